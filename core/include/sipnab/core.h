@@ -1,0 +1,61 @@
+/* What the core offers modules: the loop, the bus, capture sources and the
+ * cross-thread hand-off. Modules never call each other; they publish and
+ * subscribe. */
+#ifndef SIPNAB_CORE_H
+#define SIPNAB_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "sipnab/bus.h"
+#include "sipnab/export.h"
+#include "sipnab/packet.h"
+#include "sipnab/stats.h"
+
+typedef struct snb_core snb_core_t;
+
+SNB_API uv_loop_t *snb_core_loop(snb_core_t *core);
+SNB_API snb_bus_t *snb_core_bus(snb_core_t *core);
+
+/* Keep the process running after every source has finished (an API that
+ * serves a finished file analysis until Ctrl-C). Released by snb_core_unhold. */
+SNB_API void snb_core_hold(snb_core_t *core);
+SNB_API void snb_core_unhold(snb_core_t *core);
+
+/* ---- capture sources ----
+ * A source (a file list, an interface, a HEP listener) registers itself, hands
+ * raw frames to the core on the loop thread, and says when it has finished.
+ * The core decodes each frame with the shared decoder and publishes
+ * SNB_EV_PACKET events. When every source has finished the core publishes
+ * SNB_EV_CAPTURE_END and, unless held, stops. */
+typedef struct snb_source snb_source_t;
+
+SNB_API snb_source_t *snb_source_new(snb_core_t *core, const char *name);
+SNB_API void snb_source_frame(snb_source_t *src, const snb_frame_t *frame);
+SNB_API snb_capture_stats_t *snb_source_stats(snb_source_t *src);
+SNB_API void snb_source_finished(snb_source_t *src);
+/* Marks the run failed (exit status non-zero) without stopping other sources. */
+SNB_API void snb_source_failed(snb_source_t *src);
+SNB_API void snb_source_free(snb_source_t *src);
+
+/* ---- bounded cross-thread hand-off ----
+ * A byte ring of variable-size records written by one or more producer
+ * threads and drained on the loop thread (uv_async_send; the callback drains
+ * everything, since sends coalesce). Writing never allocates; a full ring
+ * refuses the record and the producer counts the drop. */
+typedef struct snb_handoff snb_handoff_t;
+
+/* Called on the loop thread for each record, in order. */
+typedef void (*snb_handoff_cb)(void *ud, const void *hdr, size_t hdr_len, const uint8_t *data,
+                               size_t data_len);
+
+SNB_API snb_handoff_t *snb_handoff_new(snb_core_t *core, size_t capacity_bytes, snb_handoff_cb cb,
+                                       void *ud);
+/* Any thread. Returns 0, or SNB_E_FULL when the record does not fit now. */
+SNB_API int snb_handoff_write(snb_handoff_t *h, const void *hdr, size_t hdr_len,
+                              const uint8_t *data, size_t data_len);
+/* Loop thread: drain what is left, then close the async handle and free. */
+SNB_API void snb_handoff_close(snb_handoff_t *h);
+
+#endif

@@ -1,0 +1,86 @@
+/* The module ABI. A module is one .so exporting exactly one symbol,
+ * `snb_module_info`, a const snb_module_t filled by SNB_MODULE(). The loader
+ * refuses it, with one line naming the file and the reason, if the ABI major
+ * differs, its minor is newer than the core's, the build signature differs,
+ * the name differs from the file stem, or a mandatory callback is missing. */
+#ifndef SIPNAB_MODULE_H
+#define SIPNAB_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sipnab/export.h"
+#include "sipnab/options.h"
+
+#define SNB_ABI_MAJOR 1
+#define SNB_ABI_MINOR 0
+#define SNB_MODULE_SYMBOL snb_module_info
+#define SNB_MODULE_SYMBOL_NAME "snb_module_info"
+
+/* Build signature: a module must be built the same way as the core, since
+ * sanitizer runtimes and struct layouts differ between these builds. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SNB_SIG_ASAN "asan"
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SNB_SIG_ASAN "asan"
+#endif
+#endif
+#ifndef SNB_SIG_ASAN
+#define SNB_SIG_ASAN "noasan"
+#endif
+#define SNB_SIG_STR2(x) #x
+#define SNB_SIG_STR(x) SNB_SIG_STR2(x)
+#define SNB_BUILD_SIGNATURE "ptr" SNB_SIG_STR(__SIZEOF_POINTER__) "-" SNB_SIG_ASAN
+
+typedef struct snb_core snb_core_t;
+
+/* One configured instance: `[pcap "lan"]` has name "lan"; a bare `[sip]` has
+ * name NULL. conf points at a struct of the module's conf_size, filled from
+ * its option table; it stays valid until fini (or the next reload). */
+typedef struct snb_instance_conf {
+    const char *name;
+    const void *conf;
+} snb_instance_conf_t;
+
+enum snb_module_flags {
+    SNB_MOD_MULTI_INSTANCE = 1u << 0, /* accepts [name "instance"] sections, 0..N of them */
+    SNB_MOD_SOURCE = 1u << 1,         /* produces packets: started last, stopped first */
+};
+
+typedef struct snb_module {
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    uint32_t struct_size; /* sizeof(snb_module_t) the module was built with */
+    const char *build_signature;
+    const char *name; /* must equal the file stem: sip.so -> "sip" */
+    const char *description;
+    const char *const *depends; /* NULL-terminated module names, or NULL */
+    const snb_option_t *options; /* ends with SNB_OPTIONS_END, or NULL */
+    size_t conf_size;            /* size of the struct the options are written into */
+    uint32_t flags;              /* snb_module_flags */
+
+    /* Mandatory. init gets every instance (single-instance modules always get
+     * exactly one, with defaults when their section is absent) and returns 0
+     * or a negative error, having logged why. */
+    int (*init)(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state);
+    int (*start)(void *state);
+    void (*stop)(void *state);
+    void (*fini)(void *state);
+    /* Optional: apply a new, already validated configuration. Return 0 to
+     * accept; a negative error means the module kept its old configuration
+     * untouched. Without it, config changes to the module need a restart. */
+    int (*reload)(void *state, const snb_instance_conf_t *inst, size_t n);
+} snb_module_t;
+
+/* SNB_MODULE_NAME is defined by the build from the module's folder name. */
+#define SNB_MODULE(...)                                                                           \
+    SNB_MODULE_EXPORT const snb_module_t SNB_MODULE_SYMBOL = {                                    \
+        .abi_major = SNB_ABI_MAJOR,                                                               \
+        .abi_minor = SNB_ABI_MINOR,                                                               \
+        .struct_size = sizeof(snb_module_t),                                                      \
+        .build_signature = SNB_BUILD_SIGNATURE,                                                   \
+        .name = SNB_MODULE_NAME,                                                                  \
+        __VA_ARGS__}
+
+#endif
