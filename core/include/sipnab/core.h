@@ -40,9 +40,9 @@ SNB_API void snb_source_failed(snb_source_t *src);
 SNB_API void snb_source_free(snb_source_t *src);
 
 /* ---- bounded cross-thread hand-off ----
- * A byte ring of variable-size records written by one or more producer
- * threads and drained on the loop thread (uv_async_send; the callback drains
- * everything, since sends coalesce). Writing never allocates; a full ring
+ * A byte ring of variable-size records written by ONE producer thread and
+ * drained on the loop thread (uv_async_send; the callback drains what it
+ * finds, since sends coalesce). Writing never allocates or locks; a full ring
  * refuses the record and the producer counts the drop. */
 typedef struct snb_handoff snb_handoff_t;
 
@@ -52,7 +52,7 @@ typedef void (*snb_handoff_cb)(void *ud, const void *hdr, size_t hdr_len, const 
 
 SNB_API snb_handoff_t *snb_handoff_new(snb_core_t *core, size_t capacity_bytes, snb_handoff_cb cb,
                                        void *ud);
-/* Any thread. Returns 0, or SNB_E_FULL when the record does not fit now. */
+/* The producer thread. Returns 0, or SNB_E_FULL when the record does not fit now. */
 SNB_API int snb_handoff_write(snb_handoff_t *h, const void *hdr, size_t hdr_len,
                               const uint8_t *data, size_t data_len);
 /* Loop thread: drain what is left, then close the async handle and free. */

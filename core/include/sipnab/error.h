@@ -6,14 +6,14 @@
 
 #include "sipnab/export.h"
 
-#define SNB_ERRORS(X)                                                                             \
-    X(SNB_E_CONFIG, -1001, "invalid configuration")                                               \
-    X(SNB_E_ABI, -1002, "module ABI mismatch")                                                    \
-    X(SNB_E_MODULE, -1003, "module error")                                                        \
-    X(SNB_E_TRUNCATED, -1004, "truncated input")                                                  \
-    X(SNB_E_FORMAT, -1005, "unrecognised format")                                                 \
-    X(SNB_E_LINKTYPE, -1006, "unsupported link type")                                             \
-    X(SNB_E_FULL, -1007, "queue or table full")                                                   \
+#define SNB_ERRORS(X)                                                                              \
+    X(SNB_E_CONFIG, -1001, "invalid configuration")                                                \
+    X(SNB_E_ABI, -1002, "module ABI mismatch")                                                     \
+    X(SNB_E_MODULE, -1003, "module error")                                                         \
+    X(SNB_E_TRUNCATED, -1004, "truncated input")                                                   \
+    X(SNB_E_FORMAT, -1005, "unrecognised format")                                                  \
+    X(SNB_E_LINKTYPE, -1006, "unsupported link type")                                              \
+    X(SNB_E_FULL, -1007, "queue or table full")                                                    \
     X(SNB_E_CAPTURE, -1008, "capture error")
 
 enum snb_error {

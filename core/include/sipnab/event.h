@@ -18,13 +18,13 @@
 /* Event types; a subscription is a mask of (1 << type). New types are added
  * at the end with an ABI minor bump. */
 typedef enum snb_event_type {
-    SNB_EV_PACKET = 0,     /* snb_packet_event_t: one decoded UDP/TCP/SCTP packet */
-    SNB_EV_CAPTURE_END,    /* every source has finished (end of files) */
-    SNB_EV_SIP_MESSAGE,    /* reserved for modules/sip */
-    SNB_EV_DIALOG_UPDATE,  /* reserved for modules/sip */
-    SNB_EV_STREAM_UPDATE,  /* reserved for modules/rtp */
-    SNB_EV_RTCP_REPORT,    /* reserved for modules/rtp */
-    SNB_EV_ALERT,          /* reserved for security analysers */
+    SNB_EV_PACKET = 0,    /* snb_packet_event_t: one decoded UDP/TCP/SCTP packet */
+    SNB_EV_CAPTURE_END,   /* every source has finished (end of files) */
+    SNB_EV_SIP_MESSAGE,   /* reserved for modules/sip */
+    SNB_EV_DIALOG_UPDATE, /* reserved for modules/sip */
+    SNB_EV_STREAM_UPDATE, /* reserved for modules/rtp */
+    SNB_EV_RTCP_REPORT,   /* reserved for modules/rtp */
+    SNB_EV_ALERT,         /* reserved for security analysers */
     SNB_EV_TYPE_COUNT
 } snb_event_type_t;
 
@@ -66,5 +66,7 @@ SNB_API void snb_event_release(snb_event_t *ev);
 
 /* Ops for SNB_EV_PACKET events (clone copies frame and payload). */
 SNB_API extern const snb_event_ops_t snb_packet_event_ops;
+/* Ops for events that are just the snb_event_t header (SNB_EV_CAPTURE_END). */
+SNB_API extern const snb_event_ops_t snb_plain_event_ops;
 
 #endif

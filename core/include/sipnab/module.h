@@ -55,7 +55,7 @@ typedef struct snb_module {
     const char *build_signature;
     const char *name; /* must equal the file stem: sip.so -> "sip" */
     const char *description;
-    const char *const *depends; /* NULL-terminated module names, or NULL */
+    const char *const *depends;  /* NULL-terminated module names, or NULL */
     const snb_option_t *options; /* ends with SNB_OPTIONS_END, or NULL */
     size_t conf_size;            /* size of the struct the options are written into */
     uint32_t flags;              /* snb_module_flags */
@@ -74,13 +74,13 @@ typedef struct snb_module {
 } snb_module_t;
 
 /* SNB_MODULE_NAME is defined by the build from the module's folder name. */
-#define SNB_MODULE(...)                                                                           \
-    SNB_MODULE_EXPORT const snb_module_t SNB_MODULE_SYMBOL = {                                    \
-        .abi_major = SNB_ABI_MAJOR,                                                               \
-        .abi_minor = SNB_ABI_MINOR,                                                               \
-        .struct_size = sizeof(snb_module_t),                                                      \
-        .build_signature = SNB_BUILD_SIGNATURE,                                                   \
-        .name = SNB_MODULE_NAME,                                                                  \
-        __VA_ARGS__}
+#define SNB_MODULE(...)                                                                            \
+    SNB_MODULE_EXPORT const snb_module_t SNB_MODULE_SYMBOL = {.abi_major = SNB_ABI_MAJOR,          \
+                                                              .abi_minor = SNB_ABI_MINOR,          \
+                                                              .struct_size = sizeof(snb_module_t), \
+                                                              .build_signature =                   \
+                                                                  SNB_BUILD_SIGNATURE,             \
+                                                              .name = SNB_MODULE_NAME,             \
+                                                              __VA_ARGS__}
 
 #endif

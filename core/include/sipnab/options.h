@@ -40,9 +40,9 @@ typedef struct snb_option {
     const char *help;
 } snb_option_t;
 
-#define SNB_OPTIONS_END                                                                           \
-    {                                                                                             \
-        .name = NULL                                                                              \
+#define SNB_OPTIONS_END                                                                            \
+    {                                                                                              \
+        .name = NULL                                                                               \
     }
 
 #endif

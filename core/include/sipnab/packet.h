@@ -27,11 +27,11 @@ enum snb_linktype {
 };
 
 typedef struct snb_frame {
-    uint64_t ts_us;       /* capture time, microseconds since the epoch */
-    uint32_t caplen;      /* bytes present in data */
-    uint32_t wirelen;     /* bytes on the wire */
-    int linktype;         /* enum snb_linktype / DLT_* */
-    const uint8_t *data;  /* caplen bytes */
+    uint64_t ts_us;      /* capture time, microseconds since the epoch */
+    uint32_t caplen;     /* bytes present in data */
+    uint32_t wirelen;    /* bytes on the wire */
+    int linktype;        /* enum snb_linktype / DLT_* */
+    const uint8_t *data; /* caplen bytes */
 } snb_frame_t;
 
 /* An IPv4 or IPv6 address; IPv4 is stored in the first 4 bytes of a. */
@@ -49,11 +49,11 @@ typedef enum snb_transport {
 
 /* Flags on a decoded packet. */
 enum snb_packet_flags {
-    SNB_PKT_REASSEMBLED_IP = 1u << 0,  /* payload rebuilt from IP fragments */
-    SNB_PKT_TCP_STREAM = 1u << 1,      /* payload is in-order TCP stream data */
-    SNB_PKT_TCP_GAP = 1u << 2,         /* stream data resumed after a gap (lost bytes) */
-    SNB_PKT_TUNNELLED = 1u << 3,       /* inner packet of GRE/IPIP/VXLAN/ERSPAN */
-    SNB_PKT_TRUNCATED = 1u << 4,       /* caplen cut the payload short */
+    SNB_PKT_REASSEMBLED_IP = 1u << 0, /* payload rebuilt from IP fragments */
+    SNB_PKT_TCP_STREAM = 1u << 1,     /* payload is in-order TCP stream data */
+    SNB_PKT_TCP_GAP = 1u << 2,        /* stream data resumed after a gap (lost bytes) */
+    SNB_PKT_TUNNELLED = 1u << 3,      /* inner packet of GRE/IPIP/VXLAN/ERSPAN */
+    SNB_PKT_TRUNCATED = 1u << 4,      /* caplen cut the payload short */
 };
 
 #define SNB_MAX_VLANS 2
@@ -66,11 +66,11 @@ typedef struct snb_packet {
     uint8_t transport;        /* snb_transport_t */
     uint8_t vlan_count;       /* 802.1Q tags seen, outermost first */
     uint16_t vlan[SNB_MAX_VLANS];
-    uint8_t tunnel_depth; /* number of tunnel headers peeled */
-    uint32_t flags;       /* enum snb_packet_flags */
-    uint64_t stream_id;   /* TCP: stable id of the connection direction; else 0 */
+    uint8_t tunnel_depth;   /* number of tunnel headers peeled */
+    uint32_t flags;         /* enum snb_packet_flags */
+    uint64_t stream_id;     /* TCP: stable id of the connection direction; else 0 */
     uint64_t stream_offset; /* TCP: byte offset of payload in the stream */
-    const uint8_t *payload;   /* transport payload (UDP/TCP/SCTP data) */
+    const uint8_t *payload; /* transport payload (UDP/TCP/SCTP data) */
     uint32_t payload_len;
 } snb_packet_t;
 

@@ -1,0 +1,178 @@
+/* The core's lifetime: init modules in dependency order, start subscribers
+ * before sources, run the loop, stop sources first, drain, fini in reverse,
+ * and close the loop cleanly (uv_loop_close() == 0). */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus_internal.h"
+#include "core_internal.h"
+#include "sipnab/error.h"
+
+uv_loop_t *snb_core_loop(snb_core_t *core)
+{
+    return &core->loop;
+}
+snb_bus_t *snb_core_bus(snb_core_t *core)
+{
+    return core->bus;
+}
+
+void snb_core_hold(snb_core_t *core)
+{
+    core->holds++;
+}
+
+void snb_core_unhold(snb_core_t *core)
+{
+    if (core->holds > 0 && --core->holds == 0 && core->active_sources == 0)
+        snb_core_request_stop(core, NULL);
+}
+
+snb_core_t *snb_core_new(void)
+{
+    snb_core_t *core = calloc(1, sizeof *core);
+    if (!core) return NULL;
+    core->log_level = SNB_LOG_INFO;
+    if (uv_loop_init(&core->loop) != 0) {
+        free(core);
+        return NULL;
+    }
+    core->bus = snb_bus_new();
+    if (!core->bus) {
+        uv_loop_close(&core->loop);
+        free(core);
+        return NULL;
+    }
+    return core;
+}
+
+static bool is_source(const snb_loaded_module_t *m)
+{
+    return m->mod->flags & SNB_MOD_SOURCE;
+}
+
+static void stop_modules(snb_core_t *core, bool sources)
+{
+    for (size_t i = core->n_mods; i-- > 0;) {
+        snb_loaded_module_t *m = &core->mods[i];
+        if (m->started && is_source(m) == sources) {
+            m->mod->stop(m->state);
+            m->started = false;
+        }
+    }
+}
+
+void snb_core_request_stop(snb_core_t *core, const char *why)
+{
+    if (core->stopping) return;
+    core->stopping = true;
+    if (why) snb_log_info(core, "sipnab", "stopping (%s)", why);
+    stop_modules(core, true); /* sources first: no new packets */
+    stop_modules(core, false);
+    uv_close((uv_handle_t *)&core->sig_int, NULL);
+    uv_close((uv_handle_t *)&core->sig_term, NULL);
+    uv_close((uv_handle_t *)&core->sig_hup, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    snb_core_t *core = h->data;
+    if (signum == SIGHUP) {
+        snb_core_reload(core);
+        return;
+    }
+    snb_core_request_stop(core, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static int start_signals(snb_core_t *core)
+{
+    uv_signal_t *sigs[] = {&core->sig_int, &core->sig_term, &core->sig_hup};
+    int nums[] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        uv_signal_init(&core->loop, sigs[i]);
+        sigs[i]->data = core;
+    }
+    for (int i = 0; i < 3; i++) {
+        int rc = uv_signal_start(sigs[i], on_signal, nums[i]);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int start_modules(snb_core_t *core, bool sources)
+{
+    for (size_t i = 0; i < core->n_mods && !core->stopping; i++) {
+        snb_loaded_module_t *m = &core->mods[i];
+        if (is_source(m) != sources) continue;
+        int rc = m->mod->start(m->state);
+        if (rc) {
+            snb_log_error(core, m->mod->name, "start failed: %s", snb_strerror(rc));
+            return rc;
+        }
+        m->started = true;
+    }
+    return 0;
+}
+
+static void close_leftover(uv_handle_t *h, void *arg)
+{
+    snb_core_t *core = arg;
+    if (!uv_is_closing(h)) {
+        snb_log_warn(core, "sipnab", "closing a %s handle a module left open",
+                     uv_handle_type_name(uv_handle_get_type(h)));
+        uv_close(h, NULL);
+    }
+}
+
+int snb_core_run(snb_core_t *core)
+{
+    int rc = start_signals(core);
+    for (size_t i = 0; rc == 0 && i < core->n_mods; i++) {
+        snb_loaded_module_t *m = &core->mods[i];
+        rc = m->mod->init(core, m->inst, m->n_inst, &m->state);
+        if (rc) {
+            snb_log_error(core, m->mod->name, "init failed: %s", snb_strerror(rc));
+            break;
+        }
+        m->inited = true;
+    }
+    if (rc == 0) rc = start_modules(core, false);
+    if (rc == 0) rc = start_modules(core, true);
+    if (rc == 0 && core->active_sources == 0 && core->holds == 0 && !core->stopping) {
+        snb_log_error(core, "sipnab",
+                      "nothing to capture: give -I FILE or -d INTERFACE, or configure a "
+                      "[pcap \"name\"] section");
+        rc = SNB_E_CONFIG;
+    }
+    if (rc) {
+        core->exit_status = rc == SNB_E_CONFIG ? 2 : 1;
+        snb_core_request_stop(core, NULL);
+    }
+    uv_run(&core->loop, UV_RUN_DEFAULT);
+
+    for (size_t i = core->n_mods; i-- > 0;) {
+        snb_loaded_module_t *m = &core->mods[i];
+        if (m->inited) m->mod->fini(m->state);
+        m->inited = false;
+    }
+    /* A module that forgot a handle must not make uv_loop_close fail. */
+    uv_walk(&core->loop, close_leftover, core);
+    uv_run(&core->loop, UV_RUN_DEFAULT);
+    return core->exit_status;
+}
+
+void snb_core_free(snb_core_t *core)
+{
+    if (!core) return;
+    while (core->sources)
+        snb_source_free(core->sources);
+    snb_bus_free(core->bus);
+    snb_core_unload_modules(core);
+    if (uv_loop_close(&core->loop) != 0) snb_log_warn(core, "sipnab", "event loop not closed");
+    snb_conf_free(core->cfg.conf);
+    for (size_t i = 0; i < core->n_old_confs; i++)
+        snb_conf_free(core->old_confs[i]);
+    free(core->old_confs);
+    free(core);
+}

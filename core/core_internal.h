@@ -1,0 +1,95 @@
+/* The core context: the one place process state lives. */
+#ifndef SNB_CORE_INTERNAL_H
+#define SNB_CORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "conf.h"
+#include "decoder.h"
+#include "sipnab/core.h"
+#include "sipnab/log.h"
+#include "sipnab/module.h"
+#include "sipnab/stats.h"
+
+/* [core] options. */
+typedef struct snb_core_conf {
+    snb_strlist_t load;
+    const char *module_path;
+    const char *log_level;
+    bool stats;
+    const char *stats_format;
+} snb_core_conf_t;
+
+/* One loaded module with its configured instances. */
+typedef struct snb_loaded_module {
+    const snb_module_t *mod;
+    void *dl;   /* dlopen handle */
+    char *path; /* file it came from */
+    snb_instance_conf_t *inst;
+    size_t n_inst;
+    void *state; /* from init */
+    bool inited, started;
+} snb_loaded_module_t;
+
+/* The bound configuration: everything validated, nothing applied yet. */
+typedef struct snb_bound_conf {
+    snb_conf_t *conf; /* owns all strings */
+    snb_core_conf_t core;
+    snb_decode_limits_t limits;
+} snb_bound_conf_t;
+
+struct snb_core {
+    uv_loop_t loop;
+    snb_bus_t *bus;
+    snb_log_level_t log_level;
+
+    snb_bound_conf_t cfg;
+    snb_conf_t **old_confs; /* kept alive: modules that refused a reload still point into them */
+    size_t n_old_confs;
+
+    snb_loaded_module_t *mods; /* in dependency order */
+    size_t n_mods;
+
+    struct snb_source *sources; /* singly linked */
+    int active_sources;
+    int holds;
+    bool stopping;
+    int exit_status;
+
+    snb_decode_stats_t decode_stats;
+    snb_capture_stats_t capture_stats; /* sources fold theirs in when freed */
+
+    uv_signal_t sig_int, sig_term, sig_hup;
+    /* Re-reads the configuration for SIGHUP; set by main. */
+    int (*reload_conf)(void *ud, snb_conf_t **out, char *err, size_t errlen);
+    void *reload_ud;
+};
+
+/* core_config.c: bind [core]/[decode], load modules, bind every section. */
+int snb_core_configure(snb_core_t *core, snb_conf_t *conf, char *err, size_t errlen);
+void snb_core_dump_config(snb_core_t *core, FILE *out);
+void snb_core_reload(snb_core_t *core);
+void snb_core_unload_modules(snb_core_t *core);
+
+/* loader.c */
+int snb_loader_open(const char *dir, const char *name, snb_loaded_module_t *out, char *err,
+                    size_t errlen);
+int snb_loader_open_path(const char *path, const char *expect_name, snb_loaded_module_t *out,
+                         char *err, size_t errlen);
+void snb_loader_close(snb_loaded_module_t *m);
+int snb_loader_sort(snb_loaded_module_t *mods, size_t n, char *err, size_t errlen);
+
+/* source.c */
+void snb_sources_stats(snb_core_t *core, snb_capture_stats_t *sum);
+
+/* stats_print.c */
+void snb_stats_print(snb_core_t *core, FILE *out, bool json);
+
+/* core.c */
+snb_core_t *snb_core_new(void);
+int snb_core_run(snb_core_t *core);
+void snb_core_free(snb_core_t *core);
+void snb_core_request_stop(snb_core_t *core, const char *why);
+
+#endif

@@ -1,0 +1,102 @@
+/* sipnab entry point: flags -> configuration -> modules -> loop. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core_internal.h"
+
+/* Everything needed to build the configuration again on SIGHUP. */
+typedef struct conf_source {
+    const snb_cli_t *cli;
+} conf_source_t;
+
+static int build_conf(void *ud, snb_conf_t **out, char *err, size_t errlen)
+{
+    const conf_source_t *src = ud;
+    snb_conf_t *conf = snb_conf_new();
+    *out = conf;
+    if (!conf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const char *path = src->cli->config_path;
+    if (!path && access(SNB_SYSCONF_DIR "/sipnab.conf", F_OK) == 0)
+        path = SNB_SYSCONF_DIR "/sipnab.conf";
+    if (path) {
+        char *copy = strdup(path);
+        if (!copy) return -1;
+        char confd[4096];
+        snprintf(confd, sizeof confd, "%s/conf.d", dirname(copy));
+        free(copy);
+        if (snb_conf_load(conf, path, confd, err, errlen) != 0) return -1;
+    }
+    if (snb_cli_apply(src->cli, conf) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    snb_cli_t cli;
+    char err[SNB_CONF_ERRLEN] = "";
+    if (snb_cli_parse(&cli, argc, argv, err, sizeof err) != 0) {
+        fprintf(stderr, "sipnab: %s (see --help)\n", err);
+        snb_cli_free(&cli);
+        return 2;
+    }
+    if (cli.help || cli.version) {
+        if (cli.help)
+            snb_cli_usage(stdout);
+        else
+            printf("sipnab %s\n", SNB_VERSION);
+        snb_cli_free(&cli);
+        return 0;
+    }
+
+    conf_source_t source = {.cli = &cli};
+    snb_conf_t *conf = NULL;
+    snb_core_t *core = snb_core_new();
+    int status = 2;
+    if (!core) {
+        fprintf(stderr, "sipnab: cannot create the event loop\n");
+        goto out;
+    }
+    if (build_conf(&source, &conf, err, sizeof err) != 0) {
+        fprintf(stderr, "sipnab: %s\n", err);
+        snb_conf_free(conf);
+        goto out;
+    }
+    /* From here the core owns conf, even when configure fails. */
+    if (snb_core_configure(core, conf, err, sizeof err) != 0) {
+        if (!core->cfg.conf) snb_conf_free(conf);
+        fprintf(stderr, "sipnab: %s\n", err);
+        goto out;
+    }
+    if (cli.test_config || cli.dump_config) {
+        if (cli.dump_config) snb_core_dump_config(core, stdout);
+        fprintf(stderr, "sipnab: configuration %s is ok (%zu module%s loaded)\n",
+                cli.config_path ? cli.config_path : "(defaults and flags)", core->n_mods,
+                core->n_mods == 1 ? "" : "s");
+        status = 0;
+        goto out;
+    }
+    core->reload_conf = build_conf;
+    core->reload_ud = &source;
+    status = snb_core_run(core);
+    if (core->cfg.core.stats) {
+        fflush(stdout);
+        snb_stats_print(core, stdout,
+                        core->cfg.core.stats_format &&
+                            !strcmp(core->cfg.core.stats_format, "json"));
+    }
+out:
+    snb_core_free(core);
+    snb_cli_free(&cli);
+    return status;
+}

@@ -1,0 +1,48 @@
+/* End-of-run counters: `--stats` as aligned text, `--stats --json` as one
+ * JSON object with one key per counter. Both come from the X-macro tables. */
+#include <inttypes.h>
+#include <jansson.h>
+
+#include "core_internal.h"
+
+typedef struct counter_row {
+    const char *name;
+    const char *help;
+    uint64_t value;
+} counter_row_t;
+
+static size_t collect(snb_core_t *core, counter_row_t *rows, size_t max)
+{
+    snb_capture_stats_t cap;
+    snb_sources_stats(core, &cap);
+    const snb_decode_stats_t *d = &core->decode_stats;
+    size_t n = 0;
+#define SNB_ROW_CAP(field, text)                                                                   \
+    if (n < max) rows[n++] = (counter_row_t){#field, text, cap.field};
+#define SNB_ROW_DEC(field, text)                                                                   \
+    if (n < max) rows[n++] = (counter_row_t){#field, text, d->field};
+    SNB_CAPTURE_COUNTERS(SNB_ROW_CAP)
+    SNB_DECODE_COUNTERS(SNB_ROW_DEC)
+#undef SNB_ROW_CAP
+#undef SNB_ROW_DEC
+    return n;
+}
+
+void snb_stats_print(snb_core_t *core, FILE *out, bool json)
+{
+    counter_row_t rows[128];
+    size_t n = collect(core, rows, sizeof rows / sizeof rows[0]);
+    if (json) {
+        json_t *obj = json_object();
+        for (size_t i = 0; i < n; i++)
+            json_object_set_new(obj, rows[i].name, json_integer((json_int_t)rows[i].value));
+        char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (text) fprintf(out, "%s\n", text);
+        free(text);
+        json_decref(obj);
+        return;
+    }
+    fprintf(out, "sipnab statistics\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "  %-24s %14" PRIu64 "  %s\n", rows[i].name, rows[i].value, rows[i].help);
+}
