@@ -21,8 +21,8 @@ static const snb_option_t core_options[] = {
     {.name = "module_path",
      .type = SNB_OPT_STRING,
      .offset = offsetof(snb_core_conf_t, module_path),
-     .help = "folder with the module .so files (default: next to the binary, else the "
-             "installed libdir/sipnab/modules)"},
+     .help = "folders with the module .so files, separated by ':' and searched in order "
+             "(default: modules/ next to the binary, else the installed libdir/sipnab/modules)"},
     {.name = "log_level",
      .type = SNB_OPT_ENUM,
      .def = "info",

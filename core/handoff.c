@@ -26,11 +26,17 @@ struct snb_handoff {
     size_t cap;
     _Atomic size_t head; /* producer: next write offset (monotonic, mod cap) */
     _Atomic size_t tail; /* consumer: next read offset (monotonic, mod cap) */
+    bool draining;       /* a callback is running: close must not re-enter */
+    bool close_requested;
 };
+
+static void handoff_close_now(snb_handoff_t *h);
 
 static void handoff_drain(uv_async_t *async)
 {
     snb_handoff_t *h = async->data;
+    if (h->draining) return;
+    h->draining = true;
     size_t tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
     size_t head = atomic_load_explicit(&h->head, memory_order_acquire);
     int budget = DRAIN_BATCH;
@@ -49,7 +55,10 @@ static void handoff_drain(uv_async_t *async)
         atomic_store_explicit(&h->tail, tail, memory_order_release);
     }
     atomic_store_explicit(&h->tail, tail, memory_order_release);
-    if (tail != atomic_load_explicit(&h->head, memory_order_acquire))
+    h->draining = false;
+    if (h->close_requested)
+        handoff_close_now(h);
+    else if (tail != atomic_load_explicit(&h->head, memory_order_acquire))
         uv_async_send(&h->async); /* more left: come back after other loop work */
 }
 
@@ -104,11 +113,22 @@ static void handoff_closed(uv_handle_t *handle)
     free(h);
 }
 
+static void handoff_close_now(snb_handoff_t *h)
+{
+    h->close_requested = false;
+    /* The producer has stopped: deliver everything still in the ring. */
+    while (atomic_load(&h->tail) != atomic_load(&h->head) && !h->close_requested)
+        handoff_drain(&h->async);
+    if (!uv_is_closing((uv_handle_t *)&h->async)) /* a nested close may have run */
+        uv_close((uv_handle_t *)&h->async, handoff_closed);
+}
+
 void snb_handoff_close(snb_handoff_t *h)
 {
-    if (!h) return;
-    /* The producer has stopped: deliver everything still in the ring. */
-    while (atomic_load(&h->tail) != atomic_load(&h->head))
-        handoff_drain(&h->async);
-    uv_close((uv_handle_t *)&h->async, handoff_closed);
+    if (!h || uv_is_closing((uv_handle_t *)&h->async)) return;
+    if (h->draining) {
+        h->close_requested = true; /* called from a record callback: finish first */
+        return;
+    }
+    handoff_close_now(h);
 }

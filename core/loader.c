@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core_internal.h"
 #include "sipnab/error.h"
@@ -102,9 +103,18 @@ int snb_loader_open(const char *dir, const char *name, snb_loaded_module_t *out,
             return SNB_E_MODULE;
         }
     }
+    /* dir is a ':'-separated search path; the first folder holding NAME.so wins. */
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.so", dir, name);
-    return snb_loader_open_path(path, name, out, err, errlen);
+    const char *p = dir;
+    while (*p) {
+        size_t len = strcspn(p, ":");
+        snprintf(path, sizeof path, "%.*s/%s.so", (int)len, p, name);
+        if (access(path, F_OK) == 0) return snb_loader_open_path(path, name, out, err, errlen);
+        p += len;
+        if (*p == ':') p++;
+    }
+    snprintf(err, errlen, "module %s.so: not found in %s", name, dir);
+    return SNB_E_MODULE;
 }
 
 void snb_loader_close(snb_loaded_module_t *m)

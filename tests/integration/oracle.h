@@ -1,0 +1,15 @@
+/* Reading a capture's Wireshark oracle (NAME.tshark.txt). */
+#ifndef SNB_ORACLE_H
+#define SNB_ORACLE_H
+
+typedef struct oracle oracle_t;
+
+oracle_t *oracle_load(const char *path);
+void oracle_free(oracle_t *o);
+/* capinfos "Number of packets". */
+long oracle_packets(const oracle_t *o);
+/* Frames that contain `proto` anywhere in their -z io,phs path (each frame
+ * counted once, at the shallowest occurrence); 0 when absent. */
+long oracle_phs_frames(const oracle_t *o, const char *proto);
+
+#endif

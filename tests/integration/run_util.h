@@ -1,0 +1,36 @@
+/* Running the real binary from tests: argv in, exit status and both output
+ * streams out, with a timeout so a hang fails the test instead of CI. */
+#ifndef SNB_RUN_UTIL_H
+#define SNB_RUN_UTIL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct run_result {
+    int status;   /* exit code, or 128+signal, or -1 on timeout */
+    char *out;    /* stdout, NUL-terminated */
+    char *err;    /* stderr, NUL-terminated */
+} run_result_t;
+
+/* argv is NULL-terminated; argv[0] is a path. */
+run_result_t run_cmd(char *const argv[], int timeout_s);
+void run_free(run_result_t *r);
+
+/* Start in the background with stdout/stderr to files; returns the pid. */
+pid_t run_bg(char *const argv[], const char *out_path, const char *err_path);
+/* Wait up to timeout_s for pid; returns the exit status as run_cmd does. */
+int run_wait(pid_t pid, int timeout_s);
+
+/* Path of the sipnab binary and data files. */
+const char *sipnab_bin(void);
+char *data_path(const char *name); /* malloc'd */
+char *read_file(const char *path);  /* malloc'd, NULL if unreadable */
+int write_file(const char *path, const void *data, size_t len);
+
+/* Run `sipnab -c /dev/null -I file --stats --json [extra...]` and parse the
+ * last stdout line as JSON; NULL if it did not run or parse. */
+json_t *sipnab_stats(const char *capture, char *const extra[], run_result_t *res_out);
+long long json_int(json_t *obj, const char *key);
+
+#endif
