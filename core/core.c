@@ -107,7 +107,8 @@ static int start_modules(snb_core_t *core, bool sources)
         if (is_source(m) != sources) continue;
         int rc = m->mod->start(m->state);
         if (rc) {
-            snb_log_error(core, m->mod->name, "start failed: %s", snb_strerror(rc));
+            /* The module has said why (module.h contract); this is for debugging. */
+            snb_log_debug(core, m->mod->name, "start failed: %s", snb_strerror(rc));
             return rc;
         }
         m->started = true;
@@ -132,7 +133,7 @@ int snb_core_run(snb_core_t *core)
         snb_loaded_module_t *m = &core->mods[i];
         rc = m->mod->init(core, m->inst, m->n_inst, &m->state);
         if (rc) {
-            snb_log_error(core, m->mod->name, "init failed: %s", snb_strerror(rc));
+            snb_log_debug(core, m->mod->name, "init failed: %s", snb_strerror(rc));
             break;
         }
         m->inited = true;
