@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sipnab needs to build and test (as root, or
+# through sudo). Only missing packages are installed, so a second run is quick
+# and needs no network.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config clang clang-format
+          libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev check
+          gzip procps iproute2)
+if [[ "${1:-}" == "--bench" ]]; then
+    packages+=(tshark sngrep sipgrep time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

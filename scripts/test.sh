@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds sipnab and runs the whole test suite.
+#   ./scripts/test.sh             normal build (build/), every Check test
+#   ./scripts/test.sh --sanitize  the same suite built with ASan+UBSan (build-asan/)
+#   ./scripts/test.sh --fuzz [S]  builds the libFuzzer targets with clang and runs
+#                                 each for S seconds (default 60) (build-fuzz/)
+#   ./scripts/test.sh --install   installs into a scratch prefix, runs the installed
+#                                 binary and builds the example out-of-tree module
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-normal}
+jobs=$(nproc)
+"$root/scripts/deps.sh"
+
+run_ctest() {
+    local dir=$1
+    (cd "$dir" && ctest --output-on-failure -j"$jobs")
+}
+
+case "$mode" in
+normal)
+    cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$root/build" -j"$jobs"
+    run_ctest "$root/build"
+    ;;
+--sanitize)
+    cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSNB_SANITIZE=ON >/dev/null
+    cmake --build "$root/build-asan" -j"$jobs"
+    # Leak checks on; a sanitizer report fails the test that triggered it.
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    run_ctest "$root/build-asan"
+    ;;
+--fuzz)
+    seconds=${2:-60}
+    CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DSNB_FUZZ=ON \
+        -DSNB_TESTS=ON >/dev/null
+    cmake --build "$root/build-fuzz" -j"$jobs" --target all
+    export ASAN_OPTIONS=detect_leaks=1
+    for fuzzer in "$root"/build-fuzz/tests/fuzz/fuzz_*; do
+        [[ -x "$fuzzer" ]] || continue
+        name=$(basename "$fuzzer")
+        corpus="$root/tests/fuzz/corpus/${name#fuzz_}"
+        work=$(mktemp -d)
+        [[ -d "$corpus" ]] && cp -r "$corpus"/. "$work"/
+        echo "fuzz: $name for ${seconds}s" >&2
+        "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
+            -artifact_prefix="$work/" "$work" 2>"$work.log" || {
+            tail -40 "$work.log" >&2
+            echo "fuzz: $name FAILED; crash input kept in $work" >&2
+            exit 1
+        }
+        grep -E "stat::number_of_executed_units" "$work.log" >&2 || true
+        rm -rf "$work" "$work.log"
+    done
+    echo "fuzz: all targets ran ${seconds}s clean"
+    ;;
+--install)
+    prefix=$(mktemp -d)
+    cmake -S "$root" -B "$root/build-install" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_INSTALL_PREFIX="$prefix" -DSNB_TESTS=OFF >/dev/null
+    cmake --build "$root/build-install" -j"$jobs" >/dev/null
+    cmake --install "$root/build-install" >/dev/null
+    # The installed binary finds its modules under <libdir>/sipnab/modules.
+    "$prefix/bin/sipnab" -c /dev/null -I "$root/tests/data/sip-register.pcap" --stats --json |
+        grep -q '"udp":2'
+    # An out-of-tree module builds against the installed headers via pkg-config.
+    export PKG_CONFIG_PATH="$prefix/lib/pkgconfig:$prefix/lib/$(gcc -print-multiarch)/pkgconfig"
+    ex=$(mktemp -d)
+    make -s -C "$root/examples/hello" O="$ex" >/dev/null
+    out=$("$prefix/bin/sipnab" -c /dev/null --module-path "$(pkg-config --variable=moduledir sipnab):$ex" \
+        --load hello -I "$root/tests/data/sip-register.pcap" 2>&1)
+    echo "$out" | grep -q "hello: 2 packets" || { echo "$out" >&2; exit 1; }
+    nm -D --defined-only "$ex/hello.so" | awk '{print $3}' | grep -qx snb_module_info
+    rm -rf "$prefix" "$ex"
+    echo "install: installed binary, modules and the example out-of-tree module all work"
+    ;;
+*)
+    echo "usage: $0 [--sanitize | --fuzz [seconds] | --install]" >&2
+    exit 2
+    ;;
+esac
