@@ -6,9 +6,9 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config clang clang-format
           libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev check
-          gzip procps iproute2)
+          gzip procps iproute2 tshark)
 if [[ "${1:-}" == "--bench" ]]; then
-    packages+=(tshark sngrep sipgrep time)
+    packages+=(sngrep sipgrep time)
 fi
 
 missing=()

@@ -10,8 +10,8 @@
  *
  * Files are read in order (main file, then every conf.d file named *.conf,
  * in byte order) into one snb_conf_t; a later value for the same
- * section/instance/key wins. Every value keeps its file:line. Command-line flags call snb_conf_set() with
- * origin "command line", so flags and files take one code path.
+ * section/instance/key wins. Every value keeps its file:line. Command-line flags call
+ * snb_conf_set() with origin "command line", so flags and files take one code path.
  *
  * Value syntax: unquoted text is trimmed; a '#' or ';' at the start of the
  * value or after whitespace starts a comment. "double quoted" parts keep
@@ -35,17 +35,17 @@ typedef struct snb_conf snb_conf_t;
 #define SNB_CONF_ERRLEN 512
 
 /* Hard limits, so hostile input costs bounded time and memory. */
-#define SNB_CONF_MAX_LINE 4096             /* bytes per line, without the newline */
-#define SNB_CONF_MAX_FILE (1024 * 1024)    /* bytes per file */
-#define SNB_CONF_MAX_ENTRIES 10000         /* distinct keys over all sections */
-#define SNB_CONF_MAX_SECTIONS 10000        /* distinct [section "instance"] pairs */
+#define SNB_CONF_MAX_LINE 4096          /* bytes per line, without the newline */
+#define SNB_CONF_MAX_FILE (1024 * 1024) /* bytes per file */
+#define SNB_CONF_MAX_ENTRIES 10000      /* distinct keys over all sections */
+#define SNB_CONF_MAX_SECTIONS 10000     /* distinct [section "instance"] pairs */
 
 typedef struct snb_conf_entry {
-    const char *key;   /* lower-case */
-    const char *value; /* unquoted, escapes resolved; += parts joined with ", " */
-    bool append;       /* a += line contributed since the last '=' (file:line is the last one) */
-    const char *file;  /* origin: path, or "command line" */
-    int line;          /* 1-based; 0 for the command line */
+    const char *key;      /* lower-case */
+    const char *value;    /* unquoted, escapes resolved; += parts joined with ", " */
+    bool append;          /* a += line contributed since the last '=' (file:line is the last one) */
+    const char *file;     /* origin: path, or "command line" */
+    int line;             /* 1-based; 0 for the command line */
     bool extends_default; /* only += lines, no '=': a LIST binds as default + value */
 } snb_conf_entry_t;
 

@@ -206,19 +206,23 @@ static int parse_list(snb_conf_t *conf, const char *s, snb_strlist_t *out)
 {
     size_t n = 0;
     for (const char *p = s; *p;) {
-        while (*p && list_sep(*p)) p++;
+        while (*p && list_sep(*p))
+            p++;
         if (!*p) break;
         n++;
-        while (*p && !list_sep(*p)) p++;
+        while (*p && !list_sep(*p))
+            p++;
     }
     const char **v = snb_conf_alloc(conf, (n + 1) * sizeof(*v));
     if (!v) return -1;
     size_t k = 0;
     for (const char *p = s; *p;) {
-        while (*p && list_sep(*p)) p++;
+        while (*p && list_sep(*p))
+            p++;
         if (!*p) break;
         const char *start = p;
-        while (*p && !list_sep(*p)) p++;
+        while (*p && !list_sep(*p))
+            p++;
         char *item = snb_conf_alloc(conf, (size_t)(p - start) + 1);
         if (!item) return -1;
         memcpy(item, start, (size_t)(p - start));
@@ -237,6 +241,9 @@ int snb_conf_parse_value(snb_conf_t *conf, const snb_option_t *opt, const char *
     char shown[128];
     if (!opt || !text || !dst) return say(why, whylen, "invalid arguments");
     show_value(opt, text, shown, sizeof(shown));
+    bool allocates =
+        opt->type == SNB_OPT_STRING || opt->type == SNB_OPT_ENUM || opt->type == SNB_OPT_LIST;
+    if (allocates && !conf) return say(why, whylen, "no conf to own the value");
     int rc;
     switch (opt->type) {
     case SNB_OPT_BOOL: {
@@ -342,8 +349,10 @@ static int concat_lists(snb_conf_t *conf, snb_strlist_t *dst, const snb_strlist_
 {
     const char **v = snb_conf_alloc(conf, (a->n + b->n + 1) * sizeof(*v));
     if (!v) return -1;
-    for (size_t i = 0; i < a->n; i++) v[i] = a->v[i];
-    for (size_t i = 0; i < b->n; i++) v[a->n + i] = b->v[i];
+    for (size_t i = 0; i < a->n; i++)
+        v[i] = a->v[i];
+    for (size_t i = 0; i < b->n; i++)
+        v[a->n + i] = b->v[i];
     v[a->n + b->n] = NULL;
     dst->v = v;
     dst->n = a->n + b->n;
@@ -397,7 +406,8 @@ int snb_conf_bind(snb_conf_t *conf, const snb_conf_section_t *section, const snb
     for (size_t e = 0; section && e < section->n_entries; e++) {
         const snb_conf_entry_t *ent = &section->entries[e];
         size_t i = 0;
-        while (i < n && strcasecmp(opts[i].name, ent->key) != 0) i++;
+        while (i < n && strcasecmp(opts[i].name, ent->key) != 0)
+            i++;
         snprintf(key, sizeof(key), "%s", ent->key);
         if (i == n) {
             at(err, errlen, ent->file, ent->line, "unknown option '%s' in %s", key, label);
@@ -406,8 +416,8 @@ int snb_conf_bind(snb_conf_t *conf, const snb_conf_section_t *section, const snb
         const snb_option_t *opt = &opts[i];
         void *dst = (char *)out + opt->offset;
         if (ent->append && opt->type != SNB_OPT_LIST) {
-            at(err, errlen, ent->file, ent->line,
-               "option '%s': '+=' only works with list options", key);
+            at(err, errlen, ent->file, ent->line, "option '%s': '+=' only works with list options",
+               key);
             goto fail;
         }
         if (opt->type == SNB_OPT_LIST && ent->extends_default) {

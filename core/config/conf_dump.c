@@ -21,7 +21,8 @@ static void put(struct sb *b, char c)
 
 static void puts_n(struct sb *b, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) put(b, s[i]);
+    for (size_t i = 0; i < n; i++)
+        put(b, s[i]);
 }
 
 static void put_str(struct sb *b, const char *s)

@@ -108,7 +108,8 @@ void snb_conf_free(snb_conf_t *conf)
     free(conf->sects);
     free(conf->sect_tab);
     free(conf->ent_tab);
-    for (size_t i = 0; i < conf->n_origins; i++) free(conf->origins[i]);
+    for (size_t i = 0; i < conf->n_origins; i++)
+        free(conf->origins[i]);
     free(conf->origins);
     struct arena_block *b = conf->arena;
     while (b) {
@@ -132,7 +133,8 @@ const snb_conf_section_t *snb_conf_section_at(const snb_conf_t *conf, size_t i)
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
@@ -170,7 +172,8 @@ static int sect_tab_grow(snb_conf_t *conf)
     for (size_t k = 0; k < conf->n_sects; k++) {
         const struct sect *s = conf->sects[k];
         size_t i = sect_hash(s->pub.name, s->pub.instance) & (cap - 1);
-        while (t[i]) i = (i + 1) & (cap - 1);
+        while (t[i])
+            i = (i + 1) & (cap - 1);
         t[i] = (uint32_t)k + 1;
     }
     free(conf->sect_tab);
@@ -240,7 +243,8 @@ static int sect_get(snb_conf_t *conf, const char *name, const char *instance, co
     conf->sects[k] = s;
     size_t mask = conf->sect_tab_cap - 1;
     size_t h = sect_hash(name, instance) & mask;
-    while (conf->sect_tab[h]) h = (h + 1) & mask;
+    while (conf->sect_tab[h])
+        h = (h + 1) & mask;
     conf->sect_tab[h] = (uint32_t)k + 1;
     *idx = k;
     return E_OK;
@@ -266,7 +270,8 @@ static long ent_lookup(const snb_conf_t *conf, size_t sidx, const char *key)
 static void ent_tab_put(uint64_t *t, size_t cap, size_t sidx, size_t eidx, const char *key)
 {
     size_t i = ent_hash(sidx, key) & (cap - 1);
-    while (t[i]) i = (i + 1) & (cap - 1);
+    while (t[i])
+        i = (i + 1) & (cap - 1);
     t[i] = ((uint64_t)(sidx + 1) << 32) | eidx;
 }
 
@@ -382,8 +387,8 @@ static bool is_blank(char c)
 
 static bool is_name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 static char lower(char c)
@@ -491,23 +496,27 @@ static int parse_header(struct pstate *st, const char *p, size_t n, size_t i)
 {
     char tok[64];
     i++; /* '[' */
-    while (i < n && is_blank(p[i])) i++;
+    while (i < n && is_blank(p[i]))
+        i++;
     size_t ns = i;
-    while (i < n && is_name_char(p[i])) i++;
+    while (i < n && is_name_char(p[i]))
+        i++;
     size_t ne = i;
     if (i < n && !is_blank(p[i]) && p[i] != '"' && p[i] != ']') {
-        while (i < n && !is_blank(p[i]) && p[i] != '"' && p[i] != ']') i++;
+        while (i < n && !is_blank(p[i]) && p[i] != '"' && p[i] != ']')
+            i++;
         show(tok, sizeof(tok), p + ns, i - ns);
         return fail(st->err, st->errlen, st->file, st->line, "invalid section name '%s'", tok);
     }
     if (i >= n) return fail(st->err, st->errlen, st->file, st->line, "unterminated section header");
-    if (ne == ns)
-        return fail(st->err, st->errlen, st->file, st->line, "invalid section name ''");
+    if (ne == ns) return fail(st->err, st->errlen, st->file, st->line, "invalid section name ''");
     char name[SNB_CONF_MAX_LINE + 1];
-    for (size_t k = ns; k < ne; k++) name[k - ns] = lower(p[k]);
+    for (size_t k = ns; k < ne; k++)
+        name[k - ns] = lower(p[k]);
     name[ne - ns] = '\0';
 
-    while (i < n && is_blank(p[i])) i++;
+    while (i < n && is_blank(p[i]))
+        i++;
     bool has_inst = false;
     size_t il = 0;
     if (i < n && p[i] == '"') {
@@ -515,8 +524,7 @@ static int parse_header(struct pstate *st, const char *p, size_t n, size_t i)
         i++;
         for (;;) {
             if (i >= n)
-                return fail(st->err, st->errlen, st->file, st->line,
-                            "unterminated section header");
+                return fail(st->err, st->errlen, st->file, st->line, "unterminated section header");
             char c = p[i++];
             if (c == '"') break;
             if (c == '\\') {
@@ -536,14 +544,16 @@ static int parse_header(struct pstate *st, const char *p, size_t n, size_t i)
         if (il == 0)
             return fail(st->err, st->errlen, st->file, st->line,
                         "empty instance name in section header");
-        while (i < n && is_blank(p[i])) i++;
+        while (i < n && is_blank(p[i]))
+            i++;
     }
     if (i >= n) return fail(st->err, st->errlen, st->file, st->line, "unterminated section header");
     if (p[i] != ']')
         return fail(st->err, st->errlen, st->file, st->line,
                     "invalid section header (expected [name] or [name \"instance\"])");
     i++;
-    while (i < n && is_blank(p[i])) i++;
+    while (i < n && is_blank(p[i]))
+        i++;
     if (i < n && p[i] != '#' && p[i] != ';')
         return fail(st->err, st->errlen, st->file, st->line,
                     "unexpected text after section header");
@@ -561,23 +571,27 @@ static int parse_assignment(struct pstate *st, const char *p, size_t n, size_t i
 {
     char tok[64];
     size_t ks = i;
-    while (i < n && is_name_char(p[i])) i++;
+    while (i < n && is_name_char(p[i]))
+        i++;
     size_t ke = i;
-    bool ok_next = i >= n || is_blank(p[i]) || p[i] == '=' ||
-                   (p[i] == '+' && i + 1 < n && p[i + 1] == '=');
+    bool ok_next =
+        i >= n || is_blank(p[i]) || p[i] == '=' || (p[i] == '+' && i + 1 < n && p[i + 1] == '=');
     if (ke == ks && i < n && p[i] == '=')
         return fail(st->err, st->errlen, st->file, st->line, "missing key before '='");
     if (ke == ks || !ok_next) {
-        while (i < n && !is_blank(p[i]) && p[i] != '=') i++;
+        while (i < n && !is_blank(p[i]) && p[i] != '=')
+            i++;
         show(tok, sizeof(tok), p + ks, i - ks);
         return fail(st->err, st->errlen, st->file, st->line, "invalid key '%s'", tok);
     }
     char key[SNB_CONF_MAX_LINE + 1];
-    for (size_t k = ks; k < ke; k++) key[k - ks] = lower(p[k]);
+    for (size_t k = ks; k < ke; k++)
+        key[k - ks] = lower(p[k]);
     key[ke - ks] = '\0';
     show(tok, sizeof(tok), key, ke - ks);
 
-    while (i < n && is_blank(p[i])) i++;
+    while (i < n && is_blank(p[i]))
+        i++;
     bool append = false;
     if (i + 1 < n && p[i] == '+' && p[i + 1] == '=') {
         append = true;
@@ -588,10 +602,11 @@ static int parse_assignment(struct pstate *st, const char *p, size_t n, size_t i
         return fail(st->err, st->errlen, st->file, st->line, "expected '=' after key '%s'", tok);
     }
     if (st->cur < 0)
-        return fail(st->err, st->errlen, st->file, st->line,
-                    "key '%s' is outside of any section", tok);
+        return fail(st->err, st->errlen, st->file, st->line, "key '%s' is outside of any section",
+                    tok);
 
-    while (i < n && is_blank(p[i])) i++;
+    while (i < n && is_blank(p[i]))
+        i++;
     size_t vs = i, len = 0, keep = 0;
     while (i < n) {
         char c = p[i];
@@ -642,7 +657,8 @@ static int parse_assignment(struct pstate *st, const char *p, size_t n, size_t i
 static int parse_line(struct pstate *st, const char *p, size_t n)
 {
     size_t i = 0;
-    while (i < n && is_blank(p[i])) i++;
+    while (i < n && is_blank(p[i]))
+        i++;
     if (i >= n || p[i] == '#' || p[i] == ';') return 0;
     if (p[i] == '[') return parse_header(st, p, n, i);
     return parse_assignment(st, p, n, i);
@@ -653,8 +669,7 @@ int snb_conf_parse_string(snb_conf_t *conf, const char *text, size_t len, const 
 {
     if (err && errlen) err[0] = '\0';
     if (!origin) origin = "<string>";
-    if (!conf || (!text && len))
-        return fail(err, errlen, origin, 0, "invalid arguments");
+    if (!conf || (!text && len)) return fail(err, errlen, origin, 0, "invalid arguments");
     if (len > SNB_CONF_MAX_FILE)
         return fail(err, errlen, origin, 0, "file too large (max %d bytes)", SNB_CONF_MAX_FILE);
     struct pstate *st = malloc(sizeof(*st));
@@ -825,7 +840,8 @@ int snb_conf_load(snb_conf_t *conf, const char *main_path, const char *confd_dir
         free(path);
     }
 out:
-    for (size_t i = 0; i < n; i++) free(names[i]);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
     free(names);
     closedir(d);
     return rc;
@@ -841,8 +857,10 @@ int snb_conf_set(snb_conf_t *conf, const char *section, const char *instance, co
     char *lname = malloc(sl + kl + 2);
     if (!lname) return -1;
     char *lkey = lname + sl + 1;
-    for (size_t i = 0; i <= sl; i++) lname[i] = lower(section[i]);
-    for (size_t i = 0; i <= kl; i++) lkey[i] = lower(key[i]);
+    for (size_t i = 0; i <= sl; i++)
+        lname[i] = lower(section[i]);
+    for (size_t i = 0; i <= kl; i++)
+        lkey[i] = lower(key[i]);
     int rc = -1;
     const char *file = intern_origin(conf, origin);
     size_t idx;

@@ -41,8 +41,8 @@ static int hello_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t 
 static int hello_start(void *state)
 {
     hello_t *h = state;
-    h->subscription = snb_bus_subscribe(snb_core_bus(h->core), SNB_EVMASK(SNB_EV_PACKET),
-                                        on_packet, h);
+    h->subscription =
+        snb_bus_subscribe(snb_core_bus(h->core), SNB_EVMASK(SNB_EV_PACKET), on_packet, h);
     return h->subscription > 0 ? 0 : h->subscription;
 }
 
@@ -61,8 +61,11 @@ static void hello_fini(void *state)
 }
 
 static const snb_option_t hello_options[] = {
-    {.name = "greeting", .type = SNB_OPT_STRING, .def = "goodbye",
-     .offset = offsetof(hello_conf_t, greeting), .help = "what to say at the end"},
+    {.name = "greeting",
+     .type = SNB_OPT_STRING,
+     .def = "goodbye",
+     .offset = offsetof(hello_conf_t, greeting),
+     .help = "what to say at the end"},
     SNB_OPTIONS_END,
 };
 

@@ -14,7 +14,8 @@
 static int count_lines(const char *s)
 {
     int n = 0;
-    for (; *s; s++) n += *s == '\n';
+    for (; *s; s++)
+        n += *s == '\n';
     return n;
 }
 
@@ -89,8 +90,17 @@ END_TEST
 
 START_TEST(dump_config_redacts_secrets)
 {
-    char *argv[] = {(char *)sipnab_bin(), "-c", "/dev/null", "--module-path", MODPATH,
-                    "--load", "counter", "-o", "counter.secret_token=hunter2", "-T", NULL};
+    char *argv[] = {(char *)sipnab_bin(),
+                    "-c",
+                    "/dev/null",
+                    "--module-path",
+                    MODPATH,
+                    "--load",
+                    "counter",
+                    "-o",
+                    "counter.secret_token=hunter2",
+                    "-T",
+                    NULL};
     run_result_t r = run_cmd(argv, 10);
     ck_assert_int_eq(r.status, 0);
     ck_assert(strstr(r.out, "[counter]\nretain_every = 0\nsecret_token = <redacted>\n") != NULL);
@@ -102,8 +112,8 @@ END_TEST
 
 START_TEST(packets_reach_subscribers_and_survive_retain)
 {
-    char *extra[] = {"--module-path", MODPATH, "--load", "counter",
-                     "-o", "counter.retain_every=7", NULL};
+    char *extra[] = {"--module-path",          MODPATH, "--load", "counter", "-o",
+                     "counter.retain_every=7", NULL};
     run_result_t r;
     json_t *st = sipnab_stats(SAMPLE, extra, &r);
     ck_assert_ptr_nonnull(st);

@@ -5,11 +5,18 @@
 typedef struct oracle oracle_t;
 
 oracle_t *oracle_load(const char *path);
+/* Run Debian's tshark on a capture made by a test and read its io,phs. */
+oracle_t *oracle_from_tshark(const char *capture);
 void oracle_free(oracle_t *o);
 /* capinfos "Number of packets". */
 long oracle_packets(const oracle_t *o);
 /* Frames that contain `proto` anywhere in their -z io,phs path (each frame
  * counted once, at the shallowest occurrence); 0 when absent. */
 long oracle_phs_frames(const oracle_t *o, const char *proto);
+
+/* Compare `sipnab --stats --json` output with the oracle: frames and every
+ * protocol Wireshark names; prints each mismatch, returns their number. */
+#include <jansson.h>
+int oracle_compare_stats(const oracle_t *o, json_t *stats, const char *label);
 
 #endif

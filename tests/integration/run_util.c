@@ -116,7 +116,10 @@ int run_wait(pid_t pid, int timeout_s)
     return -1;
 }
 
-const char *sipnab_bin(void) { return SNB_BUILD_DIR "/sipnab"; }
+const char *sipnab_bin(void)
+{
+    return SNB_BUILD_DIR "/sipnab";
+}
 
 char *data_path(const char *name)
 {
@@ -134,7 +137,8 @@ char *read_file(const char *path)
     size_t len = 0;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) append(&buf, &len, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        append(&buf, &len, chunk, n);
     fclose(f);
     return buf ? buf : calloc(1, 1);
 }
@@ -158,7 +162,8 @@ json_t *sipnab_stats(const char *capture, char *const extra[], run_result_t *res
     argv[n++] = (char *)capture;
     argv[n++] = "--stats";
     argv[n++] = "--json";
-    for (int i = 0; extra && extra[i] && n < 31; i++) argv[n++] = extra[i];
+    for (int i = 0; extra && extra[i] && n < 31; i++)
+        argv[n++] = extra[i];
     argv[n] = NULL;
     run_result_t r = run_cmd(argv, 120);
     json_t *obj = NULL;

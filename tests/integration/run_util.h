@@ -8,9 +8,9 @@
 #include <sys/types.h>
 
 typedef struct run_result {
-    int status;   /* exit code, or 128+signal, or -1 on timeout */
-    char *out;    /* stdout, NUL-terminated */
-    char *err;    /* stderr, NUL-terminated */
+    int status; /* exit code, or 128+signal, or -1 on timeout */
+    char *out;  /* stdout, NUL-terminated */
+    char *err;  /* stderr, NUL-terminated */
 } run_result_t;
 
 /* argv is NULL-terminated; argv[0] is a path. */
@@ -25,7 +25,7 @@ int run_wait(pid_t pid, int timeout_s);
 /* Path of the sipnab binary and data files. */
 const char *sipnab_bin(void);
 char *data_path(const char *name); /* malloc'd */
-char *read_file(const char *path);  /* malloc'd, NULL if unreadable */
+char *read_file(const char *path); /* malloc'd, NULL if unreadable */
 int write_file(const char *path, const void *data, size_t len);
 
 /* Run `sipnab -c /dev/null -I file --stats --json [extra...]` and parse the

@@ -15,7 +15,7 @@
 #pragma GCC diagnostic ignored "-Wunused-const-variable"
 
 typedef struct counter_conf {
-    int64_t retain_every; /* keep every Nth packet event until fini (tests cloning) */
+    int64_t retain_every;     /* keep every Nth packet event until fini (tests cloning) */
     const char *secret_token; /* only there to test redaction by -T */
 } counter_conf_t;
 
@@ -58,8 +58,7 @@ static void on_event(void *ud, const snb_event_t *ev)
     }
 }
 
-static int counter_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
-                        void **state)
+static int counter_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
 #ifdef TESTMOD_UNDEFINED_SYMBOL
     snb_function_that_does_not_exist();
@@ -75,9 +74,9 @@ static int counter_init(snb_core_t *core, const snb_instance_conf_t *inst, size_
 static int counter_start(void *state)
 {
     counter_t *c = state;
-    c->sub = snb_bus_subscribe(snb_core_bus(c->core),
-                               SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_CAPTURE_END), on_event,
-                               c);
+    c->sub =
+        snb_bus_subscribe(snb_core_bus(c->core),
+                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_CAPTURE_END), on_event, c);
     return c->sub > 0 ? 0 : c->sub;
 }
 
@@ -93,8 +92,8 @@ static void counter_fini(void *state)
     /* Retained events must still hold their data after the source moved on. */
     for (size_t i = 0; i < c->n_kept; i++) {
         const snb_packet_event_t *pe = (const snb_packet_event_t *)c->kept[i];
-        if (pe->pkt.frame && pe->pkt.frame->caplen > 0 && pe->pkt.payload &&
-            pe->source && pe->source[0])
+        if (pe->pkt.frame && pe->pkt.frame->caplen > 0 && pe->pkt.payload && pe->source &&
+            pe->source[0])
             c->retained_ok++;
         snb_event_release(c->kept[i]);
     }
@@ -110,11 +109,18 @@ static void counter_fini(void *state)
 }
 
 static const snb_option_t counter_options[] = {
-    {.name = "retain_every", .type = SNB_OPT_INT, .def = "0", .min = 0, .max = 1000000,
+    {.name = "retain_every",
+     .type = SNB_OPT_INT,
+     .def = "0",
+     .min = 0,
+     .max = 1000000,
      .offset = offsetof(counter_conf_t, retain_every),
      .help = "retain every Nth packet event until fini"},
-    {.name = "secret_token", .type = SNB_OPT_STRING, .flags = SNB_OPT_SECRET,
-     .offset = offsetof(counter_conf_t, secret_token), .help = "a secret, to test redaction"},
+    {.name = "secret_token",
+     .type = SNB_OPT_STRING,
+     .flags = SNB_OPT_SECRET,
+     .offset = offsetof(counter_conf_t, secret_token),
+     .help = "a secret, to test redaction"},
     SNB_OPTIONS_END,
 };
 
@@ -134,9 +140,8 @@ static const char *const deps[] = {"counter", NULL};
 #endif
 
 SNB_MODULE(.description = "test module: counts events", .depends = TESTMOD_DEPS,
-           .options = counter_options, .conf_size = sizeof(counter_conf_t),
-           .init = counter_init, .start = TESTMOD_START, .stop = counter_stop,
-           .fini = counter_fini,
+           .options = counter_options, .conf_size = sizeof(counter_conf_t), .init = counter_init,
+           .start = TESTMOD_START, .stop = counter_stop, .fini = counter_fini,
 #ifdef TESTMOD_BAD_ABI
            .abi_major = 99,
 #endif

@@ -21,8 +21,10 @@ static void record(void *ud, const snb_event_t *ev)
     if (r->n < 64) r->ids[r->n++] = r->tag * 100 + (int)ev->type;
     if (r->publish_from_handler && ev->type == SNB_EV_PACKET) {
         r->publish_from_handler = 0;
-        snb_event_t nested = {.type = SNB_EV_CAPTURE_END, .flags = SNB_EVF_BORROWED,
-                              .refcount = 1, .ops = &snb_plain_event_ops};
+        snb_event_t nested = {.type = SNB_EV_CAPTURE_END,
+                              .flags = SNB_EVF_BORROWED,
+                              .refcount = 1,
+                              .ops = &snb_plain_event_ops};
         snb_bus_publish(r->bus, &nested);
         /* Not delivered yet: no recursion into this or any handler. */
         ck_assert_int_eq(r->ids[r->n - 1], r->tag * 100 + SNB_EV_PACKET);
@@ -31,8 +33,8 @@ static void record(void *ud, const snb_event_t *ev)
 
 static void publish_plain(snb_bus_t *bus, snb_event_type_t type)
 {
-    snb_event_t ev = {.type = type, .flags = SNB_EVF_BORROWED, .refcount = 1,
-                      .ops = &snb_plain_event_ops};
+    snb_event_t ev = {
+        .type = type, .flags = SNB_EVF_BORROWED, .refcount = 1, .ops = &snb_plain_event_ops};
     ck_assert_int_eq(snb_bus_publish(bus, &ev), 0);
 }
 
@@ -98,12 +100,15 @@ START_TEST(retaining_a_borrowed_packet_clones_it)
     recorder_t r = {0};
     snb_bus_subscribe(bus, SNB_EVMASK(SNB_EV_PACKET), keep_packet, &r);
     uint8_t frame_bytes[64];
-    for (int i = 0; i < 64; i++) frame_bytes[i] = (uint8_t)i;
-    snb_frame_t frame = {.ts_us = 42, .caplen = 64, .wirelen = 64, .linktype = 1,
-                         .data = frame_bytes};
+    for (int i = 0; i < 64; i++)
+        frame_bytes[i] = (uint8_t)i;
+    snb_frame_t frame = {
+        .ts_us = 42, .caplen = 64, .wirelen = 64, .linktype = 1, .data = frame_bytes};
     char reassembled[] = "outside the frame";
     snb_packet_event_t pe = {
-        .ev = {.type = SNB_EV_PACKET, .flags = SNB_EVF_BORROWED, .refcount = 1,
+        .ev = {.type = SNB_EV_PACKET,
+               .flags = SNB_EVF_BORROWED,
+               .refcount = 1,
                .ops = &snb_packet_event_ops},
         .pkt = {.ts_us = 42, .frame = &frame, .payload = frame_bytes + 42, .payload_len = 22},
         .source = "lan",
@@ -164,7 +169,9 @@ END_TEST
 START_TEST(out_of_range_type_is_refused)
 {
     snb_bus_t *bus = snb_bus_new();
-    snb_event_t ev = {.type = SNB_EV_TYPE_COUNT, .flags = SNB_EVF_BORROWED, .refcount = 1,
+    snb_event_t ev = {.type = SNB_EV_TYPE_COUNT,
+                      .flags = SNB_EVF_BORROWED,
+                      .refcount = 1,
                       .ops = &snb_plain_event_ops};
     ck_assert_int_eq(snb_bus_publish(bus, &ev), -22);
     snb_bus_free(bus);

@@ -45,7 +45,8 @@ static void producer(void *arg)
     uint8_t buf[1500];
     for (uint64_t seq = 0; seq < N_RECORDS; seq++) {
         size_t len = seq % 1500;
-        for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(seq + i);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (uint8_t)(seq + i);
         /* A capture thread would drop and count; here we retry to check order. */
         while (snb_handoff_write(c->h, &seq, sizeof seq, buf, len) == SNB_E_FULL) {
             c->full_seen++;
@@ -81,7 +82,8 @@ START_TEST(a_full_ring_refuses_and_keeps_what_it_has)
     uint64_t accepted = 0;
     for (uint64_t seq = 0; seq < 1000; seq++) {
         size_t len = seq % 1500;
-        for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(seq + i);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (uint8_t)(seq + i);
         if (snb_handoff_write(c.h, &seq, sizeof seq, buf, len) != 0) break;
         accepted++;
     }

@@ -36,8 +36,9 @@ START_TEST(broken_modules_are_refused_with_reason)
 {
     expect_refusal("badabi", "module badabi.so: built for ABI 99.0, core speaks 1.0");
     expect_refusal("badminor", "module badminor.so: built for ABI 1.99, core speaks 1.0");
-    expect_refusal("wrongname",
-                   "module wrongname.so: calls itself 'somethingelse' but the file is wrongname.so");
+    expect_refusal(
+        "wrongname",
+        "module wrongname.so: calls itself 'somethingelse' but the file is wrongname.so");
     expect_refusal("nostart", "module nostart.so: missing mandatory callback 'start'");
     expect_refusal("undefsym", "undefined symbol: snb_function_that_does_not_exist");
     expect_refusal("undefsym", "module undefsym.so: cannot load:");
