@@ -105,13 +105,15 @@ static int start_modules(snb_core_t *core, bool sources)
     for (size_t i = 0; i < core->n_mods && !core->stopping; i++) {
         snb_loaded_module_t *m = &core->mods[i];
         if (is_source(m) != sources) continue;
+        /* Marked first: a module whose start fails half way still gets stop(),
+         * to close what it opened before failing. */
+        m->started = true;
         int rc = m->mod->start(m->state);
         if (rc) {
             /* The module has said why (module.h contract); this is for debugging. */
             snb_log_debug(core, m->mod->name, "start failed: %s", snb_strerror(rc));
             return rc;
         }
-        m->started = true;
     }
     return 0;
 }

@@ -710,10 +710,6 @@ int snb_conf_parse_string(snb_conf_t *conf, const char *text, size_t len, const 
                 goto out;
             }
         }
-        if (st->line == INT32_MAX) { /* unreachable under the size limit; keeps line sane */
-            rc = fail(err, errlen, st->file, st->line, "too many lines");
-            goto out;
-        }
         rc = parse_line(st, p, n);
         if (rc) goto out;
     }

@@ -66,13 +66,19 @@ typedef struct snb_dctx {
     snb_packet_t pkt;
 } snb_dctx_t;
 
-static inline uint16_t snb_rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint16_t snb_rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 static inline uint32_t snb_rd32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static inline void snb_mark(snb_dctx_t *c, enum snb_proto_bit b) { c->protos |= SNB_BIT(b); }
+static inline void snb_mark(snb_dctx_t *c, enum snb_proto_bit b)
+{
+    c->protos |= SNB_BIT(b);
+}
 
 /* Link/network entry points (decoder.c). */
 void snb_decode_ether(snb_dctx_t *c, const uint8_t *p, uint32_t len);

@@ -47,8 +47,7 @@ static void frag_key(snb_frag_key_t *k, const snb_dctx_t *c, uint32_t id, uint8_
 void snb_decode_ipv4(snb_dctx_t *c, const uint8_t *p, uint32_t len)
 {
     if (len < 20) {
-        if (len && (p[0] >> 4) == 4)
-            snb_mark(c, SNB_P_IPV4);
+        if (len && (p[0] >> 4) == 4) snb_mark(c, SNB_P_IPV4);
         snb_mark(c, SNB_P_ERR_TRUNCATED);
         return;
     }
@@ -59,8 +58,7 @@ void snb_decode_ipv4(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     snb_mark(c, SNB_P_IPV4);
     uint32_t hl = (uint32_t)(p[0] & 0x0f) * 4;
     uint32_t tot = snb_rd16(p + 2);
-    if (tot == 0)
-        tot = len; /* captured before TSO filled it in */
+    if (tot == 0) tot = len; /* captured before TSO filled it in */
     if (hl < 20 || tot < hl) {
         snb_mark(c, SNB_P_ERR_BAD_HEADER);
         return;
@@ -183,8 +181,7 @@ static void ipv6_ext(snb_dctx_t *c, uint8_t nh, const uint8_t *p, uint32_t len)
 void snb_decode_ipv6(snb_dctx_t *c, const uint8_t *p, uint32_t len)
 {
     if (len < 40) {
-        if (len && (p[0] >> 4) == 6)
-            snb_mark(c, SNB_P_IPV6);
+        if (len && (p[0] >> 4) == 6) snb_mark(c, SNB_P_IPV6);
         snb_mark(c, SNB_P_ERR_TRUNCATED);
         return;
     }
@@ -194,8 +191,7 @@ void snb_decode_ipv6(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     }
     snb_mark(c, SNB_P_IPV6);
     uint32_t plen = snb_rd16(p + 4);
-    if (plen == 0)
-        plen = len - 40; /* jumbogram or TSO: trust the capture */
+    if (plen == 0) plen = len - 40; /* jumbogram or TSO: trust the capture */
     c->seg_len = plen;
     if (plen > len - 40) {
         plen = len - 40;
@@ -229,8 +225,7 @@ static void decode_udp(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     if (__builtin_expect(dport == VXLAN_PORT, 0) && plen >= 8 && (p[8] & 0x08)) {
         /* VXLAN: flags(1, I bit 0x08) reserved(3) VNI(3) reserved(1), then Ethernet */
         snb_mark(c, SNB_P_VXLAN);
-        if (snb_tunnel_enter(c) == 0)
-            snb_decode_ether(c, p + 16, plen - 8);
+        if (snb_tunnel_enter(c) == 0) snb_decode_ether(c, p + 16, plen - 8);
         return;
     }
     c->pkt.sport = snb_rd16(p);
@@ -265,8 +260,7 @@ static void decode_tcp(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     /* The sequence space covered is what the IP header says, even when the
      * capture holds less (snaplen). */
     uint32_t seglen = c->seg_len >= doff ? c->seg_len - doff : 0;
-    if (seglen < len - doff)
-        seglen = len - doff;
+    if (seglen < len - doff) seglen = len - doff;
     snb_tcp_reasm_segment(c->dec->tcp, &c->pkt, snb_rd32(p + 4), p[13] & 0x07, seglen);
 }
 
@@ -303,13 +297,11 @@ void snb_decode_transport(snb_dctx_t *c, uint8_t proto, const uint8_t *p, uint32
         break;
     case 4:
         snb_mark(c, SNB_P_IPIP);
-        if (snb_tunnel_enter(c) == 0)
-            snb_decode_ipv4(c, p, len);
+        if (snb_tunnel_enter(c) == 0) snb_decode_ipv4(c, p, len);
         break;
     case 41:
         snb_mark(c, SNB_P_IPIP);
-        if (snb_tunnel_enter(c) == 0)
-            snb_decode_ipv6(c, p, len);
+        if (snb_tunnel_enter(c) == 0) snb_decode_ipv6(c, p, len);
         break;
     case 47:
         snb_decode_gre(c, p, len);

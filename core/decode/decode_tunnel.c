@@ -13,8 +13,8 @@
 
 #define GRE_IPV4 0x0800
 #define GRE_IPV6 0x86dd
-#define GRE_TEB 0x6558      /* transparent Ethernet bridging */
-#define GRE_ERSPAN2 0x88be  /* ERSPAN type II (type I when S is clear) */
+#define GRE_TEB 0x6558     /* transparent Ethernet bridging */
+#define GRE_ERSPAN2 0x88be /* ERSPAN type II (type I when S is clear) */
 #define GRE_ERSPAN3 0x22eb
 
 static void decode_erspan3(snb_dctx_t *c, const uint8_t *p, uint32_t len)
@@ -59,10 +59,8 @@ void snb_decode_gre(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     }
     p += hl;
     len -= hl;
-    if (proto == GRE_ERSPAN2 || proto == GRE_ERSPAN3)
-        snb_mark(c, SNB_P_ERSPAN);
-    if (snb_tunnel_enter(c) < 0)
-        return;
+    if (proto == GRE_ERSPAN2 || proto == GRE_ERSPAN3) snb_mark(c, SNB_P_ERSPAN);
+    if (snb_tunnel_enter(c) < 0) return;
     switch (proto) {
     case GRE_IPV4:
         snb_decode_ipv4(c, p, len);

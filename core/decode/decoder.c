@@ -51,8 +51,7 @@ snb_decoder_t *snb_decoder_new(const snb_decode_limits_t *limits, snb_decode_sta
 {
     static const uint8_t empty[1];
     snb_decoder_t *d = calloc(1, sizeof(*d));
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     d->lim = *limits;
     d->st = stats;
     d->cb = cb;
@@ -70,8 +69,7 @@ snb_decoder_t *snb_decoder_new(const snb_decode_limits_t *limits, snb_decode_sta
 
 void snb_decoder_free(snb_decoder_t *dec)
 {
-    if (!dec)
-        return;
+    if (!dec) return;
     snb_ip_reasm_free(dec->ipr);
     snb_tcp_reasm_free(dec->tcp);
     free(dec);
@@ -102,8 +100,7 @@ static void decode_pppoe(snb_dctx_t *c, const uint8_t *p, uint32_t len)
         return;
     }
     len -= 6;
-    if (plen < len)
-        len = plen; /* drop Ethernet padding */
+    if (plen < len) len = plen; /* drop Ethernet padding */
     uint16_t proto = snb_rd16(p + 6);
     p += 8;
     len -= 2;
@@ -228,10 +225,9 @@ static void decode_link(snb_dctx_t *c, const snb_frame_t *f)
             break;
         }
         /* Host byte order of the capturing machine: accept both. */
-        uint32_t af = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                      (uint32_t)p[3] << 24;
-        if (af > 0xffff)
-            af = snb_rd32(p);
+        uint32_t af =
+            (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        if (af > 0xffff) af = snb_rd32(p);
         decode_af(c, af, p + 4, len - 4);
         break;
     }
@@ -254,8 +250,7 @@ static void decode_link(snb_dctx_t *c, const snb_frame_t *f)
 static void maybe_expire(snb_decoder_t *dec, const snb_frame_t *f)
 {
     uint64_t now = f->ts_us;
-    if (now < dec->next_sweep_us && now + 2000000 > dec->next_sweep_us)
-        return;
+    if (now < dec->next_sweep_us && now + 2000000 > dec->next_sweep_us) return;
     dec->next_sweep_us = now + 1000000;
     snb_ip_reasm_expire(dec->ipr, now);
     snb_tcp_reasm_expire(dec->tcp, now, f);

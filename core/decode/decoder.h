@@ -20,7 +20,7 @@
 typedef struct snb_decode_limits {
     uint32_t max_tunnel_depth;     /* nested tunnels/encapsulations peeled, e.g. 4 */
     uint32_t frag_max_datagrams;   /* IP datagrams under reassembly at once */
-    uint32_t frag_max_bytes;       /* size of one reassembled datagram (<= 65535 + hdr) */
+    uint32_t frag_max_bytes;       /* fragmentable payload of one datagram (no IP header) */
     uint32_t frag_timeout_ms;      /* capture-time timeout of an incomplete datagram */
     uint32_t tcp_max_streams;      /* TCP connection directions tracked at once */
     uint32_t tcp_max_buffered;     /* out-of-order bytes held per direction */
@@ -49,7 +49,10 @@ snb_decoder_t *snb_decoder_new(const snb_decode_limits_t *limits, snb_decode_sta
 void snb_decoder_feed(snb_decoder_t *dec, const snb_frame_t *frame);
 
 /* End of input: deliver what TCP still buffers (flagged SNB_PKT_TCP_GAP where
- * bytes are missing) and count incomplete datagrams as timed out. */
+ * bytes are missing) and count incomplete datagrams as timed out. Packets
+ * released here carry a placeholder frame (caplen 0, linktype -1, ts_us of the
+ * last frame fed), never NULL. Policies (eviction, overlaps, gaps) are
+ * described in ip_reasm.h and tcp_reasm.h. */
 void snb_decoder_flush(snb_decoder_t *dec);
 
 void snb_decoder_free(snb_decoder_t *dec);

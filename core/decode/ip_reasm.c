@@ -46,8 +46,7 @@ struct snb_ip_reasm {
 snb_ip_reasm_t *snb_ip_reasm_new(const snb_decode_limits_t *lim, snb_decode_stats_t *st)
 {
     snb_ip_reasm_t *r = calloc(1, sizeof(*r));
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     r->st = st;
     r->max_dgrams = lim->frag_max_datagrams ? lim->frag_max_datagrams : 1;
     r->max_bytes = lim->frag_max_bytes;
@@ -89,8 +88,7 @@ static void dgram_drop(snb_ip_reasm_t *r, ipr_dgram_t *d)
 
 void snb_ip_reasm_free(snb_ip_reasm_t *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     while (r->oldest)
         dgram_drop(r, r->oldest);
     free(r->buckets);
@@ -117,15 +115,13 @@ static ipr_dgram_t *dgram_get(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint64
 {
     ipr_dgram_t **b = bucket_of(r, k);
     for (ipr_dgram_t *d = *b; d; d = d->hnext)
-        if (memcmp(&d->key, k, sizeof(*k)) == 0)
-            return d;
+        if (memcmp(&d->key, k, sizeof(*k)) == 0) return d;
     if (r->count >= r->max_dgrams) {
         r->st->frag_overflow++;
         dgram_drop(r, r->oldest);
     }
     ipr_dgram_t *d = malloc(sizeof(*d));
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     d->key = *k;
     d->first_ts = now_us;
     d->total = UINT32_MAX;
@@ -149,18 +145,13 @@ static ipr_dgram_t *dgram_get(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint64
 
 static int grow(snb_ip_reasm_t *r, ipr_dgram_t *d, uint32_t need)
 {
-    if (need <= d->cap)
-        return 0;
+    if (need <= d->cap) return 0;
     uint32_t ncap = d->total != UINT32_MAX ? d->total : d->cap * 2;
-    if (ncap < need)
-        ncap = need;
-    if (ncap < 2048)
-        ncap = 2048;
-    if (ncap > r->max_bytes)
-        ncap = r->max_bytes;
+    if (ncap < need) ncap = need;
+    if (ncap < 2048) ncap = 2048;
+    if (ncap > r->max_bytes) ncap = r->max_bytes;
     uint8_t *nb = realloc(d->buf, ncap);
-    if (!nb)
-        return -1;
+    if (!nb) return -1;
     d->buf = nb;
     d->cap = ncap;
     return 0;
@@ -174,21 +165,17 @@ static int merge_data(ipr_dgram_t *d, uint32_t s, uint32_t e, const uint8_t *dat
     uint32_t cur = s;
     for (uint16_t i = 0; i < d->nivals && cur < e; i++) {
         const ipr_ival_t *v = &d->iv[i];
-        if (v->e <= cur)
-            continue;
-        if (v->s >= e)
-            break;
+        if (v->e <= cur) continue;
+        if (v->s >= e) break;
         if (v->s > cur) {
             memcpy(d->buf + cur, data + (cur - s), v->s - cur);
             cur = v->s;
         }
         uint32_t oe = v->e < e ? v->e : e;
-        if (memcmp(d->buf + cur, data + (cur - s), oe - cur) != 0)
-            differ = 1;
+        if (memcmp(d->buf + cur, data + (cur - s), oe - cur) != 0) differ = 1;
         cur = oe;
     }
-    if (cur < e)
-        memcpy(d->buf + cur, data + (cur - s), e - cur);
+    if (cur < e) memcpy(d->buf + cur, data + (cur - s), e - cur);
     return differ;
 }
 
@@ -202,30 +189,26 @@ static int add_ival(ipr_dgram_t *d, uint32_t s, uint32_t e)
         out[n++] = d->iv[i++];
     ipr_ival_t m = {s, e};
     while (i < d->nivals && d->iv[i].s <= m.e) {
-        if (d->iv[i].s < m.s)
-            m.s = d->iv[i].s;
-        if (d->iv[i].e > m.e)
-            m.e = d->iv[i].e;
+        if (d->iv[i].s < m.s) m.s = d->iv[i].s;
+        if (d->iv[i].e > m.e) m.e = d->iv[i].e;
         i++;
     }
     out[n++] = m;
     while (i < d->nivals)
         out[n++] = d->iv[i++];
-    if (n > IPR_MAX_IVALS)
-        return -1;
+    if (n > IPR_MAX_IVALS) return -1;
     memcpy(d->iv, out, n * sizeof(out[0]));
     d->nivals = n;
     return 0;
 }
 
-int snb_ip_reasm_add(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint32_t off, int more,
-                     uint8_t nh, const uint8_t *data, uint32_t len, uint64_t now_us, uint8_t **out,
+int snb_ip_reasm_add(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint32_t off, int more, uint8_t nh,
+                     const uint8_t *data, uint32_t len, uint64_t now_us, uint8_t **out,
                      uint32_t *out_len, uint8_t *out_nh)
 {
     uint32_t end = off + len;
     ipr_dgram_t *d = dgram_get(r, k, now_us);
-    if (!d)
-        return 0;
+    if (!d) return 0;
     if (end > r->max_bytes || (len == 0 && more)) {
         r->st->frag_errors++;
         dgram_drop(r, d);
@@ -253,8 +236,7 @@ int snb_ip_reasm_add(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint32_t off, i
             dgram_drop(r, d);
             return 0;
         }
-        if (merge_data(d, off, end, data))
-            r->st->frag_errors++;
+        if (merge_data(d, off, end, data)) r->st->frag_errors++;
         if (add_ival(d, off, end) < 0) {
             r->st->frag_errors++;
             dgram_drop(r, d);
@@ -274,8 +256,7 @@ int snb_ip_reasm_add(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint32_t off, i
     dgram_drop(r, d);
     if (!*out) { /* zero-length datagram: give a valid pointer */
         *out = malloc(1);
-        if (!*out)
-            return 0;
+        if (!*out) return 0;
     }
     return 1;
 }

@@ -39,8 +39,8 @@ void snb_ip_reasm_free(snb_ip_reasm_t *r);
  * next header, taken from the offset-0 fragment). Returns 1 when this
  * completes the datagram: *out is a malloc'd buffer of *out_len bytes owned by
  * the caller (free() it), *out_nh its protocol. Returns 0 otherwise. */
-int snb_ip_reasm_add(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint32_t off, int more,
-                     uint8_t nh, const uint8_t *data, uint32_t len, uint64_t now_us, uint8_t **out,
+int snb_ip_reasm_add(snb_ip_reasm_t *r, const snb_frag_key_t *k, uint32_t off, int more, uint8_t nh,
+                     const uint8_t *data, uint32_t len, uint64_t now_us, uint8_t **out,
                      uint32_t *out_len, uint8_t *out_nh);
 
 /* Drop datagrams older than the timeout (counts frag_timeouts). */

@@ -36,7 +36,7 @@ typedef struct tcp_dir {
     uint64_t last_ts;
     uint32_t next_seq;
     uint32_t buffered;
-    tcp_seg_t *ooo; /* sorted by sequence, all ahead of next_seq */
+    tcp_seg_t *ooo;    /* sorted by sequence, all ahead of next_seq */
     snb_packet_t tmpl; /* addresses/ports/vlans for packets released later */
 } tcp_dir_t;
 
@@ -52,14 +52,16 @@ struct snb_tcp_reasm {
     tcp_dir_t *oldest, *newest;
 };
 
-static inline int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+static inline int32_t seq_diff(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b);
+}
 
 snb_tcp_reasm_t *snb_tcp_reasm_new(const snb_decode_limits_t *lim, snb_decode_stats_t *st,
                                    snb_packet_cb cb, void *ud)
 {
     snb_tcp_reasm_t *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
+    if (!t) return NULL;
     t->st = st;
     t->cb = cb;
     t->ud = ud;
@@ -118,8 +120,7 @@ static void dir_drop(snb_tcp_reasm_t *t, tcp_dir_t *d)
 
 void snb_tcp_reasm_free(snb_tcp_reasm_t *t)
 {
-    if (!t)
-        return;
+    if (!t) return;
     while (t->oldest)
         dir_drop(t, t->oldest);
     free(t->buckets);
@@ -127,8 +128,8 @@ void snb_tcp_reasm_free(snb_tcp_reasm_t *t)
 }
 
 /* Deliver n bytes at next_seq from a copy of the template (buffered data). */
-static void release(snb_tcp_reasm_t *t, tcp_dir_t *d, const uint8_t *data, uint32_t n,
-                    uint32_t gap, uint64_t ts, const snb_frame_t *frame)
+static void release(snb_tcp_reasm_t *t, tcp_dir_t *d, const uint8_t *data, uint32_t n, uint32_t gap,
+                    uint64_t ts, const snb_frame_t *frame)
 {
     snb_packet_t p = d->tmpl;
     p.ts_us = ts;
@@ -153,8 +154,7 @@ static void drain(snb_tcp_reasm_t *t, tcp_dir_t *d, int force, uint64_t ts,
         int32_t ahead = seq_diff(s->seq, d->next_seq);
         uint32_t gap = 0;
         if (ahead > 0) {
-            if (!force)
-                break;
+            if (!force) break;
             d->offset += (uint32_t)ahead;
             d->next_seq = s->seq;
             gap = SNB_PKT_TCP_GAP;
@@ -163,8 +163,7 @@ static void drain(snb_tcp_reasm_t *t, tcp_dir_t *d, int force, uint64_t ts,
         d->ooo = s->next;
         d->buffered -= s->len;
         uint32_t skip = d->next_seq - s->seq;
-        if (skip < s->len)
-            release(t, d, s->data + skip, s->len - skip, gap, ts, frame);
+        if (skip < s->len) release(t, d, s->data + skip, s->len - skip, gap, ts, frame);
         free(s);
     }
 }
@@ -187,8 +186,7 @@ static void take_in_order(snb_tcp_reasm_t *t, tcp_dir_t *d, snb_packet_t *pkt, u
                           uint32_t end, const uint8_t *data, uint32_t caplen)
 {
     uint32_t skip = d->next_seq - seq;
-    if (skip < caplen)
-        deliver_now(t, d, pkt, data + skip, caplen - skip);
+    if (skip < caplen) deliver_now(t, d, pkt, data + skip, caplen - skip);
     uint32_t adv = end - d->next_seq;
     d->offset += adv;
     d->next_seq = end;
@@ -231,8 +229,7 @@ static void data_seg(snb_tcp_reasm_t *t, tcp_dir_t *d, snb_packet_t *pkt, uint32
     }
     if (seq_diff(seq, d->next_seq) <= 0) {
         take_in_order(t, d, pkt, seq, end, data, caplen);
-        if (d->ooo)
-            drain(t, d, 0, pkt->ts_us, pkt->frame);
+        if (d->ooo) drain(t, d, 0, pkt->ts_us, pkt->frame);
         return;
     }
     if (caplen < len) { /* cannot hold bytes we do not have */
@@ -272,8 +269,7 @@ static tcp_dir_t *dir_new(snb_tcp_reasm_t *t, const tcp_key_t *k, uint64_t h,
                           const snb_packet_t *pkt)
 {
     tcp_dir_t *d = malloc(sizeof(*d));
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     d->key = *k;
     d->id = t->next_id++;
     d->offset = 0;
@@ -298,8 +294,7 @@ void snb_tcp_reasm_segment(snb_tcp_reasm_t *t, snb_packet_t *pkt, uint32_t seq, 
     const uint8_t *data = pkt->payload;
     uint32_t caplen = pkt->payload_len;
     uint32_t len = seg_len > caplen ? seg_len : caplen;
-    if (len)
-        t->st->tcp_segments_data++;
+    if (len) t->st->tcp_segments_data++;
     tcp_key_t k;
     make_key(&k, pkt);
     uint64_t h = snb_flowhash(&k, sizeof(k));
@@ -319,8 +314,7 @@ void snb_tcp_reasm_segment(snb_tcp_reasm_t *t, snb_packet_t *pkt, uint32_t seq, 
         }
     }
     if (!d) {
-        if ((flags & SNB_TCP_RST) || (!(flags & SNB_TCP_SYN) && len == 0))
-            return;
+        if ((flags & SNB_TCP_RST) || (!(flags & SNB_TCP_SYN) && len == 0)) return;
         if (t->count >= t->max_streams) {
             t->st->tcp_overflow++;
             if (caplen) {
@@ -332,16 +326,14 @@ void snb_tcp_reasm_segment(snb_tcp_reasm_t *t, snb_packet_t *pkt, uint32_t seq, 
             return;
         }
         d = dir_new(t, &k, h, pkt);
-        if (!d)
-            return;
+        if (!d) return;
         d->next_seq = dseq;
     } else if (d != t->newest) {
         lru_unlink(t, d);
         lru_append(t, d);
     }
     d->last_ts = pkt->ts_us;
-    if (len)
-        data_seg(t, d, pkt, dseq, data, caplen, len);
+    if (len) data_seg(t, d, pkt, dseq, data, caplen, len);
     if (flags & (SNB_TCP_FIN | SNB_TCP_RST)) {
         drain(t, d, 1, pkt->ts_us, pkt->frame);
         dir_drop(t, d);

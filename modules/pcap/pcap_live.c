@@ -31,6 +31,8 @@ struct pcap_live {
     atomic_uint_fast64_t ps_drop, ps_ifdrop;
     char thread_error[PCAP_ERRBUF_SIZE];
     atomic_bool thread_failed;
+    uv_async_t failed_async; /* the thread tells the loop it died */
+    bool stopped;
 };
 
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -63,6 +65,7 @@ static void capture_thread(void *arg)
         if (n == PCAP_ERROR) {
             snprintf(l->thread_error, sizeof l->thread_error, "%s", pcap_geterr(l->p));
             atomic_store(&l->thread_failed, true);
+            uv_async_send(&l->failed_async); /* report now, not at shutdown */
             break;
         }
         if (n == PCAP_ERROR_BREAK) break;
@@ -86,6 +89,12 @@ static void on_record(void *ud, const void *hdr, size_t hdr_len, const uint8_t *
         .data = data,
     };
     snb_source_frame(l->src, &frame);
+}
+
+/* Loop thread: the capture thread hit an error (e.g. the interface went away). */
+static void on_thread_failed(uv_async_t *async)
+{
+    pcap_live_stop(async->data);
 }
 
 static const char *activate_error(int rc, pcap_t *p)
@@ -157,6 +166,8 @@ pcap_live_t *pcap_live_open(snb_core_t *core, const char *name, const pcap_conf_
     l->iface = iface;
     l->p = p;
     l->linktype = dlt;
+    uv_async_init(snb_core_loop(core), &l->failed_async, on_thread_failed);
+    l->failed_async.data = l;
     snb_log_info(core, "pcap", "%s: capturing (filter: %s)", iface, *filter ? filter : "none");
     return l;
 }
@@ -175,11 +186,16 @@ int pcap_live_start(pcap_live_t *l)
 
 void pcap_live_stop(pcap_live_t *l)
 {
-    if (!l || !l->thread_running) return;
-    atomic_store(&l->stop, true);
-    pcap_breakloop(l->p);
-    uv_thread_join(&l->thread);
-    l->thread_running = false;
+    if (!l || l->stopped) return;
+    l->stopped = true;
+    /* The loop must be able to end: both async handles go with the thread. */
+    uv_close((uv_handle_t *)&l->failed_async, NULL);
+    if (l->thread_running) {
+        atomic_store(&l->stop, true);
+        pcap_breakloop(l->p);
+        uv_thread_join(&l->thread);
+        l->thread_running = false;
+    }
     snb_handoff_close(l->handoff); /* delivers what is still queued */
     l->handoff = NULL;
     snb_capture_stats_t *st = snb_source_stats(l->src);
@@ -198,8 +214,8 @@ void pcap_live_free(pcap_live_t *l)
 {
     if (!l) return;
     pcap_live_stop(l);
-    if (l->handoff) snb_handoff_close(l->handoff);
     snb_source_free(l->src);
     pcap_close(l->p);
+    /* fini runs after the loop has run the close callback of stop. */
     free(l);
 }

@@ -259,6 +259,13 @@ START_TEST(missing_interface_is_one_line)
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.err, "pcap: nosuch0: no such interface\n");
     run_free(&r);
+    /* Two live instances, the second bad: the first must be closed again
+     * and the process must end (not hang on its handles). */
+    char *two[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-d", "lo", "-d", "nosuch0", NULL};
+    r = run_cmd(two, 10);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(strstr(r.err, "pcap: nosuch0: no such interface\n") != NULL);
+    run_free(&r);
 }
 END_TEST
 
