@@ -16,6 +16,10 @@ static const char *const runtime_symbols[] = {
 static int is_runtime(const char *sym)
 {
     if (strchr(sym, '@')) return 1; /* copy-relocated libc data, e.g. stderr@GLIBC */
+    /* Sanitizer builds: the runtime's own symbols and ODR indicators. */
+    if (!strncmp(sym, "__asan", 6) || !strncmp(sym, "__odr_asan", 10) ||
+        !strncmp(sym, "__ubsan", 7) || !strncmp(sym, "__sancov", 8))
+        return 1;
     for (int i = 0; runtime_symbols[i]; i++)
         if (!strcmp(sym, runtime_symbols[i])) return 1;
     return 0;
