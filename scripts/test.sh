@@ -35,7 +35,7 @@ normal)
     seconds=${2:-60}
     CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DSNB_FUZZ=ON \
         -DSNB_TESTS=ON >/dev/null
-    cmake --build "$root/build-fuzz" -j"$jobs" --target all
+    cmake --build "$root/build-fuzz" -j"$jobs" --target fuzzers
     export ASAN_OPTIONS=detect_leaks=1
     for fuzzer in "$root"/build-fuzz/tests/fuzz/fuzz_*; do
         [[ -x "$fuzzer" ]] || continue
