@@ -1,6 +1,5 @@
-/* Live capture on the loopback interface (root only): datagrams sent from
- * this test are captured by the real binary, SIGHUP reloads all or nothing,
- * SIGTERM stops cleanly with the counters printed. */
+/* Signals on a running sipnab: live capture on the loopback interface (root
+ * only) with SIGHUP reloads and SIGTERM, and SIGINT during a long file run. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -8,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run_util.h"
@@ -96,12 +96,67 @@ START_TEST(loopback_capture_reload_and_clean_stop)
 }
 END_TEST
 
+/* A long file run must answer SIGINT promptly (reading is batched on the
+ * loop), stop cleanly and still print the counters of what it read. */
+START_TEST(sigint_interrupts_a_long_file_run)
+{
+    const char *corpus = "/tmp/sipnab-sigint-corpus.pcap";
+    char *gen[] = {SNB_BUILD_DIR "/bench/sipnab-gen",
+                   "--packets",
+                   "200000",
+                   "--seed",
+                   "7",
+                   "-o",
+                   (char *)corpus,
+                   NULL};
+    run_result_t g = run_cmd(gen, 60);
+    ck_assert_msg(g.status == 0, "%s", g.err);
+    run_free(&g);
+    /* The same 200k-packet file 40 times: 8M packets, seconds of reading. */
+    char *argv[96];
+    int n = 0;
+    argv[n++] = (char *)sipnab_bin();
+    argv[n++] = "-c";
+    argv[n++] = "/dev/null";
+    argv[n++] = "--stats";
+    argv[n++] = "--json";
+    for (int i = 0; i < 40; i++) {
+        argv[n++] = "-I";
+        argv[n++] = (char *)corpus;
+    }
+    argv[n] = NULL;
+    pid_t pid = run_bg(argv, OUT, ERR);
+    usleep(300000);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    kill(pid, SIGINT);
+    ck_assert_int_eq(run_wait(pid, 10), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    /* One batch (2048 packets) is far below a millisecond; allow scheduling noise. */
+    ck_assert_msg(waited < 1.0, "took %.3f s to stop", waited);
+    ck_assert(wait_for("sipnab: stopping (SIGINT)", 1));
+    char *out = read_file(OUT);
+    json_error_t jerr;
+    json_t *st = json_loads(out, 0, &jerr);
+    ck_assert_msg(st != NULL, "stdout: %s", out);
+    long long frames = json_int(st, "frames");
+    ck_assert_int_gt(frames, 0);
+    ck_assert_int_lt(frames, 40LL * 200000);
+    ck_assert_int_eq(json_int(st, "capture_packets"), frames);
+    json_decref(st);
+    free(out);
+    unlink(corpus);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("live");
     TCase *tc = tcase_create("live");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, loopback_capture_reload_and_clean_stop);
+    tcase_add_test(tc, sigint_interrupts_a_long_file_run);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
