@@ -1,0 +1,176 @@
+/* SIP dialogs: the state machine, timing and SDP timeline of each Call-ID,
+ * and the bounded store that holds them.
+ *
+ * Pure logic driven by parsed messages and their capture timestamps (never
+ * the wall clock), so a file and a live capture give the same answers and
+ * every transition can be unit-tested. The module glue (sip.c) feeds it and
+ * reads it for output; the filter language reads it through field accessors. */
+#ifndef SNB_SIP_DIALOG_H
+#define SNB_SIP_DIALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sdp.h"
+#include "sip_msg.h"
+#include "sipnab/packet.h"
+
+typedef enum sip_dialog_state {
+    SIP_DS_TRYING = 0, /* request sent, nothing or only 100 back */
+    SIP_DS_RINGING,    /* 180/183 seen */
+    SIP_DS_INCALL,     /* INVITE answered 2xx, no BYE yet */
+    SIP_DS_COMPLETED,  /* ended normally (BYE, or a non-INVITE transaction answered 2xx) */
+    SIP_DS_FAILED,     /* final 3xx-6xx (challenges that were answered do not count) */
+    SIP_DS_CANCELLED,  /* CANCEL / 487 */
+    SIP_DS_REGISTERED, /* REGISTER answered 2xx with a non-zero expiry */
+    SIP_DS_EXPIRED,    /* binding expired (capture time) or removed with Expires: 0 */
+    SIP_DS_PENDING,    /* SUBSCRIBE/REFER-NOTIFY: Subscription-State pending, or 202 */
+    SIP_DS_ACTIVE,     /* subscription active */
+    SIP_DS_TERMINATED, /* subscription terminated */
+    SIP_DS_TRANSFERRING, /* REFER accepted on an established call */
+    SIP_DS_COUNT
+} sip_dialog_state_t;
+
+/* "Trying", "Ringing", "InCall", ... exactly as the REST spec spells them. */
+const char *sip_dialog_state_name(sip_dialog_state_t s);
+/* Case-insensitive name -> state; -1 if unknown. */
+int sip_dialog_state_from(const char *name);
+
+/* Transport as seen on the wire; WS is SIP over WebSocket (RFC 7118). */
+typedef enum sip_transport {
+    SIP_TRANSPORT_UDP = 0,
+    SIP_TRANSPORT_TCP,
+    SIP_TRANSPORT_SCTP,
+    SIP_TRANSPORT_WS,
+} sip_transport_t;
+
+const char *sip_transport_name(sip_transport_t t); /* "UDP", "TCP", "SCTP", "WS" */
+
+/* Where and when a message was seen. */
+typedef struct sip_msg_meta {
+    uint64_t ts_us;
+    snb_addr_t src, dst;
+    uint16_t sport, dport;
+    uint8_t transport; /* sip_transport_t */
+} sip_msg_meta_t;
+
+/* What a dialog keeps of each message: enough for the ladder and reports. */
+typedef struct sip_msg_summary {
+    uint64_t ts_us;
+    snb_addr_t src, dst;
+    uint16_t sport, dport;
+    uint8_t transport;
+    bool is_request;
+    bool retransmit; /* same as an earlier message of the same transaction */
+    bool has_sdp;
+    uint8_t method;      /* sip_method_t of a request */
+    uint8_t cseq_method; /* sip_method_t */
+    uint16_t status;
+    uint32_t cseq;
+    uint32_t malformed;
+    char label[40]; /* "INVITE", "180 Ringing", or an unknown method's name (truncated) */
+} sip_msg_summary_t;
+
+/* Flags on an SDP timeline entry: what changed against the previous one. */
+enum sip_sdp_change {
+    SIP_SDP_HOLD = 1u << 0,          /* sendonly/inactive or 0.0.0.0 after sendrecv */
+    SIP_SDP_RESUME = 1u << 1,        /* back to sendrecv after a hold */
+    SIP_SDP_CODEC_CHANGE = 1u << 2,  /* first codec differs from the previous offer/answer */
+    SIP_SDP_T38 = 1u << 3,           /* switch to image/t38 */
+    SIP_SDP_ADDR_CHANGE = 1u << 4,   /* media address or port changed */
+};
+
+#define SIP_SDP_MAX_CODECS 6
+
+typedef struct sip_sdp_entry {
+    uint64_t ts_us;
+    bool offer;      /* false: answer */
+    uint8_t mode;    /* sdp_direction_t of the first audio (or first) media */
+    uint16_t media_port;
+    uint8_t media_family;
+    char media_addr[46];
+    uint8_t n_codecs;
+    char codecs[SIP_SDP_MAX_CODECS][16]; /* "PCMU", "telephone-event" */
+    uint8_t payload_types[SIP_SDP_MAX_CODECS];
+    uint32_t changes; /* enum sip_sdp_change */
+    bool has_crypto;
+    uint32_t cseq;
+    bool from_caller; /* sent by the side that sent the initial request */
+} sip_sdp_entry_t;
+
+/* Timing in microseconds of capture time; -1 when it does not apply. */
+typedef struct sip_timing {
+    int64_t pdd_us;          /* INVITE -> first 180/183 */
+    int64_t setup_us;        /* INVITE -> 2xx */
+    int64_t ring_us;         /* first 180/183 -> 2xx */
+    int64_t trying_delay_us; /* INVITE -> first 100 */
+    int64_t teardown_us;     /* BYE -> its 2xx */
+    uint32_t retransmits;    /* messages that repeat an earlier one of their transaction */
+} sip_timing_t;
+
+typedef struct sip_dialog {
+    char *call_id; /* owned, NUL-terminated */
+    char from_user[64], to_user[64], from_display[64], to_display[64];
+    char from_tag[64], to_tag[64];
+    char ua[96];          /* User-Agent of the first request (or Server of a response) */
+    uint8_t method;       /* sip_method_t of the request that created the dialog */
+    uint8_t state;        /* sip_dialog_state_t */
+    uint8_t prev_state;   /* state before TRANSFERRING, to return to */
+    uint16_t final_code;  /* final response of the initial transaction, 0 if none */
+    uint64_t first_us, last_us; /* first and last message */
+    uint64_t answered_us, ended_us; /* 0 if not */
+    sip_timing_t timing;
+    uint32_t msg_count;   /* all messages, kept or not */
+    uint32_t malformed_count;
+    /* The initial request's endpoints. */
+    snb_addr_t src, dst;
+    uint16_t sport, dport;
+    uint8_t transport;
+    /* Messages kept: the first `max_messages` (the ladder's start matters most). */
+    sip_msg_summary_t *msgs;
+    uint32_t n_msgs, cap_msgs;
+    sip_sdp_entry_t *sdp;
+    uint32_t n_sdp, cap_sdp;
+    char *refer_to;          /* owned; from REFER's Refer-To */
+    int64_t expires_at_us;   /* REGISTER binding expiry (capture time), 0 if none */
+    bool finished;           /* reached a state that ends it (evictable first) */
+    void *engine;            /* transaction tracking private to the store */
+} sip_dialog_t;
+
+typedef struct sip_store_limits {
+    uint32_t max_dialogs;  /* beyond: evict the oldest finished dialog, else the oldest */
+    uint32_t max_messages; /* kept per dialog */
+    uint32_t max_sdp;      /* SDP timeline entries kept per dialog */
+} sip_store_limits_t;
+
+typedef struct sip_store_stats {
+    uint64_t dialogs_created;
+    uint64_t dialogs_evicted;
+    uint64_t messages;
+    uint64_t messages_no_call_id; /* malformed without Call-ID: counted, no dialog */
+    uint64_t retransmits;
+    uint64_t registrations_expired;
+} sip_store_stats_t;
+
+typedef struct sip_store sip_store_t;
+
+sip_store_t *sip_store_new(const sip_store_limits_t *limits);
+void sip_store_free(sip_store_t *store);
+const sip_store_stats_t *sip_store_stats(const sip_store_t *store);
+
+/* Feed one message. Returns its dialog (NULL only for a message without a
+ * Call-ID); *retransmit tells whether it repeats an earlier message. Also
+ * advances capture time: expires REGISTER bindings due before meta->ts_us. */
+sip_dialog_t *sip_store_message(sip_store_t *store, const sip_msg_t *msg,
+                                const sip_msg_meta_t *meta, bool *retransmit);
+
+/* Advance capture time without a message (live capture idle). */
+void sip_store_advance(sip_store_t *store, uint64_t now_us);
+
+sip_dialog_t *sip_store_find(const sip_store_t *store, const char *call_id);
+uint32_t sip_store_count(const sip_store_t *store);
+/* Dialogs in creation order; stop early by returning false. */
+typedef bool (*sip_dialog_fn)(void *ud, sip_dialog_t *d);
+void sip_store_foreach(const sip_store_t *store, sip_dialog_fn fn, void *ud);
+
+#endif
