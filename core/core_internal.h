@@ -57,6 +57,13 @@ struct snb_core {
     bool stopping;
     int exit_status;
 
+    struct snb_service {
+        char name[64];
+        uint32_t version;
+        const void *table;
+    } services[32];
+    size_t n_services;
+
     snb_decode_stats_t decode_stats;
     snb_capture_stats_t capture_stats; /* sources fold theirs in when freed */
 

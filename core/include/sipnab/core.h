@@ -23,6 +23,17 @@ SNB_API snb_bus_t *snb_core_bus(snb_core_t *core);
 SNB_API void snb_core_hold(snb_core_t *core);
 SNB_API void snb_core_unhold(snb_core_t *core);
 
+/* ---- services ----
+ * A module may offer a typed, versioned table of functions under a name
+ * (e.g. "rtp.streams") for other modules to call on the loop thread; the
+ * only sanctioned way for one module to call another. The table must stay
+ * valid until the provider's fini. A newer provider must keep the layout of
+ * older versions (append only). */
+SNB_API int snb_core_provide(snb_core_t *core, const char *name, uint32_t version,
+                             const void *table);
+/* The table, or NULL if nobody provides `name` at version >= min_version. */
+SNB_API const void *snb_core_service(snb_core_t *core, const char *name, uint32_t min_version);
+
 /* ---- capture sources ----
  * A source (a file list, an interface, a HEP listener) registers itself, hands
  * raw frames to the core on the loop thread, and says when it has finished.
