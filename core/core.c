@@ -136,6 +136,7 @@ int snb_core_run(snb_core_t *core)
         rc = m->mod->init(core, m->inst, m->n_inst, &m->state);
         if (rc) {
             snb_log_debug(core, m->mod->name, "init failed: %s", snb_strerror(rc));
+            core->init_failed = true;
             break;
         }
         m->inited = true;
@@ -153,6 +154,14 @@ int snb_core_run(snb_core_t *core)
         snb_core_request_stop(core, NULL);
     }
     uv_run(&core->loop, UV_RUN_DEFAULT);
+    /* Counters are read before fini: module counter groups live in module state. */
+    if (core->cfg.core.stats && !core->init_failed) {
+        fflush(stdout);
+        snb_stats_print(core, stdout,
+                        core->cfg.core.stats_format &&
+                            !strcmp(core->cfg.core.stats_format, "json"));
+        fflush(stdout);
+    }
 
     for (size_t i = core->n_mods; i-- > 0;) {
         snb_loaded_module_t *m = &core->mods[i];

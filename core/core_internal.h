@@ -55,6 +55,7 @@ struct snb_core {
     int active_sources;
     int holds;
     bool stopping;
+    bool init_failed; /* no run happened: no counters to print */
     int exit_status;
 
     struct snb_service {
@@ -63,6 +64,14 @@ struct snb_core {
         const void *table;
     } services[32];
     size_t n_services;
+
+    struct snb_counter_group {
+        const char *prefix;
+        const snb_counter_def_t *defs;
+        const uint64_t *values;
+        size_t n;
+    } counter_groups[16];
+    size_t n_counter_groups;
 
     snb_decode_stats_t decode_stats;
     snb_capture_stats_t capture_stats; /* sources fold theirs in when freed */

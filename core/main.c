@@ -88,13 +88,7 @@ int main(int argc, char **argv)
     }
     core->reload_conf = build_conf;
     core->reload_ud = &source;
-    status = snb_core_run(core);
-    if (core->cfg.core.stats) {
-        fflush(stdout);
-        snb_stats_print(core, stdout,
-                        core->cfg.core.stats_format &&
-                            !strcmp(core->cfg.core.stats_format, "json"));
-    }
+    status = snb_core_run(core); /* prints the counters when --stats */
 out:
     snb_core_free(core);
     snb_cli_free(&cli);

@@ -30,8 +30,16 @@ static size_t collect(snb_core_t *core, counter_row_t *rows, size_t max)
 
 void snb_stats_print(snb_core_t *core, FILE *out, bool json)
 {
-    counter_row_t rows[128];
+    counter_row_t rows[512];
+    char names[512][64];
     size_t n = collect(core, rows, sizeof rows / sizeof rows[0]);
+    for (size_t g = 0; g < core->n_counter_groups; g++) {
+        const struct snb_counter_group *grp = &core->counter_groups[g];
+        for (size_t i = 0; i < grp->n && n < sizeof rows / sizeof rows[0]; i++, n++) {
+            snprintf(names[n], sizeof names[n], "%s_%s", grp->prefix, grp->defs[i].name);
+            rows[n] = (counter_row_t){names[n], grp->defs[i].help, grp->values[i]};
+        }
+    }
     if (json) {
         json_t *obj = json_object();
         for (size_t i = 0; i < n; i++)

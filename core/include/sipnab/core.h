@@ -23,6 +23,22 @@ SNB_API snb_bus_t *snb_core_bus(snb_core_t *core);
 SNB_API void snb_core_hold(snb_core_t *core);
 SNB_API void snb_core_unhold(snb_core_t *core);
 
+/* Make the process exit with `status` (1 = runtime error) when it ends,
+ * e.g. a report asked for a Call-ID that is not in the capture. */
+SNB_API void snb_core_fail(snb_core_t *core, int status);
+
+/* ---- counters ----
+ * A module registers a group of uint64_t counters it owns; `--stats` prints
+ * them after the core's (text and JSON: one key per counter, named
+ * "<prefix>_<name>"). The values are read when the run ends, before fini. */
+typedef struct snb_counter_def {
+    const char *name;
+    const char *help;
+} snb_counter_def_t;
+
+SNB_API int snb_core_counters(snb_core_t *core, const char *prefix, const snb_counter_def_t *defs,
+                              const uint64_t *values, size_t n);
+
 /* ---- services ----
  * A module may offer a typed, versioned table of functions under a name
  * (e.g. "rtp.streams") for other modules to call on the loop thread; the

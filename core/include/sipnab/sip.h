@@ -15,12 +15,12 @@
 
 /* One m= line of an SDP offer or answer. */
 typedef struct snb_sip_media {
-    char type[12];    /* "audio", "video", "image" */
-    snb_addr_t addr;  /* connection address (family 0 if none or unparsable) */
-    uint16_t port;    /* 0 = stream disabled */
-    uint8_t direction; /* 1 sendrecv, 2 sendonly, 3 recvonly, 4 inactive */
+    char type[12];              /* "audio", "video", "image" */
+    snb_addr_t addr;            /* connection address (family 0 if none or unparsable) */
+    uint16_t port;              /* 0 = stream disabled */
+    uint8_t direction;          /* 1 sendrecv, 2 sendonly, 3 recvonly, 4 inactive */
     int16_t telephone_event_pt; /* -1 if none */
-    uint32_t ptime;   /* ms, 0 if absent */
+    uint32_t ptime;             /* ms, 0 if absent */
     uint8_t n_formats;
     struct {
         uint8_t pt;
@@ -40,18 +40,18 @@ typedef struct snb_sip_message_event {
     uint8_t transport; /* 0 UDP, 1 TCP, 2 SCTP, 3 WS */
     bool is_request;
     bool retransmit;
-    uint8_t method;      /* SIP method number (modules/sip/sip_msg.h order) */
+    uint8_t method; /* SIP method number (modules/sip/sip_msg.h order) */
     uint8_t cseq_method;
     uint16_t status;
     uint32_t cseq;
-    uint32_t malformed;  /* reason flags; 0 = well-formed */
-    snb_str_t call_id;   /* slices into raw */
+    uint32_t malformed; /* reason flags; 0 = well-formed */
+    snb_str_t call_id;  /* slices into raw */
     snb_str_t method_name;
     snb_str_t content_type;
     snb_str_t body;
-    const char *raw;     /* the whole message */
+    const char *raw; /* the whole message */
     uint32_t raw_len;
-    uint8_t sdp_role;    /* enum snb_sip_sdp_role */
+    uint8_t sdp_role; /* enum snb_sip_sdp_role */
     uint8_t n_media;
     snb_sip_media_t media[SNB_SIP_MAX_MEDIA];
 } snb_sip_message_event_t;
@@ -60,7 +60,7 @@ typedef struct snb_sip_message_event {
 typedef struct snb_sip_dialog_event {
     snb_event_t ev;
     uint64_t ts_us;
-    char call_id[256]; /* truncated beyond 255 bytes */
+    char call_id[256];         /* truncated beyond 255 bytes */
     uint8_t state, prev_state; /* modules/sip/sip_dialog.h order */
     uint16_t final_code;
 } snb_sip_dialog_event_t;

@@ -22,7 +22,10 @@ static inline snb_str_t snb_str(const char *p, size_t len)
     return (snb_str_t){p, (uint32_t)len};
 }
 
-static inline bool snb_str_present(snb_str_t s) { return s.p != NULL; }
+static inline bool snb_str_present(snb_str_t s)
+{
+    return s.p != NULL;
+}
 
 static inline char snb_ascii_lower(char c)
 {
