@@ -17,19 +17,58 @@ typedef struct phs_node {
 } phs_node_t;
 
 struct oracle {
+    oracle_sip_t sip;
     long packets;
     phs_node_t nodes[MAX_NODES];
     int n;
 };
 
+/* One line of the sip,stat section or the per Call-ID summary. */
+static void parse_sip_line(oracle_sip_t *s, const char *line, int section)
+{
+    int code;
+    long count;
+    char name[64];
+    if (!strncmp(line, "Number of SIP messages:", 23))
+        s->messages = atol(line + 23);
+    else if (!strncmp(line, "Number of resent SIP messages:", 30))
+        s->resent = atol(line + 30);
+    else if (!strncmp(line, "* Average setup time", 20))
+        s->setup_avg_ms = atol(line + 20);
+    else if (!strncmp(line, " Min ", 5))
+        s->setup_min_ms = atol(line + 5);
+    else if (!strncmp(line, " Max ", 5))
+        s->setup_max_ms = atol(line + 5);
+    else if (sscanf(line, "  SIP %d", &code) == 1 && strstr(line, "Packets") && s->n_codes < 64) {
+        const char *colon = strrchr(line, ':');
+        s->codes[s->n_codes].code = code;
+        s->codes[s->n_codes++].count = colon ? atol(colon + 1) : 0;
+    } else if (sscanf(line, "  %63s : %ld Packets", name, &count) == 2 && s->n_methods < 32) {
+        snprintf(s->methods[s->n_methods].name, sizeof s->methods[0].name, "%s", name);
+        s->methods[s->n_methods++].count = count;
+    } else if (section == 2 && line[0] != '#' && strstr(line, " | ")) {
+        size_t len = (size_t)(strstr(line, " | ") - line);
+        s->call_ids = realloc(s->call_ids, (size_t)(s->n_call_ids + 1) * sizeof *s->call_ids);
+        s->call_ids[s->n_call_ids++] = strndup(line, len);
+    }
+}
+
 static oracle_t *parse(FILE *f, int in_phs)
 {
     oracle_t *o = calloc(1, sizeof *o);
     o->packets = -1;
-    char line[1024];
+    o->sip.messages = o->sip.resent = -1;
+    o->sip.setup_avg_ms = o->sip.setup_min_ms = o->sip.setup_max_ms = -1;
+    char line[4096];
     int stack[MAX_DEPTH];
+    int sip_section = 0; /* 1: sip,stat; 2: per Call-ID summary */
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "Number of packets:", 18)) o->packets = atol(line + 18);
+        if (!strncmp(line, "## ", 3) && strncmp(line, "## columns", 10) != 0)
+            sip_section = strstr(line, "-z sip,stat")           ? 1
+                          : strstr(line, "per Call-ID summary") ? 2
+                                                                : 0;
+        if (sip_section) parse_sip_line(&o->sip, line, sip_section);
         if (strstr(line, "## protocol hierarchy")) {
             in_phs = 1;
             continue;
@@ -82,7 +121,31 @@ oracle_t *oracle_from_tshark(const char *capture)
 
 void oracle_free(oracle_t *o)
 {
+    if (!o) return;
+    for (int i = 0; i < o->sip.n_call_ids; i++)
+        free(o->sip.call_ids[i]);
+    free(o->sip.call_ids);
     free(o);
+}
+
+const oracle_sip_t *oracle_sip(const oracle_t *o)
+{
+    return &o->sip;
+}
+
+long oracle_sip_code(const oracle_t *o, int code)
+{
+    long n = 0;
+    for (int i = 0; i < o->sip.n_codes; i++)
+        if (o->sip.codes[i].code == code) n += o->sip.codes[i].count;
+    return n;
+}
+
+long oracle_sip_method(const oracle_t *o, const char *method)
+{
+    for (int i = 0; i < o->sip.n_methods; i++)
+        if (!strcmp(o->sip.methods[i].name, method)) return o->sip.methods[i].count;
+    return 0;
 }
 
 long oracle_packets(const oracle_t *o)

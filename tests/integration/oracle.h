@@ -14,6 +14,29 @@ long oracle_packets(const oracle_t *o);
  * counted once, at the shallowest occurrence); 0 when absent. */
 long oracle_phs_frames(const oracle_t *o, const char *proto);
 
+/* The `-z sip,stat` section. Counts by response code and request method;
+ * -1 for values the oracle does not state. */
+typedef struct oracle_sip {
+    long messages, resent;
+    long setup_avg_ms, setup_min_ms, setup_max_ms;
+    int n_codes;
+    struct {
+        int code;
+        long count;
+    } codes[64];
+    int n_methods;
+    struct {
+        char name[64];
+        long count;
+    } methods[32];
+    int n_call_ids; /* from the per Call-ID summary */
+    char **call_ids;
+} oracle_sip_t;
+
+const oracle_sip_t *oracle_sip(const oracle_t *o);
+long oracle_sip_code(const oracle_t *o, int code);
+long oracle_sip_method(const oracle_t *o, const char *method);
+
 /* Compare `sipnab --stats --json` output with the oracle: frames and every
  * protocol Wireshark names; prints each mismatch, returns their number. */
 #include <jansson.h>
