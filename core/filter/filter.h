@@ -7,7 +7,12 @@
  * named aliases (name -> expression text), and supplies the values at
  * evaluation time through a callback. The SIP module, the RTP module and the
  * API all use this one evaluator, so `--filter` means the same everywhere.
- * Regular expressions are PCRE2, compiled once with the filter. */
+ * Regular expressions are PCRE2, compiled once with the filter.
+ *
+ * A compiled filter is immutable except for the regex match data inside
+ * it: evaluate one filter object from one thread at a time (compile one per
+ * thread otherwise). Evaluation allocates nothing. The full language is in
+ * docs/filter-language.md. */
 #ifndef SNB_FILTER_H
 #define SNB_FILTER_H
 
@@ -54,5 +59,23 @@ snb_filter_t *snb_filter_compile(const char *expr, const snb_filter_field_t *fie
                                  size_t n_aliases, char *err, size_t errlen);
 bool snb_filter_eval(const snb_filter_t *f, snb_filter_value_fn value, void *ud);
 void snb_filter_free(snb_filter_t *f);
+
+/* Limits on an expression (and on each alias text): longer, deeper
+ * (parentheses, NOT, alias inside alias) or bigger programs are compile
+ * errors, so hostile input is bounded. */
+#define SNB_FILTER_MAX_LEN 4096  /* bytes */
+#define SNB_FILTER_MAX_DEPTH 64  /* nesting levels */
+#define SNB_FILTER_MAX_NODES 256 /* comparisons, constants, NOT, AND, OR */
+
+/* Compile each alias on its own: 0 if all are valid, else -1 with the
+ * first error in err (its text, column and caret are the alias's). For
+ * callers to check their alias table once at startup. */
+int snb_filter_check_aliases(const snb_filter_field_t *fields, size_t n_fields,
+                             const snb_filter_alias_t *aliases, size_t n_aliases, char *err,
+                             size_t errlen);
+
+/* A short summary of the syntax (several lines, no trailing newline), for
+ * --help and error hints. Static storage. */
+const char *snb_filter_syntax(void);
 
 #endif

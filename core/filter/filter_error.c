@@ -20,7 +20,10 @@ static void put(out_t *o, const char *s, size_t n)
     o->buf[o->len] = '\0';
 }
 
-static bool utf8_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+static bool utf8_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
 
 /* Columns count characters (UTF-8 code points), not bytes, so the caret
  * lines up in a terminal. */
@@ -51,9 +54,11 @@ void snb_ferr_vformat(char *err, size_t errlen, const char *src, size_t srclen, 
         start = pos > WINDOW / 2 ? pos - WINDOW / 2 : 0;
         end = start + WINDOW < srclen ? start + WINDOW : srclen;
         if (end == srclen) start = srclen - WINDOW;
-        while (start > 0 && start < srclen && utf8_cont((unsigned char)src[start]))
+        /* Cut on character boundaries, but never past the error itself
+         * (a run of stray continuation bytes has no boundary). */
+        while (start > 0 && start < pos && utf8_cont((unsigned char)src[start]))
             start++;
-        while (end < srclen && end > start && utf8_cont((unsigned char)src[end]))
+        while (end < srclen && end > pos && utf8_cont((unsigned char)src[end]))
             end--;
     }
     put(&o, "\n  ", 3);
@@ -76,7 +81,19 @@ void snb_ferr_vformat(char *err, size_t errlen, const char *src, size_t srclen, 
     put(&o, "^", 1);
 }
 
-static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+void snb_ferr_format(char *err, size_t errlen, const char *src, size_t srclen, size_t pos,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    snb_ferr_vformat(err, errlen, src, srclen, pos, fmt, ap);
+    va_end(ap);
+}
+
+static unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
 
 size_t snb_ferr_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max)
 {

@@ -64,6 +64,8 @@ bool snb_flex_ident_char(unsigned char c);
 /* "column N: <fmt>\n  <src>\n  <caret>" into err (if err && errlen). */
 void snb_ferr_vformat(char *err, size_t errlen, const char *src, size_t srclen, size_t pos,
                       const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+void snb_ferr_format(char *err, size_t errlen, const char *src, size_t srclen, size_t pos,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Optimal string alignment distance, ASCII case-insensitive; returns
  * max + 1 as soon as it is known to exceed max. */
 size_t snb_ferr_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max);

@@ -11,7 +11,10 @@ static bool is_alpha(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 bool snb_flex_ident_char(unsigned char c)
 {
@@ -156,8 +159,10 @@ snb_ftok_t snb_flex_next(snb_flex_t *lx)
 
     lx->pos = i + 1;
     switch (c) {
-    case '(': return tok(TK_LPAREN, i, 1);
-    case ')': return tok(TK_RPAREN, i, 1);
+    case '(':
+        return tok(TK_LPAREN, i, 1);
+    case ')':
+        return tok(TK_RPAREN, i, 1);
     case '<':
         if (d == '=') return lx->pos++, cmp_tok(CMP_LE, i, 2);
         return cmp_tok(CMP_LT, i, 1);

@@ -29,7 +29,8 @@ snb_fregex_t *snb_fregex_compile(const char *pat, size_t len, char *msg, size_t 
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, len, 0, &ec, &eo, NULL);
     if (!code) {
         PCRE2_UCHAR buf[160];
-        if (pcre2_get_error_message(ec, buf, sizeof buf) < 0) snprintf((char *)buf, sizeof buf, "error %d", ec);
+        if (pcre2_get_error_message(ec, buf, sizeof buf) < 0)
+            snprintf((char *)buf, sizeof buf, "error %d", ec);
         snprintf(msg, msglen, "%s", (const char *)buf);
         *offset = eo;
         return NULL;
