@@ -24,27 +24,27 @@ typedef enum sdp_direction {
 const char *sdp_direction_name(sdp_direction_t d); /* "sendrecv", ...; NONE -> "sendrecv" */
 
 typedef struct sdp_format {
-    uint8_t pt;              /* payload type 0..127 */
-    snb_str_t encoding;      /* from a=rtpmap, e.g. "PCMU"; for static PTs without rtpmap, empty */
-    uint32_t clock_rate;     /* from a=rtpmap; 0 if unknown */
-    uint8_t channels;        /* from a=rtpmap; 1 default */
-    snb_str_t fmtp;          /* a=fmtp parameters */
+    uint8_t pt;          /* payload type 0..127 */
+    snb_str_t encoding;  /* from a=rtpmap, e.g. "PCMU"; for static PTs without rtpmap, empty */
+    uint32_t clock_rate; /* from a=rtpmap; 0 if unknown */
+    uint8_t channels;    /* from a=rtpmap; 1 default */
+    snb_str_t fmtp;      /* a=fmtp parameters */
 } sdp_format_t;
 
 typedef struct sdp_media {
-    snb_str_t type;          /* audio, video, image, application */
-    uint16_t port;           /* 0 = disabled stream */
-    uint16_t port_count;     /* m=audio 49170/2 -> 2; default 1 */
-    snb_str_t proto;         /* RTP/AVP, RTP/SAVP, udptl, ... */
-    snb_str_t conn_addr;     /* c= of this media, or the session c= */
-    uint8_t conn_family;     /* 4 or 6, 0 if none */
+    snb_str_t type;            /* audio, video, image, application */
+    uint16_t port;             /* 0 = disabled stream */
+    uint16_t port_count;       /* m=audio 49170/2 -> 2; default 1 */
+    snb_str_t proto;           /* RTP/AVP, RTP/SAVP, udptl, ... */
+    snb_str_t conn_addr;       /* c= of this media, or the session c= */
+    uint8_t conn_family;       /* 4 or 6, 0 if none */
     sdp_direction_t direction; /* media-level, else session-level */
-    uint32_t ptime;          /* a=ptime in ms, 0 if absent */
+    uint32_t ptime;            /* a=ptime in ms, 0 if absent */
     uint32_t maxptime;
-    snb_str_t label;         /* a=label */
-    bool has_crypto;         /* a=crypto or a=fingerprint (DTLS-SRTP); never print the keys */
+    snb_str_t label; /* a=label */
+    bool has_crypto; /* a=crypto or a=fingerprint (DTLS-SRTP); never print the keys */
     bool rtcp_mux;
-    int telephone_event_pt;  /* payload type of telephone-event, -1 if none */
+    int telephone_event_pt; /* payload type of telephone-event, -1 if none */
     uint8_t n_formats;
     sdp_format_t formats[SDP_MAX_FORMATS];
 } sdp_media_t;

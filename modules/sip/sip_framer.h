@@ -8,7 +8,8 @@
  *    WebSocket frames; masked, fragmented text/binary frames are unmasked and
  *    joined, each message is one SIP message;
  *  - SCTP: the common header is already stripped by the decoder; DATA chunks
- *    (type 0) carry SIP messages.
+ *    (type 0) carry SIP messages, a message split over several chunks (B ... E,
+ *    consecutive TSNs) is joined.
  *
  * Pure logic, bounded: per-stream buffers up to max_message bytes, at most
  * max_streams streams (least recently used evicted), idle streams expire in
@@ -23,21 +24,22 @@
 #include "sipnab/packet.h"
 
 typedef struct sip_framer_limits {
-    uint32_t max_streams;  /* TCP/WS directions with buffered partial messages */
-    uint32_t max_message;  /* bytes of one message (headers + body) */
+    uint32_t max_streams; /* TCP/WS directions with buffered partial messages */
+    uint32_t max_message; /* bytes of one message (headers + body) */
     uint64_t idle_timeout_us;
 } sip_framer_limits_t;
 
 typedef struct sip_framer_stats {
-    uint64_t messages;        /* messages delivered */
-    uint64_t malformed;       /* of which flagged malformed */
-    uint64_t not_sip;         /* datagrams/segments with no SIP in them */
-    uint64_t skipped_bytes;   /* garbage skipped before a start line */
-    uint64_t oversize;        /* messages dropped for exceeding max_message */
-    uint64_t truncated;       /* partial messages left at a gap, timeout or the end */
+    uint64_t messages;      /* messages delivered */
+    uint64_t malformed;     /* of which flagged malformed */
+    uint64_t not_sip;       /* datagrams/segments with no SIP in them */
+    uint64_t skipped_bytes; /* garbage skipped before a start line */
+    uint64_t oversize;      /* messages dropped for exceeding max_message */
+    uint64_t truncated;     /* partial messages left at a gap, timeout or the end */
     uint64_t stream_evictions;
     uint64_t ws_frames;
-    uint64_t sctp_chunks;
+    uint64_t sctp_chunks;    /* DATA / I-DATA chunks seen */
+    uint64_t sctp_fragments; /* of which fragments (B/E not both set), joined by TSN */
 } sip_framer_stats_t;
 
 /* Called for each message. The message's slices point into the packet or the

@@ -49,16 +49,18 @@ enum sip_malformed {
     SIP_MAL_NO_FROM = 1u << 2,
     SIP_MAL_NO_TO = 1u << 3,
     SIP_MAL_NO_VIA = 1u << 4,
-    SIP_MAL_BAD_CSEQ = 1u << 5,           /* not "<number> <method>", or number > 2^31-1 */
-    SIP_MAL_CSEQ_METHOD_MISMATCH = 1u << 6, /* request whose CSeq method differs (not ACK/CANCEL rules) */
+    SIP_MAL_BAD_CSEQ = 1u << 5, /* not "<number> <method>", or number > 2^31-1 */
+    SIP_MAL_CSEQ_METHOD_MISMATCH =
+        1u << 6, /* request whose CSeq method differs (not ACK/CANCEL rules) */
     SIP_MAL_BAD_CONTENT_LENGTH = 1u << 7, /* not a number, or several different values */
     SIP_MAL_BODY_TRUNCATED = 1u << 8,     /* Content-Length beyond the bytes present */
     SIP_MAL_CONTROL_BYTES = 1u << 9,      /* NUL or other control bytes in the header part */
     SIP_MAL_BAD_START_LINE = 1u << 10,    /* unparsable request/status line but SIP-looking */
-    SIP_MAL_TOO_MANY_HEADERS = 1u << 11,  /* more header lines than SIP_MAX_HEADERS (rest not indexed) */
-    SIP_MAL_LINE_TOO_LONG = 1u << 12,     /* a header line longer than SIP_MAX_LINE */
-    SIP_MAL_NO_HEADER_END = 1u << 13,     /* no empty line before the data ended */
-    SIP_MAL_BAD_HEADER = 1u << 14,        /* a header line without ':' or with a bad name */
+    SIP_MAL_TOO_MANY_HEADERS =
+        1u << 11, /* more header lines than SIP_MAX_HEADERS (rest not indexed) */
+    SIP_MAL_LINE_TOO_LONG = 1u << 12, /* a header line longer than SIP_MAX_LINE */
+    SIP_MAL_NO_HEADER_END = 1u << 13, /* no empty line before the data ended */
+    SIP_MAL_BAD_HEADER = 1u << 14,    /* a header line without ':' or with a bad name */
 };
 
 /* Human text of the lowest set flag, e.g. "missing Call-ID"; "" for 0. */
@@ -97,13 +99,13 @@ typedef struct sip_msg {
     uint32_t cseq;
     sip_method_t cseq_method;
     snb_str_t cseq_method_name;
-    snb_str_t via_branch;  /* branch= of the top Via */
-    snb_str_t via_sent_by; /* host[:port] of the top Via */
+    snb_str_t via_branch;    /* branch= of the top Via */
+    snb_str_t via_sent_by;   /* host[:port] of the top Via */
     snb_str_t via_transport; /* "UDP", "TCP", "WS", ... of the top Via */
-    uint16_t via_count;    /* Via header values (comma-separated ones counted) */
-    snb_str_t content_type; /* media type, parameters stripped, e.g. "application/sdp" */
-    int64_t content_length; /* -1 when absent */
-    snb_str_t body;         /* what follows the empty line, up to Content-Length */
+    uint16_t via_count;      /* Via header values (comma-separated ones counted) */
+    snb_str_t content_type;  /* media type, parameters stripped, e.g. "application/sdp" */
+    int64_t content_length;  /* -1 when absent */
+    snb_str_t body;          /* what follows the empty line, up to Content-Length */
 
     uint32_t malformed; /* enum sip_malformed */
 
@@ -112,9 +114,9 @@ typedef struct sip_msg {
 } sip_msg_t;
 
 typedef enum sip_parse_result {
-    SIP_PARSE_OK = 0,       /* a message (possibly flagged malformed) */
-    SIP_PARSE_NOT_SIP,      /* the bytes do not start with a SIP request or status line */
-    SIP_PARSE_INCOMPLETE,   /* only for stream input: headers or body not complete yet */
+    SIP_PARSE_OK = 0,     /* a message (possibly flagged malformed) */
+    SIP_PARSE_NOT_SIP,    /* the bytes do not start with a SIP request or status line */
+    SIP_PARSE_INCOMPLETE, /* only for stream input: headers or body not complete yet */
 } sip_parse_result_t;
 
 enum sip_parse_flags {
@@ -126,13 +128,22 @@ enum sip_parse_flags {
 
 /* Parse one message at the start of data. *consumed is set to the bytes the
  * message occupies (for stream framing; on datagrams it is <= len, and bytes
- * after it are reported through the return of a second call). */
+ * after it are reported through the return of a second call).
+ * On SIP_PARSE_INCOMPLETE *consumed is the total size the message needs when
+ * the headers are complete (header block + Content-Length; the header fields
+ * of msg are then filled), else 0. */
 sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, sip_msg_t *msg,
                                  size_t *consumed);
 
 /* Quick test used to find SIP on any port: does data start with a request
  * line ("METHOD sip:... SIP/2.0") or a status line ("SIP/2.0 NNN")? */
 bool sip_looks_like_sip(const char *data, size_t len);
+
+/* Offset of the first start line in data, which may begin with junk (any
+ * bytes; a request's method must not be glued to token characters, except
+ * that a known method name is split off such junk); len if there is none.
+ * Used by the framer to skip garbage and to resynchronise streams. */
+size_t sip_find_start_line(const char *data, size_t len);
 
 /* Header lookup by full name, case-insensitive, compact forms understood
  * (i f t v m l c k s e o r u b x y ...): nth (0-based) occurrence, counting
@@ -156,6 +167,10 @@ snb_str_t sip_param(snb_str_t value, const char *name);
  * or -1 if the body is not well-formed multipart for this boundary. */
 typedef void (*sip_part_fn)(void *ud, snb_str_t content_type, snb_str_t body);
 int sip_multipart_each(const sip_msg_t *msg, sip_part_fn fn, void *ud);
+
+/* Same walk over any body given its full Content-Type header value (with
+ * the boundary parameter); used for nested multipart parts. */
+int sip_multipart_parse(snb_str_t body, snb_str_t content_type_value, sip_part_fn fn, void *ud);
 
 /* The SDP of a message, from the body or a multipart part; empty if none. */
 snb_str_t sip_msg_sdp(const sip_msg_t *msg);

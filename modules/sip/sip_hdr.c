@@ -1,0 +1,390 @@
+/* Header-level helpers: names and compact forms, on-demand lookup with
+ * comma-list splitting, unfolding, name-addr and parameter parsing. */
+#include <string.h>
+
+#include "sip_msg_int.h"
+
+#define T1(c) [(unsigned char)(c)] = 1
+const uint8_t sip_token_tab[256] = {
+    T1('-'), T1('.'), T1('!'), T1('%'), T1('*'), T1('_'), T1('+'), T1('`'), T1('\''),
+    T1('~'), T1('0'), T1('1'), T1('2'), T1('3'), T1('4'), T1('5'), T1('6'), T1('7'),
+    T1('8'), T1('9'), T1('A'), T1('B'), T1('C'), T1('D'), T1('E'), T1('F'), T1('G'),
+    T1('H'), T1('I'), T1('J'), T1('K'), T1('L'), T1('M'), T1('N'), T1('O'), T1('P'),
+    T1('Q'), T1('R'), T1('S'), T1('T'), T1('U'), T1('V'), T1('W'), T1('X'), T1('Y'),
+    T1('Z'), T1('a'), T1('b'), T1('c'), T1('d'), T1('e'), T1('f'), T1('g'), T1('h'),
+    T1('i'), T1('j'), T1('k'), T1('l'), T1('m'), T1('n'), T1('o'), T1('p'), T1('q'),
+    T1('r'), T1('s'), T1('t'), T1('u'), T1('v'), T1('w'), T1('x'), T1('y'), T1('z'),
+};
+#undef T1
+
+typedef struct hdr_def {
+    const char *name;
+    char compact;
+} hdr_def_t;
+
+/* Indexed by sip_hdr_id_t. Compact forms: RFC 3261 20, RFC 3515/3892/3841,
+ * RFC 4028, RFC 8224. */
+static const hdr_def_t hdr_defs[SIP_H_COUNT_KNOWN] = {
+    [SIP_H_OTHER] = {"", 0},
+    [SIP_H_CALL_ID] = {"call-id", 'i'},
+    [SIP_H_FROM] = {"from", 'f'},
+    [SIP_H_TO] = {"to", 't'},
+    [SIP_H_VIA] = {"via", 'v'},
+    [SIP_H_CSEQ] = {"cseq", 0},
+    [SIP_H_CONTENT_LENGTH] = {"content-length", 'l'},
+    [SIP_H_CONTENT_TYPE] = {"content-type", 'c'},
+    [SIP_H_CONTACT] = {"contact", 'm'},
+    [SIP_H_SUPPORTED] = {"supported", 'k'},
+    [SIP_H_SUBJECT] = {"subject", 's'},
+    [SIP_H_CONTENT_ENCODING] = {"content-encoding", 'e'},
+    [SIP_H_EVENT] = {"event", 'o'},
+    [SIP_H_REFER_TO] = {"refer-to", 'r'},
+    [SIP_H_ALLOW_EVENTS] = {"allow-events", 'u'},
+    [SIP_H_REFERRED_BY] = {"referred-by", 'b'},
+    [SIP_H_SESSION_EXPIRES] = {"session-expires", 'x'},
+    [SIP_H_IDENTITY] = {"identity", 'y'},
+    [SIP_H_ACCEPT_CONTACT] = {"accept-contact", 'a'},
+    [SIP_H_REJECT_CONTACT] = {"reject-contact", 'j'},
+    [SIP_H_REQUEST_DISPOSITION] = {"request-disposition", 'd'},
+};
+
+static bool ieq_n(const char *a, const char *lit, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (snb_ascii_lower(a[i]) != lit[i]) return false;
+    return true;
+}
+
+sip_hdr_id_t sip_hdr_classify(const char *name, size_t len)
+{
+    if (len == 1) {
+        char c = snb_ascii_lower(name[0]);
+        for (int i = 1; i < SIP_H_COUNT_KNOWN; i++)
+            if (hdr_defs[i].compact == c) return (sip_hdr_id_t)i;
+        return SIP_H_OTHER;
+    }
+    for (int i = 1; i < SIP_H_COUNT_KNOWN; i++)
+        if (strlen(hdr_defs[i].name) == len && ieq_n(name, hdr_defs[i].name, len))
+            return (sip_hdr_id_t)i;
+    return SIP_H_OTHER;
+}
+
+/* Headers whose grammar is a comma-separated list (RFC 3261 7.3.1 and the
+ * extensions SIP analysers meet). Authorization-style headers and Date are
+ * not: their values contain commas. */
+static const char *const list_headers[] = {
+    "via",
+    "route",
+    "record-route",
+    "contact",
+    "path",
+    "service-route",
+    "allow",
+    "supported",
+    "require",
+    "proxy-require",
+    "unsupported",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "allow-events",
+    "p-asserted-identity",
+    "p-preferred-identity",
+    "history-info",
+    "diversion",
+    "reason",
+    "security-client",
+    "security-server",
+    "security-verify",
+    "content-encoding",
+    "content-language",
+    "in-reply-to",
+    "alert-info",
+    "call-info",
+    "error-info",
+    "accept-contact",
+    "reject-contact",
+    "request-disposition",
+    "warning",
+};
+
+static bool is_list_header(const char *canon, size_t len)
+{
+    for (size_t i = 0; i < sizeof list_headers / sizeof list_headers[0]; i++)
+        if (strlen(list_headers[i]) == len && ieq_n(canon, list_headers[i], len)) return true;
+    return false;
+}
+
+/* Advance over one list element starting at p; returns the position of the
+ * separating comma or e. Quotes (with escapes) and <...> hide commas. */
+static const char *list_elem_end(const char *p, const char *e)
+{
+    bool q = false;
+    int angle = 0;
+    for (; p < e; p++) {
+        char c = *p;
+        if (q) {
+            if (c == '\\' && p + 1 < e)
+                p++;
+            else if (c == '"')
+                q = false;
+        } else if (c == '"') {
+            q = true;
+        } else if (c == '<') {
+            angle++;
+        } else if (c == '>') {
+            if (angle) angle--;
+        } else if (c == ',' && angle == 0) {
+            return p;
+        }
+    }
+    return e;
+}
+
+unsigned sip_list_count(snb_str_t value, snb_str_t *first)
+{
+    const char *p = value.p, *e = value.p + value.len;
+    unsigned n = 0;
+    if (first) *first = SNB_STR_NULL;
+    if (!p) return 0;
+    while (p <= e) {
+        const char *ce = list_elem_end(p, e);
+        snb_str_t el = sip_trim(p, ce);
+        if (el.len) {
+            if (n == 0 && first) *first = el;
+            n++;
+        }
+        if (ce >= e) break;
+        p = ce + 1;
+    }
+    return n;
+}
+
+/* Does the indexed header h match the query (id, canonical name)? */
+static bool hdr_match(const sip_header_t *h, sip_hdr_id_t id, const char *name, size_t nlen)
+{
+    if (id != SIP_H_OTHER) {
+        if (h->name.len == 1) return snb_ascii_lower(h->name.p[0]) == hdr_defs[id].compact;
+        return h->name.len == strlen(hdr_defs[id].name) &&
+               ieq_n(h->name.p, hdr_defs[id].name, h->name.len);
+    }
+    if (h->name.len != nlen) return false;
+    for (size_t i = 0; i < nlen; i++)
+        if (snb_ascii_lower(h->name.p[i]) != snb_ascii_lower(name[i])) return false;
+    return true;
+}
+
+/* Shared walk of sip_msg_header / sip_msg_header_count: returns the nth
+ * occurrence (or SNB_STR_NULL) and the total through *count. */
+static snb_str_t header_walk(const sip_msg_t *msg, const char *name, unsigned nth, unsigned *count)
+{
+    size_t nlen = strlen(name);
+    sip_hdr_id_t id = sip_hdr_classify(name, nlen);
+    const char *canon = id != SIP_H_OTHER ? hdr_defs[id].name : name;
+    size_t clen = strlen(canon);
+    bool list = is_list_header(canon, clen);
+    unsigned seen = 0;
+    snb_str_t found = SNB_STR_NULL;
+    for (unsigned i = 0; i < msg->n_headers; i++) {
+        const sip_header_t *h = &msg->headers[i];
+        if (!hdr_match(h, id, name, nlen)) continue;
+        if (!list) {
+            if (seen == nth) found = h->value;
+            seen++;
+            continue;
+        }
+        const char *p = h->value.p, *e = h->value.p + h->value.len;
+        while (p && p <= e) {
+            const char *ce = list_elem_end(p, e);
+            snb_str_t el = sip_trim(p, ce);
+            if (el.len) {
+                if (seen == nth) found = el;
+                seen++;
+            }
+            if (ce >= e) break;
+            p = ce + 1;
+        }
+        if (found.p && !count) break;
+    }
+    if (count) *count = seen;
+    return found;
+}
+
+snb_str_t sip_msg_header(const sip_msg_t *msg, const char *name, unsigned nth)
+{
+    return header_walk(msg, name, nth, NULL);
+}
+
+unsigned sip_msg_header_count(const sip_msg_t *msg, const char *name)
+{
+    unsigned n = 0;
+    header_walk(msg, name, 0, &n);
+    return n;
+}
+
+size_t sip_msg_header_unfold(snb_str_t value, char *out, size_t size)
+{
+    size_t o = 0;
+    if (!size) return 0;
+    for (uint32_t i = 0; i < value.len && o + 1 < size; i++) {
+        char c = value.p[i];
+        if (c == '\r' || c == '\n') {
+            while (i + 1 < value.len && sip_is_lws(value.p[i + 1]))
+                i++;
+            if (o && out[o - 1] != ' ') out[o++] = ' ';
+            continue;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Find parameter `name` in ";p1=v1;p2" parameters of the first element of
+ * value, skipping <...> (URI parameters) and quoted strings. */
+static snb_str_t param_find(snb_str_t value, const char *name, bool unquote)
+{
+    if (!value.p) return SNB_STR_NULL;
+    const char *p = value.p, *e = value.p + value.len;
+    size_t nlen = strlen(name);
+    bool q = false;
+    int angle = 0;
+    for (; p < e; p++) {
+        char c = *p;
+        if (q) {
+            if (c == '\\' && p + 1 < e)
+                p++;
+            else if (c == '"')
+                q = false;
+            continue;
+        }
+        if (c == '"') {
+            q = true;
+        } else if (c == '<') {
+            angle++;
+        } else if (c == '>') {
+            if (angle) angle--;
+        } else if (c == ',' && angle == 0) {
+            break;
+        } else if (c == ';' && angle == 0) {
+            const char *n = p + 1;
+            while (n < e && sip_is_lws(*n))
+                n++;
+            const char *ne = n;
+            while (ne < e && sip_is_token(*ne))
+                ne++;
+            if ((size_t)(ne - n) != nlen || !snb_str_ieq(snb_str(n, nlen), name)) continue;
+            const char *v = ne;
+            while (v < e && sip_is_lws(*v))
+                v++;
+            if (v >= e || *v != '=') return snb_str(ne, 0); /* present, no value */
+            v++;
+            while (v < e && sip_is_lws(*v))
+                v++;
+            const char *ve = v;
+            if (unquote && ve < e && *ve == '"') {
+                v++;
+                ve = v;
+                while (ve < e && *ve != '"')
+                    ve++;
+                return snb_str(v, (size_t)(ve - v));
+            }
+            while (ve < e && *ve != ';' && *ve != ',')
+                ve++;
+            return sip_trim(v, ve);
+        }
+    }
+    return SNB_STR_NULL;
+}
+
+snb_str_t sip_param(snb_str_t value, const char *name)
+{
+    return param_find(value, name, false);
+}
+
+snb_str_t sip_param_unquoted(snb_str_t value, const char *name)
+{
+    return param_find(value, name, true);
+}
+
+/* user and host of a URI: scheme ":" [user[:password] "@"] host[:port] [;params][?headers] */
+static void uri_split(snb_str_t uri, sip_nameaddr_t *out)
+{
+    const char *p = uri.p, *e = uri.p + uri.len;
+    const char *colon = memchr(p, ':', uri.len);
+    if (!colon) return;
+    for (const char *s = p; s < colon; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '+' || *s == '-' ||
+              *s == '.'))
+            return; /* not a scheme */
+    bool tel = (colon - p == 3) && ieq_n(p, "tel", 3);
+    p = colon + 1;
+    const char *stop = p;
+    while (stop < e && *stop != ';' && *stop != '?')
+        stop++;
+    if (tel) { /* tel:+1555... has no host; the number is the user */
+        out->user = snb_str(p, (size_t)(stop - p));
+        return;
+    }
+    const char *at = memchr(p, '@', (size_t)(stop - p));
+    const char *h = p;
+    if (at) {
+        const char *ue = memchr(p, ':', (size_t)(at - p));
+        out->user = snb_str(p, (size_t)((ue ? ue : at) - p));
+        h = at + 1;
+    }
+    const char *he;
+    if (h < stop && *h == '[') { /* IPv6 reference: host without brackets */
+        const char *rb = memchr(h, ']', (size_t)(stop - h));
+        if (rb) {
+            out->host = snb_str(h + 1, (size_t)(rb - h - 1));
+            return;
+        }
+    }
+    he = memchr(h, ':', (size_t)(stop - h));
+    out->host = snb_str(h, (size_t)((he ? he : stop) - h));
+}
+
+void sip_parse_nameaddr(snb_str_t value, sip_nameaddr_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!value.p) return;
+    snb_str_t v = sip_trim(value.p, value.p + value.len);
+    const char *p = v.p, *e = v.p + v.len;
+    const char *params;
+    if (p < e && *p == '"') {
+        const char *q = p + 1;
+        while (q < e && *q != '"') {
+            if (*q == '\\' && q + 1 < e) q++;
+            q++;
+        }
+        out->display = snb_str(p + 1, (size_t)(q - p - 1));
+        p = q < e ? q + 1 : e;
+    }
+    const char *lt = memchr(p, '<', (size_t)(e - p));
+    if (lt) {
+        if (!out->display.p) {
+            snb_str_t d = sip_trim(p, lt);
+            out->display = d.len ? d : SNB_STR_NULL;
+        }
+        const char *gt = memchr(lt, '>', (size_t)(e - lt));
+        const char *ue = gt ? gt : e;
+        out->uri = sip_trim(lt + 1, ue);
+        params = gt ? gt + 1 : e;
+    } else {
+        /* addr-spec: parameters after ';' belong to the header (RFC 3261 20.10) */
+        while (p < e && sip_is_lws(*p))
+            p++;
+        const char *ue = p;
+        while (ue < e && *ue != ';' && *ue != ',' && !sip_is_lws(*ue))
+            ue++;
+        out->uri = snb_str(p, (size_t)(ue - p));
+        params = ue;
+    }
+    uri_split(out->uri, out);
+    /* param_find wants the parameters to start with ';' */
+    const char *s = params;
+    while (s < e && *s != ';' && *s != ',')
+        s++;
+    out->tag = sip_param(snb_str(s, (size_t)(e - s)), "tag");
+}

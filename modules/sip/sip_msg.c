@@ -1,0 +1,478 @@
+/* SIP message parser: start line, header index, the key headers, body
+ * delimitation. One pass over the header block with memchr line finding;
+ * no allocation. */
+#include <string.h>
+
+#include "sip_msg_int.h"
+
+static const char *const method_names[SIP_METHOD_COUNT] = {
+    "UNKNOWN",   "INVITE", "ACK",     "BYE",  "CANCEL", "REGISTER", "OPTIONS", "PRACK",
+    "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER",  "MESSAGE",  "UPDATE",
+};
+
+const char *sip_method_name(sip_method_t m)
+{
+    return (unsigned)m < SIP_METHOD_COUNT ? method_names[m] : method_names[0];
+}
+
+sip_method_t sip_method_from(snb_str_t t)
+{
+    if (!t.p || t.len < 3 || t.len > 9) return SIP_METHOD_UNKNOWN;
+    for (int i = 1; i < SIP_METHOD_COUNT; i++) {
+        const char *n = method_names[i];
+        if (n[0] == t.p[0] && strlen(n) == t.len && memcmp(n, t.p, t.len) == 0)
+            return (sip_method_t)i;
+    }
+    return SIP_METHOD_UNKNOWN;
+}
+
+static const char *const mal_reasons[] = {
+    "missing Call-ID",
+    "missing CSeq",
+    "missing From",
+    "missing To",
+    "missing Via",
+    "bad CSeq",
+    "CSeq method differs from the request method",
+    "bad Content-Length",
+    "body shorter than Content-Length",
+    "control bytes in headers",
+    "bad start line",
+    "too many headers",
+    "header line too long",
+    "no end of headers",
+    "bad header line",
+};
+
+const char *sip_malformed_reason(uint32_t flags)
+{
+    for (unsigned i = 0; i < sizeof mal_reasons / sizeof mal_reasons[0]; i++)
+        if (flags & (1u << i)) return mal_reasons[i];
+    return "";
+}
+
+static bool ieq_prefix(const char *p, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    if (n < l) return false;
+    for (size_t i = 0; i < l; i++)
+        if (snb_ascii_lower(p[i]) != snb_ascii_lower(lit[i])) return false;
+    return true;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Start line [p, p+n) without its line end. Returns false when it is not
+ * SIP at all; SIP-looking but broken lines set SIP_MAL_BAD_START_LINE. */
+static bool parse_start_line(sip_msg_t *m, const char *p, size_t n)
+{
+    if (ieq_prefix(p, n, "SIP/2.0") && (n == 7 || p[7] == ' ')) {
+        m->is_request = false;
+        if (n >= 11 && p[7] == ' ' && is_digit(p[8]) && is_digit(p[9]) && is_digit(p[10]) &&
+            (n == 11 || p[11] == ' ')) {
+            m->status_code = (uint16_t)((p[8] - '0') * 100 + (p[9] - '0') * 10 + (p[10] - '0'));
+            m->reason = n > 12 ? sip_trim(p + 12, p + n) : snb_str(p + n, 0);
+            if (m->status_code < 100) m->malformed |= SIP_MAL_BAD_START_LINE;
+        } else {
+            m->malformed |= SIP_MAL_BAD_START_LINE;
+        }
+        return true;
+    }
+    size_t t = 0;
+    while (t < n && sip_is_token(p[t]))
+        t++;
+    if (t == 0 || t >= n || p[t] != ' ') return false;
+    snb_str_t method = snb_str(p, t);
+    bool ends_with_ver = n >= t + 8 && ieq_prefix(p + n - 8, 8, " SIP/2.0");
+    sip_method_t meth = sip_method_from(method);
+    if (!ends_with_ver && meth == SIP_METHOD_UNKNOWN) return false;
+    m->is_request = true;
+    m->method = meth;
+    m->method_name = method;
+    const char *u = p + t + 1;
+    const char *ue = memchr(u, ' ', n - t - 1);
+    if (ends_with_ver && ue == p + n - 8 && ue > u) {
+        m->request_uri = snb_str(u, (size_t)(ue - u));
+        return true;
+    }
+    /* Known method with a broken remainder, or extra spaces */
+    m->malformed |= SIP_MAL_BAD_START_LINE;
+    const char *re = ends_with_ver ? p + n - 8 : (ue ? ue : p + n);
+    m->request_uri = sip_trim(u, re > u ? re : u);
+    return true;
+}
+
+/* Could [p, p+n) (no line end yet) still become a start line? For stream
+ * input: decides INCOMPLETE versus NOT_SIP. */
+static bool start_line_prefix(const char *p, size_t n)
+{
+    if (n > SIP_MAX_LINE) return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c < 0x20 && !(c == '\r' && i + 1 == n)) || c == 0x7f) return false;
+    }
+    static const char ver[] = "SIP/2.0 ";
+    size_t k = n < 8 ? n : 8;
+    bool ver_prefix = true;
+    for (size_t i = 0; i < k; i++)
+        if (snb_ascii_lower(p[i]) != snb_ascii_lower(ver[i])) ver_prefix = false;
+    if (ver_prefix) return true;
+    size_t t = 0;
+    while (t < n && sip_is_token(p[t]))
+        t++;
+    return t == n || (t > 0 && p[t] == ' ');
+}
+
+static bool parse_u32(snb_str_t s, uint64_t limit, uint64_t *out)
+{
+    if (!s.len || s.len > 19) return false;
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < s.len; i++) {
+        if (!is_digit(s.p[i])) return false;
+        v = v * 10 + (uint64_t)(s.p[i] - '0');
+    }
+    if (v > limit) return false;
+    *out = v;
+    return true;
+}
+
+static void parse_cseq(sip_msg_t *m, snb_str_t v)
+{
+    const char *p = v.p, *e = v.p + v.len;
+    const char *ne = p;
+    while (ne < e && is_digit(*ne))
+        ne++;
+    uint64_t n = 0;
+    bool ok = parse_u32(snb_str(p, (size_t)(ne - p)), 0x7fffffffu, &n);
+    const char *mp = ne;
+    while (mp < e && sip_is_lws(*mp))
+        mp++;
+    const char *me = mp;
+    while (me < e && sip_is_token(*me))
+        me++;
+    if (!ok || mp == ne || me == mp || me != e) m->malformed |= SIP_MAL_BAD_CSEQ;
+    if (ok) m->cseq = (uint32_t)n;
+    if (me > mp) {
+        m->cseq_method_name = snb_str(mp, (size_t)(me - mp));
+        m->cseq_method = sip_method_from(m->cseq_method_name);
+    }
+}
+
+static void parse_via(sip_msg_t *m, snb_str_t top)
+{
+    /* SIP / 2.0 / UDP SP sent-by *(; params) */
+    const char *p = top.p, *e = top.p + top.len;
+    int slashes = 0;
+    while (p < e && slashes < 2) {
+        if (*p == '/') slashes++;
+        p++;
+    }
+    if (slashes < 2) return;
+    while (p < e && sip_is_lws(*p))
+        p++;
+    const char *te = p;
+    while (te < e && sip_is_token(*te))
+        te++;
+    m->via_transport = snb_str(p, (size_t)(te - p));
+    p = te;
+    while (p < e && sip_is_lws(*p))
+        p++;
+    const char *se = p;
+    while (se < e && *se != ';' && *se != ',' && !sip_is_lws(*se))
+        se++;
+    m->via_sent_by = snb_str(p, (size_t)(se - p));
+    m->via_branch = sip_param(top, "branch");
+}
+
+typedef struct cur_hdr {
+    const char *name, *v, *ve;
+    uint32_t nlen;
+    bool active;
+} cur_hdr_t;
+
+/* Classify only the headers the parser interprets; everything else is
+ * looked up later on demand. */
+static sip_hdr_id_t key_header(const char *n, uint32_t len)
+{
+    switch (len) {
+    case 1:
+        switch (snb_ascii_lower(n[0])) {
+        case 'i':
+            return SIP_H_CALL_ID;
+        case 'f':
+            return SIP_H_FROM;
+        case 't':
+            return SIP_H_TO;
+        case 'v':
+            return SIP_H_VIA;
+        case 'l':
+            return SIP_H_CONTENT_LENGTH;
+        case 'c':
+            return SIP_H_CONTENT_TYPE;
+        default:
+            return SIP_H_OTHER;
+        }
+    case 2:
+    case 3:
+    case 4:
+    case 7:
+    case 12:
+    case 14:
+        return sip_hdr_classify(n, len);
+    default:
+        return SIP_H_OTHER;
+    }
+}
+
+static void finish_header(sip_msg_t *m, cur_hdr_t *c, bool *have_cl)
+{
+    if (!c->active) return;
+    c->active = false;
+    snb_str_t v = sip_trim(c->v, c->ve);
+    if (!v.p) v = snb_str(c->v, 0);
+    if (m->n_headers < SIP_MAX_HEADERS) {
+        sip_header_t *h = &m->headers[m->n_headers++];
+        h->name = snb_str(c->name, c->nlen);
+        h->value = v;
+    } else {
+        m->malformed |= SIP_MAL_TOO_MANY_HEADERS;
+    }
+    switch (key_header(c->name, c->nlen)) {
+    case SIP_H_CALL_ID:
+        if (!m->call_id.p && v.len) m->call_id = v;
+        break;
+    case SIP_H_FROM:
+        if (!m->from.uri.p) sip_parse_nameaddr(v, &m->from);
+        break;
+    case SIP_H_TO:
+        if (!m->to.uri.p) sip_parse_nameaddr(v, &m->to);
+        break;
+    case SIP_H_VIA: {
+        snb_str_t first;
+        unsigned n = sip_list_count(v, &first);
+        if (m->via_count == 0 && n) parse_via(m, first);
+        m->via_count = (uint16_t)(m->via_count + n > 0xffff ? 0xffff : m->via_count + n);
+        break;
+    }
+    case SIP_H_CSEQ:
+        if (!m->cseq_method_name.p && !(m->malformed & SIP_MAL_BAD_CSEQ)) parse_cseq(m, v);
+        break;
+    case SIP_H_CONTENT_LENGTH: {
+        uint64_t n;
+        if (!parse_u32(v, 0x7fffffffu, &n)) {
+            m->malformed |= SIP_MAL_BAD_CONTENT_LENGTH;
+        } else if (*have_cl && m->content_length != (int64_t)n) {
+            m->malformed |= SIP_MAL_BAD_CONTENT_LENGTH;
+        } else {
+            m->content_length = (int64_t)n;
+        }
+        *have_cl = true;
+        break;
+    }
+    case SIP_H_CONTENT_TYPE:
+        if (!m->content_type.p) {
+            const char *se = memchr(v.p, ';', v.len);
+            m->content_type = sip_trim(v.p, se ? se : v.p + v.len);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* Control bytes other than HTAB (CR inside a line, NUL, DEL...). Written as
+ * a reduction so the compiler can vectorise it. */
+static bool has_ctl(const char *p, const char *e)
+{
+    unsigned bad = 0;
+    for (; p < e; p++) {
+        unsigned char c = (unsigned char)*p;
+        bad |= (unsigned)((c < 0x20) & (c != '\t')) | (unsigned)(c == 0x7f);
+    }
+    return bad != 0;
+}
+
+static void reset_msg(sip_msg_t *m)
+{
+    /* Everything before the header index; the index itself is filled up to
+     * n_headers and never read beyond it. */
+    memset(m, 0, offsetof(sip_msg_t, headers));
+    m->content_length = -1;
+    m->n_headers = 0;
+}
+
+sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, sip_msg_t *m,
+                                 size_t *consumed)
+{
+    const bool stream = flags & SIP_PARSE_STREAM;
+    reset_msg(m);
+    *consumed = 0;
+    if (len > 0xffffffffu) len = 0xffffffffu; /* slices are 32-bit */
+    if (!data || len == 0) return stream ? SIP_PARSE_INCOMPLETE : SIP_PARSE_NOT_SIP;
+
+    const char *end = data + len;
+    const char *lf = memchr(data, '\n', len);
+    const char *le = lf ? lf : end;
+    if (!lf && stream)
+        return start_line_prefix(data, len) ? SIP_PARSE_INCOMPLETE : SIP_PARSE_NOT_SIP;
+    const char *sl_end = (le > data && le[-1] == '\r') ? le - 1 : le;
+    if (!parse_start_line(m, data, (size_t)(sl_end - data))) return SIP_PARSE_NOT_SIP;
+    if (has_ctl(data, sl_end)) m->malformed |= SIP_MAL_CONTROL_BYTES;
+    if ((size_t)(sl_end - data) > SIP_MAX_LINE) m->malformed |= SIP_MAL_LINE_TOO_LONG;
+
+    const char *p = lf ? lf + 1 : end;
+    const char *hdr_end = NULL;
+    cur_hdr_t cur = {0};
+    bool have_cl = false;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl && stream) return SIP_PARSE_INCOMPLETE;
+        const char *lend = nl ? nl : end;
+        const char *next = nl ? nl + 1 : end;
+        if (lend > p && lend[-1] == '\r') lend--;
+        if (lend == p) {
+            if (nl) {
+                hdr_end = next;
+                break;
+            }
+            p = next; /* a lone CR at the very end */
+            continue;
+        }
+        if ((size_t)(lend - p) > SIP_MAX_LINE) m->malformed |= SIP_MAL_LINE_TOO_LONG;
+        if (has_ctl(p, lend)) m->malformed |= SIP_MAL_CONTROL_BYTES;
+        if (sip_is_ws(*p)) { /* folded continuation of the previous value */
+            if (cur.active)
+                cur.ve = lend;
+            else
+                m->malformed |= SIP_MAL_BAD_HEADER;
+            p = next;
+            continue;
+        }
+        finish_header(m, &cur, &have_cl);
+        const char *colon = memchr(p, ':', (size_t)(lend - p));
+        const char *ne = colon;
+        while (ne && ne > p && sip_is_ws(ne[-1]))
+            ne--;
+        bool good = colon && ne > p;
+        for (const char *q = p; good && q < ne; q++)
+            good = sip_is_token(*q);
+        if (!good) {
+            m->malformed |= SIP_MAL_BAD_HEADER;
+        } else {
+            cur.active = true;
+            cur.name = p;
+            cur.nlen = (uint32_t)(ne - p);
+            cur.v = colon + 1;
+            cur.ve = lend;
+        }
+        p = next;
+    }
+    finish_header(m, &cur, &have_cl);
+
+    if (!m->call_id.p) m->malformed |= SIP_MAL_NO_CALL_ID;
+    if (!m->cseq_method_name.p && !(m->malformed & SIP_MAL_BAD_CSEQ))
+        m->malformed |= SIP_MAL_NO_CSEQ;
+    if (!m->from.uri.p) m->malformed |= SIP_MAL_NO_FROM;
+    if (!m->to.uri.p) m->malformed |= SIP_MAL_NO_TO;
+    if (m->via_count == 0) m->malformed |= SIP_MAL_NO_VIA;
+    if (m->is_request && m->cseq_method_name.p && !snb_str_eq(m->cseq_method_name, m->method_name))
+        m->malformed |= SIP_MAL_CSEQ_METHOD_MISMATCH;
+    if (m->malformed & SIP_MAL_BAD_CONTENT_LENGTH) m->content_length = -1;
+
+    size_t total;
+    if (!hdr_end) {
+        if (stream) return SIP_PARSE_INCOMPLETE;
+        m->malformed |= SIP_MAL_NO_HEADER_END;
+        m->body = snb_str(end, 0);
+        total = len;
+    } else {
+        size_t hlen = (size_t)(hdr_end - data);
+        size_t avail = len - hlen;
+        if (m->content_length >= 0) {
+            size_t cl = (size_t)m->content_length;
+            if (cl <= avail) {
+                m->body = snb_str(hdr_end, cl);
+                total = hlen + cl;
+            } else if (stream) {
+                *consumed = hlen + cl; /* what the message needs in all */
+                return SIP_PARSE_INCOMPLETE;
+            } else {
+                m->malformed |= SIP_MAL_BODY_TRUNCATED;
+                m->body = snb_str(hdr_end, avail);
+                total = len;
+            }
+        } else if (stream) {
+            m->body = snb_str(hdr_end, 0); /* RFC 3261 18.3: absent means 0 on streams */
+            total = hlen;
+        } else {
+            m->body = snb_str(hdr_end, avail);
+            total = len;
+        }
+    }
+    m->buf = data;
+    m->len = (uint32_t)total;
+    *consumed = total;
+    return SIP_PARSE_OK;
+}
+
+/* Strict start-line test: a complete, well-formed request or status line,
+ * or (no line end yet) a known method / status prefix that is. */
+bool sip_looks_like_sip(const char *data, size_t len)
+{
+    if (!data || len < 8) return false;
+    size_t lim = len < SIP_MAX_LINE + 2 ? len : SIP_MAX_LINE + 2;
+    const char *lf = memchr(data, '\n', lim);
+    const char *le = lf ? lf : data + lim;
+    if (le > data && le[-1] == '\r') le--;
+    sip_msg_t tmp; /* only the start-line fields are written */
+    sip_msg_t *m = &tmp;
+    memset(m, 0, offsetof(sip_msg_t, headers));
+    if (!parse_start_line(m, data, (size_t)(le - data))) return false;
+    if (m->malformed & SIP_MAL_BAD_START_LINE) return false;
+    return !has_ctl(data, le);
+}
+
+/* Offset of the first start line at or after a line boundary or after
+ * non-token bytes (junk), found by locating "SIP/2.0"; len if none. */
+size_t sip_find_start_line(const char *d, size_t len)
+{
+    size_t from = 0;
+    while (from + 7 <= len) {
+        const char *s = memmem(d + from, len - from, "SIP/2.0", 7);
+        if (!s) return len;
+        size_t pos = (size_t)(s - d);
+        from = pos + 1;
+        if (pos + 11 <= len && s[7] == ' ' && is_digit(s[8]) && is_digit(s[9]) &&
+            is_digit(s[10])) { /* whatever precedes it (binary length bytes too) */
+            if (sip_looks_like_sip(s, len - pos)) return pos;
+            continue;
+        }
+        if (pos < 2 || d[pos - 1] != ' ' || pos + 7 >= len || (s[7] != '\r' && s[7] != '\n'))
+            continue;
+        size_t u = pos - 1; /* back over the Request-URI */
+        while (u > 0 && (unsigned char)d[u - 1] > ' ' && (unsigned char)d[u - 1] < 0x7f)
+            u--;
+        if (u == pos - 1 || u == 0 || d[u - 1] != ' ') continue;
+        size_t mstart = u - 1;
+        while (mstart > 0 && sip_is_token(d[mstart - 1]))
+            mstart--;
+        if (mstart == u - 1) continue;
+        snb_str_t tok = snb_str(d + mstart, u - 1 - mstart);
+        if ((mstart == 0 || d[mstart - 1] != '\n') && sip_method_from(tok) == SIP_METHOD_UNKNOWN) {
+            /* junk glued to a known method (binary length bytes that happen
+             * to be token characters): prefer the method suffix */
+            for (int i = 1; i < SIP_METHOD_COUNT; i++) {
+                size_t ml = strlen(method_names[i]);
+                if (ml < tok.len && memcmp(tok.p + tok.len - ml, method_names[i], ml) == 0) {
+                    mstart = u - 1 - ml;
+                    break;
+                }
+            }
+        }
+        if (sip_looks_like_sip(d + mstart, len - mstart)) return mstart;
+    }
+    return len;
+}
