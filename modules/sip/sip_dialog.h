@@ -9,6 +9,7 @@
 #define SNB_SIP_DIALOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sdp.h"
@@ -16,17 +17,17 @@
 #include "sipnab/packet.h"
 
 typedef enum sip_dialog_state {
-    SIP_DS_TRYING = 0, /* request sent, nothing or only 100 back */
-    SIP_DS_RINGING,    /* 180/183 seen */
-    SIP_DS_INCALL,     /* INVITE answered 2xx, no BYE yet */
-    SIP_DS_COMPLETED,  /* ended normally (BYE, or a non-INVITE transaction answered 2xx) */
-    SIP_DS_FAILED,     /* final 3xx-6xx (challenges that were answered do not count) */
-    SIP_DS_CANCELLED,  /* CANCEL / 487 */
-    SIP_DS_REGISTERED, /* REGISTER answered 2xx with a non-zero expiry */
-    SIP_DS_EXPIRED,    /* binding expired (capture time) or removed with Expires: 0 */
-    SIP_DS_PENDING,    /* SUBSCRIBE/REFER-NOTIFY: Subscription-State pending, or 202 */
-    SIP_DS_ACTIVE,     /* subscription active */
-    SIP_DS_TERMINATED, /* subscription terminated */
+    SIP_DS_TRYING = 0,   /* request sent, nothing or only 100 back */
+    SIP_DS_RINGING,      /* 180/183 seen */
+    SIP_DS_INCALL,       /* INVITE answered 2xx, no BYE yet */
+    SIP_DS_COMPLETED,    /* ended normally (BYE, or a non-INVITE transaction answered 2xx) */
+    SIP_DS_FAILED,       /* final 3xx-6xx (challenges that were answered do not count) */
+    SIP_DS_CANCELLED,    /* CANCEL / 487 */
+    SIP_DS_REGISTERED,   /* REGISTER answered 2xx with a non-zero expiry */
+    SIP_DS_EXPIRED,      /* binding expired (capture time) or removed with Expires: 0 */
+    SIP_DS_PENDING,      /* SUBSCRIBE/REFER-NOTIFY: Subscription-State pending, or 202 */
+    SIP_DS_ACTIVE,       /* subscription active */
+    SIP_DS_TERMINATED,   /* subscription terminated */
     SIP_DS_TRANSFERRING, /* REFER accepted on an established call */
     SIP_DS_COUNT
 } sip_dialog_state_t;
@@ -73,19 +74,19 @@ typedef struct sip_msg_summary {
 
 /* Flags on an SDP timeline entry: what changed against the previous one. */
 enum sip_sdp_change {
-    SIP_SDP_HOLD = 1u << 0,          /* sendonly/inactive or 0.0.0.0 after sendrecv */
-    SIP_SDP_RESUME = 1u << 1,        /* back to sendrecv after a hold */
-    SIP_SDP_CODEC_CHANGE = 1u << 2,  /* first codec differs from the previous offer/answer */
-    SIP_SDP_T38 = 1u << 3,           /* switch to image/t38 */
-    SIP_SDP_ADDR_CHANGE = 1u << 4,   /* media address or port changed */
+    SIP_SDP_HOLD = 1u << 0,         /* sendonly/inactive or 0.0.0.0 after sendrecv */
+    SIP_SDP_RESUME = 1u << 1,       /* back to sendrecv after a hold */
+    SIP_SDP_CODEC_CHANGE = 1u << 2, /* first codec differs from the previous offer/answer */
+    SIP_SDP_T38 = 1u << 3,          /* switch to image/t38 */
+    SIP_SDP_ADDR_CHANGE = 1u << 4,  /* media address or port changed */
 };
 
 #define SIP_SDP_MAX_CODECS 6
 
 typedef struct sip_sdp_entry {
     uint64_t ts_us;
-    bool offer;      /* false: answer */
-    uint8_t mode;    /* sdp_direction_t of the first audio (or first) media */
+    bool offer;   /* false: answer */
+    uint8_t mode; /* sdp_direction_t of the first audio (or first) media */
     uint16_t media_port;
     uint8_t media_family;
     char media_addr[46];
@@ -112,15 +113,15 @@ typedef struct sip_dialog {
     char *call_id; /* owned, NUL-terminated */
     char from_user[64], to_user[64], from_display[64], to_display[64];
     char from_tag[64], to_tag[64];
-    char ua[96];          /* User-Agent of the first request (or Server of a response) */
-    uint8_t method;       /* sip_method_t of the request that created the dialog */
-    uint8_t state;        /* sip_dialog_state_t */
-    uint8_t prev_state;   /* state before TRANSFERRING, to return to */
-    uint16_t final_code;  /* final response of the initial transaction, 0 if none */
-    uint64_t first_us, last_us; /* first and last message */
+    char ua[96];                    /* User-Agent of the first request (or Server of a response) */
+    uint8_t method;                 /* sip_method_t of the request that created the dialog */
+    uint8_t state;                  /* sip_dialog_state_t */
+    uint8_t prev_state;             /* state before TRANSFERRING, to return to */
+    uint16_t final_code;            /* final response of the initial transaction, 0 if none */
+    uint64_t first_us, last_us;     /* first and last message */
     uint64_t answered_us, ended_us; /* 0 if not */
     sip_timing_t timing;
-    uint32_t msg_count;   /* all messages, kept or not */
+    uint32_t msg_count; /* all messages, kept or not */
     uint32_t malformed_count;
     /* The initial request's endpoints. */
     snb_addr_t src, dst;
@@ -131,10 +132,10 @@ typedef struct sip_dialog {
     uint32_t n_msgs, cap_msgs;
     sip_sdp_entry_t *sdp;
     uint32_t n_sdp, cap_sdp;
-    char *refer_to;          /* owned; from REFER's Refer-To */
-    int64_t expires_at_us;   /* REGISTER binding expiry (capture time), 0 if none */
-    bool finished;           /* reached a state that ends it (evictable first) */
-    void *engine;            /* transaction tracking private to the store */
+    char *refer_to;        /* owned; from REFER's Refer-To */
+    int64_t expires_at_us; /* REGISTER binding expiry (capture time), 0 if none */
+    bool finished;         /* reached a state that ends it (evictable first) */
+    void *engine;          /* transaction tracking private to the store */
 } sip_dialog_t;
 
 typedef struct sip_store_limits {
@@ -172,5 +173,16 @@ uint32_t sip_store_count(const sip_store_t *store);
 /* Dialogs in creation order; stop early by returning false. */
 typedef bool (*sip_dialog_fn)(void *ud, sip_dialog_t *d);
 void sip_store_foreach(const sip_store_t *store, sip_dialog_fn fn, void *ud);
+
+/* Wireshark's `-z sip,stat` "Average setup time": every ACK (UDP) yields the
+ * milliseconds since the last original request sent in the same direction
+ * (the INVITE, or a CANCEL after it) whatever the final response was; zero
+ * samples are skipped. count samples, integer average, min and max (all 0
+ * when there is none). Not the per-dialog setup_us (INVITE -> 2xx). */
+void sip_store_setup_stats(const sip_store_t *store, uint32_t *count, uint32_t *avg_ms,
+                           uint32_t *min_ms, uint32_t *max_ms);
+/* Heap bytes a dialog occupies in the store (node, Call-ID, messages, SDP,
+ * Refer-To, resend tracking): what evicting it gives back. */
+size_t sip_store_dialog_bytes(const sip_dialog_t *d);
 
 #endif

@@ -1,0 +1,360 @@
+/* The bounded dialog store: a Call-ID hash table (chained, power-of-two
+ * buckets, grows with the count and so is bounded by max_dialogs), the
+ * creation-order list, the finished list (eviction order), an expiry heap of
+ * REGISTER bindings in capture time, and the Wireshark-equivalent resend and
+ * setup-time statistics. Every operation is O(1) per message except the
+ * expiry heap's O(log n). */
+#include "sip_dialog_int.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_HEAP UINT32_MAX
+
+typedef struct dnode {
+    sip_dialog_t d; /* first: a sip_dialog_t * is a dnode_t * */
+    sip_dialog_priv_t priv;
+    struct dnode *hnext;         /* hash chain */
+    struct dnode *prev, *next;   /* creation order */
+    struct dnode *fprev, *fnext; /* finished order (eviction candidates) */
+    uint64_t hash;
+    uint32_t heap_idx;
+    uint32_t id_len;
+    bool in_finished;
+    char call_id[]; /* d.call_id points here */
+} dnode_t;
+
+struct sip_store {
+    sip_store_limits_t lim;
+    sip_store_stats_t stats;
+    dnode_t **buckets;
+    uint32_t nbuckets, count;
+    dnode_t *head, *tail;   /* creation order */
+    dnode_t *fhead, *ftail; /* finished order */
+    dnode_t **heap;         /* min-heap on d.expires_at_us */
+    uint32_t heap_n, heap_cap;
+    sip_resend_table_t nocid; /* messages without a Call-ID (Wireshark keys them on "") */
+    uint64_t now_us;
+    /* Wireshark's sip,stat setup time (see sip_store_setup_stats) */
+    uint32_t setup_count, setup_min, setup_max;
+    uint64_t setup_total;
+};
+
+static uint64_t id_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+sip_store_t *sip_store_new(const sip_store_limits_t *limits)
+{
+    sip_store_t *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->lim = *limits;
+    if (s->lim.max_dialogs == 0) s->lim.max_dialogs = 1; /* a store holds at least one */
+    s->nbuckets = 64;
+    s->buckets = calloc(s->nbuckets, sizeof *s->buckets);
+    if (!s->buckets) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void node_free(dnode_t *n)
+{
+    sip_dialog_release(&n->d);
+    free(n);
+}
+
+void sip_store_free(sip_store_t *s)
+{
+    if (!s) return;
+    for (dnode_t *n = s->head, *next; n; n = next) {
+        next = n->next;
+        node_free(n);
+    }
+    free(s->buckets);
+    free(s->heap);
+    sip_resend_free(&s->nocid);
+    free(s);
+}
+
+const sip_store_stats_t *sip_store_stats(const sip_store_t *s)
+{
+    return &s->stats;
+}
+uint32_t sip_store_count(const sip_store_t *s)
+{
+    return s->count;
+}
+
+/* ---- expiry heap -------------------------------------------------------- */
+
+static bool heap_less(const sip_store_t *s, uint32_t a, uint32_t b)
+{
+    return s->heap[a]->d.expires_at_us < s->heap[b]->d.expires_at_us;
+}
+
+static void heap_swap(sip_store_t *s, uint32_t a, uint32_t b)
+{
+    dnode_t *t = s->heap[a];
+    s->heap[a] = s->heap[b];
+    s->heap[b] = t;
+    s->heap[a]->heap_idx = a;
+    s->heap[b]->heap_idx = b;
+}
+
+static void heap_fix(sip_store_t *s, uint32_t i)
+{
+    while (i > 0 && heap_less(s, i, (i - 1) / 2)) {
+        heap_swap(s, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->heap_n && heap_less(s, l, m)) m = l;
+        if (r < s->heap_n && heap_less(s, r, m)) m = r;
+        if (m == i) break;
+        heap_swap(s, i, m);
+        i = m;
+    }
+}
+
+static void heap_remove(sip_store_t *s, dnode_t *n)
+{
+    uint32_t i = n->heap_idx;
+    if (i == NO_HEAP) return;
+    n->heap_idx = NO_HEAP;
+    if (i != --s->heap_n) {
+        s->heap[i] = s->heap[s->heap_n];
+        s->heap[i]->heap_idx = i;
+        heap_fix(s, i);
+    }
+}
+
+static void heap_set(sip_store_t *s, dnode_t *n)
+{
+    if (n->heap_idx != NO_HEAP) {
+        heap_fix(s, n->heap_idx);
+        return;
+    }
+    if (s->heap_n == s->heap_cap) {
+        uint32_t cap = s->heap_cap ? s->heap_cap * 2 : 16;
+        dnode_t **nh = realloc(s->heap, cap * sizeof *nh);
+        if (!nh) return; /* without memory the binding just never expires */
+        s->heap = nh;
+        s->heap_cap = cap;
+    }
+    n->heap_idx = s->heap_n++;
+    s->heap[n->heap_idx] = n;
+    heap_fix(s, n->heap_idx);
+}
+
+/* ---- lists -------------------------------------------------------------- */
+
+static void finished_unlink(sip_store_t *s, dnode_t *n)
+{
+    if (!n->in_finished) return;
+    if (n->fprev)
+        n->fprev->fnext = n->fnext;
+    else
+        s->fhead = n->fnext;
+    if (n->fnext)
+        n->fnext->fprev = n->fprev;
+    else
+        s->ftail = n->fprev;
+    n->fprev = n->fnext = NULL;
+    n->in_finished = false;
+}
+
+static void finished_append(sip_store_t *s, dnode_t *n)
+{
+    if (n->in_finished) return;
+    n->fprev = s->ftail;
+    n->fnext = NULL;
+    if (s->ftail)
+        s->ftail->fnext = n;
+    else
+        s->fhead = n;
+    s->ftail = n;
+    n->in_finished = true;
+}
+
+/* Bring the lists and the heap in line with the dialog's state. */
+static void sync_node(sip_store_t *s, dnode_t *n)
+{
+    if (n->d.finished)
+        finished_append(s, n);
+    else
+        finished_unlink(s, n);
+    if (n->d.state == SIP_DS_REGISTERED && n->d.expires_at_us > 0)
+        heap_set(s, n);
+    else
+        heap_remove(s, n);
+}
+
+static void unlink_node(sip_store_t *s, dnode_t *n)
+{
+    dnode_t **pp = &s->buckets[n->hash & (s->nbuckets - 1)];
+    while (*pp != n)
+        pp = &(*pp)->hnext;
+    *pp = n->hnext;
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        s->head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else
+        s->tail = n->prev;
+    finished_unlink(s, n);
+    heap_remove(s, n);
+    s->count--;
+}
+
+static void evict_one(sip_store_t *s)
+{
+    dnode_t *victim = s->fhead ? s->fhead : s->head;
+    if (!victim) return;
+    unlink_node(s, victim);
+    node_free(victim);
+    s->stats.dialogs_evicted++;
+}
+
+static void grow_buckets(sip_store_t *s)
+{
+    uint32_t nb = s->nbuckets * 2;
+    dnode_t **b = calloc(nb, sizeof *b);
+    if (!b) return; /* longer chains, still correct */
+    for (uint32_t i = 0; i < s->nbuckets; i++) {
+        for (dnode_t *n = s->buckets[i], *next; n; n = next) {
+            next = n->hnext;
+            n->hnext = b[n->hash & (nb - 1)];
+            b[n->hash & (nb - 1)] = n;
+        }
+    }
+    free(s->buckets);
+    s->buckets = b;
+    s->nbuckets = nb;
+}
+
+static dnode_t *find_node(const sip_store_t *s, const char *id, size_t len, uint64_t h)
+{
+    for (dnode_t *n = s->buckets[h & (s->nbuckets - 1)]; n; n = n->hnext)
+        if (n->hash == h && n->id_len == len && memcmp(n->call_id, id, len) == 0) return n;
+    return NULL;
+}
+
+static dnode_t *create_node(sip_store_t *s, snb_str_t id, uint64_t h)
+{
+    while (s->count >= s->lim.max_dialogs)
+        evict_one(s);
+    dnode_t *n = calloc(1, sizeof *n + id.len + 1);
+    if (!n) return NULL;
+    memcpy(n->call_id, id.p, id.len);
+    n->id_len = id.len;
+    n->hash = h;
+    n->heap_idx = NO_HEAP;
+    n->d.call_id = n->call_id;
+    n->d.engine = &n->priv;
+    n->hnext = s->buckets[h & (s->nbuckets - 1)];
+    s->buckets[h & (s->nbuckets - 1)] = n;
+    n->prev = s->tail;
+    if (s->tail)
+        s->tail->next = n;
+    else
+        s->head = n;
+    s->tail = n;
+    s->count++;
+    s->stats.dialogs_created++;
+    if (s->count > s->nbuckets / 4 * 3) grow_buckets(s);
+    return n;
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+static void account(sip_store_t *s, const sip_resend_result_t *r, bool *retransmit)
+{
+    if (r->resend) s->stats.retransmits++;
+    if (retransmit) *retransmit = r->resend;
+    if (r->setup_ms) { /* tap-sipstat: every non-zero setup_time is a sample */
+        s->setup_count++;
+        s->setup_total += r->setup_ms;
+        if (s->setup_count == 1 || r->setup_ms < s->setup_min) s->setup_min = r->setup_ms;
+        if (r->setup_ms > s->setup_max) s->setup_max = r->setup_ms;
+    }
+}
+
+void sip_store_advance(sip_store_t *s, uint64_t now_us)
+{
+    if (now_us > s->now_us) s->now_us = now_us;
+    while (s->heap_n && s->heap[0]->d.expires_at_us < (int64_t)s->now_us) {
+        dnode_t *n = s->heap[0];
+        heap_remove(s, n);
+        sip_dialog_expire(&n->d, (uint64_t)n->d.expires_at_us);
+        s->stats.registrations_expired++;
+        sync_node(s, n);
+    }
+}
+
+sip_dialog_t *sip_store_message(sip_store_t *s, const sip_msg_t *msg, const sip_msg_meta_t *meta,
+                                bool *retransmit)
+{
+    sip_resend_result_t rr;
+    s->stats.messages++;
+    if (retransmit) *retransmit = false;
+    sip_store_advance(s, meta->ts_us);
+    if (!msg->call_id.p || msg->call_id.len == 0) {
+        s->stats.messages_no_call_id++;
+        sip_resend_track(&s->nocid, msg, meta, &rr);
+        account(s, &rr, retransmit);
+        return NULL;
+    }
+    uint64_t h = id_hash(msg->call_id.p, msg->call_id.len);
+    dnode_t *n = find_node(s, msg->call_id.p, msg->call_id.len, h);
+    if (!n) {
+        n = create_node(s, msg->call_id, h);
+        if (!n) return NULL;
+        sip_dialog_init(&n->d, msg, meta);
+    }
+    sip_resend_track(&n->priv.rt, msg, meta, &rr);
+    account(s, &rr, retransmit);
+    sip_dialog_update(&n->d, msg, meta, rr.resend, &s->lim);
+    sync_node(s, n);
+    return &n->d;
+}
+
+sip_dialog_t *sip_store_find(const sip_store_t *s, const char *call_id)
+{
+    if (!call_id) return NULL;
+    size_t len = strlen(call_id);
+    dnode_t *n = find_node(s, call_id, len, id_hash(call_id, len));
+    return n ? &n->d : NULL;
+}
+
+void sip_store_foreach(const sip_store_t *s, sip_dialog_fn fn, void *ud)
+{
+    for (dnode_t *n = s->head; n; n = n->next)
+        if (!fn(ud, &n->d)) break;
+}
+
+void sip_store_setup_stats(const sip_store_t *s, uint32_t *count, uint32_t *avg_ms,
+                           uint32_t *min_ms, uint32_t *max_ms)
+{
+    if (count) *count = s->setup_count;
+    if (avg_ms) *avg_ms = s->setup_count ? (uint32_t)(s->setup_total / s->setup_count) : 0;
+    if (min_ms) *min_ms = s->setup_count ? s->setup_min : 0;
+    if (max_ms) *max_ms = s->setup_max;
+}
+
+size_t sip_store_dialog_bytes(const sip_dialog_t *d)
+{
+    const dnode_t *n = (const dnode_t *)d;
+    return sizeof *n + n->id_len + 1 + sip_dialog_owned_bytes(d);
+}

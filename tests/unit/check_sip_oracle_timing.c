@@ -1,0 +1,200 @@
+/* Every capture of tests/data through decoder -> framer -> store, compared
+ * with Wireshark 4.0's `-z sip,stat` in its .tshark.txt oracle: the number of
+ * resent SIP messages and the average / min / max setup time. Where we
+ * differ on purpose, the table below says why. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decoder.h"
+#include "sip_dialog.h"
+#include "sip_framer.h"
+#include "support.h"
+
+typedef struct oracle {
+    long messages, resent, avg, min, max;
+    long call_ids; /* distinct Call-IDs, -1 if absent */
+} oracle_t;
+
+typedef struct run {
+    sip_store_t *store;
+    sip_framer_t *framer;
+    uint64_t messages;
+} run_t;
+
+/* Known, explained differences: the capture, then the field we do not
+ * compare and why. */
+static const struct {
+    const char *capture;
+    const char *why;
+} skip_messages[] = {
+    /* Wireshark 4.0 reads HEP as plain UDP: it sees no SIP; the oracle
+     * appends the unwrapped result, which is what the other fields match */
+    {"hep3-sngrep-aaa", "Wireshark cannot read HEP"},
+    /* the keys file lets Wireshark decrypt TLS; sipnab does not decrypt */
+    {"sip-tls-keylog", "TLS decrypted by Wireshark only"},
+    {"sip-tls-dsb", "TLS decrypted by Wireshark only (pcapng DSB)"},
+};
+
+static const char *skip_reason(const char *base)
+{
+    for (size_t i = 0; i < sizeof skip_messages / sizeof skip_messages[0]; i++)
+        if (strcmp(base, skip_messages[i].capture) == 0) return skip_messages[i].why;
+    return NULL;
+}
+
+static bool read_oracle(const char *path, oracle_t *o)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    char line[4096];
+    bool in_stat = false, found = false, in_ids = false;
+    memset(o, 0xff, sizeof *o);
+    while (fgets(line, sizeof line, f)) {
+        if (in_ids) {
+            sscanf(line, "%ld", &o->call_ids);
+            in_ids = false;
+        }
+        if (strncmp(line, "## distinct SIP Call-IDs, corrected", 35) == 0) in_ids = true;
+        if (strncmp(line, "## tshark -q -z sip,stat", 24) == 0) {
+            /* the last section wins: hep3's appended unwrapped result */
+            in_stat = true;
+            found = true;
+            continue;
+        }
+        if (strncmp(line, "## ", 3) == 0) in_stat = false;
+        if (!in_stat) continue;
+        sscanf(line, "Number of SIP messages: %ld", &o->messages);
+        sscanf(line, "Number of resent SIP messages: %ld", &o->resent);
+        sscanf(line, "* Average setup time %ld ms", &o->avg);
+        sscanf(line, " Min %ld ms", &o->min);
+        sscanf(line, " Max %ld ms", &o->max);
+    }
+    fclose(f);
+    return found;
+}
+
+static void on_msg(void *ud, const snb_packet_t *pkt, sip_transport_t transport,
+                   const sip_msg_t *msg)
+{
+    run_t *r = ud;
+    sip_msg_meta_t meta = {
+        .ts_us = pkt->ts_us,
+        .src = pkt->src,
+        .dst = pkt->dst,
+        .sport = pkt->sport,
+        .dport = pkt->dport,
+        .transport = (uint8_t)transport,
+    };
+    r->messages++;
+    sip_store_message(r->store, msg, &meta, NULL);
+}
+
+static void on_pkt(void *ud, const snb_packet_t *pkt)
+{
+    run_t *r = ud;
+    sip_framer_packet(r->framer, pkt);
+}
+
+static bool replay(const char *capture, run_t *r)
+{
+    sip_store_limits_t sl = {.max_dialogs = 100000, .max_messages = 64, .max_sdp = 16};
+    sip_framer_limits_t fl = {
+        .max_streams = 4096, .max_message = 65536, .idle_timeout_us = 300000000ull};
+    r->store = sip_store_new(&sl);
+    r->framer = sip_framer_new(&fl, on_msg, r);
+    snb_decode_limits_t dl = SNB_DECODE_LIMITS_DEFAULT;
+    snb_decode_stats_t ds;
+    memset(&ds, 0, sizeof ds);
+    snb_decoder_t *dec = snb_decoder_new(&dl, &ds, on_pkt, r);
+    snb_pcapr_t *rd = snb_pcapr_open(capture);
+    if (!r->store || !r->framer || !dec || !rd) return false;
+    snb_frame_t f;
+    while (snb_pcapr_next(rd, &f) == 1)
+        snb_decoder_feed(dec, &f);
+    snb_decoder_flush(dec);
+    sip_framer_flush(r->framer);
+    snb_pcapr_close(rd);
+    snb_decoder_free(dec);
+    return true;
+}
+
+START_TEST(captures_match_wireshark_sip_stat)
+{
+    DIR *dir = opendir(SNB_TEST_DATA_DIR);
+    ck_assert_ptr_nonnull(dir);
+    struct dirent *e;
+    int compared = 0, failures = 0;
+    printf("%-40s %9s %9s %16s %16s\n", "capture", "msgs", "resent", "setup avg/min/max", "oracle");
+    while ((e = readdir(dir))) {
+        size_t n = strlen(e->d_name);
+        const char *suffix = ".tshark.txt";
+        if (n <= strlen(suffix) || strcmp(e->d_name + n - strlen(suffix), suffix) != 0) continue;
+        char base[256], path[1024], cap[1024];
+        snprintf(base, sizeof base, "%.*s", (int)(n - strlen(suffix)), e->d_name);
+        snprintf(path, sizeof path, "%s/%s", SNB_TEST_DATA_DIR, e->d_name);
+        oracle_t o;
+        if (!read_oracle(path, &o)) continue;
+        snprintf(cap, sizeof cap, "%s/%s.pcap", SNB_TEST_DATA_DIR, base);
+        FILE *probe = fopen(cap, "rb");
+        if (!probe) {
+            snprintf(cap, sizeof cap, "%s/%s.pcapng", SNB_TEST_DATA_DIR, base);
+            probe = fopen(cap, "rb");
+        }
+        if (!probe) continue;
+        fclose(probe);
+        run_t r;
+        memset(&r, 0, sizeof r);
+        ck_assert_msg(replay(cap, &r), "cannot replay %s", cap);
+        uint32_t cnt, avg, mn, mx;
+        sip_store_setup_stats(r.store, &cnt, &avg, &mn, &mx);
+        uint64_t resent = sip_store_stats(r.store)->retransmits;
+        const char *why = skip_reason(base);
+        /* one dialog per distinct Call-ID (unless the framer saw fewer messages) */
+        if (!why && o.call_ids >= 0 && (long)r.messages == o.messages)
+            ck_assert_msg((long)sip_store_count(r.store) == o.call_ids,
+                          "%s: %u dialogs, %ld Call-IDs", base, sip_store_count(r.store),
+                          o.call_ids);
+        /* message counts are the framer's business: printed, not asserted */
+        printf("%-40s %4llu/%-4ld %4llu/%-4ld %5u/%5u/%5u %5ld/%5ld/%5ld%s%s%s\n", base,
+               (unsigned long long)r.messages, o.messages, (unsigned long long)resent, o.resent,
+               avg, mn, mx, o.avg, o.min, o.max, why ? "  (msgs: " : "", why ? why : "",
+               why ? ")" : "");
+        bool ok = (long)resent == o.resent && (long)avg == o.avg && (long)mn == o.min &&
+                  (long)mx == o.max;
+        if (!ok) {
+            failures++;
+            fprintf(stderr,
+                    "MISMATCH %s: resent %llu (oracle %ld), setup %u/%u/%u (oracle %ld/%ld/%ld)\n",
+                    base, (unsigned long long)resent, o.resent, avg, mn, mx, o.avg, o.min, o.max);
+        }
+        compared++;
+        sip_framer_free(r.framer);
+        sip_store_free(r.store);
+    }
+    closedir(dir);
+    ck_assert_int_ge(compared, 30);
+    ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("sip_oracle_timing");
+    TCase *tc = tcase_create("oracle");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, captures_match_wireshark_sip_stat);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
