@@ -98,7 +98,18 @@ void snb_cli_usage(FILE *out)
           out);
 }
 
-enum { OPT_STATS = 256, OPT_JSON, OPT_NO_PROMISC, OPT_LOAD, OPT_MODULE_PATH };
+enum {
+    OPT_STATS = 256,
+    OPT_JSON,
+    OPT_NO_PROMISC,
+    OPT_LOAD,
+    OPT_MODULE_PATH,
+    OPT_DIALOGS_JSON,
+    OPT_REPORT,
+    OPT_CALL_REPORT,
+    OPT_MARKDOWN,
+    OPT_FILTER,
+};
 
 static const struct option long_options[] = {
     {"input", required_argument, NULL, 'I'},
@@ -109,6 +120,11 @@ static const struct option long_options[] = {
     {"no-interface", no_argument, NULL, 'N'},
     {"stats", no_argument, NULL, OPT_STATS},
     {"json", no_argument, NULL, OPT_JSON},
+    {"dialogs-json", no_argument, NULL, OPT_DIALOGS_JSON},
+    {"report", no_argument, NULL, OPT_REPORT},
+    {"call-report", required_argument, NULL, OPT_CALL_REPORT},
+    {"markdown", no_argument, NULL, OPT_MARKDOWN},
+    {"filter", required_argument, NULL, OPT_FILTER},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"config", required_argument, NULL, 'c'},
@@ -164,6 +180,23 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
             break;
         case OPT_JSON:
             rc = add_set(cli, "core", NULL, "stats_format", "json", false);
+            if (rc == 0) rc = add_set(cli, "sip", NULL, "json", "yes", false);
+            if (rc == 0) cli->sets[cli->n_sets - 1].soft = true;
+            break;
+        case OPT_DIALOGS_JSON:
+            rc = add_set(cli, "sip", NULL, "dialogs_json", "yes", false);
+            break;
+        case OPT_REPORT:
+            rc = add_set(cli, "sip", NULL, "report", "yes", false);
+            break;
+        case OPT_CALL_REPORT:
+            rc = add_set(cli, "sip", NULL, "call_report", optarg, false);
+            break;
+        case OPT_MARKDOWN:
+            rc = add_set(cli, "sip", NULL, "report_format", "markdown", false);
+            break;
+        case OPT_FILTER:
+            rc = add_set(cli, "sip", NULL, "filter", optarg, false);
             break;
         case 'q':
             rc = add_set(cli, "core", NULL, "log_level", "warn", false);
@@ -245,8 +278,9 @@ int snb_cli_apply(const snb_cli_t *cli, snb_conf_t *conf)
 {
     for (size_t i = 0; i < cli->n_sets; i++) {
         const snb_cli_set_t *s = &cli->sets[i];
-        if (snb_conf_set(conf, s->section, s->instance, s->key, s->value, s->append, "command line",
-                         0) != 0)
+        const char *origin = s->soft ? SNB_CLI_SOFT_ORIGIN : "command line";
+        if (snb_conf_set(conf, s->section, s->instance, s->key, s->value, s->append, origin, 0) !=
+            0)
             return -1;
     }
     return 0;

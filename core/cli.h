@@ -12,7 +12,12 @@
 typedef struct snb_cli_set {
     char *section, *instance, *key, *value;
     bool append;
+    bool soft; /* from a flag shared by several modules: ignored if its module is not loaded */
 } snb_cli_set_t;
+
+/* Origin of soft settings; a section made only of them is dropped, not an
+ * error, when its module is not loaded (`--json` with only pcap loaded). */
+#define SNB_CLI_SOFT_ORIGIN "command line (if the module is loaded)"
 
 typedef struct snb_cli {
     const char *config_path; /* -c; NULL = the default file if it exists */

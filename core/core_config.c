@@ -9,13 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "core_internal.h"
 #include "sipnab/error.h"
 
 static const snb_option_t core_options[] = {
     {.name = "load",
      .type = SNB_OPT_LIST,
-     .def = "pcap",
+     .def = "pcap, sip",
      .offset = offsetof(snb_core_conf_t, load),
      .help = "modules to load, in order (dependencies are loaded first)"},
     {.name = "module_path",
@@ -150,6 +151,13 @@ static void section_where(const snb_conf_section_t *s, char *buf, size_t len)
         snprintf(buf, len, "%s", s->file);
 }
 
+static bool only_soft_settings(const snb_conf_section_t *s)
+{
+    for (size_t i = 0; i < s->n_entries; i++)
+        if (strcmp(s->entries[i].file, SNB_CLI_SOFT_ORIGIN) != 0) return false;
+    return s->n_entries > 0;
+}
+
 /* Every section must belong to the core or to a loaded module. */
 static int check_sections(const snb_conf_t *conf, const snb_loaded_module_t *mods, size_t n,
                           char *err, size_t errlen)
@@ -166,6 +174,7 @@ static int check_sections(const snb_conf_t *conf, const snb_loaded_module_t *mod
             continue;
         }
         const snb_loaded_module_t *m = find_loaded(mods, n, s->name);
+        if (!m && only_soft_settings(s)) continue; /* e.g. --json without sip.so */
         if (!m) {
             snprintf(err, errlen,
                      "%s: [%s] configures module '%s', which is not loaded (add it to 'load' in "

@@ -28,7 +28,7 @@ static void parse_sip_line(oracle_sip_t *s, const char *line, int section)
 {
     int code;
     long count;
-    char name[64];
+    char name[16384];
     if (!strncmp(line, "Number of SIP messages:", 23))
         s->messages = atol(line + 23);
     else if (!strncmp(line, "Number of resent SIP messages:", 30))
@@ -43,13 +43,29 @@ static void parse_sip_line(oracle_sip_t *s, const char *line, int section)
         const char *colon = strrchr(line, ':');
         s->codes[s->n_codes].code = code;
         s->codes[s->n_codes++].count = colon ? atol(colon + 1) : 0;
-    } else if (sscanf(line, "  %63s : %ld Packets", name, &count) == 2 && s->n_methods < 32) {
-        snprintf(s->methods[s->n_methods].name, sizeof s->methods[0].name, "%s", name);
+    } else if (sscanf(line, "  %16383s : %ld Packets", name, &count) == 2 && s->n_methods < 32) {
+        s->methods[s->n_methods].name = strdup(name);
         s->methods[s->n_methods++].count = count;
-    } else if (section == 2 && line[0] != '#' && strstr(line, " | ")) {
+    } else if (section == 2 && line[0] != '#' && strstr(line, " | ") &&
+               strncmp(line, "(no Call-ID) |", 14) != 0) {
         size_t len = (size_t)(strstr(line, " | ") - line);
         s->call_ids = realloc(s->call_ids, (size_t)(s->n_call_ids + 1) * sizeof *s->call_ids);
         s->call_ids[s->n_call_ids++] = strndup(line, len);
+    }
+}
+
+static void reset_sip(oracle_sip_t *s, int section)
+{
+    if (section == 1) {
+        s->messages = s->resent = -1;
+        s->setup_avg_ms = s->setup_min_ms = s->setup_max_ms = -1;
+        for (int i = 0; i < s->n_methods; i++)
+            free(s->methods[i].name);
+        s->n_codes = s->n_methods = 0;
+    } else {
+        for (int i = 0; i < s->n_call_ids; i++)
+            free(s->call_ids[i]);
+        s->n_call_ids = 0;
     }
 }
 
@@ -59,22 +75,26 @@ static oracle_t *parse(FILE *f, int in_phs)
     o->packets = -1;
     o->sip.messages = o->sip.resent = -1;
     o->sip.setup_avg_ms = o->sip.setup_min_ms = o->sip.setup_max_ms = -1;
-    char line[4096];
+    static char line[65536];
     int stack[MAX_DEPTH];
     int sip_section = 0; /* 1: sip,stat; 2: per Call-ID summary */
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "Number of packets:", 18)) o->packets = atol(line + 18);
-        if (!strncmp(line, "## ", 3) && strncmp(line, "## columns", 10) != 0)
+        if (!strncmp(line, "## ", 3) && strncmp(line, "## columns", 10) != 0) {
             sip_section = strstr(line, "-z sip,stat")           ? 1
                           : strstr(line, "per Call-ID summary") ? 2
                                                                 : 0;
+            /* A later analysis in the same oracle (hep3-*: the unwrapped HEP
+             * payloads) replaces the earlier one. */
+            if (sip_section) reset_sip(&o->sip, sip_section);
+        }
         if (sip_section) parse_sip_line(&o->sip, line, sip_section);
         if (strstr(line, "## protocol hierarchy")) {
             in_phs = 1;
             continue;
         }
         if (!in_phs) continue;
-        if (line[0] == '=' && o->n > 0) break;
+        if (line[0] == '=' && o->n > 0) in_phs = 0; /* end of the hierarchy */
         if (!strncmp(line, "Protocol Hierarchy", 18) || !strncmp(line, "Filter:", 7)) continue;
         const char *fr = strstr(line, "frames:");
         if (!fr || o->n >= MAX_NODES) continue;

@@ -26,7 +26,7 @@ typedef struct oracle_sip {
     } codes[64];
     int n_methods;
     struct {
-        char name[64];
+        char *name; /* PROTOS captures have methods thousands of bytes long */
         long count;
     } methods[32];
     int n_call_ids; /* from the per Call-ID summary */

@@ -61,7 +61,9 @@ START_TEST(overrides_and_core_flags)
                     NULL};
     const char *const want[] = {
         "decode.tcp_timeout=1m", "pcap\"lan\".file+=x.pcap", "core.stats_format=json",
-        "core.log_level=warn",   "core.load+=sip",           "core.module_path=/m",
+        "sip.json=yes",          "core.log_level=warn",      "core.load+=sip",
+        "core.module_path=/m",
+
     };
     expect_sets(11, argv, want, sizeof want / sizeof want[0]);
 }

@@ -1,0 +1,428 @@
+/* The SIP module: decoded packets -> framer -> messages -> dialogs, printed
+ * per message as they come and per dialog when the capture ends, and
+ * published on the bus (SNB_EV_SIP_MESSAGE) for other modules. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sip_event.h"
+#include "sip_fields.h"
+#include "sip_framer.h"
+#include "sip_out.h"
+#include "sipnab/core.h"
+#include "sipnab/error.h"
+#include "sipnab/log.h"
+#include "sipnab/module.h"
+
+typedef struct sip_conf {
+    const char *output; /* auto | none | lines | json */
+    bool json;          /* --json: JSON wherever there is a choice */
+    bool dialogs_json;
+    bool report;
+    const char *call_report;   /* Call-ID */
+    const char *report_format; /* text | markdown | json */
+    const char *filter;
+    int64_t max_dialogs;
+    int64_t max_messages;
+    int64_t max_sdp;
+    uint64_t max_message_size;
+    int64_t max_streams;
+    uint64_t stream_timeout;
+    bool progress;
+} sip_conf_t;
+
+enum output_mode { OUT_NONE, OUT_LINES, OUT_JSON };
+
+/* Counters shown by --stats as sip_<name>. */
+#define SIP_COUNTERS(X)                                                                            \
+    X(messages, "SIP messages parsed")                                                             \
+    X(malformed, "SIP messages flagged malformed (kept, with a reason)")                           \
+    X(retransmits, "SIP messages that repeat an earlier one")                                      \
+    X(no_call_id, "SIP messages without a Call-ID (no dialog)")                                    \
+    X(dialogs, "dialogs created")                                                                  \
+    X(dialogs_evicted, "dialogs evicted by the max_dialogs cap")                                   \
+    X(not_sip, "packets with no SIP in them")                                                      \
+    X(skipped_bytes, "bytes skipped before a SIP start line")                                      \
+    X(oversize, "messages dropped for exceeding max_message_size")                                 \
+    X(truncated, "partial messages dropped at a gap, timeout or the end")                          \
+    X(stream_evictions, "TCP/WebSocket streams evicted by the max_streams cap")                    \
+    X(websocket_frames, "WebSocket frames")                                                        \
+    X(sctp_chunks, "SCTP chunks")                                                                  \
+    X(setup_samples, "setup-time samples, as Wireshark's sip,stat takes them (ACK after request)") \
+    X(setup_avg_ms, "average of those setup times (Wireshark's \"Average setup time\")")           \
+    X(setup_min_ms, "shortest of those setup times")                                               \
+    X(setup_max_ms, "longest of those setup times")
+
+enum {
+#define SIP_COUNTER_ENUM(name, help) C_##name,
+    SIP_COUNTERS(SIP_COUNTER_ENUM)
+#undef SIP_COUNTER_ENUM
+        C_COUNT
+};
+
+static const snb_counter_def_t counter_defs[] = {
+#define SIP_COUNTER_DEF(name, help) {#name, help},
+    SIP_COUNTERS(SIP_COUNTER_DEF)
+#undef SIP_COUNTER_DEF
+};
+
+typedef struct sip_mod {
+    snb_core_t *core;
+    const sip_conf_t *conf;
+    enum output_mode output;
+    sip_framer_t *framer;
+    sip_store_t *store;
+    snb_filter_t *filter;
+    int sub;
+    FILE *out;
+    uint64_t packets;
+    bool ended;
+    uv_timer_t progress;
+    bool progress_on;
+    uint64_t counters[C_COUNT];
+} sip_mod_t;
+
+static sip_msg_meta_t meta_of(const snb_packet_t *pkt, sip_transport_t transport)
+{
+    return (sip_msg_meta_t){.ts_us = pkt->ts_us,
+                            .src = pkt->src,
+                            .dst = pkt->dst,
+                            .sport = pkt->sport,
+                            .dport = pkt->dport,
+                            .transport = (uint8_t)transport};
+}
+
+/* Framer callback: one complete SIP message. */
+static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transport,
+                       const sip_msg_t *msg)
+{
+    sip_mod_t *m = ud;
+    sip_msg_meta_t meta = meta_of(pkt, transport);
+    bool retransmit = false;
+    sip_dialog_t *d = sip_store_message(m->store, msg, &meta, &retransmit);
+    /* Under --filter, messages are printed at the end for matching dialogs. */
+    if (!m->filter) {
+        if (m->output == OUT_LINES) {
+            sip_out_message_line(m->out, &meta, msg, retransmit);
+        } else if (m->output == OUT_JSON) {
+            json_t *o = sip_out_message_json(&meta, msg, retransmit);
+            sip_out_json_line(m->out, o);
+            json_decref(o);
+        }
+    }
+    snb_bus_t *bus = snb_core_bus(m->core);
+    if (snb_bus_wants(bus, SNB_EV_SIP_MESSAGE)) {
+        snb_sip_message_event_t ev;
+        sip_event_fill(&ev, &meta, msg, retransmit, d);
+        snb_bus_publish(bus, &ev.ev);
+    }
+}
+
+static bool print_filtered_messages(void *ud, sip_dialog_t *d)
+{
+    sip_mod_t *m = ud;
+    if (!sip_fields_match(m->filter, d)) return true;
+    for (uint32_t i = 0; i < d->n_msgs; i++) {
+        json_t *o = sip_out_summary_json(d, &d->msgs[i]);
+        if (m->output == OUT_JSON) {
+            sip_out_json_line(m->out, o);
+        } else {
+            /* Lines rebuilt from the summary: the same fields as the live line. */
+            fprintf(m->out, "%s %s:%lld -> %s:%lld %s %s (CSeq %lld %s) Call-ID: %s%s\n",
+                    json_string_value(json_object_get(o, "timestamp")),
+                    json_string_value(json_object_get(o, "src")),
+                    (long long)json_integer_value(json_object_get(o, "src_port")),
+                    json_string_value(json_object_get(o, "dst")),
+                    (long long)json_integer_value(json_object_get(o, "dst_port")),
+                    json_string_value(json_object_get(o, "transport")), d->msgs[i].label,
+                    (long long)d->msgs[i].cseq, sip_method_name(d->msgs[i].cseq_method), d->call_id,
+                    d->msgs[i].retransmit ? " [retransmission]" : "");
+        }
+        json_decref(o);
+    }
+    return true;
+}
+
+static bool print_dialog_json(void *ud, sip_dialog_t *d)
+{
+    sip_mod_t *m = ud;
+    if (!sip_fields_match(m->filter, d)) return true;
+    json_t *o = sip_out_dialog_json(d);
+    sip_out_json_line(m->out, o);
+    json_decref(o);
+    return true;
+}
+
+static bool print_report_row(void *ud, sip_dialog_t *d)
+{
+    sip_mod_t *m = ud;
+    if (sip_fields_match(m->filter, d)) sip_out_report_row(m->out, d);
+    return true;
+}
+
+static void print_call_report(sip_mod_t *m)
+{
+    sip_dialog_t *d = sip_store_find(m->store, m->conf->call_report);
+    if (!d) {
+        snb_log_error(m->core, "sip", "no dialog with Call-ID '%s' in the capture",
+                      m->conf->call_report);
+        snb_core_fail(m->core, 1);
+        return;
+    }
+    const char *fmt = m->conf->report_format;
+    if (!strcmp(fmt, "json") || (m->conf->json && strcmp(fmt, "markdown") != 0)) {
+        json_t *o = sip_out_report_json(d);
+        char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+        if (text) fprintf(m->out, "%s\n", text);
+        free(text);
+        json_decref(o);
+    } else if (!strcmp(fmt, "markdown")) {
+        sip_out_call_report_markdown(m->out, d);
+    } else {
+        sip_out_call_report_text(m->out, d);
+    }
+}
+
+static void stop_progress(sip_mod_t *m)
+{
+    if (!m->progress_on) return;
+    m->progress_on = false;
+    uv_close((uv_handle_t *)&m->progress, NULL);
+    fputs("\r\033[K", stderr);
+}
+
+static void copy_counters(sip_mod_t *m)
+{
+    const sip_framer_stats_t *fs = sip_framer_stats(m->framer);
+    const sip_store_stats_t *ss = sip_store_stats(m->store);
+    m->counters[C_messages] = fs->messages;
+    m->counters[C_malformed] = fs->malformed;
+    m->counters[C_retransmits] = ss->retransmits;
+    m->counters[C_no_call_id] = ss->messages_no_call_id;
+    m->counters[C_dialogs] = ss->dialogs_created;
+    m->counters[C_dialogs_evicted] = ss->dialogs_evicted;
+    m->counters[C_not_sip] = fs->not_sip;
+    m->counters[C_skipped_bytes] = fs->skipped_bytes;
+    m->counters[C_oversize] = fs->oversize;
+    m->counters[C_truncated] = fs->truncated;
+    m->counters[C_stream_evictions] = fs->stream_evictions;
+    m->counters[C_websocket_frames] = fs->ws_frames;
+    m->counters[C_sctp_chunks] = fs->sctp_chunks;
+    uint32_t n, avg, min, max;
+    sip_store_setup_stats(m->store, &n, &avg, &min, &max);
+    m->counters[C_setup_samples] = n;
+    m->counters[C_setup_avg_ms] = avg;
+    m->counters[C_setup_min_ms] = min;
+    m->counters[C_setup_max_ms] = max;
+}
+
+/* The input ended (file done, or live capture stopped): final outputs. */
+static void on_capture_end(sip_mod_t *m)
+{
+    if (m->ended) return;
+    m->ended = true;
+    stop_progress(m);
+    sip_framer_flush(m->framer);
+    copy_counters(m);
+    if (m->filter && m->output != OUT_NONE) sip_store_foreach(m->store, print_filtered_messages, m);
+    if (m->conf->dialogs_json) sip_store_foreach(m->store, print_dialog_json, m);
+    if (m->conf->report) {
+        sip_out_report_header(m->out);
+        sip_store_foreach(m->store, print_report_row, m);
+    }
+    if (m->conf->call_report && *m->conf->call_report) print_call_report(m);
+    fflush(m->out);
+}
+
+static void on_event(void *ud, const snb_event_t *ev)
+{
+    sip_mod_t *m = ud;
+    if (ev->type == SNB_EV_PACKET) {
+        m->packets++;
+        sip_framer_packet(m->framer, &((const snb_packet_event_t *)ev)->pkt);
+    } else if (ev->type == SNB_EV_CAPTURE_END) {
+        on_capture_end(m);
+    }
+}
+
+static void on_progress(uv_timer_t *t)
+{
+    sip_mod_t *m = t->data;
+    fprintf(stderr, "\rsipnab: %llu packets, %u dialogs", (unsigned long long)m->packets,
+            sip_store_count(m->store));
+}
+
+static enum output_mode output_mode(const sip_conf_t *c)
+{
+    if (!strcmp(c->output, "none")) return OUT_NONE;
+    if (!strcmp(c->output, "lines")) return OUT_LINES;
+    if (!strcmp(c->output, "json")) return OUT_JSON;
+    /* auto: one record per message, unless a dialog output owns stdout */
+    bool other = c->dialogs_json || c->report || (c->call_report && *c->call_report);
+    return other ? OUT_NONE : c->json ? OUT_JSON : OUT_LINES;
+}
+
+static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
+{
+    (void)n;
+    sip_mod_t *m = calloc(1, sizeof *m);
+    if (!m) return -ENOMEM;
+    m->core = core;
+    m->conf = inst[0].conf;
+    m->out = stdout;
+    m->output = output_mode(m->conf);
+    if (m->conf->filter && *m->conf->filter) {
+        char err[1024];
+        m->filter = sip_fields_compile(m->conf->filter, err, sizeof err);
+        if (!m->filter) {
+            snb_log_error(core, "sip", "bad --filter: %s", err);
+            free(m);
+            return SNB_E_CONFIG;
+        }
+    }
+    sip_store_limits_t sl = {.max_dialogs = (uint32_t)m->conf->max_dialogs,
+                             .max_messages = (uint32_t)m->conf->max_messages,
+                             .max_sdp = (uint32_t)m->conf->max_sdp};
+    sip_framer_limits_t fl = {.max_streams = (uint32_t)m->conf->max_streams,
+                              .max_message = (uint32_t)m->conf->max_message_size,
+                              .idle_timeout_us = m->conf->stream_timeout * 1000u};
+    m->store = sip_store_new(&sl);
+    m->framer = sip_framer_new(&fl, on_message, m);
+    if (!m->store || !m->framer) {
+        sip_store_free(m->store);
+        sip_framer_free(m->framer);
+        snb_filter_free(m->filter);
+        free(m);
+        return -ENOMEM;
+    }
+    snb_core_counters(core, "sip", counter_defs, m->counters, C_COUNT);
+    *state = m;
+    return 0;
+}
+
+static int sip_start(void *state)
+{
+    sip_mod_t *m = state;
+    m->sub =
+        snb_bus_subscribe(snb_core_bus(m->core),
+                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_CAPTURE_END), on_event, m);
+    if (m->sub < 0) return m->sub;
+    if (m->conf->progress && isatty(STDERR_FILENO)) {
+        uv_timer_init(snb_core_loop(m->core), &m->progress);
+        m->progress.data = m;
+        uv_timer_start(&m->progress, on_progress, 500, 500);
+        uv_unref((uv_handle_t *)&m->progress); /* never keeps the loop alive */
+        m->progress_on = true;
+    }
+    return 0;
+}
+
+static void sip_stop(void *state)
+{
+    sip_mod_t *m = state;
+    snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
+    stop_progress(m);
+    copy_counters(m);
+}
+
+static void sip_fini(void *state)
+{
+    sip_mod_t *m = state;
+    sip_framer_free(m->framer);
+    sip_store_free(m->store);
+    snb_filter_free(m->filter);
+    free(m);
+}
+
+static const snb_option_t sip_options[] = {
+    {.name = "output",
+     .type = SNB_OPT_ENUM,
+     .def = "auto",
+     .choices = "auto|none|lines|json",
+     .offset = offsetof(sip_conf_t, output),
+     .help = "per-message output on stdout: a line each, a JSON object each (--json), or none; "
+             "auto = lines unless a dialog output is asked for"},
+    {.name = "json",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(sip_conf_t, json),
+     .help = "JSON wherever there is a choice: per-message records and the call report (--json)"},
+    {.name = "dialogs_json",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(sip_conf_t, dialogs_json),
+     .help = "when the input ends, print one JSON object per dialog (--dialogs-json)"},
+    {.name = "report",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(sip_conf_t, report),
+     .help = "when the input ends, print a table of all dialogs (--report)"},
+    {.name = "call_report",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(sip_conf_t, call_report),
+     .help = "when the input ends, print the report of this Call-ID (--call-report)"},
+    {.name = "report_format",
+     .type = SNB_OPT_ENUM,
+     .def = "text",
+     .choices = "text|markdown|json",
+     .offset = offsetof(sip_conf_t, report_format),
+     .help = "format of the call report (--markdown); json also with --json"},
+    {.name = "filter",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(sip_conf_t, filter),
+     .help = "only dialogs matching this expression (docs/filter-language.md) are printed"},
+    {.name = "max_dialogs",
+     .type = SNB_OPT_INT,
+     .def = "200000",
+     .min = 1,
+     .max = 100000000,
+     .offset = offsetof(sip_conf_t, max_dialogs),
+     .help = "dialogs held; beyond, the oldest finished dialog is evicted (counted)"},
+    {.name = "max_messages",
+     .type = SNB_OPT_INT,
+     .def = "64",
+     .min = 1,
+     .max = 100000,
+     .offset = offsetof(sip_conf_t, max_messages),
+     .help = "messages kept per dialog for the ladder (all are counted)"},
+    {.name = "max_sdp",
+     .type = SNB_OPT_INT,
+     .def = "16",
+     .min = 1,
+     .max = 1000,
+     .offset = offsetof(sip_conf_t, max_sdp),
+     .help = "SDP timeline entries kept per dialog"},
+    {.name = "max_message_size",
+     .type = SNB_OPT_SIZE,
+     .def = "256k",
+     .min = 1024,
+     .max = 16 * 1024 * 1024,
+     .offset = offsetof(sip_conf_t, max_message_size),
+     .help = "largest SIP message reassembled from a stream; larger ones are dropped (counted)"},
+    {.name = "max_streams",
+     .type = SNB_OPT_INT,
+     .def = "10000",
+     .min = 1,
+     .max = 10000000,
+     .offset = offsetof(sip_conf_t, max_streams),
+     .help = "TCP/WebSocket directions with a partial message buffered"},
+    {.name = "stream_timeout",
+     .type = SNB_OPT_DURATION,
+     .def = "60s",
+     .min = 1,
+     .max = 86400000,
+     .offset = offsetof(sip_conf_t, stream_timeout),
+     .help = "capture time a partial message waits for the rest"},
+    {.name = "progress",
+     .type = SNB_OPT_BOOL,
+     .def = "yes",
+     .offset = offsetof(sip_conf_t, progress),
+     .help = "show packets and dialogs on stderr while reading, when stderr is a terminal"},
+    SNB_OPTIONS_END,
+};
+
+SNB_MODULE(.description = "SIP messages, dialogs, timing and SDP; line/JSON/report outputs",
+           .options = sip_options, .conf_size = sizeof(sip_conf_t), .init = sip_init,
+           .start = sip_start, .stop = sip_stop, .fini = sip_fini);

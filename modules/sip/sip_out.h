@@ -1,0 +1,40 @@
+/* SIP module outputs on the command line: a line or a JSON object per
+ * message, dialogs as JSON (the REST dialog shape), the dialog table and the
+ * call report. Field names follow the REST spec (a contract). */
+#ifndef SNB_SIP_OUT_H
+#define SNB_SIP_OUT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "sip_dialog.h"
+#include "sip_msg.h"
+
+/* "2005-07-04T09:32:20.839312Z" (UTC, microseconds). */
+void sip_out_iso_time(uint64_t ts_us, char *buf, size_t len);
+/* "192.168.1.2" / "2001:db8::1"; "" if unknown. */
+void sip_out_addr(const snb_addr_t *a, char *buf, size_t len);
+
+/* One line per message, for people. */
+void sip_out_message_line(FILE *out, const sip_msg_meta_t *meta, const sip_msg_t *msg,
+                          bool retransmit);
+/* One JSON object per message (NDJSON). */
+json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit);
+/* The same record rebuilt from what a dialog kept (deferred output under
+ * --filter, when the message itself is long gone). */
+json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m);
+
+/* GET /v1/dialogs/{call_id} shape. */
+json_t *sip_out_dialog_json(const sip_dialog_t *d);
+/* The call report as JSON: the dialog shape plus the message ladder. */
+json_t *sip_out_report_json(const sip_dialog_t *d);
+
+void sip_out_report_header(FILE *out);
+void sip_out_report_row(FILE *out, const sip_dialog_t *d);
+void sip_out_call_report_text(FILE *out, const sip_dialog_t *d);
+void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d);
+
+/* Print a JSON value as one line. */
+void sip_out_json_line(FILE *out, json_t *v);
+
+#endif

@@ -1,0 +1,251 @@
+/* JSON outputs: per message, per dialog (REST shape), call report. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <time.h>
+
+#include "sip_out.h"
+
+void sip_out_iso_time(uint64_t ts_us, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char day[32];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_us % 1000000u));
+}
+
+void sip_out_addr(const snb_addr_t *a, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (a->family == 4)
+        inet_ntop(AF_INET, a->a, buf, (socklen_t)len);
+    else if (a->family == 6)
+        inet_ntop(AF_INET6, a->a, buf, (socklen_t)len);
+}
+
+static json_t *json_slice(snb_str_t s)
+{
+    return s.p ? json_stringn(s.p, s.len) : json_null();
+}
+
+static json_t *json_time(uint64_t ts_us)
+{
+    char buf[40];
+    sip_out_iso_time(ts_us, buf, sizeof buf);
+    return json_string(buf);
+}
+
+static json_t *json_addr(const snb_addr_t *a)
+{
+    char buf[64];
+    sip_out_addr(a, buf, sizeof buf);
+    return json_string(buf);
+}
+
+/* A user-or-uri value for from/to: the user part, else the whole URI. */
+static json_t *json_party(const sip_nameaddr_t *na)
+{
+    if (na->user.p && na->user.len) return json_slice(na->user);
+    return json_slice(na->uri);
+}
+
+void sip_out_json_line(FILE *out, json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (text) {
+        fputs(text, out);
+        fputc('\n', out);
+        free(text);
+    }
+}
+
+json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema_version", json_integer(1));
+    json_object_set_new(o, "timestamp", json_time(meta->ts_us));
+    json_object_set_new(o, "src", json_addr(&meta->src));
+    json_object_set_new(o, "src_port", json_integer(meta->sport));
+    json_object_set_new(o, "dst", json_addr(&meta->dst));
+    json_object_set_new(o, "dst_port", json_integer(meta->dport));
+    json_object_set_new(o, "transport", json_string(sip_transport_name(meta->transport)));
+    json_object_set_new(o, "is_request", json_boolean(msg->is_request));
+    json_object_set_new(o, "method",
+                        msg->is_request ? json_slice(msg->method_name)
+                                        : json_slice(msg->cseq_method_name));
+    json_object_set_new(o, "status_code",
+                        msg->is_request ? json_null() : json_integer(msg->status_code));
+    json_object_set_new(o, "reason", msg->is_request ? json_null() : json_slice(msg->reason));
+    json_object_set_new(o, "request_uri",
+                        msg->is_request ? json_slice(msg->request_uri) : json_null());
+    json_object_set_new(o, "call_id", json_slice(msg->call_id));
+    json_object_set_new(o, "from", json_party(&msg->from));
+    json_object_set_new(o, "to", json_party(&msg->to));
+    json_object_set_new(o, "from_tag", json_slice(msg->from.tag));
+    json_object_set_new(o, "to_tag", json_slice(msg->to.tag));
+    json_object_set_new(o, "cseq", json_integer(msg->cseq));
+    json_object_set_new(o, "cseq_method", json_slice(msg->cseq_method_name));
+    snb_str_t ua = sip_msg_header(msg, "User-Agent", 0);
+    if (!ua.p) ua = sip_msg_header(msg, "Server", 0);
+    json_object_set_new(o, "ua", json_slice(ua));
+    json_object_set_new(o, "content_type", json_slice(msg->content_type));
+    json_object_set_new(o, "has_sdp", json_boolean(sip_msg_sdp(msg).p != NULL));
+    json_object_set_new(o, "size", json_integer(msg->len));
+    json_object_set_new(o, "retransmit", json_boolean(retransmit));
+    json_object_set_new(o, "malformed", json_boolean(msg->malformed != 0));
+    json_object_set_new(o, "malformed_reason",
+                        msg->malformed ? json_string(sip_malformed_reason(msg->malformed))
+                                       : json_null());
+    return o;
+}
+
+json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema_version", json_integer(1));
+    json_object_set_new(o, "timestamp", json_time(m->ts_us));
+    json_object_set_new(o, "src", json_addr(&m->src));
+    json_object_set_new(o, "src_port", json_integer(m->sport));
+    json_object_set_new(o, "dst", json_addr(&m->dst));
+    json_object_set_new(o, "dst_port", json_integer(m->dport));
+    json_object_set_new(o, "transport", json_string(sip_transport_name(m->transport)));
+    json_object_set_new(o, "is_request", json_boolean(m->is_request));
+    json_object_set_new(o, "method",
+                        json_string(m->is_request ? m->label : sip_method_name(m->cseq_method)));
+    json_object_set_new(o, "status_code", m->is_request ? json_null() : json_integer(m->status));
+    /* The label of a response is "<code> <reason>". */
+    const char *reason = strchr(m->label, ' ');
+    json_object_set_new(o, "reason",
+                        m->is_request ? json_null() : json_string(reason ? reason + 1 : ""));
+    json_object_set_new(o, "call_id", json_string(d->call_id));
+    json_object_set_new(o, "from", json_string(d->from_user));
+    json_object_set_new(o, "to", json_string(d->to_user));
+    json_object_set_new(o, "cseq", json_integer(m->cseq));
+    json_object_set_new(o, "cseq_method", json_string(sip_method_name(m->cseq_method)));
+    json_object_set_new(o, "ua", json_string(d->ua));
+    json_object_set_new(o, "has_sdp", json_boolean(m->has_sdp));
+    json_object_set_new(o, "retransmit", json_boolean(m->retransmit));
+    json_object_set_new(o, "malformed", json_boolean(m->malformed != 0));
+    json_object_set_new(o, "malformed_reason",
+                        m->malformed ? json_string(sip_malformed_reason(m->malformed))
+                                     : json_null());
+    return o;
+}
+
+static json_t *json_ms(int64_t us)
+{
+    return us < 0 ? json_null() : json_integer((json_int_t)((us + 500) / 1000));
+}
+
+static double duration_sec(const sip_dialog_t *d)
+{
+    if (!d->answered_us) return 0.0;
+    uint64_t end = d->ended_us ? d->ended_us : d->last_us;
+    return end > d->answered_us ? (double)(end - d->answered_us) / 1e6 : 0.0;
+}
+
+static json_t *sdp_entry_json(const sip_sdp_entry_t *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "timestamp", json_time(e->ts_us));
+    json_object_set_new(o, "direction", json_string(e->offer ? "offer" : "answer"));
+    json_t *codecs = json_array();
+    for (unsigned i = 0; i < e->n_codecs; i++)
+        json_array_append_new(codecs, json_string(e->codecs[i]));
+    json_object_set_new(o, "codecs", codecs);
+    json_object_set_new(o, "media_addr", json_string(e->media_addr));
+    json_object_set_new(o, "media_port", json_integer(e->media_port));
+    json_object_set_new(o, "mode", json_string(sdp_direction_name(e->mode)));
+    json_t *events = json_array();
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {{SIP_SDP_HOLD, "hold"},
+                 {SIP_SDP_RESUME, "resume"},
+                 {SIP_SDP_CODEC_CHANGE, "codec_change"},
+                 {SIP_SDP_T38, "t38"},
+                 {SIP_SDP_ADDR_CHANGE, "media_address_change"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (e->changes & names[i].bit) json_array_append_new(events, json_string(names[i].name));
+    json_object_set_new(o, "events", events);
+    json_object_set_new(o, "crypto", json_boolean(e->has_crypto));
+    json_object_set_new(o, "from_caller", json_boolean(e->from_caller));
+    return o;
+}
+
+json_t *sip_out_dialog_json(const sip_dialog_t *d)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema_version", json_integer(1));
+    json_object_set_new(o, "call_id", json_string(d->call_id));
+    json_object_set_new(o, "from", json_string(d->from_user));
+    json_object_set_new(o, "to", json_string(d->to_user));
+    json_object_set_new(o, "from_display", json_string(d->from_display));
+    json_object_set_new(o, "to_display", json_string(d->to_display));
+    json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
+    json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
+    json_object_set_new(o, "msg_count", json_integer(d->msg_count));
+    json_object_set_new(o, "duration_sec", json_real(duration_sec(d)));
+    json_object_set_new(o, "tags", json_array());
+    json_t *t = json_object();
+    json_object_set_new(t, "pdd_ms", json_ms(d->timing.pdd_us));
+    json_object_set_new(t, "setup_ms", json_ms(d->timing.setup_us));
+    json_object_set_new(t, "ring_ms", json_ms(d->timing.ring_us));
+    json_object_set_new(t, "trying_delay_ms", json_ms(d->timing.trying_delay_us));
+    json_object_set_new(t, "teardown_ms", json_ms(d->timing.teardown_us));
+    json_object_set_new(t, "retransmits", json_integer(d->timing.retransmits));
+    json_object_set_new(o, "timing", t);
+    json_t *tl = json_array();
+    for (uint32_t i = 0; i < d->n_sdp; i++)
+        json_array_append_new(tl, sdp_entry_json(&d->sdp[i]));
+    json_object_set_new(o, "sdp_timeline", tl);
+    json_object_set_new(o, "refer_to", d->refer_to ? json_string(d->refer_to) : json_null());
+    json_object_set_new(o, "siprec_metadata", json_null());
+    json_t *diag = json_object();
+    json_object_set_new(diag, "one_way_audio", json_false());
+    json_object_set_new(diag, "nat_mismatch", json_false());
+    json_object_set_new(diag, "no_media", json_false());
+    json_object_set_new(diag, "hints", json_array());
+    json_object_set_new(o, "diagnosis", diag);
+    json_object_set_new(o, "streams", json_array());
+    json_object_set_new(o, "created_at", json_time(d->first_us));
+    json_object_set_new(o, "updated_at", json_time(d->last_us));
+    /* Additions beyond the REST shape (never renaming its fields). */
+    json_object_set_new(o, "final_code", d->final_code ? json_integer(d->final_code) : json_null());
+    json_object_set_new(o, "transport", json_string(sip_transport_name(d->transport)));
+    json_object_set_new(o, "src", json_addr(&d->src));
+    json_object_set_new(o, "src_port", json_integer(d->sport));
+    json_object_set_new(o, "dst", json_addr(&d->dst));
+    json_object_set_new(o, "dst_port", json_integer(d->dport));
+    json_object_set_new(o, "ua", json_string(d->ua));
+    json_object_set_new(o, "malformed_count", json_integer(d->malformed_count));
+    return o;
+}
+
+json_t *sip_out_report_json(const sip_dialog_t *d)
+{
+    json_t *o = sip_out_dialog_json(d);
+    json_t *ladder = json_array();
+    for (uint32_t i = 0; i < d->n_msgs; i++) {
+        const sip_msg_summary_t *m = &d->msgs[i];
+        json_t *e = json_object();
+        json_object_set_new(e, "t_ms", json_real((double)(m->ts_us - d->first_us) / 1000.0));
+        json_object_set_new(e, "timestamp", json_time(m->ts_us));
+        json_object_set_new(e, "src", json_addr(&m->src));
+        json_object_set_new(e, "src_port", json_integer(m->sport));
+        json_object_set_new(e, "dst", json_addr(&m->dst));
+        json_object_set_new(e, "dst_port", json_integer(m->dport));
+        json_object_set_new(e, "label", json_string(m->label));
+        json_object_set_new(e, "is_request", json_boolean(m->is_request));
+        json_object_set_new(e, "cseq", json_integer(m->cseq));
+        json_object_set_new(e, "cseq_method", json_string(sip_method_name(m->cseq_method)));
+        json_object_set_new(e, "has_sdp", json_boolean(m->has_sdp));
+        json_object_set_new(e, "retransmit", json_boolean(m->retransmit));
+        json_object_set_new(e, "malformed", json_boolean(m->malformed != 0));
+        json_array_append_new(ladder, e);
+    }
+    json_object_set_new(o, "messages", ladder);
+    json_object_set_new(o, "messages_dropped", json_integer(d->msg_count - d->n_msgs));
+    return o;
+}

@@ -1,0 +1,185 @@
+/* Text outputs for people: one line per message, the dialog table, and the
+ * call report (text or Markdown) with its message ladder. */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "sip_out.h"
+
+static void human_time(uint64_t ts_us, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char day[32];
+    strftime(day, sizeof day, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06u", day, (unsigned)(ts_us % 1000000u));
+}
+
+static void endpoint(const snb_addr_t *a, uint16_t port, char *buf, size_t len)
+{
+    char addr[64];
+    sip_out_addr(a, addr, sizeof addr);
+    snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
+void sip_out_message_line(FILE *out, const sip_msg_meta_t *meta, const sip_msg_t *msg,
+                          bool retransmit)
+{
+    char when[40], src[80], dst[80];
+    human_time(meta->ts_us, when, sizeof when);
+    endpoint(&meta->src, meta->sport, src, sizeof src);
+    endpoint(&meta->dst, meta->dport, dst, sizeof dst);
+    fprintf(out, "%s %s -> %s %s ", when, src, dst, sip_transport_name(meta->transport));
+    if (msg->is_request)
+        fprintf(out, "%.*s %.*s", (int)msg->method_name.len, msg->method_name.p,
+                (int)msg->request_uri.len, msg->request_uri.p);
+    else
+        fprintf(out, "%u %.*s", msg->status_code, (int)msg->reason.len, msg->reason.p);
+    fprintf(out, " (CSeq %" PRIu32 " %.*s) Call-ID: %.*s", msg->cseq,
+            (int)msg->cseq_method_name.len, msg->cseq_method_name.p, (int)msg->call_id.len,
+            msg->call_id.p);
+    if (retransmit) fputs(" [retransmission]", out);
+    if (msg->malformed) fprintf(out, " [malformed: %s]", sip_malformed_reason(msg->malformed));
+    fputc('\n', out);
+}
+
+static void ms_text(int64_t us, char *buf, size_t len)
+{
+    if (us < 0)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%" PRId64, (us + 500) / 1000);
+}
+
+static double duration_sec(const sip_dialog_t *d)
+{
+    if (!d->answered_us) return 0.0;
+    uint64_t end = d->ended_us ? d->ended_us : d->last_us;
+    return end > d->answered_us ? (double)(end - d->answered_us) / 1e6 : 0.0;
+}
+
+void sip_out_report_header(FILE *out)
+{
+    fprintf(out, "%-36s %-16s %-16s %-9s %-12s %4s %5s %7s %8s %8s %5s\n", "CALL-ID", "FROM", "TO",
+            "METHOD", "STATE", "CODE", "MSGS", "PDD ms", "SETUP ms", "DUR s", "RETR");
+}
+
+void sip_out_report_row(FILE *out, const sip_dialog_t *d)
+{
+    char pdd[24], setup[24], code[8];
+    ms_text(d->timing.pdd_us, pdd, sizeof pdd);
+    ms_text(d->timing.setup_us, setup, sizeof setup);
+    if (d->final_code)
+        snprintf(code, sizeof code, "%u", d->final_code);
+    else
+        snprintf(code, sizeof code, "-");
+    fprintf(out,
+            "%-36.36s %-16.16s %-16.16s %-9s %-12s %4s %5" PRIu32 " %7s %8s %8.1f %5" PRIu32 "\n",
+            d->call_id, d->from_user, d->to_user, sip_method_name(d->method),
+            sip_dialog_state_name(d->state), code, d->msg_count, pdd, setup, duration_sec(d),
+            d->timing.retransmits);
+}
+
+static void sdp_line(FILE *out, const sip_dialog_t *d, const sip_sdp_entry_t *e, bool md)
+{
+    char codecs[128] = "";
+    for (unsigned i = 0; i < e->n_codecs; i++) {
+        strncat(codecs, i ? " " : "", sizeof codecs - strlen(codecs) - 1);
+        strncat(codecs, e->codecs[i], sizeof codecs - strlen(codecs) - 1);
+    }
+    double t = (double)(e->ts_us - d->first_us) / 1e6;
+    const char *hold = e->changes & SIP_SDP_HOLD ? " hold" : "";
+    const char *resume = e->changes & SIP_SDP_RESUME ? " resume" : "";
+    const char *codec = e->changes & SIP_SDP_CODEC_CHANGE ? " codec-change" : "";
+    const char *t38 = e->changes & SIP_SDP_T38 ? " t38" : "";
+    const char *addr = e->changes & SIP_SDP_ADDR_CHANGE ? " address-change" : "";
+    if (md)
+        fprintf(out, "| +%.3f s | %s | %s:%u | %s | %s |%s%s%s%s%s |\n", t,
+                e->offer ? "offer" : "answer", e->media_addr, e->media_port,
+                sdp_direction_name(e->mode), codecs, hold, resume, codec, t38, addr);
+    else
+        fprintf(out, "  %+10.3f s  %-6s %s:%u %s  %s%s%s%s%s%s\n", t, e->offer ? "offer" : "answer",
+                e->media_addr, e->media_port, sdp_direction_name(e->mode), codecs, hold, resume,
+                codec, t38, addr);
+}
+
+static void ladder_line(FILE *out, const sip_dialog_t *d, const sip_msg_summary_t *m, bool md)
+{
+    char src[80], dst[80];
+    endpoint(&m->src, m->sport, src, sizeof src);
+    endpoint(&m->dst, m->dport, dst, sizeof dst);
+    double t = (double)(m->ts_us - d->first_us) / 1e6;
+    const char *note = m->retransmit ? "retransmission" : m->malformed ? "malformed" : "";
+    if (md)
+        fprintf(out, "| +%.3f s | %s | %s | %s%s | %" PRIu32 " %s | %s |\n", t, src, dst, m->label,
+                m->has_sdp ? " (SDP)" : "", m->cseq, sip_method_name(m->cseq_method), note);
+    else
+        fprintf(out, "  %+10.3f s  %-24s -> %-24s %s%s  CSeq %" PRIu32 " %s%s%s%s\n", t, src, dst,
+                m->label, m->has_sdp ? " (SDP)" : "", m->cseq, sip_method_name(m->cseq_method),
+                note[0] ? " (" : "", note, note[0] ? ")" : "");
+}
+
+static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
+{
+    char start[40], pdd[24], setup[24], ring[24], trying[24], teardown[24], src[80], dst[80];
+    human_time(d->first_us, start, sizeof start);
+    ms_text(d->timing.pdd_us, pdd, sizeof pdd);
+    ms_text(d->timing.setup_us, setup, sizeof setup);
+    ms_text(d->timing.ring_us, ring, sizeof ring);
+    ms_text(d->timing.trying_delay_us, trying, sizeof trying);
+    ms_text(d->timing.teardown_us, teardown, sizeof teardown);
+    endpoint(&d->src, d->sport, src, sizeof src);
+    endpoint(&d->dst, d->dport, dst, sizeof dst);
+    fprintf(out, "%sFrom: %s%s%s%s  To: %s%s%s%s\n", bullet, d->from_display,
+            d->from_display[0] ? " <" : "", d->from_user, d->from_display[0] ? ">" : "",
+            d->to_display, d->to_display[0] ? " <" : "", d->to_user, d->to_display[0] ? ">" : "");
+    fprintf(out, "%sState: %s", bullet, sip_dialog_state_name(d->state));
+    if (d->final_code) fprintf(out, " (final response %u)", d->final_code);
+    fprintf(out, ", %s over %s, %s -> %s\n", sip_method_name(d->method),
+            sip_transport_name(d->transport), src, dst);
+    fprintf(out, "%sStarted: %s UTC, duration %.3f s, %" PRIu32 " messages\n", bullet, start,
+            duration_sec(d), d->msg_count);
+    fprintf(out,
+            "%sTiming (ms): PDD %s, setup %s, ring %s, trying %s, teardown %s; retransmissions "
+            "%" PRIu32 "\n",
+            bullet, pdd, setup, ring, trying, teardown, d->timing.retransmits);
+    if (d->ua[0]) fprintf(out, "%sUser agent: %s\n", bullet, d->ua);
+    if (d->refer_to) fprintf(out, "%sTransferred to: %s\n", bullet, d->refer_to);
+    if (d->malformed_count)
+        fprintf(out, "%sMalformed messages: %" PRIu32 "\n", bullet, d->malformed_count);
+}
+
+void sip_out_call_report_text(FILE *out, const sip_dialog_t *d)
+{
+    fprintf(out, "Call %s\n", d->call_id);
+    summary_lines(out, d, "  ");
+    if (d->n_sdp) {
+        fprintf(out, "SDP timeline:\n");
+        for (uint32_t i = 0; i < d->n_sdp; i++)
+            sdp_line(out, d, &d->sdp[i], false);
+    }
+    fprintf(out, "Messages:\n");
+    for (uint32_t i = 0; i < d->n_msgs; i++)
+        ladder_line(out, d, &d->msgs[i], false);
+    if (d->msg_count > d->n_msgs)
+        fprintf(out, "  (%" PRIu32 " more messages not kept)\n", d->msg_count - d->n_msgs);
+}
+
+void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d)
+{
+    fprintf(out, "# Call `%s`\n\n", d->call_id);
+    summary_lines(out, d, "- ");
+    if (d->n_sdp) {
+        fprintf(out, "\n## SDP timeline\n\n| time | role | media | mode | codecs | events |\n"
+                     "|---|---|---|---|---|---|\n");
+        for (uint32_t i = 0; i < d->n_sdp; i++)
+            sdp_line(out, d, &d->sdp[i], true);
+    }
+    fprintf(out, "\n## Messages\n\n| time | from | to | message | CSeq | note |\n"
+                 "|---|---|---|---|---|---|\n");
+    for (uint32_t i = 0; i < d->n_msgs; i++)
+        ladder_line(out, d, &d->msgs[i], true);
+    if (d->msg_count > d->n_msgs)
+        fprintf(out, "\n%" PRIu32 " more messages were not kept.\n", d->msg_count - d->n_msgs);
+}

@@ -1,0 +1,231 @@
+/* End to end: every shared capture through the real binary
+ * (`sipnab -I FILE --json --stats`), compared with Wireshark's analysis in
+ * its .tshark.txt: the set of Call-IDs, the count of each request method and
+ * response code, the resent-message count, and the average setup time. */
+#include <check.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oracle.h"
+#include "run_util.h"
+
+/* Where we deliberately differ from Wireshark, per capture and item, and why.
+ * `ours` is what we assert instead of the oracle's value. */
+typedef struct difference {
+    const char *capture;
+    const char *item; /* "messages", "resent", "call_ids", "setup_avg", "INVITE", "200", ... */
+    long ours;
+    const char *why;
+} difference_t;
+
+#define TLS_WHY                                                                                    \
+    "Wireshark decrypts this TLS with the capture's key log; sipnab does not decrypt TLS, so it "  \
+    "sees no cleartext SIP"
+static const difference_t differences[] = {
+    {"sip-tls-keylog", "messages", 0, TLS_WHY},
+    {"sip-tls-keylog", "INVITE", 0, TLS_WHY},
+    {"sip-tls-keylog", "ACK", 0, TLS_WHY},
+    {"sip-tls-keylog", "REGISTER", 0, TLS_WHY},
+    {"sip-tls-keylog", "BYE", 0, TLS_WHY},
+    {"sip-tls-keylog", "100", 0, TLS_WHY},
+    {"sip-tls-keylog", "180", 0, TLS_WHY},
+    {"sip-tls-keylog", "200", 0, TLS_WHY},
+    {"sip-tls-keylog", "401", 0, TLS_WHY},
+    {"sip-tls-keylog", "call_ids_missing", 2, TLS_WHY},
+    {"sip-tls-dsb", "messages", 0, TLS_WHY},
+    {"sip-tls-dsb", "INVITE", 0, TLS_WHY},
+    {"sip-tls-dsb", "ACK", 0, TLS_WHY},
+    {"sip-tls-dsb", "REGISTER", 0, TLS_WHY},
+    {"sip-tls-dsb", "BYE", 0, TLS_WHY},
+    {"sip-tls-dsb", "100", 0, TLS_WHY},
+    {"sip-tls-dsb", "180", 0, TLS_WHY},
+    {"sip-tls-dsb", "200", 0, TLS_WHY},
+    {"sip-tls-dsb", "401", 0, TLS_WHY},
+    {"sip-tls-dsb", "call_ids_missing", 2, TLS_WHY},
+    {NULL, NULL, 0, NULL},
+};
+
+static const difference_t *find_difference(const char *capture, const char *item)
+{
+    for (const difference_t *d = differences; d->capture; d++)
+        if (!strcmp(d->capture, capture) && !strcmp(d->item, item)) return d;
+    return NULL;
+}
+
+static int check_value(const char *capture, const char *item, long got, long want)
+{
+    const difference_t *d = find_difference(capture, item);
+    if (d) want = d->ours;
+    if (got == want) return 0;
+    fprintf(stderr, "%s: %s = %ld, want %ld%s%s\n", capture, item, got, want,
+            d ? " (documented: " : "", d ? d->why : "");
+    if (d) fprintf(stderr, ")\n");
+    return 1;
+}
+
+typedef struct tally {
+    long messages, resent;
+    long methods[64];
+    char *method_names[64];
+    int n_methods;
+    long codes[700];
+    char **call_ids;
+    int n_call_ids;
+} tally_t;
+
+static void count_method(tally_t *t, const char *name)
+{
+    for (int i = 0; i < t->n_methods; i++)
+        if (!strcmp(t->method_names[i], name)) {
+            t->methods[i]++;
+            return;
+        }
+    if (t->n_methods == 64) return;
+    t->method_names[t->n_methods] = strdup(name);
+    t->methods[t->n_methods++] = 1;
+}
+
+static long tally_method(const tally_t *t, const char *name)
+{
+    for (int i = 0; i < t->n_methods; i++)
+        if (!strcmp(t->method_names[i], name)) return t->methods[i];
+    return 0;
+}
+
+static void add_call_id(tally_t *t, const char *id)
+{
+    for (int i = 0; i < t->n_call_ids; i++)
+        if (!strcmp(t->call_ids[i], id)) return;
+    t->call_ids = realloc(t->call_ids, (size_t)(t->n_call_ids + 1) * sizeof *t->call_ids);
+    t->call_ids[t->n_call_ids++] = strdup(id);
+}
+
+static int compare_capture(const char *name)
+{
+    char stem[256], oname[300];
+    snprintf(stem, sizeof stem, "%s", name);
+    *strrchr(stem, '.') = '\0';
+    snprintf(oname, sizeof oname, "%s.tshark.txt", stem);
+    char *opath = data_path(oname), *cpath = data_path(name);
+    oracle_t *o = oracle_load(opath);
+    ck_assert_ptr_nonnull(o);
+    const oracle_sip_t *os = oracle_sip(o);
+
+    char *argv[] = {
+        (char *)sipnab_bin(), "-c", "/dev/null", "-I", cpath, "--json", "--stats", NULL};
+    run_result_t r = run_cmd(argv, 120);
+    ck_assert_msg(r.status == 0, "%s: exit %d: %s", name, r.status, r.err);
+    tally_t t = {0};
+    json_t *stats = NULL;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t jerr;
+        json_t *j = json_loads(line, 0, &jerr);
+        ck_assert_msg(j != NULL, "%s: bad JSON line: %s", name, line);
+        if (json_object_get(j, "capture_packets")) {
+            json_decref(stats);
+            stats = j;
+            continue;
+        }
+        t.messages++;
+        if (json_is_true(json_object_get(j, "retransmit"))) t.resent++;
+        const char *cid = json_string_value(json_object_get(j, "call_id"));
+        if (cid) add_call_id(&t, cid);
+        if (json_is_true(json_object_get(j, "is_request"))) {
+            const char *m = json_string_value(json_object_get(j, "method"));
+            count_method(&t, m ? m : "?");
+        } else {
+            json_int_t code = json_integer_value(json_object_get(j, "status_code"));
+            if (code > 0 && code < 700) t.codes[code]++;
+        }
+        json_decref(j);
+    }
+    ck_assert_msg(stats != NULL, "%s: no --stats JSON", name);
+
+    int bad = 0;
+    bad += check_value(stem, "messages", t.messages, os->messages);
+    bad += check_value(stem, "resent", t.resent, os->resent);
+    for (int i = 0; i < os->n_methods; i++)
+        bad += check_value(stem, os->methods[i].name, tally_method(&t, os->methods[i].name),
+                           os->methods[i].count);
+    for (int k = 0; k < t.n_methods; k++)
+        if (oracle_sip_method(o, t.method_names[k]) == 0)
+            bad += check_value(stem, t.method_names[k], t.methods[k], 0);
+    for (int code = 100; code < 700; code++) {
+        long want = oracle_sip_code(o, code);
+        if (want || t.codes[code]) {
+            char item[8];
+            snprintf(item, sizeof item, "%d", code);
+            bad += check_value(stem, item, t.codes[code], want);
+        }
+    }
+    /* Call-IDs: same set (the oracle lists each once). */
+    int missing = 0, extra = 0;
+    for (int i = 0; i < os->n_call_ids; i++) {
+        int found = 0;
+        for (int k = 0; k < t.n_call_ids && !found; k++)
+            found = !strcmp(os->call_ids[i], t.call_ids[k]);
+        missing += !found;
+    }
+    for (int k = 0; k < t.n_call_ids; k++) {
+        int found = 0;
+        for (int i = 0; i < os->n_call_ids && !found; i++)
+            found = !strcmp(os->call_ids[i], t.call_ids[k]);
+        extra += !found;
+    }
+    bad += check_value(stem, "call_ids_missing", missing, 0);
+    bad += check_value(stem, "call_ids_extra", extra, 0);
+    if (os->setup_avg_ms >= 0) {
+        long avg = json_int(stats, "sip_setup_avg_ms"), min = json_int(stats, "sip_setup_min_ms"),
+             max = json_int(stats, "sip_setup_max_ms");
+        bad += check_value(stem, "setup_avg", avg, os->setup_avg_ms);
+        bad += check_value(stem, "setup_min", min, os->setup_min_ms);
+        bad += check_value(stem, "setup_max", max, os->setup_max_ms);
+    }
+    if (!bad)
+        fprintf(stderr, "%s: %ld messages, %d Call-IDs, %ld resent: equal to Wireshark\n", stem,
+                t.messages, t.n_call_ids, t.resent);
+    for (int k = 0; k < t.n_call_ids; k++)
+        free(t.call_ids[k]);
+    for (int k = 0; k < t.n_methods; k++)
+        free(t.method_names[k]);
+    free(t.call_ids);
+    json_decref(stats);
+    run_free(&r);
+    oracle_free(o);
+    free(opath);
+    free(cpath);
+    return bad;
+}
+
+START_TEST(every_capture_agrees_with_wireshark)
+{
+    DIR *d = opendir(SNB_TEST_DATA_DIR);
+    ck_assert_ptr_nonnull(d);
+    int bad = 0, captures = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (!dot || (strcmp(dot, ".pcap") && strcmp(dot, ".pcapng"))) continue;
+        bad += compare_capture(e->d_name);
+        captures++;
+    }
+    closedir(d);
+    ck_assert_int_ge(captures, 30);
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sip_oracles");
+    TCase *tc = tcase_create("sip_oracles");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, every_capture_agrees_with_wireshark);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
