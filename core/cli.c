@@ -24,6 +24,7 @@ static int add_set(snb_cli_t *cli, const char *section, const char *instance, co
     s->key = strdup(key);
     s->value = strdup(value);
     s->append = append;
+    s->soft = false;
     return (!s->section || !s->key || !s->value || (instance && !s->instance)) ? -1 : 0;
 }
 
