@@ -17,12 +17,19 @@ typedef struct rtp_hdr {
     uint32_t ssrc;
     const uint8_t *payload; /* after CSRCs and the extension, padding removed */
     uint32_t payload_len;
+    const uint8_t *csrc;     /* csrc_count big-endian 32-bit words (rtp_hdr_csrc) */
+    const uint8_t *ext;      /* extension data after its 4-byte header, or NULL */
+    uint16_t ext_profile;    /* "defined by profile" (0xBEDE: RFC 8285 one-byte) */
+    uint16_t ext_words;      /* extension length in 32-bit words */
+    uint8_t padding_len;     /* padding bytes removed (count byte included) */
 } rtp_hdr_t;
 
 /* 0 and *h filled, or -1 if this is not a well-formed RTP v2 packet
  * (too short, version != 2, CSRC/extension/padding beyond the data, or a
  * payload type in the RTCP range 72-76). */
 int rtp_parse(const uint8_t *data, size_t len, rtp_hdr_t *h);
+/* The i-th CSRC of a parsed header (0 if i >= csrc_count). */
+uint32_t rtp_hdr_csrc(const rtp_hdr_t *h, unsigned i);
 
 /* Does this look like RTCP (version 2, packet type 192-223, length field
  * consistent with the data)? Used to tell RTCP from RTP on the same port. */

@@ -47,8 +47,30 @@ typedef struct rtp_stream_stats {
     uint64_t interval_us;
     rtp_interval_t intervals[RTP_MAX_INTERVALS];
     uint32_t n_intervals; /* total started (ring index = n % RTP_MAX_INTERVALS) */
-    /* implementation state (previous arrival, transit, probation, ...) is
-     * added below by rtp_stream.c's author */
+    /* ---- implementation state (rtp_stream.c); Wireshark 4.0's names in [] ---- */
+    bool started;
+    bool under;           /* [under] seq went below the first one; cycle counted */
+    bool problem;         /* [problem] "Problems?": a sequence or timestamp error */
+    uint8_t last_pt;      /* [pt] payload type of the latest packet */
+    uint16_t start_seq;   /* [start_seq_nr] first sequence number */
+    uint16_t stop_seq;    /* [stop_seq_nr] sequence number of the latest packet */
+    uint16_t expect_seq;  /* [seq_num] last in-order sequence number */
+    uint32_t cycles;      /* [seq_cycles] */
+    uint64_t seq_errors;  /* [sequence] jumps, late and duplicated packets */
+    uint64_t wrong_ts;    /* packets whose timestamp went back */
+    uint64_t ext_ts;      /* extended timestamp of the latest packet */
+    uint64_t ref_ts;      /* [seq_timestamp] ext. timestamp of the last in-time packet */
+    uint64_t ref_us;      /* [time] its arrival */
+    double delta_ms;      /* [delta] latest arrival gap */
+    double diff_ms;       /* [diff] latest |D(i-1,i)| */
+    double min_delta_ms;  /* -1 until a regular packet */
+    double mean_delta_ms; /* Wireshark's running mean (see docs/modules/rtp-quality.md) */
+    double min_jitter_ms; /* -1 until a regular packet with a known clock */
+    /* current quality interval */
+    uint64_t iv_end_us;   /* the current interval ends here (exclusive) */
+    int64_t iv_base_ext;  /* extended stop sequence before its first packet */
+    double iv_jitter_sum;
+    uint32_t iv_jitter_n;
 } rtp_stream_stats_t;
 
 void rtp_stream_init(rtp_stream_stats_t *s, uint32_t ssrc, uint8_t pt, uint32_t clock_rate,
@@ -62,8 +84,25 @@ int64_t rtp_stream_lost(const rtp_stream_stats_t *s);
 /* lost / expected * 100, 0 when nothing expected */
 double rtp_stream_loss_pct(const rtp_stream_stats_t *s);
 
+/* Wireshark's per-packet "Problems?" mark: a sequence error (jump, late or
+ * duplicated packet) or a timestamp that went back, on any packet. */
+static inline bool rtp_stream_problem(const rtp_stream_stats_t *s) { return s->problem; }
+/* The interval that is (or was) i-th most recent: 0 = current; NULL if none. */
+const rtp_interval_t *rtp_stream_interval(const rtp_stream_stats_t *s, uint32_t age);
+
 /* Static payload types (RFC 3551): name and clock rate; NULL/0 if dynamic. */
 const char *rtp_static_pt_name(uint8_t pt);
 uint32_t rtp_static_pt_clock(uint8_t pt);
+/* Channels of a static payload type (2 for PT 10 L16 stereo), 0 if dynamic. */
+uint8_t rtp_static_pt_channels(uint8_t pt);
+/* Usual RTP clock of an encoding name (SDP rtpmap, case-insensitive): opus
+ * 48000, telephone-event 8000, AMR 8000, AMR-WB 16000, iLBC 8000, speex 8000,
+ * G7221 16000, H264/VP8 90000, ...; 0 if unknown. The SDP's rate wins. */
+uint32_t rtp_codec_clock_by_name(const char *encoding);
+/* The clock_rate to give rtp_stream_init so jitter equals Wireshark's: the
+ * static table for pt < 96; for dynamic types the SDP rate (sdp_rate, 0 if
+ * none) or the name's usual clock, except telephone-event, whose timestamps
+ * do not advance during an event (RFC 4733 2.2.1): 0, no jitter. */
+uint32_t rtp_jitter_clock(uint8_t pt, const char *encoding, uint32_t sdp_rate);
 
 #endif

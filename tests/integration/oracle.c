@@ -145,6 +145,8 @@ void oracle_free(oracle_t *o)
     for (int i = 0; i < o->sip.n_call_ids; i++)
         free(o->sip.call_ids[i]);
     free(o->sip.call_ids);
+    for (int i = 0; i < o->sip.n_methods; i++)
+        free(o->sip.methods[i].name);
     free(o);
 }
 
