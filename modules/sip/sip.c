@@ -14,6 +14,7 @@
 #include "sipnab/core.h"
 #include "sipnab/error.h"
 #include "sipnab/log.h"
+#include "sipnab/media.h"
 #include "sipnab/module.h"
 
 typedef struct sip_conf {
@@ -82,6 +83,7 @@ typedef struct sip_mod {
     uv_timer_t progress;
     bool progress_on;
     uint64_t counters[C_COUNT];
+    const snb_media_service_t *media; /* the RTP module's, looked up at the end */
 } sip_mod_t;
 
 static sip_msg_meta_t meta_of(const snb_packet_t *pkt, sip_transport_t transport)
@@ -123,7 +125,7 @@ static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transp
 static bool print_filtered_messages(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
-    if (!sip_fields_match(m->filter, d)) return true;
+    if (!sip_fields_match(m->filter, d, m->media)) return true;
     for (uint32_t i = 0; i < d->n_msgs; i++) {
         json_t *o = sip_out_summary_json(d, &d->msgs[i]);
         if (m->output == OUT_JSON) {
@@ -148,8 +150,8 @@ static bool print_filtered_messages(void *ud, sip_dialog_t *d)
 static bool print_dialog_json(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
-    if (!sip_fields_match(m->filter, d)) return true;
-    json_t *o = sip_out_dialog_json(d);
+    if (!sip_fields_match(m->filter, d, m->media)) return true;
+    json_t *o = sip_out_dialog_json(d, m->media);
     sip_out_json_line(m->out, o);
     json_decref(o);
     return true;
@@ -158,7 +160,7 @@ static bool print_dialog_json(void *ud, sip_dialog_t *d)
 static bool print_report_row(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
-    if (sip_fields_match(m->filter, d)) sip_out_report_row(m->out, d);
+    if (sip_fields_match(m->filter, d, m->media)) sip_out_report_row(m->out, d);
     return true;
 }
 
@@ -173,15 +175,15 @@ static void print_call_report(sip_mod_t *m)
     }
     const char *fmt = m->conf->report_format;
     if (!strcmp(fmt, "json") || (m->conf->json && strcmp(fmt, "markdown") != 0)) {
-        json_t *o = sip_out_report_json(d);
+        json_t *o = sip_out_report_json(d, m->media);
         char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         if (text) fprintf(m->out, "%s\n", text);
         free(text);
         json_decref(o);
     } else if (!strcmp(fmt, "markdown")) {
-        sip_out_call_report_markdown(m->out, d);
+        sip_out_call_report_markdown(m->out, d, m->media);
     } else {
-        sip_out_call_report_text(m->out, d);
+        sip_out_call_report_text(m->out, d, m->media);
     }
 }
 
@@ -224,6 +226,8 @@ static void on_capture_end(sip_mod_t *m)
     if (m->ended) return;
     m->ended = true;
     stop_progress(m);
+    /* Provided by the RTP module (loaded after us) if it is there. */
+    m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
     sip_framer_flush(m->framer);
     copy_counters(m);
     if (m->filter && m->output != OUT_NONE) sip_store_foreach(m->store, print_filtered_messages, m);

@@ -9,6 +9,7 @@
 
 #include "sip_dialog.h"
 #include "sip_msg.h"
+#include "sipnab/media.h"
 
 /* "2005-07-04T09:32:20.839312Z" (UTC, microseconds). */
 void sip_out_iso_time(uint64_t ts_us, char *buf, size_t len);
@@ -24,15 +25,17 @@ json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, b
  * --filter, when the message itself is long gone). */
 json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m);
 
-/* GET /v1/dialogs/{call_id} shape. */
-json_t *sip_out_dialog_json(const sip_dialog_t *d);
+/* GET /v1/dialogs/{call_id} shape; streams and diagnosis come from the RTP
+ * module's media service when it is loaded (media may be NULL). */
+json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *media);
 /* The call report as JSON: the dialog shape plus the message ladder. */
-json_t *sip_out_report_json(const sip_dialog_t *d);
+json_t *sip_out_report_json(const sip_dialog_t *d, const snb_media_service_t *media);
 
 void sip_out_report_header(FILE *out);
 void sip_out_report_row(FILE *out, const sip_dialog_t *d);
-void sip_out_call_report_text(FILE *out, const sip_dialog_t *d);
-void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d);
+void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const snb_media_service_t *media);
+void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d,
+                                  const snb_media_service_t *media);
 
 /* Print a JSON value as one line. */
 void sip_out_json_line(FILE *out, json_t *v);

@@ -174,7 +174,17 @@ static json_t *sdp_entry_json(const sip_sdp_entry_t *e)
     return o;
 }
 
-json_t *sip_out_dialog_json(const sip_dialog_t *d)
+static json_t *empty_diagnosis(void)
+{
+    json_t *diag = json_object();
+    json_object_set_new(diag, "one_way_audio", json_false());
+    json_object_set_new(diag, "nat_mismatch", json_false());
+    json_object_set_new(diag, "no_media", json_false());
+    json_object_set_new(diag, "hints", json_array());
+    return diag;
+}
+
+json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *media)
 {
     json_t *o = json_object();
     json_object_set_new(o, "schema_version", json_integer(1));
@@ -202,13 +212,10 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d)
     json_object_set_new(o, "sdp_timeline", tl);
     json_object_set_new(o, "refer_to", d->refer_to ? json_string(d->refer_to) : json_null());
     json_object_set_new(o, "siprec_metadata", json_null());
-    json_t *diag = json_object();
-    json_object_set_new(diag, "one_way_audio", json_false());
-    json_object_set_new(diag, "nat_mismatch", json_false());
-    json_object_set_new(diag, "no_media", json_false());
-    json_object_set_new(diag, "hints", json_array());
-    json_object_set_new(o, "diagnosis", diag);
-    json_object_set_new(o, "streams", json_array());
+    json_t *diag = media ? media->dialog_diagnosis(media->ctx, d->call_id) : NULL;
+    json_object_set_new(o, "diagnosis", diag ? diag : empty_diagnosis());
+    json_t *streams = media ? media->dialog_streams(media->ctx, d->call_id) : NULL;
+    json_object_set_new(o, "streams", streams ? streams : json_array());
     json_object_set_new(o, "created_at", json_time(d->first_us));
     json_object_set_new(o, "updated_at", json_time(d->last_us));
     /* Additions beyond the REST shape (never renaming its fields). */
@@ -223,9 +230,9 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d)
     return o;
 }
 
-json_t *sip_out_report_json(const sip_dialog_t *d)
+json_t *sip_out_report_json(const sip_dialog_t *d, const snb_media_service_t *media)
 {
-    json_t *o = sip_out_dialog_json(d);
+    json_t *o = sip_out_dialog_json(d, media);
     json_t *ladder = json_array();
     for (uint32_t i = 0; i < d->n_msgs; i++) {
         const sip_msg_summary_t *m = &d->msgs[i];
