@@ -39,8 +39,11 @@ static void send_datagrams(int n)
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(PORT)};
     inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
     for (int i = 0; i < n; i++) {
-        char msg[64];
-        int len = snprintf(msg, sizeof msg, "OPTIONS sip:probe%d SIP/2.0\r\n\r\n", i);
+        char msg[160];
+        int len = snprintf(msg, sizeof msg,
+                           "OPTIONS sip:probe%d@127.0.0.1 SIP/2.0\r\nCall-ID: probe-%d\r\n"
+                           "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                           i, i);
         sendto(fd, msg, (size_t)len, 0, (struct sockaddr *)&to, sizeof to);
         usleep(200);
     }
@@ -93,6 +96,39 @@ START_TEST(loopback_capture_reload_and_clean_stop)
     json_decref(st);
     free(out);
     unlink(CONF);
+}
+END_TEST
+
+/* A live capture prints the end-of-input outputs (here --dialogs-json) when
+ * it is stopped with Ctrl-C, like a file does at its end. */
+START_TEST(live_dialogs_are_printed_on_sigint)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "it_check_live: SKIPPED, live capture needs root (CI runs as root)\n");
+        return;
+    }
+    char *argv[] = {(char *)sipnab_bin(), "-c",  "/dev/null", "-d",    "lo",
+                    "--dialogs-json",     "udp", "port",      "47999", NULL};
+    pid_t pid = run_bg(argv, OUT, ERR);
+    ck_assert(wait_for("pcap: lo: capturing", 10));
+    usleep(300000);
+    send_datagrams(3); /* three OPTIONS, one Call-ID each */
+    usleep(300000);
+    kill(pid, SIGINT);
+    ck_assert_int_eq(run_wait(pid, 10), 0);
+    char *out = read_file(OUT);
+    int dialogs = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t jerr;
+        json_t *d = json_loads(line, 0, &jerr);
+        ck_assert_msg(d != NULL, "not JSON: %s", line);
+        ck_assert_str_eq(json_string_value(json_object_get(d, "method")), "OPTIONS");
+        ck_assert_str_eq(json_string_value(json_object_get(d, "state")), "Trying");
+        dialogs++;
+        json_decref(d);
+    }
+    ck_assert_int_eq(dialogs, 3);
+    free(out);
 }
 END_TEST
 
@@ -159,6 +195,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, loopback_capture_reload_and_clean_stop);
     tcase_add_test(tc, sigint_interrupts_a_long_file_run);
+    tcase_add_test(tc, live_dialogs_are_printed_on_sigint);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
