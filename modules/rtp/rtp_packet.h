@@ -17,11 +17,11 @@ typedef struct rtp_hdr {
     uint32_t ssrc;
     const uint8_t *payload; /* after CSRCs and the extension, padding removed */
     uint32_t payload_len;
-    const uint8_t *csrc;     /* csrc_count big-endian 32-bit words (rtp_hdr_csrc) */
-    const uint8_t *ext;      /* extension data after its 4-byte header, or NULL */
-    uint16_t ext_profile;    /* "defined by profile" (0xBEDE: RFC 8285 one-byte) */
-    uint16_t ext_words;      /* extension length in 32-bit words */
-    uint8_t padding_len;     /* padding bytes removed (count byte included) */
+    const uint8_t *csrc;  /* csrc_count big-endian 32-bit words (rtp_hdr_csrc) */
+    const uint8_t *ext;   /* extension data after its 4-byte header, or NULL */
+    uint16_t ext_profile; /* "defined by profile" (0xBEDE: RFC 8285 one-byte) */
+    uint16_t ext_words;   /* extension length in 32-bit words */
+    uint8_t padding_len;  /* padding bytes removed (count byte included) */
 } rtp_hdr_t;
 
 /* 0 and *h filled, or -1 if this is not a well-formed RTP v2 packet
@@ -38,12 +38,12 @@ bool rtcp_looks_like(const uint8_t *data, size_t len);
 #define RTCP_MAX_BLOCKS 31
 
 typedef struct rtcp_report_block {
-    uint32_t ssrc;          /* the source this block reports on */
-    uint8_t fraction_lost;  /* /256 */
+    uint32_t ssrc;           /* the source this block reports on */
+    uint8_t fraction_lost;   /* /256 */
     int32_t cumulative_lost; /* 24-bit signed */
     uint32_t ext_highest_seq;
-    uint32_t jitter;        /* timestamp units */
-    uint32_t lsr, dlsr;     /* for round-trip time */
+    uint32_t jitter;    /* timestamp units */
+    uint32_t lsr, dlsr; /* for round-trip time */
 } rtcp_report_block_t;
 
 /* RFC 3611 4.7 VoIP Metrics Report Block. */
@@ -56,12 +56,18 @@ typedef struct rtcp_xr_voip {
     uint16_t jb_nominal, jb_maximum, jb_abs_max;
 } rtcp_xr_voip_t;
 
-enum rtcp_type { RTCP_SR = 200, RTCP_RR = 201, RTCP_SDES = 202, RTCP_BYE = 203, RTCP_APP = 204,
-                 RTCP_XR = 207 };
+enum rtcp_type {
+    RTCP_SR = 200,
+    RTCP_RR = 201,
+    RTCP_SDES = 202,
+    RTCP_BYE = 203,
+    RTCP_APP = 204,
+    RTCP_XR = 207
+};
 
 /* One RTCP packet of a compound. */
 typedef struct rtcp_packet {
-    uint8_t type; /* enum rtcp_type, or another value (skipped content) */
+    uint8_t type;  /* enum rtcp_type, or another value (skipped content) */
     uint32_t ssrc; /* sender (SR/RR/XR/APP), first chunk (SDES), first source (BYE) */
     /* SR */
     uint32_t ntp_sec, ntp_frac, rtp_ts, sender_packets, sender_octets;

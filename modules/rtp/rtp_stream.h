@@ -4,7 +4,8 @@
  * precision with the codec's clock rate, max jitter, max delta, and quality
  * intervals. Pure logic; one rtp_stream_stats_t per SSRC on a 5-tuple.
  * Figures are computed the way Wireshark's RTP analysis computes them, so
- * they can be compared with `tshark -z rtp,streams` (see docs/modules/rtp.md). */
+ * they can be compared with `tshark -z rtp,streams` (see docs/modules/rtp.md;
+ * the rules and where they depart from RFC 3550: docs/modules/rtp-quality.md). */
 #ifndef SNB_RTP_STREAM_H
 #define SNB_RTP_STREAM_H
 
@@ -25,10 +26,10 @@ typedef struct rtp_interval {
 
 typedef struct rtp_stream_stats {
     uint32_t ssrc;
-    uint8_t pt;           /* payload type of the first packet */
-    uint32_t clock_rate;  /* Hz; 0 = unknown (jitter not computed) */
+    uint8_t pt;          /* payload type of the first packet */
+    uint32_t clock_rate; /* Hz; 0 = unknown (jitter not computed) */
     uint64_t packets;
-    uint64_t octets;      /* payload bytes */
+    uint64_t octets; /* payload bytes */
     uint64_t first_us, last_us;
     /* sequence accounting */
     uint32_t base_seq;    /* extended sequence number of the first packet */
@@ -37,10 +38,10 @@ typedef struct rtp_stream_stats {
     uint64_t out_of_order;
     uint32_t seq_wraps;
     /* timing */
-    double jitter_ms;     /* current RFC 3550 jitter */
+    double jitter_ms; /* current RFC 3550 jitter */
     double max_jitter_ms;
     double mean_jitter_ms;
-    double max_delta_ms;  /* largest gap between consecutive arrivals */
+    double max_delta_ms; /* largest gap between consecutive arrivals */
     uint32_t marker_count;
     uint32_t pt_changes;
     /* quality intervals: the last RTP_MAX_INTERVALS of `interval_us` each */
@@ -49,26 +50,26 @@ typedef struct rtp_stream_stats {
     uint32_t n_intervals; /* total started (ring index = n % RTP_MAX_INTERVALS) */
     /* ---- implementation state (rtp_stream.c); Wireshark 4.0's names in [] ---- */
     bool started;
-    bool under;           /* [under] seq went below the first one; cycle counted */
-    bool problem;         /* [problem] "Problems?": a sequence or timestamp error */
-    uint8_t last_pt;      /* [pt] payload type of the latest packet */
-    uint16_t start_seq;   /* [start_seq_nr] first sequence number */
-    uint16_t stop_seq;    /* [stop_seq_nr] sequence number of the latest packet */
-    uint16_t expect_seq;  /* [seq_num] last in-order sequence number */
-    uint32_t cycles;      /* [seq_cycles] */
-    uint64_t seq_errors;  /* [sequence] jumps, late and duplicated packets */
-    uint64_t wrong_ts;    /* packets whose timestamp went back */
-    uint64_t ext_ts;      /* extended timestamp of the latest packet */
-    uint64_t ref_ts;      /* [seq_timestamp] ext. timestamp of the last in-time packet */
-    uint64_t ref_us;      /* [time] its arrival */
-    double delta_ms;      /* [delta] latest arrival gap */
-    double diff_ms;       /* [diff] latest |D(i-1,i)| */
-    double min_delta_ms;  /* -1 until a regular packet */
-    double mean_delta_ms; /* Wireshark's running mean (see docs/modules/rtp-quality.md) */
-    double min_jitter_ms; /* -1 until a regular packet with a known clock */
+    bool under;             /* [under] seq went below the first one; cycle counted */
+    bool problem;           /* [problem] "Problems?": a sequence or timestamp error */
+    uint8_t last_pt;        /* [pt] payload type of the latest packet */
+    uint16_t start_seq;     /* [start_seq_nr] first sequence number */
+    uint16_t stop_seq;      /* [stop_seq_nr] sequence number of the latest packet */
+    uint16_t expect_seq;    /* [seq_num] last in-order sequence number */
+    uint32_t cycles;        /* [seq_cycles] */
+    uint64_t seq_errors;    /* [sequence] jumps, late and duplicated packets */
+    uint64_t wrong_ts;      /* packets whose timestamp went back */
+    uint32_t first_ts;      /* [first_timestamp] RTP timestamp of the first packet */
+    uint64_t ref_us;        /* [time] arrival of the last in-time packet */
+    double last_nominal_ms; /* [lastnominaltime] its timestamp - first_ts, in ms */
+    double delta_ms;        /* [delta] latest arrival gap */
+    double diff_ms;         /* [diff] latest |D(i-1,i)| */
+    double min_delta_ms;    /* -1 until a regular packet */
+    double mean_delta_ms;   /* Wireshark's running mean (see docs/modules/rtp-quality.md) */
+    double min_jitter_ms;   /* -1 until a regular packet with a known clock */
     /* current quality interval */
-    uint64_t iv_end_us;   /* the current interval ends here (exclusive) */
-    int64_t iv_base_ext;  /* extended stop sequence before its first packet */
+    uint64_t iv_end_us;  /* the current interval ends here (exclusive) */
+    int64_t iv_base_ext; /* extended stop sequence before its first packet */
     double iv_jitter_sum;
     uint32_t iv_jitter_n;
 } rtp_stream_stats_t;
@@ -86,7 +87,10 @@ double rtp_stream_loss_pct(const rtp_stream_stats_t *s);
 
 /* Wireshark's per-packet "Problems?" mark: a sequence error (jump, late or
  * duplicated packet) or a timestamp that went back, on any packet. */
-static inline bool rtp_stream_problem(const rtp_stream_stats_t *s) { return s->problem; }
+static inline bool rtp_stream_problem(const rtp_stream_stats_t *s)
+{
+    return s->problem;
+}
 /* The interval that is (or was) i-th most recent: 0 = current; NULL if none. */
 const rtp_interval_t *rtp_stream_interval(const rtp_stream_stats_t *s, uint32_t age);
 
