@@ -1,0 +1,405 @@
+/* Per-call media view from SIP message events (see rtp_calls.h). */
+#include "rtp_calls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Method numbers of modules/sip/sip_msg.h; copied so this library does not
+ * depend on the SIP module. */
+enum { M_INVITE = 1, M_BYE = 3 };
+
+struct rtp_calls {
+    uint32_t max_calls;
+    uint32_t n_calls;
+    rtp_call_t *calls;     /* max_calls slots */
+    rtp_call_t **call_bkt; /* call_mask + 1 */
+    uint64_t call_mask;
+    rtp_endpoint_t **ep_bkt; /* ep_mask + 1 */
+    uint64_t ep_mask;
+    rtp_calls_stats_t st;
+};
+
+static uint64_t pow2_at_least(uint64_t n)
+{
+    uint64_t p = 16;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+rtp_calls_t *rtp_calls_new(uint32_t max_calls)
+{
+    if (max_calls == 0) max_calls = 1;
+    rtp_calls_t *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->max_calls = max_calls;
+    c->call_mask = pow2_at_least((uint64_t)max_calls * 2) - 1;
+    c->ep_mask = pow2_at_least((uint64_t)max_calls * 2 * RTP_CALL_MAX_EPS) - 1;
+    c->calls = calloc(max_calls, sizeof *c->calls);
+    c->call_bkt = calloc(c->call_mask + 1, sizeof *c->call_bkt);
+    c->ep_bkt = calloc(c->ep_mask + 1, sizeof *c->ep_bkt);
+    if (!c->calls || !c->call_bkt || !c->ep_bkt) {
+        rtp_calls_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void rtp_calls_free(rtp_calls_t *c)
+{
+    if (!c) return;
+    free(c->calls);
+    free(c->call_bkt);
+    free(c->ep_bkt);
+    free(c);
+}
+
+uint64_t rtp_calls_hash_id(const char *call_id, size_t len)
+{
+    if (len > RTP_CALL_ID_MAX - 1) len = RTP_CALL_ID_MAX - 1;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)call_id[i]) * 0x100000001b3ull;
+    return h ^ (h >> 31);
+}
+
+/* ---- endpoint index ------------------------------------------------------ */
+
+static bool ep_indexable(const rtp_endpoint_t *ep)
+{
+    return ep->port != 0 && !rtp_addr_is_any(&ep->addr);
+}
+
+static rtp_endpoint_t **ep_bucket(const rtp_calls_t *c, const snb_addr_t *a, uint16_t port)
+{
+    return &c->ep_bkt[rtp_addr_hash(a, port, 0) & c->ep_mask];
+}
+
+static void ep_index(rtp_calls_t *c, rtp_endpoint_t *ep)
+{
+    if (!ep_indexable(ep)) return;
+    rtp_endpoint_t **b = ep_bucket(c, &ep->addr, ep->port);
+    ep->hnext = *b; /* newest first: a re-used port belongs to the latest call */
+    *b = ep;
+}
+
+static void ep_unindex(rtp_calls_t *c, rtp_endpoint_t *ep)
+{
+    if (!ep_indexable(ep)) return;
+    for (rtp_endpoint_t **pp = ep_bucket(c, &ep->addr, ep->port); *pp; pp = &(*pp)->hnext)
+        if (*pp == ep) {
+            *pp = ep->hnext;
+            break;
+        }
+    ep->hnext = NULL;
+}
+
+/* Move an already indexed endpoint to the front of its chain (re-announced). */
+static void ep_touch(rtp_calls_t *c, rtp_endpoint_t *ep)
+{
+    ep_unindex(c, ep);
+    ep_index(c, ep);
+}
+
+const rtp_endpoint_t *rtp_calls_lookup(const rtp_calls_t *c, const snb_addr_t *addr, uint16_t port)
+{
+    for (const rtp_endpoint_t *ep = *ep_bucket(c, addr, port); ep; ep = ep->hnext)
+        if (ep->port == port && rtp_addr_eq(&ep->addr, addr)) return ep;
+    return NULL;
+}
+
+/* ---- call table ---------------------------------------------------------- */
+
+rtp_call_t *rtp_calls_find(const rtp_calls_t *c, const char *call_id, size_t len)
+{
+    if (len > RTP_CALL_ID_MAX - 1) len = RTP_CALL_ID_MAX - 1;
+    uint64_t h = rtp_calls_hash_id(call_id, len);
+    for (rtp_call_t *k = c->call_bkt[h & c->call_mask]; k; k = k->hnext)
+        if (k->call_hash == h && strlen(k->call_id) == len && memcmp(k->call_id, call_id, len) == 0)
+            return k;
+    return NULL;
+}
+
+static void call_remove(rtp_calls_t *c, rtp_call_t *k)
+{
+    for (rtp_call_t **pp = &c->call_bkt[k->call_hash & c->call_mask]; *pp; pp = &(*pp)->hnext)
+        if (*pp == k) {
+            *pp = k->hnext;
+            break;
+        }
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < k->side[s].n_eps; i++)
+            ep_unindex(c, &k->side[s].eps[i]);
+    memset(k, 0, sizeof *k);
+    c->n_calls--;
+}
+
+/* Victim when full: the call that ended first, else the least recently
+ * updated. A linear scan, but only when a new call meets a full table. */
+static rtp_call_t *call_victim(rtp_calls_t *c)
+{
+    rtp_call_t *ended = NULL, *idle = NULL;
+    for (uint32_t i = 0; i < c->max_calls; i++) {
+        rtp_call_t *k = &c->calls[i];
+        if (!k->used) continue;
+        if (k->ended_us && (!ended || k->ended_us < ended->ended_us)) ended = k;
+        if (!idle || k->last_us < idle->last_us) idle = k;
+    }
+    return ended ? ended : idle;
+}
+
+static rtp_call_t *call_create(rtp_calls_t *c, const char *id, size_t len, uint64_t ts)
+{
+    if (len > RTP_CALL_ID_MAX - 1) len = RTP_CALL_ID_MAX - 1;
+    if (c->n_calls == c->max_calls) {
+        rtp_call_t *v = call_victim(c);
+        c->st.evicted++;
+        if (!v->ended_us) c->st.evicted_live++;
+        call_remove(c, v);
+    }
+    rtp_call_t *k = NULL;
+    for (uint32_t i = 0; i < c->max_calls; i++)
+        if (!c->calls[i].used) {
+            k = &c->calls[i];
+            break;
+        }
+    memset(k, 0, sizeof *k);
+    k->used = true;
+    memcpy(k->call_id, id, len);
+    k->call_id[len] = '\0';
+    k->call_hash = rtp_calls_hash_id(id, len);
+    k->first_us = k->last_us = ts;
+    rtp_call_t **b = &c->call_bkt[k->call_hash & c->call_mask];
+    k->hnext = *b;
+    *b = k;
+    c->n_calls++;
+    c->st.calls++;
+    return k;
+}
+
+rtp_call_t *rtp_calls_next(const rtp_calls_t *c, uint32_t *pos)
+{
+    while (*pos < c->max_calls) {
+        rtp_call_t *k = &c->calls[(*pos)++];
+        if (k->used) return k;
+    }
+    return NULL;
+}
+
+/* ---- From tag ------------------------------------------------------------ */
+
+static bool hdr_name_is(const char *p, const char *end, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    if ((size_t)(end - p) < n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (snb_ascii_lower(p[i]) != name[i]) return false;
+    p += n;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p >= end || *p != ':') return false;
+    *value = p + 1;
+    return true;
+}
+
+/* The tag parameter of the From header (full or compact form), copied into
+ * out; "" if absent. Only enough SIP to tell caller from callee. */
+static void from_tag(const char *raw, uint32_t len, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (!raw) return;
+    const char *end = raw + len, *p = raw;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) eol = end;
+        if (eol - p <= 1 && p != raw) return; /* blank line: end of headers */
+        const char *v;
+        if (p != raw && (hdr_name_is(p, eol, "from", &v) || hdr_name_is(p, eol, "f", &v))) {
+            const char *gt = NULL;
+            for (const char *q = v; q < eol; q++)
+                if (*q == '>') gt = q;
+            const char *q = gt ? gt : v;
+            for (; q + 5 <= eol; q++)
+                if (*q == ';' && snb_ascii_lower(q[1]) == 't' && snb_ascii_lower(q[2]) == 'a' &&
+                    snb_ascii_lower(q[3]) == 'g' && q[4] == '=') {
+                    q += 5;
+                    size_t n = 0;
+                    while (q < eol && *q != ';' && *q != ',' && *q != '>' && *q != ' ' &&
+                           *q != '\t' && *q != '\r' && n + 1 < size)
+                        out[n++] = *q++;
+                    out[n] = '\0';
+                    return;
+                }
+            return;
+        }
+        p = eol + 1;
+    }
+}
+
+/* ---- SDP ----------------------------------------------------------------- */
+
+static bool media_is_rtp(const snb_sip_media_t *m)
+{
+    return strcmp(m->type, "audio") == 0 || strcmp(m->type, "video") == 0;
+}
+
+static void ep_fill(rtp_endpoint_t *ep, const snb_sip_media_t *m, uint32_t sdp_seq, uint64_t ts)
+{
+    ep->direction = m->direction ? m->direction : RTP_DIR_SENDRECV;
+    ep->hold = ep->direction == RTP_DIR_SENDONLY || ep->direction == RTP_DIR_INACTIVE ||
+               rtp_addr_is_any(&m->addr);
+    ep->video = strcmp(m->type, "video") == 0;
+    ep->telephone_event_pt = m->telephone_event_pt;
+    ep->ptime = m->ptime;
+    ep->sdp_seq = sdp_seq;
+    ep->ts_us = ts;
+    ep->n_formats = m->n_formats > RTP_CALL_MAX_FORMATS ? RTP_CALL_MAX_FORMATS : m->n_formats;
+    for (unsigned i = 0; i < ep->n_formats; i++) {
+        ep->formats[i].pt = m->formats[i].pt;
+        memcpy(ep->formats[i].encoding, m->formats[i].encoding, sizeof ep->formats[i].encoding);
+        ep->formats[i].encoding[sizeof ep->formats[i].encoding - 1] = '\0';
+        ep->formats[i].clock_rate = m->formats[i].clock_rate;
+    }
+}
+
+static void side_hold(rtp_call_side_t *sd, bool hold, uint64_t ts)
+{
+    rtp_hold_t *cur = sd->n_holds ? &sd->holds[(sd->n_holds - 1) % RTP_CALL_MAX_HOLDS] : NULL;
+    bool holding = cur && cur->end_us == 0;
+    if (hold && !holding) {
+        rtp_hold_t *h = &sd->holds[sd->n_holds % RTP_CALL_MAX_HOLDS];
+        h->start_us = ts;
+        h->end_us = 0;
+        sd->n_holds++;
+    } else if (!hold && holding) {
+        cur->end_us = ts;
+    }
+}
+
+static unsigned side_sdp(rtp_calls_t *c, rtp_call_t *k, unsigned s,
+                         const snb_sip_message_event_t *ev)
+{
+    rtp_call_side_t *sd = &k->side[s];
+    unsigned added = 0;
+    bool audio_seen = false;
+    sd->n_sdp++;
+    for (unsigned i = 0; i < ev->n_media && i < SNB_SIP_MAX_MEDIA; i++) {
+        const snb_sip_media_t *m = &ev->media[i];
+        if (!media_is_rtp(m)) continue;
+        bool video = strcmp(m->type, "video") == 0;
+        rtp_endpoint_t *ep = NULL;
+        for (unsigned j = 0; j < sd->n_eps; j++) {
+            rtp_endpoint_t *e = &sd->eps[j];
+            if (e->port == m->port && e->video == video && rtp_addr_eq(&e->addr, &m->addr)) {
+                ep = e;
+                break;
+            }
+        }
+        if (ep) {
+            ep_fill(ep, m, sd->n_sdp, ev->ts_us);
+            ep_touch(c, ep);
+        } else {
+            ep = &sd->eps[sd->next_ep];
+            if (sd->next_ep < sd->n_eps)
+                ep_unindex(c, ep);
+            else
+                sd->n_eps++;
+            sd->next_ep = (uint8_t)((sd->next_ep + 1) % RTP_CALL_MAX_EPS);
+            memset(ep, 0, sizeof *ep);
+            ep->addr = m->addr;
+            ep->port = m->port;
+            ep->call = k;
+            ep->side = (uint8_t)s;
+            ep_fill(ep, m, sd->n_sdp, ev->ts_us);
+            ep_index(c, ep);
+            if (ep_indexable(ep)) added++;
+            c->st.endpoints++;
+        }
+        sd->dir_seen |= (uint8_t)(1u << ep->direction);
+        if (rtp_addr_is_any(&m->addr) || m->port == 0) sd->zero_addr_seen = true;
+        if (!video && !audio_seen) {
+            audio_seen = true;
+            side_hold(sd, ep->hold, ev->ts_us);
+        }
+    }
+    return added;
+}
+
+rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, unsigned *new_eps)
+{
+    if (new_eps) *new_eps = 0;
+    if (!ev->call_id.p || ev->call_id.len == 0) return NULL;
+    rtp_call_t *k = rtp_calls_find(c, ev->call_id.p, ev->call_id.len);
+    bool fresh = !k;
+    if (fresh) k = call_create(c, ev->call_id.p, ev->call_id.len, ev->ts_us);
+    if (ev->ts_us > k->last_us) k->last_us = ev->ts_us;
+
+    char tag[sizeof k->caller_tag];
+    from_tag(ev->raw, ev->raw_len, tag, sizeof tag);
+    /* The first message's From tag is the caller's (a response carries its
+     * request's From), unless the capture began mid-dialog. */
+    if (fresh) memcpy(k->caller_tag, tag, sizeof tag);
+    /* A request is sent by the caller when its From tag is the caller's; a
+     * response travels the other way. */
+    bool same_tag = !k->caller_tag[0] || strcmp(tag, k->caller_tag) == 0;
+    bool by_caller = ev->is_request ? same_tag : !same_tag;
+
+    if (ev->is_request && ev->method == M_INVITE) {
+        if (!k->invite_us) k->invite_us = ev->ts_us;
+        if (!k->answered && k->ended_us) k->ended_us = 0; /* retried after 401/407 */
+    }
+    if (!ev->is_request && ev->cseq_method == M_INVITE && ev->status >= 200) {
+        if (ev->status < 300) {
+            if (!k->answered) {
+                k->answered = true;
+                k->answered_us = ev->ts_us;
+                k->final_status = ev->status;
+            }
+        } else if (!k->answered) {
+            k->final_status = ev->status;
+            if (!k->ended_us) k->ended_us = ev->ts_us;
+        }
+    }
+    if (ev->is_request && ev->method == M_BYE && !k->ended_us) k->ended_us = ev->ts_us;
+
+    if (ev->n_media > 0 && ev->sdp_role != SNB_SDP_NONE) {
+        if (!k->side[0].n_sdp && !k->side[1].n_sdp)
+            k->offer_by_caller = ev->sdp_role == SNB_SDP_ANSWER ? !by_caller : by_caller;
+        unsigned s = by_caller == k->offer_by_caller ? RTP_SIDE_OFFER : RTP_SIDE_ANSWER;
+        unsigned n = side_sdp(c, k, s, ev);
+        if (new_eps) *new_eps = n;
+    }
+    return k;
+}
+
+const rtp_endpoint_t *rtp_call_latest(const rtp_call_t *call, unsigned side, bool video)
+{
+    if (side > 1) return NULL;
+    const rtp_call_side_t *sd = &call->side[side];
+    const rtp_endpoint_t *best = NULL;
+    for (unsigned i = 0; i < sd->n_eps; i++) {
+        const rtp_endpoint_t *e = &sd->eps[i];
+        if (e->video != video) continue;
+        if (!best || e->sdp_seq > best->sdp_seq ||
+            (e->sdp_seq == best->sdp_seq && e->ts_us > best->ts_us))
+            best = e;
+    }
+    return best;
+}
+
+bool rtp_endpoint_format(const rtp_endpoint_t *ep, uint8_t pt, const char **encoding,
+                         uint32_t *clock_rate)
+{
+    for (unsigned i = 0; i < ep->n_formats; i++)
+        if (ep->formats[i].pt == pt) {
+            if (encoding) *encoding = ep->formats[i].encoding;
+            if (clock_rate) *clock_rate = ep->formats[i].clock_rate;
+            return true;
+        }
+    return false;
+}
+
+const rtp_calls_stats_t *rtp_calls_stats(const rtp_calls_t *c)
+{
+    return &c->st;
+}
