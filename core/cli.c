@@ -110,6 +110,8 @@ enum {
     OPT_CALL_REPORT,
     OPT_MARKDOWN,
     OPT_FILTER,
+    OPT_STREAMS_JSON,
+    OPT_STREAM_FILTER,
 };
 
 static const struct option long_options[] = {
@@ -126,6 +128,8 @@ static const struct option long_options[] = {
     {"call-report", required_argument, NULL, OPT_CALL_REPORT},
     {"markdown", no_argument, NULL, OPT_MARKDOWN},
     {"filter", required_argument, NULL, OPT_FILTER},
+    {"streams-json", no_argument, NULL, OPT_STREAMS_JSON},
+    {"stream-filter", required_argument, NULL, OPT_STREAM_FILTER},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"config", required_argument, NULL, 'c'},
@@ -189,6 +193,14 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
             break;
         case OPT_REPORT:
             rc = add_set(cli, "sip", NULL, "report", "yes", false);
+            if (rc == 0) rc = add_set(cli, "rtp", NULL, "report", "yes", false);
+            if (rc == 0) cli->sets[cli->n_sets - 1].soft = true;
+            break;
+        case OPT_STREAMS_JSON:
+            rc = add_set(cli, "rtp", NULL, "streams_json", "yes", false);
+            break;
+        case OPT_STREAM_FILTER:
+            rc = add_set(cli, "rtp", NULL, "filter", optarg, false);
             break;
         case OPT_CALL_REPORT:
             rc = add_set(cli, "sip", NULL, "call_report", optarg, false);

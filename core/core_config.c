@@ -16,7 +16,7 @@
 static const snb_option_t core_options[] = {
     {.name = "load",
      .type = SNB_OPT_LIST,
-     .def = "pcap, sip",
+     .def = "pcap, sip, rtp",
      .offset = offsetof(snb_core_conf_t, load),
      .help = "modules to load, in order (dependencies are loaded first)"},
     {.name = "module_path",

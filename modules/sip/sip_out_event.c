@@ -7,6 +7,11 @@
 #include "sdp.h"
 #include "sip_event.h"
 
+/* The public numbering must follow sip_method_t. */
+_Static_assert((int)SNB_SIP_INVITE == (int)SIP_INVITE && (int)SNB_SIP_INFO == (int)SIP_INFO &&
+                   (int)SNB_SIP_UPDATE == (int)SIP_UPDATE,
+               "snb_sip_method and sip_method_t differ");
+
 static void media_addr(snb_str_t text, uint8_t family, snb_addr_t *out)
 {
     char buf[64];

@@ -18,6 +18,8 @@ typedef struct phs_node {
 
 struct oracle {
     oracle_sip_t sip;
+    oracle_rtp_stream_t rtp[128];
+    int n_rtp;
     long packets;
     phs_node_t nodes[MAX_NODES];
     int n;
@@ -54,6 +56,44 @@ static void parse_sip_line(oracle_sip_t *s, const char *line, int section)
     }
 }
 
+/* "start end src sport dst dport 0xSSRC payload[, payload...] pkts lost (pct) min mean max
+ * delta, min mean max jitter [X]" */
+static void parse_rtp_line(oracle_t *o, const char *line)
+{
+    char tok[32][64];
+    int n = 0;
+    const char *p = line;
+    while (n < 32) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        if (!*p) break;
+        size_t len = strcspn(p, " \t\n");
+        snprintf(tok[n++], sizeof tok[0], "%.*s", (int)len, p);
+        p += len;
+    }
+    if (n < 17 || strncmp(tok[6], "0x", 2) != 0 || o->n_rtp == 128) return;
+    oracle_rtp_stream_t *r = &o->rtp[o->n_rtp];
+    memset(r, 0, sizeof *r);
+    snprintf(r->src, sizeof r->src, "%.63s", tok[2]);
+    r->sport = (unsigned)atoi(tok[3]);
+    snprintf(r->dst, sizeof r->dst, "%.63s", tok[4]);
+    r->dport = (unsigned)atoi(tok[5]);
+    r->ssrc = strtoul(tok[6], NULL, 16);
+    int i = 7; /* payload names: one or more, comma-joined */
+    snprintf(r->payload, sizeof r->payload, "%.63s", tok[i]);
+    while (i + 1 < n && tok[i][strlen(tok[i]) - 1] == ',')
+        i++;
+    i++;
+    if (i + 9 > n) return;
+    r->packets = atol(tok[i]);
+    r->lost = atol(tok[i + 1]);
+    r->max_delta_ms = atof(tok[i + 5]);
+    r->mean_jitter_ms = atof(tok[i + 7]);
+    r->max_jitter_ms = atof(tok[i + 8]);
+    r->problems = i + 9 < n && !strcmp(tok[i + 9], "X");
+    o->n_rtp++;
+}
+
 static void reset_sip(oracle_sip_t *s, int section)
 {
     if (section == 1) {
@@ -78,6 +118,7 @@ static oracle_t *parse(FILE *f, int in_phs)
     static char line[65536];
     int stack[MAX_DEPTH];
     int sip_section = 0; /* 1: sip,stat; 2: per Call-ID summary */
+    bool rtp_heuristic = false;
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "Number of packets:", 18)) o->packets = atol(line + 18);
         if (!strncmp(line, "## ", 3) && strncmp(line, "## columns", 10) != 0) {
@@ -89,6 +130,9 @@ static oracle_t *parse(FILE *f, int in_phs)
             if (sip_section) reset_sip(&o->sip, sip_section);
         }
         if (sip_section) parse_sip_line(&o->sip, line, sip_section);
+        if (!strncmp(line, "## ", 3))
+            rtp_heuristic = strstr(line, "rtp.heuristic_rtp:TRUE") != NULL;
+        if (rtp_heuristic) parse_rtp_line(o, line);
         if (strstr(line, "## protocol hierarchy")) {
             in_phs = 1;
             continue;
@@ -222,4 +266,10 @@ int oracle_compare_stats(const oracle_t *o, json_t *stats, const char *label)
         }
     }
     return mismatches;
+}
+
+const oracle_rtp_stream_t *oracle_rtp_streams(const oracle_t *o, int *n)
+{
+    *n = o->n_rtp;
+    return o->rtp;
 }

@@ -2,6 +2,8 @@
 #ifndef SNB_ORACLE_H
 #define SNB_ORACLE_H
 
+#include <stdbool.h>
+
 typedef struct oracle oracle_t;
 
 oracle_t *oracle_load(const char *path);
@@ -36,6 +38,20 @@ typedef struct oracle_sip {
 const oracle_sip_t *oracle_sip(const oracle_t *o);
 long oracle_sip_code(const oracle_t *o, int code);
 long oracle_sip_method(const oracle_t *o, const char *method);
+
+/* One stream of the heuristic `-z rtp,streams` section (the one that finds
+ * RTP with or without SDP, as sipnab does). */
+typedef struct oracle_rtp_stream {
+    char src[64], dst[64];
+    unsigned sport, dport;
+    unsigned long ssrc;
+    char payload[64];
+    long packets, lost;
+    double max_delta_ms, mean_jitter_ms, max_jitter_ms;
+    bool problems;
+} oracle_rtp_stream_t;
+
+const oracle_rtp_stream_t *oracle_rtp_streams(const oracle_t *o, int *n);
 
 /* Compare `sipnab --stats --json` output with the oracle: frames and every
  * protocol Wireshark names; prints each mismatch, returns their number. */

@@ -10,6 +10,26 @@
 #include "sipnab/packet.h"
 #include "sipnab/str.h"
 
+/* SIP methods as numbered in snb_sip_message_event_t (the SIP module's
+ * sip_method_t has the same order; it checks that at compile time). */
+enum snb_sip_method {
+    SNB_SIP_UNKNOWN = 0,
+    SNB_SIP_INVITE,
+    SNB_SIP_ACK,
+    SNB_SIP_BYE,
+    SNB_SIP_CANCEL,
+    SNB_SIP_REGISTER,
+    SNB_SIP_OPTIONS,
+    SNB_SIP_PRACK,
+    SNB_SIP_SUBSCRIBE,
+    SNB_SIP_NOTIFY,
+    SNB_SIP_PUBLISH,
+    SNB_SIP_INFO,
+    SNB_SIP_REFER,
+    SNB_SIP_MESSAGE,
+    SNB_SIP_UPDATE,
+};
+
 #define SNB_SIP_MAX_MEDIA 4
 #define SNB_SIP_MAX_FORMATS 8
 

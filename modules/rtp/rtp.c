@@ -1,0 +1,445 @@
+/* The RTP module: follows every RTP and RTCP stream, ties it to its dialog
+ * through the SDP the SIP module publishes, grades it, and explains one-way
+ * audio, NAT problems and missing media. It offers the "rtp.media" service
+ * so dialog outputs carry streams and diagnosis, and prints streams itself
+ * (--streams-json, the --report streams table). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "rtp_diag_view.h"
+#include "rtp_out.h"
+#include "sipnab/core.h"
+#include "sipnab/error.h"
+#include "sipnab/log.h"
+#include "sipnab/media.h"
+#include "sipnab/module.h"
+#include "sipnab/sip.h"
+
+typedef struct rtp_conf {
+    bool streams_json;
+    bool report;
+    const char *filter;
+    int64_t max_streams;
+    int64_t max_calls;
+    bool heuristic;
+    int64_t heuristic_packets;
+    uint64_t orphan_timeout;
+    uint64_t interval;
+    uint64_t late_media;
+} rtp_conf_t;
+
+#define RTP_COUNTERS(X)                                                                            \
+    X(packets, "RTP packets counted in a stream")                                                  \
+    X(rtcp_packets, "RTCP packets")                                                                \
+    X(non_rtp, "UDP packets that were neither RTP nor RTCP")                                       \
+    X(streams, "RTP streams")                                                                      \
+    X(streams_sdp, "streams found through an SDP")                                                 \
+    X(streams_heuristic, "streams found by the heuristic (no SDP)")                                \
+    X(claimed_late, "heuristic streams an SDP claimed afterwards")                                 \
+    X(orphaned, "streams no SDP claimed (capture time)")                                           \
+    X(evicted, "streams evicted by the max_streams cap")                                           \
+    X(pending_dropped, "held-back packets of candidate streams never confirmed")                   \
+    X(calls, "calls with SDP seen")                                                                \
+    X(calls_evicted, "calls evicted by the max_calls cap")                                         \
+    X(rtt_samples, "RTCP round-trip time samples")                                                 \
+    X(info_dtmf, "DTMF digits sent as SIP INFO")
+
+enum {
+#define RTP_COUNTER_ENUM(name, help) C_##name,
+    RTP_COUNTERS(RTP_COUNTER_ENUM)
+#undef RTP_COUNTER_ENUM
+        C_COUNT
+};
+
+static const snb_counter_def_t counter_defs[] = {
+#define RTP_COUNTER_DEF(name, help) {#name, help},
+    RTP_COUNTERS(RTP_COUNTER_DEF)
+#undef RTP_COUNTER_DEF
+};
+
+#define MAX_INFO_DTMF 4096
+
+typedef struct rtp_mod {
+    snb_core_t *core;
+    const rtp_conf_t *conf;
+    rtp_calls_t *calls;
+    rtp_table_t *table;
+    snb_filter_t *filter;
+    rtp_diag_cfg_t diag_cfg;
+    int sub;
+    uint64_t now_us; /* capture clock: the newest packet or message */
+    bool ended;
+    rtp_info_dtmf_t info[MAX_INFO_DTMF];
+    size_t n_info;
+    uint64_t counters[C_COUNT];
+    snb_media_service_t service;
+} rtp_mod_t;
+
+/* ---- SIP INFO DTMF (application/dtmf-relay: "Signal=5\r\nDuration=160") ---- */
+
+static void info_dtmf(rtp_mod_t *m, const snb_sip_message_event_t *ev)
+{
+    if (!ev->is_request || ev->method != SNB_SIP_INFO || !ev->body.p) return;
+    if (!ev->content_type.p || ev->content_type.len != 22 ||
+        strncasecmp(ev->content_type.p, "application/dtmf-relay", 22) != 0)
+        return;
+    char body[256];
+    snb_str_copy(ev->body, body, sizeof body);
+    const char *sig = strcasestr(body, "Signal=");
+    if (!sig || m->n_info == MAX_INFO_DTMF) return;
+    sig += 7;
+    while (*sig == ' ')
+        sig++;
+    const char *dur = strcasestr(body, "Duration=");
+    rtp_info_dtmf_t *d = &m->info[m->n_info++];
+    snb_str_copy(ev->call_id, d->call_id, sizeof d->call_id);
+    d->ts_us = ev->ts_us;
+    d->digit = *sig;
+    d->duration_ms = dur ? (uint32_t)strtoul(dur + 9, NULL, 10) : 0;
+    m->counters[C_info_dtmf]++;
+}
+
+/* ---- the rtp.media service ---- */
+
+static bool diagnose(rtp_mod_t *m, const char *call_id, rtp_diag_result_t *out)
+{
+    memset(out, 0, sizeof *out);
+    rtp_call_t *call = rtp_calls_find(m->calls, call_id, strlen(call_id));
+    if (!call) return false;
+    rtp_diag_stream_t streams[64];
+    rtp_diag_call_t view;
+    rtp_diag_view(call, m->table, m->now_us, &view, streams, 64);
+    rtp_diag_run(&view, &m->diag_cfg, out);
+    return true;
+}
+
+static json_t *svc_streams(void *ctx, const char *call_id)
+{
+    rtp_mod_t *m = ctx;
+    json_t *a = json_array();
+    for (const rtp_stream_t *s = rtp_table_call_next(m->table, call_id, NULL); s;
+         s = rtp_table_call_next(m->table, call_id, s))
+        json_array_append_new(a, rtp_out_stream_json(s));
+    return a;
+}
+
+static json_t *svc_diagnosis(void *ctx, const char *call_id)
+{
+    rtp_diag_result_t r;
+    diagnose(ctx, call_id, &r);
+    return rtp_out_diagnosis_json(&r);
+}
+
+static bool svc_summary(void *ctx, const char *call_id, snb_media_summary_t *out)
+{
+    rtp_mod_t *m = ctx;
+    memset(out, 0, sizeof *out);
+    rtp_diag_result_t r;
+    bool known = diagnose(m, call_id, &r);
+    for (const rtp_stream_t *s = rtp_table_call_next(m->table, call_id, NULL); s;
+         s = rtp_table_call_next(m->table, call_id, s)) {
+        double mos = rtp_stream_mos(s), loss = rtp_stream_loss_pct(&s->stats);
+        if (!out->streams || mos < out->min_mos) out->min_mos = mos;
+        if (loss > out->max_loss_pct) out->max_loss_pct = loss;
+        if (s->stats.max_jitter_ms > out->max_jitter_ms)
+            out->max_jitter_ms = s->stats.max_jitter_ms;
+        out->streams++;
+    }
+    out->one_way_audio = r.flags & RTP_DIAG_ONE_WAY;
+    out->nat_mismatch = r.flags & RTP_DIAG_NAT_MISMATCH;
+    out->no_media = r.flags & RTP_DIAG_NO_MEDIA;
+    out->late_media = r.flags & RTP_DIAG_LATE_MEDIA;
+    out->codec_asymmetry = r.flags & RTP_DIAG_CODEC_ASYMMETRY;
+    return known || out->streams;
+}
+
+static void svc_report(void *ctx, const char *call_id, FILE *out, int format)
+{
+    rtp_mod_t *m = ctx;
+    rtp_diag_result_t r;
+    diagnose(m, call_id, &r);
+    rtp_out_call_media(out, format == SNB_MEDIA_MARKDOWN, m->table, call_id, &r, m->info,
+                       m->n_info);
+}
+
+/* ---- stream filter (--stream-filter) ---- */
+
+enum { SF_MOS, SF_LOSS, SF_JITTER, SF_ORPHANED, SF_CODEC, SF_CALL_ID, SF_PACKETS, SF_SSRC };
+
+static const snb_filter_field_t stream_fields[] = {
+    {"rtp.mos", SNB_FT_NUMBER, SF_MOS},       {"rtp.loss", SNB_FT_NUMBER, SF_LOSS},
+    {"rtp.jitter", SNB_FT_NUMBER, SF_JITTER}, {"rtp.orphaned", SNB_FT_BOOL, SF_ORPHANED},
+    {"codec", SNB_FT_STRING, SF_CODEC},       {"call_id", SNB_FT_STRING, SF_CALL_ID},
+    {"packets", SNB_FT_NUMBER, SF_PACKETS},   {"ssrc", SNB_FT_STRING, SF_SSRC},
+};
+
+typedef struct stream_ctx {
+    const rtp_stream_t *s;
+    char ssrc[16];
+} stream_ctx_t;
+
+static void stream_value(void *ud, int id, snb_filter_value_t *v)
+{
+    stream_ctx_t *c = ud;
+    const rtp_stream_t *s = c->s;
+    memset(v, 0, sizeof *v);
+    v->present = true;
+    switch (id) {
+    case SF_MOS:
+        v->num = rtp_stream_mos(s);
+        break;
+    case SF_LOSS:
+        v->num = rtp_stream_loss_pct(&s->stats);
+        break;
+    case SF_JITTER:
+        v->num = s->stats.max_jitter_ms;
+        break;
+    case SF_ORPHANED:
+        v->b = s->orphaned;
+        break;
+    case SF_CODEC:
+        v->str = s->codec, v->len = strlen(s->codec);
+        break;
+    case SF_CALL_ID:
+        v->str = s->call_id, v->len = strlen(s->call_id);
+        break;
+    case SF_PACKETS:
+        v->num = (double)s->stats.packets;
+        break;
+    case SF_SSRC:
+        snprintf(c->ssrc, sizeof c->ssrc, "0x%08X", s->ssrc);
+        v->str = c->ssrc, v->len = strlen(c->ssrc);
+        break;
+    }
+}
+
+static bool stream_matches(const rtp_mod_t *m, const rtp_stream_t *s)
+{
+    if (!m->filter) return true;
+    stream_ctx_t c = {.s = s};
+    return snb_filter_eval(m->filter, stream_value, &c);
+}
+
+/* ---- events ---- */
+
+static void copy_counters(rtp_mod_t *m)
+{
+    const rtp_table_stats_t *t = rtp_table_stats(m->table);
+    const rtp_calls_stats_t *c = rtp_calls_stats(m->calls);
+    m->counters[C_packets] = t->rtp_packets;
+    m->counters[C_rtcp_packets] = t->rtcp_packets;
+    m->counters[C_non_rtp] = t->non_rtp;
+    m->counters[C_streams] = t->streams;
+    m->counters[C_streams_sdp] = t->streams_sdp;
+    m->counters[C_streams_heuristic] = t->streams_heuristic;
+    m->counters[C_claimed_late] = t->claimed_late;
+    m->counters[C_orphaned] = t->orphaned;
+    m->counters[C_evicted] = t->evicted;
+    m->counters[C_pending_dropped] = t->pending_dropped;
+    m->counters[C_calls] = c->calls;
+    m->counters[C_calls_evicted] = c->evicted;
+    m->counters[C_rtt_samples] = t->rtt_samples;
+}
+
+static void on_capture_end(rtp_mod_t *m)
+{
+    if (m->ended) return;
+    m->ended = true;
+    /* No SDP can come any more: settle orphans. Diagnosis keeps now_us. */
+    rtp_table_advance(m->table, UINT64_MAX);
+    copy_counters(m);
+    FILE *out = stdout;
+    if (m->conf->streams_json) {
+        for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s)) {
+            if (!stream_matches(m, s)) continue;
+            json_t *o = rtp_out_stream_json(s);
+            char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+            if (text) fprintf(out, "%s\n", text);
+            free(text);
+            json_decref(o);
+        }
+    }
+    if (m->conf->report) {
+        rtp_out_table_header(out);
+        for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s))
+            if (stream_matches(m, s)) rtp_out_table_row(out, s);
+    }
+    fflush(out);
+}
+
+static void on_event(void *ud, const snb_event_t *ev)
+{
+    rtp_mod_t *m = ud;
+    switch (ev->type) {
+    case SNB_EV_PACKET: {
+        const snb_packet_t *pkt = &((const snb_packet_event_t *)ev)->pkt;
+        if (pkt->transport != SNB_TRANSPORT_UDP) return;
+        if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
+        rtp_table_packet(m->table, pkt, NULL);
+        break;
+    }
+    case SNB_EV_SIP_MESSAGE: {
+        const snb_sip_message_event_t *sm = (const snb_sip_message_event_t *)ev;
+        if (sm->ts_us > m->now_us) m->now_us = sm->ts_us;
+        unsigned new_eps = 0;
+        rtp_calls_sip(m->calls, sm, &new_eps);
+        if (new_eps) rtp_table_sdp(m->table);
+        info_dtmf(m, sm);
+        break;
+    }
+    case SNB_EV_CAPTURE_END:
+        on_capture_end(m);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- lifetime ---- */
+
+static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
+{
+    (void)n;
+    rtp_mod_t *m = calloc(1, sizeof *m);
+    if (!m) return -ENOMEM;
+    m->core = core;
+    m->conf = inst[0].conf;
+    const rtp_conf_t *c = m->conf;
+    if (c->filter && *c->filter) {
+        char err[1024];
+        m->filter = snb_filter_compile(c->filter, stream_fields,
+                                       sizeof stream_fields / sizeof stream_fields[0], NULL, 0, err,
+                                       sizeof err);
+        if (!m->filter) {
+            snb_log_error(core, "rtp", "bad --stream-filter: %s", err);
+            free(m);
+            return SNB_E_CONFIG;
+        }
+    }
+    rtp_table_cfg_t tc = RTP_TABLE_CFG_DEFAULT;
+    tc.max_streams = (uint32_t)c->max_streams;
+    tc.heuristic = c->heuristic;
+    tc.heur_packets = (uint32_t)c->heuristic_packets;
+    tc.orphan_timeout_us = c->orphan_timeout * 1000u;
+    tc.interval_us = c->interval * 1000u;
+    m->diag_cfg = (rtp_diag_cfg_t)RTP_DIAG_CFG_DEFAULT;
+    m->diag_cfg.late_media_us = c->late_media * 1000u;
+    m->calls = rtp_calls_new((uint32_t)c->max_calls);
+    m->table = m->calls ? rtp_table_new(&tc, m->calls) : NULL;
+    if (!m->table) {
+        rtp_calls_free(m->calls);
+        snb_filter_free(m->filter);
+        free(m);
+        return -ENOMEM;
+    }
+    m->service = (snb_media_service_t){.ctx = m,
+                                       .dialog_streams = svc_streams,
+                                       .dialog_diagnosis = svc_diagnosis,
+                                       .dialog_summary = svc_summary,
+                                       .dialog_report = svc_report};
+    snb_core_provide(core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION, &m->service);
+    snb_core_counters(core, "rtp", counter_defs, m->counters, C_COUNT);
+    *state = m;
+    return 0;
+}
+
+static int rtp_start(void *state)
+{
+    rtp_mod_t *m = state;
+    m->sub = snb_bus_subscribe(snb_core_bus(m->core),
+                               SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE) |
+                                   SNB_EVMASK(SNB_EV_CAPTURE_END),
+                               on_event, m);
+    return m->sub > 0 ? 0 : m->sub;
+}
+
+static void rtp_stop(void *state)
+{
+    rtp_mod_t *m = state;
+    snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
+    copy_counters(m);
+}
+
+static void rtp_fini(void *state)
+{
+    rtp_mod_t *m = state;
+    rtp_table_free(m->table);
+    rtp_calls_free(m->calls);
+    snb_filter_free(m->filter);
+    free(m);
+}
+
+static const char *const rtp_depends[] = {"sip", NULL};
+
+static const snb_option_t rtp_options[] = {
+    {.name = "streams_json",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(rtp_conf_t, streams_json),
+     .help = "when the input ends, print one JSON object per stream (--streams-json)"},
+    {.name = "report",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(rtp_conf_t, report),
+     .help = "when the input ends, print a table of all streams (--report)"},
+    {.name = "filter",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(rtp_conf_t, filter),
+     .help = "only streams matching this expression are printed (--stream-filter; fields "
+             "rtp.mos, rtp.loss, rtp.jitter, rtp.orphaned, codec, call_id, packets, ssrc)"},
+    {.name = "max_streams",
+     .type = SNB_OPT_INT,
+     .def = "100000",
+     .min = 16,
+     .max = 10000000,
+     .offset = offsetof(rtp_conf_t, max_streams),
+     .help = "streams held; beyond, the least recently active one is evicted (counted)"},
+    {.name = "max_calls",
+     .type = SNB_OPT_INT,
+     .def = "100000",
+     .min = 16,
+     .max = 10000000,
+     .offset = offsetof(rtp_conf_t, max_calls),
+     .help = "calls whose SDP endpoints are held"},
+    {.name = "heuristic",
+     .type = SNB_OPT_BOOL,
+     .def = "yes",
+     .offset = offsetof(rtp_conf_t, heuristic),
+     .help = "find RTP that no captured SDP announced (RTP-only captures)"},
+    {.name = "heuristic_packets",
+     .type = SNB_OPT_INT,
+     .def = "2",
+     .min = 2,
+     .max = 8,
+     .offset = offsetof(rtp_conf_t, heuristic_packets),
+     .help = "consecutive packets that confirm a stream found by the heuristic"},
+    {.name = "orphan_timeout",
+     .type = SNB_OPT_DURATION,
+     .def = "10s",
+     .min = 1,
+     .max = 3600000,
+     .offset = offsetof(rtp_conf_t, orphan_timeout),
+     .help = "capture time after its first packet that a stream waits for an SDP to claim it"},
+    {.name = "interval",
+     .type = SNB_OPT_DURATION,
+     .def = "5s",
+     .min = 100,
+     .max = 3600000,
+     .offset = offsetof(rtp_conf_t, interval),
+     .help = "length of a quality interval"},
+    {.name = "late_media",
+     .type = SNB_OPT_DURATION,
+     .def = "1s",
+     .min = 1,
+     .max = 3600000,
+     .offset = offsetof(rtp_conf_t, late_media),
+     .help = "first RTP this long after the 200 OK is reported as late media"},
+    SNB_OPTIONS_END,
+};
+
+SNB_MODULE(.description = "RTP/RTCP streams, RFC 3550 quality, MOS, DTMF, media diagnosis",
+           .depends = rtp_depends, .options = rtp_options, .conf_size = sizeof(rtp_conf_t),
+           .init = rtp_init, .start = rtp_start, .stop = rtp_stop, .fini = rtp_fini);

@@ -1,0 +1,253 @@
+/* The RTP module end to end through the real binary:
+ *  - every shared capture's streams (--streams-json) against the heuristic
+ *    `rtp,streams` section of its Wireshark oracle: the same streams (5-tuple
+ *    and SSRC), packets, lost, max delta and max jitter;
+ *  - the synthetic diagnosis captures: each flag fires on its case only;
+ *  - DTMF from RFC 4733 and from SIP INFO, and the media filters. */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oracle.h"
+#include "run_util.h"
+
+static run_result_t sipnab(char *const args[])
+{
+    char *argv[32] = {(char *)sipnab_bin(), "-c", "/dev/null"};
+    int n = 3;
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return run_cmd(argv, 120);
+}
+
+/* Lines of stdout that are JSON objects with `key`. */
+static json_t *json_lines_with(const char *out, const char *key)
+{
+    json_t *a = json_array();
+    char *copy = strdup(out);
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t jerr;
+        json_t *j = json_loads(line, 0, &jerr);
+        if (j && json_object_get(j, key))
+            json_array_append_new(a, j);
+        else
+            json_decref(j);
+    }
+    free(copy);
+    return a;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+static double jnum(json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+static int compare_streams(const char *name)
+{
+    char stem[256], oname[300];
+    snprintf(stem, sizeof stem, "%s", name);
+    *strrchr(stem, '.') = '\0';
+    snprintf(oname, sizeof oname, "%s.tshark.txt", stem);
+    char *opath = data_path(oname), *cpath = data_path(name);
+    oracle_t *o = oracle_load(opath);
+    int n_want;
+    const oracle_rtp_stream_t *want = oracle_rtp_streams(o, &n_want);
+    run_result_t r =
+        sipnab((char *[]){"-I", cpath, "--streams-json", "-o", "sip.output=none", NULL});
+    ck_assert_msg(r.status == 0, "%s: exit %d %s", name, r.status, r.err);
+    json_t *got = json_lines_with(r.out, "ssrc");
+    int bad = 0;
+    if ((int)json_array_size(got) != n_want) {
+        fprintf(stderr, "%s: %zu streams, Wireshark %d\n", stem, json_array_size(got), n_want);
+        bad++;
+    }
+    for (int i = 0; i < n_want; i++) {
+        const oracle_rtp_stream_t *w = &want[i];
+        char src[96], dst[96];
+        snprintf(src, sizeof src, strchr(w->src, ':') ? "[%s]:%u" : "%s:%u", w->src, w->sport);
+        snprintf(dst, sizeof dst, strchr(w->dst, ':') ? "[%s]:%u" : "%s:%u", w->dst, w->dport);
+        json_t *s = NULL;
+        for (size_t k = 0; k < json_array_size(got) && !s; k++) {
+            json_t *c = json_array_get(got, k);
+            if (!strcmp(jstr(c, "src"), src) && !strcmp(jstr(c, "dst"), dst) &&
+                strtoul(jstr(c, "ssrc"), NULL, 16) == w->ssrc)
+                s = c;
+        }
+        if (!s) {
+            fprintf(stderr, "%s: stream %s -> %s 0x%08lX missing\n", stem, src, dst, w->ssrc);
+            bad++;
+            continue;
+        }
+        long packets = (long)jnum(s, "packets"), lost = (long)jnum(s, "lost");
+        double max_jitter = jnum(s, "max_jitter_ms"), max_delta = jnum(s, "max_delta_ms");
+        /* Wireshark prints -1 as min jitter when it cannot compute jitter
+         * (no clock rate); its max is then 0, and so is ours. */
+        if (packets != w->packets || lost != w->lost ||
+            fabs(max_jitter - w->max_jitter_ms) > 0.001 ||
+            fabs(max_delta - w->max_delta_ms) > 0.001) {
+            fprintf(stderr,
+                    "%s: 0x%08lX packets %ld/%ld lost %ld/%ld max jitter %.3f/%.3f max delta "
+                    "%.3f/%.3f (ours/Wireshark)\n",
+                    stem, w->ssrc, packets, w->packets, lost, w->lost, max_jitter, w->max_jitter_ms,
+                    max_delta, w->max_delta_ms);
+            bad++;
+        }
+    }
+    if (!bad && n_want) fprintf(stderr, "%s: %d RTP streams equal to Wireshark's\n", stem, n_want);
+    json_decref(got);
+    run_free(&r);
+    oracle_free(o);
+    free(opath);
+    free(cpath);
+    return bad;
+}
+
+START_TEST(every_capture_streams_equal_wireshark)
+{
+    DIR *d = opendir(SNB_TEST_DATA_DIR);
+    ck_assert_ptr_nonnull(d);
+    int bad = 0, captures = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (!dot || (strcmp(dot, ".pcap") && strcmp(dot, ".pcapng"))) continue;
+        bad += compare_streams(e->d_name);
+        captures++;
+    }
+    closedir(d);
+    ck_assert_int_ge(captures, 30);
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
+START_TEST(diagnosis_fires_on_its_case_only)
+{
+    static const struct {
+        const char *file;
+        const char *flag; /* NULL: none may fire */
+    } cases[] = {
+        {"normal-two-way.pcap", NULL},
+        {"one-way-audio.pcap", "one_way_audio"},
+        {"one-way-hold.pcap", NULL},
+        {"nat-mismatch.pcap", "nat_mismatch"},
+        {"no-media.pcap", "no_media"},
+        {"late-media.pcap", "late_media"},
+        {"codec-asymmetry.pcap", "codec_asymmetry"},
+        {"ptime-asymmetry.pcap", "codec_asymmetry"},
+    };
+    const char *flags[] = {"one_way_audio", "nat_mismatch", "no_media", "late_media",
+                           "codec_asymmetry"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "diag/%s", cases[i].file);
+        char *path = data_path(name);
+        run_result_t r = sipnab((char *[]){"-I", path, "--dialogs-json", NULL});
+        ck_assert_int_eq(r.status, 0);
+        json_error_t jerr;
+        json_t *dlg = json_loads(r.out, JSON_DISABLE_EOF_CHECK, &jerr);
+        ck_assert_ptr_nonnull(dlg);
+        json_t *diag = json_object_get(dlg, "diagnosis");
+        for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+            bool want = cases[i].flag && !strcmp(cases[i].flag, flags[f]);
+            ck_assert_msg(json_is_true(json_object_get(diag, flags[f])) == want, "%s: %s",
+                          cases[i].file, flags[f]);
+        }
+        ck_assert_uint_eq(json_array_size(json_object_get(diag, "hints")), cases[i].flag ? 1 : 0);
+        json_decref(dlg);
+        run_free(&r);
+        free(path);
+    }
+}
+END_TEST
+
+START_TEST(one_way_audio_report_and_filters)
+{
+    char *path = data_path("diag/one-way-audio.pcap");
+    run_result_t r = sipnab((char *[]){"-I", path, "--report", "--filter", "one_way", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "diag-call@10.0.0.1"));
+    ck_assert(strstr(r.out, "\nSSRC       SRC                    DST"));
+    run_free(&r);
+    r = sipnab((char *[]){"-I", path, "--report", "--filter", "NOT media-problems", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "diag-call@10.0.0.1 ") == NULL || strstr(r.out, "CALL-ID") != NULL);
+    run_free(&r);
+    r = sipnab((char *[]){"-I", path, "--call-report", "diag-call@10.0.0.1", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "Media:\n  0x"));
+    ck_assert(strstr(r.out, "Diagnosis:\n  one_way_audio: no RTP from the answer side"));
+    run_free(&r);
+    free(path);
+
+    /* ws-asterisk-zfone-xlite: one stream lost 369 packets. */
+    path = data_path("ws-asterisk-zfone-xlite.pcap");
+    r = sipnab((char *[]){"-I", path, "--streams-json", "--stream-filter", "rtp.loss > 10", "-o",
+                          "sip.output=none", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_t *streams = json_lines_with(r.out, "ssrc");
+    ck_assert_uint_eq(json_array_size(streams), 1);
+    ck_assert_int_eq((long)jnum(json_array_get(streams, 0), "lost"), 369);
+    ck_assert(jnum(json_array_get(streams, 0), "mos") < 3.0);
+    json_decref(streams);
+    run_free(&r);
+    r = sipnab((char *[]){"-I", path, "--stream-filter", "rtp.los > 1", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(
+        strstr(r.err, "rtp: bad --stream-filter: column 1: unknown field or alias 'rtp.los'"));
+    run_free(&r);
+    free(path);
+}
+END_TEST
+
+START_TEST(dtmf_from_rtp_and_sip_info)
+{
+    char *path = data_path("sipp-dtmf-2833-1-rtponly.pcap");
+    run_result_t r =
+        sipnab((char *[]){"-I", path, "--streams-json", "-o", "sip.output=none", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_t *streams = json_lines_with(r.out, "ssrc");
+    ck_assert_uint_eq(json_array_size(streams), 1);
+    json_t *dtmf = json_object_get(json_array_get(streams, 0), "dtmf");
+    /* One event 1: ten packets, durations 0..2240 at 8 kHz, end sent 3 times. */
+    ck_assert_uint_eq(json_array_size(dtmf), 1);
+    ck_assert_str_eq(jstr(json_array_get(dtmf, 0), "digit"), "1");
+    ck_assert_int_eq((long)jnum(json_array_get(dtmf, 0), "duration_ms"), 280);
+    json_decref(streams);
+    run_free(&r);
+    free(path);
+
+    path = data_path("ws-dtmf-sipinfo.pcap");
+    r = sipnab((char *[]){"-I", path, "--call-report",
+                          "2091060b-146f-e011-809a-0019cb53db77@admind-desktop", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "DTMF:\n  08:14:36.869 1 180 ms (SIP INFO)\n  08:14:40.600 3 180 ms "
+                            "(SIP INFO)\n  08:15:46.275 4 180 ms (SIP INFO)\n  08:15:48.231 2 180 "
+                            "ms (SIP INFO)\n"));
+    run_free(&r);
+    free(path);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("rtp_e2e");
+    TCase *tc = tcase_create("rtp_e2e");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, every_capture_streams_equal_wireshark);
+    tcase_add_test(tc, diagnosis_fires_on_its_case_only);
+    tcase_add_test(tc, one_way_audio_report_and_filters);
+    tcase_add_test(tc, dtmf_from_rtp_and_sip_info);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
