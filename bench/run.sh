@@ -163,17 +163,18 @@ measure() {
     fi
 }
 
-# sipnab_cmd FILE MODE: MODE "decode" loads only the pcap module (read +
-# decode + dispatch to no subscriber); "sip" adds SIP analysis with the
-# per-message printing off, so the figure is the analysis, not the terminal.
+# sipnab_cmd FILE MODE: "decode" loads only the pcap module (read + decode +
+# dispatch to no subscriber); "sip" adds SIP analysis; "full" (the default
+# module set) adds RTP analysis too. Per-message printing is off, so the
+# figure is the analysis, not the terminal.
 sipnab_cmd() {
-    local f=$1 mode=${2:-sip}
+    local f=$1 mode=${2:-full}
     SIPNAB_CMD=("$SIPNAB" -c /dev/null -N -I "$f" --stats)
-    if [[ $mode == decode ]]; then
-        SIPNAB_CMD+=(-o core.load=pcap)
-    else
-        SIPNAB_CMD+=(-o sip.output=none)
-    fi
+    case $mode in
+    decode) SIPNAB_CMD+=(-o core.load=pcap) ;;
+    sip) SIPNAB_CMD+=(-o "core.load=pcap,sip" -o sip.output=none) ;;
+    *) SIPNAB_CMD+=(-o sip.output=none) ;;
+    esac
     if [[ -n $SIPNAB_EXTRA ]]; then
         local extra
         read -r -a extra <<<"$SIPNAB_EXTRA"
@@ -260,6 +261,8 @@ if want sipnab; then
         run_tool "sipnab decode-only" "$OUT/logs/sipnab.out" "${SIPNAB_CMD[@]}"
         sipnab_cmd "$FILE" sip
         run_tool "sipnab SIP" "$OUT/logs/sipnab-sip.out" "${SIPNAB_CMD[@]}"
+        sipnab_cmd "$FILE" full
+        run_tool "sipnab SIP+RTP" "$OUT/logs/sipnab-full.out" "${SIPNAB_CMD[@]}"
     else
         skip_tool "sipnab decode-only" "not built ($SIPNAB missing)"
     fi
@@ -300,8 +303,8 @@ echo
 
 bare_wall=${WALL["bare libpcap loop"]:-}
 dec_wall=${WALL["sipnab decode-only"]:-}
-# Peers analyse SIP, so they are compared with sipnab doing the same.
-sip_wall=${WALL["sipnab SIP"]:-$dec_wall}
+# Peers analyse SIP and RTP, so they are compared with sipnab doing the same.
+sip_wall=${WALL["sipnab SIP+RTP"]:-$dec_wall}
 printf '%-20s %9s %13s %9s %9s  %s\n' tool "wall s" "packets/s" "RSS MiB" "vs bare" "sipnab vs tool"
 for t in "${TOOLS[@]}"; do
     if [[ ${STATUS[$t]} != ok ]]; then
@@ -312,7 +315,7 @@ for t in "${TOOLS[@]}"; do
         -v bw="$bare_wall" -v sw="$sip_wall" 'BEGIN {
         vb = (bw != "" && w > 0) ? sprintf("%.2f", bw / w) : "n/a"
         if (t ~ /^sipnab/ || t ~ /^bare/) vs = ""
-        else if (sw != "" && sw > 0) vs = sprintf("sipnab SIP is %.1fx %s", w / sw, t)
+        else if (sw != "" && sw > 0) vs = sprintf("sipnab SIP+RTP is %.1fx %s", w / sw, t)
         else vs = "n/a"
         printf "%-20s %9.3f %13.0f %9.1f %9s  %s\n", t, w, (w > 0 ? n / w : 0), r / 1024, vb, vs
     }'
@@ -323,6 +326,16 @@ if [[ -n $bare_wall && -n $dec_wall ]]; then
         'BEGIN { printf "decode-only / bare = %.2f (target >= 0.70)\n", b / s }'
 else
     echo "decode-only / bare = n/a (target >= 0.70)"
+fi
+full_wall=${WALL["sipnab SIP+RTP"]:-}
+if [[ -n $bare_wall && -n $full_wall ]]; then
+    awk -v b="$bare_wall" -v s="$full_wall" \
+        'BEGIN { printf "SIP+RTP / bare = %.2f (target >= 0.50)\n", b / s }'
+fi
+sngrep_wall=${WALL[sngrep]:-}
+if [[ -n $sngrep_wall && -n $full_wall ]]; then
+    awk -v g="$sngrep_wall" -v s="$full_wall" \
+        'BEGIN { printf "SIP+RTP vs sngrep = %.1fx faster (target >= 15)\n", g / s }'
 fi
 echo
 echo "commands:"

@@ -11,7 +11,10 @@ enum { M_INVITE = 1, M_BYE = 3 };
 struct rtp_calls {
     uint32_t max_calls;
     uint32_t n_calls;
-    rtp_call_t *calls;     /* max_calls slots */
+    rtp_call_t *calls;    /* max_calls slots */
+    uint32_t *free_slots; /* slots emptied by eviction, reused first */
+    uint32_t n_free;
+    uint32_t next_unused;  /* slots from here on were never used */
     rtp_call_t **call_bkt; /* call_mask + 1 */
     uint64_t call_mask;
     rtp_endpoint_t **ep_bkt; /* ep_mask + 1 */
@@ -34,11 +37,14 @@ rtp_calls_t *rtp_calls_new(uint32_t max_calls)
     if (!c) return NULL;
     c->max_calls = max_calls;
     c->call_mask = pow2_at_least((uint64_t)max_calls * 2) - 1;
-    c->ep_mask = pow2_at_least((uint64_t)max_calls * 2 * RTP_CALL_MAX_EPS) - 1;
+    /* Calls usually announce 2 endpoints (one per side): buckets for 4 per
+     * call keep chains short without touching pages nobody uses. */
+    c->ep_mask = pow2_at_least((uint64_t)max_calls * 4) - 1;
     c->calls = calloc(max_calls, sizeof *c->calls);
+    c->free_slots = calloc(max_calls, sizeof *c->free_slots);
     c->call_bkt = calloc(c->call_mask + 1, sizeof *c->call_bkt);
     c->ep_bkt = calloc(c->ep_mask + 1, sizeof *c->ep_bkt);
-    if (!c->calls || !c->call_bkt || !c->ep_bkt) {
+    if (!c->calls || !c->free_slots || !c->call_bkt || !c->ep_bkt) {
         rtp_calls_free(c);
         return NULL;
     }
@@ -49,6 +55,7 @@ void rtp_calls_free(rtp_calls_t *c)
 {
     if (!c) return;
     free(c->calls);
+    free(c->free_slots);
     free(c->call_bkt);
     free(c->ep_bkt);
     free(c);
@@ -132,6 +139,7 @@ static void call_remove(rtp_calls_t *c, rtp_call_t *k)
             ep_unindex(c, &k->side[s].eps[i]);
     memset(k, 0, sizeof *k);
     c->n_calls--;
+    c->free_slots[c->n_free++] = (uint32_t)(k - c->calls);
 }
 
 /* Victim when full: the call that ended first, else the least recently
@@ -157,12 +165,8 @@ static rtp_call_t *call_create(rtp_calls_t *c, const char *id, size_t len, uint6
         if (!v->ended_us) c->st.evicted_live++;
         call_remove(c, v);
     }
-    rtp_call_t *k = NULL;
-    for (uint32_t i = 0; i < c->max_calls; i++)
-        if (!c->calls[i].used) {
-            k = &c->calls[i];
-            break;
-        }
+    /* O(1): a slot an eviction emptied, else the next never-used one. */
+    rtp_call_t *k = c->n_free ? &c->calls[c->free_slots[--c->n_free]] : &c->calls[c->next_unused++];
     memset(k, 0, sizeof *k);
     k->used = true;
     memcpy(k->call_id, id, len);

@@ -23,7 +23,7 @@
 #include "sipnab/sip.h"
 
 #define RTP_CALL_ID_MAX 128 /* Call-IDs are truncated to 127 bytes */
-#define RTP_CALL_MAX_EPS 6  /* endpoints remembered per side (latest + history) */
+#define RTP_CALL_MAX_EPS 4  /* endpoints remembered per side (latest + history) */
 #define RTP_CALL_MAX_HOLDS 4
 #define RTP_CALL_MAX_FORMATS SNB_SIP_MAX_FORMATS
 

@@ -49,9 +49,9 @@ static json_t *intervals_json(const rtp_stream_stats_t *st)
 static json_t *dtmf_json(const rtp_stream_t *s)
 {
     json_t *a = json_array();
-    if (!s->dtmf_on) return a;
-    for (uint32_t i = 0; i < rtp_dtmf_count(&s->dtmf); i++) {
-        const rtp_dtmf_digit_t *d = rtp_dtmf_digit(&s->dtmf, i);
+    if (!s->dtmf) return a;
+    for (uint32_t i = 0; i < rtp_dtmf_count(s->dtmf); i++) {
+        const rtp_dtmf_digit_t *d = rtp_dtmf_digit(s->dtmf, i);
         json_t *o = json_object();
         char digit[2] = {d->digit ? d->digit : '?', 0};
         json_object_set_new(o, "digit", json_string(digit));

@@ -70,8 +70,8 @@ void rtp_out_call_media(FILE *out, bool md, const rtp_table_t *t, const char *ca
     bool header = false;
     for (const rtp_stream_t *s = rtp_table_call_next(t, call_id, NULL); s;
          s = rtp_table_call_next(t, call_id, s)) {
-        for (uint32_t i = 0; s->dtmf_on && i < rtp_dtmf_count(&s->dtmf); i++) {
-            const rtp_dtmf_digit_t *d = rtp_dtmf_digit(&s->dtmf, i);
+        for (uint32_t i = 0; s->dtmf && i < rtp_dtmf_count(s->dtmf); i++) {
+            const rtp_dtmf_digit_t *d = rtp_dtmf_digit(s->dtmf, i);
             char when[24];
             clock_text(d->start_us, when, sizeof when);
             if (!header) fprintf(out, md ? "\n## DTMF\n\n" : "DTMF:\n");

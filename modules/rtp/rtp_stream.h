@@ -14,7 +14,8 @@
 
 #include "rtp_packet.h"
 
-#define RTP_MAX_INTERVALS 64
+/* Quality intervals kept per stream: 16 x 5 s = the last 80 s by default. */
+#define RTP_MAX_INTERVALS 16
 
 typedef struct rtp_interval {
     uint64_t start_us;

@@ -127,8 +127,9 @@ void rtp_table_free(rtp_table_t *t)
     rtp_stream_t *s = t->all_head;
     while (s) {
         rtp_stream_t *n = s->all_next;
-        if (s->dtmf_on) rtp_dtmf_flush(&s->dtmf);
+        if (s->dtmf) rtp_dtmf_flush(s->dtmf);
         if (t->cfg.on_stream_end) t->cfg.on_stream_end(t->cfg.ud, s, false);
+        free(s->dtmf);
         free(s);
         s = n;
     }
@@ -246,9 +247,10 @@ static rtp_stream_t *stream_create(rtp_table_t *t, const snb_packet_t *pkt, cons
 {
     if (t->n_streams >= t->cfg.max_streams && t->lru_head) {
         rtp_stream_t *v = t->lru_head; /* the least recently active */
-        if (v->dtmf_on) rtp_dtmf_flush(&v->dtmf);
+        if (v->dtmf) rtp_dtmf_flush(v->dtmf);
         if (t->cfg.on_stream_end) t->cfg.on_stream_end(t->cfg.ud, v, true);
         stream_unlink(t, v);
+        free(v->dtmf);
         free(v);
         t->st.evicted++;
     }
@@ -295,14 +297,15 @@ static rtp_stream_t *stream_create(rtp_table_t *t, const snb_packet_t *pkt, cons
 /* Telephone-events go to the stream's digit tracker, created on the first. */
 static void stream_dtmf(const rtp_table_t *t, rtp_stream_t *s, const rtp_hdr_t *h, uint64_t at)
 {
-    if (!s->dtmf_on) {
+    if (!s->dtmf) {
         uint32_t rate = 0;
         const rtp_endpoint_t *ep = stream_endpoint(t, s);
         if (ep) rtp_endpoint_format(ep, h->pt, NULL, &rate);
-        rtp_dtmf_init(&s->dtmf, rate);
-        s->dtmf_on = true;
+        s->dtmf = malloc(sizeof *s->dtmf);
+        if (!s->dtmf) return; /* digits lost, packets still counted */
+        rtp_dtmf_init(s->dtmf, rate);
     }
-    rtp_dtmf_update(&s->dtmf, h, at);
+    rtp_dtmf_update(s->dtmf, h, at);
 }
 
 static void stream_step(rtp_stream_t *s, uint32_t step)

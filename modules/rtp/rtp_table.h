@@ -102,8 +102,9 @@ struct rtp_stream {
     uint64_t first_audio_us, last_audio_us;
     uint64_t rtcp_packets; /* RTCP packets sent by this SSRC */
     rtp_stream_rtcp_t rtcp;
-    bool dtmf_on;            /* dtmf was initialised (a telephone-event was seen) */
-    rtp_dtmf_tracker_t dtmf; /* rtp_dtmf_count/digit; flushed when the stream ends */
+    /* Digit tracker, allocated on the first telephone-event (most streams
+     * never carry one); rtp_dtmf_count/digit; flushed when the stream ends. */
+    rtp_dtmf_tracker_t *dtmf;
     /* ---- private to rtp_table.c ---- */
     uint16_t last_seq; /* of the last audio packet */
     uint32_t last_ts;

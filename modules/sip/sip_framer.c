@@ -195,6 +195,13 @@ static void handle_datagram(sip_framer_t *f, const snb_packet_t *pkt, const char
 {
     size_t off = 0;
     bool any = false;
+    /* RTP and RTCP (version 2: first byte 0x80-0xBF) are most of the UDP a
+     * SIP analyser sees; no SIP message or SIP-carrying wrapper (HEP starts
+     * with "HEP3" or 0x01/0x02) starts so, so skip the search for them. */
+    if (t == SIP_TRANSPORT_UDP && n >= 12 && ((unsigned char)d[0] & 0xC0) == 0x80) {
+        f->st.not_sip++;
+        return;
+    }
     while (off < n) {
         while (off < n && is_space(d[off])) /* CRLF keepalives: not junk */
             off++;
