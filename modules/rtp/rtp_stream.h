@@ -45,10 +45,7 @@ typedef struct rtp_stream_stats {
     double max_delta_ms; /* largest gap between consecutive arrivals */
     uint32_t marker_count;
     uint32_t pt_changes;
-    /* quality intervals: the last RTP_MAX_INTERVALS of `interval_us` each */
-    uint64_t interval_us;
-    rtp_interval_t intervals[RTP_MAX_INTERVALS];
-    uint32_t n_intervals; /* total started (ring index = n % RTP_MAX_INTERVALS) */
+    uint64_t interval_us; /* length of a quality interval */
     /* ---- implementation state (rtp_stream.c); Wireshark 4.0's names in [] ---- */
     bool started;
     bool under;             /* [under] seq went below the first one; cycle counted */
@@ -73,6 +70,11 @@ typedef struct rtp_stream_stats {
     int64_t iv_base_ext; /* extended stop sequence before its first packet */
     double iv_jitter_sum;
     uint32_t iv_jitter_n;
+    /* Quality intervals, last: every packet touches the fields above, an
+     * interval only now and then, so the hot state shares cache lines.
+     * The last RTP_MAX_INTERVALS of `interval_us` each. */
+    uint32_t n_intervals; /* total started (ring index = n % RTP_MAX_INTERVALS) */
+    rtp_interval_t intervals[RTP_MAX_INTERVALS];
 } rtp_stream_stats_t;
 
 void rtp_stream_init(rtp_stream_stats_t *s, uint32_t ssrc, uint8_t pt, uint32_t clock_rate,

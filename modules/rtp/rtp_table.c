@@ -81,16 +81,76 @@ static uint64_t pow2_at_least(uint64_t n)
     return p;
 }
 
-static uint64_t key_hash(const snb_addr_t *src, uint16_t sport, const snb_addr_t *dst,
-                         uint16_t dport, uint32_t ssrc)
+/* The 5-tuple + SSRC hash runs for every RTP packet: kept here, inline,
+ * word-wise, one finaliser (chains absorb the rare collision). */
+static inline uint64_t addr_word(const snb_addr_t *a)
 {
-    return rtp_addr_hash(src, sport, rtp_addr_hash(dst, dport, ssrc));
+    if (a->family == 4) {
+        uint32_t v;
+        memcpy(&v, a->a, 4);
+        return v;
+    }
+    uint64_t w0, w1;
+    memcpy(&w0, a->a, 8);
+    memcpy(&w1, a->a + 8, 8);
+    return w0 ^ (w1 * 0x9e3779b97f4a7c15ull);
+}
+
+static inline uint64_t key_hash(const snb_addr_t *src, uint16_t sport, const snb_addr_t *dst,
+                                uint16_t dport, uint32_t ssrc)
+{
+    uint64_t x = addr_word(src) * 0xff51afd7ed558ccdull + addr_word(dst);
+    x ^= (uint64_t)sport << 48 | (uint64_t)dport << 32 | ssrc;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ (x >> 29);
+}
+
+static inline bool addr_eq(const snb_addr_t *a, const snb_addr_t *b)
+{
+    if (a->family == 4 && b->family == 4) {
+        uint32_t x, y;
+        memcpy(&x, a->a, 4);
+        memcpy(&y, b->a, 4);
+        return x == y;
+    }
+    return rtp_addr_eq(a, b);
 }
 
 static uint64_t ssrc_hash(uint32_t ssrc)
 {
     uint64_t h = ssrc * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 32);
+}
+
+static void index_stream(rtp_table_t *t, rtp_stream_t *s)
+{
+    rtp_stream_t **b = &t->bkt[key_hash(&s->src, s->sport, &s->dst, s->dport, s->ssrc) & t->mask];
+    s->hnext = *b;
+    *b = s;
+    b = &t->sbkt[ssrc_hash(s->ssrc) & t->mask];
+    s->snext = *b;
+    *b = s;
+}
+
+/* Double both bucket arrays and re-index every stream (amortised O(1)). On
+ * allocation failure the table keeps its size: longer chains, still right. */
+static void grow_buckets(rtp_table_t *t)
+{
+    uint64_t n = (t->mask + 1) * 2;
+    rtp_stream_t **bkt = calloc(n, sizeof *bkt), **sbkt = calloc(n, sizeof *sbkt);
+    if (!bkt || !sbkt) {
+        free(bkt);
+        free(sbkt);
+        return;
+    }
+    free(t->bkt);
+    free(t->sbkt);
+    t->bkt = bkt;
+    t->sbkt = sbkt;
+    t->mask = n - 1;
+    for (rtp_stream_t *s = t->all_head; s; s = s->all_next)
+        index_stream(t, s);
 }
 
 rtp_table_t *rtp_table_new(const rtp_table_cfg_t *cfg, rtp_calls_t *calls)
@@ -104,7 +164,10 @@ rtp_table_t *rtp_table_new(const rtp_table_cfg_t *cfg, rtp_calls_t *calls)
     if (t->cfg.heur_packets < 2) t->cfg.heur_packets = 2;
     if (t->cfg.heur_packets > RTP_HEUR_MAX) t->cfg.heur_packets = RTP_HEUR_MAX;
     t->calls = calls;
-    t->mask = pow2_at_least((uint64_t)t->cfg.max_streams * 2) - 1;
+    /* Buckets start small and double with the streams (up to 2 per allowed
+     * stream): a table sized for max_streams up front would be megabytes of
+     * buckets, and a cache miss on every packet. */
+    t->mask = 1023;
     t->pmask = pow2_at_least((uint64_t)t->cfg.max_pending * 2) - 1;
     t->bkt = calloc(t->mask + 1, sizeof *t->bkt);
     t->sbkt = calloc(t->mask + 1, sizeof *t->sbkt);
@@ -145,8 +208,8 @@ void rtp_table_free(rtp_table_t *t)
 static bool key_eq(const rtp_stream_t *s, const snb_addr_t *src, uint16_t sport,
                    const snb_addr_t *dst, uint16_t dport, uint32_t ssrc)
 {
-    return s->ssrc == ssrc && s->sport == sport && s->dport == dport && rtp_addr_eq(&s->src, src) &&
-           rtp_addr_eq(&s->dst, dst);
+    return s->ssrc == ssrc && s->sport == sport && s->dport == dport && addr_eq(&s->src, src) &&
+           addr_eq(&s->dst, dst);
 }
 
 const rtp_stream_t *rtp_table_find(const rtp_table_t *t, const snb_addr_t *src, uint16_t sport,
@@ -273,13 +336,10 @@ static rtp_stream_t *stream_create(rtp_table_t *t, const snb_packet_t *pkt, cons
                     t->cfg.interval_us);
     s->heuristic = ep == NULL;
 
-    rtp_stream_t **b = &t->bkt[key_hash(&s->src, s->sport, &s->dst, s->dport, s->ssrc) & t->mask];
-    s->hnext = *b;
-    *b = s;
-    b = &t->sbkt[ssrc_hash(s->ssrc) & t->mask];
-    s->snext = *b;
-    *b = s;
+    if (t->n_streams + 1 > t->mask + 1 && t->mask + 1 < 2 * (uint64_t)t->cfg.max_streams)
+        grow_buckets(t); /* before s joins the list: it is indexed once, below */
     DL_APPEND(t->all_head, t->all_tail, s, all_prev, all_next);
+    index_stream(t, s);
     DL_APPEND(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
     if (!ep) {
         s->unclaimed = true;
@@ -349,7 +409,11 @@ static void stream_packet(rtp_table_t *t, rtp_stream_t *s, const rtp_hdr_t *h, u
         s->last_ts = h->ts;
         s->last_pt = h->pt;
     }
-    if (s != t->lru_tail) {
+    /* Approximate LRU: move to the tail at most once per 250 ms of capture
+     * time. Relinking on every packet would touch two other streams' cache
+     * lines per packet; eviction order is unchanged at that resolution. */
+    if (s != t->lru_tail && at - s->lru_us >= 250000) {
+        s->lru_us = at;
         DL_REMOVE(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
         DL_APPEND(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
     }
