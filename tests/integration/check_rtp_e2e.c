@@ -5,7 +5,6 @@
  *  - the synthetic diagnosis captures: each flag fires on its case only;
  *  - DTMF from RFC 4733 and from SIP INFO, and the media filters. */
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +48,9 @@ static double jnum(json_t *o, const char *k)
     return json_number_value(json_object_get(o, k));
 }
 
-static int compare_streams(const char *name)
+static int compare_streams(const char *name, const char *stem)
 {
-    char stem[256], oname[300];
-    snprintf(stem, sizeof stem, "%s", name);
-    *strrchr(stem, '.') = '\0';
+    char oname[300];
     snprintf(oname, sizeof oname, "%s.tshark.txt", stem);
     char *opath = data_path(oname), *cpath = data_path(name);
     oracle_t *o = oracle_load(opath);
@@ -111,17 +108,8 @@ static int compare_streams(const char *name)
 
 START_TEST(every_capture_streams_equal_wireshark)
 {
-    DIR *d = opendir(SNB_TEST_DATA_DIR);
-    ck_assert_ptr_nonnull(d);
-    int bad = 0, captures = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (!dot || (strcmp(dot, ".pcap") && strcmp(dot, ".pcapng"))) continue;
-        bad += compare_streams(e->d_name);
-        captures++;
-    }
-    closedir(d);
+    int captures;
+    int bad = foreach_capture(compare_streams, &captures);
     ck_assert_int_ge(captures, 30);
     ck_assert_int_eq(bad, 0);
 }

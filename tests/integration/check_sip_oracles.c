@@ -3,7 +3,6 @@
  * its .tshark.txt: the set of Call-IDs, the count of each request method and
  * response code, the resent-message count, and the average setup time. */
 #include <check.h>
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,11 +100,9 @@ static void add_call_id(tally_t *t, const char *id)
     t->call_ids[t->n_call_ids++] = strdup(id);
 }
 
-static int compare_capture(const char *name)
+static int compare_capture(const char *name, const char *stem)
 {
-    char stem[256], oname[300];
-    snprintf(stem, sizeof stem, "%s", name);
-    *strrchr(stem, '.') = '\0';
+    char oname[300];
     snprintf(oname, sizeof oname, "%s.tshark.txt", stem);
     char *opath = data_path(oname), *cpath = data_path(name);
     oracle_t *o = oracle_load(opath);
@@ -200,17 +197,8 @@ static int compare_capture(const char *name)
 
 START_TEST(every_capture_agrees_with_wireshark)
 {
-    DIR *d = opendir(SNB_TEST_DATA_DIR);
-    ck_assert_ptr_nonnull(d);
-    int bad = 0, captures = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (!dot || (strcmp(dot, ".pcap") && strcmp(dot, ".pcapng"))) continue;
-        bad += compare_capture(e->d_name);
-        captures++;
-    }
-    closedir(d);
+    int captures;
+    int bad = foreach_capture(compare_capture, &captures);
     ck_assert_int_ge(captures, 30);
     ck_assert_int_eq(bad, 0);
 }

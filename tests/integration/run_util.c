@@ -1,4 +1,5 @@
 /* Helpers to run commands from Check tests. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -183,4 +184,23 @@ long long json_int(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
     return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+int foreach_capture(int (*fn)(const char *name, const char *stem), int *count)
+{
+    DIR *d = opendir(SNB_TEST_DATA_DIR);
+    int bad = 0;
+    *count = 0;
+    if (!d) return 1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (!dot || (strcmp(dot, ".pcap") && strcmp(dot, ".pcapng"))) continue;
+        char stem[256];
+        snprintf(stem, sizeof stem, "%.*s", (int)(dot - e->d_name), e->d_name);
+        bad += fn(e->d_name, stem);
+        (*count)++;
+    }
+    closedir(d);
+    return bad;
 }

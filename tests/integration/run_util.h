@@ -28,6 +28,11 @@ char *data_path(const char *name); /* malloc'd */
 char *read_file(const char *path); /* malloc'd, NULL if unreadable */
 int write_file(const char *path, const void *data, size_t len);
 
+/* Call fn(name, stem) for every .pcap/.pcapng in tests/data (not its
+ * subfolders), adding up what fn returns (its mismatches); *count gets the
+ * number of captures. stem is the name without its extension. */
+int foreach_capture(int (*fn)(const char *name, const char *stem), int *count);
+
 /* Run `sipnab -c /dev/null -I file --stats --json [extra...]` and parse the
  * last stdout line as JSON; NULL if it did not run or parse. */
 json_t *sipnab_stats(const char *capture, char *const extra[], run_result_t *res_out);
