@@ -12,6 +12,7 @@
 
 #include "pcap_file.h"
 #include "pcap_gz.h"
+#include "pcap_mmap.h"
 #include "sipnab/log.h"
 
 struct pcap_file_reader {
@@ -27,6 +28,12 @@ struct pcap_file_reader {
     uint64_t packets;     /* packets read from this file */
     uv_idle_t idle;
     bool idle_active, stopped, free_pending;
+    /* Classic pcap files are mapped instead (pcap_mmap.h); a BPF filter
+     * then runs through a "dead" pcap_t's compiled program. */
+    pcap_mmap_t mm;
+    pcap_t *dead;
+    struct bpf_program prog;
+    bool have_prog;
 };
 
 bool pcap_linktype_supported(int dlt)
@@ -52,6 +59,11 @@ static void close_current(pcap_file_reader_t *r)
 {
     if (r->p) pcap_close(r->p); /* also closes the FILE */
     r->p = NULL;
+    pcap_mmap_close(&r->mm);
+    if (r->have_prog) pcap_freecode(&r->prog);
+    r->have_prog = false;
+    if (r->dead) pcap_close(r->dead);
+    r->dead = NULL;
 }
 
 static bool magic_known(const unsigned char m[4], bool *pcapng)
@@ -69,9 +81,55 @@ static bool magic_known(const unsigned char m[4], bool *pcapng)
     return false;
 }
 
+static int check_linktype(pcap_file_reader_t *r, const char *path, int dlt)
+{
+    if (pcap_linktype_supported(dlt)) return 0;
+    const char *name = pcap_datalink_val_to_name(dlt);
+    snb_log_error(r->core, "pcap", "%s: unsupported link type %d (%s)", path, dlt,
+                  name ? name : "unknown");
+    return -1;
+}
+
+/* The mmap path: 0 opened, 1 not a mappable classic pcap, -1 error (logged). */
+static int open_mapped(pcap_file_reader_t *r, const char *path)
+{
+    char why[256];
+    int rc = pcap_mmap_open(&r->mm, path, why, sizeof why);
+    if (rc < 0) snb_log_error(r->core, "pcap", "%s: %s", path, why);
+    if (rc != 0) return rc;
+    if (check_linktype(r, path, r->mm.linktype) != 0) {
+        close_current(r);
+        return -1;
+    }
+    const char *filter = r->conf->filter;
+    if (filter && *filter) {
+        r->dead = pcap_open_dead(r->mm.linktype, 262144);
+        if (!r->dead || pcap_compile(r->dead, &r->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            snb_log_error(r->core, "pcap", "bad filter '%s': %s", filter,
+                          r->dead ? pcap_geterr(r->dead) : "out of memory");
+            close_current(r);
+            return -1;
+        }
+        r->have_prog = true;
+    }
+    r->linktype = r->mm.linktype;
+    r->pcapng = false;
+    return 0;
+}
+
 /* Open one file; on failure log one line and return -1. */
 static int open_file(pcap_file_reader_t *r, const char *path)
 {
+    int mapped = open_mapped(r, path);
+    if (mapped <= 0) {
+        if (mapped < 0) return -1;
+        r->path = path;
+        r->packets = 0;
+        r->good_offset = 24;
+        snb_source_stats(r->src)->capture_files++;
+        snb_log_debug(r->core, "pcap", "%s: reading (link type %d, mapped)", path, r->linktype);
+        return 0;
+    }
     unsigned char magic[4];
     bool gz;
     char why[PCAP_ERRBUF_SIZE + 64];
@@ -94,10 +152,7 @@ static int open_file(pcap_file_reader_t *r, const char *path)
         return -1;
     }
     r->linktype = pcap_datalink(r->p);
-    if (!pcap_linktype_supported(r->linktype)) {
-        const char *name = pcap_datalink_val_to_name(r->linktype);
-        snb_log_error(r->core, "pcap", "%s: unsupported link type %d (%s)", path, r->linktype,
-                      name ? name : "unknown");
+    if (check_linktype(r, path, r->linktype) != 0) {
         close_current(r);
         return -1;
     }
@@ -157,9 +212,56 @@ static void finish(pcap_file_reader_t *r)
     snb_source_finished(r->src); /* may stop the core, and so this reader */
 }
 
+/* One batch from a mapped file: records are pointers into the mapping. */
+static void read_mapped(pcap_file_reader_t *r)
+{
+    int budget = (int)r->conf->batch;
+    while (budget-- > 0) {
+        pcap_mmap_record_t rec;
+        char why[256];
+        int rc = pcap_mmap_next(&r->mm, &rec, why, sizeof why);
+        if (rc == PCAP_MMAP_RECORD) {
+            r->packets++;
+            r->good_offset = r->mm.off;
+            if (r->have_prog) {
+                struct pcap_pkthdr h = {.caplen = rec.caplen, .len = rec.wirelen};
+                if (!pcap_offline_filter(&r->prog, &h, rec.data)) continue;
+            }
+            snb_frame_t frame = {.ts_us = rec.ts_us,
+                                 .caplen = rec.caplen,
+                                 .wirelen = rec.wirelen,
+                                 .linktype = r->linktype,
+                                 .data = rec.data};
+            snb_source_frame(r->src, &frame);
+            continue;
+        }
+        if (rc != PCAP_MMAP_END) {
+            snb_source_stats(r->src)->capture_errors++;
+            snb_source_failed(r->src);
+            if (rc == PCAP_MMAP_TRUNCATED)
+                snb_log_error(r->core, "pcap",
+                              "%s: truncated at byte %" PRIu64 " after %" PRIu64 " packets",
+                              r->path, r->good_offset, r->packets);
+            else
+                snb_log_error(r->core, "pcap",
+                              "%s: corrupt at byte %" PRIu64 " after %" PRIu64 " packets: %s",
+                              r->path, r->good_offset, r->packets, why);
+        }
+        if (!open_next(r)) {
+            finish(r);
+            return;
+        }
+        if (!r->mm.base) return; /* the next file is read by libpcap */
+    }
+}
+
 static void on_idle(uv_idle_t *idle)
 {
     pcap_file_reader_t *r = idle->data;
+    if (r->mm.base) {
+        read_mapped(r);
+        return;
+    }
     int budget = (int)r->conf->batch;
     while (budget-- > 0) {
         struct pcap_pkthdr *hdr;
@@ -185,6 +287,7 @@ static void on_idle(uv_idle_t *idle)
             finish(r);
             return;
         }
+        if (r->mm.base) return; /* the next file is mapped: next iteration */
     }
 }
 
