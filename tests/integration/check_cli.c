@@ -232,6 +232,69 @@ START_TEST(gzip_and_several_files_in_a_row)
 }
 END_TEST
 
+static uint32_t swap32(uint32_t v)
+{
+    return __builtin_bswap32(v);
+}
+
+/* Classic pcap in the other byte order and with nanosecond timestamps must
+ * read the same as the original (the mapped reader handles all four magics). */
+START_TEST(pcap_byte_orders_and_nanoseconds)
+{
+    char *orig = read_file(SNB_TEST_DATA_DIR "/sip-register.pcap");
+    ck_assert_ptr_nonnull(orig);
+    /* Swap the file header's and each record header's fields. */
+    size_t len = 852 + 24 + 2 * 16; /* 2 frames of the oracle's 852 bytes */
+    uint8_t *sw = malloc(len);
+    memcpy(sw, orig, len);
+    uint32_t *h = (uint32_t *)sw;
+    h[0] = swap32(h[0]);
+    ((uint16_t *)sw)[2] = __builtin_bswap16(((uint16_t *)sw)[2]);
+    ((uint16_t *)sw)[3] = __builtin_bswap16(((uint16_t *)sw)[3]);
+    for (int i = 2; i < 6; i++)
+        h[i] = swap32(h[i]);
+    size_t off = 24;
+    while (off + 16 <= len) {
+        uint32_t caplen;
+        memcpy(&caplen, sw + off + 8, 4);
+        for (int i = 0; i < 4; i++) {
+            uint32_t v;
+            memcpy(&v, sw + off + 4 * i, 4);
+            v = swap32(v);
+            memcpy(sw + off + 4 * i, &v, 4);
+        }
+        off += 16 + caplen;
+    }
+    ck_assert_uint_eq(off, len);
+    const char *swapped = "/tmp/sipnab-test-bigendian.pcap";
+    ck_assert_int_eq(write_file(swapped, sw, len), 0);
+    char *sh[] = {"/bin/sh", "-c",
+                  "editcap -F nsecpcap " SNB_TEST_DATA_DIR
+                  "/sip-register.pcap /tmp/sipnab-test-ns.pcap",
+                  NULL};
+    run_result_t e = run_cmd(sh, 30);
+    ck_assert_msg(e.status == 0, "editcap: %s", e.err);
+    run_free(&e);
+    const char *files[] = {SNB_TEST_DATA_DIR "/sip-register.pcap", swapped,
+                           "/tmp/sipnab-test-ns.pcap"};
+    for (int i = 0; i < 3; i++) {
+        char *argv[] = {(char *)sipnab_bin(), "-c",     "/dev/null", "-I",
+                        (char *)files[i],     "--json", NULL};
+        run_result_t r = run_cmd(argv, 30);
+        ck_assert_msg(r.status == 0, "%s: %s", files[i], r.err);
+        ck_assert_msg(strstr(r.out, "\"timestamp\":\"2011-08-01T06:37:22.150251Z\",\"src\":"
+                                    "\"10.33.6.101\"") != NULL,
+                      "%s: %s", files[i], r.out);
+        ck_assert_int_eq(count_lines(r.out), 2);
+        run_free(&r);
+    }
+    unlink(swapped);
+    unlink("/tmp/sipnab-test-ns.pcap");
+    free(sw);
+    free(orig);
+}
+END_TEST
+
 START_TEST(trailing_words_are_a_bpf_filter)
 {
     char *extra[] = {"udp", "and", "not", "port", "53", NULL};
@@ -281,6 +344,7 @@ int main(void)
     tcase_add_test(tc, truncated_capture_reports_offset_after_processing_what_came_before);
     tcase_add_test(tc, not_a_capture_missing_file_and_bad_linktype);
     tcase_add_test(tc, gzip_and_several_files_in_a_row);
+    tcase_add_test(tc, pcap_byte_orders_and_nanoseconds);
     tcase_add_test(tc, trailing_words_are_a_bpf_filter);
     tcase_add_test(tc, missing_interface_is_one_line);
     suite_add_tcase(s, tc);
