@@ -215,6 +215,9 @@ static void finish(pcap_file_reader_t *r)
 /* One batch from a mapped file: records are pointers into the mapping. */
 static void read_mapped(pcap_file_reader_t *r)
 {
+    /* Every record of the previous batch has been handled (subscribers copy
+     * what they keep), so its pages can leave our RSS. */
+    pcap_mmap_release(&r->mm);
     int budget = (int)r->conf->batch;
     while (budget-- > 0) {
         pcap_mmap_record_t rec;

@@ -85,6 +85,16 @@ int pcap_mmap_next(pcap_mmap_t *m, pcap_mmap_record_t *rec, char *why, size_t wh
     return PCAP_MMAP_RECORD;
 }
 
+void pcap_mmap_release(pcap_mmap_t *m)
+{
+    static const size_t chunk = 4u << 20; /* a syscall per 4 MiB read, not per batch */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = m->off & ~(page - 1);
+    if (upto < m->released + chunk) return;
+    madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
+    m->released = upto;
+}
+
 void pcap_mmap_close(pcap_mmap_t *m)
 {
     if (m->base) munmap((void *)m->base, m->size);

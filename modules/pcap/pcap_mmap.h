@@ -12,9 +12,10 @@
 typedef struct pcap_mmap {
     const uint8_t *base;
     size_t size;
-    size_t off;   /* next record header */
-    bool swapped; /* file written in the other byte order */
-    bool nsec;    /* nanosecond timestamps */
+    size_t off;      /* next record header */
+    size_t released; /* pages below this offset were dropped from RSS */
+    bool swapped;    /* file written in the other byte order */
+    bool nsec;       /* nanosecond timestamps */
     int linktype;
     uint32_t snaplen;
 } pcap_mmap_t;
@@ -39,6 +40,10 @@ enum pcap_mmap_result {
 /* Next record; on TRUNCATED/CORRUPT m->off stays at the damaged record and
  * why says what is wrong (CORRUPT). */
 int pcap_mmap_next(pcap_mmap_t *m, pcap_mmap_record_t *rec, char *why, size_t whylen);
+/* Drop the pages already read from the process's RSS (they stay in the page
+ * cache): call between batches, when no record of them is still in use.
+ * Without it a large file would show up as resident memory. */
+void pcap_mmap_release(pcap_mmap_t *m);
 void pcap_mmap_close(pcap_mmap_t *m);
 
 #endif
