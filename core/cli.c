@@ -80,6 +80,14 @@ void snb_cli_usage(FILE *out)
           "  -q, --quiet             only warnings and errors on stderr\n"
           "  -v, --verbose           debug logging\n"
           "\n"
+          "HEP (Homer):\n"
+          "  -L, --hep-listen [udp:|tcp:]ADDR:PORT  receive HEP v1/v2/v3 (address defaults to\n"
+          "                          127.0.0.1); repeatable\n"
+          "      --hep-allow CIDR    only these sources may send (repeatable, IPv4 and IPv6)\n"
+          "      --hep-rate-limit N  packets per second per source\n"
+          "  -E, --hep-parse         unwrap HEP found in captured UDP\n"
+          "  -H, --hep-send [udp:|tcp:]ADDR:PORT    mirror SIP as HEP v3 to a collector\n"
+          "\n"
           "Configuration:\n"
           "  -c, --config FILE       configuration file (default " SNB_SYSCONF_DIR "/sipnab.conf,\n"
           "                          then conf.d/*.conf beside it)\n"
@@ -112,6 +120,8 @@ enum {
     OPT_FILTER,
     OPT_STREAMS_JSON,
     OPT_STREAM_FILTER,
+    OPT_HEP_ALLOW,
+    OPT_HEP_RATE_LIMIT,
 };
 
 static const struct option long_options[] = {
@@ -130,6 +140,11 @@ static const struct option long_options[] = {
     {"filter", required_argument, NULL, OPT_FILTER},
     {"streams-json", no_argument, NULL, OPT_STREAMS_JSON},
     {"stream-filter", required_argument, NULL, OPT_STREAM_FILTER},
+    {"hep-listen", required_argument, NULL, 'L'},
+    {"hep-parse", no_argument, NULL, 'E'},
+    {"hep-send", required_argument, NULL, 'H'},
+    {"hep-allow", required_argument, NULL, OPT_HEP_ALLOW},
+    {"hep-rate-limit", required_argument, NULL, OPT_HEP_RATE_LIMIT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"config", required_argument, NULL, 'c'},
@@ -150,7 +165,17 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
     bool no_promisc = false, have_files = false;
     const char **devices = calloc((size_t)argc + 1, sizeof *devices);
     size_t n_devices = 0;
-    if (!devices) return -1;
+    const char **hep_listen = calloc((size_t)argc + 1, sizeof *hep_listen);
+    const char **hep_allow = calloc((size_t)argc + 1, sizeof *hep_allow);
+    size_t n_hep_listen = 0, n_hep_allow = 0;
+    const char *hep_rate = NULL;
+    bool hep_used = false;
+    if (!devices || !hep_listen || !hep_allow) {
+        free(devices);
+        free(hep_listen);
+        free(hep_allow);
+        return -1;
+    }
     int rc = 0;
 
     err[0] = '\0';
@@ -158,7 +183,7 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
     optind = 1;
     /* '+' stops at the first non-option word: the rest is the BPF filter;
      * ':' makes a missing value distinguishable from an unknown option. */
-    static const char shortopts[] = "+:I:d:s:B:Nqvc:tThVo:";
+    static const char shortopts[] = "+:I:d:s:B:Nqvc:tThVo:L:EH:";
     int c;
     while (rc == 0 && (c = getopt_long(argc, argv, shortopts, long_options, NULL)) != -1) {
         switch (c) {
@@ -195,6 +220,24 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
             rc = add_set(cli, "sip", NULL, "report", "yes", false);
             if (rc == 0) rc = add_set(cli, "rtp", NULL, "report", "yes", false);
             if (rc == 0) cli->sets[cli->n_sets - 1].soft = true;
+            break;
+        case 'L':
+            hep_listen[n_hep_listen++] = optarg;
+            hep_used = true;
+            break;
+        case 'E':
+            rc = add_set(cli, "hep", "captures", "parse", "yes", false);
+            hep_used = true;
+            break;
+        case 'H':
+            rc = add_set(cli, "hep", "mirror", "send", optarg, false);
+            hep_used = true;
+            break;
+        case OPT_HEP_ALLOW:
+            hep_allow[n_hep_allow++] = optarg;
+            break;
+        case OPT_HEP_RATE_LIMIT:
+            hep_rate = optarg;
             break;
         case OPT_STREAMS_JSON:
             rc = add_set(cli, "rtp", NULL, "streams_json", "yes", false);
@@ -273,6 +316,20 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
     }
     for (size_t i = 0; rc == 0 && i < n_devices; i++)
         rc = add_set(cli, "pcap", devices[i], "interface", devices[i], false);
+    if (rc == 0 && (n_hep_allow || hep_rate) && !n_hep_listen) {
+        snprintf(err, errlen, "--hep-allow and --hep-rate-limit need -L ADDRESS:PORT");
+        rc = -1;
+    }
+    /* Each -L is a listener instance; --hep-allow/--hep-rate-limit apply to all. */
+    for (size_t i = 0; rc == 0 && i < n_hep_listen; i++) {
+        char inst[32];
+        snprintf(inst, sizeof inst, "listen%zu", i + 1);
+        rc = add_set(cli, "hep", inst, "listen", hep_listen[i], false);
+        for (size_t a = 0; rc == 0 && a < n_hep_allow; a++)
+            rc = add_set(cli, "hep", inst, "allow", hep_allow[a], true);
+        if (rc == 0 && hep_rate) rc = add_set(cli, "hep", inst, "rate_limit", hep_rate, false);
+    }
+    if (rc == 0 && hep_used) rc = add_set(cli, "core", NULL, "load", "hep", true);
     /* Apply the per-input options to every instance the flags created. */
     for (size_t i = 0; rc == 0 && i < n_devices + (have_files ? 1 : 0); i++) {
         const char *inst = i < n_devices ? devices[i] : CLI_FILE_INSTANCE;
@@ -283,6 +340,8 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
     }
     free(filter);
     free(devices);
+    free(hep_listen);
+    free(hep_allow);
     if (rc && !err[0]) snprintf(err, errlen, "out of memory");
     return rc ? -1 : 0;
 }

@@ -58,6 +58,14 @@ void snb_source_frame(snb_source_t *src, const snb_frame_t *frame)
     snb_decoder_feed(src->dec, frame);
 }
 
+/* HEP and other sources that decode for themselves publish packets as they
+ * are; they still count as captured. */
+void snb_source_packet(snb_source_t *src, const snb_packet_t *pkt)
+{
+    src->stats.capture_packets++;
+    on_packet(src, pkt);
+}
+
 snb_capture_stats_t *snb_source_stats(snb_source_t *src)
 {
     return &src->stats;

@@ -202,6 +202,15 @@ static void handle_datagram(sip_framer_t *f, const snb_packet_t *pkt, const char
         f->st.not_sip++;
         return;
     }
+    /* HEP: the hep module unwraps it (-E) and the SIP inside comes back as
+     * its own packet; searching it here would count it twice. */
+    const unsigned char *u = (const unsigned char *)d;
+    if (t == SIP_TRANSPORT_UDP && n >= 6 &&
+        (memcmp(d, "HEP3", 4) == 0 ||
+         ((u[0] == 1 || u[0] == 2) && u[2] <= 10 && (u[3] == 6 || u[3] == 17 || u[3] == 132)))) {
+        f->st.not_sip++;
+        return;
+    }
     while (off < n) {
         while (off < n && is_space(d[off])) /* CRLF keepalives: not junk */
             off++;
@@ -650,7 +659,11 @@ void sip_framer_packet(sip_framer_t *f, const snb_packet_t *pkt)
         handle_datagram(f, pkt, (const char *)pkt->payload, pkt->payload_len, SIP_TRANSPORT_UDP);
         break;
     case SNB_TRANSPORT_TCP:
-        handle_tcp(f, pkt);
+        if (pkt->flags & SNB_PKT_MESSAGE) /* a whole message (HEP): no stream framing */
+            handle_datagram(f, pkt, (const char *)pkt->payload, pkt->payload_len,
+                            SIP_TRANSPORT_TCP);
+        else
+            handle_tcp(f, pkt);
         break;
     case SNB_TRANSPORT_SCTP:
         handle_sctp(f, pkt);

@@ -60,6 +60,9 @@ typedef struct snb_source snb_source_t;
 
 SNB_API snb_source_t *snb_source_new(snb_core_t *core, const char *name);
 SNB_API void snb_source_frame(snb_source_t *src, const snb_frame_t *frame);
+/* A packet the source decoded itself (HEP carries addresses, ports and the
+ * payload, not a frame): published as SNB_EV_PACKET as it is. */
+SNB_API void snb_source_packet(snb_source_t *src, const snb_packet_t *pkt);
 SNB_API snb_capture_stats_t *snb_source_stats(snb_source_t *src);
 SNB_API void snb_source_finished(snb_source_t *src);
 /* Marks the run failed (exit status non-zero) without stopping other sources. */

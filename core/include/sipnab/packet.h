@@ -54,6 +54,8 @@ enum snb_packet_flags {
     SNB_PKT_TCP_GAP = 1u << 2,        /* stream data resumed after a gap (lost bytes) */
     SNB_PKT_TUNNELLED = 1u << 3,      /* inner packet of GRE/IPIP/VXLAN/ERSPAN */
     SNB_PKT_TRUNCATED = 1u << 4,      /* caplen cut the payload short */
+    SNB_PKT_MESSAGE = 1u << 5,        /* payload is one whole message (HEP over TCP) */
+    SNB_PKT_HEP = 1u << 6,            /* unwrapped from HEP (by the hep module) */
 };
 
 #define SNB_MAX_VLANS 2
