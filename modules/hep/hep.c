@@ -1,0 +1,752 @@
+/* The hep module: sipnab as a HEP collector and a HEP agent.
+ *  - listen: UDP or TCP (length-framed) HEP v1/v2/v3 from proxies; after the
+ *    allow-list, the rate limit and the auth key, each packet enters the same
+ *    pipeline as a captured one (SIP builds dialogs, RTCP reaches streams);
+ *  - parse: HEP found in captured UDP payloads is unwrapped (-E);
+ *  - send: SIP messages mirrored to a Homer collector as HEP v3 over UDP or
+ *    TCP (reconnecting), through a bounded queue that never blocks capture.
+ * Each [hep "name"] instance does one or more of these. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hep_acl.h"
+#include "hep_addr.h"
+#include "hep_codec.h"
+#include "sipnab/core.h"
+#include "sipnab/error.h"
+#include "sipnab/log.h"
+#include "sipnab/module.h"
+#include "sipnab/sip.h"
+
+typedef struct hep_conf {
+    const char *listen;
+    bool parse;
+    const char *send;
+    snb_strlist_t allow;
+    int64_t rate_limit;
+    const char *auth_key;
+    int64_t capture_id;
+    const char *node_name;
+    bool compress;
+    uint64_t queue_size;
+    int64_t max_connections;
+} hep_conf_t;
+
+#define HEP_COUNTERS(X)                                                                            \
+    X(received, "HEP packets received by the listeners")                                           \
+    X(accepted, "HEP packets accepted into the pipeline")                                          \
+    X(rejected_not_allowed, "HEP packets from a source outside the allow-list")                    \
+    X(rejected_rate_limited, "HEP packets over the rate limit")                                    \
+    X(rejected_malformed, "HEP packets that did not decode")                                       \
+    X(rejected_auth, "HEP packets without the right auth key")                                     \
+    X(parsed, "HEP packets unwrapped from captured traffic (-E)")                                  \
+    X(sent, "HEP packets sent to collectors")                                                      \
+    X(send_dropped, "HEP packets dropped: collector slow, absent or queue full")                   \
+    X(reconnects, "TCP reconnections to collectors")
+
+enum {
+#define HEP_COUNTER_ENUM(name, help) C_##name,
+    HEP_COUNTERS(HEP_COUNTER_ENUM)
+#undef HEP_COUNTER_ENUM
+        C_COUNT
+};
+
+static const snb_counter_def_t counter_defs[] = {
+#define HEP_COUNTER_DEF(name, help) {#name, help},
+    HEP_COUNTERS(HEP_COUNTER_DEF)
+#undef HEP_COUNTER_DEF
+};
+
+#define HEP_MAX_PACKET 65536
+#define HEP_TCP_BUFFER (256 * 1024)
+
+typedef struct hep_mod hep_mod_t;
+
+typedef struct hep_inst {
+    hep_mod_t *mod;
+    const char *name;
+    const hep_conf_t *conf;
+    hep_cidr_t *allow;
+    size_t n_allow;
+    hep_ratelimit_t *limit;
+    /* listener */
+    snb_source_t *src;
+    hep_endpoint_t listen_ep;
+    uv_udp_t udp;
+    uv_tcp_t tcp;
+    bool udp_open, tcp_open;
+    int connections;
+    uint8_t rxbuf[HEP_MAX_PACKET];
+    uint8_t scratch[HEP_MAX_PACKET]; /* inflated payloads */
+    /* sender */
+    hep_endpoint_t send_ep;
+    uv_udp_t out_udp;
+    uv_tcp_t out_tcp;
+    uv_connect_t connect_req;
+    uv_timer_t reconnect;
+    bool out_open, out_connected, out_connecting, reconnect_open;
+    uint64_t queued_bytes;
+    struct hep_send *wait_head, *wait_tail; /* encoded while TCP connects */
+    uv_shutdown_t shutdown_req;
+    bool close_when_drained;
+} hep_inst_t;
+
+struct hep_mod {
+    snb_core_t *core;
+    hep_inst_t *inst;
+    size_t n;
+    int sub;
+    bool stopping;
+    uint64_t counters[C_COUNT];
+    uint8_t scratch[HEP_MAX_PACKET]; /* inflated payloads of HEP in captures */
+};
+
+/* ---- receiving ---- */
+
+/* Constant time: the key must not leak through timing. */
+static bool key_matches(const char *want, const char *got, size_t got_len)
+{
+    size_t n = strlen(want);
+    unsigned diff = (unsigned)(n ^ got_len);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)want[i] ^ (i < got_len ? (unsigned char)got[i] : 0u);
+    return diff == 0;
+}
+
+static void hep_to_packet(const hep_packet_t *h, uint64_t fallback_ts, snb_packet_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->ts_us = h->ts_sec ? (uint64_t)h->ts_sec * 1000000u + h->ts_usec : fallback_ts;
+    p->src = h->src;
+    p->dst = h->dst;
+    p->sport = h->sport;
+    p->dport = h->dport;
+    p->transport = h->ip_proto == 6     ? SNB_TRANSPORT_TCP
+                   : h->ip_proto == 132 ? SNB_TRANSPORT_SCTP
+                                        : SNB_TRANSPORT_UDP;
+    /* One HEP packet carries one message: no stream framing for TCP. */
+    p->flags = SNB_PKT_HEP | (p->transport == SNB_TRANSPORT_TCP ? SNB_PKT_MESSAGE : 0);
+    p->payload = h->payload;
+    p->payload_len = h->payload_len;
+}
+
+/* One datagram or TCP-framed packet from `from`. */
+static void receive(hep_inst_t *in, const uint8_t *data, size_t len, const snb_addr_t *from)
+{
+    hep_mod_t *m = in->mod;
+    m->counters[C_received]++;
+    if (in->n_allow) {
+        bool ok = false;
+        for (size_t i = 0; i < in->n_allow && !ok; i++)
+            ok = hep_cidr_match(&in->allow[i], from);
+        if (!ok) {
+            m->counters[C_rejected_not_allowed]++;
+            return;
+        }
+    }
+    uint64_t now = uv_now(snb_core_loop(m->core)) * 1000u;
+    if (in->limit && !hep_ratelimit_allow(in->limit, from, now)) {
+        m->counters[C_rejected_rate_limited]++;
+        return;
+    }
+    hep_packet_t h;
+    if (hep_decode(data, len, &h, in->scratch, sizeof in->scratch) != HEP_OK) {
+        m->counters[C_rejected_malformed]++;
+        return;
+    }
+    const char *key = in->conf->auth_key;
+    if (key && *key && (!h.auth_key || !key_matches(key, h.auth_key, h.auth_key_len))) {
+        m->counters[C_rejected_auth]++;
+        return;
+    }
+    snb_packet_t p;
+    uv_update_time(snb_core_loop(m->core));
+    hep_to_packet(&h, (uint64_t)uv_hrtime() / 1000u, &p);
+    m->counters[C_accepted]++;
+    snb_source_packet(in->src, &p);
+}
+
+static void from_sockaddr(const struct sockaddr *sa, snb_addr_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (sa && sa->sa_family == AF_INET) {
+        out->family = 4;
+        memcpy(out->a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        out->family = 6;
+        memcpy(out->a, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    }
+}
+
+static void udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    hep_inst_t *in = h->data;
+    *buf = uv_buf_init((char *)in->rxbuf, sizeof in->rxbuf);
+}
+
+static void udp_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct sockaddr *from,
+                     unsigned flags)
+{
+    hep_inst_t *in = u->data;
+    if (n <= 0 || (flags & UV_UDP_PARTIAL)) return;
+    snb_addr_t a;
+    from_sockaddr(from, &a);
+    receive(in, (const uint8_t *)buf->base, (size_t)n, &a);
+}
+
+/* A TCP connection: length-framed HEP packets in a bounded buffer. */
+typedef struct hep_conn {
+    uv_tcp_t tcp;
+    hep_inst_t *in;
+    snb_addr_t peer;
+    uint8_t *buf;
+    size_t len;
+} hep_conn_t;
+
+static void conn_closed(uv_handle_t *h)
+{
+    hep_conn_t *c = h->data;
+    c->in->connections--;
+    free(c->buf);
+    free(c);
+}
+
+static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    hep_conn_t *c = h->data;
+    *buf = uv_buf_init((char *)c->buf + c->len, (unsigned)(HEP_TCP_BUFFER - c->len));
+}
+
+static void conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    (void)buf;
+    hep_conn_t *c = s->data;
+    if (n < 0) {
+        uv_close((uv_handle_t *)s, conn_closed);
+        return;
+    }
+    c->len += (size_t)n;
+    size_t off = 0;
+    while (off < c->len) {
+        long need = hep_frame_length(c->buf + off, c->len - off);
+        if (need == 0) break;
+        if (need < 0 || need > HEP_MAX_PACKET) { /* not HEP, or lying: drop the connection */
+            c->in->mod->counters[C_rejected_malformed]++;
+            uv_close((uv_handle_t *)s, conn_closed);
+            return;
+        }
+        if ((size_t)need > c->len - off) break;
+        receive(c->in, c->buf + off, (size_t)need, &c->peer);
+        off += (size_t)need;
+    }
+    memmove(c->buf, c->buf + off, c->len - off);
+    c->len -= off;
+    if (c->len == HEP_TCP_BUFFER) uv_close((uv_handle_t *)s, conn_closed); /* cannot frame */
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    hep_inst_t *in = server->data;
+    if (status < 0) return;
+    hep_conn_t *c = calloc(1, sizeof *c);
+    if (c) c->buf = malloc(HEP_TCP_BUFFER);
+    if (!c || !c->buf) {
+        if (c) free(c);
+        return;
+    }
+    c->in = in;
+    uv_tcp_init(snb_core_loop(in->mod->core), &c->tcp);
+    c->tcp.data = c;
+    in->connections++;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 ||
+        in->connections > in->conf->max_connections) {
+        uv_close((uv_handle_t *)&c->tcp, conn_closed);
+        return;
+    }
+    struct sockaddr_storage ss;
+    int sl = sizeof ss;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
+        from_sockaddr((struct sockaddr *)&ss, &c->peer);
+    uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, conn_read);
+}
+
+static int start_listener(hep_inst_t *in)
+{
+    uv_loop_t *loop = snb_core_loop(in->mod->core);
+    char what[64];
+    snprintf(what, sizeof what, "hep:%s", in->name);
+    in->src = snb_source_new(in->mod->core, what);
+    if (!in->src) return -ENOMEM;
+    int rc;
+    if (in->listen_ep.tcp) {
+        uv_tcp_init(loop, &in->tcp);
+        in->tcp.data = in;
+        in->tcp_open = true;
+        rc = uv_tcp_bind(&in->tcp, (struct sockaddr *)&in->listen_ep.sa, 0);
+        if (rc == 0) rc = uv_listen((uv_stream_t *)&in->tcp, 64, on_connection);
+    } else {
+        uv_udp_init(loop, &in->udp);
+        in->udp.data = in;
+        in->udp_open = true;
+        rc = uv_udp_bind(&in->udp, (struct sockaddr *)&in->listen_ep.sa, UV_UDP_REUSEADDR);
+        if (rc == 0) {
+            int size = 8 << 20; /* absorb bursts from busy proxies */
+            uv_recv_buffer_size((uv_handle_t *)&in->udp, &size);
+            rc = uv_udp_recv_start(&in->udp, udp_alloc, udp_recv);
+        }
+    }
+    if (rc) {
+        snb_log_error(in->mod->core, "hep", "[hep \"%s\"]: cannot listen on %s: %s", in->name,
+                      in->conf->listen, uv_strerror(rc));
+        return SNB_E_CAPTURE;
+    }
+    snb_log_info(in->mod->core, "hep", "listening on %s (%s)", in->conf->listen,
+                 in->listen_ep.tcp ? "TCP" : "UDP");
+    return 0;
+}
+
+/* ---- parsing HEP inside captures (-E) ---- */
+
+static void parse_captured(hep_mod_t *m, const snb_packet_t *pkt)
+{
+    if (pkt->transport != SNB_TRANSPORT_UDP || (pkt->flags & SNB_PKT_HEP) ||
+        !hep_looks_like(pkt->payload, pkt->payload_len))
+        return;
+    hep_packet_t h;
+    if (hep_decode(pkt->payload, pkt->payload_len, &h, m->scratch, sizeof m->scratch) != HEP_OK)
+        return;
+    m->counters[C_parsed]++;
+    snb_packet_event_t pe = {
+        .ev = {.type = SNB_EV_PACKET,
+               .flags = SNB_EVF_BORROWED,
+               .refcount = 1,
+               .ops = &snb_packet_event_ops},
+        .source = "hep:captured",
+    };
+    hep_to_packet(&h, pkt->ts_us, &pe.pkt);
+    pe.pkt.frame = pkt->frame;
+    pe.pkt.vlan_count = pkt->vlan_count;
+    memcpy(pe.pkt.vlan, pkt->vlan, sizeof pe.pkt.vlan);
+    snb_bus_publish(snb_core_bus(m->core), &pe.ev); /* inside a dispatch: cloned, queued */
+}
+
+/* ---- sending ---- */
+
+typedef struct hep_send {
+    uv_udp_send_t udp_req;
+    uv_write_t tcp_req;
+    hep_inst_t *in;
+    struct hep_send *next; /* waiting for the TCP connection */
+    size_t len;            /* bytes reserved in the queue */
+    size_t used;           /* bytes of HEP in data */
+    uint8_t data[];
+} hep_send_t;
+
+static void sent(hep_send_t *s, int status)
+{
+    hep_inst_t *in = s->in;
+    in->queued_bytes -= s->len;
+    if (status == 0)
+        in->mod->counters[C_sent]++;
+    else
+        in->mod->counters[C_send_dropped]++;
+    free(s);
+    /* Stopping waits for the UDP queue to drain (see hep_stop). */
+    if (in->close_when_drained && in->queued_bytes == 0) {
+        in->close_when_drained = false;
+        uv_close((uv_handle_t *)&in->out_udp, NULL);
+    }
+}
+
+static void udp_sent(uv_udp_send_t *req, int status)
+{
+    sent(req->data, status);
+}
+static void tcp_sent(uv_write_t *req, int status)
+{
+    sent(req->data, status);
+}
+
+static void tcp_connect(hep_inst_t *in);
+static void write_tcp(hep_inst_t *in, hep_send_t *s);
+static void after_shutdown(uv_shutdown_t *req, int status);
+
+static void on_reconnect(uv_timer_t *t)
+{
+    tcp_connect(t->data);
+}
+
+/* Messages encoded while the connection was being made: sent once it is
+ * up, dropped (and counted) if it fails. */
+static void flush_waiting(hep_inst_t *in, bool send)
+{
+    hep_send_t *s = in->wait_head;
+    in->wait_head = in->wait_tail = NULL;
+    while (s) {
+        hep_send_t *next = s->next;
+        if (send)
+            write_tcp(in, s);
+        else
+            sent(s, UV_ECANCELED);
+        s = next;
+    }
+}
+
+static void out_tcp_closed(uv_handle_t *h)
+{
+    hep_inst_t *in = h->data;
+    in->out_open = false;
+    if (!in->mod->stopping) uv_timer_start(&in->reconnect, on_reconnect, 1000, 0);
+}
+
+static void on_connected(uv_connect_t *req, int status)
+{
+    hep_inst_t *in = req->data;
+    in->out_connecting = false;
+    if (status == 0) {
+        in->out_connected = true;
+        flush_waiting(in, true);
+        if (in->mod->stopping) { /* stopped while connecting: deliver, then close */
+            in->shutdown_req.data = in;
+            if (uv_shutdown(&in->shutdown_req, (uv_stream_t *)&in->out_tcp, after_shutdown) != 0)
+                uv_close((uv_handle_t *)&in->out_tcp, NULL);
+        }
+        return;
+    }
+    flush_waiting(in, false);
+    if (!uv_is_closing((uv_handle_t *)&in->out_tcp)) /* stop may have closed it already */
+        uv_close((uv_handle_t *)&in->out_tcp, out_tcp_closed);
+}
+
+static void tcp_connect(hep_inst_t *in)
+{
+    if (in->mod->stopping || in->out_open) return;
+    uv_tcp_init(snb_core_loop(in->mod->core), &in->out_tcp);
+    in->out_tcp.data = in;
+    in->out_open = true;
+    in->out_connecting = true;
+    in->connect_req.data = in;
+    in->mod->counters[C_reconnects]++;
+    if (uv_tcp_connect(&in->connect_req, &in->out_tcp, (struct sockaddr *)&in->send_ep.sa,
+                       on_connected) != 0) {
+        in->out_connecting = false;
+        uv_close((uv_handle_t *)&in->out_tcp, out_tcp_closed);
+    }
+}
+
+static void write_tcp(hep_inst_t *in, hep_send_t *s)
+{
+    uv_buf_t b = uv_buf_init((char *)s->data, (unsigned)s->used);
+    s->tcp_req.data = s;
+    int rc = uv_write(&s->tcp_req, (uv_stream_t *)&in->out_tcp, &b, 1, tcp_sent);
+    if (rc) sent(s, rc);
+}
+
+static void send_message(hep_inst_t *in, const snb_sip_message_event_t *ev)
+{
+    hep_mod_t *m = in->mod;
+    bool tcp = in->send_ep.tcp;
+    if ((tcp && !in->out_connected && !in->out_connecting) || (!tcp && !in->out_open)) {
+        m->counters[C_send_dropped]++;
+        return;
+    }
+    hep_packet_t h = {
+        .version = 3,
+        .ip_family = ev->src.family == 6 ? 6 : 4,
+        .ip_proto = ev->transport == 1 || ev->transport == 3 ? 6
+                    : ev->transport == 2                     ? 132
+                                                             : 17,
+        .src = ev->src,
+        .dst = ev->dst,
+        .sport = ev->sport,
+        .dport = ev->dport,
+        .ts_sec = (uint32_t)(ev->ts_us / 1000000u),
+        .ts_usec = (uint32_t)(ev->ts_us % 1000000u),
+        .proto_type = 1, /* SIP */
+        .capture_id = (uint32_t)in->conf->capture_id,
+        .payload = (const uint8_t *)ev->raw,
+        .payload_len = ev->raw_len,
+        .correlation_id = ev->call_id.p,
+        .correlation_id_len = (uint16_t)ev->call_id.len,
+    };
+    if (in->conf->auth_key && *in->conf->auth_key) {
+        h.auth_key = in->conf->auth_key;
+        h.auth_key_len = (uint16_t)strlen(in->conf->auth_key);
+    }
+    if (in->conf->node_name && *in->conf->node_name) {
+        h.node_name = in->conf->node_name;
+        h.node_name_len = (uint16_t)strlen(in->conf->node_name);
+    }
+    size_t cap = ev->raw_len + 512 + h.correlation_id_len + h.auth_key_len + h.node_name_len;
+    if (in->queued_bytes + cap > in->conf->queue_size) { /* the collector is not keeping up */
+        m->counters[C_send_dropped]++;
+        return;
+    }
+    hep_send_t *s = malloc(sizeof *s + cap);
+    if (!s) {
+        m->counters[C_send_dropped]++;
+        return;
+    }
+    long n = hep_encode_v3(&h, in->conf->compress, s->data, cap);
+    if (n <= 0) {
+        free(s);
+        m->counters[C_send_dropped]++;
+        return;
+    }
+    s->in = in;
+    s->next = NULL;
+    s->len = cap;
+    s->used = (size_t)n;
+    in->queued_bytes += cap;
+    if (tcp && !in->out_connected) { /* connecting: keep it for on_connected */
+        if (in->wait_tail)
+            in->wait_tail->next = s;
+        else
+            in->wait_head = s;
+        in->wait_tail = s;
+        return;
+    }
+    if (tcp) {
+        write_tcp(in, s);
+        return;
+    }
+    uv_buf_t b = uv_buf_init((char *)s->data, (unsigned)s->used);
+    s->udp_req.data = s;
+    int rc =
+        uv_udp_send(&s->udp_req, &in->out_udp, &b, 1, (struct sockaddr *)&in->send_ep.sa, udp_sent);
+    if (rc) sent(s, rc);
+}
+
+static void after_shutdown(uv_shutdown_t *req, int status)
+{
+    (void)status;
+    hep_inst_t *in = req->data;
+    uv_close((uv_handle_t *)&in->out_tcp, NULL);
+}
+
+static int start_sender(hep_inst_t *in)
+{
+    uv_loop_t *loop = snb_core_loop(in->mod->core);
+    uv_timer_init(loop, &in->reconnect);
+    in->reconnect.data = in;
+    uv_unref((uv_handle_t *)&in->reconnect);
+    in->reconnect_open = true;
+    if (in->send_ep.tcp) {
+        tcp_connect(in);
+    } else {
+        uv_udp_init(loop, &in->out_udp);
+        in->out_udp.data = in;
+        in->out_open = true;
+    }
+    snb_log_info(in->mod->core, "hep", "mirroring SIP to %s (%s)", in->conf->send,
+                 in->send_ep.tcp ? "TCP" : "UDP");
+    return 0;
+}
+
+/* ---- events ---- */
+
+static void on_event(void *ud, const snb_event_t *ev)
+{
+    hep_mod_t *m = ud;
+    if (ev->type == SNB_EV_PACKET) {
+        for (size_t i = 0; i < m->n; i++)
+            if (m->inst[i].conf->parse) {
+                parse_captured(m, &((const snb_packet_event_t *)ev)->pkt);
+                break;
+            }
+    } else if (ev->type == SNB_EV_SIP_MESSAGE) {
+        for (size_t i = 0; i < m->n; i++)
+            if (m->inst[i].conf->send && *m->inst[i].conf->send)
+                send_message(&m->inst[i], (const snb_sip_message_event_t *)ev);
+    }
+}
+
+/* ---- lifetime ---- */
+
+static int hep_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
+{
+    hep_mod_t *m = calloc(1, sizeof *m);
+    if (!m) return -ENOMEM;
+    m->core = core;
+    m->n = n;
+    m->inst = calloc(n ? n : 1, sizeof *m->inst);
+    if (!m->inst) {
+        free(m);
+        return -ENOMEM;
+    }
+    *state = m;
+    char why[256];
+    for (size_t i = 0; i < n; i++) {
+        hep_inst_t *in = &m->inst[i];
+        in->mod = m;
+        in->name = inst[i].name ? inst[i].name : "hep";
+        in->conf = inst[i].conf;
+        const hep_conf_t *c = in->conf;
+        if (!(c->listen && *c->listen) && !c->parse && !(c->send && *c->send)) {
+            snb_log_error(core, "hep", "[hep \"%s\"]: set listen, send or parse", in->name);
+            return SNB_E_CONFIG;
+        }
+        /* Listeners bind loopback unless an address is given. */
+        if (c->listen && *c->listen &&
+            hep_endpoint_parse(c->listen, "127.0.0.1", &in->listen_ep, why, sizeof why) != 0) {
+            snb_log_error(core, "hep", "[hep \"%s\"]: listen: %s", in->name, why);
+            return SNB_E_CONFIG;
+        }
+        if (c->send && *c->send &&
+            hep_endpoint_parse(c->send, "127.0.0.1", &in->send_ep, why, sizeof why) != 0) {
+            snb_log_error(core, "hep", "[hep \"%s\"]: send: %s", in->name, why);
+            return SNB_E_CONFIG;
+        }
+        in->allow = calloc(c->allow.n ? c->allow.n : 1, sizeof *in->allow);
+        if (!in->allow) return -ENOMEM;
+        for (size_t a = 0; a < c->allow.n; a++) {
+            if (hep_cidr_parse(c->allow.v[a], &in->allow[a]) != 0) {
+                snb_log_error(core, "hep", "[hep \"%s\"]: allow: '%s' is not an address or CIDR",
+                              in->name, c->allow.v[a]);
+                return SNB_E_CONFIG;
+            }
+        }
+        in->n_allow = c->allow.n;
+        if (c->rate_limit > 0) {
+            in->limit = hep_ratelimit_new((uint32_t)c->rate_limit, 4096);
+            if (!in->limit) return -ENOMEM;
+        }
+    }
+    snb_core_counters(core, "hep", counter_defs, m->counters, C_COUNT);
+    return 0;
+}
+
+static int hep_start(void *state)
+{
+    hep_mod_t *m = state;
+    m->sub =
+        snb_bus_subscribe(snb_core_bus(m->core),
+                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE), on_event, m);
+    if (m->sub < 0) return m->sub;
+    for (size_t i = 0; i < m->n; i++) {
+        hep_inst_t *in = &m->inst[i];
+        int rc = 0;
+        if (in->conf->listen && *in->conf->listen) rc = start_listener(in);
+        if (rc == 0 && in->conf->send && *in->conf->send) rc = start_sender(in);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static void hep_stop(void *state)
+{
+    hep_mod_t *m = state;
+    m->stopping = true;
+    snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
+    for (size_t i = 0; i < m->n; i++) {
+        hep_inst_t *in = &m->inst[i];
+        if (in->udp_open) uv_close((uv_handle_t *)&in->udp, NULL);
+        if (in->tcp_open) uv_close((uv_handle_t *)&in->tcp, NULL);
+        in->udp_open = in->tcp_open = false;
+        if (in->src) snb_source_finished(in->src);
+        if (in->reconnect_open) uv_close((uv_handle_t *)&in->reconnect, NULL);
+        in->reconnect_open = false;
+        if (!in->out_open) continue;
+        if (!in->send_ep.tcp) {
+            if (in->queued_bytes) /* let queued datagrams leave first */
+                in->close_when_drained = true;
+            else
+                uv_close((uv_handle_t *)&in->out_udp, NULL);
+        } else if (in->out_connected) {
+            /* Let what is queued reach the collector, then close. */
+            in->shutdown_req.data = in;
+            if (uv_shutdown(&in->shutdown_req, (uv_stream_t *)&in->out_tcp, after_shutdown) != 0)
+                uv_close((uv_handle_t *)&in->out_tcp, NULL);
+        } else if (in->out_connecting) {
+            /* on_connected sends what waits, then shuts down (or drops it). */
+        } else if (!uv_is_closing((uv_handle_t *)&in->out_tcp)) {
+            uv_close((uv_handle_t *)&in->out_tcp, NULL);
+        }
+    }
+}
+
+static void hep_fini(void *state)
+{
+    hep_mod_t *m = state;
+    if (!m) return;
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->inst[i].allow);
+        hep_ratelimit_free(m->inst[i].limit);
+        snb_source_free(m->inst[i].src);
+    }
+    free(m->inst);
+    free(m);
+}
+
+static const snb_option_t hep_options[] = {
+    {.name = "listen",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(hep_conf_t, listen),
+     .help = "receive HEP on [udp:|tcp:]address:port (-L); the address defaults to 127.0.0.1"},
+    {.name = "parse",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(hep_conf_t, parse),
+     .help = "unwrap HEP found in captured UDP (-E)"},
+    {.name = "send",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(hep_conf_t, send),
+     .help = "mirror SIP as HEP v3 to [udp:|tcp:]address:port (-H)"},
+    {.name = "allow",
+     .type = SNB_OPT_LIST,
+     .offset = offsetof(hep_conf_t, allow),
+     .help = "sources allowed to send (IPv4/IPv6 addresses or CIDR, --hep-allow); empty = any"},
+    {.name = "rate_limit",
+     .type = SNB_OPT_INT,
+     .def = "0",
+     .min = 0,
+     .max = 100000000,
+     .offset = offsetof(hep_conf_t, rate_limit),
+     .help = "packets per second per source (x4 for all sources together); 0 = no limit "
+             "(--hep-rate-limit)"},
+    {.name = "auth_key",
+     .type = SNB_OPT_STRING,
+     .flags = SNB_OPT_SECRET,
+     .offset = offsetof(hep_conf_t, auth_key),
+     .help = "listen: packets must carry this HEP auth key; send: the key sent"},
+    {.name = "capture_id",
+     .type = SNB_OPT_INT,
+     .def = "2001",
+     .min = 0,
+     .max = 4294967295LL,
+     .offset = offsetof(hep_conf_t, capture_id),
+     .help = "capture agent ID sent"},
+    {.name = "node_name",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(hep_conf_t, node_name),
+     .help = "node name sent (HEP chunk 0x13)"},
+    {.name = "compress",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(hep_conf_t, compress),
+     .help = "send gzip-compressed payloads"},
+    {.name = "queue_size",
+     .type = SNB_OPT_SIZE,
+     .def = "4m",
+     .min = 65536,
+     .max = 1073741824,
+     .offset = offsetof(hep_conf_t, queue_size),
+     .help = "bytes waiting for a slow collector; beyond, messages are dropped and counted"},
+    {.name = "max_connections",
+     .type = SNB_OPT_INT,
+     .def = "64",
+     .min = 1,
+     .max = 65536,
+     .offset = offsetof(hep_conf_t, max_connections),
+     .help = "TCP senders at once"},
+    SNB_OPTIONS_END,
+};
+
+SNB_MODULE(.description = "HEP v1/v2/v3 collector and agent (receive, unwrap, mirror to Homer)",
+           .options = hep_options, .conf_size = sizeof(hep_conf_t),
+           .flags = SNB_MOD_MULTI_INSTANCE | SNB_MOD_SOURCE, .init = hep_init, .start = hep_start,
+           .stop = hep_stop, .fini = hep_fini);

@@ -1,0 +1,288 @@
+/* HEP end to end on loopback with real peers: Debian's sngrep sends HEP to
+ * sipnab and receives HEP from it, sipnab talks to itself, and the
+ * allow-list, rate limit and auth key are exercised with real datagrams. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "run_util.h"
+
+#define AAA SNB_TEST_DATA_DIR "/sngrep-aaa.pcap"
+#define OUT "/tmp/sipnab-hep-test.out"
+#define ERR "/tmp/sipnab-hep-test.err"
+
+static int wait_for(const char *path, const char *needle, int seconds)
+{
+    for (int i = 0; i < seconds * 20; i++) {
+        char *text = read_file(path);
+        int found = text && strstr(text, needle);
+        free(text);
+        if (found) return 1;
+        usleep(50000);
+    }
+    return 0;
+}
+
+/* Start `sipnab -c CONF --json --stats` listening; returns its pid. */
+static pid_t listener(const char *conf_text, char *const extra[])
+{
+    const char *conf = "/tmp/sipnab-hep-test.conf";
+    ck_assert_int_eq(write_file(conf, conf_text, strlen(conf_text)), 0);
+    char *argv[24] = {(char *)sipnab_bin(), "-c", (char *)conf, "--json", "--stats"};
+    int n = 5;
+    for (int i = 0; extra && extra[i]; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    unlink(OUT); /* the previous listener's "listening" line must not count */
+    unlink(ERR);
+    pid_t pid = run_bg(argv, OUT, ERR);
+    ck_assert_msg(wait_for(ERR, "hep: listening on", 10), "listener did not start");
+    return pid;
+}
+
+/* Stop it and return its per-message lines' count and the stats object. */
+static json_t *stop_listener(pid_t pid, int *messages, int *call_ids)
+{
+    usleep(500000);
+    kill(pid, SIGINT);
+    ck_assert_int_eq(run_wait(pid, 10), 0);
+    char *out = read_file(OUT);
+    json_t *stats = NULL;
+    char *ids[512];
+    int n_ids = 0;
+    *messages = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t jerr;
+        json_t *j = json_loads(line, 0, &jerr);
+        ck_assert_ptr_nonnull(j);
+        if (json_object_get(j, "capture_packets")) {
+            stats = j;
+            continue;
+        }
+        (*messages)++;
+        const char *id = json_string_value(json_object_get(j, "call_id"));
+        int seen = 0;
+        for (int i = 0; id && i < n_ids && !seen; i++)
+            seen = !strcmp(ids[i], id);
+        if (id && !seen && n_ids < 512) ids[n_ids++] = strdup(id);
+        json_decref(j);
+    }
+    *call_ids = n_ids;
+    for (int i = 0; i < n_ids; i++)
+        free(ids[i]);
+    free(out);
+    ck_assert_ptr_nonnull(stats);
+    return stats;
+}
+
+START_TEST(sngrep_sends_hep_to_sipnab)
+{
+    pid_t pid = listener(
+        "[core]\nload = pcap, sip, rtp, hep\n[hep \"in\"]\nlisten = udp:127.0.0.1:49061\n", NULL);
+    char *argv[] = {"/usr/bin/sngrep", "-N", "-q", "-I", AAA, "-H", "udp:127.0.0.1:49061", NULL};
+    run_result_t r = run_cmd(argv, 60);
+    ck_assert_msg(r.status == 0, "sngrep: %d %s", r.status, r.err);
+    run_free(&r);
+    int messages, ids;
+    json_t *st = stop_listener(pid, &messages, &ids);
+    /* sngrep-aaa: 81 SIP messages in 6 Call-IDs (its oracle). */
+    ck_assert_int_eq(messages, 81);
+    ck_assert_int_eq(ids, 6);
+    ck_assert_int_eq(json_int(st, "hep_accepted"), 81);
+    json_decref(st);
+}
+END_TEST
+
+START_TEST(sipnab_sends_hep_to_sngrep)
+{
+    const char *pcap = "/tmp/sipnab-hep-sngrep.pcap";
+    unlink(pcap);
+    char *sngrep[] = {"/usr/bin/sngrep",     "-N", "-q",         "-L",
+                      "udp:127.0.0.1:49062", "-O", (char *)pcap, NULL};
+    pid_t sg = run_bg(sngrep, "/tmp/sipnab-hep-sngrep.out", "/tmp/sipnab-hep-sngrep.err");
+    usleep(500000);
+    char *argv[] = {(char *)sipnab_bin(),  "-c", "/dev/null",       "-I",      AAA,      "-H",
+                    "udp:127.0.0.1:49062", "-o", "sip.output=none", "--stats", "--json", NULL};
+    run_result_t r = run_cmd(argv, 60);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    json_error_t jerr;
+    json_t *st = json_loads(r.out, JSON_DISABLE_EOF_CHECK, &jerr);
+    ck_assert_int_eq(json_int(st, "hep_sent"), 81);
+    json_decref(st);
+    run_free(&r);
+    usleep(500000);
+    kill(sg, SIGTERM);
+    run_wait(sg, 10);
+    /* What sngrep wrote must analyse like the original. */
+    char *again[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-I", (char *)pcap, "--report", NULL};
+    r = run_cmd(again, 60);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert(strstr(r.out, "105090259-446faf7a@192.168.1.2"));
+    ck_assert(strstr(r.out, "11894297-4432a9f8@192.168.1.2"));
+    run_free(&r);
+    char *json[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-I", (char *)pcap, "--json", NULL};
+    r = run_cmd(json, 60);
+    int lines = 0;
+    for (const char *p = r.out; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 81);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(sipnab_to_sipnab_over_tcp_with_auth)
+{
+    pid_t pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"in\"]\n"
+                         "listen = tcp:127.0.0.1:49063\nauth_key = s3cret\n",
+                         NULL);
+    const char *conf = "/tmp/sipnab-hep-sender.conf";
+    const char *good = "[core]\nload = pcap, sip, rtp, hep\n[hep \"out\"]\n"
+                       "send = tcp:127.0.0.1:49063\nauth_key = s3cret\n";
+    ck_assert_int_eq(write_file(conf, good, strlen(good)), 0);
+    /* TCP connects asynchronously: give the sender a moment before the file. */
+    char *argv[] = {(char *)sipnab_bin(),
+                    "-c",
+                    (char *)conf,
+                    "-I",
+                    SNB_TEST_DATA_DIR "/ws-sip-rtp-g711.pcap",
+                    "-I",
+                    AAA,
+                    "-o",
+                    "sip.output=none",
+                    NULL};
+    run_result_t r = run_cmd(argv, 60);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    const char *bad = "[core]\nload = pcap, sip, rtp, hep\n[hep \"out\"]\n"
+                      "send = tcp:127.0.0.1:49063\nauth_key = wrong\n";
+    ck_assert_int_eq(write_file(conf, bad, strlen(bad)), 0);
+    r = run_cmd(argv, 60);
+    run_free(&r);
+    int messages, ids;
+    json_t *st = stop_listener(pid, &messages, &ids);
+    ck_assert_int_gt(json_int(st, "hep_rejected_auth"), 0);
+    ck_assert_int_eq(json_int(st, "hep_accepted"), messages);
+    ck_assert_int_gt(messages, 0);
+    json_decref(st);
+}
+END_TEST
+
+static void send_hep(int count)
+{
+    /* The first HEP3 datagram of hep3-sngrep-aaa.pcap, replayed. */
+    char *argv[] = {"/bin/sh", "-c",
+                    "tshark -r " SNB_TEST_DATA_DIR "/hep3-sngrep-aaa.pcap -c 1 -T fields -e "
+                    "udp.payload 2>/dev/null",
+                    NULL};
+    run_result_t r = run_cmd(argv, 30);
+    ck_assert_int_eq(r.status, 0);
+    size_t hexlen = strcspn(r.out, "\n");
+    uint8_t pkt[4096];
+    size_t n = 0;
+    for (size_t i = 0; i + 1 < hexlen && n < sizeof pkt; i += 2) {
+        unsigned v;
+        sscanf(r.out + i, "%2x", &v);
+        pkt[n++] = (uint8_t)v;
+    }
+    run_free(&r);
+    ck_assert_uint_gt(n, 100);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(49064)};
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    for (int i = 0; i < count; i++)
+        sendto(fd, pkt, n, 0, (struct sockaddr *)&to, sizeof to);
+    close(fd);
+}
+
+START_TEST(allow_list_rate_limit_and_auth_with_real_datagrams)
+{
+    /* Not allowed: only 10.0.0.0/8 may send, we send from 127.0.0.1. */
+    pid_t pid = listener("[core]\nload = pcap, sip, rtp, hep\n",
+                         (char *[]){"-L", "udp:127.0.0.1:49064", "--hep-allow", "10.0.0.0/8",
+                                    "--hep-allow", "2001:db8::/32", NULL});
+    send_hep(20);
+    int messages, ids;
+    json_t *st = stop_listener(pid, &messages, &ids);
+    ck_assert_int_eq(json_int(st, "hep_rejected_not_allowed"), 20);
+    ck_assert_int_eq(json_int(st, "hep_accepted"), 0);
+    json_decref(st);
+
+    /* Rate limit 10/s: a burst of 200 lets about one second's worth through. */
+    pid = listener("[core]\nload = pcap, sip, rtp, hep\n",
+                   (char *[]){"-L", "udp:127.0.0.1:49064", "--hep-allow", "127.0.0.0/8",
+                              "--hep-rate-limit", "10", NULL});
+    send_hep(200);
+    st = stop_listener(pid, &messages, &ids);
+    long long accepted = json_int(st, "hep_accepted"),
+              limited = json_int(st, "hep_rejected_rate_limited");
+    ck_assert_int_ge(accepted, 10);
+    ck_assert_int_le(accepted, 12);
+    ck_assert_int_eq(accepted + limited, json_int(st, "hep_received"));
+    json_decref(st);
+
+    /* The capture's HEP carries auth key "myHep": a listener wanting another
+     * key rejects every packet; wanting that key accepts them. */
+    pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"k\"]\nlisten = udp:127.0.0.1:49064\n"
+                   "auth_key = other\n",
+                   NULL);
+    send_hep(5);
+    st = stop_listener(pid, &messages, &ids);
+    ck_assert_int_eq(json_int(st, "hep_rejected_auth"), 5);
+    json_decref(st);
+    pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"k\"]\nlisten = udp:127.0.0.1:49064\n"
+                   "auth_key = myHep\n",
+                   NULL);
+    send_hep(5);
+    st = stop_listener(pid, &messages, &ids);
+    ck_assert_int_eq(json_int(st, "hep_accepted"), 5);
+    ck_assert_int_eq(messages, 5);
+    json_decref(st);
+}
+END_TEST
+
+START_TEST(hep_inside_a_capture_is_unwrapped_with_E)
+{
+    char *with[] = {
+        (char *)sipnab_bin(), "-c", "/dev/null", "-I", SNB_TEST_DATA_DIR "/hep3-sngrep-aaa.pcap",
+        "--report",           "-E", NULL};
+    run_result_t r = run_cmd(with, 60);
+    ck_assert_int_eq(r.status, 0);
+    /* The inner addresses, not the HEP sender's. */
+    ck_assert(strstr(r.out, "11894297-4432a9f8@192.168.1.2"));
+    run_free(&r);
+    char *without[] = {(char *)sipnab_bin(),
+                       "-c",
+                       "/dev/null",
+                       "-I",
+                       SNB_TEST_DATA_DIR "/hep3-sngrep-aaa.pcap",
+                       "--json",
+                       NULL};
+    r = run_cmd(without, 60);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, ""); /* HEP is not searched for SIP unless -E */
+    run_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("hep");
+    TCase *tc = tcase_create("hep");
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, sngrep_sends_hep_to_sipnab);
+    tcase_add_test(tc, sipnab_sends_hep_to_sngrep);
+    tcase_add_test(tc, sipnab_to_sipnab_over_tcp_with_auth);
+    tcase_add_test(tc, allow_list_rate_limit_and_auth_with_real_datagrams);
+    tcase_add_test(tc, hep_inside_a_capture_is_unwrapped_with_E);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

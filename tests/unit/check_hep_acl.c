@@ -1,0 +1,126 @@
+/* HEP listener policy: CIDR allow-lists, the token-bucket rate limiter and
+ * endpoint strings. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "hep_acl.h"
+#include "hep_addr.h"
+
+static snb_addr_t addr(const char *text)
+{
+    snb_addr_t a = {0};
+    if (inet_pton(AF_INET, text, a.a) == 1)
+        a.family = 4;
+    else if (inet_pton(AF_INET6, text, a.a) == 1)
+        a.family = 6;
+    return a;
+}
+
+START_TEST(cidr_parse_and_match)
+{
+    hep_cidr_t c;
+    ck_assert_int_eq(hep_cidr_parse("10.0.0.0/24", &c), 0);
+    ck_assert_uint_eq(c.bits, 24);
+    snb_addr_t in = addr("10.0.0.200"), out = addr("10.0.1.1"), v6 = addr("2001:db8::1");
+    ck_assert(hep_cidr_match(&c, &in));
+    ck_assert(!hep_cidr_match(&c, &out));
+    ck_assert(!hep_cidr_match(&c, &v6)); /* another family never matches */
+    ck_assert_int_eq(hep_cidr_parse("10.0.0.0/23", &c), 0);
+    ck_assert(hep_cidr_match(&c, &out)); /* 10.0.1.1 is inside 10.0.0.0/23 */
+    snb_addr_t beyond = addr("10.0.2.0");
+    ck_assert(!hep_cidr_match(&c, &beyond));
+    ck_assert(hep_cidr_match(&c, &in));
+    snb_addr_t edge = addr("10.0.1.255");
+    ck_assert(hep_cidr_match(&c, &edge));
+    ck_assert_int_eq(hep_cidr_parse("2001:db8::/32", &c), 0);
+    ck_assert(hep_cidr_match(&c, &v6));
+    ck_assert_int_eq(hep_cidr_parse("192.0.2.7", &c), 0); /* a host */
+    ck_assert_uint_eq(c.bits, 32);
+    snb_addr_t host = addr("192.0.2.7"), next = addr("192.0.2.8");
+    ck_assert(hep_cidr_match(&c, &host) && !hep_cidr_match(&c, &next));
+    ck_assert_int_eq(hep_cidr_parse("0.0.0.0/0", &c), 0);
+    ck_assert(hep_cidr_match(&c, &out));
+    const char *bad[] = {"",  "10.0.0.0/33", "2001:db8::/129", "10.0.0/8",
+                         "x", "10.0.0.0/",   "10.0.0.0/8x",    "10.0.0.0/-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(hep_cidr_parse(bad[i], &c) != 0, "%s", bad[i]);
+}
+END_TEST
+
+START_TEST(rate_limit_per_source_and_total)
+{
+    hep_ratelimit_t *r = hep_ratelimit_new(10, 64);
+    snb_addr_t a = addr("192.0.2.1"), b = addr("192.0.2.2");
+    int ok = 0;
+    for (int i = 0; i < 50; i++)
+        ok += hep_ratelimit_allow(r, &a, 1000000);
+    ck_assert_int_eq(ok, 10);                        /* one second's burst */
+    ck_assert(hep_ratelimit_allow(r, &b, 1000000));  /* another source has its own bucket */
+    ck_assert(!hep_ratelimit_allow(r, &a, 1050000)); /* 50 ms later: half a token */
+    ck_assert(hep_ratelimit_allow(r, &a, 1100000));  /* 100 ms later: one token */
+    /* A second later the bucket is full again, but never above the burst. */
+    ok = 0;
+    for (int i = 0; i < 50; i++)
+        ok += hep_ratelimit_allow(r, &a, 5000000);
+    ck_assert_int_eq(ok, 10);
+    hep_ratelimit_free(r);
+    /* Total: 4 x rate across all sources. */
+    r = hep_ratelimit_new(5, 4096);
+    ok = 0;
+    char text[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(text, sizeof text, "198.51.100.%d", i + 1);
+        snb_addr_t s = addr(text);
+        ok += hep_ratelimit_allow(r, &s, 2000000);
+    }
+    ck_assert_int_eq(ok, 20);
+    hep_ratelimit_free(r);
+    r = hep_ratelimit_new(0, 16); /* 0: unlimited */
+    for (int i = 0; i < 1000; i++)
+        ck_assert(hep_ratelimit_allow(r, &a, 0));
+    hep_ratelimit_free(r);
+}
+END_TEST
+
+START_TEST(endpoints)
+{
+    hep_endpoint_t e;
+    char why[128];
+    ck_assert_int_eq(hep_endpoint_parse("udp:10.0.0.50:9060", "127.0.0.1", &e, why, sizeof why), 0);
+    ck_assert(!e.tcp);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&e.sa;
+    ck_assert_int_eq(ntohs(v4->sin_port), 9060);
+    ck_assert_int_eq(hep_endpoint_parse("tcp:[::1]:9061", "127.0.0.1", &e, why, sizeof why), 0);
+    ck_assert(e.tcp);
+    ck_assert_int_eq(((struct sockaddr_in6 *)&e.sa)->sin6_family, AF_INET6);
+    ck_assert_int_eq(hep_endpoint_parse("9062", "127.0.0.1", &e, why, sizeof why), 0);
+    v4 = (struct sockaddr_in *)&e.sa;
+    ck_assert_uint_eq(ntohl(v4->sin_addr.s_addr), 0x7f000001); /* loopback by default */
+    ck_assert_int_eq(hep_endpoint_parse(":9063", "127.0.0.1", &e, why, sizeof why), 0);
+    const char *bad[] = {"udp:host:9060", "10.0.0.1:0", "10.0.0.1:70000",
+                         "tcp:[::1:9060", "x:y",        ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(hep_endpoint_parse(bad[i], "127.0.0.1", &e, why, sizeof why) != 0, "%s",
+                      bad[i]);
+    ck_assert_str_eq(why, "'' is not [udp:|tcp:]address:port");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("hep_acl");
+    TCase *tc = tcase_create("hep_acl");
+    tcase_add_test(tc, cidr_parse_and_match);
+    tcase_add_test(tc, rate_limit_per_source_and_total);
+    tcase_add_test(tc, endpoints);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
