@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sipnab/event.h"
+#include "sipnab/rtp.h"
 
 snb_event_t *snb_event_retain(const snb_event_t *ev)
 {
@@ -89,5 +90,27 @@ static snb_event_t *plain_event_clone(const snb_event_t *ev)
 const snb_event_ops_t snb_plain_event_ops = {
     .name = "plain",
     .clone = plain_event_clone,
+    .destroy = event_free,
+};
+
+/* RTCP report events: the header struct plus a copy of the packet. */
+static snb_event_t *rtcp_event_clone(const snb_event_t *ev)
+{
+    const snb_rtcp_event_t *r = (const snb_rtcp_event_t *)ev;
+    snb_rtcp_event_t *c = malloc(sizeof *c + r->len);
+    if (!c) return NULL;
+    *c = *r;
+    uint8_t *data = (uint8_t *)(c + 1);
+    if (r->len) memcpy(data, r->data, r->len);
+    c->data = data;
+    c->ev.flags &= ~(uint32_t)SNB_EVF_BORROWED;
+    c->ev.refcount = 1;
+    c->ev.next = NULL;
+    return &c->ev;
+}
+
+const snb_event_ops_t snb_rtcp_event_ops = {
+    .name = "rtcp",
+    .clone = rtcp_event_clone,
     .destroy = event_free,
 };

@@ -18,6 +18,7 @@
 #include "sipnab/error.h"
 #include "sipnab/log.h"
 #include "sipnab/module.h"
+#include "sipnab/rtp.h"
 #include "sipnab/sip.h"
 
 typedef struct hep_conf {
@@ -446,14 +447,31 @@ static void write_tcp(hep_inst_t *in, hep_send_t *s)
     if (rc) sent(s, rc);
 }
 
+static void send_hep(hep_inst_t *in, hep_packet_t *h);
+
+static void send_rtcp(hep_inst_t *in, const snb_rtcp_event_t *ev)
+{
+    hep_packet_t h = {
+        .version = 3,
+        .ip_family = ev->src.family == 6 ? 6 : 4,
+        .ip_proto = 17,
+        .src = ev->src,
+        .dst = ev->dst,
+        .sport = ev->sport,
+        .dport = ev->dport,
+        .ts_sec = (uint32_t)(ev->ts_us / 1000000u),
+        .ts_usec = (uint32_t)(ev->ts_us % 1000000u),
+        .proto_type = 5, /* RTCP */
+        .payload = ev->data,
+        .payload_len = ev->len,
+        .correlation_id = ev->call_id[0] ? ev->call_id : NULL,
+        .correlation_id_len = (uint16_t)strlen(ev->call_id),
+    };
+    send_hep(in, &h);
+}
+
 static void send_message(hep_inst_t *in, const snb_sip_message_event_t *ev)
 {
-    hep_mod_t *m = in->mod;
-    bool tcp = in->send_ep.tcp;
-    if ((tcp && !in->out_connected && !in->out_connecting) || (!tcp && !in->out_open)) {
-        m->counters[C_send_dropped]++;
-        return;
-    }
     hep_packet_t h = {
         .version = 3,
         .ip_family = ev->src.family == 6 ? 6 : 4,
@@ -467,12 +485,26 @@ static void send_message(hep_inst_t *in, const snb_sip_message_event_t *ev)
         .ts_sec = (uint32_t)(ev->ts_us / 1000000u),
         .ts_usec = (uint32_t)(ev->ts_us % 1000000u),
         .proto_type = 1, /* SIP */
-        .capture_id = (uint32_t)in->conf->capture_id,
         .payload = (const uint8_t *)ev->raw,
         .payload_len = ev->raw_len,
         .correlation_id = ev->call_id.p,
         .correlation_id_len = (uint16_t)ev->call_id.len,
     };
+    send_hep(in, &h);
+}
+
+/* Encode h (adding the instance's capture ID, key and node name) and send
+ * it, or count it dropped. */
+static void send_hep(hep_inst_t *in, hep_packet_t *hp)
+{
+    hep_mod_t *m = in->mod;
+    bool tcp = in->send_ep.tcp;
+    if ((tcp && !in->out_connected && !in->out_connecting) || (!tcp && !in->out_open)) {
+        m->counters[C_send_dropped]++;
+        return;
+    }
+    hep_packet_t h = *hp;
+    h.capture_id = (uint32_t)in->conf->capture_id;
     if (in->conf->auth_key && *in->conf->auth_key) {
         h.auth_key = in->conf->auth_key;
         h.auth_key_len = (uint16_t)strlen(in->conf->auth_key);
@@ -481,7 +513,7 @@ static void send_message(hep_inst_t *in, const snb_sip_message_event_t *ev)
         h.node_name = in->conf->node_name;
         h.node_name_len = (uint16_t)strlen(in->conf->node_name);
     }
-    size_t cap = ev->raw_len + 512 + h.correlation_id_len + h.auth_key_len + h.node_name_len;
+    size_t cap = h.payload_len + 512 + h.correlation_id_len + h.auth_key_len + h.node_name_len;
     if (in->queued_bytes + cap > in->conf->queue_size) { /* the collector is not keeping up */
         m->counters[C_send_dropped]++;
         return;
@@ -562,6 +594,10 @@ static void on_event(void *ud, const snb_event_t *ev)
         for (size_t i = 0; i < m->n; i++)
             if (m->inst[i].conf->send && *m->inst[i].conf->send)
                 send_message(&m->inst[i], (const snb_sip_message_event_t *)ev);
+    } else if (ev->type == SNB_EV_RTCP_REPORT) {
+        for (size_t i = 0; i < m->n; i++)
+            if (m->inst[i].conf->send && *m->inst[i].conf->send)
+                send_rtcp(&m->inst[i], (const snb_rtcp_event_t *)ev);
     }
 }
 
@@ -623,9 +659,10 @@ static int hep_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
 static int hep_start(void *state)
 {
     hep_mod_t *m = state;
-    m->sub =
-        snb_bus_subscribe(snb_core_bus(m->core),
-                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE), on_event, m);
+    m->sub = snb_bus_subscribe(snb_core_bus(m->core),
+                               SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE) |
+                                   SNB_EVMASK(SNB_EV_RTCP_REPORT),
+                               on_event, m);
     if (m->sub < 0) return m->sub;
     for (size_t i = 0; i < m->n; i++) {
         hep_inst_t *in = &m->inst[i];

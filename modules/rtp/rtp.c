@@ -16,6 +16,7 @@
 #include "sipnab/log.h"
 #include "sipnab/media.h"
 #include "sipnab/module.h"
+#include "sipnab/rtp.h"
 #include "sipnab/sip.h"
 
 typedef struct rtp_conf {
@@ -223,6 +224,34 @@ static bool stream_matches(const rtp_mod_t *m, const rtp_stream_t *s)
     return snb_filter_eval(m->filter, stream_value, &c);
 }
 
+/* RTCP for other modules (HEP mirroring), with the Call-ID of the stream
+ * its sender SSRC belongs to. Built only if somebody listens. */
+static void publish_rtcp(rtp_mod_t *m, const snb_packet_t *pkt)
+{
+    snb_bus_t *bus = snb_core_bus(m->core);
+    if (!snb_bus_wants(bus, SNB_EV_RTCP_REPORT) || pkt->payload_len < 8) return;
+    snb_rtcp_event_t ev = {
+        .ev = {.type = SNB_EV_RTCP_REPORT,
+               .flags = SNB_EVF_BORROWED,
+               .refcount = 1,
+               .ops = &snb_rtcp_event_ops},
+        .ts_us = pkt->ts_us,
+        .src = pkt->src,
+        .dst = pkt->dst,
+        .sport = pkt->sport,
+        .dport = pkt->dport,
+        .data = pkt->payload,
+        .len = pkt->payload_len,
+    };
+    uint32_t ssrc = (uint32_t)pkt->payload[4] << 24 | (uint32_t)pkt->payload[5] << 16 |
+                    (uint32_t)pkt->payload[6] << 8 | pkt->payload[7];
+    const rtp_stream_t *s[4];
+    size_t n = rtp_table_by_ssrc(m->table, ssrc, s, 4);
+    for (size_t i = 0; i < n && i < 4 && !ev.call_id[0]; i++)
+        snprintf(ev.call_id, sizeof ev.call_id, "%s", s[i]->call_id);
+    snb_bus_publish(bus, &ev.ev);
+}
+
 /* ---- events ---- */
 
 static void copy_counters(rtp_mod_t *m)
@@ -278,7 +307,7 @@ static void on_event(void *ud, const snb_event_t *ev)
         const snb_packet_t *pkt = &((const snb_packet_event_t *)ev)->pkt;
         if (pkt->transport != SNB_TRANSPORT_UDP) return;
         if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
-        rtp_table_packet(m->table, pkt, NULL);
+        if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
         break;
     }
     case SNB_EV_SIP_MESSAGE: {

@@ -108,15 +108,16 @@ START_TEST(sipnab_sends_hep_to_sngrep)
     char *argv[] = {(char *)sipnab_bin(),  "-c", "/dev/null",       "-I",      AAA,      "-H",
                     "udp:127.0.0.1:49062", "-o", "sip.output=none", "--stats", "--json", NULL};
     run_result_t r = run_cmd(argv, 60);
+    usleep(500000);
+    kill(sg, SIGTERM); /* before any assertion: a failed run must not leave it bound */
+    run_wait(sg, 10);
     ck_assert_msg(r.status == 0, "%s", r.err);
     json_error_t jerr;
     json_t *st = json_loads(r.out, JSON_DISABLE_EOF_CHECK, &jerr);
-    ck_assert_int_eq(json_int(st, "hep_sent"), 81);
+    /* The 81 SIP messages, plus the RTCP the RTP module saw (mirrored too). */
+    ck_assert_int_eq(json_int(st, "hep_sent"), 81 + json_int(st, "rtp_rtcp_packets"));
     json_decref(st);
     run_free(&r);
-    usleep(500000);
-    kill(sg, SIGTERM);
-    run_wait(sg, 10);
     /* What sngrep wrote must analyse like the original. */
     char *again[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-I", (char *)pcap, "--report", NULL};
     r = run_cmd(again, 60);
@@ -165,7 +166,8 @@ START_TEST(sipnab_to_sipnab_over_tcp_with_auth)
     int messages, ids;
     json_t *st = stop_listener(pid, &messages, &ids);
     ck_assert_int_gt(json_int(st, "hep_rejected_auth"), 0);
-    ck_assert_int_eq(json_int(st, "hep_accepted"), messages);
+    /* Every SIP message and every RTCP packet that arrived was accepted. */
+    ck_assert_int_eq(json_int(st, "hep_accepted"), messages + json_int(st, "rtp_rtcp_packets"));
     ck_assert_int_gt(messages, 0);
     json_decref(st);
 }
@@ -244,6 +246,37 @@ START_TEST(allow_list_rate_limit_and_auth_with_real_datagrams)
 }
 END_TEST
 
+/* RTCP is mirrored too (HEP proto type 5) and reaches the receiver's RTP
+ * module: 33 RTCP packets in these two captures, 14 SIP messages. */
+START_TEST(rtcp_is_mirrored_and_reaches_the_rtp_module)
+{
+    pid_t pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"in\"]\n"
+                         "listen = udp:127.0.0.1:49065\n",
+                         NULL);
+    char *argv[] = {(char *)sipnab_bin(),
+                    "-c",
+                    "/dev/null",
+                    "-I",
+                    SNB_TEST_DATA_DIR "/ndpi-rtcp-compound-sll.pcap",
+                    "-I",
+                    SNB_TEST_DATA_DIR "/ws-sip-call-rtp-g711.pcap",
+                    "-H",
+                    "udp:127.0.0.1:49065",
+                    "-o",
+                    "sip.output=none",
+                    NULL};
+    run_result_t r = run_cmd(argv, 60);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    int messages, ids;
+    json_t *st = stop_listener(pid, &messages, &ids);
+    ck_assert_int_eq(messages, 14);
+    ck_assert_int_eq(json_int(st, "rtp_rtcp_packets"), 33);
+    ck_assert_int_eq(json_int(st, "hep_accepted"), 47);
+    json_decref(st);
+}
+END_TEST
+
 START_TEST(hep_inside_a_capture_is_unwrapped_with_E)
 {
     char *with[] = {
@@ -277,6 +310,7 @@ int main(void)
     tcase_add_test(tc, sipnab_sends_hep_to_sngrep);
     tcase_add_test(tc, sipnab_to_sipnab_over_tcp_with_auth);
     tcase_add_test(tc, allow_list_rate_limit_and_auth_with_real_datagrams);
+    tcase_add_test(tc, rtcp_is_mirrored_and_reaches_the_rtp_module);
     tcase_add_test(tc, hep_inside_a_capture_is_unwrapped_with_E);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
