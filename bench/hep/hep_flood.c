@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +69,13 @@ int main(int argc, char **argv)
     if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0) {
         perror("connect");
         return 1;
+    }
+    struct iovec iov = {.iov_base = pkt, .iov_len = len};
+    struct mmsghdr msgs[64];
+    memset(msgs, 0, sizeof msgs);
+    for (int i = 0; i < 64; i++) {
+        msgs[i].msg_hdr.msg_iov = &iov;
+        msgs[i].msg_hdr.msg_iovlen = 1;
     }
     unsigned long sent = 0, failed = 0;
     double start = now(), end = start + seconds;

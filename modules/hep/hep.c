@@ -62,6 +62,9 @@ static const snb_counter_def_t counter_defs[] = {
 
 #define HEP_MAX_PACKET 65536
 #define HEP_TCP_BUFFER (256 * 1024)
+/* recvmmsg: libuv splits the receive buffer in 64 KiB slots, one datagram
+ * each; 16 of them per system call instead of one call per datagram. */
+#define HEP_RX_SLOTS 16
 
 typedef struct hep_mod hep_mod_t;
 
@@ -79,7 +82,7 @@ typedef struct hep_inst {
     uv_tcp_t tcp;
     bool udp_open, tcp_open;
     int connections;
-    uint8_t rxbuf[HEP_MAX_PACKET];
+    uint8_t *rxbuf;                  /* HEP_RX_SLOTS datagrams per recvmmsg */
     uint8_t scratch[HEP_MAX_PACKET]; /* inflated payloads */
     /* sender */
     hep_endpoint_t send_ep;
@@ -185,13 +188,14 @@ static void udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
     hep_inst_t *in = h->data;
-    *buf = uv_buf_init((char *)in->rxbuf, sizeof in->rxbuf);
+    *buf = uv_buf_init((char *)in->rxbuf, HEP_RX_SLOTS * HEP_MAX_PACKET);
 }
 
 static void udp_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct sockaddr *from,
                      unsigned flags)
 {
     hep_inst_t *in = u->data;
+    /* n == 0 with UV_UDP_MMSG_FREE ends a batch: the buffer is ours, kept. */
     if (n <= 0 || (flags & UV_UDP_PARTIAL)) return;
     snb_addr_t a;
     from_sockaddr(from, &a);
@@ -290,7 +294,9 @@ static int start_listener(hep_inst_t *in)
         rc = uv_tcp_bind(&in->tcp, (struct sockaddr *)&in->listen_ep.sa, 0);
         if (rc == 0) rc = uv_listen((uv_stream_t *)&in->tcp, 64, on_connection);
     } else {
-        uv_udp_init(loop, &in->udp);
+        in->rxbuf = malloc((size_t)HEP_RX_SLOTS * HEP_MAX_PACKET);
+        if (!in->rxbuf) return -ENOMEM;
+        uv_udp_init_ex(loop, &in->udp, in->listen_ep.sa.ss_family | UV_UDP_RECVMMSG);
         in->udp.data = in;
         in->udp_open = true;
         rc = uv_udp_bind(&in->udp, (struct sockaddr *)&in->listen_ep.sa, UV_UDP_REUSEADDR);
@@ -712,6 +718,7 @@ static void hep_fini(void *state)
     if (!m) return;
     for (size_t i = 0; i < m->n; i++) {
         free(m->inst[i].allow);
+        free(m->inst[i].rxbuf);
         hep_ratelimit_free(m->inst[i].limit);
         snb_source_free(m->inst[i].src);
     }
