@@ -18,21 +18,21 @@
 #include "sipnab/stats.h"
 
 typedef struct snb_decode_limits {
-    uint32_t max_tunnel_depth;     /* nested tunnels/encapsulations peeled, e.g. 4 */
-    uint32_t frag_max_datagrams;   /* IP datagrams under reassembly at once */
-    uint32_t frag_max_bytes;       /* fragmentable payload of one datagram (no IP header) */
-    uint32_t frag_timeout_ms;      /* capture-time timeout of an incomplete datagram */
-    uint32_t tcp_max_streams;      /* TCP connection directions tracked at once */
-    uint32_t tcp_max_buffered;     /* out-of-order bytes held per direction */
-    uint32_t tcp_timeout_ms;       /* capture-time idle timeout of a direction */
+    uint32_t max_tunnel_depth;   /* nested tunnels/encapsulations peeled, e.g. 4 */
+    uint32_t frag_max_datagrams; /* IP datagrams under reassembly at once */
+    uint32_t frag_max_bytes;     /* fragmentable payload of one datagram (no IP header) */
+    uint32_t frag_timeout_ms;    /* capture-time timeout of an incomplete datagram */
+    uint32_t tcp_max_streams;    /* TCP connection directions tracked at once */
+    uint32_t tcp_max_buffered;   /* out-of-order bytes held per direction */
+    uint32_t tcp_timeout_ms;     /* capture-time idle timeout of a direction */
 } snb_decode_limits_t;
 
 /* Defaults that suit a busy SBC; the [decode] config section overrides them. */
-#define SNB_DECODE_LIMITS_DEFAULT                                                                 \
-    {                                                                                             \
-        .max_tunnel_depth = 4, .frag_max_datagrams = 8192, .frag_max_bytes = 65535 + 60,          \
-        .frag_timeout_ms = 30000, .tcp_max_streams = 65536, .tcp_max_buffered = 256 * 1024,       \
-        .tcp_timeout_ms = 300000,                                                                 \
+#define SNB_DECODE_LIMITS_DEFAULT                                                                  \
+    {                                                                                              \
+        .max_tunnel_depth = 4, .frag_max_datagrams = 8192, .frag_max_bytes = 65535 + 60,           \
+        .frag_timeout_ms = 30000, .tcp_max_streams = 65536, .tcp_max_buffered = 256 * 1024,        \
+        .tcp_timeout_ms = 300000,                                                                  \
     }
 
 typedef struct snb_decoder snb_decoder_t;
