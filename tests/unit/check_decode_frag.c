@@ -9,11 +9,6 @@
 
 #include "decode_harness.h"
 
-static inline void feed(int linktype, const snb_tb_t *b)
-{
-    feed_at(linktype, b->p, b->len, 1000000);
-}
-
 #define PAYLOAD 1000
 static uint8_t payload[PAYLOAD];
 static snb_tb_t fr[16];

@@ -9,11 +9,6 @@
 
 #include "decode_harness.h"
 
-static void feed(int linktype, const snb_tb_t *b)
-{
-    feed_at(linktype, b->p, b->len, 1000000);
-}
-
 static const char msg[] = "INVITE sip:bob@example.com SIP/2.0\r\n";
 
 START_TEST(test_ipv4_options)

@@ -10,11 +10,6 @@
 
 #include "decode_harness.h"
 
-static void feed(int linktype, const snb_tb_t *b)
-{
-    feed_at(linktype, b->p, b->len, 1000000);
-}
-
 static const char sip[] = "OPTIONS sip:x SIP/2.0\r\n\r\n";
 
 /* UDP 5060 -> 5061 in IPv4 10.0.0.1 -> 10.0.0.2 (no link header yet). */

@@ -10,11 +10,6 @@
 
 #include "decode_harness.h"
 
-static inline void feed(int linktype, const snb_tb_t *b)
-{
-    feed_at(linktype, b->p, b->len, 1000000);
-}
-
 static const char text[] = "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/TCP hst\r\n\r\n";
 
 /* Segment of the client->server direction carrying text[off, off+len). */

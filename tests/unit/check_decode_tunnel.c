@@ -10,11 +10,6 @@
 
 #include "decode_harness.h"
 
-static void feed(int linktype, const snb_tb_t *b)
-{
-    feed_at(linktype, b->p, b->len, 1000000);
-}
-
 static const char sip[] = "BYE sip:a@b SIP/2.0\r\n\r\n";
 
 /* Inner UDP 5060->5062 in IPv4 172.16.0.1 -> 172.16.0.2. */

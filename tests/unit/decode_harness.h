@@ -55,4 +55,10 @@ static void feed_at(int linktype, const uint8_t *p, size_t len, uint64_t ts)
     free(copy);
 }
 
+/* A built frame at a fixed capture time. */
+static inline void feed(int linktype, const snb_tb_t *b)
+{
+    feed_at(linktype, b->p, b->len, 1000000);
+}
+
 #endif
