@@ -1,5 +1,6 @@
 /* snb_addr_t helpers. */
 #include "rtp_addr.h"
+#include "sipnab/format.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -59,10 +60,7 @@ uint64_t rtp_addr_hash(const snb_addr_t *a, uint16_t port, uint64_t seed)
 
 const char *rtp_addr_str(const snb_addr_t *a, char *buf, size_t size)
 {
-    if (a->family == 4 || a->family == 6) {
-        if (inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->a, buf, (socklen_t)size)) return buf;
-    }
-    snprintf(buf, size, "?");
+    if (!snb_format_addr(a, buf, size)[0]) snprintf(buf, size, "?");
     return buf;
 }
 

@@ -1,20 +1,14 @@
 /* Streams as JSON: GET /v1/streams/{ssrc} field names (a contract), plus
  * lost, expected, duplicates, max_jitter_ms, mos and more (added, never
  * renaming the spec's). */
-#include <time.h>
-
 #include "rtp_out.h"
+#include "sipnab/format.h"
 
 static json_t *iso_time(uint64_t ts_us)
 {
     if (!ts_us) return json_null();
-    time_t secs = (time_t)(ts_us / 1000000u);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char day[32], buf[48];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, sizeof buf, "%s.%06uZ", day, (unsigned)(ts_us % 1000000u));
-    return json_string(buf);
+    char buf[48];
+    return json_string(snb_format_utc(ts_us, true, buf, sizeof buf));
 }
 
 static json_t *endpoint(const snb_addr_t *a, uint16_t port)

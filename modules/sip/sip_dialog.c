@@ -750,3 +750,10 @@ void sip_dialog_expire(sip_dialog_t *d, uint64_t at_us)
     d->ended_us = at_us;
     d->finished = true;
 }
+
+double sip_dialog_duration_sec(const sip_dialog_t *d)
+{
+    if (!d->answered_us) return 0.0;
+    uint64_t end = d->ended_us ? d->ended_us : d->last_us;
+    return end > d->answered_us ? (double)(end - d->answered_us) / 1e6 : 0.0;
+}

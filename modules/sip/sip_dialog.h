@@ -138,6 +138,10 @@ typedef struct sip_dialog {
     void *engine;          /* transaction tracking private to the store */
 } sip_dialog_t;
 
+/* Seconds from the answer to the end (BYE, else the last message); 0 for a
+ * dialog never answered. The REST duration_sec and the filter's duration. */
+double sip_dialog_duration_sec(const sip_dialog_t *d);
+
 typedef struct sip_store_limits {
     uint32_t max_dialogs;  /* beyond: evict the oldest finished dialog, else the oldest */
     uint32_t max_messages; /* kept per dialog */

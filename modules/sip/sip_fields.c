@@ -1,10 +1,10 @@
 /* Dialog fields as the filter language sees them. Units: timing fields in
  * milliseconds, duration in seconds, addresses as text. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sip_fields.h"
+#include "sipnab/format.h"
 
 enum field_id {
     F_STATE,
@@ -145,13 +145,6 @@ static void ms_value(snb_filter_value_t *out, int64_t us)
     num_value(out, (double)us / 1000.0, us >= 0);
 }
 
-static const char *addr_text(const snb_addr_t *a, char *buf)
-{
-    if (a->family == 4) return inet_ntop(AF_INET, a->a, buf, INET6_ADDRSTRLEN);
-    if (a->family == 6) return inet_ntop(AF_INET6, a->a, buf, INET6_ADDRSTRLEN);
-    return NULL;
-}
-
 static void dialog_value(void *ud, int id, snb_filter_value_t *out)
 {
     field_ctx_t *c = ud;
@@ -183,10 +176,10 @@ static void dialog_value(void *ud, int id, snb_filter_value_t *out)
         str_value(out, d->call_id);
         break;
     case F_SRC_IP:
-        str_value(out, addr_text(&d->src, c->addr));
+        str_value(out, d->src.family ? snb_format_addr(&d->src, c->addr, sizeof c->addr) : NULL);
         break;
     case F_DST_IP:
-        str_value(out, addr_text(&d->dst, c->addr));
+        str_value(out, d->dst.family ? snb_format_addr(&d->dst, c->addr, sizeof c->addr) : NULL);
         break;
     case F_SRC_PORT:
         num_value(out, d->sport, true);
@@ -197,11 +190,9 @@ static void dialog_value(void *ud, int id, snb_filter_value_t *out)
     case F_TRANSPORT:
         str_value(out, sip_transport_name(d->transport));
         break;
-    case F_DURATION: {
-        uint64_t end = d->ended_us ? d->ended_us : d->last_us;
-        num_value(out, d->answered_us ? (double)(end - d->answered_us) / 1e6 : 0.0, true);
+    case F_DURATION:
+        num_value(out, sip_dialog_duration_sec(d), true);
         break;
-    }
     case F_MSG_COUNT:
         num_value(out, d->msg_count, true);
         break;

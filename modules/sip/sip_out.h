@@ -11,11 +11,6 @@
 #include "sip_msg.h"
 #include "sipnab/media.h"
 
-/* "2005-07-04T09:32:20.839312Z" (UTC, microseconds). */
-void sip_out_iso_time(uint64_t ts_us, char *buf, size_t len);
-/* "192.168.1.2" / "2001:db8::1"; "" if unknown. */
-void sip_out_addr(const snb_addr_t *a, char *buf, size_t len);
-
 /* One line per message, for people. */
 void sip_out_message_line(FILE *out, const sip_msg_meta_t *meta, const sip_msg_t *msg,
                           bool retransmit);

@@ -1,28 +1,8 @@
 /* JSON outputs: per message, per dialog (REST shape), call report. */
-#include <arpa/inet.h>
 #include <string.h>
-#include <time.h>
 
 #include "sip_out.h"
-
-void sip_out_iso_time(uint64_t ts_us, char *buf, size_t len)
-{
-    time_t secs = (time_t)(ts_us / 1000000u);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char day[32];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_us % 1000000u));
-}
-
-void sip_out_addr(const snb_addr_t *a, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (a->family == 4)
-        inet_ntop(AF_INET, a->a, buf, (socklen_t)len);
-    else if (a->family == 6)
-        inet_ntop(AF_INET6, a->a, buf, (socklen_t)len);
-}
+#include "sipnab/format.h"
 
 static json_t *json_slice(snb_str_t s)
 {
@@ -32,14 +12,14 @@ static json_t *json_slice(snb_str_t s)
 static json_t *json_time(uint64_t ts_us)
 {
     char buf[40];
-    sip_out_iso_time(ts_us, buf, sizeof buf);
+    snb_format_utc(ts_us, true, buf, sizeof buf);
     return json_string(buf);
 }
 
 static json_t *json_addr(const snb_addr_t *a)
 {
     char buf[64];
-    sip_out_addr(a, buf, sizeof buf);
+    snb_format_addr(a, buf, sizeof buf);
     return json_string(buf);
 }
 
@@ -138,13 +118,6 @@ static json_t *json_ms(int64_t us)
     return us < 0 ? json_null() : json_integer((json_int_t)((us + 500) / 1000));
 }
 
-static double duration_sec(const sip_dialog_t *d)
-{
-    if (!d->answered_us) return 0.0;
-    uint64_t end = d->ended_us ? d->ended_us : d->last_us;
-    return end > d->answered_us ? (double)(end - d->answered_us) / 1e6 : 0.0;
-}
-
 static json_t *sdp_entry_json(const sip_sdp_entry_t *e)
 {
     json_t *o = json_object();
@@ -196,7 +169,7 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *me
     json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
     json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
     json_object_set_new(o, "msg_count", json_integer(d->msg_count));
-    json_object_set_new(o, "duration_sec", json_real(duration_sec(d)));
+    json_object_set_new(o, "duration_sec", json_real(sip_dialog_duration_sec(d)));
     json_object_set_new(o, "tags", json_array());
     json_t *t = json_object();
     json_object_set_new(t, "pdd_ms", json_ms(d->timing.pdd_us));

@@ -2,34 +2,17 @@
  * call report (text or Markdown) with its message ladder. */
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #include "sip_out.h"
-
-static void human_time(uint64_t ts_us, char *buf, size_t len)
-{
-    time_t secs = (time_t)(ts_us / 1000000u);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char day[32];
-    strftime(day, sizeof day, "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06u", day, (unsigned)(ts_us % 1000000u));
-}
-
-static void endpoint(const snb_addr_t *a, uint16_t port, char *buf, size_t len)
-{
-    char addr[64];
-    sip_out_addr(a, addr, sizeof addr);
-    snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
-}
+#include "sipnab/format.h"
 
 void sip_out_message_line(FILE *out, const sip_msg_meta_t *meta, const sip_msg_t *msg,
                           bool retransmit)
 {
     char when[40], src[80], dst[80];
-    human_time(meta->ts_us, when, sizeof when);
-    endpoint(&meta->src, meta->sport, src, sizeof src);
-    endpoint(&meta->dst, meta->dport, dst, sizeof dst);
+    snb_format_utc(meta->ts_us, false, when, sizeof when);
+    snb_format_endpoint(&meta->src, meta->sport, src, sizeof src);
+    snb_format_endpoint(&meta->dst, meta->dport, dst, sizeof dst);
     fprintf(out, "%s %s -> %s %s ", when, src, dst, sip_transport_name(meta->transport));
     if (msg->is_request)
         fprintf(out, "%.*s %.*s", (int)msg->method_name.len, msg->method_name.p,
@@ -52,13 +35,6 @@ static void ms_text(int64_t us, char *buf, size_t len)
         snprintf(buf, len, "%" PRId64, (us + 500) / 1000);
 }
 
-static double duration_sec(const sip_dialog_t *d)
-{
-    if (!d->answered_us) return 0.0;
-    uint64_t end = d->ended_us ? d->ended_us : d->last_us;
-    return end > d->answered_us ? (double)(end - d->answered_us) / 1e6 : 0.0;
-}
-
 void sip_out_report_header(FILE *out)
 {
     fprintf(out, "%-36s %-16s %-16s %-9s %-12s %4s %5s %7s %8s %8s %5s\n", "CALL-ID", "FROM", "TO",
@@ -77,8 +53,8 @@ void sip_out_report_row(FILE *out, const sip_dialog_t *d)
     fprintf(out,
             "%-36.36s %-16.16s %-16.16s %-9s %-12s %4s %5" PRIu32 " %7s %8s %8.1f %5" PRIu32 "\n",
             d->call_id, d->from_user, d->to_user, sip_method_name(d->method),
-            sip_dialog_state_name(d->state), code, d->msg_count, pdd, setup, duration_sec(d),
-            d->timing.retransmits);
+            sip_dialog_state_name(d->state), code, d->msg_count, pdd, setup,
+            sip_dialog_duration_sec(d), d->timing.retransmits);
 }
 
 static void sdp_line(FILE *out, const sip_dialog_t *d, const sip_sdp_entry_t *e, bool md)
@@ -107,8 +83,8 @@ static void sdp_line(FILE *out, const sip_dialog_t *d, const sip_sdp_entry_t *e,
 static void ladder_line(FILE *out, const sip_dialog_t *d, const sip_msg_summary_t *m, bool md)
 {
     char src[80], dst[80];
-    endpoint(&m->src, m->sport, src, sizeof src);
-    endpoint(&m->dst, m->dport, dst, sizeof dst);
+    snb_format_endpoint(&m->src, m->sport, src, sizeof src);
+    snb_format_endpoint(&m->dst, m->dport, dst, sizeof dst);
     double t = (double)(m->ts_us - d->first_us) / 1e6;
     const char *note = m->retransmit ? "retransmission" : m->malformed ? "malformed" : "";
     if (md)
@@ -123,14 +99,14 @@ static void ladder_line(FILE *out, const sip_dialog_t *d, const sip_msg_summary_
 static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
 {
     char start[40], pdd[24], setup[24], ring[24], trying[24], teardown[24], src[80], dst[80];
-    human_time(d->first_us, start, sizeof start);
+    snb_format_utc(d->first_us, false, start, sizeof start);
     ms_text(d->timing.pdd_us, pdd, sizeof pdd);
     ms_text(d->timing.setup_us, setup, sizeof setup);
     ms_text(d->timing.ring_us, ring, sizeof ring);
     ms_text(d->timing.trying_delay_us, trying, sizeof trying);
     ms_text(d->timing.teardown_us, teardown, sizeof teardown);
-    endpoint(&d->src, d->sport, src, sizeof src);
-    endpoint(&d->dst, d->dport, dst, sizeof dst);
+    snb_format_endpoint(&d->src, d->sport, src, sizeof src);
+    snb_format_endpoint(&d->dst, d->dport, dst, sizeof dst);
     fprintf(out, "%sFrom: %s%s%s%s  To: %s%s%s%s\n", bullet, d->from_display,
             d->from_display[0] ? " <" : "", d->from_user, d->from_display[0] ? ">" : "",
             d->to_display, d->to_display[0] ? " <" : "", d->to_user, d->to_display[0] ? ">" : "");
@@ -139,7 +115,7 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
     fprintf(out, ", %s over %s, %s -> %s\n", sip_method_name(d->method),
             sip_transport_name(d->transport), src, dst);
     fprintf(out, "%sStarted: %s UTC, duration %.3f s, %" PRIu32 " messages\n", bullet, start,
-            duration_sec(d), d->msg_count);
+            sip_dialog_duration_sec(d), d->msg_count);
     fprintf(out,
             "%sTiming (ms): PDD %s, setup %s, ring %s, trying %s, teardown %s; retransmissions "
             "%" PRIu32 "\n",
