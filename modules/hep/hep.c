@@ -105,6 +105,7 @@ struct hep_mod {
     bool stopping;
     uint64_t counters[C_COUNT];
     uint8_t scratch[HEP_MAX_PACKET]; /* inflated payloads of HEP in captures */
+    bool parse;                      /* some instance unwraps HEP in captures (-E) */
 };
 
 /* ---- receiving ---- */
@@ -165,9 +166,16 @@ static void receive(hep_inst_t *in, const uint8_t *data, size_t len, const snb_a
         m->counters[C_rejected_auth]++;
         return;
     }
+    /* A HEP packet without a timestamp is stamped on arrival (wall clock,
+     * like a live capture), not with the loop's monotonic clock. */
+    uint64_t arrival_us = 0;
+    if (!h.ts_sec) {
+        uv_timeval64_t tv;
+        uv_gettimeofday(&tv);
+        arrival_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+    }
     snb_packet_t p;
-    uv_update_time(snb_core_loop(m->core));
-    hep_to_packet(&h, (uint64_t)uv_hrtime() / 1000u, &p);
+    hep_to_packet(&h, arrival_us, &p);
     m->counters[C_accepted]++;
     snb_source_packet(in->src, &p);
 }
@@ -591,11 +599,7 @@ static void on_event(void *ud, const snb_event_t *ev)
 {
     hep_mod_t *m = ud;
     if (ev->type == SNB_EV_PACKET) {
-        for (size_t i = 0; i < m->n; i++)
-            if (m->inst[i].conf->parse) {
-                parse_captured(m, &((const snb_packet_event_t *)ev)->pkt);
-                break;
-            }
+        if (m->parse) parse_captured(m, &((const snb_packet_event_t *)ev)->pkt);
     } else if (ev->type == SNB_EV_SIP_MESSAGE) {
         for (size_t i = 0; i < m->n; i++)
             if (m->inst[i].conf->send && *m->inst[i].conf->send)
@@ -653,6 +657,7 @@ static int hep_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
             }
         }
         in->n_allow = c->allow.n;
+        m->parse |= c->parse;
         if (c->rate_limit > 0) {
             in->limit = hep_ratelimit_new((uint32_t)c->rate_limit, 4096);
             if (!in->limit) return -ENOMEM;
