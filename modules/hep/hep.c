@@ -14,6 +14,7 @@
 #include "hep_acl.h"
 #include "hep_addr.h"
 #include "hep_codec.h"
+#include "sipnab/ratelimit.h"
 #include "sipnab/core.h"
 #include "sipnab/error.h"
 #include "sipnab/log.h"
@@ -74,7 +75,7 @@ typedef struct hep_inst {
     const hep_conf_t *conf;
     hep_cidr_t *allow;
     size_t n_allow;
-    hep_ratelimit_t *limit;
+    snb_ratelimit_t *limit;
     /* listener */
     snb_source_t *src;
     hep_endpoint_t listen_ep;
@@ -152,7 +153,7 @@ static void receive(hep_inst_t *in, const uint8_t *data, size_t len, const snb_a
         }
     }
     uint64_t now = uv_now(snb_core_loop(m->core)) * 1000u;
-    if (in->limit && !hep_ratelimit_allow(in->limit, from, now)) {
+    if (in->limit && !snb_ratelimit_allow(in->limit, from, now)) {
         m->counters[C_rejected_rate_limited]++;
         return;
     }
@@ -659,7 +660,8 @@ static int hep_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
         in->n_allow = c->allow.n;
         m->parse |= c->parse;
         if (c->rate_limit > 0) {
-            in->limit = hep_ratelimit_new((uint32_t)c->rate_limit, 4096);
+            in->limit =
+                snb_ratelimit_new((uint32_t)c->rate_limit, (uint32_t)c->rate_limit * 4, 4096);
             if (!in->limit) return -ENOMEM;
         }
     }
@@ -724,7 +726,7 @@ static void hep_fini(void *state)
     for (size_t i = 0; i < m->n; i++) {
         free(m->inst[i].allow);
         free(m->inst[i].rxbuf);
-        hep_ratelimit_free(m->inst[i].limit);
+        snb_ratelimit_free(m->inst[i].limit);
         snb_source_free(m->inst[i].src);
     }
     free(m->inst);

@@ -1,5 +1,4 @@
-/* HEP listener policy: CIDR allow-lists, the token-bucket rate limiter and
- * endpoint strings. */
+/* HEP listener policy: CIDR allow-lists and endpoint strings. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,41 +50,6 @@ START_TEST(cidr_parse_and_match)
 }
 END_TEST
 
-START_TEST(rate_limit_per_source_and_total)
-{
-    hep_ratelimit_t *r = hep_ratelimit_new(10, 64);
-    snb_addr_t a = addr("192.0.2.1"), b = addr("192.0.2.2");
-    int ok = 0;
-    for (int i = 0; i < 50; i++)
-        ok += hep_ratelimit_allow(r, &a, 1000000);
-    ck_assert_int_eq(ok, 10);                        /* one second's burst */
-    ck_assert(hep_ratelimit_allow(r, &b, 1000000));  /* another source has its own bucket */
-    ck_assert(!hep_ratelimit_allow(r, &a, 1050000)); /* 50 ms later: half a token */
-    ck_assert(hep_ratelimit_allow(r, &a, 1100000));  /* 100 ms later: one token */
-    /* A second later the bucket is full again, but never above the burst. */
-    ok = 0;
-    for (int i = 0; i < 50; i++)
-        ok += hep_ratelimit_allow(r, &a, 5000000);
-    ck_assert_int_eq(ok, 10);
-    hep_ratelimit_free(r);
-    /* Total: 4 x rate across all sources. */
-    r = hep_ratelimit_new(5, 4096);
-    ok = 0;
-    char text[32];
-    for (int i = 0; i < 100; i++) {
-        snprintf(text, sizeof text, "198.51.100.%d", i + 1);
-        snb_addr_t s = addr(text);
-        ok += hep_ratelimit_allow(r, &s, 2000000);
-    }
-    ck_assert_int_eq(ok, 20);
-    hep_ratelimit_free(r);
-    r = hep_ratelimit_new(0, 16); /* 0: unlimited */
-    for (int i = 0; i < 1000; i++)
-        ck_assert(hep_ratelimit_allow(r, &a, 0));
-    hep_ratelimit_free(r);
-}
-END_TEST
-
 START_TEST(endpoints)
 {
     hep_endpoint_t e;
@@ -115,7 +79,6 @@ int main(void)
     Suite *s = suite_create("hep_acl");
     TCase *tc = tcase_create("hep_acl");
     tcase_add_test(tc, cidr_parse_and_match);
-    tcase_add_test(tc, rate_limit_per_source_and_total);
     tcase_add_test(tc, endpoints);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
