@@ -28,28 +28,45 @@ static size_t collect(snb_core_t *core, counter_row_t *rows, size_t max)
     return n;
 }
 
-void snb_stats_print(snb_core_t *core, FILE *out, bool json)
+/* Every counter, core then module groups, with "<prefix>_<name>" names kept
+ * in `names` (rows point into it). */
+static size_t collect_all(snb_core_t *core, counter_row_t *rows, char (*names)[64], size_t max)
 {
-    counter_row_t rows[512];
-    char names[512][64];
-    size_t n = collect(core, rows, sizeof rows / sizeof rows[0]);
+    size_t n = collect(core, rows, max);
     for (size_t g = 0; g < core->n_counter_groups; g++) {
         const struct snb_counter_group *grp = &core->counter_groups[g];
-        for (size_t i = 0; i < grp->n && n < sizeof rows / sizeof rows[0]; i++, n++) {
+        for (size_t i = 0; i < grp->n && n < max; i++, n++) {
             snprintf(names[n], sizeof names[n], "%s_%s", grp->prefix, grp->defs[i].name);
             rows[n] = (counter_row_t){names[n], grp->defs[i].help, grp->values[i]};
         }
     }
+    return n;
+}
+
+json_t *snb_core_stats_json(snb_core_t *core)
+{
+    counter_row_t rows[512];
+    char names[512][64];
+    size_t n = collect_all(core, rows, names, sizeof rows / sizeof rows[0]);
+    json_t *obj = json_object();
+    for (size_t i = 0; obj && i < n; i++)
+        json_object_set_new(obj, rows[i].name, json_integer((json_int_t)rows[i].value));
+    return obj;
+}
+
+void snb_stats_print(snb_core_t *core, FILE *out, bool json)
+{
     if (json) {
-        json_t *obj = json_object();
-        for (size_t i = 0; i < n; i++)
-            json_object_set_new(obj, rows[i].name, json_integer((json_int_t)rows[i].value));
-        char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_t *obj = snb_core_stats_json(core);
+        char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (text) fprintf(out, "%s\n", text);
         free(text);
         json_decref(obj);
         return;
     }
+    counter_row_t rows[512];
+    char names[512][64];
+    size_t n = collect_all(core, rows, names, sizeof rows / sizeof rows[0]);
     fprintf(out, "sipnab statistics\n");
     for (size_t i = 0; i < n; i++)
         fprintf(out, "  %-24s %14" PRIu64 "  %s\n", rows[i].name, rows[i].value, rows[i].help);

@@ -77,7 +77,16 @@ typedef struct rtp_mod {
     size_t n_info;
     uint64_t counters[C_COUNT];
     snb_media_service_t service;
+    /* stream feed: ids of streams evicted since the last drain */
+    uint64_t udp_packets;
+    bool feed;
+    uint64_t *gone;
+    size_t n_gone, cap_gone;
 } rtp_mod_t;
+
+/* A stream counts as active for the API while its last packet is this
+ * recent in capture time. */
+#define STREAM_ACTIVE_WINDOW_US 5000000u
 
 /* ---- SIP INFO DTMF (application/dtmf-relay: "Signal=5\r\nDuration=160") ---- */
 
@@ -164,6 +173,66 @@ static void svc_report(void *ctx, const char *call_id, FILE *out, int format)
     diagnose(m, call_id, &r);
     rtp_out_call_media(out, format == SNB_MEDIA_MARKDOWN, m->table, call_id, &r, m->info,
                        m->n_info);
+}
+
+static void svc_feed_enable(void *ctx)
+{
+    rtp_mod_t *m = ctx;
+    m->feed = true;
+    m->n_gone = 0;
+    if (m->table) rtp_table_feed_reset(m->table);
+}
+
+typedef struct feed_visit {
+    const snb_streams_feed_t *feed;
+    void *ud;
+} feed_visit_t;
+
+static void visit_stream(void *ud, const rtp_stream_t *s, bool active)
+{
+    feed_visit_t *v = ud;
+    snb_stream_info_t info = {.handle = s,
+                              .id = s->id,
+                              .ssrc = s->ssrc,
+                              .orphaned = s->orphaned,
+                              .active = active,
+                              .mos = rtp_stream_mos(s),
+                              .jitter_ms = s->stats.mean_jitter_ms,
+                              .loss_pct = rtp_stream_loss_pct(&s->stats),
+                              .call_id = s->call_id};
+    v->feed->changed(v->ud, &info);
+}
+
+static size_t svc_feed_drain(void *ctx, const snb_streams_feed_t *feed, void *ud)
+{
+    rtp_mod_t *m = ctx;
+    for (size_t i = 0; i < m->n_gone; i++)
+        feed->gone(ud, m->gone[i]);
+    m->n_gone = 0;
+    if (!m->table) return 0;
+    feed_visit_t v = {feed, ud};
+    return rtp_table_feed(m->table, STREAM_ACTIVE_WINDOW_US, m->ended, visit_stream, &v);
+}
+
+static json_t *svc_stream_json(void *ctx, const void *handle)
+{
+    (void)ctx;
+    return rtp_out_stream_json(handle);
+}
+
+/* The table evicts a stream: the feed's consumer must drop its copy. */
+static void on_stream_end(void *ud, const rtp_stream_t *s, bool evicted)
+{
+    rtp_mod_t *m = ud;
+    if (!m->feed || !evicted) return;
+    if (m->n_gone == m->cap_gone) {
+        size_t cap = m->cap_gone ? m->cap_gone * 2 : 64;
+        uint64_t *g = realloc(m->gone, cap * sizeof *g);
+        if (!g) return; /* the consumer keeps a stale copy until it restarts */
+        m->gone = g;
+        m->cap_gone = cap;
+    }
+    m->gone[m->n_gone++] = s->id;
 }
 
 /* ---- stream filter (--stream-filter) ---- */
@@ -307,6 +376,8 @@ static void on_event(void *ud, const snb_event_t *ev)
         const snb_packet_t *pkt = &((const snb_packet_event_t *)ev)->pkt;
         if (pkt->transport != SNB_TRANSPORT_UDP) return;
         if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
+        /* Counters are read live too (the API's /metrics): refresh now and then. */
+        if ((++m->udp_packets & 4095) == 0) copy_counters(m);
         if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
         break;
     }
@@ -354,6 +425,8 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     tc.heur_packets = (uint32_t)c->heuristic_packets;
     tc.orphan_timeout_us = c->orphan_timeout * 1000u;
     tc.interval_us = c->interval * 1000u;
+    tc.on_stream_end = on_stream_end;
+    tc.ud = m;
     m->diag_cfg = (rtp_diag_cfg_t)RTP_DIAG_CFG_DEFAULT;
     m->diag_cfg.late_media_us = c->late_media * 1000u;
     m->calls = rtp_calls_new((uint32_t)c->max_calls);
@@ -368,7 +441,10 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
                                        .dialog_streams = svc_streams,
                                        .dialog_diagnosis = svc_diagnosis,
                                        .dialog_summary = svc_summary,
-                                       .dialog_report = svc_report};
+                                       .dialog_report = svc_report,
+                                       .streams_feed_enable = svc_feed_enable,
+                                       .streams_feed_drain = svc_feed_drain,
+                                       .stream_json = svc_stream_json};
     snb_core_provide(core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION, &m->service);
     snb_core_counters(core, "rtp", counter_defs, m->counters, C_COUNT);
     *state = m;
@@ -395,9 +471,11 @@ static void rtp_stop(void *state)
 static void rtp_fini(void *state)
 {
     rtp_mod_t *m = state;
+    m->feed = false; /* the table calls on_stream_end as it frees */
     rtp_table_free(m->table);
     rtp_calls_free(m->calls);
     snb_filter_free(m->filter);
+    free(m->gone);
     free(m);
 }
 

@@ -70,6 +70,7 @@ struct rtp_table {
     pending_t *plru_head, *plru_tail;
     uint32_t n_pending;
     uint64_t now_us;
+    uint64_t next_id; /* last stream id given */
     rtp_table_stats_t st;
 };
 
@@ -319,6 +320,7 @@ static rtp_stream_t *stream_create(rtp_table_t *t, const snb_packet_t *pkt, cons
     }
     rtp_stream_t *s = calloc(1, sizeof *s);
     if (!s) return NULL;
+    s->id = ++t->next_id;
     s->src = pkt->src;
     s->dst = pkt->dst;
     s->sport = pkt->sport;
@@ -799,4 +801,38 @@ double rtp_stream_mos(const rtp_stream_t *s)
 const rtp_table_stats_t *rtp_table_stats(const rtp_table_t *t)
 {
     return &t->st;
+}
+
+/* ---- change feed ---- */
+
+static uint64_t feed_sig(const rtp_stream_t *s, bool active)
+{
+    uint64_t h = 1469598103934665603ull;
+    const uint64_t parts[] = {s->stats.packets,     s->rtcp.last_us,   s->rtcp_packets,
+                              s->call_hash,         s->orphaned,       active,
+                              s->stats.max_ext_seq, s->rtcp.sr_packets};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = (h ^ parts[i]) * 1099511628211ull;
+    return h | 1; /* never 0, the "not yet handed over" value */
+}
+
+size_t rtp_table_feed(rtp_table_t *t, uint64_t active_window_us, bool ended, rtp_stream_feed_fn fn,
+                      void *ud)
+{
+    size_t n = 0;
+    for (rtp_stream_t *s = t->all_head; s; s = s->all_next) {
+        bool active = !ended && t->now_us - s->last_us <= active_window_us;
+        uint64_t sig = feed_sig(s, active);
+        if (sig == s->fed_sig) continue;
+        s->fed_sig = sig;
+        fn(ud, s, active);
+        n++;
+    }
+    return n;
+}
+
+void rtp_table_feed_reset(rtp_table_t *t)
+{
+    for (rtp_stream_t *s = t->all_head; s; s = s->all_next)
+        s->fed_sig = 0;
 }

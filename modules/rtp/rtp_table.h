@@ -80,6 +80,7 @@ typedef struct rtp_stream_rtcp {
 enum rtp_assoc { RTP_ASSOC_NONE = 0, RTP_ASSOC_DST = 1, RTP_ASSOC_SRC = 2 };
 
 struct rtp_stream {
+    uint64_t id; /* 1, 2, ... in creation order: unique where SSRCs may repeat */
     snb_addr_t src, dst;
     uint16_t sport, dport;
     uint32_t ssrc;
@@ -113,8 +114,9 @@ struct rtp_stream {
     uint32_t step_val[4], step_cnt[4]; /* timestamp steps between audio packets */
     struct rtp_stream *hnext, *snext;  /* 5-tuple+SSRC hash, SSRC hash */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
-    bool unclaimed;  /* on the unclaimed list (no call yet, not orphaned) */
-    uint64_t lru_us; /* capture time of the last move to the LRU tail */
+    bool unclaimed;   /* on the unclaimed list (no call yet, not orphaned) */
+    uint64_t fed_sig; /* rtp_table_feed: signature when last handed over */
+    uint64_t lru_us;  /* capture time of the last move to the LRU tail */
 };
 
 typedef struct rtp_table_stats {
@@ -169,6 +171,16 @@ const rtp_stream_t *rtp_table_next(const rtp_stream_t *s);
 /* Streams of a Call-ID in creation order: prev NULL for the first. */
 const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_id,
                                         const rtp_stream_t *prev);
+/* Change feed (one consumer, the API): calls fn for every stream that
+ * changed since it was last handed over (packets, RTCP, call association,
+ * orphaning, or whether it is active: a packet within active_window_us of
+ * the capture clock and the capture not ended). A scan of the table, not a
+ * hot-path cost; bounded by max_streams. rtp_table_feed_reset makes every
+ * stream count as changed (the consumer restarted). */
+typedef void (*rtp_stream_feed_fn)(void *ud, const rtp_stream_t *s, bool active);
+size_t rtp_table_feed(rtp_table_t *t, uint64_t active_window_us, bool ended, rtp_stream_feed_fn fn,
+                      void *ud);
+void rtp_table_feed_reset(rtp_table_t *t);
 size_t rtp_table_count(const rtp_table_t *t);
 
 /* Packetization measured from RTP timestamps (most frequent step between

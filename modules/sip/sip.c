@@ -12,6 +12,7 @@
 #include "sip_framer.h"
 #include "sip_out.h"
 #include "sipnab/core.h"
+#include "sipnab/dialogs.h"
 #include "sipnab/error.h"
 #include "sipnab/log.h"
 #include "sipnab/media.h"
@@ -84,6 +85,7 @@ typedef struct sip_mod {
     bool progress_on;
     uint64_t counters[C_COUNT];
     const snb_media_service_t *media; /* the RTP module's, looked up at the end */
+    snb_dialogs_service_t dialogs;    /* what we provide as "sip.dialogs" */
 } sip_mod_t;
 
 static sip_msg_meta_t meta_of(const snb_packet_t *pkt, sip_transport_t transport)
@@ -244,7 +246,8 @@ static void on_event(void *ud, const snb_event_t *ev)
 {
     sip_mod_t *m = ud;
     if (ev->type == SNB_EV_PACKET) {
-        m->packets++;
+        /* Counters are read live too (the API's /metrics): refresh now and then. */
+        if ((++m->packets & 4095) == 0) copy_counters(m);
         sip_framer_packet(m->framer, &((const snb_packet_event_t *)ev)->pkt);
     } else if (ev->type == SNB_EV_CAPTURE_END) {
         on_capture_end(m);
@@ -266,6 +269,75 @@ static enum output_mode output_mode(const sip_conf_t *c)
     /* auto: one record per message, unless a dialog output owns stdout */
     bool other = c->dialogs_json || c->report || (c->call_report && *c->call_report);
     return other ? OUT_NONE : c->json ? OUT_JSON : OUT_LINES;
+}
+
+/* ---- the sip.dialogs service ---- */
+
+static const snb_media_service_t *media_now(sip_mod_t *m)
+{
+    return snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
+}
+
+static void svc_feed_enable(void *ctx)
+{
+    sip_mod_t *m = ctx;
+    sip_store_feed_enable(m->store);
+}
+
+typedef struct feed_visit {
+    const snb_dialogs_feed_t *feed;
+    void *ud;
+} feed_visit_t;
+
+static bool visit_changed(void *ud, sip_dialog_t *d)
+{
+    feed_visit_t *v = ud;
+    snb_dialog_info_t info = {.handle = d,
+                              .call_id = d->call_id,
+                              .from_user = d->from_user,
+                              .state = d->state,
+                              .created_us = d->first_us,
+                              .pdd_us = d->timing.pdd_us};
+    v->feed->changed(v->ud, &info);
+    return true;
+}
+
+static size_t svc_feed_drain(void *ctx, size_t max, const snb_dialogs_feed_t *feed, void *ud)
+{
+    sip_mod_t *m = ctx;
+    sip_store_feed_gone(m->store, feed->gone, ud);
+    feed_visit_t v = {feed, ud};
+    return sip_store_feed_changed(m->store, max, visit_changed, &v);
+}
+
+static void svc_feed_mark(void *ctx, const char *call_id)
+{
+    sip_mod_t *m = ctx;
+    sip_store_feed_mark(m->store, call_id);
+}
+
+static json_t *svc_summary_json(void *ctx, const void *handle)
+{
+    (void)ctx;
+    return sip_out_dialog_summary_json(handle);
+}
+
+static json_t *svc_report_json(void *ctx, const void *handle)
+{
+    return sip_out_report_json(handle, media_now(ctx));
+}
+
+static char *svc_report_markdown(void *ctx, const void *handle, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f) return NULL;
+    sip_out_call_report_markdown(f, handle, media_now(ctx));
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
@@ -302,6 +374,14 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
         return -ENOMEM;
     }
     snb_core_counters(core, "sip", counter_defs, m->counters, C_COUNT);
+    m->dialogs = (snb_dialogs_service_t){.ctx = m,
+                                         .feed_enable = svc_feed_enable,
+                                         .feed_drain = svc_feed_drain,
+                                         .feed_mark = svc_feed_mark,
+                                         .summary_json = svc_summary_json,
+                                         .report_json = svc_report_json,
+                                         .report_markdown = svc_report_markdown};
+    snb_core_provide(core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION, &m->dialogs);
     *state = m;
     return 0;
 }

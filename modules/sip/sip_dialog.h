@@ -185,6 +185,19 @@ void sip_store_foreach(const sip_store_t *store, sip_dialog_fn fn, void *ud);
  * when there is none). Not the per-dialog setup_us (INVITE -> 2xx). */
 void sip_store_setup_stats(const sip_store_t *store, uint32_t *count, uint32_t *avg_ms,
                            uint32_t *min_ms, uint32_t *max_ms);
+/* The change feed, for one consumer (the API): once enabled, every dialog
+ * created, updated or expired is queued once until drained (in the order of
+ * its first change), and the Call-IDs of evicted dialogs are queued as gone.
+ * Enabling (again) queues every dialog held: a consumer that restarted gets
+ * everything. */
+void sip_store_feed_enable(sip_store_t *store);
+/* Pop up to max changed dialogs into fn (stop early by returning false). */
+size_t sip_store_feed_changed(sip_store_t *store, size_t max, sip_dialog_fn fn, void *ud);
+/* Hand over every evicted Call-ID queued since the last call. */
+size_t sip_store_feed_gone(sip_store_t *store, void (*fn)(void *ud, const char *call_id), void *ud);
+/* Queue a dialog whose media changed (the RTP module's streams are part of it). */
+void sip_store_feed_mark(sip_store_t *store, const char *call_id);
+
 /* Heap bytes a dialog occupies in the store (node, Call-ID, messages, SDP,
  * Refer-To, resend tracking): what evicting it gives back. */
 size_t sip_store_dialog_bytes(const sip_dialog_t *d);

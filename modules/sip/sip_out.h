@@ -23,7 +23,12 @@ json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m);
 /* GET /v1/dialogs/{call_id} shape; streams and diagnosis come from the RTP
  * module's media service when it is loaded (media may be NULL). */
 json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *media);
-/* The call report as JSON: the dialog shape plus the message ladder. */
+/* One element of GET /v1/dialogs: call_id, from, to, state, method,
+ * duration_sec, msg_count, timing {pdd_ms, setup_ms, retransmits},
+ * created_at, updated_at. */
+json_t *sip_out_dialog_summary_json(const sip_dialog_t *d);
+/* The call report as JSON: the dialog shape plus the message ladder, and a
+ * one-line diagnosis.summary. */
 json_t *sip_out_report_json(const sip_dialog_t *d, const snb_media_service_t *media);
 
 void sip_out_report_header(FILE *out);

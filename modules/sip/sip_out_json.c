@@ -203,9 +203,57 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *me
     return o;
 }
 
+json_t *sip_out_dialog_summary_json(const sip_dialog_t *d)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "call_id", json_string(d->call_id));
+    json_object_set_new(o, "from", json_string(d->from_user));
+    json_object_set_new(o, "to", json_string(d->to_user));
+    json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
+    json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
+    json_object_set_new(o, "duration_sec", json_real(sip_dialog_duration_sec(d)));
+    json_object_set_new(o, "msg_count", json_integer(d->msg_count));
+    json_t *t = json_object();
+    json_object_set_new(t, "pdd_ms", json_ms(d->timing.pdd_us));
+    json_object_set_new(t, "setup_ms", json_ms(d->timing.setup_us));
+    json_object_set_new(t, "retransmits", json_integer(d->timing.retransmits));
+    json_object_set_new(o, "timing", t);
+    json_object_set_new(o, "created_at", json_time(d->first_us));
+    json_object_set_new(o, "updated_at", json_time(d->last_us));
+    json_object_set_new(o, "final_code", d->final_code ? json_integer(d->final_code) : json_null());
+    return o;
+}
+
+/* "Failed (final response 486); one-way audio": the state, then what the
+ * diagnosis found, for a person skimming reports. */
+static json_t *diagnosis_summary(const sip_dialog_t *d, const json_t *diag)
+{
+    char text[256];
+    int n = snprintf(text, sizeof text, "%s", sip_dialog_state_name(d->state));
+    if (d->final_code && d->final_code >= 300)
+        n += snprintf(text + n, sizeof text - (size_t)n, " (final response %u)", d->final_code);
+    static const struct {
+        const char *key, *words;
+    } flags[] = {{"one_way_audio", "one-way audio"},
+                 {"nat_mismatch", "NAT mismatch"},
+                 {"no_media", "no media"},
+                 {"late_media", "late media"},
+                 {"codec_asymmetry", "codec asymmetry"}};
+    int found = 0;
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0] && (size_t)n < sizeof text; i++)
+        if (json_is_true(json_object_get(diag, flags[i].key)))
+            n += snprintf(text + n, sizeof text - (size_t)n, "%s%s", found++ ? ", " : "; ",
+                          flags[i].words);
+    if (!found && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, "; no media problem found");
+    return json_string(text);
+}
+
 json_t *sip_out_report_json(const sip_dialog_t *d, const snb_media_service_t *media)
 {
     json_t *o = sip_out_dialog_json(d, media);
+    json_t *diag = json_object_get(o, "diagnosis");
+    json_object_set_new(diag, "summary", diagnosis_summary(d, diag));
     json_t *ladder = json_array();
     for (uint32_t i = 0; i < d->n_msgs; i++) {
         const sip_msg_summary_t *m = &d->msgs[i];

@@ -19,9 +19,11 @@ typedef struct dnode {
     struct dnode *prev, *next;   /* creation order */
     struct dnode *fprev, *fnext; /* finished order (eviction candidates) */
     uint64_t hash;
+    struct dnode *cprev, *cnext; /* change feed: changed since the last drain */
     uint32_t heap_idx;
     uint32_t id_len;
     bool in_finished;
+    bool in_changed;
     char call_id[]; /* d.call_id points here */
 } dnode_t;
 
@@ -39,6 +41,11 @@ struct sip_store {
     /* Wireshark's sip,stat setup time (see sip_store_setup_stats) */
     uint32_t setup_count, setup_min, setup_max;
     uint64_t setup_total;
+    /* change feed (see sip_store_feed_enable) */
+    bool feed;
+    dnode_t *chead, *ctail;
+    char **gone; /* Call-IDs evicted since the last drain */
+    size_t n_gone, cap_gone;
 };
 
 static uint64_t id_hash(const char *p, size_t n)
@@ -81,6 +88,9 @@ void sip_store_free(sip_store_t *s)
     }
     free(s->buckets);
     free(s->heap);
+    for (size_t i = 0; i < s->n_gone; i++)
+        free(s->gone[i]);
+    free(s->gone);
     sip_resend_free(&s->nocid);
     free(s);
 }
@@ -186,6 +196,35 @@ static void finished_append(sip_store_t *s, dnode_t *n)
     n->in_finished = true;
 }
 
+static void changed_unlink(sip_store_t *s, dnode_t *n)
+{
+    if (!n->in_changed) return;
+    if (n->cprev)
+        n->cprev->cnext = n->cnext;
+    else
+        s->chead = n->cnext;
+    if (n->cnext)
+        n->cnext->cprev = n->cprev;
+    else
+        s->ctail = n->cprev;
+    n->cprev = n->cnext = NULL;
+    n->in_changed = false;
+}
+
+/* Queue a dialog for the change feed once, in the order of its first change. */
+static void mark_changed(sip_store_t *s, dnode_t *n)
+{
+    if (!s->feed || n->in_changed) return;
+    n->cprev = s->ctail;
+    n->cnext = NULL;
+    if (s->ctail)
+        s->ctail->cnext = n;
+    else
+        s->chead = n;
+    s->ctail = n;
+    n->in_changed = true;
+}
+
 /* Bring the lists and the heap in line with the dialog's state. */
 static void sync_node(sip_store_t *s, dnode_t *n)
 {
@@ -214,6 +253,7 @@ static void unlink_node(sip_store_t *s, dnode_t *n)
     else
         s->tail = n->prev;
     finished_unlink(s, n);
+    changed_unlink(s, n);
     heap_remove(s, n);
     s->count--;
 }
@@ -222,6 +262,18 @@ static void evict_one(sip_store_t *s)
 {
     dnode_t *victim = s->fhead ? s->fhead : s->head;
     if (!victim) return;
+    if (s->feed) { /* the consumer must learn it is gone; without memory it keeps a stale copy */
+        if (s->n_gone == s->cap_gone) {
+            size_t cap = s->cap_gone ? s->cap_gone * 2 : 64;
+            char **g = realloc(s->gone, cap * sizeof *g);
+            if (g) {
+                s->gone = g;
+                s->cap_gone = cap;
+            }
+        }
+        char *id = s->n_gone < s->cap_gone ? strdup(victim->call_id) : NULL;
+        if (id) s->gone[s->n_gone++] = id;
+    }
     unlink_node(s, victim);
     node_free(victim);
     s->stats.dialogs_evicted++;
@@ -300,6 +352,7 @@ void sip_store_advance(sip_store_t *s, uint64_t now_us)
         sip_dialog_expire(&n->d, (uint64_t)n->d.expires_at_us);
         s->stats.registrations_expired++;
         sync_node(s, n);
+        mark_changed(s, n);
     }
 }
 
@@ -327,6 +380,7 @@ sip_dialog_t *sip_store_message(sip_store_t *s, const sip_msg_t *msg, const sip_
     account(s, &rr, retransmit);
     sip_dialog_update(&n->d, msg, meta, rr.resend, &s->lim);
     sync_node(s, n);
+    mark_changed(s, n);
     return &n->d;
 }
 
@@ -357,4 +411,42 @@ size_t sip_store_dialog_bytes(const sip_dialog_t *d)
 {
     const dnode_t *n = (const dnode_t *)d;
     return sizeof *n + n->id_len + 1 + sip_dialog_owned_bytes(d);
+}
+
+/* ---- change feed ---------------------------------------------------------- */
+
+void sip_store_feed_enable(sip_store_t *s)
+{
+    s->feed = true;
+    for (dnode_t *n = s->head; n; n = n->next)
+        mark_changed(s, n);
+}
+
+size_t sip_store_feed_changed(sip_store_t *s, size_t max, sip_dialog_fn fn, void *ud)
+{
+    size_t done = 0;
+    while (done < max && s->chead) {
+        dnode_t *n = s->chead;
+        changed_unlink(s, n);
+        done++;
+        if (!fn(ud, &n->d)) break;
+    }
+    return done;
+}
+
+size_t sip_store_feed_gone(sip_store_t *s, void (*fn)(void *ud, const char *call_id), void *ud)
+{
+    size_t n = s->n_gone;
+    for (size_t i = 0; i < n; i++) {
+        fn(ud, s->gone[i]);
+        free(s->gone[i]);
+    }
+    s->n_gone = 0;
+    return n;
+}
+
+void sip_store_feed_mark(sip_store_t *s, const char *call_id)
+{
+    sip_dialog_t *d = sip_store_find(s, call_id);
+    if (d) mark_changed(s, (dnode_t *)d);
 }

@@ -5,6 +5,7 @@
 #define SIPNAB_CORE_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -38,6 +39,9 @@ typedef struct snb_counter_def {
 
 SNB_API int snb_core_counters(snb_core_t *core, const char *prefix, const snb_counter_def_t *defs,
                               const uint64_t *values, size_t n);
+/* Every counter as `--stats --json` prints it, as of now (module groups as
+ * their modules last wrote them): a new JSON object, or NULL. */
+SNB_API json_t *snb_core_stats_json(snb_core_t *core);
 
 /* ---- services ----
  * A module may offer a typed, versioned table of functions under a name
