@@ -1,0 +1,662 @@
+/* The API process's copy of dialogs, streams and counters (see api_store.h).
+ *
+ * Dialogs: a chained hash by Call-ID for lookup, and a skip list ordered by
+ * (created_us, arrival) for listing, so inserts are O(log n) whatever order
+ * the capture process sends them in (a resync may come in hash order).
+ * Streams: a hash by id, a skip list by id, and per-SSRC groups whose head
+ * is the most recently stored stream. Hashes are SipHash-1-3 with a random
+ * key: Call-IDs and SSRCs come from the network. */
+#include "api_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+static const char *const state_names[API_STATE_COUNT] = {
+    "Trying",     "Ringing", "InCall",  "Completed", "Failed",     "Cancelled",
+    "Registered", "Expired", "Pending", "Active",    "Terminated", "Transferring",
+};
+
+const char *api_state_name(unsigned state)
+{
+    return state < API_STATE_COUNT ? state_names[state] : NULL;
+}
+
+int api_state_from(const char *name)
+{
+    if (!name) return -1;
+    for (int i = 0; i < API_STATE_COUNT; i++)
+        if (strcasecmp(name, state_names[i]) == 0) return i;
+    return -1;
+}
+
+/* ---- SipHash-1-3 ------------------------------------------------------ */
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(uint64_t v[4])
+{
+    v[0] += v[1];
+    v[1] = ROTL(v[1], 13);
+    v[1] ^= v[0];
+    v[0] = ROTL(v[0], 32);
+    v[2] += v[3];
+    v[3] = ROTL(v[3], 16);
+    v[3] ^= v[2];
+    v[0] += v[3];
+    v[3] = ROTL(v[3], 21);
+    v[3] ^= v[0];
+    v[2] += v[1];
+    v[1] = ROTL(v[1], 17);
+    v[1] ^= v[2];
+    v[2] = ROTL(v[2], 32);
+}
+
+static uint64_t siphash13(const uint64_t key[2], const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t v[4] = {key[0] ^ 0x736f6d6570736575ULL, key[1] ^ 0x646f72616e646f6dULL,
+                     key[0] ^ 0x6c7967656e657261ULL, key[1] ^ 0x7465646279746573ULL};
+    size_t full = len & ~(size_t)7;
+    for (size_t i = 0; i < full; i += 8) {
+        uint64_t m = 0;
+        for (int j = 0; j < 8; j++)
+            m |= (uint64_t)p[i + j] << (8 * j);
+        v[3] ^= m;
+        sip_round(v);
+        v[0] ^= m;
+    }
+    uint64_t last = (uint64_t)len << 56;
+    for (size_t j = 0; j < (len & 7); j++)
+        last |= (uint64_t)p[full + j] << (8 * j);
+    v[3] ^= last;
+    sip_round(v);
+    v[0] ^= last;
+    v[2] ^= 0xff;
+    sip_round(v);
+    sip_round(v);
+    sip_round(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* ---- intrusive chained hash ------------------------------------------- */
+
+typedef struct hnode {
+    struct hnode *next;
+    uint64_t hash;
+} hnode_t;
+
+typedef struct htab {
+    hnode_t **b;
+    size_t mask, count;
+} htab_t;
+
+static hnode_t *htab_first(const htab_t *t, uint64_t hash)
+{
+    return t->b ? t->b[hash & t->mask] : NULL;
+}
+
+static int htab_grow(htab_t *t, size_t *bytes)
+{
+    size_t n = t->b ? (t->mask + 1) * 2 : 64;
+    hnode_t **nb = calloc(n, sizeof *nb);
+    if (!nb) return -1;
+    if (t->b) {
+        for (size_t i = 0; i <= t->mask; i++) {
+            hnode_t *h = t->b[i];
+            while (h) {
+                hnode_t *next = h->next;
+                h->next = nb[h->hash & (n - 1)];
+                nb[h->hash & (n - 1)] = h;
+                h = next;
+            }
+        }
+        *bytes -= (t->mask + 1) * sizeof *t->b;
+        free(t->b);
+    }
+    *bytes += n * sizeof *nb;
+    t->b = nb;
+    t->mask = n - 1;
+    return 0;
+}
+
+/* Make room for one more entry up front, so an insert cannot fail later. */
+static int htab_reserve(htab_t *t, size_t *bytes)
+{
+    if (t->b && t->count < t->mask + 1) return 0;
+    return htab_grow(t, bytes);
+}
+
+static void htab_insert(htab_t *t, hnode_t *h)
+{
+    hnode_t **slot = &t->b[h->hash & t->mask];
+    h->next = *slot;
+    *slot = h;
+    t->count++;
+}
+
+static void htab_remove(htab_t *t, hnode_t *h)
+{
+    for (hnode_t **pp = &t->b[h->hash & t->mask]; *pp; pp = &(*pp)->next) {
+        if (*pp == h) {
+            *pp = h->next;
+            t->count--;
+            return;
+        }
+    }
+}
+
+/* ---- skip list by a (k1, k2) key -------------------------------------- */
+
+#define ORD_LEVELS 20 /* p = 1/4: plenty beyond 10^11 entries */
+
+typedef struct ord_node {
+    uint64_t k1, k2;
+    struct ord_node **next; /* `level` links, allocated right after the owner */
+    unsigned level;
+} ord_node_t;
+
+typedef struct ord_list {
+    ord_node_t *head[ORD_LEVELS];
+} ord_list_t;
+
+static bool ord_less(const ord_node_t *a, uint64_t k1, uint64_t k2)
+{
+    return a->k1 < k1 || (a->k1 == k1 && a->k2 < k2);
+}
+
+/* Slots (per level) holding the first node not less than (k1, k2). */
+static void ord_find(ord_list_t *l, uint64_t k1, uint64_t k2, ord_node_t ***slots)
+{
+    ord_node_t **links = l->head;
+    for (unsigned i = ORD_LEVELS; i-- > 0;) {
+        while (links[i] && ord_less(links[i], k1, k2))
+            links = links[i]->next;
+        slots[i] = &links[i];
+    }
+}
+
+static void ord_insert(ord_list_t *l, ord_node_t *n)
+{
+    ord_node_t **slots[ORD_LEVELS];
+    ord_find(l, n->k1, n->k2, slots);
+    for (unsigned i = 0; i < n->level; i++) {
+        n->next[i] = *slots[i];
+        *slots[i] = n;
+    }
+}
+
+static void ord_remove(ord_list_t *l, ord_node_t *n)
+{
+    ord_node_t **slots[ORD_LEVELS];
+    ord_find(l, n->k1, n->k2, slots);
+    for (unsigned i = 0; i < n->level; i++)
+        if (*slots[i] == n) *slots[i] = n->next[i];
+}
+
+/* ---- the store -------------------------------------------------------- */
+
+typedef struct dnode {
+    ord_node_t ord; /* first: the list yields dnode_t pointers */
+    hnode_t h;
+    api_dialog_t d;
+    char *blob; /* all of d's strings */
+    size_t blob_size, node_size;
+} dnode_t;
+
+typedef struct sgroup sgroup_t;
+
+typedef struct snode {
+    ord_node_t ord;
+    hnode_t h; /* by id */
+    api_stream_t st;
+    char *blob;
+    size_t blob_size, node_size;
+    sgroup_t *grp;
+    struct snode *gprev, *gnext; /* in grp, most recently stored first */
+} snode_t;
+
+struct sgroup {
+    hnode_t h; /* by ssrc */
+    uint32_t ssrc;
+    snode_t *head;
+};
+
+struct api_store {
+    uint64_t key[2];
+    uint64_t rng;     /* skip list levels */
+    uint64_t arrival; /* tie-break of equal created_us */
+    htab_t dialogs, streams, groups;
+    ord_list_t dorder, sorder;
+    json_t *counters;
+    size_t counters_bytes;
+    size_t bytes;
+};
+
+#define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+static unsigned random_level(api_store_t *s)
+{
+    /* xorshift64*: cheap, and the seed is per store */
+    uint64_t x = s->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->rng = x;
+    uint64_t r = x * 0x2545F4914F6CDD1DULL;
+    unsigned level = 1;
+    while (level < ORD_LEVELS && (r & 3) == 0) {
+        level++;
+        r >>= 2;
+    }
+    return level;
+}
+
+api_store_t *api_store_new(void)
+{
+    api_store_t *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    uint64_t seed[3];
+    if (getrandom(seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        seed[0] = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)s;
+        seed[1] = (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&ts;
+        seed[2] = seed[0] ^ seed[1] ^ 0x5851F42D4C957F2DULL;
+    }
+    s->key[0] = seed[0];
+    s->key[1] = seed[1];
+    s->rng = seed[2] | 1;
+    s->counters = json_object();
+    if (!s->counters) {
+        free(s);
+        return NULL;
+    }
+    s->bytes = sizeof *s;
+    return s;
+}
+
+static void free_htab(htab_t *t)
+{
+    free(t->b);
+    t->b = NULL;
+}
+
+void api_store_free(api_store_t *s)
+{
+    if (!s) return;
+    for (ord_node_t *o = s->dorder.head[0]; o;) {
+        ord_node_t *next = o->next[0];
+        dnode_t *n = (dnode_t *)o;
+        free(n->blob);
+        free(n);
+        o = next;
+    }
+    for (ord_node_t *o = s->sorder.head[0]; o;) {
+        ord_node_t *next = o->next[0];
+        snode_t *n = (snode_t *)o;
+        free(n->blob);
+        free(n);
+        o = next;
+    }
+    for (size_t i = 0; s->groups.b && i <= s->groups.mask; i++) {
+        for (hnode_t *h = s->groups.b[i]; h;) {
+            hnode_t *next = h->next;
+            free(CONTAINER(h, sgroup_t, h));
+            h = next;
+        }
+    }
+    free_htab(&s->dialogs);
+    free_htab(&s->streams);
+    free_htab(&s->groups);
+    json_decref(s->counters);
+    free(s);
+}
+
+/* Copies strings into one blob as NUL-terminated C strings. */
+typedef struct blob_w {
+    char *p;
+} blob_w_t;
+
+static char *blob_put(blob_w_t *w, snb_str_t v)
+{
+    char *out = w->p;
+    if (v.p && v.len) memcpy(out, v.p, v.len);
+    out[v.p ? v.len : 0] = '\0';
+    w->p += (v.p ? v.len : 0) + 1;
+    return out;
+}
+
+static size_t blob_len(snb_str_t v)
+{
+    return (v.p ? v.len : 0) + 1u;
+}
+
+/* Node with room for its skip-list links right after it. */
+static void *node_alloc(api_store_t *s, size_t size, ord_node_t **ord, size_t *total)
+{
+    unsigned level = random_level(s);
+    *total = size + level * sizeof(ord_node_t *);
+    char *n = calloc(1, *total);
+    if (!n) return NULL;
+    *ord = (ord_node_t *)(void *)n;
+    (*ord)->level = level;
+    (*ord)->next = (ord_node_t **)(void *)(n + size);
+    return n;
+}
+
+static dnode_t *find_dnode(const api_store_t *s, const char *id, size_t len)
+{
+    uint64_t hash = siphash13(s->key, id, len);
+    for (hnode_t *h = htab_first(&s->dialogs, hash); h; h = h->next) {
+        dnode_t *n = CONTAINER(h, dnode_t, h);
+        if (h->hash == hash && n->d.call_id_len == len && memcmp(n->d.call_id, id, len) == 0)
+            return n;
+    }
+    return NULL;
+}
+
+static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
+{
+    if (r->state >= API_STATE_COUNT) return -1;
+    size_t size = blob_len(r->call_id) + blob_len(r->from_user) + blob_len(r->summary_json) +
+                  blob_len(r->full_json) + blob_len(r->report_markdown);
+    char *blob = malloc(size);
+    if (!blob) return -1;
+    api_dialog_t d = {0};
+    blob_w_t w = {blob};
+    d.call_id = blob_put(&w, r->call_id);
+    d.call_id_len = r->call_id.p ? r->call_id.len : 0;
+    d.from_user = blob_put(&w, r->from_user);
+    d.summary_json = blob_put(&w, r->summary_json);
+    d.summary_len = r->summary_json.p ? r->summary_json.len : 0;
+    d.full_json = blob_put(&w, r->full_json);
+    d.full_len = r->full_json.p ? r->full_json.len : 0;
+    d.report_markdown = blob_put(&w, r->report_markdown);
+    d.markdown_len = r->report_markdown.p ? r->report_markdown.len : 0;
+    d.state = r->state;
+    d.created_us = r->created_us;
+    d.pdd_ms = r->pdd_ms;
+    d.diag_flags = r->diag_flags;
+
+    dnode_t *n = find_dnode(s, d.call_id, d.call_id_len);
+    if (n) {
+        /* Replace in place; it moves only if its creation time changed. */
+        bool moved = n->d.created_us != d.created_us;
+        if (moved) ord_remove(&s->dorder, &n->ord);
+        s->bytes -= n->blob_size;
+        free(n->blob);
+        n->d = d;
+        n->blob = blob;
+        n->blob_size = size;
+        s->bytes += size;
+        if (moved) {
+            n->ord.k1 = d.created_us;
+            n->ord.k2 = s->arrival++;
+            ord_insert(&s->dorder, &n->ord);
+        }
+        return 0;
+    }
+    ord_node_t *ord;
+    size_t total;
+    if (htab_reserve(&s->dialogs, &s->bytes) != 0 ||
+        !(n = node_alloc(s, sizeof *n, &ord, &total))) {
+        free(blob);
+        return -1;
+    }
+    n->d = d;
+    n->blob = blob;
+    n->blob_size = size;
+    n->node_size = total;
+    n->h.hash = siphash13(s->key, d.call_id, d.call_id_len);
+    n->ord.k1 = d.created_us;
+    n->ord.k2 = s->arrival++;
+    htab_insert(&s->dialogs, &n->h);
+    ord_insert(&s->dorder, &n->ord);
+    s->bytes += size + total;
+    return 0;
+}
+
+static void drop_dialog(api_store_t *s, const char *id, size_t len)
+{
+    dnode_t *n = find_dnode(s, id, len);
+    if (!n) return;
+    htab_remove(&s->dialogs, &n->h);
+    ord_remove(&s->dorder, &n->ord);
+    s->bytes -= n->blob_size + n->node_size;
+    free(n->blob);
+    free(n);
+}
+
+static uint64_t hash_u64(const api_store_t *s, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    return siphash13(s->key, b, sizeof b);
+}
+
+static snode_t *find_snode(const api_store_t *s, uint64_t id)
+{
+    uint64_t hash = hash_u64(s, id);
+    for (hnode_t *h = htab_first(&s->streams, hash); h; h = h->next) {
+        snode_t *n = CONTAINER(h, snode_t, h);
+        if (h->hash == hash && n->st.id == id) return n;
+    }
+    return NULL;
+}
+
+static sgroup_t *find_group(const api_store_t *s, uint32_t ssrc)
+{
+    uint64_t hash = hash_u64(s, ssrc);
+    for (hnode_t *h = htab_first(&s->groups, hash); h; h = h->next) {
+        sgroup_t *g = CONTAINER(h, sgroup_t, h);
+        if (h->hash == hash && g->ssrc == ssrc) return g;
+    }
+    return NULL;
+}
+
+/* Take n out of its SSRC group; the group is freed once empty unless it is
+ * `keep` (about to get n back). */
+static void group_unlink(api_store_t *s, snode_t *n, const sgroup_t *keep)
+{
+    sgroup_t *g = n->grp;
+    if (!g) return;
+    if (n->gprev)
+        n->gprev->gnext = n->gnext;
+    else
+        g->head = n->gnext;
+    if (n->gnext) n->gnext->gprev = n->gprev;
+    n->grp = NULL;
+    n->gprev = n->gnext = NULL;
+    if (!g->head && g != keep) {
+        htab_remove(&s->groups, &g->h);
+        s->bytes -= sizeof *g;
+        free(g);
+    }
+}
+
+static void group_push(sgroup_t *g, snode_t *n)
+{
+    n->grp = g;
+    n->gprev = NULL;
+    n->gnext = g->head;
+    if (g->head) g->head->gprev = n;
+    g->head = n;
+}
+
+static int put_stream(api_store_t *s, const api_stream_rec_t *r)
+{
+    size_t size = blob_len(r->call_id) + blob_len(r->list_json) + blob_len(r->full_json);
+    char *blob = malloc(size);
+    if (!blob) return -1;
+    api_stream_t st = {0};
+    blob_w_t w = {blob};
+    st.id = r->id;
+    st.ssrc = r->ssrc;
+    st.orphaned = r->orphaned;
+    st.active = r->active;
+    st.mos = r->mos;
+    st.jitter_ms = r->jitter_ms;
+    st.loss_pct = r->loss_pct;
+    st.call_id = blob_put(&w, r->call_id);
+    st.list_json = blob_put(&w, r->list_json);
+    st.list_len = r->list_json.p ? r->list_json.len : 0;
+    st.full_json = blob_put(&w, r->full_json);
+    st.full_len = r->full_json.p ? r->full_json.len : 0;
+
+    /* Everything that can fail comes first: the store is unchanged then. */
+    sgroup_t *g = find_group(s, st.ssrc), *fresh = NULL;
+    if (!g) {
+        fresh = calloc(1, sizeof *fresh);
+        if (!fresh || htab_reserve(&s->groups, &s->bytes) != 0) {
+            free(fresh);
+            free(blob);
+            return -1;
+        }
+        fresh->ssrc = st.ssrc;
+        fresh->h.hash = hash_u64(s, st.ssrc);
+    }
+    snode_t *n = find_snode(s, st.id);
+    ord_node_t *ord = NULL;
+    size_t total = 0;
+    if (!n && (htab_reserve(&s->streams, &s->bytes) != 0 ||
+               !(n = node_alloc(s, sizeof *n, &ord, &total)))) {
+        free(fresh);
+        free(blob);
+        return -1;
+    }
+    if (fresh) {
+        htab_insert(&s->groups, &fresh->h);
+        s->bytes += sizeof *fresh;
+        g = fresh;
+    }
+    if (ord) {
+        n->node_size = total;
+        n->h.hash = hash_u64(s, st.id);
+        n->ord.k1 = st.id;
+        htab_insert(&s->streams, &n->h);
+        ord_insert(&s->sorder, &n->ord);
+        s->bytes += total;
+    } else {
+        s->bytes -= n->blob_size;
+        free(n->blob);
+    }
+    /* The most recently stored stream heads its SSRC group. */
+    group_unlink(s, n, g);
+    group_push(g, n);
+    n->st = st;
+    n->blob = blob;
+    n->blob_size = size;
+    s->bytes += size;
+    return 0;
+}
+
+static void drop_stream(api_store_t *s, uint64_t id)
+{
+    snode_t *n = find_snode(s, id);
+    if (!n) return;
+    group_unlink(s, n, NULL);
+    htab_remove(&s->streams, &n->h);
+    ord_remove(&s->sorder, &n->ord);
+    s->bytes -= n->blob_size + n->node_size;
+    free(n->blob);
+    free(n);
+}
+
+/* The counters object replaces the previous one only if it parses. */
+static int set_counters(api_store_t *s, const char *payload, uint32_t len)
+{
+    json_error_t err;
+    json_t *j = json_loadb(payload, len, 0, &err);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return -1;
+    }
+    json_decref(s->counters);
+    s->counters = j;
+    /* jansson's own allocations: roughly twice the text plus per-node overhead */
+    s->bytes -= s->counters_bytes;
+    s->counters_bytes = 2 * (size_t)len + 64;
+    s->bytes += s->counters_bytes;
+    return 0;
+}
+
+int api_store_apply(api_store_t *s, uint8_t type, const char *payload, uint32_t len)
+{
+    switch (type) {
+    case API_FRAME_DIALOG: {
+        api_dialog_rec_t r;
+        if (api_wire_get_dialog(payload, len, &r) != 0) return -1;
+        return put_dialog(s, &r);
+    }
+    case API_FRAME_DIALOG_GONE: {
+        snb_str_t id;
+        if (api_wire_get_dialog_gone(payload, len, &id) != 0) return -1;
+        drop_dialog(s, id.p ? id.p : "", id.p ? id.len : 0);
+        return 0;
+    }
+    case API_FRAME_STREAM: {
+        api_stream_rec_t r;
+        if (api_wire_get_stream(payload, len, &r) != 0) return -1;
+        return put_stream(s, &r);
+    }
+    case API_FRAME_STREAM_GONE: {
+        uint64_t id;
+        if (api_wire_get_stream_gone(payload, len, &id) != 0) return -1;
+        drop_stream(s, id);
+        return 0;
+    }
+    case API_FRAME_COUNTERS:
+        return set_counters(s, payload, len);
+    default: /* API_FRAME_CONFIG is the server's, not the store's */
+        return -1;
+    }
+}
+
+size_t api_store_dialog_count(const api_store_t *s)
+{
+    return s->dialogs.count;
+}
+
+size_t api_store_stream_count(const api_store_t *s)
+{
+    return s->streams.count;
+}
+
+const api_dialog_t *api_store_find_dialog(const api_store_t *s, const char *call_id, size_t len)
+{
+    if (!call_id) return NULL;
+    dnode_t *n = find_dnode(s, call_id, len);
+    return n ? &n->d : NULL;
+}
+
+const api_stream_t *api_store_find_ssrc(const api_store_t *s, uint32_t ssrc)
+{
+    sgroup_t *g = find_group(s, ssrc);
+    return g && g->head ? &g->head->st : NULL;
+}
+
+void api_store_foreach_dialog(const api_store_t *s, api_dialog_fn fn, void *ud)
+{
+    for (const ord_node_t *o = s->dorder.head[0]; o; o = o->next[0])
+        if (!fn(ud, &((const dnode_t *)o)->d)) return;
+}
+
+void api_store_foreach_stream(const api_store_t *s, api_stream_fn fn, void *ud)
+{
+    for (const ord_node_t *o = s->sorder.head[0]; o; o = o->next[0])
+        if (!fn(ud, &((const snode_t *)o)->st)) return;
+}
+
+const json_t *api_store_counters(const api_store_t *s)
+{
+    return s->counters;
+}
+
+size_t api_store_bytes(const api_store_t *s)
+{
+    return s->bytes;
+}

@@ -1,0 +1,78 @@
+/* The API process's own read-only copy of what the capture process knows:
+ * dialogs (by Call-ID, in creation order), RTP streams (by id, looked up by
+ * SSRC) and the latest counters. Filled only from wire frames; pure, so the
+ * router, the metrics and the fuzzer run on it without a server. */
+#ifndef SNB_API_STORE_H
+#define SNB_API_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api_wire.h"
+
+#define API_STATE_COUNT 12
+
+/* "Trying", "Ringing", "InCall", "Completed", "Failed", "Cancelled",
+ * "Registered", "Expired", "Pending", "Active", "Terminated", "Transferring"
+ * (the REST spelling; index = api_dialog_rec_t.state). NULL out of range. */
+const char *api_state_name(unsigned state);
+/* Case-insensitive; -1 if unknown. */
+int api_state_from(const char *name);
+
+/* A stored dialog: the record's fields, owned by the store. */
+typedef struct api_dialog {
+    char *call_id;
+    size_t call_id_len;
+    char *from_user;
+    uint8_t state;
+    uint64_t created_us;
+    int32_t pdd_ms;
+    uint32_t diag_flags;
+    char *summary_json, *full_json, *report_markdown;
+    size_t summary_len, full_len, markdown_len;
+} api_dialog_t;
+
+typedef struct api_stream {
+    uint64_t id;
+    uint32_t ssrc;
+    bool orphaned, active;
+    double mos, jitter_ms, loss_pct;
+    char *call_id; /* "" when orphaned */
+    char *list_json, *full_json;
+    size_t list_len, full_len;
+} api_stream_t;
+
+typedef struct api_store api_store_t;
+
+api_store_t *api_store_new(void);
+void api_store_free(api_store_t *s);
+
+/* Apply one frame (any type but API_FRAME_CONFIG). 0, or -1 on a payload
+ * that does not decode (the store is unchanged then). */
+int api_store_apply(api_store_t *s, uint8_t type, const char *payload, uint32_t len);
+
+size_t api_store_dialog_count(const api_store_t *s);
+size_t api_store_stream_count(const api_store_t *s);
+const api_dialog_t *api_store_find_dialog(const api_store_t *s, const char *call_id, size_t len);
+/* The stream with that SSRC most recently stored; NULL if none. */
+const api_stream_t *api_store_find_ssrc(const api_store_t *s, uint32_t ssrc);
+
+/* In creation order (created_us, then arrival); stop early by returning false. */
+typedef bool (*api_dialog_fn)(void *ud, const api_dialog_t *d);
+typedef bool (*api_stream_fn)(void *ud, const api_stream_t *st);
+void api_store_foreach_dialog(const api_store_t *s, api_dialog_fn fn, void *ud);
+void api_store_foreach_stream(const api_store_t *s, api_stream_fn fn, void *ud);
+
+/* The counters object last received (borrowed; an empty object before any):
+ * {"capture_packets": n, "reassembly_timeouts": n,
+ *  "messages": {"INVITE": n, ...}, "responses": {"200": n, ...},
+ *  "security_alerts": {"<type>": n, ...},
+ *  "modules": {"<prefix>_<name>": n, ...}}   (module counter groups) */
+const json_t *api_store_counters(const api_store_t *s);
+
+/* Heap bytes held (for the benchmark and the size cap). */
+size_t api_store_bytes(const api_store_t *s);
+
+#endif

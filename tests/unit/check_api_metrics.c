@@ -1,0 +1,338 @@
+/* GET /metrics: the exact exposition of a small store, cumulative histogram
+ * buckets, label escaping and module counter names. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_metrics.h"
+
+static void add_dialog(api_store_t *s, const char *id, unsigned state, int32_t pdd, uint32_t flags)
+{
+    api_dialog_rec_t d = {0};
+    d.call_id = snb_str(id, strlen(id));
+    d.state = (uint8_t)state;
+    d.pdd_ms = pdd;
+    d.diag_flags = flags;
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
+                                     (uint32_t)(b.len - API_FRAME_HEADER)),
+                     0);
+    api_buf_free(&b);
+}
+
+static void add_stream(api_store_t *s, uint64_t id, bool orphaned, bool active, double mos,
+                       double jitter, double loss)
+{
+    api_stream_rec_t r = {0};
+    r.id = id;
+    r.ssrc = (uint32_t)id;
+    r.orphaned = orphaned;
+    r.active = active;
+    r.mos = mos;
+    r.jitter_ms = jitter;
+    r.loss_pct = loss;
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_stream(&b, &r), 0);
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_STREAM, b.data + API_FRAME_HEADER,
+                                     (uint32_t)(b.len - API_FRAME_HEADER)),
+                     0);
+    api_buf_free(&b);
+}
+
+static void set_counters(api_store_t *s, const char *json)
+{
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_COUNTERS, json, (uint32_t)strlen(json)), 0);
+}
+
+static char *render(const api_store_t *s)
+{
+    size_t len = 0;
+    char *text = api_metrics_render(s, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(len, strlen(text));
+    ck_assert(len > 0 && text[len - 1] == '\n');
+    return text;
+}
+
+/* Report the first differing line, which is far easier to read than two
+ * whole expositions. */
+static void same_text(const char *got, const char *want)
+{
+    size_t line = 1;
+    const char *g = got, *w = want;
+    while (*g && *g == *w) {
+        if (*g == '\n') line++;
+        g++, w++;
+    }
+    if (*g || *w) {
+        const char *gl = g, *wl = w;
+        while (gl > got && gl[-1] != '\n')
+            gl--, wl--;
+        ck_abort_msg("line %zu differs:\n got: %.*s\nwant: %.*s", line, (int)strcspn(gl, "\n"), gl,
+                     (int)strcspn(wl, "\n"), wl);
+    }
+}
+
+START_TEST(exact_exposition)
+{
+    api_store_t *s = api_store_new();
+    add_dialog(s, "d1", 2, 500, API_DIAG_ONE_WAY_AUDIO | API_DIAG_NO_MEDIA); /* le 0.5 exactly */
+    add_dialog(s, "d2", 4, 2500, 0);
+    add_dialog(s, "d3", 4, -1, API_DIAG_NO_MEDIA);           /* no PDD: not in the histogram */
+    add_dialog(s, "d4", 0, 12000, API_DIAG_CODEC_ASYMMETRY); /* above every bucket */
+    add_stream(s, 1, false, true, 4.25, 3, 0);
+    add_stream(s, 2, true, false, -1, 150, 0.5); /* unknown MOS */
+    add_stream(s, 3, false, false, 2.5, 20, 12);
+    set_counters(s, "{\"capture_packets\":1234,\"reassembly_timeouts\":2,"
+                    "\"messages\":{\"INVITE\":3,\"BYE\":1,\"a\\\"b\\\\c\\nd\":5},"
+                    "\"responses\":{\"200\":2,\"180\":1},"
+                    "\"security_alerts\":{},"
+                    "\"modules\":{\"rtp_streams\":4,\"hep-packets.in\":9,\"rtp_bad\":\"x\","
+                    "\"a.b\":1,\"a-b\":2,\"x_ratio\":0.25,\"rtp_ok\":4}}");
+    char *text = render(s);
+    const char *want =
+        "# HELP sipnab_dialogs_total Total dialogs by state\n"
+        "# TYPE sipnab_dialogs_total counter\n"
+        "sipnab_dialogs_total{state=\"trying\"} 1\n"
+        "sipnab_dialogs_total{state=\"ringing\"} 0\n"
+        "sipnab_dialogs_total{state=\"incall\"} 1\n"
+        "sipnab_dialogs_total{state=\"completed\"} 0\n"
+        "sipnab_dialogs_total{state=\"failed\"} 2\n"
+        "sipnab_dialogs_total{state=\"cancelled\"} 0\n"
+        "sipnab_dialogs_total{state=\"registered\"} 0\n"
+        "sipnab_dialogs_total{state=\"expired\"} 0\n"
+        "sipnab_dialogs_total{state=\"pending\"} 0\n"
+        "sipnab_dialogs_total{state=\"active\"} 0\n"
+        "sipnab_dialogs_total{state=\"terminated\"} 0\n"
+        "sipnab_dialogs_total{state=\"transferring\"} 0\n"
+        "# HELP sipnab_messages_total SIP messages by method\n"
+        "# TYPE sipnab_messages_total counter\n"
+        "sipnab_messages_total{method=\"BYE\"} 1\n"
+        "sipnab_messages_total{method=\"INVITE\"} 3\n"
+        "sipnab_messages_total{method=\"a\\\"b\\\\c\\nd\"} 5\n"
+        "# HELP sipnab_responses_total SIP responses by status code\n"
+        "# TYPE sipnab_responses_total counter\n"
+        "sipnab_responses_total{code=\"180\"} 1\n"
+        "sipnab_responses_total{code=\"200\"} 2\n"
+        "# HELP sipnab_rtp_streams_active RTP streams currently receiving\n"
+        "# TYPE sipnab_rtp_streams_active gauge\n"
+        "sipnab_rtp_streams_active 1\n"
+        "# HELP sipnab_rtp_streams_total RTP streams by status\n"
+        "# TYPE sipnab_rtp_streams_total counter\n"
+        "sipnab_rtp_streams_total{status=\"established\"} 2\n"
+        "sipnab_rtp_streams_total{status=\"orphaned\"} 1\n"
+        "# HELP sipnab_capture_packets_total Total packets captured\n"
+        "# TYPE sipnab_capture_packets_total counter\n"
+        "sipnab_capture_packets_total 1234\n"
+        "# HELP sipnab_reassembly_timeouts_total TCP/IP reassembly sessions that timed out\n"
+        "# TYPE sipnab_reassembly_timeouts_total counter\n"
+        "sipnab_reassembly_timeouts_total 2\n"
+        "# HELP sipnab_pdd_seconds Post-dial delay in seconds\n"
+        "# TYPE sipnab_pdd_seconds histogram\n"
+        "sipnab_pdd_seconds_bucket{le=\"0.5\"} 1\n"
+        "sipnab_pdd_seconds_bucket{le=\"1\"} 1\n"
+        "sipnab_pdd_seconds_bucket{le=\"2\"} 1\n"
+        "sipnab_pdd_seconds_bucket{le=\"3\"} 2\n"
+        "sipnab_pdd_seconds_bucket{le=\"5\"} 2\n"
+        "sipnab_pdd_seconds_bucket{le=\"10\"} 2\n"
+        "sipnab_pdd_seconds_bucket{le=\"+Inf\"} 3\n"
+        "sipnab_pdd_seconds_sum 15\n"
+        "sipnab_pdd_seconds_count 3\n"
+        "# HELP sipnab_mos RTP MOS estimate\n"
+        "# TYPE sipnab_mos histogram\n"
+        "sipnab_mos_bucket{le=\"1\"} 0\n"
+        "sipnab_mos_bucket{le=\"2\"} 0\n"
+        "sipnab_mos_bucket{le=\"2.5\"} 1\n"
+        "sipnab_mos_bucket{le=\"3\"} 1\n"
+        "sipnab_mos_bucket{le=\"3.5\"} 1\n"
+        "sipnab_mos_bucket{le=\"4\"} 1\n"
+        "sipnab_mos_bucket{le=\"4.5\"} 2\n"
+        "sipnab_mos_bucket{le=\"+Inf\"} 2\n"
+        "sipnab_mos_sum 6.75\n"
+        "sipnab_mos_count 2\n"
+        "# HELP sipnab_jitter_ms RTP jitter in milliseconds\n"
+        "# TYPE sipnab_jitter_ms histogram\n"
+        "sipnab_jitter_ms_bucket{le=\"5\"} 1\n"
+        "sipnab_jitter_ms_bucket{le=\"10\"} 1\n"
+        "sipnab_jitter_ms_bucket{le=\"20\"} 2\n"
+        "sipnab_jitter_ms_bucket{le=\"50\"} 2\n"
+        "sipnab_jitter_ms_bucket{le=\"100\"} 2\n"
+        "sipnab_jitter_ms_bucket{le=\"200\"} 3\n"
+        "sipnab_jitter_ms_bucket{le=\"+Inf\"} 3\n"
+        "sipnab_jitter_ms_sum 173\n"
+        "sipnab_jitter_ms_count 3\n"
+        "# HELP sipnab_loss_percent RTP packet loss in percent\n"
+        "# TYPE sipnab_loss_percent histogram\n"
+        "sipnab_loss_percent_bucket{le=\"0.1\"} 1\n"
+        "sipnab_loss_percent_bucket{le=\"0.5\"} 2\n"
+        "sipnab_loss_percent_bucket{le=\"1\"} 2\n"
+        "sipnab_loss_percent_bucket{le=\"2\"} 2\n"
+        "sipnab_loss_percent_bucket{le=\"5\"} 2\n"
+        "sipnab_loss_percent_bucket{le=\"10\"} 2\n"
+        "sipnab_loss_percent_bucket{le=\"+Inf\"} 3\n"
+        "sipnab_loss_percent_sum 12.5\n"
+        "sipnab_loss_percent_count 3\n"
+        "# HELP sipnab_security_alerts_total Security alerts by type\n"
+        "# TYPE sipnab_security_alerts_total counter\n"
+        "# HELP sipnab_diagnosis_total Dialogs by media diagnosis\n"
+        "# TYPE sipnab_diagnosis_total counter\n"
+        "sipnab_diagnosis_total{kind=\"one_way_audio\"} 1\n"
+        "sipnab_diagnosis_total{kind=\"nat_mismatch\"} 0\n"
+        "sipnab_diagnosis_total{kind=\"no_media\"} 2\n"
+        "sipnab_diagnosis_total{kind=\"late_media\"} 0\n"
+        "sipnab_diagnosis_total{kind=\"codec_asymmetry\"} 1\n"
+        /* "a-b" and "a.b" collide: the first in order wins; "rtp_streams"
+         * would shadow a built-in family; "rtp_bad" is not a number. */
+        "# HELP sipnab_a_b_total Module counter a_b\n"
+        "# TYPE sipnab_a_b_total counter\n"
+        "sipnab_a_b_total 2\n"
+        "# HELP sipnab_hep_packets_in_total Module counter hep_packets_in\n"
+        "# TYPE sipnab_hep_packets_in_total counter\n"
+        "sipnab_hep_packets_in_total 9\n"
+        "# HELP sipnab_rtp_ok_total Module counter rtp_ok\n"
+        "# TYPE sipnab_rtp_ok_total counter\n"
+        "sipnab_rtp_ok_total 4\n"
+        "# HELP sipnab_x_ratio_total Module counter x_ratio\n"
+        "# TYPE sipnab_x_ratio_total counter\n"
+        "sipnab_x_ratio_total 0.25\n";
+    same_text(text, want);
+    free(text);
+    api_store_free(s);
+}
+END_TEST
+
+/* The sample value of the line starting with `prefix`; -1 if absent. */
+static long long sample(const char *text, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, prefix, n) == 0 && p[n] == ' ') return atoll(p + n + 1);
+    return -1;
+}
+
+START_TEST(histogram_cumulative)
+{
+    api_store_t *s = api_store_new();
+    /* One PDD per 100 ms from 0 to 11.9 s, one stream per jitter step. */
+    char id[16];
+    for (int i = 0; i < 120; i++) {
+        snprintf(id, sizeof id, "c%d", i);
+        add_dialog(s, id, 2, i * 100, 0);
+    }
+    for (int i = 0; i < 250; i++)
+        add_stream(s, (uint64_t)i + 1, false, false, i / 50.0, i, i / 20.0);
+    char *text = render(s);
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_bucket{le=\"0.5\"}"), 6); /* 0..500 ms */
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_bucket{le=\"1\"}"), 11);
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_bucket{le=\"2\"}"), 21);
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_bucket{le=\"3\"}"), 31);
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_bucket{le=\"5\"}"), 51);
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_bucket{le=\"10\"}"), 101);
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_bucket{le=\"+Inf\"}"), 120);
+    ck_assert_int_eq(sample(text, "sipnab_pdd_seconds_count"), 120);
+    ck_assert_ptr_nonnull(strstr(text, "\nsipnab_pdd_seconds_sum 714\n")); /* 100 ms * 7140 */
+    ck_assert_int_eq(sample(text, "sipnab_jitter_ms_bucket{le=\"5\"}"), 6);
+    ck_assert_int_eq(sample(text, "sipnab_jitter_ms_bucket{le=\"200\"}"), 201);
+    ck_assert_int_eq(sample(text, "sipnab_jitter_ms_bucket{le=\"+Inf\"}"), 250);
+    ck_assert_int_eq(sample(text, "sipnab_mos_bucket{le=\"1\"}"), 51);
+    ck_assert_int_eq(sample(text, "sipnab_mos_bucket{le=\"4.5\"}"), 226);
+    ck_assert_int_eq(sample(text, "sipnab_mos_count"), 250);
+    ck_assert_int_eq(sample(text, "sipnab_loss_percent_bucket{le=\"0.1\"}"), 3);
+    ck_assert_int_eq(sample(text, "sipnab_loss_percent_bucket{le=\"10\"}"), 201);
+    ck_assert_int_eq(sample(text, "sipnab_dialogs_total{state=\"incall\"}"), 120);
+    /* Every bucket series is non-decreasing and ends at its _count. */
+    const char *names[] = {"sipnab_pdd_seconds", "sipnab_mos", "sipnab_jitter_ms",
+                           "sipnab_loss_percent"};
+    for (size_t k = 0; k < 4; k++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "%s_bucket{", names[k]);
+        long long last = 0;
+        int buckets = 0;
+        for (const char *p = strstr(text, prefix); p; p = strstr(p + 1, prefix)) {
+            long long v = atoll(strchr(p, ' ') + 1);
+            ck_assert_int_ge(v, last);
+            last = v;
+            buckets++;
+        }
+        ck_assert_int_ge(buckets, 7);
+        snprintf(prefix, sizeof prefix, "%s_count", names[k]);
+        ck_assert_int_eq(sample(text, prefix), last);
+    }
+    free(text);
+    api_store_free(s);
+}
+END_TEST
+
+START_TEST(empty_store_and_odd_values)
+{
+    api_store_t *s = api_store_new();
+    char *text = render(s);
+    /* Every family has its HELP and TYPE, with no samples or all zero. */
+    const char *families[] = {"sipnab_dialogs_total",
+                              "sipnab_messages_total",
+                              "sipnab_responses_total",
+                              "sipnab_rtp_streams_active",
+                              "sipnab_rtp_streams_total",
+                              "sipnab_capture_packets_total",
+                              "sipnab_reassembly_timeouts_total",
+                              "sipnab_pdd_seconds",
+                              "sipnab_mos",
+                              "sipnab_jitter_ms",
+                              "sipnab_loss_percent",
+                              "sipnab_security_alerts_total",
+                              "sipnab_diagnosis_total"};
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "# HELP %s ", families[i]);
+        ck_assert_msg(strstr(text, line) != NULL, "%s", families[i]);
+        snprintf(line, sizeof line, "# TYPE %s ", families[i]);
+        ck_assert_msg(strstr(text, line) != NULL, "%s", families[i]);
+    }
+    ck_assert_int_eq(sample(text, "sipnab_capture_packets_total"), 0);
+    ck_assert_int_eq(sample(text, "sipnab_rtp_streams_total{status=\"orphaned\"}"), 0);
+    ck_assert_int_eq(sample(text, "sipnab_diagnosis_total{kind=\"late_media\"}"), 0);
+    ck_assert_ptr_nonnull(strstr(text, "\nsipnab_mos_sum 0\n"));
+    ck_assert_ptr_null(strstr(text, "sipnab_messages_total{"));
+    free(text);
+
+    /* Groups of the wrong type give empty families; reals print shortest;
+     * non-finite stream values stay out of the histograms. */
+    set_counters(s, "{\"messages\":[1,2],\"responses\":\"x\",\"capture_packets\":1.5,"
+                    "\"security_alerts\":{\"sql\\\"i\":1,\"n\":null},"
+                    "\"modules\":{\"big\":9007199254740993}}");
+    add_stream(s, 1, false, true, INFINITY, NAN, 0.1);
+    text = render(s);
+    ck_assert_ptr_null(strstr(text, "sipnab_messages_total{"));
+    ck_assert_ptr_null(strstr(text, "sipnab_responses_total{"));
+    ck_assert_ptr_nonnull(strstr(text, "\nsipnab_capture_packets_total 1.5\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nsipnab_security_alerts_total{type=\"sql\\\"i\"} 1\n"));
+    ck_assert_ptr_null(strstr(text, "type=\"n\""));
+    ck_assert_ptr_nonnull(strstr(text, "\nsipnab_big_total 9007199254740993\n"));
+    ck_assert_int_eq(sample(text, "sipnab_mos_count"), 0);
+    ck_assert_int_eq(sample(text, "sipnab_jitter_ms_count"), 0);
+    ck_assert_int_eq(sample(text, "sipnab_loss_percent_bucket{le=\"0.1\"}"), 1);
+    ck_assert_ptr_nonnull(strstr(text, "\nsipnab_loss_percent_sum 0.1\n"));
+    ck_assert_ptr_null(strstr(text, "nan"));
+    ck_assert_ptr_null(strstr(text, "inf"));
+    free(text);
+    api_store_free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api_metrics");
+    TCase *tc = tcase_create("api_metrics");
+    tcase_add_test(tc, exact_exposition);
+    tcase_add_test(tc, histogram_cumulative);
+    tcase_add_test(tc, empty_store_and_odd_values);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,445 @@
+/* The capture -> API wire format: encode/decode round trips, rejection of
+ * truncated and padded payloads, and the framer on arbitrary splits. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_wire.h"
+
+static api_dialog_rec_t sample_dialog(void)
+{
+    api_dialog_rec_t d = {0};
+    d.call_id = SNB_STR_LIT("12013223@200.57.7.195");
+    d.from_user = SNB_STR_LIT("alice");
+    d.state = 4;
+    d.created_us = 0x0123456789abcdefULL;
+    d.pdd_ms = -1;
+    d.diag_flags = API_DIAG_NO_MEDIA | API_DIAG_CODEC_ASYMMETRY;
+    d.summary_json = SNB_STR_LIT("{\"call_id\":\"12013223@200.57.7.195\"}");
+    d.full_json = SNB_STR_LIT("{\"schema_version\":1,\"state\":\"Failed\"}");
+    d.report_markdown = SNB_STR_LIT("# Report\n\nFailed.\n");
+    return d;
+}
+
+static api_stream_rec_t sample_stream(void)
+{
+    api_stream_rec_t s = {0};
+    s.id = 42;
+    s.ssrc = 0x1a2b3c4d;
+    s.orphaned = true;
+    s.active = false;
+    s.mos = 4.2;
+    s.jitter_ms = -0.0;
+    s.loss_pct = 1e-300;
+    s.call_id = SNB_STR_NULL;
+    s.list_json = SNB_STR_LIT("{\"ssrc\":\"0x1a2b3c4d\"}");
+    s.full_json = SNB_STR_LIT("{\"ssrc\":\"0x1a2b3c4d\",\"codec\":\"PCMU\"}");
+    return s;
+}
+
+static bool str_is(snb_str_t s, snb_str_t want)
+{
+    return s.p != NULL && snb_str_eq(s, want);
+}
+
+/* The payload of the single frame in b, checked against its header. */
+static const char *only_payload(const api_buf_t *b, uint8_t type, uint32_t *len)
+{
+    ck_assert_uint_ge(b->len, API_FRAME_HEADER);
+    const uint8_t *h = (const uint8_t *)b->data;
+    *len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+    ck_assert_uint_eq(h[4], type);
+    ck_assert_uint_eq(b->len, API_FRAME_HEADER + *len);
+    return b->data + API_FRAME_HEADER;
+}
+
+START_TEST(dialog_round_trip)
+{
+    api_buf_t b = {0};
+    api_dialog_rec_t d = sample_dialog();
+    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
+    uint32_t len;
+    const char *p = only_payload(&b, API_FRAME_DIALOG, &len);
+    api_dialog_rec_t out;
+    ck_assert_int_eq(api_wire_get_dialog(p, len, &out), 0);
+    ck_assert(str_is(out.call_id, d.call_id));
+    ck_assert(str_is(out.from_user, d.from_user));
+    ck_assert_uint_eq(out.state, 4);
+    ck_assert(out.created_us == d.created_us);
+    ck_assert_int_eq(out.pdd_ms, -1);
+    ck_assert_uint_eq(out.diag_flags, d.diag_flags);
+    ck_assert(str_is(out.summary_json, d.summary_json));
+    ck_assert(str_is(out.full_json, d.full_json));
+    ck_assert(str_is(out.report_markdown, d.report_markdown));
+    /* The strings point into the payload (zero copy). */
+    ck_assert(out.full_json.p >= p && out.full_json.p + out.full_json.len <= p + len);
+    api_buf_free(&b);
+
+    /* Absent strings go out empty and come back empty. */
+    api_dialog_rec_t e = {0};
+    e.pdd_ms = 2147483647;
+    ck_assert_int_eq(api_wire_put_dialog(&b, &e), 0);
+    p = only_payload(&b, API_FRAME_DIALOG, &len);
+    ck_assert_uint_eq(len, 4 * 5 + 1 + 8 + 4 + 4);
+    ck_assert_int_eq(api_wire_get_dialog(p, len, &out), 0);
+    ck_assert_uint_eq(out.call_id.len, 0);
+    ck_assert_uint_eq(out.report_markdown.len, 0);
+    ck_assert_int_eq(out.pdd_ms, 2147483647);
+    api_buf_free(&b);
+}
+END_TEST
+
+START_TEST(stream_round_trip)
+{
+    api_buf_t b = {0};
+    api_stream_rec_t s = sample_stream();
+    ck_assert_int_eq(api_wire_put_stream(&b, &s), 0);
+    uint32_t len;
+    const char *p = only_payload(&b, API_FRAME_STREAM, &len);
+    api_stream_rec_t out;
+    ck_assert_int_eq(api_wire_get_stream(p, len, &out), 0);
+    ck_assert(out.id == 42);
+    ck_assert_uint_eq(out.ssrc, 0x1a2b3c4d);
+    ck_assert(out.orphaned && !out.active);
+    /* Doubles travel as bits: exact, sign of zero included. */
+    ck_assert(memcmp(&out.mos, &s.mos, sizeof s.mos) == 0);
+    ck_assert(memcmp(&out.jitter_ms, &s.jitter_ms, sizeof s.mos) == 0);
+    ck_assert(memcmp(&out.loss_pct, &s.loss_pct, sizeof s.mos) == 0);
+    ck_assert_uint_eq(out.call_id.len, 0);
+    ck_assert(str_is(out.list_json, s.list_json));
+    ck_assert(str_is(out.full_json, s.full_json));
+    api_buf_free(&b);
+}
+END_TEST
+
+START_TEST(gone_round_trips)
+{
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_dialog_gone(&b, SNB_STR_LIT("a@b")), 0);
+    uint32_t len;
+    const char *p = only_payload(&b, API_FRAME_DIALOG_GONE, &len);
+    snb_str_t id;
+    ck_assert_int_eq(api_wire_get_dialog_gone(p, len, &id), 0);
+    ck_assert(str_is(id, SNB_STR_LIT("a@b")));
+    api_buf_free(&b);
+
+    ck_assert_int_eq(api_wire_put_stream_gone(&b, 0xfedcba9876543210ULL), 0);
+    p = only_payload(&b, API_FRAME_STREAM_GONE, &len);
+    ck_assert_uint_eq(len, 8);
+    ck_assert_uint_eq((uint8_t)p[0], 0x10); /* little-endian */
+    uint64_t v;
+    ck_assert_int_eq(api_wire_get_stream_gone(p, len, &v), 0);
+    ck_assert(v == 0xfedcba9876543210ULL);
+    api_buf_free(&b);
+
+    ck_assert_int_eq(api_wire_put_text(&b, API_FRAME_COUNTERS, "{}", 2), 0);
+    p = only_payload(&b, API_FRAME_COUNTERS, &len);
+    ck_assert_uint_eq(len, 2);
+    ck_assert(memcmp(p, "{}", 2) == 0);
+    api_buf_free(&b);
+}
+END_TEST
+
+typedef int (*decode_fn)(const char *payload, uint32_t len);
+
+static int dec_dialog(const char *p, uint32_t n)
+{
+    api_dialog_rec_t d;
+    return api_wire_get_dialog(p, n, &d);
+}
+
+static int dec_stream(const char *p, uint32_t n)
+{
+    api_stream_rec_t s;
+    return api_wire_get_stream(p, n, &s);
+}
+
+static int dec_dgone(const char *p, uint32_t n)
+{
+    snb_str_t id;
+    return api_wire_get_dialog_gone(p, n, &id);
+}
+
+static int dec_sgone(const char *p, uint32_t n)
+{
+    uint64_t id;
+    return api_wire_get_stream_gone(p, n, &id);
+}
+
+/* Every proper prefix fails, the whole decodes, one more byte fails. Each
+ * prefix is copied to its own allocation so ASan sees any overread. */
+static void check_exact(const api_buf_t *b, decode_fn dec)
+{
+    uint32_t len = (uint32_t)(b->len - API_FRAME_HEADER);
+    const char *p = b->data + API_FRAME_HEADER;
+    for (uint32_t n = 0; n < len; n++) {
+        char *copy = malloc(n ? n : 1);
+        memcpy(copy, p, n);
+        ck_assert_msg(dec(copy, n) == -1, "prefix of %u/%u bytes decoded", n, len);
+        free(copy);
+    }
+    char *longer = malloc(len + 1);
+    memcpy(longer, p, len);
+    longer[len] = 0;
+    ck_assert_int_eq(dec(longer, len), 0);
+    ck_assert_int_eq(dec(longer, len + 1), -1);
+    free(longer);
+}
+
+START_TEST(truncation_and_trailing_rejected)
+{
+    api_buf_t b = {0};
+    api_dialog_rec_t d = sample_dialog();
+    api_wire_put_dialog(&b, &d);
+    check_exact(&b, dec_dialog);
+    api_buf_free(&b);
+    api_stream_rec_t s = sample_stream();
+    api_wire_put_stream(&b, &s);
+    check_exact(&b, dec_stream);
+    api_buf_free(&b);
+    api_wire_put_dialog_gone(&b, SNB_STR_LIT("x@y"));
+    check_exact(&b, dec_dgone);
+    api_buf_free(&b);
+    api_wire_put_stream_gone(&b, 7);
+    check_exact(&b, dec_sgone);
+    api_buf_free(&b);
+}
+END_TEST
+
+START_TEST(hostile_payloads)
+{
+    /* A string length far beyond the payload, and one that wraps a u32. */
+    char p[64] = {0};
+    p[0] = (char)0xff, p[1] = (char)0xff, p[2] = (char)0xff, p[3] = (char)0xff;
+    ck_assert_int_eq(dec_dialog(p, sizeof p), -1);
+    ck_assert_int_eq(dec_dgone(p, sizeof p), -1);
+    ck_assert_int_eq(dec_stream(p, sizeof p), -1);
+    /* Stream booleans other than 0/1 are corrupt. */
+    api_buf_t b = {0};
+    api_stream_rec_t s = sample_stream();
+    api_wire_put_stream(&b, &s);
+    b.data[API_FRAME_HEADER + 12] = 2;
+    ck_assert_int_eq(dec_stream(b.data + API_FRAME_HEADER, (uint32_t)(b.len - API_FRAME_HEADER)),
+                     -1);
+    api_buf_free(&b);
+    ck_assert_int_eq(dec_dgone(NULL, 0), -1);
+}
+END_TEST
+
+START_TEST(oversize_not_appended)
+{
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_text(&b, API_FRAME_CONFIG, "{}", 2), 0);
+    size_t before = b.len;
+    static const char small[8];
+    ck_assert_int_eq(api_wire_put_text(&b, API_FRAME_COUNTERS, small, API_FRAME_MAX + 1u), -1);
+    ck_assert_uint_eq(b.len, before);
+    api_dialog_rec_t d = sample_dialog();
+    d.full_json = snb_str(small, API_FRAME_MAX); /* with the rest it exceeds the max */
+    ck_assert_int_eq(api_wire_put_dialog(&b, &d), -1);
+    ck_assert_uint_eq(b.len, before);
+    api_stream_rec_t s = sample_stream();
+    s.full_json = snb_str(small, API_FRAME_MAX);
+    ck_assert_int_eq(api_wire_put_stream(&b, &s), -1);
+    ck_assert_uint_eq(b.len, before);
+    api_buf_free(&b);
+}
+END_TEST
+
+START_TEST(buf_helpers)
+{
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_buf_append(&b, "hello ", 6), 0);
+    ck_assert_int_eq(api_buf_printf(&b, "%s-%d", "world", 42), 0);
+    ck_assert_str_eq(b.data, "hello world-42");
+    char big[1000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(api_buf_printf(&b, "[%s]", big), 0); /* longer than the stack buffer */
+    ck_assert_uint_eq(b.len, 14 + 1001);
+    ck_assert_int_eq(b.data[b.len - 1], ']');
+    ck_assert_int_eq(b.data[b.len], '\0');
+    api_buf_consume(&b, 6);
+    ck_assert_uint_eq(b.len, 8 + 1001);
+    ck_assert(memcmp(b.data, "world-42[x", 10) == 0);
+    api_buf_consume(&b, 100000);
+    ck_assert_uint_eq(b.len, 0);
+    api_buf_free(&b);
+    ck_assert_ptr_null(b.data);
+}
+END_TEST
+
+/* ---- framer ----------------------------------------------------------- */
+
+typedef struct seen {
+    uint8_t type[16];
+    char *payload[16];
+    uint32_t len[16];
+    int n;
+    int stop_at; /* return 7 from this frame (1-based), 0: never */
+} seen_t;
+
+static int record(void *ud, uint8_t type, const char *payload, uint32_t len)
+{
+    seen_t *s = ud;
+    ck_assert_int_lt(s->n, 16);
+    s->type[s->n] = type;
+    s->len[s->n] = len;
+    s->payload[s->n] = malloc(len + 1);
+    memcpy(s->payload[s->n], payload, len);
+    s->n++;
+    return s->n == s->stop_at ? 7 : 0;
+}
+
+static void seen_free(seen_t *s)
+{
+    for (int i = 0; i < s->n; i++)
+        free(s->payload[i]);
+    s->n = 0;
+}
+
+static void same_seen(const seen_t *a, const seen_t *b)
+{
+    ck_assert_int_eq(a->n, b->n);
+    for (int i = 0; i < a->n; i++) {
+        ck_assert_uint_eq(a->type[i], b->type[i]);
+        ck_assert_uint_eq(a->len[i], b->len[i]);
+        ck_assert(memcmp(a->payload[i], b->payload[i], a->len[i]) == 0);
+    }
+}
+
+static void stream_of_frames(api_buf_t *b)
+{
+    api_dialog_rec_t d = sample_dialog();
+    api_stream_rec_t s = sample_stream();
+    api_wire_put_text(b, API_FRAME_CONFIG, "{\"a\":1}", 7);
+    api_wire_put_dialog(b, &d);
+    api_wire_put_text(b, API_FRAME_COUNTERS, "", 0); /* empty payload */
+    api_wire_put_stream(b, &s);
+    api_wire_put_dialog_gone(b, d.call_id);
+    api_wire_put_stream_gone(b, 42);
+}
+
+START_TEST(framer_any_split)
+{
+    api_buf_t b = {0};
+    stream_of_frames(&b);
+
+    seen_t whole = {0}, bytes = {0}, chunks = {0};
+    api_framer_t f = {0};
+    ck_assert_int_eq(api_framer_feed(&f, b.data, b.len, record, &whole), 0);
+    ck_assert_int_eq(whole.n, 6);
+    ck_assert_uint_eq(whole.type[0], API_FRAME_CONFIG);
+    ck_assert_uint_eq(whole.type[2], API_FRAME_COUNTERS);
+    ck_assert_uint_eq(whole.len[2], 0);
+    ck_assert_uint_eq(whole.type[5], API_FRAME_STREAM_GONE);
+    ck_assert_uint_eq(f.len, 0);
+    api_framer_free(&f);
+
+    for (size_t i = 0; i < b.len; i++)
+        ck_assert_int_eq(api_framer_feed(&f, b.data + i, 1, record, &bytes), 0);
+    same_seen(&whole, &bytes);
+    api_framer_free(&f);
+
+    /* Chunks of every size from 2 to 40 bytes: every split point is hit. */
+    for (size_t step = 2; step <= 40; step++) {
+        seen_free(&chunks);
+        for (size_t off = 0; off < b.len; off += step) {
+            size_t n = b.len - off < step ? b.len - off : step;
+            ck_assert_int_eq(api_framer_feed(&f, b.data + off, n, record, &chunks), 0);
+        }
+        same_seen(&whole, &chunks);
+        ck_assert_uint_eq(f.len, 0);
+    }
+    api_framer_free(&f);
+    seen_free(&whole);
+    seen_free(&bytes);
+    seen_free(&chunks);
+    api_buf_free(&b);
+}
+END_TEST
+
+START_TEST(framer_stop_and_resume)
+{
+    api_buf_t b = {0};
+    stream_of_frames(&b);
+    seen_t s = {.stop_at = 2};
+    api_framer_t f = {0};
+    ck_assert_int_eq(api_framer_feed(&f, b.data, b.len, record, &s), 7);
+    ck_assert_int_eq(s.n, 2);
+    /* The rest stays buffered and comes out on the next feed. */
+    s.stop_at = 0;
+    ck_assert_int_eq(api_framer_feed(&f, NULL, 0, record, &s), 0);
+    ck_assert_int_eq(s.n, 6);
+    ck_assert_uint_eq(s.type[5], API_FRAME_STREAM_GONE);
+    api_framer_free(&f);
+    seen_free(&s);
+    api_buf_free(&b);
+}
+END_TEST
+
+START_TEST(framer_oversize)
+{
+    /* One frame fine, then a header announcing API_FRAME_MAX + 1. */
+    api_buf_t b = {0};
+    api_wire_put_stream_gone(&b, 1);
+    unsigned char hdr[5];
+    uint32_t n = API_FRAME_MAX + 1u;
+    for (int i = 0; i < 4; i++)
+        hdr[i] = (unsigned char)(n >> (8 * i));
+    hdr[4] = API_FRAME_DIALOG;
+    api_buf_append(&b, hdr, sizeof hdr);
+
+    seen_t s = {0};
+    api_framer_t f = {0};
+    ck_assert_int_eq(api_framer_feed(&f, b.data, b.len, record, &s), -1);
+    ck_assert_int_eq(s.n, 1);
+    api_framer_free(&f);
+    seen_free(&s);
+
+    /* Byte by byte: fine until the header is complete, then -1 at once
+     * (without waiting for 32 MiB of payload). */
+    int rc = 0;
+    size_t i = 0;
+    for (; i < b.len && rc == 0; i++)
+        rc = api_framer_feed(&f, b.data + i, 1, record, &s);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_uint_eq(i, b.len);
+    ck_assert_int_eq(s.n, 1);
+    /* Unusable afterwards: it keeps failing. */
+    ck_assert_int_eq(api_framer_feed(&f, "x", 1, record, &s), -1);
+    api_framer_free(&f);
+    seen_free(&s);
+
+    /* Exactly API_FRAME_MAX is allowed (only the header is fed here). */
+    n = API_FRAME_MAX;
+    for (int k = 0; k < 4; k++)
+        hdr[k] = (unsigned char)(n >> (8 * k));
+    ck_assert_int_eq(api_framer_feed(&f, (const char *)hdr, sizeof hdr, record, &s), 0);
+    ck_assert_int_eq(s.n, 0);
+    api_framer_free(&f);
+    api_buf_free(&b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api_wire");
+    TCase *tc = tcase_create("api_wire");
+    tcase_add_test(tc, dialog_round_trip);
+    tcase_add_test(tc, stream_round_trip);
+    tcase_add_test(tc, gone_round_trips);
+    tcase_add_test(tc, truncation_and_trailing_rejected);
+    tcase_add_test(tc, hostile_payloads);
+    tcase_add_test(tc, oversize_not_appended);
+    tcase_add_test(tc, buf_helpers);
+    tcase_add_test(tc, framer_any_split);
+    tcase_add_test(tc, framer_stop_and_resume);
+    tcase_add_test(tc, framer_oversize);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
