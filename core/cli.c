@@ -88,6 +88,14 @@ void snb_cli_usage(FILE *out)
           "  -E, --hep-parse         unwrap HEP found in captured UDP\n"
           "  -H, --hep-send [udp:|tcp:]ADDR:PORT    mirror SIP as HEP v3 to a collector\n"
           "\n"
+          "REST API and metrics:\n"
+          "      --api ADDR:PORT     serve the REST API and /metrics (an isolated process)\n"
+          "      --api-key KEY       bearer token for the API (else $SIPNAB_API_KEY)\n"
+          "      --metrics-auth KEY  bearer token for /metrics\n"
+          "      --api-tls-cert PEM, --api-tls-key PEM   serve the API over HTTPS\n"
+          "      --api-max-conn N    concurrent API connections (default 100)\n"
+          "      --user NAME         user the API process runs as when started as root\n"
+          "\n"
           "Configuration:\n"
           "  -c, --config FILE       configuration file (default " SNB_SYSCONF_DIR "/sipnab.conf,\n"
           "                          then conf.d/*.conf beside it)\n"
@@ -122,6 +130,13 @@ enum {
     OPT_STREAM_FILTER,
     OPT_HEP_ALLOW,
     OPT_HEP_RATE_LIMIT,
+    OPT_API,
+    OPT_API_KEY,
+    OPT_METRICS_AUTH,
+    OPT_API_TLS_CERT,
+    OPT_API_TLS_KEY,
+    OPT_API_MAX_CONN,
+    OPT_USER,
 };
 
 static const struct option long_options[] = {
@@ -145,6 +160,13 @@ static const struct option long_options[] = {
     {"hep-send", required_argument, NULL, 'H'},
     {"hep-allow", required_argument, NULL, OPT_HEP_ALLOW},
     {"hep-rate-limit", required_argument, NULL, OPT_HEP_RATE_LIMIT},
+    {"api", required_argument, NULL, OPT_API},
+    {"api-key", required_argument, NULL, OPT_API_KEY},
+    {"metrics-auth", required_argument, NULL, OPT_METRICS_AUTH},
+    {"api-tls-cert", required_argument, NULL, OPT_API_TLS_CERT},
+    {"api-tls-key", required_argument, NULL, OPT_API_TLS_KEY},
+    {"api-max-conn", required_argument, NULL, OPT_API_MAX_CONN},
+    {"user", required_argument, NULL, OPT_USER},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"config", required_argument, NULL, 'c'},
@@ -170,6 +192,8 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
     size_t n_hep_listen = 0, n_hep_allow = 0;
     const char *hep_rate = NULL;
     bool hep_used = false;
+    bool api_used = false;
+    const char *api_opt = NULL; /* an --api-* option, which needs --api */
     if (!devices || !hep_listen || !hep_allow) {
         free(devices);
         free(hep_listen);
@@ -238,6 +262,34 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
             break;
         case OPT_HEP_RATE_LIMIT:
             hep_rate = optarg;
+            break;
+        case OPT_API:
+            rc = add_set(cli, "http", NULL, "listen", optarg, false);
+            api_used = true;
+            break;
+        case OPT_API_KEY:
+            rc = add_set(cli, "http", NULL, "api_key", optarg, false);
+            api_opt = "--api-key";
+            break;
+        case OPT_METRICS_AUTH:
+            rc = add_set(cli, "http", NULL, "metrics_key", optarg, false);
+            api_opt = "--metrics-auth";
+            break;
+        case OPT_API_TLS_CERT:
+            rc = add_set(cli, "http", NULL, "tls_cert", optarg, false);
+            api_opt = "--api-tls-cert";
+            break;
+        case OPT_API_TLS_KEY:
+            rc = add_set(cli, "http", NULL, "tls_key", optarg, false);
+            api_opt = "--api-tls-key";
+            break;
+        case OPT_API_MAX_CONN:
+            rc = add_set(cli, "http", NULL, "max_conn", optarg, false);
+            api_opt = "--api-max-conn";
+            break;
+        case OPT_USER:
+            rc = add_set(cli, "http", NULL, "user", optarg, false);
+            api_opt = "--user";
             break;
         case OPT_STREAMS_JSON:
             rc = add_set(cli, "rtp", NULL, "streams_json", "yes", false);
@@ -330,6 +382,11 @@ int snb_cli_parse(snb_cli_t *cli, int argc, char **argv, char *err, size_t errle
         if (rc == 0 && hep_rate) rc = add_set(cli, "hep", inst, "rate_limit", hep_rate, false);
     }
     if (rc == 0 && hep_used) rc = add_set(cli, "core", NULL, "load", "hep", true);
+    if (rc == 0 && api_opt && !api_used) {
+        snprintf(err, errlen, "%s needs --api ADDRESS:PORT", api_opt);
+        rc = -1;
+    }
+    if (rc == 0 && api_used) rc = add_set(cli, "core", NULL, "load", "http", true);
     /* Apply the per-input options to every instance the flags created. */
     for (size_t i = 0; rc == 0 && i < n_devices + (have_files ? 1 : 0); i++) {
         const char *inst = i < n_devices ? devices[i] : CLI_FILE_INSTANCE;

@@ -1,0 +1,874 @@
+/* The HTTP module, capture side: it spawns the API process (sipnab-api),
+ * which serves the REST API and /metrics, and streams to it over a
+ * socketpair what the SIP and RTP modules know, already rendered in the REST
+ * shapes. The API process never sees a packet, a capture handle or this
+ * process's memory: it is exec'd, not just forked, and gets its settings and
+ * certificate over the socketpair. If it dies it is started again and sent
+ * everything; capture never stops for it.
+ *
+ * Flow control: the change feeds (sip.dialogs, rtp.media) queue what changed;
+ * every `refresh` the module drains them in batches while the socketpair's
+ * backlog stays under max_backlog, so a stalled API process holds back the
+ * feed, never the capture, and memory stays bounded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "api_wire.h"
+#include "sipnab/core.h"
+#include "sipnab/dialogs.h"
+#include "sipnab/error.h"
+#include "sipnab/log.h"
+#include "sipnab/media.h"
+#include "sipnab/module.h"
+#include "sipnab/sip.h"
+#include "sipnab/sockaddr.h"
+
+#include <dlfcn.h>
+
+typedef struct http_conf {
+    const char *listen;
+    const char *api_key;
+    const char *metrics_key;
+    const char *tls_cert, *tls_key;
+    int64_t max_conn;
+    int64_t rate_limit;
+    uint64_t idle_timeout; /* ms */
+    uint64_t max_request;  /* bytes */
+    const char *user;
+    uint64_t refresh; /* ms */
+    uint64_t max_backlog;
+    const char *helper;
+} http_conf_t;
+
+#define HTTP_COUNTERS(X)                                                                           \
+    X(dialogs_sent, "dialog records sent to the API process")                                      \
+    X(dialogs_gone, "evicted dialogs the API process was told to drop")                            \
+    X(streams_sent, "stream records sent to the API process")                                      \
+    X(bytes_sent, "bytes sent to the API process")                                                 \
+    X(backlog_waits, "refreshes held back because the API process was slow")                       \
+    X(restarts, "times the API process was started again after it died")
+
+enum {
+#define HTTP_COUNTER_ENUM(name, help) C_##name,
+    HTTP_COUNTERS(HTTP_COUNTER_ENUM)
+#undef HTTP_COUNTER_ENUM
+        C_COUNT
+};
+
+static const snb_counter_def_t counter_defs[] = {
+#define HTTP_COUNTER_DEF(name, help) {#name, help},
+    HTTP_COUNTERS(HTTP_COUNTER_DEF)
+#undef HTTP_COUNTER_DEF
+};
+
+/* Dialogs rendered between two looks at the clock (see refresh). */
+#define FEED_BATCH 64
+/* Dialogs whose streams changed are rendered again every this many
+ * refreshes (their streams in /v1/streams refresh every time). */
+#define MEDIA_EVERY 5
+/* Distinct method labels counted; more go to "OTHER" (hostile input must not
+ * grow the metrics without bound). */
+#define MAX_METHOD_LABELS 32
+#define HANDSHAKE_MS 5000
+
+typedef struct write_req {
+    uv_write_t req;
+    api_buf_t buf;
+    struct http_mod *m;
+} write_req_t;
+
+typedef struct http_mod {
+    snb_core_t *core;
+    const http_conf_t *conf;
+    const char *api_key; /* conf or $SIPNAB_API_KEY */
+    char *cert_pem, *key_pem;
+    char helper[PATH_MAX];
+    int sub;
+    bool stopping, ended, held;
+    /* the API process */
+    uv_process_t proc;
+    bool proc_alive;
+    uv_pipe_t pipe;
+    bool pipe_open;
+    uint64_t started_ms;
+    uv_timer_t restart_timer;
+    uint64_t restart_delay_ms;
+    /* the feed */
+    uv_timer_t refresh_timer;
+    api_buf_t out;        /* frames waiting to be written */
+    size_t inflight;      /* bytes in the write in progress */
+    write_req_t *writing; /* at most one write at a time */
+    json_t *media_dirty;  /* Call-IDs whose streams changed (a set) */
+    uint64_t refreshes;
+    /* message counters for /metrics */
+    json_t *methods, *responses;
+    uint64_t counters[C_COUNT];
+} http_mod_t;
+
+/* ---- settings -------------------------------------------------------------------------------- */
+
+static char *read_file(const char *path, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    char chunk[4096];
+    size_t n;
+    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0 && len < (1u << 20))
+        fwrite(chunk, 1, n, mem);
+    fclose(f);
+    if (!mem || fclose(mem) != 0) {
+        snprintf(why, whylen, "%s: out of memory", path);
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Load and check the certificate and key now, so a bad path or a key that
+ * does not match is a startup error with one clear line. */
+static int load_tls(http_mod_t *m, char *why, size_t whylen)
+{
+    const http_conf_t *c = m->conf;
+    bool cert = c->tls_cert && *c->tls_cert, key = c->tls_key && *c->tls_key;
+    if (!cert && !key) return 0;
+    if (cert != key) {
+        snprintf(why, whylen,
+                 "TLS needs both tls_cert and tls_key (--api-tls-cert, --api-tls-key)");
+        return -1;
+    }
+    m->cert_pem = read_file(c->tls_cert, why, whylen);
+    if (!m->cert_pem) return -1;
+    m->key_pem = read_file(c->tls_key, why, whylen);
+    if (!m->key_pem) return -1;
+    BIO *cb = BIO_new_mem_buf(m->cert_pem, -1), *kb = BIO_new_mem_buf(m->key_pem, -1);
+    X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+    int rc = 0;
+    if (!x) {
+        snprintf(why, whylen, "%s: not a PEM certificate", c->tls_cert);
+        rc = -1;
+    } else if (!k) {
+        snprintf(why, whylen, "%s: not a PEM private key (or it is encrypted)", c->tls_key);
+        rc = -1;
+    } else if (X509_check_private_key(x, k) != 1) {
+        snprintf(why, whylen, "%s does not match the certificate %s", c->tls_key, c->tls_cert);
+        rc = -1;
+    }
+    X509_free(x);
+    EVP_PKEY_free(k);
+    BIO_free(cb);
+    BIO_free(kb);
+    return rc;
+}
+
+/* sipnab-api lives in ../libexec beside the modules' directory, in the build
+ * tree and once installed alike. */
+static int find_helper(http_mod_t *m, char *why, size_t whylen)
+{
+    if (m->conf->helper && *m->conf->helper) {
+        snprintf(m->helper, sizeof m->helper, "%s", m->conf->helper);
+    } else {
+        Dl_info info;
+        if (!dladdr((void *)find_helper, &info) || !info.dli_fname) {
+            snprintf(why, whylen, "cannot tell where the http module was loaded from");
+            return -1;
+        }
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", info.dli_fname);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        if (snprintf(m->helper, sizeof m->helper, "%s/../libexec/sipnab-api", dir) >=
+            (int)sizeof m->helper) {
+            snprintf(why, whylen, "module path too long");
+            return -1;
+        }
+    }
+    if (access(m->helper, X_OK) != 0) {
+        snprintf(why, whylen, "API program %s: %s", m->helper, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The CONFIG frame: everything the API process needs, key and certificate
+ * included, so it opens no file of ours. */
+static int put_config(http_mod_t *m, api_buf_t *b)
+{
+    const http_conf_t *c = m->conf;
+    json_t *o = json_object();
+    json_object_set_new(o, "listen", json_string(c->listen));
+    json_object_set_new(o, "api_key", json_string(m->api_key ? m->api_key : ""));
+    json_object_set_new(o, "metrics_key", json_string(c->metrics_key ? c->metrics_key : ""));
+    json_object_set_new(o, "tls_cert_pem", json_string(m->cert_pem ? m->cert_pem : ""));
+    json_object_set_new(o, "tls_key_pem", json_string(m->key_pem ? m->key_pem : ""));
+    json_object_set_new(o, "max_conn", json_integer(c->max_conn));
+    json_object_set_new(o, "rate_limit", json_integer(c->rate_limit));
+    json_object_set_new(o, "idle_timeout_s",
+                        json_integer((json_int_t)(c->idle_timeout + 999) / 1000));
+    json_object_set_new(o, "max_request", json_integer((json_int_t)c->max_request));
+    json_object_set_new(o, "user", json_string(c->user ? c->user : ""));
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    int rc = text ? api_wire_put_text(b, API_FRAME_CONFIG, text, strlen(text)) : -1;
+    if (text) {
+        OPENSSL_cleanse(text, strlen(text)); /* the key */
+        free(text);
+    }
+    return rc;
+}
+
+/* ---- writing to the API process ------------------------------------------------------------ */
+
+static void write_next(http_mod_t *m);
+
+static void on_written(uv_write_t *req, int status)
+{
+    write_req_t *w = (write_req_t *)req;
+    http_mod_t *m = w->m;
+    if (m) {
+        m->counters[C_bytes_sent] += status == 0 ? w->buf.len : 0;
+        m->writing = NULL;
+        m->inflight = 0;
+    }
+    api_buf_free(&w->buf);
+    free(w);
+    if (m && status == 0) write_next(m);
+}
+
+static void write_next(http_mod_t *m)
+{
+    if (m->writing || !m->out.len || !m->pipe_open) return;
+    write_req_t *w = calloc(1, sizeof *w);
+    if (!w) return;
+    w->m = m;
+    w->buf = m->out; /* hand the whole buffer over; start a new one */
+    memset(&m->out, 0, sizeof m->out);
+    uv_buf_t b = uv_buf_init(w->buf.data, (unsigned)w->buf.len);
+    if (uv_write(&w->req, (uv_stream_t *)&m->pipe, &b, 1, on_written) != 0) {
+        api_buf_free(&w->buf);
+        free(w);
+        return;
+    }
+    m->writing = w;
+    m->inflight = w->buf.len;
+}
+
+static size_t backlog(const http_mod_t *m)
+{
+    return m->out.len + m->inflight;
+}
+
+/* ---- the feed -------------------------------------------------------------------------------- */
+
+static const snb_dialogs_service_t *dialogs_svc(http_mod_t *m)
+{
+    return snb_core_service(m->core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
+}
+
+static const snb_media_service_t *media_svc(http_mod_t *m)
+{
+    return snb_core_service(m->core, SNB_MEDIA_SERVICE, 2);
+}
+
+static char *dump(json_t *v, size_t *len)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    *len = text ? strlen(text) : 0;
+    return text;
+}
+
+static void feed_dialog(void *ud, const snb_dialog_info_t *d)
+{
+    http_mod_t *m = ud;
+    const snb_dialogs_service_t *svc = dialogs_svc(m);
+    const snb_media_service_t *media = media_svc(m);
+    uint32_t flags = 0;
+    snb_media_summary_t ms;
+    if (media && media->dialog_summary(media->ctx, d->call_id, &ms)) {
+        flags |= ms.one_way_audio ? API_DIAG_ONE_WAY_AUDIO : 0;
+        flags |= ms.nat_mismatch ? API_DIAG_NAT_MISMATCH : 0;
+        flags |= ms.no_media ? API_DIAG_NO_MEDIA : 0;
+        flags |= ms.late_media ? API_DIAG_LATE_MEDIA : 0;
+        flags |= ms.codec_asymmetry ? API_DIAG_CODEC_ASYMMETRY : 0;
+    }
+    json_t *summary = svc->summary_json(svc->ctx, d->handle);
+    json_t *full = svc->report_json(svc->ctx, d->handle);
+    size_t slen, flen, mlen = 0;
+    char *stext = dump(summary, &slen), *ftext = dump(full, &flen);
+    char *md = svc->report_markdown(svc->ctx, d->handle, &mlen);
+    json_decref(summary);
+    json_decref(full);
+    if (stext && ftext && md) {
+        api_dialog_rec_t rec = {
+            .call_id = snb_str(d->call_id, strlen(d->call_id)),
+            .from_user = snb_str(d->from_user, strlen(d->from_user)),
+            .state = d->state,
+            .created_us = d->created_us,
+            .pdd_ms = d->pdd_us < 0 ? -1 : (int32_t)((d->pdd_us + 500) / 1000),
+            .diag_flags = flags,
+            .summary_json = snb_str(stext, slen),
+            .full_json = snb_str(ftext, flen),
+            .report_markdown = snb_str(md, mlen),
+        };
+        if (api_wire_put_dialog(&m->out, &rec) == 0) m->counters[C_dialogs_sent]++;
+    }
+    free(stext);
+    free(ftext);
+    free(md);
+}
+
+static void feed_dialog_gone(void *ud, const char *call_id)
+{
+    http_mod_t *m = ud;
+    if (api_wire_put_dialog_gone(&m->out, snb_str(call_id, strlen(call_id))) == 0)
+        m->counters[C_dialogs_gone]++;
+}
+
+/* Drop the heavy parts of a stream for the list view. */
+static json_t *stream_list_view(json_t *full)
+{
+    json_t *o = json_deep_copy(full);
+    if (!o) return NULL;
+    json_object_del(o, "quality_intervals");
+    json_object_del(o, "rtcp");
+    json_object_del(o, "dtmf");
+    return o;
+}
+
+static void feed_stream(void *ud, const snb_stream_info_t *s)
+{
+    http_mod_t *m = ud;
+    const snb_media_service_t *media = media_svc(m);
+    json_t *full = media->stream_json(media->ctx, s->handle);
+    json_t *list = full ? stream_list_view(full) : NULL;
+    size_t flen, llen;
+    char *ftext = dump(full, &flen), *ltext = dump(list, &llen);
+    json_decref(full);
+    json_decref(list);
+    if (ftext && ltext) {
+        api_stream_rec_t rec = {.id = s->id,
+                                .ssrc = s->ssrc,
+                                .orphaned = s->orphaned,
+                                .active = s->active,
+                                .mos = s->mos,
+                                .jitter_ms = s->jitter_ms,
+                                .loss_pct = s->loss_pct,
+                                .call_id = snb_str(s->call_id, strlen(s->call_id)),
+                                .list_json = snb_str(ltext, llen),
+                                .full_json = snb_str(ftext, flen)};
+        if (api_wire_put_stream(&m->out, &rec) == 0) m->counters[C_streams_sent]++;
+    }
+    free(ftext);
+    free(ltext);
+    /* The dialog embeds its streams and diagnosis: render it again soon. */
+    if (s->call_id[0] && m->media_dirty)
+        json_object_set_new(m->media_dirty, s->call_id, json_null());
+}
+
+static void feed_stream_gone(void *ud, uint64_t id)
+{
+    http_mod_t *m = ud;
+    api_wire_put_stream_gone(&m->out, id);
+}
+
+static uint64_t stat_of(json_t *stats, const char *name)
+{
+    json_t *v = json_object_get(stats, name);
+    return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static void feed_counters(http_mod_t *m)
+{
+    json_t *stats = snb_core_stats_json(m->core);
+    if (!stats) return;
+    json_t *o = json_object();
+    json_object_set_new(o, "capture_packets", json_integer((json_int_t)stat_of(stats, "frames")));
+    json_object_set_new(o, "reassembly_timeouts",
+                        json_integer((json_int_t)(stat_of(stats, "frag_timeouts") +
+                                                  stat_of(stats, "tcp_timeouts"))));
+    json_object_set(o, "messages", m->methods);
+    json_object_set(o, "responses", m->responses);
+    json_object_set_new(o, "security_alerts", json_object()); /* no detector module yet */
+    json_object_set_new(o, "modules", stats);
+    size_t len;
+    char *text = dump(o, &len);
+    json_decref(o);
+    if (text) api_wire_put_text(&m->out, API_FRAME_COUNTERS, text, len);
+    free(text);
+}
+
+static void schedule_refresh(http_mod_t *m, uint64_t ms);
+
+/* One refresh: counters, streams, then changed dialogs for at most a quarter
+ * of the refresh interval, so rendering never takes more than that share of
+ * the loop from the capture; a dialog changed many times in between is
+ * rendered once. Once the capture has ended, slices follow back to back. */
+static void refresh(http_mod_t *m)
+{
+    if (!m->pipe_open) return;
+    if (backlog(m) > m->conf->max_backlog) {
+        m->counters[C_backlog_waits]++;
+        schedule_refresh(m, 20);
+        return;
+    }
+    const snb_dialogs_service_t *dialogs = dialogs_svc(m);
+    const snb_media_service_t *media = media_svc(m);
+    feed_counters(m);
+    if (media) {
+        static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone};
+        media->streams_feed_drain(media->ctx, &sfeed, m);
+        if (dialogs && (m->ended || ++m->refreshes % MEDIA_EVERY == 0)) {
+            const char *call_id;
+            json_t *v;
+            json_object_foreach(m->media_dirty, call_id, v)
+                dialogs->feed_mark(dialogs->ctx, call_id);
+            json_object_clear(m->media_dirty);
+        }
+    }
+    bool more = false;
+    if (dialogs) {
+        static const snb_dialogs_feed_t dfeed = {feed_dialog, feed_dialog_gone};
+        uint64_t start = uv_hrtime(), budget_ns = m->conf->refresh * 1000000u / 4;
+        do {
+            more = dialogs->feed_drain(dialogs->ctx, FEED_BATCH, &dfeed, m) == FEED_BATCH;
+        } while (more && backlog(m) <= m->conf->max_backlog && uv_hrtime() - start < budget_ns);
+    }
+    write_next(m);
+    schedule_refresh(m, more && m->ended ? 0 : m->conf->refresh);
+}
+
+static void on_refresh(uv_timer_t *t)
+{
+    refresh(t->data);
+}
+
+static void schedule_refresh(http_mod_t *m, uint64_t ms)
+{
+    if (m->stopping) return;
+    uv_timer_start(&m->refresh_timer, on_refresh, ms, 0);
+}
+
+/* ---- the API process ------------------------------------------------------------------------- */
+
+static int spawn_api(http_mod_t *m, char *why, size_t whylen);
+
+static void on_pipe_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void close_pipe(http_mod_t *m)
+{
+    if (!m->pipe_open) return;
+    m->pipe_open = false;
+    if (m->writing) m->writing->m = NULL; /* completes with ECANCELED, frees itself */
+    m->writing = NULL;
+    m->inflight = 0;
+    api_buf_free(&m->out);
+    uv_close((uv_handle_t *)&m->pipe, on_pipe_closed);
+}
+
+static void on_restart(uv_timer_t *t)
+{
+    http_mod_t *m = t->data;
+    if (m->stopping) return;
+    char why[256];
+    if (spawn_api(m, why, sizeof why) != 0) {
+        snb_log_error(m->core, "http", "API process did not start again: %s", why);
+        m->restart_delay_ms = m->restart_delay_ms * 2 > 30000 ? 30000 : m->restart_delay_ms * 2;
+        uv_timer_start(&m->restart_timer, on_restart, m->restart_delay_ms, 0);
+        return;
+    }
+    m->counters[C_restarts]++;
+    snb_log_info(m->core, "http", "API process started again (pid %d)", m->proc.pid);
+}
+
+static void on_proc_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_api_exit(uv_process_t *p, int64_t status, int signal)
+{
+    http_mod_t *m = p->data;
+    m->proc_alive = false;
+    uv_close((uv_handle_t *)p, on_proc_closed);
+    close_pipe(m);
+    if (m->stopping) return;
+    if (signal)
+        snb_log_error(m->core, "http", "API process %d killed by signal %d; starting it again",
+                      p->pid, signal);
+    else
+        snb_log_error(m->core, "http", "API process %d exited with status %d; starting it again",
+                      p->pid, (int)status);
+    /* Back off when it dies at once, again and again. */
+    uint64_t lived = uv_now(snb_core_loop(m->core)) - m->started_ms;
+    m->restart_delay_ms = lived > 10000 ? 100 : (m->restart_delay_ms ? m->restart_delay_ms : 100);
+    uv_timer_start(&m->restart_timer, on_restart, m->restart_delay_ms, 0);
+}
+
+/* Anything the API process says after the handshake is unexpected. */
+static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
+{
+    (void)h;
+    static char sink[256];
+    (void)size;
+    *buf = uv_buf_init(sink, sizeof sink);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    (void)buf;
+    http_mod_t *m = s->data;
+    if (n < 0) close_pipe(m); /* it went away; on_api_exit restarts it */
+}
+
+/* Wait (blocking, bounded) for "R" (ready) or "E<reason>" from the API
+ * process: startup errors such as a port in use then stop sipnab with one
+ * clear line instead of a restart loop. */
+static int handshake(int fd, char *why, size_t whylen)
+{
+    char msg[512];
+    size_t got = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (got < sizeof msg - 1) {
+        int r = poll(&p, 1, HANDSHAKE_MS);
+        if (r == 0) {
+            snprintf(why, whylen, "the API process did not answer within %d ms", HANDSHAKE_MS);
+            return -1;
+        }
+        if (r < 0 && errno == EINTR) continue;
+        ssize_t n = read(fd, msg + got, sizeof msg - 1 - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+        if (msg[0] == 'R') return 0;
+        if (memchr(msg, '\n', got)) break;
+    }
+    msg[got] = '\0';
+    char *nl = strchr(msg, '\n');
+    if (nl) *nl = '\0';
+    if (got && msg[0] == 'E')
+        snprintf(why, whylen, "%s", msg + 1);
+    else
+        snprintf(why, whylen, "the API process exited during startup");
+    return -1;
+}
+
+static int spawn_api(http_mod_t *m, char *why, size_t whylen)
+{
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+        snprintf(why, whylen, "socketpair: %s", strerror(errno));
+        return -1;
+    }
+    char *args[] = {m->helper, NULL};
+    uv_stdio_container_t stdio[4] = {
+        {.flags = UV_IGNORE},
+        {.flags = UV_INHERIT_FD, .data.fd = STDERR_FILENO}, /* stdout is the CLI's output */
+        {.flags = UV_INHERIT_FD, .data.fd = STDERR_FILENO},
+        {.flags = UV_INHERIT_FD, .data.fd = sp[1]},
+    };
+    char *env[] = {"PATH=/usr/bin:/bin", NULL}; /* nothing of ours, $SIPNAB_API_KEY least */
+    uv_process_options_t opt = {.exit_cb = on_api_exit,
+                                .file = m->helper,
+                                .args = args,
+                                .env = env,
+                                .stdio = stdio,
+                                .stdio_count = 4};
+    m->proc.data = m;
+    int rc = uv_spawn(snb_core_loop(m->core), &m->proc, &opt);
+    close(sp[1]);
+    if (rc != 0) {
+        close(sp[0]);
+        if (snprintf(why, whylen, "cannot start %s: %s", m->helper, uv_strerror(rc)) < 0)
+            why[0] = 0;
+        return -1;
+    }
+    m->proc_alive = true;
+    m->started_ms = uv_now(snb_core_loop(m->core));
+    api_buf_t cfg = {0};
+    if (put_config(m, &cfg) != 0 || write(sp[0], cfg.data, cfg.len) != (ssize_t)cfg.len) {
+        OPENSSL_cleanse(cfg.data, cfg.len);
+        api_buf_free(&cfg);
+        close(sp[0]);
+        uv_process_kill(&m->proc, SIGKILL);
+        snprintf(why, whylen, "cannot send the settings to the API process");
+        return -1;
+    }
+    OPENSSL_cleanse(cfg.data, cfg.len);
+    api_buf_free(&cfg);
+    if (handshake(sp[0], why, whylen) != 0) {
+        close(sp[0]);
+        uv_process_kill(&m->proc, SIGKILL);
+        return -1;
+    }
+    uv_pipe_init(snb_core_loop(m->core), &m->pipe, 0);
+    m->pipe.data = m;
+    if (uv_pipe_open(&m->pipe, sp[0]) != 0) {
+        close(sp[0]);
+        uv_process_kill(&m->proc, SIGKILL);
+        snprintf(why, whylen, "cannot watch the API socket");
+        return -1;
+    }
+    m->pipe_open = true;
+    uv_read_start((uv_stream_t *)&m->pipe, on_alloc, on_read);
+    /* A new process knows nothing: send everything. */
+    const snb_dialogs_service_t *dialogs = dialogs_svc(m);
+    const snb_media_service_t *media = media_svc(m);
+    if (dialogs) dialogs->feed_enable(dialogs->ctx);
+    if (media) media->streams_feed_enable(media->ctx);
+    schedule_refresh(m, 0);
+    return 0;
+}
+
+/* ---- events ---------------------------------------------------------------------------------- */
+
+static void count(json_t *map, const char *key)
+{
+    json_t *v = json_object_get(map, key);
+    if (!v && json_object_size(map) >= MAX_METHOD_LABELS) {
+        key = "OTHER";
+        v = json_object_get(map, key);
+    }
+    if (v)
+        json_integer_set(v, json_integer_value(v) + 1);
+    else
+        json_object_set_new(map, key, json_integer(1));
+}
+
+static void on_event(void *ud, const snb_event_t *ev)
+{
+    http_mod_t *m = ud;
+    if (ev->type == SNB_EV_CAPTURE_END) {
+        m->ended = true;
+        schedule_refresh(m, 0); /* the final figures at once */
+        return;
+    }
+    const snb_sip_message_event_t *sm = (const snb_sip_message_event_t *)ev;
+    if (sm->is_request) {
+        char name[24];
+        size_t n = 0;
+        for (; n < sm->method_name.len && n < sizeof name - 1; n++) {
+            char c = sm->method_name.p[n];
+            name[n] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ? c : '_';
+        }
+        name[n] = '\0';
+        count(m->methods, n ? name : "OTHER");
+    } else if (sm->status >= 100 && sm->status <= 699) {
+        char code[8];
+        snprintf(code, sizeof code, "%u", sm->status);
+        count(m->responses, code);
+    }
+}
+
+/* ---- module ---------------------------------------------------------------------------------- */
+
+static void http_free(http_mod_t *m)
+{
+    if (m->key_pem) OPENSSL_cleanse(m->key_pem, strlen(m->key_pem));
+    free(m->cert_pem);
+    free(m->key_pem);
+    json_decref(m->media_dirty);
+    json_decref(m->methods);
+    json_decref(m->responses);
+    free(m);
+}
+
+static int http_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
+{
+    (void)n;
+    http_mod_t *m = calloc(1, sizeof *m);
+    if (!m) return -ENOMEM;
+    m->core = core;
+    m->conf = inst[0].conf;
+    m->api_key =
+        m->conf->api_key && *m->conf->api_key ? m->conf->api_key : getenv("SIPNAB_API_KEY");
+    if (m->api_key && !*m->api_key) m->api_key = NULL;
+    m->media_dirty = json_object();
+    m->methods = json_object();
+    m->responses = json_object();
+    char why[512];
+    struct sockaddr_storage sa;
+    socklen_t salen;
+    int rc = 0;
+    if (!m->conf->listen || !*m->conf->listen ||
+        snb_sockaddr_parse(m->conf->listen, "127.0.0.1", &sa, &salen) != 0) {
+        snb_log_error(core, "http", "listen '%s' is not address:port (--api)",
+                      m->conf->listen ? m->conf->listen : "");
+        rc = SNB_E_CONFIG;
+    } else if (!m->api_key && !snb_sockaddr_is_loopback(&sa)) {
+        snb_log_error(core, "http",
+                      "refusing to serve the API on %s without an API key: set --api-key, "
+                      "$SIPNAB_API_KEY or [http] api_key, or listen on 127.0.0.1",
+                      m->conf->listen);
+        rc = SNB_E_CONFIG;
+    } else if (load_tls(m, why, sizeof why) != 0) {
+        snb_log_error(core, "http", "TLS: %s", why);
+        rc = SNB_E_CONFIG;
+    } else if (find_helper(m, why, sizeof why) != 0) {
+        snb_log_error(core, "http", "%s", why);
+        rc = SNB_E_CONFIG;
+    } else if (!m->media_dirty || !m->methods || !m->responses) {
+        rc = -ENOMEM;
+    }
+    if (rc) {
+        http_free(m);
+        return rc;
+    }
+    snb_core_counters(core, "http", counter_defs, m->counters, C_COUNT);
+    *state = m;
+    return 0;
+}
+
+static int http_start(void *state)
+{
+    http_mod_t *m = state;
+    uv_loop_t *loop = snb_core_loop(m->core);
+    uv_timer_init(loop, &m->refresh_timer);
+    m->refresh_timer.data = m;
+    uv_timer_init(loop, &m->restart_timer);
+    m->restart_timer.data = m;
+    if (!dialogs_svc(m))
+        snb_log_warn(m->core, "http", "the sip module is not loaded: the API will list no dialogs");
+    m->sub = snb_bus_subscribe(snb_core_bus(m->core),
+                               SNB_EVMASK(SNB_EV_SIP_MESSAGE) | SNB_EVMASK(SNB_EV_CAPTURE_END),
+                               on_event, m);
+    if (m->sub < 0) return m->sub;
+    char why[512];
+    if (spawn_api(m, why, sizeof why) != 0) {
+        snb_log_error(m->core, "http", "%s", why);
+        return SNB_E_MODULE;
+    }
+    snb_log_info(m->core, "http", "serving the API on %s%s (process %d)", m->conf->listen,
+                 m->cert_pem ? " over TLS" : "", m->proc.pid);
+    /* Keep running after the capture ends: the API serves until Ctrl-C. */
+    snb_core_hold(m->core);
+    m->held = true;
+    return 0;
+}
+
+static void http_stop(void *state)
+{
+    http_mod_t *m = state;
+    m->stopping = true;
+    snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
+    uv_close((uv_handle_t *)&m->refresh_timer, NULL);
+    uv_close((uv_handle_t *)&m->restart_timer, NULL);
+    close_pipe(m); /* EOF: the API process exits by itself */
+    if (m->proc_alive) uv_process_kill(&m->proc, SIGTERM);
+    if (m->held) snb_core_unhold(m->core);
+    m->held = false;
+}
+
+static void http_fini(void *state)
+{
+    http_free(state);
+}
+
+static const char *const http_depends[] = {"sip", NULL};
+
+static const snb_option_t http_options[] = {
+    {.name = "listen",
+     .type = SNB_OPT_STRING,
+     .def = "127.0.0.1:8080",
+     .offset = offsetof(http_conf_t, listen),
+     .help = "address:port the API listens on (--api); a non-loopback address needs an API key"},
+    {.name = "api_key",
+     .type = SNB_OPT_STRING,
+     .flags = SNB_OPT_SECRET,
+     .offset = offsetof(http_conf_t, api_key),
+     .help = "bearer token every endpoint but /health requires (--api-key, else $SIPNAB_API_KEY)"},
+    {.name = "metrics_key",
+     .type = SNB_OPT_STRING,
+     .flags = SNB_OPT_SECRET,
+     .offset = offsetof(http_conf_t, metrics_key),
+     .help = "bearer token for /metrics (--metrics-auth); the API key works there too"},
+    {.name = "tls_cert",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(http_conf_t, tls_cert),
+     .help = "PEM certificate (chain): serve HTTPS (--api-tls-cert)"},
+    {.name = "tls_key",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(http_conf_t, tls_key),
+     .help = "PEM private key of tls_cert, unencrypted (--api-tls-key)"},
+    {.name = "max_conn",
+     .type = SNB_OPT_INT,
+     .def = "100",
+     .min = 1,
+     .max = 100000,
+     .offset = offsetof(http_conf_t, max_conn),
+     .help = "concurrent connections; beyond, requests get 503 (--api-max-conn)"},
+    {.name = "rate_limit",
+     .type = SNB_OPT_INT,
+     .def = "100",
+     .min = 0,
+     .max = 10000000,
+     .offset = offsetof(http_conf_t, rate_limit),
+     .help = "requests per second per client address; beyond, 503; 0 = no limit"},
+    {.name = "idle_timeout",
+     .type = SNB_OPT_DURATION,
+     .def = "10s",
+     .min = 1000,
+     .max = 3600000,
+     .offset = offsetof(http_conf_t, idle_timeout),
+     .help = "a connection idle (or a request stalled) this long is closed"},
+    {.name = "max_request",
+     .type = SNB_OPT_SIZE,
+     .def = "16k",
+     .min = 4096,
+     .max = 1048576,
+     .offset = offsetof(http_conf_t, max_request),
+     .help = "memory per connection for the request line and headers; larger requests are "
+             "refused (431/414)"},
+    {.name = "user",
+     .type = SNB_OPT_STRING,
+     .def = "nobody",
+     .offset = offsetof(http_conf_t, user),
+     .help = "when started as root, the API process runs as this user, chrooted in an empty "
+             "directory (--user)"},
+    {.name = "refresh",
+     .type = SNB_OPT_DURATION,
+     .def = "500ms",
+     .min = 10,
+     .max = 60000,
+     .offset = offsetof(http_conf_t, refresh),
+     .help = "how often changed dialogs and streams are sent to the API process"},
+    {.name = "max_backlog",
+     .type = SNB_OPT_SIZE,
+     .def = "64m",
+     .min = 1048576,
+     .max = 4294967296LL,
+     .offset = offsetof(http_conf_t, max_backlog),
+     .help = "bytes queued for a slow API process before updates are held back"},
+    {.name = "helper",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(http_conf_t, helper),
+     .help = "path of the sipnab-api program (default: ../libexec/sipnab-api beside the "
+             "modules)"},
+    SNB_OPTIONS_END,
+};
+
+SNB_MODULE(.description = "REST API and Prometheus metrics, served by an isolated process",
+           .options = http_options, .conf_size = sizeof(http_conf_t), .depends = http_depends,
+           .init = http_init, .start = http_start, .stop = http_stop, .fini = http_fini);

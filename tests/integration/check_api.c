@@ -1,0 +1,882 @@
+/* The REST API end to end: the real sipnab with the http module, its real
+ * API process, and Debian's curl (and python3-requests running the spec's
+ * client example) on loopback. Values are checked against the Wireshark
+ * oracles of the captures and against the CLI's own JSON. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "oracle.h"
+#include "run_util.h"
+
+#define KEY "test-key-0123456789"
+#define OUT "/tmp/sipnab-api-test.out"
+#define ERR "/tmp/sipnab-api-test.err"
+#define BODY "/tmp/sipnab-api-test.body"
+#define HDRS "/tmp/sipnab-api-test.headers"
+
+static char base[64];
+
+static int wait_for(const char *path, const char *needle, int seconds)
+{
+    for (int i = 0; i < seconds * 20; i++) {
+        char *text = read_file(path);
+        int found = text && strstr(text, needle);
+        free(text);
+        if (found) return 1;
+        usleep(50000);
+    }
+    return 0;
+}
+
+/* Start sipnab on a capture with the API on 127.0.0.1:port; NULL-terminated
+ * extra arguments. Waits until the API has the whole file. */
+static pid_t api_start(const char *capture, int port, char *const extra[])
+{
+    static char listen[32], input[512];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+    snprintf(input, sizeof input, "%s/%s", SNB_TEST_DATA_DIR, capture);
+    char *argv[32] = {
+        (char *)sipnab_bin(), "-c", "/dev/null", "-q", "-N", "-I", input, "--api", listen,
+        "--api-key",          KEY};
+    int n = 11;
+    for (int i = 0; extra && extra[i]; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    unlink(ERR);
+    pid_t pid = run_bg(argv, OUT, ERR);
+    /* -q hides the "serving" line: poll /health instead, then give the
+     * feed a moment to deliver the file's dialogs. */
+    for (int i = 0; i < 100; i++) {
+        char *cmd[] = {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", NULL, NULL};
+        char url[96];
+        snprintf(url, sizeof url, "%s/health", base);
+        cmd[6] = url;
+        run_result_t r = run_cmd(cmd, 5);
+        int ok = r.out && !strcmp(r.out, "200");
+        run_free(&r);
+        if (ok) break;
+        usleep(50000);
+    }
+    usleep(800000);
+    return pid;
+}
+
+static void api_stop(pid_t pid)
+{
+    kill(pid, SIGINT);
+    ck_assert_int_eq(run_wait(pid, 15), 0);
+}
+
+/* GET with curl; returns the HTTP status, *body the body (malloc'd). */
+static int get(const char *path, const char *key, const char *header, char **body)
+{
+    char url[1024], auth[128];
+    snprintf(url, sizeof url, "%s%s", base, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key ? key : "");
+    char *argv[16] = {"/usr/bin/curl", "-s", "-k", "-o", BODY, "-D", HDRS, "-w", "%{http_code}"};
+    int n = 9;
+    if (key) {
+        argv[n++] = "-H";
+        argv[n++] = auth;
+    }
+    if (header) {
+        argv[n++] = "-H";
+        argv[n++] = (char *)header;
+    }
+    argv[n++] = url;
+    argv[n] = NULL;
+    run_result_t r = run_cmd(argv, 20);
+    int status = r.out ? atoi(r.out) : -1;
+    run_free(&r);
+    if (body) *body = read_file(BODY);
+    return status;
+}
+
+static json_t *get_json(const char *path, int expect_status)
+{
+    char *body = NULL;
+    int status = get(path, KEY, NULL, &body);
+    ck_assert_msg(status == expect_status, "%s: HTTP %d, expected %d: %s", path, status,
+                  expect_status, body ? body : "");
+    json_error_t e;
+    json_t *j = body ? json_loads(body, 0, &e) : NULL;
+    ck_assert_msg(j != NULL, "%s: not JSON: %s", path, body ? body : "(none)");
+    free(body);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "schema_version")), 1);
+    return j;
+}
+
+/* Every key of the spec's example has the same JSON type here (null stands
+ * for "number or null" in the spec's timing). */
+static void same_shape(json_t *spec, json_t *ours, const char *where)
+{
+    const char *key;
+    json_t *sv;
+    json_object_foreach(spec, key, sv)
+    {
+        json_t *ov = json_object_get(ours, key);
+        ck_assert_msg(ov != NULL, "%s: no \"%s\"", where, key);
+        if (json_is_null(sv) || json_is_null(ov)) continue;
+        if (json_is_number(sv)) {
+            ck_assert_msg(json_is_number(ov), "%s.%s is not a number", where, key);
+        } else if (json_is_boolean(sv)) {
+            ck_assert_msg(json_is_boolean(ov), "%s.%s is not a boolean", where, key);
+        } else {
+            ck_assert_msg(json_typeof(sv) == json_typeof(ov), "%s.%s has another type", where, key);
+        }
+        if (json_is_object(sv)) {
+            char sub[256];
+            snprintf(sub, sizeof sub, "%s.%s", where, key);
+            same_shape(sv, ov, sub);
+        }
+    }
+}
+
+static json_t *spec_example(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+    ck_assert_msg(j != NULL, "bad spec example: %s", e.text);
+    return j;
+}
+
+/* ---- endpoints, on the failures capture (6 dialogs) ---- */
+
+START_TEST(endpoints_and_errors)
+{
+    pid_t pid = api_start("sip-failures.pcap", 18181, NULL);
+    char *body = NULL;
+    ck_assert_int_eq(get("/health", NULL, NULL, &body), 200);
+    ck_assert_str_eq(body, "ok");
+    free(body);
+    /* 401 without or with a wrong key, everywhere but /health */
+    const char *closed[] = {"/v1/dialogs", "/v1/stats", "/metrics", "/v1/streams", "/nope"};
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+        ck_assert_int_eq(get(closed[i], NULL, NULL, &body), 401);
+        json_t *e = json_loads(body, 0, NULL);
+        ck_assert_int_eq(json_integer_value(json_object_get(e, "status")), 401);
+        json_decref(e);
+        free(body);
+        ck_assert_int_eq(get(closed[i], "wrong", NULL, NULL), 401);
+        ck_assert_int_eq(get(closed[i], KEY "x", NULL, NULL), 401);
+    }
+    /* the list, against the oracle's Call-IDs */
+    oracle_t *o = oracle_load(SNB_TEST_DATA_DIR "/sip-failures.tshark.txt");
+    const oracle_sip_t *os = oracle_sip(o);
+    json_t *list = get_json("/v1/dialogs", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(list, "total")), os->n_call_ids);
+    ck_assert_int_eq(json_integer_value(json_object_get(list, "limit")), 50);
+    ck_assert_int_eq(json_integer_value(json_object_get(list, "offset")), 0);
+    json_t *dialogs = json_object_get(list, "dialogs");
+    ck_assert_int_eq(json_array_size(dialogs), os->n_call_ids);
+    for (int i = 0; i < os->n_call_ids; i++) {
+        int found = 0;
+        size_t k;
+        json_t *d;
+        json_array_foreach(dialogs, k, d) found +=
+            !strcmp(json_string_value(json_object_get(d, "call_id")), os->call_ids[i]);
+        ck_assert_msg(found == 1, "Call-ID %s listed %d times", os->call_ids[i], found);
+    }
+    /* the spec's list item shape */
+    json_t *spec_item = spec_example(
+        "{\"call_id\":\"x\",\"from\":\"alice\",\"to\":\"bob\",\"state\":\"Failed\",\"method\":"
+        "\"INVITE\",\"duration_sec\":0.0,\"msg_count\":4,\"timing\":{\"pdd_ms\":847,\"setup_ms\":"
+        "null,\"retransmits\":2},\"created_at\":\"2026-04-13T10:30:00Z\",\"updated_at\":\"2026-04-"
+        "13T10:30:03Z\"}");
+    same_shape(spec_item, json_array_get(dialogs, 0), "dialogs[0]");
+    json_decref(spec_item);
+    /* each dialog equals what the CLI's --dialogs-json says of it */
+    char input[512];
+    snprintf(input, sizeof input, "%s/sip-failures.pcap", SNB_TEST_DATA_DIR);
+    char *cli[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-q", "-I", input,
+                   "--dialogs-json",     NULL};
+    run_result_t cr = run_cmd(cli, 30);
+    ck_assert_int_eq(cr.status, 0);
+    int compared = 0;
+    for (char *line = strtok(cr.out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *want = json_loads(line, 0, NULL);
+        ck_assert_ptr_nonnull(want);
+        const char *cid = json_string_value(json_object_get(want, "call_id"));
+        char path[512], enc[400];
+        size_t e = 0;
+        for (const char *p = cid; *p && e < sizeof enc - 4; p++) /* encode everything */
+            e += (size_t)snprintf(enc + e, sizeof enc - e, "%%%02X", (unsigned char)*p);
+        snprintf(path, sizeof path, "/v1/dialogs/%s", enc);
+        json_t *got = get_json(path, 200);
+        const char *fields[] = {"call_id",    "from",       "to",           "state",    "method",
+                                "msg_count",  "timing",     "sdp_timeline", "refer_to", "streams",
+                                "created_at", "updated_at", "final_code"};
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+            ck_assert_msg(
+                json_equal(json_object_get(want, fields[f]), json_object_get(got, fields[f])),
+                "%s: field %s differs from --dialogs-json", cid, fields[f]);
+        ck_assert_ptr_nonnull(json_object_get(got, "messages")); /* the ladder */
+        ck_assert_int_eq(json_array_size(json_object_get(got, "messages")),
+                         json_integer_value(json_object_get(want, "msg_count")));
+        json_decref(got);
+        json_decref(want);
+        compared++;
+    }
+    ck_assert_int_eq(compared, os->n_call_ids);
+    run_free(&cr);
+    /* state filter, case-insensitive, total after filtering */
+    json_t *failed = get_json("/v1/dialogs?state=failed&limit=1", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(failed, "total")), 4);
+    ck_assert_int_eq(json_array_size(json_object_get(failed, "dialogs")), 1);
+    json_decref(failed);
+    json_t *f2 = get_json("/v1/dialogs?state=Failed&limit=2&offset=3", 200);
+    ck_assert_int_eq(json_array_size(json_object_get(f2, "dialogs")), 1);
+    json_decref(f2);
+    /* from= is a regex on the From user */
+    json_t *from = get_json("/v1/dialogs?from=%5Eali(ce)%3F%24", 200);
+    ck_assert_int_gt(json_integer_value(json_object_get(from, "total")), 0);
+    json_decref(from);
+    json_t *none = get_json("/v1/dialogs?from=nobody-here", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(none, "total")), 0);
+    json_decref(none);
+    /* limit is capped at 1000 */
+    json_t *cap = get_json("/v1/dialogs?limit=5000", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(cap, "limit")), 1000);
+    json_decref(cap);
+    /* 400s */
+    const char *bad[] = {"/v1/dialogs?limit=abc",      "/v1/dialogs?offset=-1",
+                         "/v1/dialogs?state=Bogus",    "/v1/dialogs?from=(unclosed",
+                         "/v1/streams?orphaned=maybe", "/v1/streams?mos_below=x",
+                         "/v1/streams/0xZZ",           "/v1/streams/123456789"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *e = get_json(bad[i], 400);
+        ck_assert_int_eq(json_integer_value(json_object_get(e, "status")), 400);
+        ck_assert(json_is_string(json_object_get(e, "error")));
+        json_decref(e);
+    }
+    /* 404s */
+    json_decref(get_json("/v1/dialogs/no-such-call", 404));
+    json_decref(get_json("/v1/dialogs/no-such-call/report", 404));
+    json_decref(get_json("/v1/streams/0x1a2b3c4d", 404));
+    json_decref(get_json("/v2/dialogs", 404));
+    /* 405 with Allow */
+    char *argv[] = {"/usr/bin/curl",
+                    "-s",
+                    "-o",
+                    BODY,
+                    "-D",
+                    HDRS,
+                    "-w",
+                    "%{http_code}",
+                    "-X",
+                    "POST",
+                    "-H",
+                    "Authorization: Bearer " KEY,
+                    NULL,
+                    NULL};
+    char url[128];
+    snprintf(url, sizeof url, "%s/v1/dialogs", base);
+    argv[12] = url;
+    run_result_t r = run_cmd(argv, 10);
+    ck_assert_str_eq(r.out, "405");
+    run_free(&r);
+    char *hdrs = read_file(HDRS);
+    ck_assert_ptr_nonnull(strcasestr(hdrs, "Allow: GET"));
+    free(hdrs);
+    /* the report: JSON with a summary, and Markdown on request */
+    const char *cid = json_string_value(json_object_get(json_array_get(dialogs, 1), "call_id"));
+    char path[512];
+    snprintf(path, sizeof path, "/v1/dialogs/%s/report", cid);
+    json_t *rep = get_json(path, 200);
+    ck_assert(json_is_string(json_object_get(json_object_get(rep, "diagnosis"), "summary")));
+    json_decref(rep);
+    ck_assert_int_eq(get(path, KEY, "Accept: text/markdown", &body), 200);
+    char want_title[300];
+    snprintf(want_title, sizeof want_title, "# Call `%s`", cid);
+    ck_assert_msg(strstr(body, want_title) == body, "markdown starts: %.60s", body);
+    ck_assert_ptr_nonnull(strstr(body, "## Messages"));
+    free(body);
+    hdrs = read_file(HDRS);
+    ck_assert_ptr_nonnull(strcasestr(hdrs, "Content-Type: text/markdown"));
+    free(hdrs);
+    /* stats: counts by state and PDD percentiles */
+    json_t *stats = get_json("/v1/stats", 200);
+    json_t *spec_stats = spec_example(
+        "{\"dialogs\":{\"total\":1,\"active\":1,\"completed\":1,\"failed\":1,\"cancelled\":1},"
+        "\"streams\":{\"total\":1,\"orphaned\":1},\"timing\":{\"pdd_p50_ms\":null,\"pdd_p95_ms\":"
+        "null,\"pdd_p99_ms\":null}}");
+    same_shape(spec_stats, stats, "stats");
+    json_decref(spec_stats);
+    json_t *sd = json_object_get(stats, "dialogs");
+    ck_assert_int_eq(json_integer_value(json_object_get(sd, "total")), os->n_call_ids);
+    ck_assert_int_eq(json_integer_value(json_object_get(sd, "failed")), 4);
+    json_decref(stats);
+    /* metrics: every family of the spec, and the message counts of the oracle */
+    ck_assert_int_eq(get("/metrics", KEY, NULL, &body), 200);
+    const char *families[] = {"sipnab_dialogs_total",
+                              "sipnab_messages_total",
+                              "sipnab_responses_total",
+                              "sipnab_rtp_streams_active",
+                              "sipnab_rtp_streams_total",
+                              "sipnab_capture_packets_total",
+                              "sipnab_reassembly_timeouts_total",
+                              "sipnab_pdd_seconds",
+                              "sipnab_mos",
+                              "sipnab_jitter_ms",
+                              "sipnab_loss_percent",
+                              "sipnab_security_alerts_total",
+                              "sipnab_diagnosis_total"};
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        char t[128];
+        snprintf(t, sizeof t, "# TYPE %s ", families[i]);
+        ck_assert_msg(strstr(body, t), "no %s", families[i]);
+    }
+    ck_assert_ptr_nonnull(strstr(body, "sipnab_dialogs_total{state=\"failed\"} 4\n"));
+    char line[128];
+    snprintf(line, sizeof line, "sipnab_messages_total{method=\"INVITE\"} %ld\n",
+             oracle_sip_method(o, "INVITE"));
+    ck_assert_msg(strstr(body, line), "want %s", line);
+    snprintf(line, sizeof line, "sipnab_capture_packets_total %ld\n", oracle_packets(o));
+    ck_assert_msg(strstr(body, line), "want %s", line);
+    for (int i = 0; i < os->n_codes; i++) {
+        snprintf(line, sizeof line, "sipnab_responses_total{code=\"%d\"} %ld\n", os->codes[i].code,
+                 os->codes[i].count);
+        ck_assert_msg(strstr(body, line), "want %s", line);
+    }
+    ck_assert_ptr_nonnull(strstr(body, "sipnab_pdd_seconds_bucket{le=\"+Inf\"}"));
+    free(body);
+    json_decref(list);
+    oracle_free(o);
+    api_stop(pid);
+}
+END_TEST
+
+/* ---- streams, against the oracle's heuristic rtp,streams ---- */
+
+START_TEST(streams_match_wireshark)
+{
+    pid_t pid = api_start("ws-sip-call-rtp-g711.pcap", 18182, NULL);
+    oracle_t *o = oracle_load(SNB_TEST_DATA_DIR "/ws-sip-call-rtp-g711.tshark.txt");
+    int n = 0;
+    const oracle_rtp_stream_t *want = oracle_rtp_streams(o, &n);
+    ck_assert_int_gt(n, 0);
+    json_t *list = get_json("/v1/streams?limit=1000", 200);
+    json_t *streams = json_object_get(list, "streams");
+    ck_assert_int_eq(json_integer_value(json_object_get(list, "total")), n);
+    json_t *spec_stream = spec_example(
+        "{\"ssrc\":\"0x1a2b3c4d\",\"codec\":\"PCMU\",\"src\":\"10.0.0.1:10000\",\"dst\":\"10.0.0.2:"
+        "20000\",\"packets\":4820,\"jitter_ms\":2.1,\"loss_pct\":0.0,\"orphaned\":false,"
+        "\"associated_dialog\":\"x\",\"mos\":4.2}");
+    for (int i = 0; i < n; i++) {
+        char src[96], dst[96], ssrc[16];
+        snprintf(src, sizeof src, "%s:%u", want[i].src, want[i].sport);
+        snprintf(dst, sizeof dst, "%s:%u", want[i].dst, want[i].dport);
+        snprintf(ssrc, sizeof ssrc, "0x%08lX", want[i].ssrc);
+        json_t *match = NULL;
+        size_t k;
+        json_t *s;
+        json_array_foreach(streams, k,
+                           s) if (!strcmp(json_string_value(json_object_get(s, "src")), src) &&
+                                  !strcmp(json_string_value(json_object_get(s, "dst")), dst))
+            match = s;
+        ck_assert_msg(match != NULL, "no stream %s -> %s", src, dst);
+        same_shape(spec_stream, match, "streams[]");
+        ck_assert_str_eq(json_string_value(json_object_get(match, "ssrc")), ssrc);
+        ck_assert_int_eq(json_integer_value(json_object_get(match, "packets")), want[i].packets);
+        /* by SSRC, with and without 0x */
+        char path[64];
+        snprintf(path, sizeof path, "/v1/streams/%s", ssrc);
+        json_t *one = get_json(path, 200);
+        ck_assert_str_eq(json_string_value(json_object_get(one, "ssrc")), ssrc);
+        ck_assert_ptr_nonnull(json_object_get(one, "quality_intervals"));
+        json_decref(one);
+        snprintf(path, sizeof path, "/v1/streams/%lx", want[i].ssrc);
+        json_decref(get_json(path, 200));
+    }
+    json_decref(spec_stream);
+    /* the dialog embeds its streams, with the same SSRCs */
+    json_t *d = get_json("/v1/dialogs", 200);
+    int embedded = 0;
+    size_t k;
+    json_t *item;
+    json_array_foreach(json_object_get(d, "dialogs"), k, item)
+    {
+        char path[400];
+        snprintf(path, sizeof path, "/v1/dialogs/%s",
+                 json_string_value(json_object_get(item, "call_id")));
+        json_t *full = get_json(path, 200);
+        embedded += (int)json_array_size(json_object_get(full, "streams"));
+        json_decref(full);
+    }
+    ck_assert_int_eq(embedded,
+                     n - (int)json_integer_value(json_object_get(
+                             json_object_get(get_json("/v1/stats", 200), "streams"), "orphaned")));
+    json_decref(d);
+    /* filters */
+    json_t *orph = get_json("/v1/streams?orphaned=false", 200);
+    json_t *orph_t = get_json("/v1/streams?orphaned=true", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(orph, "total")) +
+                         json_integer_value(json_object_get(orph_t, "total")),
+                     n);
+    json_decref(orph);
+    json_decref(orph_t);
+    json_t *low = get_json("/v1/streams?mos_below=0.5", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(low, "total")), 0);
+    json_decref(low);
+    json_t *high = get_json("/v1/streams?mos_below=5", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(high, "total")), n);
+    json_decref(high);
+    json_t *page = get_json("/v1/streams?limit=2&offset=1", 200);
+    ck_assert_int_eq(json_array_size(json_object_get(page, "streams")), n - 1 < 2 ? n - 1 : 2);
+    json_decref(page);
+    json_decref(list);
+    oracle_free(o);
+    api_stop(pid);
+}
+END_TEST
+
+/* ---- pagination over 1334 dialogs, and the spec's Python client ---- */
+
+START_TEST(pagination_and_python_client)
+{
+    pid_t pid = api_start("sipp-branch-scenario-1334calls.pcapng", 18183, NULL);
+    json_t *all = get_json("/v1/dialogs?limit=1", 200);
+    long total = (long)json_integer_value(json_object_get(all, "total"));
+    ck_assert_int_eq(total, 1334);
+    json_decref(all);
+    /* walk every page; each Call-ID once */
+    json_t *seen = json_object();
+    for (long offset = 0; offset < total; offset += 300) {
+        char path[96];
+        snprintf(path, sizeof path, "/v1/dialogs?limit=300&offset=%ld", offset);
+        json_t *page = get_json(path, 200);
+        size_t k;
+        json_t *d;
+        json_array_foreach(json_object_get(page, "dialogs"), k, d) json_object_set_new(
+            seen, json_string_value(json_object_get(d, "call_id")), json_true());
+        json_decref(page);
+    }
+    ck_assert_int_eq(json_object_size(seen), 1334);
+    json_decref(seen);
+    json_t *past = get_json("/v1/dialogs?offset=5000", 200);
+    ck_assert_int_eq(json_array_size(json_object_get(past, "dialogs")), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(past, "total")), 1334);
+    json_decref(past);
+    /* The spec's Python client (examples/api/sipnab_client.py), unchanged. */
+    char script[512], env_api[96];
+    snprintf(script, sizeof script, "%s/examples/api/sipnab_client.py", SNB_SOURCE_DIR);
+    snprintf(env_api, sizeof env_api, "SIPNAB_API=%s", base);
+    char *argv[] = {"/usr/bin/env", env_api, "SIPNAB_API_KEY=" KEY, "python3", script, NULL};
+    run_result_t r = run_cmd(argv, 120);
+    ck_assert_msg(r.status == 0, "python client: %d %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Stats: {'schema_version': 1"));
+    json_t *failed = get_json("/v1/dialogs?state=Failed&limit=1", 200);
+    char want[64];
+    snprintf(want, sizeof want, "\n%lld failed dialogs\n",
+             (long long)json_integer_value(json_object_get(failed, "total")));
+    ck_assert_msg(strstr(r.out, want), "want '%s' in %s", want + 1, r.out);
+    json_decref(failed);
+    run_free(&r);
+    api_stop(pid);
+}
+END_TEST
+
+/* ---- limits: 100 requests/s per client, and the connection cap ---- */
+
+START_TEST(rate_limit_and_connection_cap)
+{
+    char *extra[] = {"--api-max-conn", "3", NULL};
+    pid_t pid = api_start("sip-failures.pcap", 18184, extra);
+    /* 250 requests on one keep-alive connection, as fast as curl goes */
+    char url[96];
+    snprintf(url, sizeof url, "%s/v1/stats", base);
+    char *argv[260] = {"/usr/bin/curl",         "-s", "-w",
+                       "\nCODE=%{http_code}\n", "-H", "Authorization: Bearer " KEY};
+    int n = 6;
+    for (int i = 0; i < 250; i++)
+        argv[n++] = url;
+    argv[n] = NULL;
+    run_result_t r = run_cmd(argv, 60);
+    int ok = 0, limited = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        ok += !strcmp(line, "CODE=200");
+        limited += !strcmp(line, "CODE=503");
+    }
+    run_free(&r);
+    ck_assert_int_ge(ok, 100);    /* the burst */
+    ck_assert_int_gt(limited, 0); /* then 503, not 429 */
+    ck_assert_int_eq(ok + limited, 250);
+    sleep(2); /* recovered */
+    json_decref(get_json("/v1/stats", 200));
+    /* hold 3 idle connections open: the 4th request gets 503 */
+    int fds[3];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(18184)};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
+    }
+    usleep(300000);
+    char *body = NULL;
+    ck_assert_int_eq(get("/v1/stats", KEY, NULL, &body), 503);
+    ck_assert_ptr_nonnull(strstr(body, "connection limit"));
+    free(body);
+    for (int i = 0; i < 3; i++)
+        close(fds[i]);
+    usleep(300000);
+    json_decref(get_json("/v1/stats", 200));
+    api_stop(pid);
+}
+END_TEST
+
+/* ---- HTTPS with a certificate made by openssl here ---- */
+
+START_TEST(https)
+{
+    const char *dir = "/tmp/sipnab-api-tls";
+    mkdir(dir, 0700);
+    char *gen[] = {"/usr/bin/openssl",
+                   "req",
+                   "-x509",
+                   "-newkey",
+                   "rsa:2048",
+                   "-nodes",
+                   "-days",
+                   "2",
+                   "-subj",
+                   "/CN=localhost",
+                   "-addext",
+                   "subjectAltName=IP:127.0.0.1",
+                   "-keyout",
+                   "/tmp/sipnab-api-tls/key.pem",
+                   "-out",
+                   "/tmp/sipnab-api-tls/cert.pem",
+                   NULL};
+    run_result_t g = run_cmd(gen, 60);
+    ck_assert_msg(g.status == 0, "openssl: %s", g.err);
+    run_free(&g);
+    char *extra[] = {"--api-tls-cert", "/tmp/sipnab-api-tls/cert.pem", "--api-tls-key",
+                     "/tmp/sipnab-api-tls/key.pem", NULL};
+    char input[512];
+    snprintf(input, sizeof input, "%s/sip-failures.pcap", SNB_TEST_DATA_DIR);
+    char *argv[] = {(char *)sipnab_bin(),
+                    "-c",
+                    "/dev/null",
+                    "-N",
+                    "-I",
+                    input,
+                    "--api",
+                    "127.0.0.1:18185",
+                    "--api-key",
+                    KEY,
+                    extra[0],
+                    extra[1],
+                    extra[2],
+                    extra[3],
+                    NULL};
+    pid_t pid = run_bg(argv, OUT, ERR);
+    ck_assert(wait_for(ERR, "over TLS", 10));
+    usleep(500000);
+    /* verified against the certificate: real TLS, not just "-k" */
+    char *curl[] = {"/usr/bin/curl",
+                    "-s",
+                    "--cacert",
+                    "/tmp/sipnab-api-tls/cert.pem",
+                    "-H",
+                    "Authorization: Bearer " KEY,
+                    "https://127.0.0.1:18185/v1/stats",
+                    NULL};
+    run_result_t r = run_cmd(curl, 20);
+    ck_assert_msg(r.status == 0, "curl https: %d %s", r.status, r.err);
+    json_t *j = json_loads(r.out, 0, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "dialogs"), "total")),
+                     6);
+    json_decref(j);
+    run_free(&r);
+    /* plain HTTP on the TLS port gets nothing useful */
+    char *plain[] = {"/usr/bin/curl",
+                     "-s",
+                     "-o",
+                     "/dev/null",
+                     "-w",
+                     "%{http_code}",
+                     "--max-time",
+                     "3",
+                     "http://127.0.0.1:18185/health",
+                     NULL};
+    r = run_cmd(plain, 20);
+    ck_assert_str_ne(r.out, "200");
+    run_free(&r);
+    api_stop(pid);
+    /* a bad certificate path, or a key that is not the certificate's: one
+     * line, exit 2, before anything runs */
+    char *bad[] = {(char *)sipnab_bin(),
+                   "-c",
+                   "/dev/null",
+                   "-N",
+                   "-I",
+                   input,
+                   "--api",
+                   "127.0.0.1:18186",
+                   "--api-tls-cert",
+                   "/tmp/sipnab-api-tls/nope.pem",
+                   "--api-tls-key",
+                   "/tmp/sipnab-api-tls/key.pem",
+                   NULL};
+    r = run_cmd(bad, 20);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "nope.pem: No such file or directory"));
+    run_free(&r);
+    char *gen2[] = {"/usr/bin/openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=other",
+                    "-keyout",
+                    "/tmp/sipnab-api-tls/other.pem",
+                    "-out",
+                    "/tmp/sipnab-api-tls/other-cert.pem",
+                    NULL};
+    g = run_cmd(gen2, 60);
+    run_free(&g);
+    bad[11] = "/tmp/sipnab-api-tls/other.pem";
+    bad[9] = "/tmp/sipnab-api-tls/cert.pem";
+    r = run_cmd(bad, 20);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "does not match the certificate"));
+    run_free(&r);
+}
+END_TEST
+
+/* ---- startup refusals ---- */
+
+START_TEST(refusals)
+{
+    char input[512];
+    snprintf(input, sizeof input, "%s/sip-failures.pcap", SNB_TEST_DATA_DIR);
+    /* all interfaces without a key */
+    char *open_argv[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api",
+                         "0.0.0.0:18187",      NULL};
+    char *envless[] = {"env", "-u", "SIPNAB_API_KEY", NULL};
+    (void)envless;
+    unsetenv("SIPNAB_API_KEY");
+    run_result_t r = run_cmd(open_argv, 20);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "without an API key"));
+    run_free(&r);
+    /* the key from the environment is accepted */
+    setenv("SIPNAB_API_KEY", KEY, 1);
+    pid_t pid = run_bg(open_argv, OUT, ERR);
+    ck_assert(wait_for(ERR, "serving the API on 0.0.0.0:18187", 10));
+    snprintf(base, sizeof base, "http://127.0.0.1:18187");
+    usleep(500000);
+    json_decref(get_json("/v1/stats", 200));
+    api_stop(pid);
+    unsetenv("SIPNAB_API_KEY");
+    /* --api-key without --api; a port in use */
+    char *orphan[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input,
+                      "--api-key",          "k",  NULL};
+    r = run_cmd(orphan, 20);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "--api-key needs --api"));
+    run_free(&r);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(18188)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(fd, 1), 0);
+    char *busy[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api",
+                    "127.0.0.1:18188",    NULL};
+    r = run_cmd(busy, 20);
+    ck_assert_int_ne(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "Address already in use"));
+    run_free(&r);
+    close(fd);
+    /* the [http] section, and -T hides the key */
+    const char *conf = "/tmp/sipnab-api-test.conf";
+    const char *text = "[http]\nlisten = 127.0.0.1:18189\napi_key = from-the-file\n";
+    write_file(conf, text, strlen(text));
+    char *dump[] = {(char *)sipnab_bin(), "-c", (char *)conf, "--load", "http", "-T", NULL};
+    r = run_cmd(dump, 20);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "from-the-file"));
+    ck_assert_ptr_nonnull(strstr(r.out, "listen = 127.0.0.1:18189"));
+    run_free(&r);
+    char *fromconf[] = {(char *)sipnab_bin(),
+                        "-c",
+                        (char *)conf,
+                        "--load",
+                        "pcap,sip,rtp,http",
+                        "-N",
+                        "-I",
+                        input,
+                        NULL};
+    pid = run_bg(fromconf, OUT, ERR);
+    ck_assert(wait_for(ERR, "serving the API on 127.0.0.1:18189", 10));
+    snprintf(base, sizeof base, "http://127.0.0.1:18189");
+    usleep(500000);
+    ck_assert_int_eq(get("/v1/stats", "from-the-file", NULL, NULL), 200);
+    ck_assert_int_eq(get("/v1/stats", KEY, NULL, NULL), 401);
+    api_stop(pid);
+}
+END_TEST
+
+/* ---- isolation: the API process's identity, root and descriptors ---- */
+
+static pid_t api_child(pid_t parent)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", parent, parent);
+    for (int i = 0; i < 40; i++) {
+        char *text = read_file(path);
+        pid_t child = text ? (pid_t)atoi(text) : 0;
+        free(text);
+        if (child > 0) return child;
+        usleep(50000);
+    }
+    return 0;
+}
+
+/* The descriptors of pid as "target" strings ("socket:[123]", "/path"). */
+static int fd_targets(pid_t pid, char targets[][256], int max)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        if (e->d_name[0] == '.') continue;
+        char link[400];
+        snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+        ssize_t len = readlink(link, targets[n], 255);
+        if (len < 0) continue;
+        targets[n++][len] = '\0';
+    }
+    closedir(d);
+    return n;
+}
+
+START_TEST(isolation_and_restart)
+{
+    pid_t pid = api_start("ws-sip-call-rtp-g711.pcap", 18190, NULL);
+    pid_t child = api_child(pid);
+    ck_assert_int_gt(child, 0);
+    char targets[64][256];
+    int n = fd_targets(child, targets, 64);
+    ck_assert_int_gt(n, 0);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(!strstr(targets[i], ".pcap"), "capture open in the API process: %s",
+                      targets[i]);
+        ck_assert_msg(strncmp(targets[i], "/", 1) != 0 || !strcmp(targets[i], "/dev/null") ||
+                          strstr(targets[i], "/tmp/sipnab-api-test"),
+                      "API process has a file open: %s", targets[i]);
+    }
+    ck_assert_int_le(n, 12);
+    if (geteuid() == 0) { /* privileges dropped, chrooted into nothing */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/status", child);
+        char *status = read_file(path);
+        ck_assert_ptr_nonnull(strstr(status, "\nUid:\t65534\t65534\t65534\t65534\n"));
+        free(status);
+        char root[256];
+        snprintf(path, sizeof path, "/proc/%d/root", child);
+        ssize_t len = readlink(path, root, sizeof root - 1);
+        ck_assert_int_gt(len, 0);
+        root[len] = '\0';
+        ck_assert_msg(strcmp(root, "/") != 0, "API process root is /");
+    }
+    json_t *before = get_json("/v1/stats", 200);
+    /* kill it: the capture process logs it and starts a new one with the
+     * same data */
+    kill(child, SIGKILL);
+    ck_assert(wait_for(ERR, "killed by signal 9", 10));
+    pid_t again = 0;
+    for (int i = 0; i < 60 && (again == 0 || again == child); i++) {
+        usleep(100000);
+        again = api_child(pid);
+    }
+    ck_assert_int_ne(again, child);
+    usleep(800000);
+    json_t *after = get_json("/v1/stats", 200);
+    ck_assert_msg(json_equal(before, after), "stats changed across the restart");
+    json_decref(before);
+    json_decref(after);
+    api_stop(pid);
+    /* and it does not outlive sipnab */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d", again);
+    for (int i = 0; i < 40 && access(path, F_OK) == 0; i++)
+        usleep(50000);
+    ck_assert_msg(access(path, F_OK) != 0, "API process %d still running", again);
+}
+END_TEST
+
+/* Live capture on lo (root only): the API process holds no packet socket. */
+START_TEST(live_capture_socket_not_inherited)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "live_capture_socket_not_inherited: needs root, skipped\n");
+        return;
+    }
+    char *argv[] = {(char *)sipnab_bin(), "-c",        "/dev/null", "-d", "lo", "--api",
+                    "127.0.0.1:18191",    "--api-key", KEY,         NULL};
+    pid_t pid = run_bg(argv, OUT, ERR);
+    ck_assert(wait_for(ERR, "serving the API", 10));
+    pid_t child = api_child(pid);
+    ck_assert_int_gt(child, 0);
+    /* the capture's sockets are in /proc/net/packet (by inode) */
+    char *packet = read_file("/proc/net/packet");
+    ck_assert_ptr_nonnull(packet);
+    char parent_targets[64][256], targets[64][256];
+    int np = fd_targets(pid, parent_targets, 64), nc = fd_targets(child, targets, 64);
+    int packet_sockets = 0;
+    for (int i = 0; i < np; i++) {
+        unsigned long ino;
+        if (sscanf(parent_targets[i], "socket:[%lu]", &ino) != 1) continue;
+        char needle[32];
+        snprintf(needle, sizeof needle, " %lu\n", ino);
+        if (!strstr(packet, needle)) continue;
+        packet_sockets++;
+        for (int k = 0; k < nc; k++)
+            ck_assert_msg(strcmp(targets[k], parent_targets[i]) != 0,
+                          "the API process holds the capture socket %s", targets[k]);
+    }
+    ck_assert_int_gt(packet_sockets, 0); /* the check looked at something */
+    free(packet);
+    snprintf(base, sizeof base, "http://127.0.0.1:18191");
+    json_decref(get_json("/v1/stats", 200));
+    api_stop(pid);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, endpoints_and_errors);
+    tcase_add_test(tc, streams_match_wireshark);
+    tcase_add_test(tc, pagination_and_python_client);
+    tcase_add_test(tc, rate_limit_and_connection_cap);
+    tcase_add_test(tc, https);
+    tcase_add_test(tc, refusals);
+    tcase_add_test(tc, isolation_and_restart);
+    tcase_add_test(tc, live_capture_socket_not_inherited);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
