@@ -64,6 +64,16 @@ normal)
     # The installed binary finds its modules under <libdir>/sipnab/modules.
     "$prefix/bin/sipnab" -c /dev/null -I "$root/tests/data/sip-register.pcap" --stats --json |
         grep -q '"udp":2'
+    # The installed http module finds the installed API program and serves.
+    "$prefix/bin/sipnab" -q -c /dev/null -N -I "$root/tests/data/sip-register.pcap" \
+        --api 127.0.0.1:18399 --api-key k >/dev/null 2>"$prefix/api.err" &
+    api_pid=$!
+    for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18399/health >/dev/null && break; sleep 0.05; done
+    sleep 0.5
+    curl -sf -H "Authorization: Bearer k" http://127.0.0.1:18399/v1/stats | grep -q '"total":' ||
+        { cat "$prefix/api.err" >&2; kill "$api_pid"; exit 1; }
+    kill -INT "$api_pid"
+    wait "$api_pid"
     # An out-of-tree module builds against the installed headers via pkg-config.
     export PKG_CONFIG_PATH="$prefix/lib/pkgconfig:$prefix/lib/$(gcc -print-multiarch)/pkgconfig"
     ex=$(mktemp -d)
@@ -73,7 +83,7 @@ normal)
     echo "$out" | grep -q "hello: 2 packets" || { echo "$out" >&2; exit 1; }
     nm -D --defined-only "$ex/hello.so" | awk '{print $3}' | grep -qx snb_module_info
     rm -rf "$prefix" "$ex"
-    echo "install: installed binary, modules and the example out-of-tree module all work"
+    echo "install: installed binary, modules, the API program and the example out-of-tree module all work"
     ;;
 *)
     echo "usage: $0 [--sanitize | --fuzz [seconds] | --install]" >&2

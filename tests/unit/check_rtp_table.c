@@ -310,6 +310,51 @@ START_TEST(test_orphan_by_capture_time)
 }
 END_TEST
 
+/* The stream feed: a stream is handed over when it changed since the last
+ * time (packets, orphaning, activity), with an id unique among streams. */
+typedef struct fed {
+    uint64_t ids[8];
+    bool active[8];
+    int n;
+} fed_t;
+
+static void fed(void *ud, const rtp_stream_t *s, bool active)
+{
+    fed_t *f = ud;
+    f->active[f->n] = active;
+    f->ids[f->n++] = s->id;
+}
+
+START_TEST(test_change_feed)
+{
+    fx_t f;
+    fx_init(&f, NULL);
+    sip(&f, invite, T0);
+    sip(&f, ok200, T0 + 100000);
+    const rtp_stream_t *ab, *ba;
+    rtp(&f, T0 + 200000, A, 4000, B, 5000, 0, 10, 1600, 0xA, &ab);
+    rtp(&f, T0 + 210000, B, 5000, A, 4000, 0, 70, 8000, 0xA, &ba); /* same SSRC, other stream */
+    ck_assert_uint_ne(ab->id, ba->id);
+    fed_t x = {.n = 0};
+    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, false, fed, &x), 2);
+    ck_assert(x.active[0] && x.active[1]);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, false, fed, &x), 0); /* nothing new */
+    rtp(&f, T0 + 220000, A, 4000, B, 5000, 0, 11, 1760, 0xA, NULL);
+    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, false, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], ab->id);
+    /* the capture ended: both become inactive, so both change */
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, true, fed, &x), 2);
+    ck_assert(!x.active[0] && !x.active[1]);
+    /* a consumer that restarted gets everything again */
+    rtp_table_feed_reset(f.t);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, true, fed, &x), 2);
+    fx_free(&f);
+}
+END_TEST
+
 static void on_end(void *ud, const rtp_stream_t *s, bool evicted)
 {
     (void)s;
@@ -561,6 +606,7 @@ int main(void)
     tcase_add_test(tc, test_sdp_after_media);
     tcase_add_test(tc, test_orphan_by_capture_time);
     tcase_add_test(tc, test_caps_and_eviction);
+    tcase_add_test(tc, test_change_feed);
     tcase_add_test(tc, test_free_reports_streams);
     tcase_add_test(tc, test_dtmf_and_cn_not_audio);
     tcase_add_test(tc, test_codec_from_first_audio);

@@ -316,6 +316,71 @@ START_TEST(memory_per_dialog)
 }
 END_TEST
 
+/* The change feed hands each changed dialog over once, in the order of its
+ * first change, and the Call-IDs of evicted ones. */
+typedef struct fed {
+    char ids[16][32];
+    int n;
+} fed_t;
+
+static bool feed_collect(void *ud, sip_dialog_t *d)
+{
+    fed_t *f = ud;
+    snprintf(f->ids[f->n++], sizeof f->ids[0], "%s", d->call_id);
+    return true;
+}
+
+static void gone_collect(void *ud, const char *call_id)
+{
+    fed_t *f = ud;
+    snprintf(f->ids[f->n++], sizeof f->ids[0], "%s", call_id);
+}
+
+START_TEST(change_feed)
+{
+    sip_store_t *st = new_store(3, 8, 4);
+    quick_invite(st, "before", T(0)); /* before the feed: queued by enabling it */
+    sip_store_feed_enable(st);
+    quick_invite(st, "a", T(1));
+    quick_invite(st, "b", T(2));
+    quick_invite(st, "a", T(3)); /* changed again: still once, in its first place */
+    fed_t f = {.n = 0};
+    ck_assert_uint_eq(sip_store_feed_changed(st, 2, feed_collect, &f), 2);
+    ck_assert_str_eq(f.ids[0], "before");
+    ck_assert_str_eq(f.ids[1], "a");
+    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &f), 1);
+    ck_assert_str_eq(f.ids[2], "b");
+    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &f), 0);
+    /* a fourth dialog evicts the oldest ("before"); "c" is queued, "before" is gone */
+    quick_invite(st, "c", T(4));
+    fed_t g = {.n = 0};
+    ck_assert_uint_eq(sip_store_feed_gone(st, gone_collect, &g), 1);
+    ck_assert_str_eq(g.ids[0], "before");
+    ck_assert_uint_eq(sip_store_feed_gone(st, gone_collect, &g), 0);
+    /* a queued dialog that is evicted leaves the queue */
+    sip_store_feed_mark(st, "a");
+    quick_invite(st, "d", T(5)); /* evicts "a", queued after "c" */
+    fed_t h = {.n = 0};
+    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &h), 2);
+    ck_assert_str_eq(h.ids[0], "c");
+    ck_assert_str_eq(h.ids[1], "d");
+    /* marking (media changed) queues it again; unknown Call-IDs are ignored */
+    sip_store_feed_mark(st, "b");
+    sip_store_feed_mark(st, "nope");
+    fed_t k = {.n = 0};
+    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &k), 1);
+    ck_assert_str_eq(k.ids[0], "b");
+    /* enabling again (the consumer restarted) queues everything held */
+    sip_store_feed_enable(st);
+    fed_t all = {.n = 0};
+    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &all), 3);
+    fed_t gone = {.n = 0};
+    ck_assert_uint_eq(sip_store_feed_gone(st, gone_collect, &gone), 1);
+    ck_assert_str_eq(gone.ids[0], "a");
+    sip_store_free(st);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sip_store");
@@ -330,6 +395,7 @@ static Suite *suite(void)
     tcase_add_test(tc, many_dialogs_findable);
     tcase_add_test(tc, million_call_ids_bounded);
     tcase_add_test(tc, memory_per_dialog);
+    tcase_add_test(tc, change_feed);
     suite_add_tcase(s, tc);
     return s;
 }
