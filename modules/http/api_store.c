@@ -233,7 +233,87 @@ struct api_store {
     json_t *counters;
     size_t counters_bytes;
     size_t bytes;
+    api_store_totals_t totals;
+    /* PDD of the dialogs held: a count per millisecond up to PDD_DIRECT_MS,
+     * the rare longer ones in a plain array; exact percentiles without a
+     * sort per request. */
+    uint32_t *pdd_ms_count;
+    int32_t *pdd_long;
+    size_t n_pdd_long, cap_pdd_long;
 };
+
+#define PDD_DIRECT_MS 65536
+
+/* Account a dialog (sign +1) or take it out (-1) of the totals. */
+static void account_dialog(api_store_t *s, const api_dialog_t *d, int sign)
+{
+    s->totals.by_state[d->state] += (size_t)sign;
+    if (d->pdd_ms < 0) return;
+    s->totals.with_pdd += (size_t)sign;
+    if (d->pdd_ms < PDD_DIRECT_MS) {
+        s->pdd_ms_count[d->pdd_ms] += (uint32_t)sign;
+        return;
+    }
+    if (sign < 0) {
+        for (size_t i = 0; i < s->n_pdd_long; i++)
+            if (s->pdd_long[i] == d->pdd_ms) {
+                s->pdd_long[i] = s->pdd_long[--s->n_pdd_long];
+                return;
+            }
+        return;
+    }
+    if (s->n_pdd_long == s->cap_pdd_long) {
+        size_t cap = s->cap_pdd_long ? s->cap_pdd_long * 2 : 16;
+        int32_t *g = realloc(s->pdd_long, cap * sizeof *g);
+        if (!g) { /* counted as the longest direct value rather than lost */
+            s->pdd_ms_count[PDD_DIRECT_MS - 1]++;
+            return;
+        }
+        s->pdd_long = g;
+        s->cap_pdd_long = cap;
+    }
+    s->pdd_long[s->n_pdd_long++] = d->pdd_ms;
+}
+
+static void account_stream(api_store_t *s, const api_stream_t *st, int sign)
+{
+    s->totals.streams += (size_t)sign;
+    s->totals.streams_orphaned += st->orphaned ? (size_t)sign : 0;
+    s->totals.streams_active += st->active ? (size_t)sign : 0;
+}
+
+const api_store_totals_t *api_store_totals(const api_store_t *s)
+{
+    return &s->totals;
+}
+
+static int cmp_i32(const void *x, const void *y)
+{
+    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+    return (a > b) - (a < b);
+}
+
+int64_t api_store_pdd_percentile(const api_store_t *s, unsigned p)
+{
+    size_t n = s->totals.with_pdd;
+    if (!n) return -1;
+    size_t rank = (n * p + 99) / 100; /* nearest rank, 1-based */
+    if (rank < 1) rank = 1;
+    size_t seen = 0;
+    for (size_t ms = 0; ms < PDD_DIRECT_MS; ms++) {
+        seen += s->pdd_ms_count[ms];
+        if (seen >= rank) return (int64_t)ms;
+    }
+    /* beyond 65 s: sort the few long ones (const: a copy) */
+    int32_t *v = malloc(s->n_pdd_long * sizeof *v);
+    if (!v) return PDD_DIRECT_MS;
+    memcpy(v, s->pdd_long, s->n_pdd_long * sizeof *v);
+    qsort(v, s->n_pdd_long, sizeof *v, cmp_i32);
+    size_t i = rank - seen - 1;
+    int64_t r = i < s->n_pdd_long ? v[i] : v[s->n_pdd_long - 1];
+    free(v);
+    return r;
+}
 
 #define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
@@ -270,11 +350,14 @@ api_store_t *api_store_new(void)
     s->key[1] = seed[1];
     s->rng = seed[2] | 1;
     s->counters = json_object();
-    if (!s->counters) {
+    s->pdd_ms_count = calloc(PDD_DIRECT_MS, sizeof *s->pdd_ms_count);
+    if (!s->counters || !s->pdd_ms_count) {
+        json_decref(s->counters);
+        free(s->pdd_ms_count);
         free(s);
         return NULL;
     }
-    s->bytes = sizeof *s;
+    s->bytes = sizeof *s + PDD_DIRECT_MS * sizeof *s->pdd_ms_count;
     return s;
 }
 
@@ -312,6 +395,8 @@ void api_store_free(api_store_t *s)
     free_htab(&s->streams);
     free_htab(&s->groups);
     json_decref(s->counters);
+    free(s->pdd_ms_count);
+    free(s->pdd_long);
     free(s);
 }
 
@@ -386,6 +471,8 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
         /* Replace in place; it moves only if its creation time changed. */
         bool moved = n->d.created_us != d.created_us;
         if (moved) ord_remove(&s->dorder, &n->ord);
+        account_dialog(s, &n->d, -1);
+        account_dialog(s, &d, +1);
         s->bytes -= n->blob_size;
         free(n->blob);
         n->d = d;
@@ -416,6 +503,7 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
     htab_insert(&s->dialogs, &n->h);
     ord_insert(&s->dorder, &n->ord);
     s->bytes += size + total;
+    account_dialog(s, &n->d, +1);
     return 0;
 }
 
@@ -423,6 +511,7 @@ static void drop_dialog(api_store_t *s, const char *id, size_t len)
 {
     dnode_t *n = find_dnode(s, id, len);
     if (!n) return;
+    account_dialog(s, &n->d, -1);
     htab_remove(&s->dialogs, &n->h);
     ord_remove(&s->dorder, &n->ord);
     s->bytes -= n->blob_size + n->node_size;
@@ -543,7 +632,9 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
     } else {
         s->bytes -= n->blob_size;
         free(n->blob);
+        account_stream(s, &n->st, -1);
     }
+    account_stream(s, &st, +1);
     /* The most recently stored stream heads its SSRC group. */
     group_unlink(s, n, g);
     group_push(g, n);
@@ -558,6 +649,7 @@ static void drop_stream(api_store_t *s, uint64_t id)
 {
     snode_t *n = find_snode(s, id);
     if (!n) return;
+    account_stream(s, &n->st, -1);
     group_unlink(s, n, NULL);
     htab_remove(&s->streams, &n->h);
     ord_remove(&s->sorder, &n->ord);

@@ -72,6 +72,18 @@ void api_store_foreach_stream(const api_store_t *s, api_stream_fn fn, void *ud);
  *  "modules": {"<prefix>_<name>": n, ...}}   (module counter groups) */
 const json_t *api_store_counters(const api_store_t *s);
 
+/* Kept up to date as frames arrive, so /v1/stats costs nothing per dialog. */
+typedef struct api_store_totals {
+    size_t by_state[API_STATE_COUNT];
+    size_t with_pdd; /* dialogs with pdd_ms >= 0 */
+    size_t streams, streams_orphaned, streams_active;
+} api_store_totals_t;
+
+const api_store_totals_t *api_store_totals(const api_store_t *s);
+/* Nearest-rank p-th percentile (1..100) of pdd_ms over the dialogs with a
+ * PDD; -1 when there is none. */
+int64_t api_store_pdd_percentile(const api_store_t *s, unsigned p);
+
 /* Heap bytes held (for the benchmark and the size cap). */
 size_t api_store_bytes(const api_store_t *s);
 

@@ -334,6 +334,50 @@ typedef struct walk {
     bool sorted;
 } walk_t;
 
+/* Running totals follow replacements and drops; PDD percentiles are exact
+ * (nearest rank), beyond 65 s too. */
+START_TEST(totals_and_pdd_percentiles)
+{
+    api_store_t *s = api_store_new();
+    ck_assert_int_eq(api_store_pdd_percentile(s, 50), -1);
+    char id[32];
+    for (int i = 1; i <= 100; i++) { /* PDD 10, 20, ... 1000 ms; state Failed (4) */
+        snprintf(id, sizeof id, "c%d", i);
+        ck_assert_int_eq(put_dialog(s, id, "alice", 4, (uint64_t)i, i * 10), 0);
+    }
+    ck_assert_int_eq(put_dialog(s, "nopdd", "bob", 0, 1000, -1), 0);
+    const api_store_totals_t *t = api_store_totals(s);
+    ck_assert_uint_eq(t->by_state[4], 100);
+    ck_assert_uint_eq(t->by_state[0], 1);
+    ck_assert_uint_eq(t->with_pdd, 100);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 50), 500);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 95), 950);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 99), 990);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 100), 1000);
+    /* replace: c100 now 90 s (beyond the per-millisecond table), state Completed */
+    ck_assert_int_eq(put_dialog(s, "c100", "alice", 3, 100, 90000), 0);
+    ck_assert_uint_eq(t->by_state[4], 99);
+    ck_assert_uint_eq(t->by_state[3], 1);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 100), 90000);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 99), 990);
+    /* drop it and one more */
+    ck_assert_int_eq(drop_dialog(s, "c100"), 0);
+    ck_assert_int_eq(drop_dialog(s, "c1"), 0);
+    ck_assert_uint_eq(t->with_pdd, 98);
+    ck_assert_uint_eq(t->by_state[3], 0);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 100), 990);
+    ck_assert_int_eq(api_store_pdd_percentile(s, 1), 20);
+    /* streams */
+    ck_assert_int_eq(put_stream(s, 1, 0xA, "x"), 0);
+    ck_assert_int_eq(put_stream(s, 2, 0xB, "y"), 0);
+    ck_assert_int_eq(put_stream(s, 2, 0xB, "y2"), 0); /* replaced: still two */
+    ck_assert_uint_eq(t->streams, 2);
+    ck_assert_int_eq(drop_stream(s, 1), 0);
+    ck_assert_uint_eq(t->streams, 1);
+    api_store_free(s);
+}
+END_TEST
+
 static bool check_sorted(void *ud, const api_dialog_t *d)
 {
     walk_t *w = ud;
@@ -406,6 +450,7 @@ int main(void)
     tcase_add_test(tc, many_streams_same_ssrc);
     tcase_add_test(tc, counters);
     tcase_add_test(tc, bytes_track_contents);
+    tcase_add_test(tc, totals_and_pdd_percentiles);
     tcase_add_test(tc, scale_in_order);
     tcase_add_test(tc, scale_reverse_order);
     suite_add_tcase(s, tc);
