@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "oracle.h"
@@ -886,6 +887,72 @@ START_TEST(live_capture_socket_not_inherited)
     ck_assert_int_gt(packet_sockets, 0); /* the check looked at something */
     free(packet);
     snprintf(base, sizeof base, "http://127.0.0.1:18191");
+    /* a call captured live shows up in the API while capture goes on */
+    const char *invite = "INVITE sip:bob@127.0.0.1 SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-live-1\r\n"
+                         "From: <sip:live-alice@127.0.0.1>;tag=1\r\n"
+                         "To: <sip:bob@127.0.0.1>\r\n"
+                         "Call-ID: live-call-1@api-test\r\n"
+                         "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(5098)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int found = 0;
+    /* resent like a UAC would, in case capture started after the first */
+    for (int i = 0; i < 100 && !found; i++) {
+        if (i % 5 == 0)
+            ck_assert_int_eq(
+                sendto(fd, invite, strlen(invite), 0, (struct sockaddr *)&to, sizeof to),
+                (ssize_t)strlen(invite));
+        usleep(100000);
+        char *body = NULL;
+        if (get("/v1/dialogs?from=%5Elive-alice%24", KEY, NULL, &body) == 200)
+            found = body && strstr(body, "live-call-1@api-test") != NULL;
+        free(body);
+    }
+    close(fd);
+    ck_assert_msg(found, "the live call never reached the API");
+    json_t *d = get_json("/v1/dialogs/live-call-1%40api-test", 200);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "state")), "Trying");
+    json_decref(d);
+    api_stop(pid);
+}
+END_TEST
+
+/* Slow and idle clients are cut off; oversized requests are refused. */
+START_TEST(timeouts_and_size_caps)
+{
+    char *extra[] = {"-o", "http.idle_timeout=1s", NULL};
+    pid_t pid = api_start("sip-failures.pcap", 18192, extra);
+    /* an idle connection is closed after the timeout */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(18192)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[256];
+    ck_assert_int_eq(recv(fd, buf, sizeof buf, 0), 0); /* EOF, not the 5 s receive timeout */
+    close(fd);
+    /* a request that never finishes (slowloris) is cut off too */
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const char *partial = "GET /v1/stats HTTP/1.1\r\nHost: x\r\n";
+    ck_assert_int_eq(send(fd, partial, strlen(partial), 0), (ssize_t)strlen(partial));
+    ck_assert_int_le(recv(fd, buf, sizeof buf, 0), 0);
+    close(fd);
+    /* 20 KB of headers: over max_request (16k); refused, and the server lives on */
+    char *big = malloc(20000);
+    memset(big, 'a', 19999);
+    big[19999] = '\0';
+    memcpy(big, "X-Big: ", 7);
+    char *body = NULL;
+    int status = get("/v1/stats", KEY, big, &body);
+    ck_assert_msg(status == 431 || status == 413 || status == 414 || status == 0,
+                  "oversized request got %d", status);
+    free(body);
+    free(big);
     json_decref(get_json("/v1/stats", 200));
     api_stop(pid);
 }
@@ -904,6 +971,7 @@ int main(void)
     tcase_add_test(tc, refusals);
     tcase_add_test(tc, isolation_and_restart);
     tcase_add_test(tc, live_capture_socket_not_inherited);
+    tcase_add_test(tc, timeouts_and_size_caps);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
