@@ -114,3 +114,21 @@ const snb_event_ops_t snb_rtcp_event_ops = {
     .clone = rtcp_event_clone,
     .destroy = event_free,
 };
+
+/* Stream reports: plain data, copied whole. */
+static snb_event_t *stream_event_clone(const snb_event_t *ev)
+{
+    snb_rtp_stream_event_t *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *(const snb_rtp_stream_event_t *)ev;
+    c->ev.flags &= ~(uint32_t)SNB_EVF_BORROWED;
+    c->ev.refcount = 1;
+    c->ev.next = NULL;
+    return &c->ev;
+}
+
+const snb_event_ops_t snb_stream_event_ops = {
+    .name = "rtp-stream",
+    .clone = stream_event_clone,
+    .destroy = event_free,
+};

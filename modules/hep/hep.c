@@ -14,6 +14,7 @@
 #include "hep_acl.h"
 #include "hep_addr.h"
 #include "hep_codec.h"
+#include "hep_qos.h"
 #include "sipnab/ratelimit.h"
 #include "sipnab/core.h"
 #include "sipnab/error.h"
@@ -45,6 +46,8 @@ typedef struct hep_conf {
     X(rejected_auth, "HEP packets without the right auth key")                                     \
     X(parsed, "HEP packets unwrapped from captured traffic (-E)")                                  \
     X(sent, "HEP packets sent to collectors")                                                      \
+    X(qos_reports, "RTP stream quality reports sent (HEP type 34)")                                \
+    X(qos_received, "quality reports received (HEP types 32/34/35; counted, not analysed)")        \
     X(send_dropped, "HEP packets dropped: collector slow, absent or queue full")                   \
     X(reconnects, "TCP reconnections to collectors")
 
@@ -165,6 +168,14 @@ static void receive(hep_inst_t *in, const uint8_t *data, size_t len, const snb_a
     const char *key = in->conf->auth_key;
     if (key && *key && (!h.auth_key || !key_matches(key, h.auth_key, h.auth_key_len))) {
         m->counters[C_rejected_auth]++;
+        return;
+    }
+    /* Quality reports are JSON about streams, not packets: counted, not
+     * decoded as traffic. */
+    if (h.proto_type == HEP_PROTO_QOS_REPORT || h.proto_type == HEP_PROTO_MOS_FULL ||
+        h.proto_type == HEP_PROTO_MOS_SHORT) {
+        m->counters[C_accepted]++;
+        m->counters[C_qos_received]++;
         return;
     }
     /* A HEP packet without a timestamp is stamped on arrival (wall clock,
@@ -485,6 +496,36 @@ static void send_rtcp(hep_inst_t *in, const snb_rtcp_event_t *ev)
     send_hep(in, &h);
 }
 
+/* A stream's final quality report, as Homer's rtpagent sends it (type 34). */
+static void send_stream_report(hep_inst_t *in, const snb_rtp_stream_event_t *ev)
+{
+    size_t len = 0;
+    char *json = hep_qos_final_report(ev, &len);
+    if (!json) {
+        in->mod->counters[C_send_dropped]++;
+        return;
+    }
+    hep_packet_t h = {
+        .version = 3,
+        .ip_family = ev->src.family == 6 ? 6 : 4,
+        .ip_proto = 17,
+        .src = ev->src,
+        .dst = ev->dst,
+        .sport = ev->sport,
+        .dport = ev->dport,
+        .ts_sec = (uint32_t)(ev->last_us / 1000000u),
+        .ts_usec = (uint32_t)(ev->last_us % 1000000u),
+        .proto_type = HEP_PROTO_MOS_FULL,
+        .payload = (const uint8_t *)json,
+        .payload_len = (uint32_t)len,
+        .correlation_id = ev->call_id[0] ? ev->call_id : NULL,
+        .correlation_id_len = (uint16_t)strlen(ev->call_id),
+    };
+    send_hep(in, &h);
+    in->mod->counters[C_qos_reports]++;
+    free(json);
+}
+
 static void send_message(hep_inst_t *in, const snb_sip_message_event_t *ev)
 {
     hep_packet_t h = {
@@ -609,6 +650,10 @@ static void on_event(void *ud, const snb_event_t *ev)
         for (size_t i = 0; i < m->n; i++)
             if (m->inst[i].conf->send && *m->inst[i].conf->send)
                 send_rtcp(&m->inst[i], (const snb_rtcp_event_t *)ev);
+    } else if (ev->type == SNB_EV_STREAM_UPDATE) {
+        for (size_t i = 0; i < m->n; i++)
+            if (m->inst[i].conf->send && *m->inst[i].conf->send)
+                send_stream_report(&m->inst[i], (const snb_rtp_stream_event_t *)ev);
     }
 }
 
@@ -672,10 +717,11 @@ static int hep_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
 static int hep_start(void *state)
 {
     hep_mod_t *m = state;
-    m->sub = snb_bus_subscribe(snb_core_bus(m->core),
-                               SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE) |
-                                   SNB_EVMASK(SNB_EV_RTCP_REPORT),
-                               on_event, m);
+    m->sub =
+        snb_bus_subscribe(snb_core_bus(m->core),
+                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE) |
+                              SNB_EVMASK(SNB_EV_RTCP_REPORT) | SNB_EVMASK(SNB_EV_STREAM_UPDATE),
+                          on_event, m);
     if (m->sub < 0) return m->sub;
     for (size_t i = 0; i < m->n; i++) {
         hep_inst_t *in = &m->inst[i];

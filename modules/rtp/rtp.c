@@ -10,6 +10,7 @@
 
 #include "filter.h"
 #include "rtp_diag_view.h"
+#include "rtp_mos.h"
 #include "rtp_out.h"
 #include "sipnab/core.h"
 #include "sipnab/error.h"
@@ -87,6 +88,9 @@ typedef struct rtp_mod {
 /* A stream counts as active for the API while its last packet is this
  * recent in capture time. */
 #define STREAM_ACTIVE_WINDOW_US 5000000u
+/* A stream silent this long (capture time) has ended: its final report is
+ * published (SNB_EV_STREAM_UPDATE). */
+#define STREAM_IDLE_REPORT_US 10000000u
 
 /* ---- SIP INFO DTMF (application/dtmf-relay: "Signal=5\r\nDuration=160") ---- */
 
@@ -220,10 +224,66 @@ static json_t *svc_stream_json(void *ctx, const void *handle)
     return rtp_out_stream_json(handle);
 }
 
-/* The table evicts a stream: the feed's consumer must drop its copy. */
+/* ---- stream reports (SNB_EV_STREAM_UPDATE, e.g. HEP QoS mirroring) ---- */
+
+/* Publish a stream's final figures, unless nothing changed since the last
+ * time (or nobody listens). */
+static void publish_stream(rtp_mod_t *m, const rtp_stream_t *s)
+{
+    snb_bus_t *bus = snb_core_bus(m->core);
+    if (!snb_bus_wants(bus, SNB_EV_STREAM_UPDATE) || !s->stats.packets ||
+        s->reported_packets == s->stats.packets)
+        return;
+    ((rtp_stream_t *)s)->reported_packets = s->stats.packets; /* our own bookkeeping field */
+    double loss = rtp_stream_loss_pct(&s->stats);
+    double rtt = s->rtcp.rr_blocks && s->rtcp.rtt_ms >= 0 ? s->rtcp.rtt_ms : -1;
+    snb_rtp_stream_event_t ev = {
+        .ev = {.type = SNB_EV_STREAM_UPDATE,
+               .flags = SNB_EVF_BORROWED,
+               .refcount = 1,
+               .ops = &snb_stream_event_ops},
+        .first_us = s->first_us,
+        .last_us = s->last_us,
+        .src = s->src,
+        .dst = s->dst,
+        .sport = s->sport,
+        .dport = s->dport,
+        .ssrc = s->ssrc,
+        .payload_type = s->stats.pt,
+        .clock_rate = s->clock_rate,
+        .packets = s->stats.packets,
+        .octets = s->stats.octets,
+        .expected = rtp_stream_expected(&s->stats),
+        .lost = rtp_stream_lost(&s->stats),
+        .mean_jitter_ms = s->stats.mean_jitter_ms,
+        .max_jitter_ms = s->stats.max_jitter_ms,
+        .max_delta_ms = s->stats.max_delta_ms,
+        .mos = rtp_stream_mos(s),
+        .r_factor = rtp_r_factor(s->codec[0] ? s->codec : NULL, loss < 0 ? 0 : loss,
+                                 s->stats.mean_jitter_ms, rtt),
+        .orphaned = s->orphaned,
+    };
+    snprintf(ev.codec, sizeof ev.codec, "%s", s->codec);
+    snprintf(ev.call_id, sizeof ev.call_id, "%s", s->call_id);
+    rtp_diag_result_t r;
+    if (s->call_id[0] && diagnose(m, s->call_id, &r)) ev.one_way = r.flags & RTP_DIAG_ONE_WAY;
+    snb_bus_publish(bus, &ev.ev);
+}
+
+/* Streams silent for STREAM_IDLE_REPORT_US have ended (live capture). */
+static void report_idle_streams(rtp_mod_t *m)
+{
+    for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s))
+        if (m->now_us > s->last_us && m->now_us - s->last_us > STREAM_IDLE_REPORT_US)
+            publish_stream(m, s);
+}
+
+/* The table evicts a stream: its report goes out, and the feed's consumer
+ * must drop its copy. */
 static void on_stream_end(void *ud, const rtp_stream_t *s, bool evicted)
 {
     rtp_mod_t *m = ud;
+    if (evicted && !m->ended) publish_stream(m, s);
     if (!m->feed || !evicted) return;
     if (m->n_gone == m->cap_gone) {
         size_t cap = m->cap_gone ? m->cap_gone * 2 : 64;
@@ -349,6 +409,8 @@ static void on_capture_end(rtp_mod_t *m)
     /* No SDP can come any more: settle orphans. Diagnosis keeps now_us. */
     rtp_table_advance(m->table, UINT64_MAX);
     copy_counters(m);
+    for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s))
+        publish_stream(m, s);
     FILE *out = stdout;
     if (m->conf->streams_json) {
         for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s)) {
@@ -376,8 +438,12 @@ static void on_event(void *ud, const snb_event_t *ev)
         const snb_packet_t *pkt = &((const snb_packet_event_t *)ev)->pkt;
         if (pkt->transport != SNB_TRANSPORT_UDP) return;
         if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
-        /* Counters are read live too (the API's /metrics): refresh now and then. */
-        if ((++m->udp_packets & 4095) == 0) copy_counters(m);
+        /* Counters are read live too (the API's /metrics): refresh now and
+         * then, and look for streams that ended. */
+        if ((++m->udp_packets & 4095) == 0) {
+            copy_counters(m);
+            report_idle_streams(m);
+        }
         if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
         break;
     }

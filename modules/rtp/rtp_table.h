@@ -114,9 +114,10 @@ struct rtp_stream {
     uint32_t step_val[4], step_cnt[4]; /* timestamp steps between audio packets */
     struct rtp_stream *hnext, *snext;  /* 5-tuple+SSRC hash, SSRC hash */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
-    bool unclaimed;   /* on the unclaimed list (no call yet, not orphaned) */
-    uint64_t fed_sig; /* rtp_table_feed: signature when last handed over */
-    uint64_t lru_us;  /* capture time of the last move to the LRU tail */
+    bool unclaimed;            /* on the unclaimed list (no call yet, not orphaned) */
+    uint64_t fed_sig;          /* rtp_table_feed: signature when last handed over */
+    uint64_t reported_packets; /* packets when last published as ended (rtp.c) */
+    uint64_t lru_us;           /* capture time of the last move to the LRU tail */
 };
 
 typedef struct rtp_table_stats {

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include "oracle.h"
 #include "run_util.h"
 
 #define AAA SNB_TEST_DATA_DIR "/sngrep-aaa.pcap"
@@ -114,8 +116,12 @@ START_TEST(sipnab_sends_hep_to_sngrep)
     ck_assert_msg(r.status == 0, "%s", r.err);
     json_error_t jerr;
     json_t *st = json_loads(r.out, JSON_DISABLE_EOF_CHECK, &jerr);
-    /* The 81 SIP messages, plus the RTCP the RTP module saw (mirrored too). */
-    ck_assert_int_eq(json_int(st, "hep_sent"), 81 + json_int(st, "rtp_rtcp_packets"));
+    /* The 81 SIP messages, plus the RTCP the RTP module saw (mirrored too),
+     * plus a quality report per RTP stream. */
+    ck_assert_int_gt(json_int(st, "hep_qos_reports"), 0);
+    ck_assert_int_eq(json_int(st, "hep_qos_reports"), json_int(st, "rtp_streams"));
+    ck_assert_int_eq(json_int(st, "hep_sent"),
+                     81 + json_int(st, "rtp_rtcp_packets") + json_int(st, "hep_qos_reports"));
     json_decref(st);
     run_free(&r);
     /* What sngrep wrote must analyse like the original. */
@@ -166,8 +172,9 @@ START_TEST(sipnab_to_sipnab_over_tcp_with_auth)
     int messages, ids;
     json_t *st = stop_listener(pid, &messages, &ids);
     ck_assert_int_gt(json_int(st, "hep_rejected_auth"), 0);
-    /* Every SIP message and every RTCP packet that arrived was accepted. */
-    ck_assert_int_eq(json_int(st, "hep_accepted"), messages + json_int(st, "rtp_rtcp_packets"));
+    /* Every SIP message, RTCP packet and quality report that arrived was accepted. */
+    ck_assert_int_eq(json_int(st, "hep_accepted"), messages + json_int(st, "rtp_rtcp_packets") +
+                                                       json_int(st, "hep_qos_received"));
     ck_assert_int_gt(messages, 0);
     json_decref(st);
 }
@@ -264,15 +271,25 @@ START_TEST(rtcp_is_mirrored_and_reaches_the_rtp_module)
                     "udp:127.0.0.1:49065",
                     "-o",
                     "sip.output=none",
+                    "--stats",
+                    "--json",
                     NULL};
     run_result_t r = run_cmd(argv, 60);
     ck_assert_msg(r.status == 0, "%s", r.err);
+    json_t *sent = json_loads(r.out, JSON_DISABLE_EOF_CHECK, NULL);
+    ck_assert_ptr_nonnull(sent);
+    long long reports = json_int(sent, "hep_qos_reports");
+    ck_assert_int_eq(reports, json_int(sent, "rtp_streams")); /* one per stream */
+    ck_assert_int_gt(reports, 0);
+    json_decref(sent);
     run_free(&r);
     int messages, ids;
     json_t *st = stop_listener(pid, &messages, &ids);
     ck_assert_int_eq(messages, 14);
     ck_assert_int_eq(json_int(st, "rtp_rtcp_packets"), 33);
-    ck_assert_int_eq(json_int(st, "hep_accepted"), 47);
+    /* and the quality reports, counted apart */
+    ck_assert_int_eq(json_int(st, "hep_qos_received"), reports);
+    ck_assert_int_eq(json_int(st, "hep_accepted"), 47 + reports);
     json_decref(st);
 }
 END_TEST
@@ -301,6 +318,94 @@ START_TEST(hep_inside_a_capture_is_unwrapped_with_E)
 }
 END_TEST
 
+/* Per-stream quality reports go to Homer as HEP type 34 (rtpagent JSON),
+ * one per stream, with Wireshark's packet counts and mean jitter. */
+START_TEST(stream_quality_reports_match_wireshark)
+{
+    int rx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(19461)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof sa), 0);
+    struct timeval tv = {.tv_sec = 2};
+    setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int rcvbuf = 4 << 20;
+    setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    char *argv[] = {(char *)sipnab_bin(),
+                    "-q",
+                    "-c",
+                    "/dev/null",
+                    "-N",
+                    "-I",
+                    SNB_TEST_DATA_DIR "/ws-sip-call-rtp-g711.pcap",
+                    "-o",
+                    "sip.output=none",
+                    "-H",
+                    "udp:127.0.0.1:19461",
+                    NULL};
+    run_result_t r = run_cmd(argv, 30);
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    oracle_t *o = oracle_load(SNB_TEST_DATA_DIR "/ws-sip-call-rtp-g711.tshark.txt");
+    int n = 0;
+    const oracle_rtp_stream_t *want = oracle_rtp_streams(o, &n);
+    ck_assert_int_gt(n, 0);
+    int reports = 0, matched = 0, correlated = 0;
+    unsigned char d[65536];
+    ssize_t len;
+    while ((len = recv(rx, d, sizeof d, 0)) > 0) {
+        if (len < 6 || memcmp(d, "HEP3", 4) != 0) continue;
+        int type = -1;
+        const unsigned char *payload = NULL;
+        size_t plen = 0, clen = 0;
+        for (size_t off = 6; off + 6 <= (size_t)len;) {
+            unsigned ct = (unsigned)d[off + 2] << 8 | d[off + 3];
+            size_t cl = (size_t)d[off + 4] << 8 | d[off + 5];
+            if (cl < 6 || off + cl > (size_t)len) break;
+            if (ct == 0x0b) type = d[off + 6];
+            if (ct == 0x0f) payload = d + off + 6, plen = cl - 6;
+            if (ct == 0x11) clen = cl - 6;
+            off += cl;
+        }
+        if (type != 34) continue;
+        reports++;
+        json_t *j = json_loadb((const char *)payload, plen, 0, NULL);
+        ck_assert_ptr_nonnull(j);
+        ck_assert_str_eq(json_string_value(json_object_get(j, "TYPE")), "FINAL");
+        const char *cid = json_string_value(json_object_get(j, "CORRELATION_ID"));
+        if (cid && *cid) {
+            ck_assert_str_eq(cid, "12013223@200.57.7.195");
+            ck_assert_uint_eq(clen, strlen(cid)); /* and in the HEP correlation chunk */
+            correlated++;
+        }
+        for (int i = 0; i < n; i++) {
+            if (strcmp(json_string_value(json_object_get(j, "SRC_IP")), want[i].src) ||
+                json_integer_value(json_object_get(j, "SRC_PORT")) != want[i].sport ||
+                strcmp(json_string_value(json_object_get(j, "DST_IP")), want[i].dst) ||
+                json_integer_value(json_object_get(j, "DST_PORT")) != want[i].dport)
+                continue;
+            char ssrc[16];
+            snprintf(ssrc, sizeof ssrc, "0x%08lX", want[i].ssrc);
+            ck_assert_str_eq(json_string_value(json_object_get(j, "SSRC")), ssrc);
+            ck_assert_int_eq(json_integer_value(json_object_get(j, "TOTAL_PACKETS")),
+                             want[i].packets);
+            ck_assert_int_eq(json_integer_value(json_object_get(j, "TOTAL_PACKET_LOSS")),
+                             want[i].lost);
+            double jit = json_real_value(json_object_get(j, "MEAN_JITTER"));
+            ck_assert_msg(jit > want[i].mean_jitter_ms - 0.0015 &&
+                              jit < want[i].mean_jitter_ms + 0.0015,
+                          "%s: jitter %.3f, Wireshark %.3f", ssrc, jit, want[i].mean_jitter_ms);
+            matched++;
+        }
+        json_decref(j);
+    }
+    close(rx);
+    oracle_free(o);
+    ck_assert_int_eq(reports, n); /* one per stream */
+    ck_assert_int_eq(matched, n);
+    ck_assert_int_gt(correlated, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hep");
@@ -312,6 +417,7 @@ int main(void)
     tcase_add_test(tc, allow_list_rate_limit_and_auth_with_real_datagrams);
     tcase_add_test(tc, rtcp_is_mirrored_and_reaches_the_rtp_module);
     tcase_add_test(tc, hep_inside_a_capture_is_unwrapped_with_E);
+    tcase_add_test(tc, stream_quality_reports_match_wireshark);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -2,6 +2,7 @@
 #ifndef SIPNAB_RTP_H
 #define SIPNAB_RTP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sipnab/event.h"
@@ -21,5 +22,29 @@ typedef struct snb_rtcp_event {
 
 /* Ops for SNB_EV_RTCP_REPORT events (clone copies the packet). */
 SNB_API extern const snb_event_ops_t snb_rtcp_event_ops;
+
+/* SNB_EV_STREAM_UPDATE: the final figures of one RTP stream, published once
+ * it ends: evicted, idle for a while in capture time, or at the end of the
+ * capture (again later only if it received more packets). Plain data. */
+typedef struct snb_rtp_stream_event {
+    snb_event_t ev;
+    uint64_t first_us, last_us; /* first and last packet, capture time */
+    snb_addr_t src, dst;
+    uint16_t sport, dport;
+    uint32_t ssrc;
+    uint8_t payload_type;
+    uint32_t clock_rate; /* 0 unknown */
+    char codec[16];      /* "PCMU", "" unknown */
+    uint64_t packets, octets, expected;
+    int64_t lost;
+    double mean_jitter_ms, max_jitter_ms, max_delta_ms;
+    double mos, r_factor; /* < 0 unknown */
+    bool orphaned;
+    bool one_way;      /* its dialog was diagnosed one-way audio */
+    char call_id[128]; /* "" when orphaned */
+} snb_rtp_stream_event_t;
+
+/* Ops for SNB_EV_STREAM_UPDATE events (clone copies the struct). */
+SNB_API extern const snb_event_ops_t snb_stream_event_ops;
 
 #endif
