@@ -38,4 +38,13 @@ int foreach_capture(int (*fn)(const char *name, const char *stem), int *count);
 json_t *sipnab_stats(const char *capture, char *const extra[], run_result_t *res_out);
 long long json_int(json_t *obj, const char *key);
 
+/* Oracle helpers that run tshark or read sipnab's JSON (oracle_tshark.c;
+ * the reader is in oracle.h). */
+typedef struct oracle oracle_t;
+/* Run Debian's tshark on a capture made by a test and read its io,phs. */
+oracle_t *oracle_from_tshark(const char *capture);
+/* Compare `sipnab --stats --json` output with the oracle: frames and every
+ * protocol Wireshark names; prints each mismatch, returns their number. */
+int oracle_compare_stats(const oracle_t *o, json_t *stats, const char *label);
+
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "decoder.h"
+#include "oracle.h"
 #include "rtp_table.h"
 #include "support.h"
 
@@ -39,53 +40,25 @@ static void rows_add(rows_t *rs, const row_t *r)
     rs->r[rs->n++] = *r;
 }
 
-/* One data row: start end src sport dst dport SSRC payload... pkts lost
- * (pct%) minD meanD maxD minJ meanJ maxJ [X]. The payload name may hold
- * spaces ("g711A, CN"), so the tail is read from the right. */
-static bool parse_row(char *line, row_t *r)
+/* The first heuristic rtp,streams section of an oracle; false if it has
+ * none (an empty one still says that Wireshark found no stream). */
+static bool oracle_read(const char *path, rows_t *rs)
 {
-    char *tok[64];
+    memset(rs, 0, sizeof *rs);
+    oracle_t *o = oracle_load(path);
+    bool any = o && oracle_rtp_sections(o) > 0;
     int n = 0;
-    for (char *t = strtok(line, " \t\n"); t && n < 64; t = strtok(NULL, " \t\n"))
-        tok[n++] = t;
-    if (n > 0 && strcmp(tok[n - 1], "X") == 0) n--;
-    if (n < 7 + 1 + 2 + 1 + 6) return false;
-    memset(r, 0, sizeof *r);
-    snprintf(r->src, sizeof r->src, "%s", tok[2]);
-    r->sport = (unsigned)strtoul(tok[3], NULL, 10);
-    snprintf(r->dst, sizeof r->dst, "%s", tok[4]);
-    r->dport = (unsigned)strtoul(tok[5], NULL, 10);
-    r->ssrc = strtoul(tok[6], NULL, 16);
-    int k = n - 6 - 1; /* the "(x%)" token */
-    r->lost = strtoll(tok[k - 1], NULL, 10);
-    r->pkts = strtoll(tok[k - 2], NULL, 10);
-    return true;
-}
-
-/* The heuristic rtp,streams section of an oracle. */
-static bool oracle_read(const char *path, rows_t *o)
-{
-    memset(o, 0, sizeof *o);
-    FILE *fp = fopen(path, "r");
-    if (!fp) return false;
-    static char line[4096];
-    bool in = false, any = false;
-    while (fgets(line, sizeof line, fp)) {
-        if (strncmp(line, "## ", 3) == 0) {
-            if (in) break;
-            in = strstr(line, "rtp,streams") && strstr(line, "heuristic_rtp:TRUE");
-            any |= in;
-            continue;
-        }
-        if (!in || line[0] == '=') continue;
-        const char *p = line;
-        while (*p == ' ')
-            p++;
-        if (*p < '0' || *p > '9') continue;
-        row_t r;
-        if (parse_row(line, &r)) rows_add(o, &r);
+    const oracle_rtp_stream_t *w = any ? oracle_rtp_streams(o, &n) : NULL;
+    for (int i = 0; i < n; i++) {
+        if (w[i].section != 0) continue;
+        row_t r = {.sport = w[i].sport, .dport = w[i].dport, .ssrc = w[i].ssrc};
+        snprintf(r.src, sizeof r.src, "%s", w[i].src);
+        snprintf(r.dst, sizeof r.dst, "%s", w[i].dst);
+        r.pkts = w[i].packets;
+        r.lost = w[i].lost;
+        rows_add(rs, &r);
     }
-    fclose(fp);
+    oracle_free(o);
     return any;
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "decoder.h"
+#include "oracle.h"
 #include "rtp_packet.h"
 #include "rtp_stream.h"
 #include "support.h"
@@ -26,15 +27,8 @@
 #define MAX_STREAMS 32
 
 typedef struct oracle_stream {
-    char src[64], dst[64];
-    unsigned sport, dport;
-    uint32_t ssrc;
-    char payload[64];
-    long pkts, lost;
-    double min_delta, mean_delta, max_delta, min_jitter, mean_jitter, max_jitter;
-    bool problem;
-    /* ours */
-    bool seen;
+    oracle_rtp_stream_t w; /* Wireshark's */
+    bool seen;             /* ours */
     rtp_stream_stats_t st;
 } oracle_stream_t;
 
@@ -43,65 +37,23 @@ typedef struct run {
     unsigned n;
 } run_t;
 
-/* "  0.000 16.680 10.0.0.60 6000 172.20.0.30 6000 0x12345678 g711U 835 0 (0.0%)
- *    20.000 20.000 20.000 0.000 0.000 0.000 [X]"; the payload may hold spaces
- * ("g711A, CN"), so the fixed columns are taken from both ends. */
-static bool parse_line(char *line, oracle_stream_t *o)
-{
-    char *tok[64];
-    unsigned n = 0;
-    for (char *t = strtok(line, " \t\n"); t && n < 64; t = strtok(NULL, " \t\n"))
-        tok[n++] = t;
-    if (n < 17 || strncmp(tok[6], "0x", 2) != 0) return false;
-    memset(o, 0, sizeof *o);
-    snprintf(o->src, sizeof o->src, "%s", tok[2]);
-    o->sport = (unsigned)atoi(tok[3]);
-    snprintf(o->dst, sizeof o->dst, "%s", tok[4]);
-    o->dport = (unsigned)atoi(tok[5]);
-    o->ssrc = (uint32_t)strtoul(tok[6], NULL, 16);
-    unsigned e = n;
-    if (strcmp(tok[e - 1], "X") == 0) {
-        o->problem = true;
-        e--;
-    }
-    o->max_jitter = atof(tok[e - 1]);
-    o->mean_jitter = atof(tok[e - 2]);
-    o->min_jitter = atof(tok[e - 3]);
-    o->max_delta = atof(tok[e - 4]);
-    o->mean_delta = atof(tok[e - 5]);
-    o->min_delta = atof(tok[e - 6]);
-    /* tok[e - 7] is "(0.0%)" */
-    o->lost = atol(tok[e - 8]);
-    o->pkts = atol(tok[e - 9]);
-    for (unsigned i = 7; i < e - 9; i++) {
-        size_t l = strlen(o->payload);
-        snprintf(o->payload + l, sizeof o->payload - l, "%s%s", l ? " " : "", tok[i]);
-    }
-    return true;
-}
-
+/* The first MAX_STREAMS streams of the heuristic rtp,streams section. */
 static unsigned oracle_read(const char *path, run_t *r)
 {
-    FILE *fp = fopen(path, "r");
-    ck_assert_ptr_nonnull(fp);
-    static char line[4096];
-    bool in = false;
-    r->n = 0;
-    while (fgets(line, sizeof line, fp)) {
-        if (strncmp(line, "## ", 3) == 0) {
-            in = strstr(line, "rtp.heuristic_rtp:TRUE") && strstr(line, "rtp,streams");
-            continue;
-        }
-        if (in && r->n < MAX_STREAMS && parse_line(line, &r->s[r->n])) r->n++;
-    }
-    fclose(fp);
+    oracle_t *o = oracle_load(path);
+    ck_assert_ptr_nonnull(o);
+    int n;
+    const oracle_rtp_stream_t *w = oracle_rtp_streams(o, &n);
+    for (r->n = 0; r->n < (unsigned)n && r->n < MAX_STREAMS; r->n++)
+        r->s[r->n].w = w[r->n];
+    oracle_free(o);
     return r->n;
 }
 
 /* The clock Wireshark had for the stream: static types from the table,
  * dynamic ones from the SDP name it printed ("opus"); "rtpevent" is
  * telephone-event and "RTPType-N" had no SDP, both without jitter. */
-static uint32_t oracle_clock(const oracle_stream_t *o, uint8_t pt)
+static uint32_t oracle_clock(const oracle_rtp_stream_t *o, uint8_t pt)
 {
     if (strcmp(o->payload, "rtpevent") == 0) return rtp_jitter_clock(pt, "telephone-event", 0);
     if (strncmp(o->payload, "RTPType", 7) == 0) return rtp_jitter_clock(pt, NULL, 0);
@@ -124,11 +76,11 @@ static void on_pkt(void *ud, const snb_packet_t *pkt)
     addr_str(&pkt->dst, dst, sizeof dst);
     for (unsigned i = 0; i < r->n; i++) {
         oracle_stream_t *o = &r->s[i];
-        if (o->ssrc != h.ssrc || o->sport != pkt->sport || o->dport != pkt->dport ||
-            strcmp(o->src, src) != 0 || strcmp(o->dst, dst) != 0)
+        if (o->w.ssrc != h.ssrc || o->w.sport != pkt->sport || o->w.dport != pkt->dport ||
+            strcmp(o->w.src, src) != 0 || strcmp(o->w.dst, dst) != 0)
             continue;
         if (!o->seen) {
-            rtp_stream_init(&o->st, h.ssrc, h.pt, oracle_clock(o, h.pt), 1000000);
+            rtp_stream_init(&o->st, h.ssrc, h.pt, oracle_clock(&o->w, h.pt), 1000000);
             o->seen = true;
         }
         rtp_stream_update(&o->st, &h, pkt->ts_us);
@@ -187,31 +139,33 @@ START_TEST(streams_match_wireshark)
         captures++;
         replay(cap, &r);
         for (unsigned i = 0; i < r.n; i++) {
-            oracle_stream_t *o = &r.s[i];
-            const rtp_stream_stats_t *s = &o->st;
+            const oracle_rtp_stream_t *o = &r.s[i].w;
+            const rtp_stream_stats_t *s = &r.s[i].st;
             streams++;
             char id[32];
-            snprintf(id, sizeof id, "0x%08X:%u", o->ssrc, o->dport);
+            snprintf(id, sizeof id, "0x%08lX:%u", o->ssrc, o->dport);
             printf("%-40s %-22s %6llu %6lld %9.3f %9.3f %8.3f %8.3f\n", base, id,
                    (unsigned long long)s->packets, (long long)rtp_stream_lost(s), s->max_delta_ms,
-                   o->max_delta, s->max_jitter_ms, o->max_jitter);
-            bool ok =
-                o->seen && (long)s->packets == o->pkts && rtp_stream_lost(s) == o->lost &&
-                same3(s->max_delta_ms, o->max_delta) && same3(s->max_jitter_ms, o->max_jitter) &&
-                same3(s->mean_jitter_ms, o->mean_jitter) && same3(s->min_delta_ms, o->min_delta) &&
-                same3(s->mean_delta_ms, o->mean_delta) && same3(s->min_jitter_ms, o->min_jitter) &&
-                rtp_stream_problem(s) == o->problem;
+                   o->max_delta_ms, s->max_jitter_ms, o->max_jitter_ms);
+            bool ok = r.s[i].seen && (long)s->packets == o->packets &&
+                      rtp_stream_lost(s) == o->lost && same3(s->max_delta_ms, o->max_delta_ms) &&
+                      same3(s->max_jitter_ms, o->max_jitter_ms) &&
+                      same3(s->mean_jitter_ms, o->mean_jitter_ms) &&
+                      same3(s->min_delta_ms, o->min_delta_ms) &&
+                      same3(s->mean_delta_ms, o->mean_delta_ms) &&
+                      same3(s->min_jitter_ms, o->min_jitter_ms) &&
+                      rtp_stream_problem(s) == o->problems;
             if (!ok) {
                 failures++;
-                printf("  MISMATCH %s %s:%u -> %s:%u ssrc 0x%08X: ours pkts %llu lost %lld "
+                printf("  MISMATCH %s %s:%u -> %s:%u ssrc 0x%08lX: ours pkts %llu lost %lld "
                        "delta %.3f/%.3f/%.3f jitter %.3f/%.3f/%.3f problem %d; oracle %ld %ld "
                        "%.3f/%.3f/%.3f %.3f/%.3f/%.3f %d\n",
                        base, o->src, o->sport, o->dst, o->dport, o->ssrc,
                        (unsigned long long)s->packets, (long long)rtp_stream_lost(s),
                        s->min_delta_ms, s->mean_delta_ms, s->max_delta_ms, s->min_jitter_ms,
-                       s->mean_jitter_ms, s->max_jitter_ms, rtp_stream_problem(s), o->pkts, o->lost,
-                       o->min_delta, o->mean_delta, o->max_delta, o->min_jitter, o->mean_jitter,
-                       o->max_jitter, o->problem);
+                       s->mean_jitter_ms, s->max_jitter_ms, rtp_stream_problem(s), o->packets,
+                       o->lost, o->min_delta_ms, o->mean_delta_ms, o->max_delta_ms,
+                       o->min_jitter_ms, o->mean_jitter_ms, o->max_jitter_ms, o->problems);
             }
         }
     }

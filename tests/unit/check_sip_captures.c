@@ -1,7 +1,7 @@
 /* Replay every capture in tests/data through the decoder and the SIP framer
  * and compare the messages per request method and per response code with
  * Wireshark 4.0's `tshark -q -z sip,stat` (the "## tshark -q -z sip,stat"
- * section of NAME.tshark.txt, parsed here).
+ * section of NAME.tshark.txt, read with oracle.h).
  *
  * Wireshark dissects SIP on its default ports and by heuristics; sipnab
  * finds SIP by content on any port. Where our count differs by design, the
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "decoder.h"
+#include "oracle.h"
 #include "sip_framer.h"
 #include "support.h"
 
@@ -49,47 +50,25 @@ static unsigned count_get(const counts_t *c, const char *key)
 /* ---- oracle -------------------------------------------------------------- */
 
 /* The nth (0-based) sip,stat section: hep3-sngrep-aaa.tshark.txt has the
- * raw capture's first and the HEP-unwrapped traffic's second. */
-static bool oracle_read(const char *path, unsigned nth, counts_t *o)
+ * raw capture's first and the HEP-unwrapped traffic's second. Keys as ours:
+ * "200" or the method name, cut to fit. */
+static bool oracle_counts(const char *path, unsigned nth, counts_t *c)
 {
-    memset(o, 0, sizeof *o);
-    FILE *fp = fopen(path, "r");
-    if (!fp) return false;
-    static char line[65536];
-    bool in = false, any = false;
-    unsigned section = 0;
-    while (fgets(line, sizeof line, fp)) {
-        if (strncmp(line, "## ", 3) == 0) {
-            in = false;
-            if (strstr(line, "sip,stat") && section++ == nth) in = true;
-            continue;
+    memset(c, 0, sizeof *c);
+    oracle_t *o = oracle_load(path);
+    const oracle_sip_t *s = o ? oracle_sip_section(o, (int)nth) : NULL;
+    bool any = s && s->messages >= 0;
+    if (any) {
+        c->total = (unsigned)s->messages;
+        for (int i = 0; i < s->n_codes; i++) {
+            char code[16];
+            snprintf(code, sizeof code, "%03d", s->codes[i].code);
+            count_add(c, code, (unsigned)s->codes[i].count);
         }
-        if (!in) continue;
-        unsigned v;
-        if (sscanf(line, "Number of SIP messages: %u", &v) == 1) {
-            o->total = v;
-            any = true;
-            continue;
-        }
-        char *colon = strrchr(line, ':');
-        if (!colon || !strstr(colon, "Packets")) continue;
-        if (sscanf(colon + 1, "%u", &v) != 1) continue;
-        char *p = line;
-        while (*p == ' ')
-            p++;
-        if (strncmp(p, "SIP ", 4) == 0) { /* "SIP 200 OK : 3 Packets" */
-            char code[8] = {0};
-            memcpy(code, p + 4, 3);
-            count_add(o, code, v);
-        } else { /* "INVITE : 11 Packets" */
-            char *e = colon;
-            while (e > p && e[-1] == ' ')
-                e--;
-            *e = 0;
-            count_add(o, p, v);
-        }
+        for (int i = 0; i < s->n_methods; i++)
+            count_add(c, s->methods[i].name, (unsigned)s->methods[i].count);
     }
-    fclose(fp);
+    oracle_free(o);
     return any;
 }
 
@@ -226,7 +205,7 @@ START_TEST(test_captures)
         snprintf(opath, sizeof opath, "%s/%s.tshark.txt", SNB_TEST_DATA_DIR, base);
         const diff_t *d = find_diff(names[i]);
         counts_t oracle;
-        ck_assert_msg(oracle_read(opath, d ? d->section : 0, &oracle), "oracle %s", opath);
+        ck_assert_msg(oracle_counts(opath, d ? d->section : 0, &oracle), "oracle %s", opath);
         unsigned ws_total = oracle.total;
         if (d) apply_overrides(&oracle, d->counts);
         replay_t r;

@@ -9,14 +9,10 @@
 #include <string.h>
 
 #include "decoder.h"
+#include "oracle.h"
 #include "sip_dialog.h"
 #include "sip_framer.h"
 #include "support.h"
-
-typedef struct oracle {
-    long messages, resent, avg, min, max;
-    long call_ids; /* distinct Call-IDs, -1 if absent */
-} oracle_t;
 
 typedef struct run {
     sip_store_t *store;
@@ -40,40 +36,6 @@ static const char *skip_reason(const char *base)
     for (size_t i = 0; i < sizeof skip_messages / sizeof skip_messages[0]; i++)
         if (strcmp(base, skip_messages[i].capture) == 0) return skip_messages[i].why;
     return NULL;
-}
-
-static bool read_oracle(const char *path, oracle_t *o)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return false;
-    char line[4096];
-    bool in_stat = false, found = false, in_ids = false;
-    memset(o, 0xff, sizeof *o);
-    while (fgets(line, sizeof line, f)) {
-        if (in_ids) {
-            if (o->call_ids < 0) sscanf(line, "%ld", &o->call_ids); /* the first section's */
-            in_ids = false;
-        }
-        if (strncmp(line, "## distinct SIP Call-IDs, corrected", 35) == 0) in_ids = true;
-        if (strncmp(line, "## tshark -q -z sip,stat", 24) == 0) {
-            /* The first section: Wireshark's view of the capture as it is.
-             * (hep3-*'s appended unwrapped section is what the binary must
-             * give with -E; see tests/integration/check_sip_oracles.c.) The
-             * framer, like Wireshark, does not look inside HEP. */
-            in_stat = !found;
-            found = true;
-            continue;
-        }
-        if (strncmp(line, "## ", 3) == 0) in_stat = false;
-        if (!in_stat) continue;
-        sscanf(line, "Number of SIP messages: %ld", &o->messages);
-        sscanf(line, "Number of resent SIP messages: %ld", &o->resent);
-        sscanf(line, "* Average setup time %ld ms", &o->avg);
-        sscanf(line, " Min %ld ms", &o->min);
-        sscanf(line, " Max %ld ms", &o->max);
-    }
-    fclose(f);
-    return found;
 }
 
 static void on_msg(void *ud, const snb_packet_t *pkt, sip_transport_t transport,
@@ -135,8 +97,6 @@ START_TEST(captures_match_wireshark_sip_stat)
         char base[256], path[1024], cap[1024];
         snprintf(base, sizeof base, "%.*s", (int)(n - strlen(suffix)), e->d_name);
         snprintf(path, sizeof path, "%s/%s", SNB_TEST_DATA_DIR, e->d_name);
-        oracle_t o;
-        if (!read_oracle(path, &o)) continue;
         snprintf(cap, sizeof cap, "%s/%s.pcap", SNB_TEST_DATA_DIR, base);
         FILE *probe = fopen(cap, "rb");
         if (!probe) {
@@ -145,6 +105,16 @@ START_TEST(captures_match_wireshark_sip_stat)
         }
         if (!probe) continue;
         fclose(probe);
+        oracle_t *ora = oracle_load(path);
+        /* The first section: Wireshark's view of the capture as it is.
+         * (hep3-*'s appended unwrapped section is what the binary must give
+         * with -E; see tests/integration/check_sip_oracles.c.) The framer,
+         * like Wireshark, does not look inside HEP. */
+        const oracle_sip_t *o = ora ? oracle_sip_section(ora, 0) : NULL;
+        if (!o) {
+            oracle_free(ora);
+            continue;
+        }
         run_t r;
         memset(&r, 0, sizeof r);
         ck_assert_msg(replay(cap, &r), "cannot replay %s", cap);
@@ -153,26 +123,28 @@ START_TEST(captures_match_wireshark_sip_stat)
         uint64_t resent = sip_store_stats(r.store)->retransmits;
         const char *why = skip_reason(base);
         /* one dialog per distinct Call-ID (unless the framer saw fewer messages) */
-        if (!why && o.call_ids >= 0 && (long)r.messages == o.messages)
-            ck_assert_msg((long)sip_store_count(r.store) == o.call_ids,
+        if (!why && o->distinct_call_ids >= 0 && (long)r.messages == o->messages)
+            ck_assert_msg((long)sip_store_count(r.store) == o->distinct_call_ids,
                           "%s: %u dialogs, %ld Call-IDs", base, sip_store_count(r.store),
-                          o.call_ids);
+                          o->distinct_call_ids);
         /* message counts are the framer's business: printed, not asserted */
         printf("%-40s %4llu/%-4ld %4llu/%-4ld %5u/%5u/%5u %5ld/%5ld/%5ld%s%s%s\n", base,
-               (unsigned long long)r.messages, o.messages, (unsigned long long)resent, o.resent,
-               avg, mn, mx, o.avg, o.min, o.max, why ? "  (msgs: " : "", why ? why : "",
-               why ? ")" : "");
-        bool ok = (long)resent == o.resent && (long)avg == o.avg && (long)mn == o.min &&
-                  (long)mx == o.max;
+               (unsigned long long)r.messages, o->messages, (unsigned long long)resent, o->resent,
+               avg, mn, mx, o->setup_avg_ms, o->setup_min_ms, o->setup_max_ms,
+               why ? "  (msgs: " : "", why ? why : "", why ? ")" : "");
+        bool ok = (long)resent == o->resent && (long)avg == o->setup_avg_ms &&
+                  (long)mn == o->setup_min_ms && (long)mx == o->setup_max_ms;
         if (!ok) {
             failures++;
             fprintf(stderr,
                     "MISMATCH %s: resent %llu (oracle %ld), setup %u/%u/%u (oracle %ld/%ld/%ld)\n",
-                    base, (unsigned long long)resent, o.resent, avg, mn, mx, o.avg, o.min, o.max);
+                    base, (unsigned long long)resent, o->resent, avg, mn, mx, o->setup_avg_ms,
+                    o->setup_min_ms, o->setup_max_ms);
         }
         compared++;
         sip_framer_free(r.framer);
         sip_store_free(r.store);
+        oracle_free(ora);
     }
     closedir(dir);
     ck_assert_int_ge(compared, 30);
