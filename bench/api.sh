@@ -35,7 +35,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "api.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-command -v wrk >/dev/null || { echo "api.sh: wrk is not installed (scripts/deps.sh --bench)" >&2; exit 2; }
+for tool in wrk bc curl python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "api.sh: $tool is not installed (scripts/deps.sh --bench)" >&2; exit 2; }
+done
 SIPNAB="$BUILD/sipnab"
 [[ -x $SIPNAB && -x $BUILD/libexec/sipnab-api && -x $BUILD/bench/sipnab-gen ]] ||
     cmake --build "$BUILD" --target sipnab-all sipnab-gen >&2
@@ -81,9 +83,11 @@ load() { # PATH SECONDS: wrk at about $RATE requests/s
 
 echo "corpus: $CORPUS ($CALLS calls, $PACKETS packets)"
 t0=$(now)
-"$SIPNAB" -q -N -c /dev/null -I "$CORPUS" -o sip.output=none >/dev/null
+/usr/bin/time -f %M -o "$HERE/out/api-bench.rss" \
+    "$SIPNAB" -q -N -c /dev/null -I "$CORPUS" -o sip.output=none >/dev/null
 base_s=$(echo "$(now) - $t0" | bc)
-printf 'capture, no API:          %6.2f s  %9.0f packets/s\n' "$base_s" "$(echo "$PACKETS / $base_s" | bc -l)"
+printf 'capture, no API:          %6.2f s  %9.0f packets/s; peak RSS %s KiB\n' "$base_s" \
+    "$(echo "$PACKETS / $base_s" | bc -l)" "$(cat "$HERE/out/api-bench.rss")"
 
 t0=$(now)
 start_api

@@ -9,7 +9,7 @@ packages=(build-essential cmake pkg-config clang clang-format
           libmicrohttpd-dev curl openssl python3-requests
           gzip procps iproute2 tshark)
 if [[ "${1:-}" == "--bench" ]]; then
-    packages+=(sngrep sipgrep time wrk)
+    packages+=(sngrep sipgrep time wrk bc)
 fi
 
 missing=()

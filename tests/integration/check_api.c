@@ -134,11 +134,13 @@ static void same_shape(json_t *spec, json_t *ours, const char *where)
         } else {
             ck_assert_msg(json_typeof(sv) == json_typeof(ov), "%s.%s has another type", where, key);
         }
-        if (json_is_object(sv)) {
-            char sub[256];
-            snprintf(sub, sizeof sub, "%s.%s", where, key);
-            same_shape(sv, ov, sub);
-        }
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s.%s", where, key);
+        if (json_is_object(sv)) same_shape(sv, ov, sub);
+        /* arrays of objects: the first element of each, when both have one */
+        if (json_is_array(sv) && json_array_size(sv) && json_array_size(ov) &&
+            json_is_object(json_array_get(sv, 0)))
+            same_shape(json_array_get(sv, 0), json_array_get(ov, 0), sub);
     }
 }
 
@@ -428,6 +430,27 @@ START_TEST(streams_match_wireshark)
         json_decref(get_json(path, 200));
     }
     json_decref(spec_stream);
+    /* the full dialog has every field of the spec's example, its SDP
+     * timeline entries and its streams included */
+    json_t *spec_full = spec_example(
+        "{\"call_id\":\"x\",\"from\":\"alice\",\"to\":\"bob\",\"from_display\":\"A\","
+        "\"to_display\":\"B\",\"state\":\"Completed\",\"method\":\"INVITE\",\"msg_count\":8,"
+        "\"duration_sec\":45.2,\"tags\":[],\"timing\":{\"pdd_ms\":null,\"setup_ms\":null,"
+        "\"ring_ms\":null,\"trying_delay_ms\":null,\"teardown_ms\":null,\"retransmits\":0},"
+        "\"sdp_timeline\":[{\"timestamp\":\"t\",\"direction\":\"offer\",\"codecs\":[\"PCMU\"],"
+        "\"media_addr\":\"10.0.0.1\",\"media_port\":10000,\"mode\":\"sendrecv\"}],"
+        "\"refer_to\":null,\"siprec_metadata\":null,\"diagnosis\":{\"one_way_audio\":false,"
+        "\"nat_mismatch\":false,\"no_media\":false,\"hints\":[]},\"streams\":[{"
+        "\"schema_version\":1,\"ssrc\":\"0x1a2b3c4d\",\"codec\":\"PCMU\",\"payload_type\":0,"
+        "\"src\":\"10.0.0.1:10000\",\"dst\":\"10.0.0.2:20000\",\"packets\":4820,\"octets\":"
+        "771200,\"jitter_ms\":2.1,\"loss_pct\":0.0,\"orphaned\":false,\"associated_dialog\":"
+        "\"x\",\"first_seen\":\"t\",\"last_seen\":\"t\",\"quality_intervals\":[]}]}");
+    json_t *dialog = get_json("/v1/dialogs/12013223%40200.57.7.195", 200);
+    ck_assert_int_gt(json_array_size(json_object_get(dialog, "streams")), 0);
+    ck_assert_int_gt(json_array_size(json_object_get(dialog, "sdp_timeline")), 0);
+    same_shape(spec_full, dialog, "dialog");
+    json_decref(spec_full);
+    json_decref(dialog);
     /* the dialog embeds its streams, with the same SSRCs */
     json_t *d = get_json("/v1/dialogs", 200);
     int embedded = 0;
