@@ -2,6 +2,7 @@
  * iteration, so a huge file never stalls the loop (signals, the API) for
  * long, and otherwise reads as fast as the disk allows. Packets are handed
  * straight from libpcap's buffer to the core: no copy, no allocation.
+ * Several files are open at once and merged by timestamp (as mergecap does).
  *
  * A corrupt or truncated file is reported once, by byte offset and packet
  * count, after every packet before that point has been processed. */
@@ -15,25 +16,32 @@
 #include "pcap_mmap.h"
 #include "sipnab/log.h"
 
-struct pcap_file_reader {
-    snb_core_t *core;
-    snb_source_t *src;
-    const pcap_conf_t *conf;
-    size_t next_file;
-    const char *path; /* the file being read */
-    pcap_t *p;
+/* One capture file being read, with the next record it holds (its head). */
+typedef struct pcap_input {
+    const char *path;
+    pcap_t *p; /* libpcap: pcapng, gzip */
     int linktype;
     bool pcapng;
     uint64_t good_offset; /* byte just after the last complete packet */
     uint64_t packets;     /* packets read from this file */
-    uv_idle_t idle;
-    bool idle_active, stopped, free_pending;
     /* Classic pcap files are mapped instead (pcap_mmap.h); a BPF filter
      * then runs through a "dead" pcap_t's compiled program. */
     pcap_mmap_t mm;
     pcap_t *dead;
     struct bpf_program prog;
     bool have_prog;
+    bool has_head;
+    snb_frame_t head; /* data valid until the input advances */
+} pcap_input_t;
+
+struct pcap_file_reader {
+    snb_core_t *core;
+    snb_source_t *src;
+    const pcap_conf_t *conf;
+    pcap_input_t *in; /* one per file, in command-line order */
+    size_t n_in;
+    uv_idle_t idle;
+    bool idle_active, stopped, free_pending;
 };
 
 bool pcap_linktype_supported(int dlt)
@@ -55,15 +63,16 @@ bool pcap_linktype_supported(int dlt)
     }
 }
 
-static void close_current(pcap_file_reader_t *r)
+static void close_input(pcap_input_t *in)
 {
-    if (r->p) pcap_close(r->p); /* also closes the FILE */
-    r->p = NULL;
-    pcap_mmap_close(&r->mm);
-    if (r->have_prog) pcap_freecode(&r->prog);
-    r->have_prog = false;
-    if (r->dead) pcap_close(r->dead);
-    r->dead = NULL;
+    if (in->p) pcap_close(in->p); /* also closes the FILE */
+    in->p = NULL;
+    pcap_mmap_close(&in->mm);
+    if (in->have_prog) pcap_freecode(&in->prog);
+    in->have_prog = false;
+    if (in->dead) pcap_close(in->dead);
+    in->dead = NULL;
+    in->has_head = false;
 }
 
 static bool magic_known(const unsigned char m[4], bool *pcapng)
@@ -91,43 +100,43 @@ static int check_linktype(pcap_file_reader_t *r, const char *path, int dlt)
 }
 
 /* The mmap path: 0 opened, 1 not a mappable classic pcap, -1 error (logged). */
-static int open_mapped(pcap_file_reader_t *r, const char *path)
+static int open_mapped(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
 {
     char why[256];
-    int rc = pcap_mmap_open(&r->mm, path, why, sizeof why);
+    int rc = pcap_mmap_open(&in->mm, path, why, sizeof why);
     if (rc < 0) snb_log_error(r->core, "pcap", "%s: %s", path, why);
     if (rc != 0) return rc;
-    if (check_linktype(r, path, r->mm.linktype) != 0) {
-        close_current(r);
+    if (check_linktype(r, path, in->mm.linktype) != 0) {
+        close_input(in);
         return -1;
     }
     const char *filter = r->conf->filter;
     if (filter && *filter) {
-        r->dead = pcap_open_dead(r->mm.linktype, 262144);
-        if (!r->dead || pcap_compile(r->dead, &r->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        in->dead = pcap_open_dead(in->mm.linktype, 262144);
+        if (!in->dead || pcap_compile(in->dead, &in->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
             snb_log_error(r->core, "pcap", "bad filter '%s': %s", filter,
-                          r->dead ? pcap_geterr(r->dead) : "out of memory");
-            close_current(r);
+                          in->dead ? pcap_geterr(in->dead) : "out of memory");
+            close_input(in);
             return -1;
         }
-        r->have_prog = true;
+        in->have_prog = true;
     }
-    r->linktype = r->mm.linktype;
-    r->pcapng = false;
+    in->linktype = in->mm.linktype;
+    in->pcapng = false;
     return 0;
 }
 
 /* Open one file; on failure log one line and return -1. */
-static int open_file(pcap_file_reader_t *r, const char *path)
+static int open_file(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
 {
-    int mapped = open_mapped(r, path);
+    int mapped = open_mapped(r, in, path);
     if (mapped <= 0) {
         if (mapped < 0) return -1;
-        r->path = path;
-        r->packets = 0;
-        r->good_offset = 24;
+        in->path = path;
+        in->packets = 0;
+        in->good_offset = 24;
         snb_source_stats(r->src)->capture_files++;
-        snb_log_debug(r->core, "pcap", "%s: reading (link type %d, mapped)", path, r->linktype);
+        snb_log_debug(r->core, "pcap", "%s: reading (link type %d, mapped)", path, in->linktype);
         return 0;
     }
     unsigned char magic[4];
@@ -138,71 +147,113 @@ static int open_file(pcap_file_reader_t *r, const char *path)
         snb_log_error(r->core, "pcap", "%s: %s", path, why);
         return -1;
     }
-    if (!magic_known(magic, &r->pcapng)) {
+    if (!magic_known(magic, &in->pcapng)) {
         snb_log_error(r->core, "pcap", "%s: not a capture file (no pcap or pcapng header%s)", path,
                       gz ? " after gunzip" : "");
         fclose(fp);
         return -1;
     }
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    r->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-    if (!r->p) {
+    in->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    if (!in->p) {
         snb_log_error(r->core, "pcap", "%s: %s", path, errbuf);
         fclose(fp);
         return -1;
     }
-    r->linktype = pcap_datalink(r->p);
-    if (check_linktype(r, path, r->linktype) != 0) {
-        close_current(r);
+    in->linktype = pcap_datalink(in->p);
+    if (check_linktype(r, path, in->linktype) != 0) {
+        close_input(in);
         return -1;
     }
     const char *filter = r->conf->filter;
     if (filter && *filter) {
         struct bpf_program prog;
-        if (pcap_compile(r->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-            pcap_setfilter(r->p, &prog) != 0) {
-            snb_log_error(r->core, "pcap", "bad filter '%s': %s", filter, pcap_geterr(r->p));
+        if (pcap_compile(in->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+            pcap_setfilter(in->p, &prog) != 0) {
+            snb_log_error(r->core, "pcap", "bad filter '%s': %s", filter, pcap_geterr(in->p));
             if (prog.bf_insns) pcap_freecode(&prog);
-            close_current(r);
+            close_input(in);
             return -1;
         }
         pcap_freecode(&prog);
     }
-    r->path = path;
-    r->packets = 0;
-    r->good_offset = r->pcapng ? (uint64_t)ftell(fp) : 24;
+    in->path = path;
+    in->packets = 0;
+    in->good_offset = in->pcapng ? (uint64_t)ftell(fp) : 24;
     snb_source_stats(r->src)->capture_files++;
-    snb_log_debug(r->core, "pcap", "%s: reading (link type %d%s%s)", path, r->linktype,
-                  r->pcapng ? ", pcapng" : "", gz ? ", gzip" : "");
+    snb_log_debug(r->core, "pcap", "%s: reading (link type %d%s%s)", path, in->linktype,
+                  in->pcapng ? ", pcapng" : "", gz ? ", gzip" : "");
     return 0;
 }
 
-/* Advance to the next file that opens; false when none is left. */
-static bool open_next(pcap_file_reader_t *r)
+static void report_damage(pcap_file_reader_t *r, pcap_input_t *in, bool truncated, const char *why)
 {
-    close_current(r);
-    while (r->next_file < r->conf->file.n) {
-        const char *path = r->conf->file.v[r->next_file++];
-        if (open_file(r, path) == 0) return true;
-        snb_source_stats(r->src)->capture_errors++;
-        snb_source_failed(r->src);
-    }
-    return false;
-}
-
-static void report_read_error(pcap_file_reader_t *r)
-{
-    const char *msg = pcap_geterr(r->p);
     snb_source_stats(r->src)->capture_errors++;
     snb_source_failed(r->src);
-    if (strstr(msg, "truncated"))
+    if (truncated)
         snb_log_error(r->core, "pcap",
-                      "%s: truncated at byte %" PRIu64 " after %" PRIu64 " packets", r->path,
-                      r->good_offset, r->packets);
+                      "%s: truncated at byte %" PRIu64 " after %" PRIu64 " packets", in->path,
+                      in->good_offset, in->packets);
     else
         snb_log_error(r->core, "pcap",
-                      "%s: corrupt at byte %" PRIu64 " after %" PRIu64 " packets: %s", r->path,
-                      r->good_offset, r->packets, msg);
+                      "%s: corrupt at byte %" PRIu64 " after %" PRIu64 " packets: %s", in->path,
+                      in->good_offset, in->packets, why);
+}
+
+/* Load the input's next record (that passes the filter) into its head; at
+ * the end or at damage (reported) the input is closed. */
+static void advance(pcap_file_reader_t *r, pcap_input_t *in)
+{
+    in->has_head = false;
+    if (in->mm.base) {
+        for (;;) {
+            pcap_mmap_record_t rec;
+            char why[256];
+            int rc = pcap_mmap_next(&in->mm, &rec, why, sizeof why);
+            if (rc != PCAP_MMAP_RECORD) {
+                if (rc != PCAP_MMAP_END) report_damage(r, in, rc == PCAP_MMAP_TRUNCATED, why);
+                close_input(in);
+                return;
+            }
+            in->packets++;
+            in->good_offset = in->mm.off;
+            if (in->have_prog) {
+                struct pcap_pkthdr h = {.caplen = rec.caplen, .len = rec.wirelen};
+                if (!pcap_offline_filter(&in->prog, &h, rec.data)) continue;
+            }
+            in->head = (snb_frame_t){.ts_us = rec.ts_us,
+                                     .caplen = rec.caplen,
+                                     .wirelen = rec.wirelen,
+                                     .linktype = in->linktype,
+                                     .data = rec.data};
+            in->has_head = true;
+            return;
+        }
+    }
+    if (!in->p) return;
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    int rc = pcap_next_ex(in->p, &hdr, &data);
+    if (rc != 1) {
+        if (rc == PCAP_ERROR) {
+            const char *msg = pcap_geterr(in->p);
+            report_damage(r, in, strstr(msg, "truncated") != NULL, msg);
+        }
+        close_input(in);
+        return;
+    }
+    in->packets++;
+    /* Classic pcap: 16-byte record header + data; pcapng blocks vary. */
+    in->good_offset =
+        in->pcapng ? (uint64_t)ftell(pcap_file(in->p)) : in->good_offset + 16 + hdr->caplen;
+    in->head = (snb_frame_t){
+        .ts_us = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec,
+        .caplen = hdr->caplen,
+        .wirelen = hdr->len,
+        .linktype = in->linktype,
+        .data = data,
+    };
+    in->has_head = true;
 }
 
 static void finish(pcap_file_reader_t *r)
@@ -212,85 +263,35 @@ static void finish(pcap_file_reader_t *r)
     snb_source_finished(r->src); /* may stop the core, and so this reader */
 }
 
-/* One batch from a mapped file: records are pointers into the mapping. */
-static void read_mapped(pcap_file_reader_t *r)
+/* The input whose next record is oldest (the first given on a tie), so
+ * several files are read as one capture in time order, as mergecap would
+ * merge them: two capture points of the same calls line up, and no module
+ * sees time go backwards. NULL when every file is done. */
+static pcap_input_t *oldest(pcap_file_reader_t *r)
 {
-    /* Every record of the previous batch has been handled (subscribers copy
-     * what they keep), so its pages can leave our RSS. */
-    pcap_mmap_release(&r->mm);
-    int budget = (int)r->conf->batch;
-    while (budget-- > 0) {
-        pcap_mmap_record_t rec;
-        char why[256];
-        int rc = pcap_mmap_next(&r->mm, &rec, why, sizeof why);
-        if (rc == PCAP_MMAP_RECORD) {
-            r->packets++;
-            r->good_offset = r->mm.off;
-            if (r->have_prog) {
-                struct pcap_pkthdr h = {.caplen = rec.caplen, .len = rec.wirelen};
-                if (!pcap_offline_filter(&r->prog, &h, rec.data)) continue;
-            }
-            snb_frame_t frame = {.ts_us = rec.ts_us,
-                                 .caplen = rec.caplen,
-                                 .wirelen = rec.wirelen,
-                                 .linktype = r->linktype,
-                                 .data = rec.data};
-            snb_source_frame(r->src, &frame);
-            continue;
-        }
-        if (rc != PCAP_MMAP_END) {
-            snb_source_stats(r->src)->capture_errors++;
-            snb_source_failed(r->src);
-            if (rc == PCAP_MMAP_TRUNCATED)
-                snb_log_error(r->core, "pcap",
-                              "%s: truncated at byte %" PRIu64 " after %" PRIu64 " packets",
-                              r->path, r->good_offset, r->packets);
-            else
-                snb_log_error(r->core, "pcap",
-                              "%s: corrupt at byte %" PRIu64 " after %" PRIu64 " packets: %s",
-                              r->path, r->good_offset, r->packets, why);
-        }
-        if (!open_next(r)) {
-            finish(r);
-            return;
-        }
-        if (!r->mm.base) return; /* the next file is read by libpcap */
-    }
+    pcap_input_t *best = NULL;
+    for (size_t i = 0; i < r->n_in; i++)
+        if (r->in[i].has_head && (!best || r->in[i].head.ts_us < best->head.ts_us))
+            best = &r->in[i];
+    return best;
 }
 
 static void on_idle(uv_idle_t *idle)
 {
     pcap_file_reader_t *r = idle->data;
-    if (r->mm.base) {
-        read_mapped(r);
-        return;
-    }
+    /* Every record handed over in the previous batch has been handled
+     * (subscribers copy what they keep), so mapped pages can leave our RSS. */
+    for (size_t i = 0; i < r->n_in; i++)
+        if (r->in[i].mm.base) pcap_mmap_release(&r->in[i].mm);
     int budget = (int)r->conf->batch;
     while (budget-- > 0) {
-        struct pcap_pkthdr *hdr;
-        const u_char *data;
-        int rc = pcap_next_ex(r->p, &hdr, &data);
-        if (rc == 1) {
-            snb_frame_t frame = {
-                .ts_us = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec,
-                .caplen = hdr->caplen,
-                .wirelen = hdr->len,
-                .linktype = r->linktype,
-                .data = data,
-            };
-            r->packets++;
-            /* Classic pcap: 16-byte record header + data; pcapng blocks vary. */
-            r->good_offset =
-                r->pcapng ? (uint64_t)ftell(pcap_file(r->p)) : r->good_offset + 16 + hdr->caplen;
-            snb_source_frame(r->src, &frame);
-            continue;
-        }
-        if (rc == PCAP_ERROR) report_read_error(r);
-        if (!open_next(r)) {
+        pcap_input_t *in = oldest(r);
+        if (!in) {
             finish(r);
             return;
         }
-        if (r->mm.base) return; /* the next file is mapped: next iteration */
+        snb_source_frame(r->src, &in->head);
+        advance(r, in);
     }
 }
 
@@ -302,7 +303,11 @@ pcap_file_reader_t *pcap_file_reader_new(snb_core_t *core, const char *name,
     r->core = core;
     r->conf = conf;
     r->src = snb_source_new(core, name);
-    if (!r->src) {
+    r->n_in = conf->file.n;
+    r->in = calloc(r->n_in ? r->n_in : 1, sizeof *r->in);
+    if (!r->src || !r->in) {
+        snb_source_free(r->src);
+        free(r->in);
         free(r);
         return NULL;
     }
@@ -311,40 +316,62 @@ pcap_file_reader_t *pcap_file_reader_new(snb_core_t *core, const char *name,
     return r;
 }
 
+/* Open every file and read its first record. A file that does not open is
+ * logged and counted; the others are read. */
 int pcap_file_reader_start(pcap_file_reader_t *r)
 {
-    if (!open_next(r)) {
+    for (size_t i = 0; i < r->n_in; i++) {
+        pcap_input_t *in = &r->in[i];
+        const char *path = r->conf->file.v[i];
+        if (open_file(r, in, path) != 0) {
+            snb_source_stats(r->src)->capture_errors++;
+            snb_source_failed(r->src);
+            continue;
+        }
+        advance(r, in);
+    }
+    if (!oldest(r)) {
         finish(r);
-        return 0; /* the failure is logged and counted; other sources go on */
+        return 0; /* failures are logged and counted; other sources go on */
     }
     r->idle_active = true;
     return uv_idle_start(&r->idle, on_idle);
+}
+
+static void close_all(pcap_file_reader_t *r)
+{
+    for (size_t i = 0; i < r->n_in; i++)
+        close_input(&r->in[i]);
 }
 
 static void on_idle_closed(uv_handle_t *h)
 {
     pcap_file_reader_t *r = h->data;
     r->stopped = true;
-    if (r->free_pending) free(r);
+    if (r->free_pending) {
+        free(r->in);
+        free(r);
+    }
 }
 
 void pcap_file_reader_stop(pcap_file_reader_t *r)
 {
     if (!r || uv_is_closing((uv_handle_t *)&r->idle)) return;
-    close_current(r);
+    close_all(r);
     uv_close((uv_handle_t *)&r->idle, on_idle_closed);
 }
 
 void pcap_file_reader_free(pcap_file_reader_t *r)
 {
     if (!r) return;
-    close_current(r);
+    close_all(r);
     snb_source_free(r->src);
     r->src = NULL;
     if (!uv_is_closing((uv_handle_t *)&r->idle)) {
         r->free_pending = true;
         uv_close((uv_handle_t *)&r->idle, on_idle_closed);
     } else if (r->stopped) {
+        free(r->in);
         free(r);
     } else {
         r->free_pending = true;

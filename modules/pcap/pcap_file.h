@@ -1,4 +1,4 @@
-/* Reading capture files on the loop, in batches, one file after another. */
+/* Reading capture files on the loop, in batches, merged by timestamp. */
 #ifndef SNB_PCAP_FILE_H
 #define SNB_PCAP_FILE_H
 
