@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,11 +148,24 @@ int main(void)
     if (!srv) fail(why);
     /* The key text now lives in the server; the certificate is loaded. */
     if (s.key_pem) memset(s.key_pem, 0, strlen(s.key_pem));
+    bool was_root = geteuid() == 0;
     drop_privileges(s.user, why, sizeof why);
     if (why[0]) fail(why);
+    char identity[96];
+    if (was_root)
+        snprintf(identity, sizeof identity, "user %s, chrooted in an empty directory",
+                 s.user && *s.user ? s.user : "nobody");
+    else
+        snprintf(identity, sizeof identity, "uid %u (not started as root: no chroot)",
+                 (unsigned)geteuid());
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* a uid change cleared it */
-    if (write(FEED_FD, "R", 1) != 1) return 1;
+    /* Last: Landlock also forbids what the steps above still needed. */
+    char sandbox[160];
+    api_sandbox_landlock(sandbox, sizeof sandbox);
+    char ready[320];
+    int n = snprintf(ready, sizeof ready, "R%s; %s\n", identity, sandbox);
+    if (write(FEED_FD, ready, (size_t)n) != n) return 1;
     int rc = api_server_run(srv, FEED_FD);
     api_server_free(srv);
     return rc == 0 ? 0 : 1;

@@ -5,6 +5,7 @@
 #ifndef SNB_API_SERVER_H
 #define SNB_API_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct api_settings {
@@ -27,5 +28,10 @@ api_server_t *api_server_start(const api_settings_t *s, char *why, size_t whylen
  * feed. */
 int api_server_run(api_server_t *srv, int feed_fd);
 void api_server_free(api_server_t *srv);
+
+/* Confine this process with Landlock (api_server_sandbox.c): no file can
+ * be opened or created, no TCP socket bound or connected. Returns the ABI
+ * applied (0: not available), with a description in what. */
+int api_sandbox_landlock(char *what, size_t len);
 
 #endif

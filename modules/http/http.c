@@ -94,6 +94,7 @@ typedef struct http_mod {
     const char *api_key; /* conf or $SIPNAB_API_KEY */
     char *cert_pem, *key_pem;
     char helper[PATH_MAX];
+    char confinement[256]; /* what the API process said of its sandbox */
     int sub;
     bool stopping, ended, held;
     /* the API process */
@@ -543,9 +544,9 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (n < 0) close_pipe(m); /* it went away; on_api_exit restarts it */
 }
 
-/* Wait (blocking, bounded) for "R" (ready) or "E<reason>" from the API
- * process: startup errors such as a port in use then stop sipnab with one
- * clear line instead of a restart loop. */
+/* Wait (blocking, bounded) for "R<how it is confined>\n" (ready) or
+ * "E<reason>\n" from the API process: startup errors such as a port in use
+ * then stop sipnab with one clear line instead of a restart loop. */
 static int handshake(int fd, char *why, size_t whylen)
 {
     char msg[512];
@@ -562,14 +563,17 @@ static int handshake(int fd, char *why, size_t whylen)
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         got += (size_t)n;
-        if (msg[0] == 'R') return 0;
         if (memchr(msg, '\n', got)) break;
     }
     msg[got] = '\0';
     char *nl = strchr(msg, '\n');
     if (nl) *nl = '\0';
+    if (got && msg[0] == 'R') { /* ready; the rest says how it is confined */
+        snprintf(why, whylen, "%.*s", (int)whylen - 1, msg + 1);
+        return 0;
+    }
     if (got && msg[0] == 'E')
-        snprintf(why, whylen, "%s", msg + 1);
+        snprintf(why, whylen, "%.*s", (int)whylen - 1, msg + 1);
     else
         snprintf(why, whylen, "the API process exited during startup");
     return -1;
@@ -618,7 +622,8 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
     }
     OPENSSL_cleanse(cfg.data, cfg.len);
     api_buf_free(&cfg);
-    if (handshake(sp[0], why, whylen) != 0) {
+    if (handshake(sp[0], m->confinement, sizeof m->confinement) != 0) {
+        snprintf(why, whylen, "%s", m->confinement);
         close(sp[0]);
         uv_process_kill(&m->proc, SIGKILL);
         return -1;
@@ -760,8 +765,8 @@ static int http_start(void *state)
         snb_log_error(m->core, "http", "%s", why);
         return SNB_E_MODULE;
     }
-    snb_log_info(m->core, "http", "serving the API on %s%s (process %d)", m->conf->listen,
-                 m->cert_pem ? " over TLS" : "", m->proc.pid);
+    snb_log_info(m->core, "http", "serving the API on %s%s (process %d: %s)", m->conf->listen,
+                 m->cert_pem ? " over TLS" : "", m->proc.pid, m->confinement);
     /* Keep running after the capture ends: the API serves until Ctrl-C. */
     snb_core_hold(m->core);
     m->held = true;

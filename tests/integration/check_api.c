@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -981,6 +982,66 @@ START_TEST(timeouts_and_size_caps)
 }
 END_TEST
 
+/* The API process confines itself with Landlock whoever starts sipnab: as
+ * root (after chroot + setuid) and as an unprivileged user (no chroot
+ * possible, Landlock still applies), and it still serves. */
+static long landlock_abi(void)
+{
+    return syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL /* _VERSION */);
+}
+
+START_TEST(landlock_whoever_starts_it)
+{
+    char input[512];
+    snprintf(input, sizeof input, "%s/sip-failures.pcap", SNB_TEST_DATA_DIR);
+    char *argv[] = {(char *)sipnab_bin(), "-c",        "/dev/null", "-N", "-I", input, "--api",
+                    "127.0.0.1:18193",    "--api-key", KEY,         NULL};
+    unlink(ERR);
+    pid_t pid = run_bg(argv, OUT, ERR);
+    ck_assert(wait_for(ERR, "serving the API", 10));
+    char *log = read_file(ERR);
+    if (landlock_abi() >= 1)
+        ck_assert_msg(strstr(log, "; Landlock ABI ") && strstr(log, "no file access"), "%s", log);
+    if (geteuid() == 0) ck_assert_ptr_nonnull(strstr(log, "user nobody, chrooted"));
+    free(log);
+    snprintf(base, sizeof base, "http://127.0.0.1:18193");
+    usleep(500000);
+    json_decref(get_json("/v1/stats", 200));
+    api_stop(pid);
+    if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) return;
+    /* the same as nobody, with no way to chroot */
+    char *as_nobody[] = {"/usr/bin/setpriv",
+                         "--reuid=65534",
+                         "--regid=65534",
+                         "--clear-groups",
+                         (char *)sipnab_bin(),
+                         "-c",
+                         "/dev/null",
+                         "-N",
+                         "-I",
+                         input,
+                         "--api",
+                         "127.0.0.1:18194",
+                         "--api-key",
+                         KEY,
+                         NULL};
+    unlink(ERR); /* the first run's line must not count */
+    pid = run_bg(as_nobody, OUT, ERR);
+    ck_assert(wait_for(ERR, "serving the API", 10));
+    log = read_file(ERR);
+    ck_assert_msg(strstr(log, "uid 65534 (not started as root: no chroot)"), "%s", log);
+    if (landlock_abi() >= 1) ck_assert_ptr_nonnull(strstr(log, "no file access"));
+    free(log);
+    snprintf(base, sizeof base, "http://127.0.0.1:18194");
+    usleep(500000);
+    json_t *st = get_json("/v1/stats", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "dialogs"), "total")),
+                     6);
+    json_decref(st);
+    api_stop(pid);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -995,6 +1056,7 @@ int main(void)
     tcase_add_test(tc, isolation_and_restart);
     tcase_add_test(tc, live_capture_socket_not_inherited);
     tcase_add_test(tc, timeouts_and_size_caps);
+    tcase_add_test(tc, landlock_whoever_starts_it);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
