@@ -47,4 +47,18 @@ echo "machine: nproc=$(nproc), ${SECONDS_EACH}s per run, HEP v3 SIP OPTIONS of ~
 run "as fast as possible, no limit" 0 0
 run "100k/s offered, limit 200k/s" 200000 100000
 run "400k/s offered, limit 50k/s" 50000 400000
+
+# The decoder's own capacity, without sockets: the same datagrams captured in
+# a pcap, unwrapped with -E by sipnab with only the pcap and hep modules (HEP
+# decode + republish, one core), then with SIP parsing as well.
+"$BUILD/bench/hep-flood" --pcap "$OUT/hep.pcap" 5000000
+for mods in "pcap,hep" "pcap,sip,hep"; do
+    start=$(date +%s.%N)
+    "$BUILD/sipnab" -q -c /dev/null --load "$mods" -E -I "$OUT/hep.pcap" -o sip.output=none \
+        --stats --json >"$OUT/stats"
+    took=$(echo "$(date +%s.%N) - $start" | bc)
+    parsed=$(grep -o '"hep_parsed":[0-9]*' "$OUT/stats" | cut -d: -f2)
+    awk -v m="$mods" -v p="$parsed" -v t="$took" 'BEGIN {
+        printf "from a pcap, -E, modules %-12s HEP unwrapped %9d in %6.2f s (%8.0f/s)\n", m, p, t, p / t }'
+done
 rm -rf "$OUT"

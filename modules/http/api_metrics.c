@@ -242,6 +242,7 @@ static const char *const builtin_totals[] = {
     "sipnab_responses_total",       "sipnab_rtp_streams_total",
     "sipnab_capture_packets_total", "sipnab_reassembly_timeouts_total",
     "sipnab_security_alerts_total", "sipnab_diagnosis_total",
+    "sipnab_api_feed_complete",
 };
 
 static bool is_builtin(const char *name)
@@ -363,6 +364,12 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
     rc |= put_help(&b, "sipnab_diagnosis_total", "counter", "Dialogs by media diagnosis");
     for (unsigned k = 0; k < 5; k++)
         rc |= api_buf_printf(&b, "sipnab_diagnosis_total{kind=\"%s\"} %zu\n", kinds[k], d.diag[k]);
+    /* 1 once a capture file has been read to the end and everything it gave
+     * has reached this process (scripts and tests wait on it). */
+    const json_t *done = json_object_get(c, "feed_complete");
+    rc |= put_help(&b, "sipnab_api_feed_complete", "gauge",
+                   "1 when the capture has ended and the API holds all of it");
+    rc |= api_buf_printf(&b, "sipnab_api_feed_complete %d\n", json_is_true(done) ? 1 : 0);
     rc |= put_modules(&b, c);
     if (rc != 0) {
         api_buf_free(&b);

@@ -69,7 +69,8 @@ void api_store_foreach_stream(const api_store_t *s, api_stream_fn fn, void *ud);
  * {"capture_packets": n, "reassembly_timeouts": n,
  *  "messages": {"INVITE": n, ...}, "responses": {"200": n, ...},
  *  "security_alerts": {"<type>": n, ...},
- *  "modules": {"<prefix>_<name>": n, ...}}   (module counter groups) */
+ *  "modules": {"<prefix>_<name>": n, ...},   (module counter groups)
+ *  "feed_complete": true|false} (the capture ended and all of it was sent) */
 const json_t *api_store_counters(const api_store_t *s);
 
 /* Kept up to date as frames arrive, so /v1/stats costs nothing per dialog. */

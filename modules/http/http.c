@@ -398,7 +398,7 @@ static uint64_t stat_of(json_t *stats, const char *name)
     return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 }
 
-static void feed_counters(http_mod_t *m)
+static void feed_counters(http_mod_t *m, bool complete)
 {
     json_t *stats = snb_core_stats_json(m->core);
     if (!stats) return;
@@ -411,6 +411,7 @@ static void feed_counters(http_mod_t *m)
     json_object_set(o, "responses", m->responses);
     json_object_set_new(o, "security_alerts", json_object()); /* no detector module yet */
     json_object_set_new(o, "modules", stats);
+    json_object_set_new(o, "feed_complete", json_boolean(complete));
     size_t len;
     char *text = dump(o, &len);
     json_decref(o);
@@ -434,7 +435,6 @@ static void refresh(http_mod_t *m)
     }
     const snb_dialogs_service_t *dialogs = dialogs_svc(m);
     const snb_media_service_t *media = media_svc(m);
-    feed_counters(m);
     if (media) {
         static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone};
         media->streams_feed_drain(media->ctx, &sfeed, m);
@@ -454,6 +454,8 @@ static void refresh(http_mod_t *m)
             more = dialogs->feed_drain(dialogs->ctx, FEED_BATCH, &dfeed, m) == FEED_BATCH;
         } while (more && backlog(m) <= m->conf->max_backlog && uv_hrtime() - start < budget_ns);
     }
+    /* Last, so "complete" follows every record it speaks for. */
+    feed_counters(m, m->ended && !more && json_object_size(m->media_dirty) == 0);
     write_next(m);
     schedule_refresh(m, more && m->ended ? 0 : m->conf->refresh);
 }

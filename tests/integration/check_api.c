@@ -38,6 +38,24 @@ static int wait_for(const char *path, const char *needle, int seconds)
     return 0;
 }
 
+/* Wait until the file has been read and the API process holds all of it
+ * (sipnab_api_feed_complete), however slow this machine is. */
+static void wait_feed_complete(void)
+{
+    char url[96], auth[128];
+    snprintf(url, sizeof url, "%s/metrics", base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", KEY);
+    int ready = 0;
+    for (int i = 0; i < 600 && !ready; i++) {
+        char *cmd[] = {"/usr/bin/curl", "-s", "-k", "-H", auth, url, NULL};
+        run_result_t r = run_cmd(cmd, 5);
+        ready = r.out && strstr(r.out, "\nsipnab_api_feed_complete 1\n") != NULL;
+        run_free(&r);
+        if (!ready) usleep(50000);
+    }
+    ck_assert_msg(ready, "the API never held the whole capture");
+}
+
 /* Start sipnab on a capture with the API on 127.0.0.1:port; NULL-terminated
  * extra arguments. Waits until the API has the whole file. */
 static pid_t api_start(const char *capture, int port, char *const extra[])
@@ -55,20 +73,7 @@ static pid_t api_start(const char *capture, int port, char *const extra[])
     argv[n] = NULL;
     unlink(ERR);
     pid_t pid = run_bg(argv, OUT, ERR);
-    /* -q hides the "serving" line: poll /health instead, then give the
-     * feed a moment to deliver the file's dialogs. */
-    for (int i = 0; i < 100; i++) {
-        char *cmd[] = {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", NULL, NULL};
-        char url[96];
-        snprintf(url, sizeof url, "%s/health", base);
-        cmd[6] = url;
-        run_result_t r = run_cmd(cmd, 5);
-        int ok = r.out && !strcmp(r.out, "200");
-        run_free(&r);
-        if (ok) break;
-        usleep(50000);
-    }
-    usleep(800000);
+    wait_feed_complete();
     return pid;
 }
 
@@ -636,7 +641,8 @@ START_TEST(https)
                     NULL};
     pid_t pid = run_bg(argv, OUT, ERR);
     ck_assert(wait_for(ERR, "over TLS", 10));
-    usleep(500000);
+    snprintf(base, sizeof base, "https://127.0.0.1:18185");
+    wait_feed_complete();
     /* verified against the certificate: real TLS, not just "-k" */
     char *curl[] = {"/usr/bin/curl",
                     "-s",
@@ -1033,7 +1039,7 @@ START_TEST(landlock_whoever_starts_it)
     if (landlock_abi() >= 1) ck_assert_ptr_nonnull(strstr(log, "no file access"));
     free(log);
     snprintf(base, sizeof base, "http://127.0.0.1:18194");
-    usleep(500000);
+    wait_feed_complete();
     json_t *st = get_json("/v1/stats", 200);
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "dialogs"), "total")),
                      6);

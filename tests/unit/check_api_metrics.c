@@ -89,7 +89,7 @@ START_TEST(exact_exposition)
     set_counters(s, "{\"capture_packets\":1234,\"reassembly_timeouts\":2,"
                     "\"messages\":{\"INVITE\":3,\"BYE\":1,\"a\\\"b\\\\c\\nd\":5},"
                     "\"responses\":{\"200\":2,\"180\":1},"
-                    "\"security_alerts\":{},"
+                    "\"security_alerts\":{},\"feed_complete\":true,"
                     "\"modules\":{\"rtp_streams\":4,\"hep-packets.in\":9,\"rtp_bad\":\"x\","
                     "\"a.b\":1,\"a-b\":2,\"x_ratio\":0.25,\"rtp_ok\":4}}");
     char *text = render(s);
@@ -184,6 +184,9 @@ START_TEST(exact_exposition)
         "sipnab_diagnosis_total{kind=\"no_media\"} 2\n"
         "sipnab_diagnosis_total{kind=\"late_media\"} 0\n"
         "sipnab_diagnosis_total{kind=\"codec_asymmetry\"} 1\n"
+        "# HELP sipnab_api_feed_complete 1 when the capture has ended and the API holds all of it\n"
+        "# TYPE sipnab_api_feed_complete gauge\n"
+        "sipnab_api_feed_complete 1\n"
         /* "a-b" and "a.b" collide: the first in order wins; "rtp_streams"
          * would shadow a built-in family; "rtp_bad" is not a number. */
         "# HELP sipnab_a_b_total Module counter a_b\n"
