@@ -50,11 +50,14 @@ run "400k/s offered, limit 50k/s" 50000 400000
 
 # The decoder's own capacity, without sockets: the same datagrams captured in
 # a pcap, unwrapped with -E by sipnab with only the pcap and hep modules (HEP
-# decode + republish, one core), then with SIP parsing as well.
+# decode + republish, one core), then with the default SIP and RTP analysis
+# of every unwrapped message as well.
 "$BUILD/bench/hep-flood" --pcap "$OUT/hep.pcap" 5000000
-for mods in "pcap,hep" "pcap,sip,hep"; do
+for mods in "pcap,hep" "pcap,sip,rtp,hep"; do
+    quiet=()
+    [[ $mods == *sip* ]] && quiet=(-o sip.output=none)
     start=$(date +%s.%N)
-    "$BUILD/sipnab" -q -c /dev/null --load "$mods" -E -I "$OUT/hep.pcap" -o sip.output=none \
+    "$BUILD/sipnab" -q -c /dev/null -o "core.load=$mods" "${quiet[@]}" -E -I "$OUT/hep.pcap" \
         --stats --json >"$OUT/stats"
     took=$(echo "$(date +%s.%N) - $start" | bc)
     parsed=$(grep -o '"hep_parsed":[0-9]*' "$OUT/stats" | cut -d: -f2)
