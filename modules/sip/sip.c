@@ -29,6 +29,8 @@ typedef struct sip_conf {
     int64_t max_dialogs;
     int64_t max_messages;
     int64_t max_sdp;
+    uint64_t no_response_timeout; /* ms */
+    uint64_t no_final_timeout;    /* ms */
     uint64_t max_message_size;
     int64_t max_streams;
     uint64_t stream_timeout;
@@ -45,6 +47,7 @@ enum output_mode { OUT_NONE, OUT_LINES, OUT_JSON };
     X(no_call_id, "SIP messages without a Call-ID (no dialog)")                                    \
     X(dialogs, "dialogs created")                                                                  \
     X(dialogs_evicted, "dialogs evicted by the max_dialogs cap")                                   \
+    X(dialogs_timed_out, "dialogs given up on: no (final) response in time (capture time)")        \
     X(not_sip, "packets with no SIP in them")                                                      \
     X(skipped_bytes, "bytes skipped before a SIP start line")                                      \
     X(oversize, "messages dropped for exceeding max_message_size")                                 \
@@ -207,6 +210,7 @@ static void copy_counters(sip_mod_t *m)
     m->counters[C_no_call_id] = ss->messages_no_call_id;
     m->counters[C_dialogs] = ss->dialogs_created;
     m->counters[C_dialogs_evicted] = ss->dialogs_evicted;
+    m->counters[C_dialogs_timed_out] = ss->dialogs_timed_out;
     m->counters[C_not_sip] = fs->not_sip;
     m->counters[C_skipped_bytes] = fs->skipped_bytes;
     m->counters[C_oversize] = fs->oversize;
@@ -360,7 +364,9 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     }
     sip_store_limits_t sl = {.max_dialogs = (uint32_t)m->conf->max_dialogs,
                              .max_messages = (uint32_t)m->conf->max_messages,
-                             .max_sdp = (uint32_t)m->conf->max_sdp};
+                             .max_sdp = (uint32_t)m->conf->max_sdp,
+                             .no_response_us = m->conf->no_response_timeout * 1000u,
+                             .no_final_us = m->conf->no_final_timeout * 1000u};
     sip_framer_limits_t fl = {.max_streams = (uint32_t)m->conf->max_streams,
                               .max_message = (uint32_t)m->conf->max_message_size,
                               .idle_timeout_us = m->conf->stream_timeout * 1000u};
@@ -478,6 +484,20 @@ static const snb_option_t sip_options[] = {
      .max = 1000,
      .offset = offsetof(sip_conf_t, max_sdp),
      .help = "SDP timeline entries kept per dialog"},
+    {.name = "no_response_timeout",
+     .type = SNB_OPT_DURATION,
+     .def = "32s",
+     .max = 86400000,
+     .offset = offsetof(sip_conf_t, no_response_timeout),
+     .help = "a request with no response at all this long (capture time) fails as 'no response' "
+             "(RFC 3261 Timer B/F); 0 = never"},
+    {.name = "no_final_timeout",
+     .type = SNB_OPT_DURATION,
+     .def = "180s",
+     .max = 86400000,
+     .offset = offsetof(sip_conf_t, no_final_timeout),
+     .help = "an INVITE with only provisional responses this long fails as 'no final response' "
+             "(Timer C); 0 = never"},
     {.name = "max_message_size",
      .type = SNB_OPT_SIZE,
      .def = "256k",

@@ -700,6 +700,12 @@ void sip_dialog_update(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta
     if (msg->malformed) d->malformed_count++;
     if (meta->ts_us > d->last_us) d->last_us = meta->ts_us;
     if (retransmit) d->timing.retransmits++;
+    if (!msg->is_request) d->responded = true;
+    if (d->timeout) { /* given up on too early: the capture says it went on */
+        d->state = d->timed_out_in;
+        d->timeout = SIP_TIMEOUT_NONE;
+        d->ended_us = 0;
+    }
 
     if (msg->is_request && !p->ua_from_request) {
         snb_str_t ua = hdr(msg, "User-Agent");
@@ -749,6 +755,23 @@ void sip_dialog_expire(sip_dialog_t *d, uint64_t at_us)
     d->state = SIP_DS_EXPIRED;
     d->ended_us = at_us;
     d->finished = true;
+}
+
+void sip_dialog_time_out(sip_dialog_t *d, uint64_t at_us, uint8_t why)
+{
+    if (d->state != SIP_DS_TRYING && d->state != SIP_DS_RINGING) return;
+    d->timed_out_in = d->state;
+    d->state = SIP_DS_FAILED;
+    d->timeout = why;
+    d->ended_us = at_us;
+    d->finished = true;
+}
+
+const char *sip_dialog_timeout_name(const sip_dialog_t *d)
+{
+    return d->timeout == SIP_TIMEOUT_NO_RESPONSE ? "no response"
+           : d->timeout == SIP_TIMEOUT_NO_FINAL  ? "no final response"
+                                                 : NULL;
 }
 
 double sip_dialog_duration_sec(const sip_dialog_t *d)

@@ -135,8 +135,19 @@ typedef struct sip_dialog {
     char *refer_to;        /* owned; from REFER's Refer-To */
     int64_t expires_at_us; /* REGISTER binding expiry (capture time), 0 if none */
     bool finished;         /* reached a state that ends it (evictable first) */
+    bool responded;        /* any response seen */
+    uint8_t timeout;       /* enum sip_dialog_timeout: why it was given up on */
+    uint8_t timed_out_in;  /* the state it was in then (a late message revives it) */
     void *engine;          /* transaction tracking private to the store */
 } sip_dialog_t;
+
+enum sip_dialog_timeout {
+    SIP_TIMEOUT_NONE = 0,
+    SIP_TIMEOUT_NO_RESPONSE = 1, /* nothing came back (Timer B/F) */
+    SIP_TIMEOUT_NO_FINAL = 2,    /* provisional responses, never a final one (Timer C) */
+};
+/* "no response" / "no final response"; NULL for SIP_TIMEOUT_NONE. */
+const char *sip_dialog_timeout_name(const sip_dialog_t *d);
 
 /* Seconds from the answer to the end (BYE, else the last message); 0 for a
  * dialog never answered. The REST duration_sec and the filter's duration. */
@@ -146,6 +157,10 @@ typedef struct sip_store_limits {
     uint32_t max_dialogs;  /* beyond: evict the oldest finished dialog, else the oldest */
     uint32_t max_messages; /* kept per dialog */
     uint32_t max_sdp;      /* SDP timeline entries kept per dialog */
+    /* Capture time after which a dialog still waiting is given up on (it
+     * becomes Failed, with `timeout` set); 0 = never. */
+    uint64_t no_response_us; /* Trying with no response at all (Timer B/F: 32 s) */
+    uint64_t no_final_us;    /* an INVITE with provisional responses only (Timer C: 180 s) */
 } sip_store_limits_t;
 
 typedef struct sip_store_stats {
@@ -155,6 +170,7 @@ typedef struct sip_store_stats {
     uint64_t messages_no_call_id; /* malformed without Call-ID: counted, no dialog */
     uint64_t retransmits;
     uint64_t registrations_expired;
+    uint64_t dialogs_timed_out; /* given up on: no (final) response in time */
 } sip_store_stats_t;
 
 typedef struct sip_store sip_store_t;

@@ -37,6 +37,8 @@ void sip_dialog_update(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta
                        bool retransmit, const sip_store_limits_t *lim);
 /* A REGISTER binding ran out at capture time at_us. */
 void sip_dialog_expire(sip_dialog_t *d, uint64_t at_us);
+/* Give up on a dialog still Trying/Ringing at at_us: Failed, with why. */
+void sip_dialog_time_out(sip_dialog_t *d, uint64_t at_us, uint8_t why);
 /* Free what the dialog owns except call_id and the engine itself. */
 void sip_dialog_release(sip_dialog_t *d);
 /* Heap bytes the dialog owns besides its node (messages, SDP, refer_to, resend table). */

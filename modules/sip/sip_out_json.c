@@ -200,6 +200,8 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *me
     json_object_set_new(o, "dst_port", json_integer(d->dport));
     json_object_set_new(o, "ua", json_string(d->ua));
     json_object_set_new(o, "malformed_count", json_integer(d->malformed_count));
+    const char *timeout = sip_dialog_timeout_name(d);
+    json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
     return o;
 }
 
@@ -221,6 +223,8 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d)
     json_object_set_new(o, "created_at", json_time(d->first_us));
     json_object_set_new(o, "updated_at", json_time(d->last_us));
     json_object_set_new(o, "final_code", d->final_code ? json_integer(d->final_code) : json_null());
+    const char *timeout = sip_dialog_timeout_name(d);
+    json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
     return o;
 }
 
@@ -232,6 +236,8 @@ static json_t *diagnosis_summary(const sip_dialog_t *d, const json_t *diag)
     int n = snprintf(text, sizeof text, "%s", sip_dialog_state_name(d->state));
     if (d->final_code && d->final_code >= 300)
         n += snprintf(text + n, sizeof text - (size_t)n, " (final response %u)", d->final_code);
+    else if (sip_dialog_timeout_name(d))
+        n += snprintf(text + n, sizeof text - (size_t)n, " (%s)", sip_dialog_timeout_name(d));
     static const struct {
         const char *key, *words;
     } flags[] = {{"one_way_audio", "one-way audio"},

@@ -112,6 +112,7 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
             d->to_display, d->to_display[0] ? " <" : "", d->to_user, d->to_display[0] ? ">" : "");
     fprintf(out, "%sState: %s", bullet, sip_dialog_state_name(d->state));
     if (d->final_code) fprintf(out, " (final response %u)", d->final_code);
+    if (sip_dialog_timeout_name(d)) fprintf(out, " (%s)", sip_dialog_timeout_name(d));
     fprintf(out, ", %s over %s, %s -> %s\n", sip_method_name(d->method),
             sip_transport_name(d->transport), src, dst);
     fprintf(out, "%sStarted: %s UTC, duration %.3f s, %" PRIu32 " messages\n", bullet, start,

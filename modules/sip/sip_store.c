@@ -20,6 +20,7 @@ typedef struct dnode {
     struct dnode *fprev, *fnext; /* finished order (eviction candidates) */
     uint64_t hash;
     struct dnode *cprev, *cnext; /* change feed: changed since the last drain */
+    int64_t deadline_us;         /* heap key: binding expiry or give-up time */
     uint32_t heap_idx;
     uint32_t id_len;
     bool in_finished;
@@ -108,7 +109,7 @@ uint32_t sip_store_count(const sip_store_t *s)
 
 static bool heap_less(const sip_store_t *s, uint32_t a, uint32_t b)
 {
-    return s->heap[a]->d.expires_at_us < s->heap[b]->d.expires_at_us;
+    return s->heap[a]->deadline_us < s->heap[b]->deadline_us;
 }
 
 static void heap_swap(sip_store_t *s, uint32_t a, uint32_t b)
@@ -225,6 +226,19 @@ static void mark_changed(sip_store_t *s, dnode_t *n)
     n->in_changed = true;
 }
 
+/* When capture time must next act on a dialog: a REGISTER binding expires,
+ * or a request still waiting is given up on. 0 = never. */
+static int64_t deadline_of(const sip_store_t *s, const sip_dialog_t *d)
+{
+    if (d->state == SIP_DS_REGISTERED) return d->expires_at_us > 0 ? d->expires_at_us : 0;
+    if (d->state == SIP_DS_TRYING && !d->responded && s->lim.no_response_us)
+        return (int64_t)(d->last_us + s->lim.no_response_us);
+    if ((d->state == SIP_DS_TRYING || d->state == SIP_DS_RINGING) && d->method == SIP_INVITE &&
+        s->lim.no_final_us)
+        return (int64_t)(d->last_us + s->lim.no_final_us);
+    return 0;
+}
+
 /* Bring the lists and the heap in line with the dialog's state. */
 static void sync_node(sip_store_t *s, dnode_t *n)
 {
@@ -232,7 +246,9 @@ static void sync_node(sip_store_t *s, dnode_t *n)
         finished_append(s, n);
     else
         finished_unlink(s, n);
-    if (n->d.state == SIP_DS_REGISTERED && n->d.expires_at_us > 0)
+    int64_t deadline = deadline_of(s, &n->d);
+    n->deadline_us = deadline; /* heap_set re-sorts a node whose key moved */
+    if (deadline > 0)
         heap_set(s, n);
     else
         heap_remove(s, n);
@@ -346,11 +362,18 @@ static void account(sip_store_t *s, const sip_resend_result_t *r, bool *retransm
 void sip_store_advance(sip_store_t *s, uint64_t now_us)
 {
     if (now_us > s->now_us) s->now_us = now_us;
-    while (s->heap_n && s->heap[0]->d.expires_at_us < (int64_t)s->now_us) {
+    while (s->heap_n && s->heap[0]->deadline_us < (int64_t)s->now_us) {
         dnode_t *n = s->heap[0];
         heap_remove(s, n);
-        sip_dialog_expire(&n->d, (uint64_t)n->d.expires_at_us);
-        s->stats.registrations_expired++;
+        uint64_t at = (uint64_t)n->deadline_us;
+        if (n->d.state == SIP_DS_REGISTERED) {
+            sip_dialog_expire(&n->d, at);
+            s->stats.registrations_expired++;
+        } else {
+            sip_dialog_time_out(&n->d, at,
+                                n->d.responded ? SIP_TIMEOUT_NO_FINAL : SIP_TIMEOUT_NO_RESPONSE);
+            s->stats.dialogs_timed_out++;
+        }
         sync_node(s, n);
         mark_changed(s, n);
     }

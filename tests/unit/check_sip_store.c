@@ -20,7 +20,8 @@
 
 static sip_store_t *new_store(uint32_t max_dialogs, uint32_t max_messages, uint32_t max_sdp)
 {
-    sip_store_limits_t l = {max_dialogs, max_messages, max_sdp};
+    sip_store_limits_t l = {
+        .max_dialogs = max_dialogs, .max_messages = max_messages, .max_sdp = max_sdp};
     sip_store_t *st = sip_store_new(&l);
     ck_assert_ptr_nonnull(st);
     return st;
@@ -381,6 +382,61 @@ START_TEST(change_feed)
 }
 END_TEST
 
+/* Requests still waiting are given up on in capture time: no response at
+ * all after no_response_us (Timer B/F), only provisional ones after
+ * no_final_us (Timer C, INVITE). */
+START_TEST(unanswered_requests_time_out)
+{
+    sip_store_limits_t l = {.max_dialogs = 100,
+                            .max_messages = 16,
+                            .max_sdp = 4,
+                            .no_response_us = 32000000,
+                            .no_final_us = 180000000};
+    sip_store_t *st = sip_store_new(&l);
+    sip_store_feed_enable(st);
+    quick_invite(st, "silent", T(0));
+    quick_invite(st, "silent", T(4000)); /* a retransmission moves the deadline */
+    tl_call_t ring;
+    tl_init(&ring, st, "ringing");
+    tl_req(&ring, T(1000), SIDE_A, "INVITE", 1, NULL, NULL);
+    strcpy(ring.to_tag, "tt");
+    tl_resp(&ring, T(1100), SIDE_B, 180, "Ringing", "INVITE", 1, NULL, NULL);
+    fed_t drain = {.n = 0};
+    sip_store_feed_changed(st, 16, feed_collect, &drain);
+    sip_store_advance(st, T(35000)); /* 31 s after the retransmission: still waiting */
+    ck_assert_str_eq(sip_dialog_state_name(sip_store_find(st, "silent")->state), "Trying");
+    sip_store_advance(st, T(36001));
+    sip_dialog_t *d = sip_store_find(st, "silent");
+    ck_assert_str_eq(sip_dialog_state_name(d->state), "Failed");
+    ck_assert_str_eq(sip_dialog_timeout_name(d), "no response");
+    ck_assert(d->finished);
+    ck_assert_uint_eq(d->ended_us, T(36000));
+    sip_dialog_t *r = sip_store_find(st, "ringing");
+    ck_assert_str_eq(sip_dialog_state_name(r->state), "Ringing"); /* a 180 came back */
+    ck_assert_ptr_null(sip_dialog_timeout_name(r));
+    sip_store_advance(st, T(1100 + 180001));
+    ck_assert_str_eq(sip_dialog_state_name(r->state), "Failed");
+    ck_assert_str_eq(sip_dialog_timeout_name(r), "no final response");
+    ck_assert_uint_eq(sip_store_stats(st)->dialogs_timed_out, 2);
+    /* both went out on the change feed */
+    fed_t f = {.n = 0};
+    ck_assert_uint_eq(sip_store_feed_changed(st, 16, feed_collect, &f), 2);
+    /* a response after all (a capture gap): the call goes on from where it was */
+    strcpy(ring.to_tag, "tt");
+    tl_resp(&ring, T(1100 + 190000), SIDE_B, 200, "OK", "INVITE", 1, NULL, NULL);
+    ck_assert_str_eq(sip_dialog_state_name(r->state), "InCall");
+    ck_assert_ptr_null(sip_dialog_timeout_name(r));
+    /* an answered call is left alone; with 0 limits nothing times out */
+    sip_store_free(st);
+    l.no_response_us = l.no_final_us = 0;
+    st = sip_store_new(&l);
+    quick_invite(st, "forever", T(0));
+    sip_store_advance(st, T(86400000));
+    ck_assert_str_eq(sip_dialog_state_name(sip_store_find(st, "forever")->state), "Trying");
+    sip_store_free(st);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sip_store");
@@ -396,6 +452,7 @@ static Suite *suite(void)
     tcase_add_test(tc, million_call_ids_bounded);
     tcase_add_test(tc, memory_per_dialog);
     tcase_add_test(tc, change_feed);
+    tcase_add_test(tc, unanswered_requests_time_out);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -163,7 +163,8 @@ START_TEST(retransmit_needs_udp_and_same_ports)
     ck_assert(!c.last_rt); /* Wireshark only counts UDP */
     ck_assert_uint_eq(d->timing.retransmits, 0);
     /* same message from another source port: another key */
-    sip_store_t *st2 = sip_store_new(&(sip_store_limits_t){10, 10, 10});
+    sip_store_t *st2 =
+        sip_store_new(&(sip_store_limits_t){.max_dialogs = 10, .max_messages = 10, .max_sdp = 10});
     const char *m = "OPTIONS sip:b@example.com SIP/2.0\n"
                     "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\n"
                     "From: <sip:a@example.com>;tag=1\n"
