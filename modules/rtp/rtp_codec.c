@@ -31,6 +31,15 @@ const char *rtp_static_pt_name(uint8_t pt)
     return pt < sizeof static_pts / sizeof static_pts[0] ? static_pts[pt].name : NULL;
 }
 
+const char *rtp_canonical_codec_name(const char *enc)
+{
+    if (!enc) return NULL;
+    for (size_t pt = 0; pt < sizeof static_pts / sizeof static_pts[0]; pt++)
+        if (static_pts[pt].name && strcasecmp(enc, static_pts[pt].name) == 0)
+            return static_pts[pt].name;
+    return enc;
+}
+
 uint32_t rtp_static_pt_clock(uint8_t pt)
 {
     return pt < sizeof static_pts / sizeof static_pts[0] ? static_pts[pt].clock : 0;

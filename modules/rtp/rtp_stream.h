@@ -99,6 +99,10 @@ const rtp_interval_t *rtp_stream_interval(const rtp_stream_stats_t *s, uint32_t 
 
 /* Static payload types (RFC 3551): name and clock rate; NULL/0 if dynamic. */
 const char *rtp_static_pt_name(uint8_t pt);
+/* The registry's spelling of a static payload type's encoding ("pcma" from
+ * an SDP -> "PCMA": encoding names are case-insensitive, RFC 4566, and
+ * filters and reports should see one spelling); other names unchanged. */
+const char *rtp_canonical_codec_name(const char *enc);
 uint32_t rtp_static_pt_clock(uint8_t pt);
 /* Channels of a static payload type (2 for PT 10 L16 stereo), 0 if dynamic. */
 uint8_t rtp_static_pt_channels(uint8_t pt);

@@ -269,7 +269,7 @@ static const rtp_endpoint_t *stream_endpoint(const rtp_table_t *t, const rtp_str
 static void stream_set_codec(rtp_stream_t *s, const rtp_endpoint_t *ep, uint8_t pt)
 {
     uint32_t rate;
-    const char *enc = pt_encoding(ep, pt, &rate);
+    const char *enc = rtp_canonical_codec_name(pt_encoding(ep, pt, &rate));
     snprintf(s->codec, sizeof s->codec, "%s", enc ? enc : "");
     s->clock_rate = rate;
 }

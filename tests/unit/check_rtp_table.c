@@ -310,6 +310,29 @@ START_TEST(test_orphan_by_capture_time)
 }
 END_TEST
 
+/* Encoding names are case-insensitive (RFC 4566): a static codec gets the
+ * registry's spelling whatever the SDP wrote; others keep theirs. */
+START_TEST(test_codec_name_spelling)
+{
+    fx_t f;
+    fx_init(&f, NULL);
+    sip(&f,
+        "INVITE sip:b@y SIP/2.0\r\nFrom: <sip:a@x>;tag=a1\r\nCall-ID: lc\r\n"
+        "CSeq: 1 INVITE\r\n\r\nv=0\r\nc=IN IP4 10.0.0.2\r\nm=audio 5000 RTP/AVP 8 96\r\n"
+        "a=rtpmap:8 pcma/8000\r\na=rtpmap:96 opus/48000/2\r\n",
+        T0);
+    const rtp_stream_t *s;
+    rtp(&f, T0 + 1000, A, 4000, "10.0.0.2", 5000, 8, 1, 160, 0x11, &s);
+    ck_assert_str_eq(s->codec, "PCMA");
+    rtp(&f, T0 + 2000, A, 4002, "10.0.0.2", 5000, 96, 1, 960, 0x12, &s);
+    ck_assert_str_eq(s->codec, "opus");
+    ck_assert_str_eq(rtp_canonical_codec_name("g722"), "G722");
+    ck_assert_str_eq(rtp_canonical_codec_name("telephone-event"), "telephone-event");
+    ck_assert_ptr_null(rtp_canonical_codec_name(NULL));
+    fx_free(&f);
+}
+END_TEST
+
 /* The stream feed: a stream is handed over when it changed since the last
  * time (packets, orphaning, activity), with an id unique among streams. */
 typedef struct fed {
@@ -607,6 +630,7 @@ int main(void)
     tcase_add_test(tc, test_orphan_by_capture_time);
     tcase_add_test(tc, test_caps_and_eviction);
     tcase_add_test(tc, test_change_feed);
+    tcase_add_test(tc, test_codec_name_spelling);
     tcase_add_test(tc, test_free_reports_streams);
     tcase_add_test(tc, test_dtmf_and_cn_not_audio);
     tcase_add_test(tc, test_codec_from_first_audio);
