@@ -475,78 +475,77 @@ static void write_tcp(hep_inst_t *in, hep_send_t *s)
 
 static void send_hep(hep_inst_t *in, hep_packet_t *h);
 
-static void send_rtcp(hep_inst_t *in, const snb_rtcp_event_t *ev)
+/* The HEP v3 fields every mirrored item has: where, when, what. */
+static hep_packet_t outgoing(uint64_t ts_us, const snb_addr_t *src, const snb_addr_t *dst,
+                             uint16_t sport, uint16_t dport, uint8_t ip_proto, uint8_t proto_type,
+                             const void *payload, uint32_t len, snb_str_t correlation_id)
 {
-    hep_packet_t h = {
+    return (hep_packet_t){
         .version = 3,
-        .ip_family = ev->src.family == 6 ? 6 : 4,
-        .ip_proto = 17,
-        .src = ev->src,
-        .dst = ev->dst,
-        .sport = ev->sport,
-        .dport = ev->dport,
-        .ts_sec = (uint32_t)(ev->ts_us / 1000000u),
-        .ts_usec = (uint32_t)(ev->ts_us % 1000000u),
-        .proto_type = 5, /* RTCP */
-        .payload = ev->data,
-        .payload_len = ev->len,
-        .correlation_id = ev->call_id[0] ? ev->call_id : NULL,
-        .correlation_id_len = (uint16_t)strlen(ev->call_id),
+        .ip_family = src->family == 6 ? 6 : 4,
+        .ip_proto = ip_proto,
+        .src = *src,
+        .dst = *dst,
+        .sport = sport,
+        .dport = dport,
+        .ts_sec = (uint32_t)(ts_us / 1000000u),
+        .ts_usec = (uint32_t)(ts_us % 1000000u),
+        .proto_type = proto_type,
+        .payload = payload,
+        .payload_len = len,
+        .correlation_id = correlation_id.p, /* NULL: no correlation chunk */
+        .correlation_id_len = (uint16_t)correlation_id.len,
     };
-    send_hep(in, &h);
 }
 
-/* A stream's final quality report, as Homer's rtpagent sends it (type 34). */
-static void send_stream_report(hep_inst_t *in, const snb_rtp_stream_event_t *ev)
+/* A Call-ID kept as a C string ("" when none) as a correlation ID. */
+static snb_str_t correlation_of(const char *call_id)
+{
+    return call_id[0] ? snb_str(call_id, strlen(call_id)) : SNB_STR_NULL;
+}
+
+/* Send h to every instance that mirrors (-H); how many there were. */
+static size_t send_all(hep_mod_t *m, hep_packet_t *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->inst[i].conf->send && *m->inst[i].conf->send) {
+            send_hep(&m->inst[i], h);
+            n++;
+        }
+    return n;
+}
+
+static void send_message(hep_mod_t *m, const snb_sip_message_event_t *ev)
+{
+    uint8_t ip_proto = ev->transport == 1 || ev->transport == 3 ? 6 : ev->transport == 2 ? 132 : 17;
+    hep_packet_t h = outgoing(ev->ts_us, &ev->src, &ev->dst, ev->sport, ev->dport, ip_proto,
+                              HEP_PROTO_SIP, ev->raw, ev->raw_len, ev->call_id);
+    send_all(m, &h);
+}
+
+static void send_rtcp(hep_mod_t *m, const snb_rtcp_event_t *ev)
+{
+    hep_packet_t h = outgoing(ev->ts_us, &ev->src, &ev->dst, ev->sport, ev->dport, 17,
+                              HEP_PROTO_RTCP_JSON /* 5, what Homer files RTCP under */, ev->data,
+                              ev->len, correlation_of(ev->call_id));
+    send_all(m, &h);
+}
+
+/* A stream's final quality report, as Homer's rtpagent sends it (type 34),
+ * rendered once for every collector. */
+static void send_stream_report(hep_mod_t *m, const snb_rtp_stream_event_t *ev)
 {
     size_t len = 0;
     char *json = hep_qos_final_report(ev, &len);
     if (!json) {
-        in->mod->counters[C_send_dropped]++;
+        m->counters[C_send_dropped]++;
         return;
     }
-    hep_packet_t h = {
-        .version = 3,
-        .ip_family = ev->src.family == 6 ? 6 : 4,
-        .ip_proto = 17,
-        .src = ev->src,
-        .dst = ev->dst,
-        .sport = ev->sport,
-        .dport = ev->dport,
-        .ts_sec = (uint32_t)(ev->last_us / 1000000u),
-        .ts_usec = (uint32_t)(ev->last_us % 1000000u),
-        .proto_type = HEP_PROTO_MOS_FULL,
-        .payload = (const uint8_t *)json,
-        .payload_len = (uint32_t)len,
-        .correlation_id = ev->call_id[0] ? ev->call_id : NULL,
-        .correlation_id_len = (uint16_t)strlen(ev->call_id),
-    };
-    send_hep(in, &h);
-    in->mod->counters[C_qos_reports]++;
+    hep_packet_t h = outgoing(ev->last_us, &ev->src, &ev->dst, ev->sport, ev->dport, 17,
+                              HEP_PROTO_MOS_FULL, json, (uint32_t)len, correlation_of(ev->call_id));
+    m->counters[C_qos_reports] += send_all(m, &h);
     free(json);
-}
-
-static void send_message(hep_inst_t *in, const snb_sip_message_event_t *ev)
-{
-    hep_packet_t h = {
-        .version = 3,
-        .ip_family = ev->src.family == 6 ? 6 : 4,
-        .ip_proto = ev->transport == 1 || ev->transport == 3 ? 6
-                    : ev->transport == 2                     ? 132
-                                                             : 17,
-        .src = ev->src,
-        .dst = ev->dst,
-        .sport = ev->sport,
-        .dport = ev->dport,
-        .ts_sec = (uint32_t)(ev->ts_us / 1000000u),
-        .ts_usec = (uint32_t)(ev->ts_us % 1000000u),
-        .proto_type = 1, /* SIP */
-        .payload = (const uint8_t *)ev->raw,
-        .payload_len = ev->raw_len,
-        .correlation_id = ev->call_id.p,
-        .correlation_id_len = (uint16_t)ev->call_id.len,
-    };
-    send_hep(in, &h);
 }
 
 /* Encode h (adding the instance's capture ID, key and node name) and send
@@ -643,17 +642,11 @@ static void on_event(void *ud, const snb_event_t *ev)
     if (ev->type == SNB_EV_PACKET) {
         if (m->parse) parse_captured(m, &((const snb_packet_event_t *)ev)->pkt);
     } else if (ev->type == SNB_EV_SIP_MESSAGE) {
-        for (size_t i = 0; i < m->n; i++)
-            if (m->inst[i].conf->send && *m->inst[i].conf->send)
-                send_message(&m->inst[i], (const snb_sip_message_event_t *)ev);
+        send_message(m, (const snb_sip_message_event_t *)ev);
     } else if (ev->type == SNB_EV_RTCP_REPORT) {
-        for (size_t i = 0; i < m->n; i++)
-            if (m->inst[i].conf->send && *m->inst[i].conf->send)
-                send_rtcp(&m->inst[i], (const snb_rtcp_event_t *)ev);
+        send_rtcp(m, (const snb_rtcp_event_t *)ev);
     } else if (ev->type == SNB_EV_STREAM_UPDATE) {
-        for (size_t i = 0; i < m->n; i++)
-            if (m->inst[i].conf->send && *m->inst[i].conf->send)
-                send_stream_report(&m->inst[i], (const snb_rtp_stream_event_t *)ev);
+        send_stream_report(m, (const snb_rtp_stream_event_t *)ev);
     }
 }
 
