@@ -175,7 +175,7 @@ static void qparams_free(qparam_t *ps, size_t n)
 
 /* Decode every pair of `query` (so a malformed escape anywhere is an error)
  * and keep the values of the wanted names. 0, -1 malformed, -2 no memory. */
-static int parse_query(const char *query, qparam_t *ps, size_t n)
+static int decode_query(const char *query, qparam_t *ps, size_t n)
 {
     if (!query) return 0;
     const char *p = query;
@@ -230,6 +230,17 @@ static bool parse_count(const char *s, size_t *out)
 }
 
 /* limit and offset of a listing; false (and a 400 in resp) on garbage. */
+/* decode_query, answering 400 (or 500 without memory) when it fails. */
+static bool parse_query(const char *query, qparam_t *ps, size_t n, api_response_t *resp)
+{
+    int q = decode_query(query, ps, n);
+    if (q == -2)
+        set_oom(resp);
+    else if (q != 0)
+        set_error(resp, 400, "malformed percent-encoding in query");
+    return q == 0;
+}
+
 static bool parse_page(const qparam_t *limit, const qparam_t *offset, size_t *lim, size_t *off,
                        api_response_t *resp)
 {
@@ -313,14 +324,7 @@ static void get_dialogs(const api_store_t *store, const char *query, api_respons
     qparam_t ps[] = {{"state", NULL}, {"from", NULL}, {"limit", NULL}, {"offset", NULL}};
     size_t nps = sizeof ps / sizeof ps[0];
     dialog_filter_t f = {.state = -1};
-    int q = parse_query(query, ps, nps);
-    if (q != 0) {
-        if (q == -2)
-            set_oom(resp);
-        else
-            set_error(resp, 400, "malformed percent-encoding in query");
-        goto out;
-    }
+    if (!parse_query(query, ps, nps, resp)) goto out;
     if (!parse_page(&ps[2], &ps[3], &f.pg.limit, &f.pg.offset, resp)) goto out;
     if (ps[0].value && (f.state = api_state_from(ps[0].value)) < 0) {
         set_error(resp, 400, "unknown dialog state");
@@ -397,14 +401,7 @@ static void get_streams(const api_store_t *store, const char *query, api_respons
     qparam_t ps[] = {{"orphaned", NULL}, {"mos_below", NULL}, {"limit", NULL}, {"offset", NULL}};
     size_t nps = sizeof ps / sizeof ps[0];
     stream_filter_t f = {.orphaned = -1};
-    int q = parse_query(query, ps, nps);
-    if (q != 0) {
-        if (q == -2)
-            set_oom(resp);
-        else
-            set_error(resp, 400, "malformed percent-encoding in query");
-        goto out;
-    }
+    if (!parse_query(query, ps, nps, resp)) goto out;
     if (!parse_page(&ps[2], &ps[3], &f.pg.limit, &f.pg.offset, resp)) goto out;
     if (ps[0].value && !parse_bool(ps[0].value, &f.orphaned)) {
         set_error(resp, 400, "orphaned must be true, false, 1 or 0");
