@@ -26,18 +26,6 @@
 
 static char base[64];
 
-static int wait_for(const char *path, const char *needle, int seconds)
-{
-    for (int i = 0; i < seconds * 20; i++) {
-        char *text = read_file(path);
-        int found = text && strstr(text, needle);
-        free(text);
-        if (found) return 1;
-        usleep(50000);
-    }
-    return 0;
-}
-
 /* Wait until the file has been read and the API process holds all of it
  * (sipnab_api_feed_complete), however slow this machine is. */
 static void wait_feed_complete(void)
@@ -640,7 +628,7 @@ START_TEST(https)
                     extra[3],
                     NULL};
     pid_t pid = run_bg(argv, OUT, ERR);
-    ck_assert(wait_for(ERR, "over TLS", 10));
+    ck_assert(wait_for_text(ERR, "over TLS", 10));
     snprintf(base, sizeof base, "https://127.0.0.1:18185");
     wait_feed_complete();
     /* verified against the certificate: real TLS, not just "-k" */
@@ -738,7 +726,7 @@ START_TEST(refusals)
     /* the key from the environment is accepted */
     setenv("SIPNAB_API_KEY", KEY, 1);
     pid_t pid = run_bg(open_argv, OUT, ERR);
-    ck_assert(wait_for(ERR, "serving the API on 0.0.0.0:18187", 10));
+    ck_assert(wait_for_text(ERR, "serving the API on 0.0.0.0:18187", 10));
     snprintf(base, sizeof base, "http://127.0.0.1:18187");
     usleep(500000);
     json_decref(get_json("/v1/stats", 200));
@@ -783,7 +771,7 @@ START_TEST(refusals)
                         input,
                         NULL};
     pid = run_bg(fromconf, OUT, ERR);
-    ck_assert(wait_for(ERR, "serving the API on 127.0.0.1:18189", 10));
+    ck_assert(wait_for_text(ERR, "serving the API on 127.0.0.1:18189", 10));
     snprintf(base, sizeof base, "http://127.0.0.1:18189");
     usleep(500000);
     ck_assert_int_eq(get("/v1/stats", "from-the-file", NULL, NULL), 200);
@@ -864,7 +852,7 @@ START_TEST(isolation_and_restart)
     /* kill it: the capture process logs it and starts a new one with the
      * same data */
     kill(child, SIGKILL);
-    ck_assert(wait_for(ERR, "killed by signal 9", 10));
+    ck_assert(wait_for_text(ERR, "killed by signal 9", 10));
     pid_t again = 0;
     for (int i = 0; i < 60 && (again == 0 || again == child); i++) {
         usleep(100000);
@@ -896,7 +884,7 @@ START_TEST(live_capture_socket_not_inherited)
     char *argv[] = {(char *)sipnab_bin(), "-c",        "/dev/null", "-d", "lo", "--api",
                     "127.0.0.1:18191",    "--api-key", KEY,         NULL};
     pid_t pid = run_bg(argv, OUT, ERR);
-    ck_assert(wait_for(ERR, "serving the API", 10));
+    ck_assert(wait_for_text(ERR, "serving the API", 10));
     pid_t child = api_child(pid);
     ck_assert_int_gt(child, 0);
     /* the capture's sockets are in /proc/net/packet (by inode) */
@@ -1006,7 +994,7 @@ START_TEST(landlock_whoever_starts_it)
                     "127.0.0.1:18193",    "--api-key", KEY,         NULL};
     unlink(ERR);
     pid_t pid = run_bg(argv, OUT, ERR);
-    ck_assert(wait_for(ERR, "serving the API", 10));
+    ck_assert(wait_for_text(ERR, "serving the API", 10));
     char *log = read_file(ERR);
     if (landlock_abi() >= 1)
         ck_assert_msg(strstr(log, "; Landlock ABI ") && strstr(log, "no file access"), "%s", log);
@@ -1035,7 +1023,7 @@ START_TEST(landlock_whoever_starts_it)
                          NULL};
     unlink(ERR); /* the first run's line must not count */
     pid = run_bg(as_nobody, OUT, ERR);
-    ck_assert(wait_for(ERR, "serving the API", 10));
+    ck_assert(wait_for_text(ERR, "serving the API", 10));
     log = read_file(ERR);
     ck_assert_msg(strstr(log, "uid 65534 (not started as root: no chroot)"), "%s", log);
     if (landlock_abi() >= 1) ck_assert_ptr_nonnull(strstr(log, "no file access"));

@@ -17,18 +17,6 @@
 #define OUT "/tmp/sipnab-hep-test.out"
 #define ERR "/tmp/sipnab-hep-test.err"
 
-static int wait_for(const char *path, const char *needle, int seconds)
-{
-    for (int i = 0; i < seconds * 20; i++) {
-        char *text = read_file(path);
-        int found = text && strstr(text, needle);
-        free(text);
-        if (found) return 1;
-        usleep(50000);
-    }
-    return 0;
-}
-
 /* Start `sipnab -c CONF --json --stats` listening; returns its pid. */
 static pid_t listener(const char *conf_text, char *const extra[])
 {
@@ -42,7 +30,7 @@ static pid_t listener(const char *conf_text, char *const extra[])
     unlink(OUT); /* the previous listener's "listening" line must not count */
     unlink(ERR);
     pid_t pid = run_bg(argv, OUT, ERR);
-    ck_assert_msg(wait_for(ERR, "hep: listening on", 10), "listener did not start");
+    ck_assert_msg(wait_for_text(ERR, "hep: listening on", 10), "listener did not start");
     return pid;
 }
 

@@ -21,18 +21,6 @@ static const char *good_conf = "[core]\nload = pcap\nstats = yes\nstats_format =
                                "[pcap \"loop\"]\ninterface = lo\nfilter = udp port 47999\n";
 
 /* Wait until the daemon's stderr contains `needle`. */
-static int wait_for(const char *needle, int seconds)
-{
-    for (int i = 0; i < seconds * 20; i++) {
-        char *err = read_file(ERR);
-        int found = err && strstr(err, needle);
-        free(err);
-        if (found) return 1;
-        usleep(50000);
-    }
-    return 0;
-}
-
 static void send_datagrams(int n)
 {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -59,7 +47,8 @@ START_TEST(loopback_capture_reload_and_clean_stop)
     ck_assert_int_eq(write_file(CONF, good_conf, strlen(good_conf)), 0);
     char *argv[] = {(char *)sipnab_bin(), "-c", CONF, NULL};
     pid_t pid = run_bg(argv, OUT, ERR);
-    ck_assert_msg(wait_for("pcap: lo: capturing (filter: udp port 47999)", 10), "no start");
+    ck_assert_msg(wait_for_text(ERR, "pcap: lo: capturing (filter: udp port 47999)", 10),
+                  "no start");
     usleep(300000);
     send_datagrams(100);
 
@@ -67,9 +56,10 @@ START_TEST(loopback_capture_reload_and_clean_stop)
     const char *bad = "[core]\nload = pcap\n[pcap \"loop\"]\ninterface = lo\nsnaplen = x\n";
     ck_assert_int_eq(write_file(CONF, bad, strlen(bad)), 0);
     kill(pid, SIGHUP);
-    ck_assert(wait_for("config: reload failed, keeping the running configuration: " CONF
-                       ":5: option 'snaplen': 'x' is not a size",
-                       5));
+    ck_assert(wait_for_text(ERR,
+                            "config: reload failed, keeping the running configuration: " CONF
+                            ":5: option 'snaplen': 'x' is not a size",
+                            5));
     /* A good one that changes the module's options is taken (pcap needs a
      * restart to apply it, and says so). */
     const char *changed = "[core]\nload = pcap\nstats = yes\nstats_format = json\n"
@@ -77,14 +67,14 @@ START_TEST(loopback_capture_reload_and_clean_stop)
                           "snaplen = 1500\n";
     ck_assert_int_eq(write_file(CONF, changed, strlen(changed)), 0);
     kill(pid, SIGHUP);
-    ck_assert(wait_for("pcap: configuration changed; restart sipnab to apply it", 5));
-    ck_assert(wait_for("config: reloaded", 5));
+    ck_assert(wait_for_text(ERR, "pcap: configuration changed; restart sipnab to apply it", 5));
+    ck_assert(wait_for_text(ERR, "config: reloaded", 5));
 
     send_datagrams(50); /* still capturing after both reloads */
     usleep(500000);
     kill(pid, SIGTERM);
     ck_assert_int_eq(run_wait(pid, 10), 0);
-    ck_assert(wait_for("sipnab: stopping (SIGTERM)", 1));
+    ck_assert(wait_for_text(ERR, "sipnab: stopping (SIGTERM)", 1));
     char *out = read_file(OUT);
     json_error_t jerr;
     json_t *st = json_loads(out, 0, &jerr);
@@ -110,7 +100,7 @@ START_TEST(live_dialogs_are_printed_on_sigint)
     char *argv[] = {(char *)sipnab_bin(), "-c",  "/dev/null", "-d",    "lo",
                     "--dialogs-json",     "udp", "port",      "47999", NULL};
     pid_t pid = run_bg(argv, OUT, ERR);
-    ck_assert(wait_for("pcap: lo: capturing", 10));
+    ck_assert(wait_for_text(ERR, "pcap: lo: capturing", 10));
     usleep(300000);
     send_datagrams(3); /* three OPTIONS, one Call-ID each */
     usleep(300000);
@@ -174,7 +164,7 @@ START_TEST(sigint_interrupts_a_long_file_run)
     double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     /* One batch (2048 packets) is far below a millisecond; allow scheduling noise. */
     ck_assert_msg(waited < 1.0, "took %.3f s to stop", waited);
-    ck_assert(wait_for("sipnab: stopping (SIGINT)", 1));
+    ck_assert(wait_for_text(ERR, "sipnab: stopping (SIGINT)", 1));
     char *out = read_file(OUT);
     json_error_t jerr;
     json_t *st = json_loads(out, 0, &jerr);

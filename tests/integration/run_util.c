@@ -122,6 +122,18 @@ const char *sipnab_bin(void)
     return SNB_BUILD_DIR "/sipnab";
 }
 
+int wait_for_text(const char *path, const char *needle, int seconds)
+{
+    for (int i = 0; i < seconds * 20; i++) {
+        char *text = read_file(path);
+        int found = text && strstr(text, needle);
+        free(text);
+        if (found) return 1;
+        usleep(50000);
+    }
+    return 0;
+}
+
 char *data_path(const char *name)
 {
     size_t n = strlen(SNB_TEST_DATA_DIR) + strlen(name) + 2;

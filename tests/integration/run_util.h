@@ -22,6 +22,10 @@ pid_t run_bg(char *const argv[], const char *out_path, const char *err_path);
 /* Wait up to timeout_s for pid; returns the exit status as run_cmd does. */
 int run_wait(pid_t pid, int timeout_s);
 
+/* Poll the file at path (e.g. a background sipnab's stderr) until it
+ * contains needle: 1, or 0 after `seconds`. */
+int wait_for_text(const char *path, const char *needle, int seconds);
+
 /* Path of the sipnab binary and data files. */
 const char *sipnab_bin(void);
 char *data_path(const char *name); /* malloc'd */

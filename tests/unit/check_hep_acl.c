@@ -8,38 +8,30 @@
 
 #include "hep_acl.h"
 #include "hep_addr.h"
-
-static snb_addr_t addr(const char *text)
-{
-    snb_addr_t a = {0};
-    if (inet_pton(AF_INET, text, a.a) == 1)
-        a.family = 4;
-    else if (inet_pton(AF_INET6, text, a.a) == 1)
-        a.family = 6;
-    return a;
-}
+#include "support.h"
 
 START_TEST(cidr_parse_and_match)
 {
     hep_cidr_t c;
     ck_assert_int_eq(hep_cidr_parse("10.0.0.0/24", &c), 0);
     ck_assert_uint_eq(c.bits, 24);
-    snb_addr_t in = addr("10.0.0.200"), out = addr("10.0.1.1"), v6 = addr("2001:db8::1");
+    snb_addr_t in = snb_test_addr("10.0.0.200"), out = snb_test_addr("10.0.1.1"),
+               v6 = snb_test_addr("2001:db8::1");
     ck_assert(hep_cidr_match(&c, &in));
     ck_assert(!hep_cidr_match(&c, &out));
     ck_assert(!hep_cidr_match(&c, &v6)); /* another family never matches */
     ck_assert_int_eq(hep_cidr_parse("10.0.0.0/23", &c), 0);
     ck_assert(hep_cidr_match(&c, &out)); /* 10.0.1.1 is inside 10.0.0.0/23 */
-    snb_addr_t beyond = addr("10.0.2.0");
+    snb_addr_t beyond = snb_test_addr("10.0.2.0");
     ck_assert(!hep_cidr_match(&c, &beyond));
     ck_assert(hep_cidr_match(&c, &in));
-    snb_addr_t edge = addr("10.0.1.255");
+    snb_addr_t edge = snb_test_addr("10.0.1.255");
     ck_assert(hep_cidr_match(&c, &edge));
     ck_assert_int_eq(hep_cidr_parse("2001:db8::/32", &c), 0);
     ck_assert(hep_cidr_match(&c, &v6));
     ck_assert_int_eq(hep_cidr_parse("192.0.2.7", &c), 0); /* a host */
     ck_assert_uint_eq(c.bits, 32);
-    snb_addr_t host = addr("192.0.2.7"), next = addr("192.0.2.8");
+    snb_addr_t host = snb_test_addr("192.0.2.7"), next = snb_test_addr("192.0.2.8");
     ck_assert(hep_cidr_match(&c, &host) && !hep_cidr_match(&c, &next));
     ck_assert_int_eq(hep_cidr_parse("0.0.0.0/0", &c), 0);
     ck_assert(hep_cidr_match(&c, &out));

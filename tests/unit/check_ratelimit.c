@@ -6,21 +6,12 @@
 #include <sys/socket.h>
 
 #include "sipnab/ratelimit.h"
-
-static snb_addr_t addr(const char *text)
-{
-    snb_addr_t a = {0};
-    if (inet_pton(AF_INET, text, a.a) == 1)
-        a.family = 4;
-    else if (inet_pton(AF_INET6, text, a.a) == 1)
-        a.family = 6;
-    return a;
-}
+#include "support.h"
 
 START_TEST(rate_limit_per_source_and_total)
 {
     snb_ratelimit_t *r = snb_ratelimit_new(10, 40, 64);
-    snb_addr_t a = addr("192.0.2.1"), b = addr("192.0.2.2");
+    snb_addr_t a = snb_test_addr("192.0.2.1"), b = snb_test_addr("192.0.2.2");
     int ok = 0;
     for (int i = 0; i < 50; i++)
         ok += snb_ratelimit_allow(r, &a, 1000000);
@@ -40,7 +31,7 @@ START_TEST(rate_limit_per_source_and_total)
     char text[32];
     for (int i = 0; i < 100; i++) {
         snprintf(text, sizeof text, "198.51.100.%d", i + 1);
-        snb_addr_t s = addr(text);
+        snb_addr_t s = snb_test_addr(text);
         ok += snb_ratelimit_allow(r, &s, 2000000);
     }
     ck_assert_int_eq(ok, 20);
@@ -60,16 +51,16 @@ START_TEST(sources_do_not_share_buckets)
     for (int round = 0; round < 3; round++)
         for (int i = 0; i < 4; i++) {
             snprintf(text, sizeof text, "203.0.113.%d", i + 1);
-            snb_addr_t s = addr(text);
+            snb_addr_t s = snb_test_addr(text);
             ck_assert(snb_ratelimit_allow(r, &s, 1000000));
         }
     for (int i = 0; i < 4; i++) {
         snprintf(text, sizeof text, "203.0.113.%d", i + 1);
-        snb_addr_t s = addr(text);
+        snb_addr_t s = snb_test_addr(text);
         ck_assert_msg(!snb_ratelimit_allow(r, &s, 1000000), "%s got a fourth token", text);
     }
     /* A fifth source takes over the stalest bucket and starts full. */
-    snb_addr_t s5 = addr("203.0.113.5");
+    snb_addr_t s5 = snb_test_addr("203.0.113.5");
     ck_assert(snb_ratelimit_allow(r, &s5, 1000001));
     snb_ratelimit_free(r);
 }

@@ -66,7 +66,7 @@ START_TEST(test_offer_answer_endpoints)
     ck_assert(k->offer_by_caller);
     ck_assert_str_eq(k->caller_tag, "a1");
 
-    snb_addr_t a = tl_addr(A), b = tl_addr(B);
+    snb_addr_t a = snb_test_addr(A), b = snb_test_addr(B);
     const rtp_endpoint_t *ea = rtp_calls_lookup(c, &a, 4000);
     const rtp_endpoint_t *eb = rtp_calls_lookup(c, &b, 5000);
     ck_assert_ptr_nonnull(ea);
@@ -122,7 +122,7 @@ START_TEST(test_reinvite_move_and_hold)
         msg("SIP/2.0 200 OK", "b1", "a1", "call-2", "1 INVITE", A, 4000, "8 101", "a=recvonly\r\n"),
         5100000, true, &n);
     ck_assert_uint_eq(n, 0); /* same endpoint re-announced */
-    snb_addr_t a = tl_addr(A), b = tl_addr(B);
+    snb_addr_t a = snb_test_addr(A), b = snb_test_addr(B);
     const rtp_endpoint_t *old = rtp_calls_lookup(c, &b, 5000);
     const rtp_endpoint_t *cur = rtp_calls_lookup(c, &b, 5002);
     ck_assert_ptr_nonnull(old);
@@ -220,7 +220,7 @@ START_TEST(test_delayed_offer)
            B, 5060);
     rtp_call_t *k = rtp_calls_sip(c, &m.ev, NULL);
     ck_assert(!k->offer_by_caller);
-    snb_addr_t a = tl_addr(A), b = tl_addr(B);
+    snb_addr_t a = snb_test_addr(A), b = snb_test_addr(B);
     ck_assert_uint_eq(rtp_calls_lookup(c, &b, 5000)->side, RTP_SIDE_OFFER);
     ck_assert_uint_eq(rtp_calls_lookup(c, &a, 4000)->side, RTP_SIDE_ANSWER);
     rtp_calls_free(c);
@@ -264,7 +264,7 @@ START_TEST(test_eviction)
          false, &n);
     feed(c, msg("INVITE sip:b@y SIP/2.0", "a1", NULL, "new1", "1 INVITE", A, 4004, "0", NULL), 4,
          true, &n);
-    snb_addr_t a = tl_addr(A);
+    snb_addr_t a = snb_test_addr(A);
     ck_assert_ptr_null(rtp_calls_find(c, "ended", 5));
     ck_assert_ptr_nonnull(rtp_calls_find(c, "old-live", 8));
     ck_assert_ptr_null(rtp_calls_lookup(c, &a, 4002));
@@ -295,7 +295,7 @@ START_TEST(test_port_reuse)
          true, &n);
     feed(c, msg("INVITE sip:b@y SIP/2.0", "a2", NULL, "second", "1 INVITE", A, 4000, "0", NULL), 2,
          true, &n);
-    snb_addr_t a = tl_addr(A);
+    snb_addr_t a = snb_test_addr(A);
     ck_assert_str_eq(rtp_calls_lookup(c, &a, 4000)->call->call_id, "second");
     rtp_calls_free(c);
 }

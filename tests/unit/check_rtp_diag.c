@@ -344,7 +344,7 @@ START_TEST(test_pure_rules)
     for (int i = 0; i < 2; i++) {
         c.side[i].has_sdp = true;
         c.side[i].direction = RTP_DIR_SENDRECV;
-        c.side[i].addr = tl_addr(i ? B : A);
+        c.side[i].addr = snb_test_addr(i ? B : A);
         c.side[i].port = (uint16_t)(i ? 5000 : 4000);
         c.side[i].n_eps = 1;
         c.side[i].eps[0].addr = c.side[i].addr;
@@ -353,7 +353,7 @@ START_TEST(test_pure_rules)
     rtp_diag_stream_t st[2];
     memset(st, 0, sizeof st);
     st[0].from_side = RTP_SIDE_OFFER;
-    st[0].src = tl_addr(A);
+    st[0].src = snb_test_addr(A);
     st[0].sport = 4000;
     st[0].audio_packets = 500;
     st[0].first_audio_us = st[0].first_us = 10 * SEC + 100 * MS;
@@ -361,7 +361,7 @@ START_TEST(test_pure_rules)
     snprintf(st[0].codec, sizeof st[0].codec, "PCMU");
     st[1] = st[0];
     st[1].from_side = RTP_SIDE_ANSWER;
-    st[1].src = tl_addr(B);
+    st[1].src = snb_test_addr(B);
     st[1].sport = 5000;
     st[1].audio_packets = 0;
     st[1].first_audio_us = st[1].last_audio_us = 0;

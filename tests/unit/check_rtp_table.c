@@ -403,7 +403,7 @@ START_TEST(test_caps_and_eviction)
     ck_assert_uint_eq(evicted, 1);
     ck_assert_uint_eq(rtp_table_stats(f.t)->evicted, 1);
     ck_assert_uint_eq(rtp_table_count(f.t), 2);
-    snb_addr_t a = tl_addr(A), b = tl_addr(B);
+    snb_addr_t a = snb_test_addr(A), b = snb_test_addr(B);
     ck_assert_ptr_nonnull(rtp_table_find(f.t, &b, 5000, &a, 4000, 1));
     ck_assert_ptr_null(rtp_table_find(f.t, &b, 5000, &a, 4000, 2));
     ck_assert_ptr_nonnull(rtp_table_find(f.t, &b, 5000, &a, 4000, 3));

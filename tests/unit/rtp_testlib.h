@@ -15,17 +15,7 @@
 #include "rtp_stream.h"
 #include "sipnab/packet.h"
 #include "sipnab/sip.h"
-
-static inline snb_addr_t tl_addr(const char *s)
-{
-    snb_addr_t a;
-    memset(&a, 0, sizeof a);
-    if (inet_pton(AF_INET, s, a.a) == 1)
-        a.family = 4;
-    else if (inet_pton(AF_INET6, s, a.a) == 1)
-        a.family = 6;
-    return a;
-}
+#include "support.h"
 
 typedef struct tl_msg {
     snb_sip_message_event_t ev;
@@ -88,9 +78,9 @@ static inline void tl_sdp(snb_sip_message_event_t *ev, const char *body)
         char enc[32];
         if (sscanf(line, "c=IN IP%*u %63s", ip) == 1) {
             if (m)
-                m->addr = tl_addr(ip);
+                m->addr = snb_test_addr(ip);
             else
-                session_addr = tl_addr(ip);
+                session_addr = snb_test_addr(ip);
         } else if (strncmp(line, "m=", 2) == 0 && ev->n_media < SNB_SIP_MAX_MEDIA) {
             m = &ev->media[ev->n_media++];
             memset(m, 0, sizeof *m);
@@ -142,8 +132,8 @@ static inline void tl_sip(tl_msg_t *m, const char *text, uint64_t ts, const char
     snb_sip_message_event_t *ev = &m->ev;
     ev->ev.type = SNB_EV_SIP_MESSAGE;
     ev->ts_us = ts;
-    ev->src = tl_addr(src);
-    ev->dst = tl_addr(dst);
+    ev->src = snb_test_addr(src);
+    ev->dst = snb_test_addr(dst);
     ev->sport = sport;
     ev->dport = dport;
     ev->raw = m->raw;
@@ -189,8 +179,8 @@ static inline void tl_udp(tl_pkt_t *p, uint64_t ts, const char *src, uint16_t sp
 {
     memset(&p->pkt, 0, sizeof p->pkt);
     p->pkt.ts_us = ts;
-    p->pkt.src = tl_addr(src);
-    p->pkt.dst = tl_addr(dst);
+    p->pkt.src = snb_test_addr(src);
+    p->pkt.dst = snb_test_addr(dst);
     p->pkt.sport = sport;
     p->pkt.dport = dport;
     p->pkt.transport = SNB_TRANSPORT_UDP;

@@ -118,4 +118,8 @@ void snb_collect_reset(snb_collect_t *c);
  * order; returns a malloc'd buffer (NUL-terminated) and its length. */
 char *snb_collect_stream(const snb_collect_t *c, uint64_t stream_id, size_t *len);
 
+/* ---- Addresses (support/support.c) ---------------------------------------
+ * "10.0.0.1" or "2001:db8::1" as an snb_addr_t; family 0 if neither. */
+snb_addr_t snb_test_addr(const char *text);
+
 #endif
