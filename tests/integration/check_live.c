@@ -20,7 +20,6 @@
 static const char *good_conf = "[core]\nload = pcap\nstats = yes\nstats_format = json\n"
                                "[pcap \"loop\"]\ninterface = lo\nfilter = udp port 47999\n";
 
-/* Wait until the daemon's stderr contains `needle`. */
 static void send_datagrams(int n)
 {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
