@@ -87,7 +87,7 @@ typedef struct sip_mod {
     uv_timer_t progress;
     bool progress_on;
     uint64_t counters[C_COUNT];
-    const snb_media_service_t *media; /* the RTP module's, looked up at the end */
+    const snb_media_service_t *media; /* the RTP module's, looked up at start */
     snb_dialogs_service_t dialogs;    /* what we provide as "sip.dialogs" */
 } sip_mod_t;
 
@@ -232,8 +232,6 @@ static void on_capture_end(sip_mod_t *m)
     if (m->ended) return;
     m->ended = true;
     stop_progress(m);
-    /* Provided by the RTP module (loaded after us) if it is there. */
-    m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
     sip_framer_flush(m->framer);
     copy_counters(m);
     if (m->filter && m->output != OUT_NONE) sip_store_foreach(m->store, print_filtered_messages, m);
@@ -276,11 +274,6 @@ static enum output_mode output_mode(const sip_conf_t *c)
 }
 
 /* ---- the sip.dialogs service ---- */
-
-static const snb_media_service_t *media_now(sip_mod_t *m)
-{
-    return snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
-}
 
 static void svc_feed_enable(void *ctx)
 {
@@ -328,7 +321,8 @@ static json_t *svc_summary_json(void *ctx, const void *handle)
 
 static json_t *svc_report_json(void *ctx, const void *handle)
 {
-    return sip_out_report_json(handle, media_now(ctx));
+    sip_mod_t *m = ctx;
+    return sip_out_report_json(handle, m->media);
 }
 
 static char *svc_report_markdown(void *ctx, const void *handle, size_t *len)
@@ -336,7 +330,7 @@ static char *svc_report_markdown(void *ctx, const void *handle, size_t *len)
     char *text = NULL;
     FILE *f = open_memstream(&text, len);
     if (!f) return NULL;
-    sip_out_call_report_markdown(f, handle, media_now(ctx));
+    sip_out_call_report_markdown(f, handle, ((sip_mod_t *)ctx)->media);
     if (fclose(f) != 0) {
         free(text);
         return NULL;
@@ -395,6 +389,8 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
 static int sip_start(void *state)
 {
     sip_mod_t *m = state;
+    /* Every module's init has run: the RTP module's service is there if it is loaded. */
+    m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
     m->sub =
         snb_bus_subscribe(snb_core_bus(m->core),
                           SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_CAPTURE_END), on_event, m);
