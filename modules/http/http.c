@@ -107,10 +107,12 @@ typedef struct http_mod {
     uint64_t restart_delay_ms;
     /* the feed */
     uv_timer_t refresh_timer;
-    api_buf_t out;        /* frames waiting to be written */
-    size_t inflight;      /* bytes in the write in progress */
-    write_req_t *writing; /* at most one write at a time */
-    json_t *media_dirty;  /* Call-IDs whose streams changed (a set) */
+    api_buf_t out;                        /* frames waiting to be written */
+    size_t inflight;                      /* bytes in the write in progress */
+    write_req_t *writing;                 /* at most one write at a time */
+    json_t *media_dirty;                  /* Call-IDs whose streams changed (a set) */
+    const snb_dialogs_service_t *dialogs; /* the sip module's, looked up at start */
+    const snb_media_service_t *media;     /* the rtp module's (v2), NULL without it */
     uint64_t refreshes;
     /* message counters for /metrics */
     json_t *methods, *responses;
@@ -281,16 +283,6 @@ static size_t backlog(const http_mod_t *m)
 
 /* ---- the feed -------------------------------------------------------------------------------- */
 
-static const snb_dialogs_service_t *dialogs_svc(http_mod_t *m)
-{
-    return snb_core_service(m->core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
-}
-
-static const snb_media_service_t *media_svc(http_mod_t *m)
-{
-    return snb_core_service(m->core, SNB_MEDIA_SERVICE, 2);
-}
-
 static char *dump(json_t *v, size_t *len)
 {
     char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -298,22 +290,32 @@ static char *dump(json_t *v, size_t *len)
     return text;
 }
 
+/* The diagnosis flags, read from the dialog's own JSON (its "diagnosis"
+ * object), so the media is diagnosed once per rendering. */
+static uint32_t diag_flags_of(const json_t *full)
+{
+    static const struct {
+        const char *key;
+        uint32_t flag;
+    } kinds[] = {{"one_way_audio", API_DIAG_ONE_WAY_AUDIO},
+                 {"nat_mismatch", API_DIAG_NAT_MISMATCH},
+                 {"no_media", API_DIAG_NO_MEDIA},
+                 {"late_media", API_DIAG_LATE_MEDIA},
+                 {"codec_asymmetry", API_DIAG_CODEC_ASYMMETRY}};
+    const json_t *diag = json_object_get(full, "diagnosis");
+    uint32_t flags = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (json_is_true(json_object_get(diag, kinds[i].key))) flags |= kinds[i].flag;
+    return flags;
+}
+
 static void feed_dialog(void *ud, const snb_dialog_info_t *d)
 {
     http_mod_t *m = ud;
-    const snb_dialogs_service_t *svc = dialogs_svc(m);
-    const snb_media_service_t *media = media_svc(m);
-    uint32_t flags = 0;
-    snb_media_summary_t ms;
-    if (media && media->dialog_summary(media->ctx, d->call_id, &ms)) {
-        flags |= ms.one_way_audio ? API_DIAG_ONE_WAY_AUDIO : 0;
-        flags |= ms.nat_mismatch ? API_DIAG_NAT_MISMATCH : 0;
-        flags |= ms.no_media ? API_DIAG_NO_MEDIA : 0;
-        flags |= ms.late_media ? API_DIAG_LATE_MEDIA : 0;
-        flags |= ms.codec_asymmetry ? API_DIAG_CODEC_ASYMMETRY : 0;
-    }
+    const snb_dialogs_service_t *svc = m->dialogs;
     json_t *summary = svc->summary_json(svc->ctx, d->handle);
     json_t *full = svc->report_json(svc->ctx, d->handle);
+    uint32_t flags = diag_flags_of(full);
     size_t slen, flen, mlen = 0;
     char *stext = dump(summary, &slen), *ftext = dump(full, &flen);
     char *md = svc->report_markdown(svc->ctx, d->handle, &mlen);
@@ -359,8 +361,7 @@ static json_t *stream_list_view(json_t *full)
 static void feed_stream(void *ud, const snb_stream_info_t *s)
 {
     http_mod_t *m = ud;
-    const snb_media_service_t *media = media_svc(m);
-    json_t *full = media->stream_json(media->ctx, s->handle);
+    json_t *full = m->media->stream_json(m->media->ctx, s->handle);
     json_t *list = full ? stream_list_view(full) : NULL;
     size_t flen, llen;
     char *ftext = dump(full, &flen), *ltext = dump(list, &llen);
@@ -433,8 +434,8 @@ static void refresh(http_mod_t *m)
         schedule_refresh(m, 20);
         return;
     }
-    const snb_dialogs_service_t *dialogs = dialogs_svc(m);
-    const snb_media_service_t *media = media_svc(m);
+    const snb_dialogs_service_t *dialogs = m->dialogs;
+    const snb_media_service_t *media = m->media;
     if (media) {
         static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone};
         media->streams_feed_drain(media->ctx, &sfeed, m);
@@ -641,10 +642,8 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
     m->pipe_open = true;
     uv_read_start((uv_stream_t *)&m->pipe, on_alloc, on_read);
     /* A new process knows nothing: send everything. */
-    const snb_dialogs_service_t *dialogs = dialogs_svc(m);
-    const snb_media_service_t *media = media_svc(m);
-    if (dialogs) dialogs->feed_enable(dialogs->ctx);
-    if (media) media->streams_feed_enable(media->ctx);
+    if (m->dialogs) m->dialogs->feed_enable(m->dialogs->ctx);
+    if (m->media) m->media->streams_feed_enable(m->media->ctx);
     schedule_refresh(m, 0);
     return 0;
 }
@@ -756,7 +755,10 @@ static int http_start(void *state)
     m->refresh_timer.data = m;
     uv_timer_init(loop, &m->restart_timer);
     m->restart_timer.data = m;
-    if (!dialogs_svc(m))
+    /* Every module's init has run: the services are there, or will never be. */
+    m->dialogs = snb_core_service(m->core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
+    m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, 2);
+    if (!m->dialogs)
         snb_log_warn(m->core, "http", "the sip module is not loaded: the API will list no dialogs");
     m->sub = snb_bus_subscribe(snb_core_bus(m->core),
                                SNB_EVMASK(SNB_EV_SIP_MESSAGE) | SNB_EVMASK(SNB_EV_CAPTURE_END),
