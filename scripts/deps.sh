@@ -7,9 +7,9 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config clang clang-format
           libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev check
           libmicrohttpd-dev curl openssl python3-requests
-          gzip procps iproute2 tshark)
+          gzip procps iproute2 tshark sngrep)
 if [[ "${1:-}" == "--bench" ]]; then
-    packages+=(sngrep sipgrep time wrk bc)
+    packages+=(sipgrep time wrk bc)
 fi
 
 missing=()
