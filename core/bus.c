@@ -1,99 +1,170 @@
 /* The event bus. Single-threaded by design: every call happens on the loop
  * thread, so there are no locks. Other threads reach it through a hand-off
- * (handoff.c). */
+ * (handoff.c).
+ *
+ * Each event type has its own subscriber list, so a dispatch touches only
+ * the handlers that asked for that type, and there is no limit on the
+ * number of types. Events published during a dispatch are copied into an
+ * arena that is emptied once the queue has drained: deferring a borrowed
+ * event costs a memcpy, not a malloc. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "arena.h"
 #include "bus_internal.h"
 
 typedef struct subscription {
-    uint64_t mask;
     snb_event_handler fn;
     void *ud;
     int id; /* 0 once unsubscribed; compacted when no dispatch is running */
 } subscription_t;
 
-struct snb_bus {
+typedef struct type_slot {
+    char *name;
     subscription_t *subs;
     size_t n_subs, cap_subs;
+    size_t live; /* subscriptions with id != 0 */
+} type_slot_t;
+
+struct snb_bus {
+    type_slot_t *types;
+    size_t n_types, cap_types;
     int next_id;
-    uint64_t wanted; /* union of live masks: lets publishers skip unwanted work */
     int dispatch_depth;
     bool needs_compact;
     snb_event_t *queue_head, *queue_tail; /* published during a dispatch */
-    uint64_t delivered;
+    snb_arena_t *arena;                   /* the borrowed ones among them */
+    uint64_t delivered, queue_failures;
 };
+
+#define ARENA_CHUNK (64u * 1024)
+
+static snb_event_type_t add_type(snb_bus_t *bus, const char *name)
+{
+    if (bus->n_types == bus->cap_types) {
+        size_t cap = bus->cap_types ? bus->cap_types * 2 : 16;
+        type_slot_t *t = realloc(bus->types, cap * sizeof *t);
+        if (!t) return -ENOMEM;
+        bus->types = t;
+        bus->cap_types = cap;
+    }
+    char *copy = strdup(name);
+    if (!copy) return -ENOMEM;
+    bus->types[bus->n_types] = (type_slot_t){.name = copy};
+    return (snb_event_type_t)bus->n_types++;
+}
 
 snb_bus_t *snb_bus_new(void)
 {
     snb_bus_t *bus = calloc(1, sizeof *bus);
-    if (bus) bus->next_id = 1;
+    if (!bus) return NULL;
+    bus->next_id = 1;
+    bus->arena = snb_arena_new(ARENA_CHUNK);
+    if (!bus->arena || add_type(bus, "packet") != SNB_EV_PACKET ||
+        add_type(bus, "capture-end") != SNB_EV_CAPTURE_END) {
+        snb_bus_free(bus);
+        return NULL;
+    }
     return bus;
 }
 
-static void recompute_wanted(snb_bus_t *bus)
+snb_event_type_t snb_bus_lookup(const snb_bus_t *bus, const char *name)
 {
-    bus->wanted = 0;
-    for (size_t i = 0; i < bus->n_subs; i++)
-        if (bus->subs[i].id) bus->wanted |= bus->subs[i].mask;
+    for (size_t i = 0; name && i < bus->n_types; i++)
+        if (!strcmp(bus->types[i].name, name)) return (snb_event_type_t)i;
+    return -ENOENT;
+}
+
+snb_event_type_t snb_bus_register(snb_bus_t *bus, const char *name)
+{
+    if (!name || !*name) return -EINVAL;
+    if (snb_bus_lookup(bus, name) >= 0) return -EEXIST;
+    return add_type(bus, name);
+}
+
+const char *snb_bus_type_name(const snb_bus_t *bus, snb_event_type_t type)
+{
+    return type >= 0 && (size_t)type < bus->n_types ? bus->types[type].name : NULL;
 }
 
 static void compact(snb_bus_t *bus)
 {
-    size_t w = 0;
-    for (size_t r = 0; r < bus->n_subs; r++)
-        if (bus->subs[r].id) bus->subs[w++] = bus->subs[r];
-    bus->n_subs = w;
+    for (size_t t = 0; t < bus->n_types; t++) {
+        type_slot_t *slot = &bus->types[t];
+        size_t w = 0;
+        for (size_t r = 0; r < slot->n_subs; r++)
+            if (slot->subs[r].id) slot->subs[w++] = slot->subs[r];
+        slot->n_subs = w;
+    }
     bus->needs_compact = false;
 }
 
-int snb_bus_subscribe(snb_bus_t *bus, uint64_t mask, snb_event_handler fn, void *ud)
+static int add_sub(type_slot_t *slot, snb_event_handler fn, void *ud, int id)
 {
-    if (!fn || !mask) return -EINVAL;
-    if (bus->n_subs == bus->cap_subs) {
-        size_t cap = bus->cap_subs ? bus->cap_subs * 2 : 8;
-        subscription_t *s = realloc(bus->subs, cap * sizeof *s);
+    if (slot->n_subs == slot->cap_subs) {
+        size_t cap = slot->cap_subs ? slot->cap_subs * 2 : 4;
+        subscription_t *s = realloc(slot->subs, cap * sizeof *s);
         if (!s) return -ENOMEM;
-        bus->subs = s;
-        bus->cap_subs = cap;
+        slot->subs = s;
+        slot->cap_subs = cap;
     }
+    slot->subs[slot->n_subs++] = (subscription_t){.fn = fn, .ud = ud, .id = id};
+    slot->live++;
+    return 0;
+}
+
+int snb_bus_subscribe(snb_bus_t *bus, const snb_event_type_t *types, size_t n, snb_event_handler fn,
+                      void *ud)
+{
+    if (!fn || (n && !types)) return -EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (types[i] >= 0 && (size_t)types[i] >= bus->n_types) return -EINVAL;
     int id = bus->next_id++;
-    bus->subs[bus->n_subs++] = (subscription_t){.mask = mask, .fn = fn, .ud = ud, .id = id};
-    bus->wanted |= mask;
+    for (size_t i = 0; i < n; i++) {
+        if (types[i] < 0) continue; /* an optional producer that is not loaded */
+        int rc = add_sub(&bus->types[types[i]], fn, ud, id);
+        if (rc) {
+            snb_bus_unsubscribe(bus, id);
+            return rc;
+        }
+    }
     return id;
 }
 
 void snb_bus_unsubscribe(snb_bus_t *bus, int id)
 {
-    for (size_t i = 0; i < bus->n_subs; i++) {
-        if (bus->subs[i].id == id) {
-            bus->subs[i].id = 0;
-            bus->needs_compact = true;
+    if (id <= 0) return;
+    for (size_t t = 0; t < bus->n_types; t++) {
+        type_slot_t *slot = &bus->types[t];
+        for (size_t i = 0; i < slot->n_subs; i++) {
+            if (slot->subs[i].id == id) {
+                slot->subs[i].id = 0;
+                slot->live--;
+                bus->needs_compact = true;
+            }
         }
     }
-    recompute_wanted(bus);
     if (bus->dispatch_depth == 0 && bus->needs_compact) compact(bus);
 }
 
 int snb_bus_wants(const snb_bus_t *bus, snb_event_type_t type)
 {
-    return (bus->wanted & SNB_EVMASK(type)) != 0;
+    return type >= 0 && (size_t)type < bus->n_types && bus->types[type].live > 0;
 }
 
 static void dispatch(snb_bus_t *bus, const snb_event_t *ev)
 {
-    uint64_t bit = SNB_EVMASK(ev->type);
     bus->dispatch_depth++;
-    /* Index loop with a snapshot of n: a handler may subscribe (realloc) or
-     * unsubscribe (id = 0) while we iterate. */
-    size_t n = bus->n_subs;
+    /* Index loop over a snapshot of the count, re-reading the arrays: a
+     * handler may subscribe (realloc) or unsubscribe (id = 0) meanwhile. */
+    size_t n = bus->types[ev->type].n_subs;
     for (size_t i = 0; i < n; i++) {
-        subscription_t *s = &bus->subs[i];
-        if (s->id && (s->mask & bit)) {
-            s->fn(s->ud, ev);
-            bus->delivered++;
-        }
+        subscription_t s = bus->types[ev->type].subs[i];
+        if (!s.id) continue;
+        s.fn(s.ud, ev);
+        bus->delivered++;
     }
     bus->dispatch_depth--;
 }
@@ -106,33 +177,55 @@ static void drain_queue(snb_bus_t *bus)
         if (!bus->queue_head) bus->queue_tail = NULL;
         ev->next = NULL;
         dispatch(bus, ev);
-        snb_event_release(ev);
+        snb_event_release(ev); /* nothing for arena copies, which stay borrowed */
     }
+    snb_arena_reset(bus->arena);
     if (bus->needs_compact) compact(bus);
+}
+
+/* A copy of a borrowed event in the arena, still marked borrowed: a
+ * subscriber that keeps it gets its own heap copy from snb_event_retain. */
+static snb_event_t *arena_copy(snb_bus_t *bus, const snb_event_t *ev)
+{
+    size_t size = ev->ops->size(ev);
+    snb_event_t *c = snb_arena_alloc(bus->arena, size);
+    if (!c) return NULL;
+    ev->ops->copy(ev, c);
+    c->flags |= SNB_EVF_BORROWED;
+    c->refcount = 1;
+    c->next = NULL;
+    return c;
 }
 
 int snb_bus_publish(snb_bus_t *bus, snb_event_t *ev)
 {
-    if (ev->type >= SNB_EV_TYPE_COUNT) {
+    if ((size_t)ev->type >= bus->n_types) {
         snb_event_release(ev);
         return -EINVAL;
     }
     if (bus->dispatch_depth > 0) {
         /* Deliver after the current dispatch: no recursion, order preserved. */
-        snb_event_t *owned = ev;
-        if (ev->flags & SNB_EVF_BORROWED) {
-            owned = snb_event_retain(ev);
-            if (!owned) return -ENOMEM;
+        if (!bus->types[ev->type].live) {
+            snb_event_release(ev);
+            return 0;
         }
-        owned->next = NULL;
+        snb_event_t *queued = ev;
+        if (ev->flags & SNB_EVF_BORROWED) {
+            queued = arena_copy(bus, ev);
+            if (!queued) {
+                bus->queue_failures++;
+                return -ENOMEM;
+            }
+        }
+        queued->next = NULL;
         if (bus->queue_tail)
-            bus->queue_tail->next = owned;
+            bus->queue_tail->next = queued;
         else
-            bus->queue_head = owned;
-        bus->queue_tail = owned;
+            bus->queue_head = queued;
+        bus->queue_tail = queued;
         return 0;
     }
-    if (bus->wanted & SNB_EVMASK(ev->type)) dispatch(bus, ev);
+    if (bus->types[ev->type].live) dispatch(bus, ev);
     snb_event_release(ev);
     drain_queue(bus);
     return 0;
@@ -143,10 +236,20 @@ uint64_t snb_bus_delivered(const snb_bus_t *bus)
     return bus->delivered;
 }
 
+uint64_t snb_bus_queue_failures(const snb_bus_t *bus)
+{
+    return bus->queue_failures;
+}
+
 void snb_bus_free(snb_bus_t *bus)
 {
     if (!bus) return;
-    drain_queue(bus);
-    free(bus->subs);
+    if (bus->arena) drain_queue(bus);
+    for (size_t t = 0; t < bus->n_types; t++) {
+        free(bus->types[t].name);
+        free(bus->types[t].subs);
+    }
+    free(bus->types);
+    snb_arena_free(bus->arena);
     free(bus);
 }

@@ -9,5 +9,7 @@ snb_bus_t *snb_bus_new(void);
 void snb_bus_free(snb_bus_t *bus);
 /* Events delivered since creation (for tests and stats). */
 uint64_t snb_bus_delivered(const snb_bus_t *bus);
+/* Events published inside a dispatch that could not be queued (no memory). */
+uint64_t snb_bus_queue_failures(const snb_bus_t *bus);
 
 #endif

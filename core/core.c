@@ -39,7 +39,9 @@ snb_core_t *snb_core_new(void)
         return NULL;
     }
     core->bus = snb_bus_new();
-    if (!core->bus) {
+    if (!core->bus || snb_core_metrics_register_builtin(core) != 0) {
+        snb_bus_free(core->bus);
+        snb_core_metrics_free(core);
         uv_loop_close(&core->loop);
         free(core);
         return NULL;
@@ -183,6 +185,10 @@ void snb_core_free(snb_core_t *core)
     snb_core_unload_modules(core);
     if (uv_loop_close(&core->loop) != 0) snb_log_warn(core, "sipnab", "event loop not closed");
     snb_conf_free(core->cfg.conf);
+    for (size_t i = 0; i < core->n_services; i++)
+        free(core->services[i].name);
+    free(core->services);
+    snb_core_metrics_free(core);
     for (size_t i = 0; i < core->n_old_confs; i++)
         snb_conf_free(core->old_confs[i]);
     free(core->old_confs);

@@ -59,19 +59,14 @@ struct snb_core {
     int exit_status;
 
     struct snb_service {
-        char name[64];
+        char *name;
         uint32_t version;
         const void *table;
-    } services[32];
-    size_t n_services;
+    } * services;
+    size_t n_services, cap_services;
 
-    struct snb_counter_group {
-        const char *prefix;
-        const snb_counter_def_t *defs;
-        const uint64_t *values;
-        size_t n;
-    } counter_groups[16];
-    size_t n_counter_groups;
+    snb_metric_group_t *metric_groups;
+    size_t n_metric_groups, cap_metric_groups;
 
     snb_decode_stats_t decode_stats;
     snb_capture_stats_t capture_stats; /* sources fold theirs in when freed */
@@ -101,6 +96,9 @@ void snb_sources_stats(snb_core_t *core, snb_capture_stats_t *sum);
 
 /* stats_print.c */
 void snb_stats_print(snb_core_t *core, FILE *out, bool json);
+/* metrics.c: the core's own group (capture and decode counters). */
+int snb_core_metrics_register_builtin(snb_core_t *core);
+void snb_core_metrics_free(snb_core_t *core);
 
 /* core.c */
 snb_core_t *snb_core_new(void);

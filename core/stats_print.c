@@ -1,57 +1,19 @@
-/* End-of-run counters: `--stats` as aligned text, `--stats --json` as one
- * JSON object with one key per counter. Both come from the X-macro tables. */
+/* End-of-run metrics: `--stats` as aligned text, `--stats --json` as one
+ * JSON object (snb_core_stats_json). Both come from one collect pass. */
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
+#include <string.h>
 
 #include "core_internal.h"
+#include "metrics_internal.h"
 
-typedef struct counter_row {
-    const char *name;
-    const char *help;
-    uint64_t value;
-} counter_row_t;
-
-static size_t collect(snb_core_t *core, counter_row_t *rows, size_t max)
+static void print_value(FILE *out, double v)
 {
-    snb_capture_stats_t cap;
-    snb_sources_stats(core, &cap);
-    const snb_decode_stats_t *d = &core->decode_stats;
-    size_t n = 0;
-#define SNB_ROW_CAP(field, text)                                                                   \
-    if (n < max) rows[n++] = (counter_row_t){#field, text, cap.field};
-#define SNB_ROW_DEC(field, text)                                                                   \
-    if (n < max) rows[n++] = (counter_row_t){#field, text, d->field};
-    SNB_CAPTURE_COUNTERS(SNB_ROW_CAP)
-    SNB_DECODE_COUNTERS(SNB_ROW_DEC)
-#undef SNB_ROW_CAP
-#undef SNB_ROW_DEC
-    return n;
-}
-
-/* Every counter, core then module groups, with "<prefix>_<name>" names kept
- * in `names` (rows point into it). */
-static size_t collect_all(snb_core_t *core, counter_row_t *rows, char (*names)[64], size_t max)
-{
-    size_t n = collect(core, rows, max);
-    for (size_t g = 0; g < core->n_counter_groups; g++) {
-        const struct snb_counter_group *grp = &core->counter_groups[g];
-        for (size_t i = 0; i < grp->n && n < max; i++, n++) {
-            snprintf(names[n], sizeof names[n], "%s_%s", grp->prefix, grp->defs[i].name);
-            rows[n] = (counter_row_t){names[n], grp->defs[i].help, grp->values[i]};
-        }
-    }
-    return n;
-}
-
-json_t *snb_core_stats_json(snb_core_t *core)
-{
-    counter_row_t rows[512];
-    char names[512][64];
-    size_t n = collect_all(core, rows, names, sizeof rows / sizeof rows[0]);
-    json_t *obj = json_object();
-    for (size_t i = 0; obj && i < n; i++)
-        json_object_set_new(obj, rows[i].name, json_integer((json_int_t)rows[i].value));
-    return obj;
+    if (isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0)
+        fprintf(out, "%14" PRIu64, (uint64_t)(v < 0 ? 0 : v));
+    else
+        fprintf(out, "%14.3f", v);
 }
 
 void snb_stats_print(snb_core_t *core, FILE *out, bool json)
@@ -64,10 +26,29 @@ void snb_stats_print(snb_core_t *core, FILE *out, bool json)
         json_decref(obj);
         return;
     }
-    counter_row_t rows[512];
-    char names[512][64];
-    size_t n = collect_all(core, rows, names, sizeof rows / sizeof rows[0]);
+    snb_metric_sink_t sink;
+    snb_metrics_collect(core, &sink);
     fprintf(out, "sipnab statistics\n");
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "  %-24s %14" PRIu64 "  %s\n", rows[i].name, rows[i].value, rows[i].help);
+    for (size_t i = 0; i < sink.n; i++) {
+        const snb_metric_sample_t *s = &sink.samples[i];
+        if (s->def->flags & SNB_METRIC_NO_STATS) continue;
+        char name[256];
+        snb_metric_stats_name(s, name, sizeof name);
+        if (s->labels) {
+            /* name{label="value",...} */
+            size_t k = strlen(name);
+            const char *v = s->labels;
+            for (size_t l = 0; s->def->labels[l] && k < sizeof name - 1; l++) {
+                int w = snprintf(name + k, sizeof name - k, "%s%s=\"%s\"", l ? "," : "{",
+                                 s->def->labels[l], v);
+                if (w > 0) k = k + (size_t)w < sizeof name ? k + (size_t)w : sizeof name - 1;
+                v += strlen(v) + 1;
+            }
+            if (k < sizeof name - 1) name[k++] = '}', name[k] = '\0';
+        }
+        fprintf(out, "  %-32s ", name);
+        print_value(out, s->value);
+        fprintf(out, "  %s\n", s->def->help ? s->def->help : "");
+    }
+    snb_metrics_sink_free(&sink);
 }

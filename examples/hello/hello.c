@@ -41,8 +41,8 @@ static int hello_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t 
 static int hello_start(void *state)
 {
     hello_t *h = state;
-    h->subscription =
-        snb_bus_subscribe(snb_core_bus(h->core), SNB_EVMASK(SNB_EV_PACKET), on_packet, h);
+    static const snb_event_type_t types[] = {SNB_EV_PACKET};
+    h->subscription = snb_bus_subscribe(snb_core_bus(h->core), types, 1, on_packet, h);
     return h->subscription > 0 ? 0 : h->subscription;
 }
 

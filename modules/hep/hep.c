@@ -58,11 +58,7 @@ enum {
         C_COUNT
 };
 
-static const snb_counter_def_t counter_defs[] = {
-#define HEP_COUNTER_DEF(name, help) {#name, help},
-    HEP_COUNTERS(HEP_COUNTER_DEF)
-#undef HEP_COUNTER_DEF
-};
+static const snb_metric_def_t counter_defs[] = {HEP_COUNTERS(SNB_METRIC_COUNTER_DEF)};
 
 #define HEP_MAX_PACKET 65536
 #define HEP_TCP_BUFFER (256 * 1024)
@@ -106,6 +102,7 @@ struct hep_mod {
     hep_inst_t *inst;
     size_t n;
     int sub;
+    snb_event_type_t ev_sip, ev_rtcp, ev_stream; /* negative when their module is absent */
     bool stopping;
     uint64_t counters[C_COUNT];
     uint8_t scratch[HEP_MAX_PACKET]; /* inflated payloads of HEP in captures */
@@ -639,18 +636,25 @@ static int start_sender(hep_inst_t *in)
 static void on_event(void *ud, const snb_event_t *ev)
 {
     hep_mod_t *m = ud;
-    if (ev->type == SNB_EV_PACKET) {
-        if (m->parse) parse_captured(m, &((const snb_packet_event_t *)ev)->pkt);
-    } else if (ev->type == SNB_EV_SIP_MESSAGE) {
+    snb_event_type_t type = (snb_event_type_t)ev->type;
+    if (type == SNB_EV_PACKET) {
+        parse_captured(m, &((const snb_packet_event_t *)ev)->pkt);
+    } else if (type == m->ev_sip) {
         send_message(m, (const snb_sip_message_event_t *)ev);
-    } else if (ev->type == SNB_EV_RTCP_REPORT) {
+    } else if (type == m->ev_rtcp) {
         send_rtcp(m, (const snb_rtcp_event_t *)ev);
-    } else if (ev->type == SNB_EV_STREAM_UPDATE) {
+    } else if (type == m->ev_stream) {
         send_stream_report(m, (const snb_rtp_stream_event_t *)ev);
     }
 }
 
 /* ---- lifetime ---- */
+
+static void collect_metrics(void *ud, snb_metric_sink_t *sink)
+{
+    hep_mod_t *m = ud;
+    snb_metric_put_all(sink, m->counters, C_COUNT);
+}
 
 static int hep_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
@@ -703,18 +707,32 @@ static int hep_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
             if (!in->limit) return -ENOMEM;
         }
     }
-    snb_core_counters(core, "hep", counter_defs, m->counters, C_COUNT);
-    return 0;
+    snb_metric_group_t metrics = {
+        .prefix = "hep", .defs = counter_defs, .n = C_COUNT, .collect = collect_metrics, .ud = m};
+    return snb_core_metrics(core, &metrics);
 }
 
 static int hep_start(void *state)
 {
     hep_mod_t *m = state;
-    m->sub =
-        snb_bus_subscribe(snb_core_bus(m->core),
-                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE) |
-                              SNB_EVMASK(SNB_EV_RTCP_REPORT) | SNB_EVMASK(SNB_EV_STREAM_UPDATE),
-                          on_event, m);
+    snb_bus_t *bus = snb_core_bus(m->core);
+    /* What the SIP and RTP modules publish, when they are loaded. */
+    m->ev_sip = snb_bus_lookup(bus, SNB_SIP_MESSAGE_EVENT);
+    m->ev_rtcp = snb_bus_lookup(bus, SNB_RTP_RTCP_EVENT);
+    m->ev_stream = snb_bus_lookup(bus, SNB_RTP_STREAM_EVENT);
+    bool sending = false;
+    for (size_t i = 0; i < m->n; i++)
+        sending |= m->inst[i].conf->send && *m->inst[i].conf->send;
+    /* Packets only when unwrapping captures; the rest only when mirroring. */
+    snb_event_type_t types[4];
+    size_t n = 0;
+    if (m->parse) types[n++] = SNB_EV_PACKET;
+    if (sending) {
+        types[n++] = m->ev_sip;
+        types[n++] = m->ev_rtcp;
+        types[n++] = m->ev_stream;
+    }
+    m->sub = snb_bus_subscribe(bus, types, n, on_event, m);
     if (m->sub < 0) return m->sub;
     for (size_t i = 0; i < m->n; i++) {
         hep_inst_t *in = &m->inst[i];

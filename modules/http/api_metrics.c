@@ -97,35 +97,6 @@ static int sorted_keys(const json_t *obj, const char ***keys, size_t *n)
     return 0;
 }
 
-/* One family with a sample per key of counters[group]. */
-static int put_labeled(api_buf_t *b, const json_t *counters, const char *group, const char *name,
-                       const char *label, const char *help)
-{
-    const json_t *obj = json_object_get(counters, group);
-    const char **keys;
-    size_t n;
-    if (sorted_keys(obj, &keys, &n) != 0) return -1;
-    int rc = put_help(b, name, "counter", help);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        char val[64];
-        if (!json_value_text(json_object_get(obj, keys[i]), val, sizeof val)) continue;
-        rc |= api_buf_printf(b, "%s{%s=\"", name, label);
-        rc |= put_label_value(b, keys[i]);
-        rc |= api_buf_printf(b, "\"} %s\n", val);
-    }
-    free(keys);
-    return rc;
-}
-
-static int put_scalar(api_buf_t *b, const json_t *counters, const char *key, const char *name,
-                      const char *help)
-{
-    char val[64] = "0";
-    const json_t *v = json_object_get(counters, key);
-    if (v) json_value_text(v, val, sizeof val);
-    return put_help(b, name, "counter", help) | api_buf_printf(b, "%s %s\n", name, val);
-}
-
 #define HIST_MAX 8
 
 typedef struct hist {
@@ -219,84 +190,122 @@ static void lower(const char *in, char *out, size_t size)
     out[i] = '\0';
 }
 
-/* The Prometheus name of a module counter: sipnab_<key>_total with every
- * character outside [a-zA-Z0-9_] as '_'. malloc'd; NULL when out of memory. */
-static char *module_metric_name(const char *key)
+/* Prometheus metric and label names: [a-zA-Z_:][a-zA-Z0-9_:]* (labels
+ * without ':'). A family from the capture process that breaks this is left
+ * out rather than making the whole exposition invalid. */
+static bool valid_name(const char *n, bool label)
 {
-    size_t n = strlen(key);
-    char *out = malloc(n + sizeof "sipnab__total");
-    if (!out) return NULL;
-    memcpy(out, "sipnab_", 7);
-    for (size_t i = 0; i < n; i++) {
-        char c = key[i];
-        bool ok =
-            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-        out[7 + i] = ok ? c : '_';
+    if (!n || !*n) return false;
+    for (const char *p = n; *p; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                  (!label && c == ':') || (p != n && c >= '0' && c <= '9');
+        if (!ok) return false;
     }
-    memcpy(out + 7 + n, "_total", sizeof "_total");
-    return out;
+    return true;
 }
 
-static const char *const builtin_totals[] = {
-    "sipnab_dialogs_total",         "sipnab_messages_total",
-    "sipnab_responses_total",       "sipnab_rtp_streams_total",
-    "sipnab_capture_packets_total", "sipnab_reassembly_timeouts_total",
-    "sipnab_security_alerts_total", "sipnab_diagnosis_total",
-    "sipnab_api_feed_complete",
-};
+/* Family names already written: a second family of the same name would
+ * make the exposition invalid, so the first one wins. */
+typedef struct seen {
+    const char **names;
+    size_t n, cap;
+} seen_t;
 
-static bool is_builtin(const char *name)
+static bool seen_has(const seen_t *s, const char *name)
 {
-    for (size_t i = 0; i < sizeof builtin_totals / sizeof builtin_totals[0]; i++)
-        if (strcmp(name, builtin_totals[i]) == 0) return true;
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->names[i], name)) return true;
     return false;
 }
 
-typedef struct mod_metric {
-    char *name;
-    const char *key;
-} mod_metric_t;
-
-static int cmp_mod(const void *a, const void *b)
+static int seen_add(seen_t *s, const char *name)
 {
-    const mod_metric_t *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-    return c ? c : strcmp(x->key, y->key);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        const char **g = realloc(s->names, cap * sizeof *g);
+        if (!g) return -1;
+        s->names = g;
+        s->cap = cap;
+    }
+    s->names[s->n++] = name;
+    return 0;
 }
 
-/* One family per module counter. Two keys that sanitise to the same name (or
- * to a built-in family) would make the exposition invalid: the first in
- * sorted order wins, the rest are left out. */
-static int put_modules(api_buf_t *b, const json_t *counters)
+/* One family the capture process collected (see snb_core_metrics_json):
+ * samples sorted by their label values, so a scrape is deterministic. */
+static int cmp_sample(const void *a, const void *b)
 {
-    const json_t *obj = json_object_get(counters, "modules");
-    const char **keys;
-    size_t n;
-    if (sorted_keys(obj, &keys, &n) != 0) return -1;
-    if (!n) return 0;
-    mod_metric_t *m = calloc(n, sizeof *m);
-    int rc = m ? 0 : -1;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        m[i].key = keys[i];
-        m[i].name = module_metric_name(keys[i]);
-        if (!m[i].name) rc = -1;
-    }
-    if (rc == 0) qsort(m, n, sizeof *m, cmp_mod);
+    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+    char *tx = json_dumps(json_object_get(x, "labels"), JSON_COMPACT | JSON_SORT_KEYS);
+    char *ty = json_dumps(json_object_get(y, "labels"), JSON_COMPACT | JSON_SORT_KEYS);
+    int c = strcmp(tx ? tx : "", ty ? ty : "");
+    free(tx);
+    free(ty);
+    return c;
+}
+
+static int put_family(api_buf_t *b, const json_t *f, seen_t *seen)
+{
+    const char *name = json_string_value(json_object_get(f, "name"));
+    const char *type = json_string_value(json_object_get(f, "type"));
+    const char *help = json_string_value(json_object_get(f, "help"));
+    const json_t *samples = json_object_get(f, "samples");
+    if (!valid_name(name, false) || seen_has(seen, name) || !json_is_array(samples)) return 0;
+    if (!type || (strcmp(type, "counter") != 0 && strcmp(type, "gauge") != 0)) return 0;
+    if (seen_add(seen, name) != 0) return -1;
+    size_t n = json_array_size(samples);
+    const json_t **sorted = n ? malloc(n * sizeof *sorted) : NULL;
+    if (n && !sorted) return -1;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = json_array_get(samples, i);
+    if (n > 1) qsort(sorted, n, sizeof *sorted, cmp_sample);
+    /* HELP text: one line, backslash and newline escaped. */
+    int rc = api_buf_printf(b, "# HELP %s ", name);
+    for (const char *p = help ? help : ""; *p && rc == 0; p++)
+        rc = *p == '\\'   ? api_buf_append(b, "\\\\", 2)
+             : *p == '\n' ? api_buf_append(b, "\\n", 2)
+                          : api_buf_append(b, p, 1);
+    rc |= api_buf_printf(b, "\n# TYPE %s %s\n", name, type);
     for (size_t i = 0; i < n && rc == 0; i++) {
         char val[64];
-        if (!json_value_text(json_object_get(obj, m[i].key), val, sizeof val)) continue;
-        if (is_builtin(m[i].name) || (i && strcmp(m[i].name, m[i - 1].name) == 0)) continue;
-        const char *name = m[i].name;
-        int keylen = (int)(strlen(name) - strlen("sipnab__total")); /* the sanitised key */
-        rc |= api_buf_printf(b, "# HELP %s Module counter %.*s\n# TYPE %s counter\n%s %s\n", name,
-                             keylen, name + 7, name, name, val);
+        if (!json_value_text(json_object_get(sorted[i], "value"), val, sizeof val)) continue;
+        const json_t *labels = json_object_get(sorted[i], "labels");
+        const char **keys;
+        size_t nk;
+        if (sorted_keys(labels, &keys, &nk) != 0) {
+            rc = -1;
+            break;
+        }
+        bool ok = true;
+        for (size_t k = 0; k < nk; k++)
+            ok &= valid_name(keys[k], true) && json_is_string(json_object_get(labels, keys[k]));
+        if (ok) {
+            rc |= api_buf_printf(b, "%s", name);
+            for (size_t k = 0; k < nk; k++) {
+                rc |= api_buf_printf(b, "%s%s=\"", k ? "," : "{", keys[k]);
+                rc |= put_label_value(b, json_string_value(json_object_get(labels, keys[k])));
+                rc |= api_buf_append(b, "\"", 1);
+            }
+            rc |= api_buf_printf(b, "%s %s\n", nk ? "}" : "", val);
+        }
+        free(keys);
     }
-    for (size_t i = 0; m && i < n; i++)
-        free(m[i].name);
-    free(m);
-    free(keys);
+    free(sorted);
     return rc;
 }
+
+/* Families the REST spec promises even before anything fills them (no
+ * detector module loaded: no alerts, but the family is there). */
+static const struct {
+    const char *name, *help;
+} contract_families[] = {
+    {"sipnab_messages_total", "SIP messages by method"},
+    {"sipnab_responses_total", "SIP responses by status code"},
+    {"sipnab_capture_packets_total", "Total packets captured"},
+    {"sipnab_reassembly_timeouts_total", "TCP/IP reassembly sessions that timed out"},
+    {"sipnab_security_alerts_total", "Security alerts by type"},
+};
 
 char *api_metrics_render(const api_store_t *store, size_t *len)
 {
@@ -323,16 +332,13 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
     api_store_foreach_stream(store, acc_stream, &s);
 
     api_buf_t b = {0};
+    seen_t seen = {0};
     int rc = put_help(&b, "sipnab_dialogs_total", "counter", "Total dialogs by state");
     for (unsigned i = 0; i < API_STATE_COUNT; i++) {
         char name[32];
         lower(api_state_name(i), name, sizeof name);
         rc |= api_buf_printf(&b, "sipnab_dialogs_total{state=\"%s\"} %zu\n", name, d.by_state[i]);
     }
-    rc |=
-        put_labeled(&b, c, "messages", "sipnab_messages_total", "method", "SIP messages by method");
-    rc |= put_labeled(&b, c, "responses", "sipnab_responses_total", "code",
-                      "SIP responses by status code");
     rc |= put_help(&b, "sipnab_rtp_streams_active", "gauge", "RTP streams currently receiving");
     rc |= api_buf_printf(&b, "sipnab_rtp_streams_active %zu\n", s.active);
     rc |= put_help(&b, "sipnab_rtp_streams_total", "counter", "RTP streams by status");
@@ -340,10 +346,6 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
                          "sipnab_rtp_streams_total{status=\"established\"} %zu\n"
                          "sipnab_rtp_streams_total{status=\"orphaned\"} %zu\n",
                          s.established, s.orphaned);
-    rc |= put_scalar(&b, c, "capture_packets", "sipnab_capture_packets_total",
-                     "Total packets captured");
-    rc |= put_scalar(&b, c, "reassembly_timeouts", "sipnab_reassembly_timeouts_total",
-                     "TCP/IP reassembly sessions that timed out");
 
     hist_t pdd = {"sipnab_pdd_seconds", "Post-dial delay in seconds", {0}, PDD_NLE, {0}, 0, 0};
     for (size_t i = 0; i < PDD_NLE; i++) {
@@ -357,8 +359,6 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
     rc |= put_hist(&b, &s.jitter);
     rc |= put_hist(&b, &s.loss);
 
-    rc |= put_labeled(&b, c, "security_alerts", "sipnab_security_alerts_total", "type",
-                      "Security alerts by type");
     static const char *const kinds[5] = {"one_way_audio", "nat_mismatch", "no_media", "late_media",
                                          "codec_asymmetry"};
     rc |= put_help(&b, "sipnab_diagnosis_total", "counter", "Dialogs by media diagnosis");
@@ -370,7 +370,25 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
     rc |= put_help(&b, "sipnab_api_feed_complete", "gauge",
                    "1 when the capture has ended and the API holds all of it");
     rc |= api_buf_printf(&b, "sipnab_api_feed_complete %d\n", json_is_true(done) ? 1 : 0);
-    rc |= put_modules(&b, c);
+    static const char *const own[] = {"sipnab_dialogs_total",
+                                      "sipnab_rtp_streams_active",
+                                      "sipnab_rtp_streams_total",
+                                      "sipnab_pdd_seconds",
+                                      "sipnab_mos",
+                                      "sipnab_jitter_ms",
+                                      "sipnab_loss_percent",
+                                      "sipnab_diagnosis_total",
+                                      "sipnab_api_feed_complete"};
+    for (size_t i = 0; i < sizeof own / sizeof own[0] && rc == 0; i++)
+        rc |= seen_add(&seen, own[i]);
+    /* Then every family the capture process's modules collected. */
+    const json_t *families = json_object_get(c, "families");
+    for (size_t i = 0; i < json_array_size(families) && rc == 0; i++)
+        rc |= put_family(&b, json_array_get(families, i), &seen);
+    for (size_t i = 0; i < sizeof contract_families / sizeof contract_families[0] && rc == 0; i++)
+        if (!seen_has(&seen, contract_families[i].name))
+            rc |= put_help(&b, contract_families[i].name, "counter", contract_families[i].help);
+    free(seen.names);
     if (rc != 0) {
         api_buf_free(&b);
         return NULL;

@@ -66,10 +66,8 @@ void api_store_foreach_dialog(const api_store_t *s, api_dialog_fn fn, void *ud);
 void api_store_foreach_stream(const api_store_t *s, api_stream_fn fn, void *ud);
 
 /* The counters object last received (borrowed; an empty object before any):
- * {"capture_packets": n, "reassembly_timeouts": n,
- *  "messages": {"INVITE": n, ...}, "responses": {"200": n, ...},
- *  "security_alerts": {"<type>": n, ...},
- *  "modules": {"<prefix>_<name>": n, ...},   (module counter groups)
+ * {"families": [...],          every metric family the capture process's
+ *                              modules collected (snb_core_metrics_json)
  *  "feed_complete": true|false} (the capture ended and all of it was sent) */
 const json_t *api_store_counters(const api_store_t *s);
 

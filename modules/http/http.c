@@ -66,20 +66,13 @@ enum {
         C_COUNT
 };
 
-static const snb_counter_def_t counter_defs[] = {
-#define HTTP_COUNTER_DEF(name, help) {#name, help},
-    HTTP_COUNTERS(HTTP_COUNTER_DEF)
-#undef HTTP_COUNTER_DEF
-};
+static const snb_metric_def_t counter_defs[] = {HTTP_COUNTERS(SNB_METRIC_COUNTER_DEF)};
 
 /* Dialogs rendered between two looks at the clock (see refresh). */
 #define FEED_BATCH 64
 /* Dialogs whose streams changed are rendered again every this many
  * refreshes (their streams in /v1/streams refresh every time). */
 #define MEDIA_EVERY 5
-/* Distinct method labels counted; more go to "OTHER" (hostile input must not
- * grow the metrics without bound). */
-#define MAX_METHOD_LABELS 32
 #define HANDSHAKE_MS 5000
 
 typedef struct write_req {
@@ -114,8 +107,6 @@ typedef struct http_mod {
     const snb_dialogs_service_t *dialogs; /* the sip module's, looked up at start */
     const snb_media_service_t *media;     /* the rtp module's (v2), NULL without it */
     uint64_t refreshes;
-    /* message counters for /metrics */
-    json_t *methods, *responses;
     uint64_t counters[C_COUNT];
 } http_mod_t;
 
@@ -393,25 +384,14 @@ static void feed_stream_gone(void *ud, uint64_t id)
     api_wire_put_stream_gone(&m->out, id);
 }
 
-static uint64_t stat_of(json_t *stats, const char *name)
-{
-    json_t *v = json_object_get(stats, name);
-    return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
-}
-
+/* Every module's metrics as of now (their collect callbacks run here, so
+ * /metrics is current even when no packet arrives). */
 static void feed_counters(http_mod_t *m, bool complete)
 {
-    json_t *stats = snb_core_stats_json(m->core);
-    if (!stats) return;
+    json_t *families = snb_core_metrics_json(m->core);
+    if (!families) return;
     json_t *o = json_object();
-    json_object_set_new(o, "capture_packets", json_integer((json_int_t)stat_of(stats, "frames")));
-    json_object_set_new(o, "reassembly_timeouts",
-                        json_integer((json_int_t)(stat_of(stats, "frag_timeouts") +
-                                                  stat_of(stats, "tcp_timeouts"))));
-    json_object_set(o, "messages", m->methods);
-    json_object_set(o, "responses", m->responses);
-    json_object_set_new(o, "security_alerts", json_object()); /* no detector module yet */
-    json_object_set_new(o, "modules", stats);
+    json_object_set_new(o, "families", families);
     json_object_set_new(o, "feed_complete", json_boolean(complete));
     size_t len;
     char *text = dump(o, &len);
@@ -650,41 +630,12 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
 
 /* ---- events ---------------------------------------------------------------------------------- */
 
-static void count(json_t *map, const char *key)
-{
-    json_t *v = json_object_get(map, key);
-    if (!v && json_object_size(map) >= MAX_METHOD_LABELS) {
-        key = "OTHER";
-        v = json_object_get(map, key);
-    }
-    if (v)
-        json_integer_set(v, json_integer_value(v) + 1);
-    else
-        json_object_set_new(map, key, json_integer(1));
-}
-
 static void on_event(void *ud, const snb_event_t *ev)
 {
     http_mod_t *m = ud;
     if (ev->type == SNB_EV_CAPTURE_END) {
         m->ended = true;
         schedule_refresh(m, 0); /* the final figures at once */
-        return;
-    }
-    const snb_sip_message_event_t *sm = (const snb_sip_message_event_t *)ev;
-    if (sm->is_request) {
-        char name[24];
-        size_t n = 0;
-        for (; n < sm->method_name.len && n < sizeof name - 1; n++) {
-            char c = sm->method_name.p[n];
-            name[n] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ? c : '_';
-        }
-        name[n] = '\0';
-        count(m->methods, n ? name : "OTHER");
-    } else if (sm->status >= 100 && sm->status <= 699) {
-        char code[8];
-        snprintf(code, sizeof code, "%u", sm->status);
-        count(m->responses, code);
     }
 }
 
@@ -696,9 +647,13 @@ static void http_free(http_mod_t *m)
     free(m->cert_pem);
     free(m->key_pem);
     json_decref(m->media_dirty);
-    json_decref(m->methods);
-    json_decref(m->responses);
     free(m);
+}
+
+static void collect_metrics(void *ud, snb_metric_sink_t *sink)
+{
+    http_mod_t *m = ud;
+    snb_metric_put_all(sink, m->counters, C_COUNT);
 }
 
 static int http_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
@@ -712,8 +667,6 @@ static int http_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
         m->conf->api_key && *m->conf->api_key ? m->conf->api_key : getenv("SIPNAB_API_KEY");
     if (m->api_key && !*m->api_key) m->api_key = NULL;
     m->media_dirty = json_object();
-    m->methods = json_object();
-    m->responses = json_object();
     char why[512];
     struct sockaddr_storage sa;
     socklen_t salen;
@@ -735,14 +688,20 @@ static int http_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
     } else if (find_helper(m, why, sizeof why) != 0) {
         snb_log_error(core, "http", "%s", why);
         rc = SNB_E_CONFIG;
-    } else if (!m->media_dirty || !m->methods || !m->responses) {
+    } else if (!m->media_dirty) {
         rc = -ENOMEM;
     }
     if (rc) {
         http_free(m);
         return rc;
     }
-    snb_core_counters(core, "http", counter_defs, m->counters, C_COUNT);
+    snb_metric_group_t metrics = {
+        .prefix = "http", .defs = counter_defs, .n = C_COUNT, .collect = collect_metrics, .ud = m};
+    rc = snb_core_metrics(core, &metrics);
+    if (rc) {
+        http_free(m);
+        return rc;
+    }
     *state = m;
     return 0;
 }
@@ -760,9 +719,8 @@ static int http_start(void *state)
     m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, 2);
     if (!m->dialogs)
         snb_log_warn(m->core, "http", "the sip module is not loaded: the API will list no dialogs");
-    m->sub = snb_bus_subscribe(snb_core_bus(m->core),
-                               SNB_EVMASK(SNB_EV_SIP_MESSAGE) | SNB_EVMASK(SNB_EV_CAPTURE_END),
-                               on_event, m);
+    static const snb_event_type_t types[] = {SNB_EV_CAPTURE_END};
+    m->sub = snb_bus_subscribe(snb_core_bus(m->core), types, 1, on_event, m);
     if (m->sub < 0) return m->sub;
     char why[512];
     if (spawn_api(m, why, sizeof why) != 0) {

@@ -56,11 +56,7 @@ enum {
         C_COUNT
 };
 
-static const snb_counter_def_t counter_defs[] = {
-#define RTP_COUNTER_DEF(name, help) {#name, help},
-    RTP_COUNTERS(RTP_COUNTER_DEF)
-#undef RTP_COUNTER_DEF
-};
+static const snb_metric_def_t counter_defs[] = {RTP_COUNTERS(SNB_METRIC_COUNTER_DEF)};
 
 #define MAX_INFO_DTMF 4096
 
@@ -72,6 +68,7 @@ typedef struct rtp_mod {
     snb_filter_t *filter;
     rtp_diag_cfg_t diag_cfg;
     int sub;
+    snb_event_type_t ev_sip, ev_rtcp, ev_stream;
     uint64_t now_us; /* capture clock: the newest packet or message */
     bool ended;
     rtp_info_dtmf_t info[MAX_INFO_DTMF];
@@ -89,7 +86,7 @@ typedef struct rtp_mod {
  * recent in capture time. */
 #define STREAM_ACTIVE_WINDOW_US 5000000u
 /* A stream silent this long (capture time) has ended: its final report is
- * published (SNB_EV_STREAM_UPDATE). */
+ * published ("rtp.stream"). */
 #define STREAM_IDLE_REPORT_US 10000000u
 
 /* ---- SIP INFO DTMF (application/dtmf-relay: "Signal=5\r\nDuration=160") ---- */
@@ -224,24 +221,57 @@ static json_t *svc_stream_json(void *ctx, const void *handle)
     return rtp_out_stream_json(handle);
 }
 
-/* ---- stream reports (SNB_EV_STREAM_UPDATE, e.g. HEP QoS mirroring) ---- */
+/* ---- the events we publish: their copies are ours to define ---- */
+
+/* RTCP reports: the struct plus a copy of the packet. */
+static size_t rtcp_event_size(const snb_event_t *ev)
+{
+    return sizeof(snb_rtcp_event_t) + ((const snb_rtcp_event_t *)ev)->len;
+}
+
+static void rtcp_event_copy(const snb_event_t *ev, void *dst)
+{
+    const snb_rtcp_event_t *r = (const snb_rtcp_event_t *)ev;
+    snb_rtcp_event_t *c = dst;
+    *c = *r;
+    uint8_t *data = (uint8_t *)(c + 1);
+    if (r->len) memcpy(data, r->data, r->len);
+    c->data = data;
+}
+
+static const snb_event_ops_t rtcp_event_ops = {
+    .name = SNB_RTP_RTCP_EVENT, .size = rtcp_event_size, .copy = rtcp_event_copy};
+
+/* Stream reports: plain data, copied whole. */
+static size_t stream_event_size(const snb_event_t *ev)
+{
+    (void)ev;
+    return sizeof(snb_rtp_stream_event_t);
+}
+
+static void stream_event_copy(const snb_event_t *ev, void *dst)
+{
+    memcpy(dst, ev, sizeof(snb_rtp_stream_event_t));
+}
+
+static const snb_event_ops_t stream_event_ops = {
+    .name = SNB_RTP_STREAM_EVENT, .size = stream_event_size, .copy = stream_event_copy};
+
+/* ---- stream reports ("rtp.stream", e.g. HEP QoS mirroring) ---- */
 
 /* Publish a stream's final figures, unless nothing changed since the last
  * time (or nobody listens). */
 static void publish_stream(rtp_mod_t *m, const rtp_stream_t *s)
 {
     snb_bus_t *bus = snb_core_bus(m->core);
-    if (!snb_bus_wants(bus, SNB_EV_STREAM_UPDATE) || !s->stats.packets ||
+    if (!snb_bus_wants(bus, m->ev_stream) || !s->stats.packets ||
         s->reported_packets == s->stats.packets)
         return;
     ((rtp_stream_t *)s)->reported_packets = s->stats.packets; /* our own bookkeeping field */
     double loss = rtp_stream_loss_pct(&s->stats);
     double rtt = s->rtcp.rr_blocks && s->rtcp.rtt_ms >= 0 ? s->rtcp.rtt_ms : -1;
     snb_rtp_stream_event_t ev = {
-        .ev = {.type = SNB_EV_STREAM_UPDATE,
-               .flags = SNB_EVF_BORROWED,
-               .refcount = 1,
-               .ops = &snb_stream_event_ops},
+        .ev = SNB_EVENT_BORROWED(m->ev_stream, &stream_event_ops),
         .first_us = s->first_us,
         .last_us = s->last_us,
         .src = s->src,
@@ -358,12 +388,9 @@ static bool stream_matches(const rtp_mod_t *m, const rtp_stream_t *s)
 static void publish_rtcp(rtp_mod_t *m, const snb_packet_t *pkt)
 {
     snb_bus_t *bus = snb_core_bus(m->core);
-    if (!snb_bus_wants(bus, SNB_EV_RTCP_REPORT) || pkt->payload_len < 8) return;
+    if (!snb_bus_wants(bus, m->ev_rtcp) || pkt->payload_len < 8) return;
     snb_rtcp_event_t ev = {
-        .ev = {.type = SNB_EV_RTCP_REPORT,
-               .flags = SNB_EVF_BORROWED,
-               .refcount = 1,
-               .ops = &snb_rtcp_event_ops},
+        .ev = SNB_EVENT_BORROWED(m->ev_rtcp, &rtcp_event_ops),
         .ts_us = pkt->ts_us,
         .src = pkt->src,
         .dst = pkt->dst,
@@ -433,27 +460,23 @@ static void on_capture_end(rtp_mod_t *m)
 static void on_event(void *ud, const snb_event_t *ev)
 {
     rtp_mod_t *m = ud;
-    switch (ev->type) {
-    case SNB_EV_PACKET: {
-        const snb_packet_t *pkt = &((const snb_packet_event_t *)ev)->pkt;
-        if (pkt->transport != SNB_TRANSPORT_UDP) return;
-        if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
-        /* Counters are read live too (the API's /metrics): refresh now and
-         * then, and look for streams that ended. */
-        if ((++m->udp_packets & 4095) == 0) {
-            copy_counters(m);
-            report_idle_streams(m);
-        }
-        if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
-        break;
-    }
-    case SNB_EV_SIP_MESSAGE: {
+    if ((snb_event_type_t)ev->type == m->ev_sip) {
         const snb_sip_message_event_t *sm = (const snb_sip_message_event_t *)ev;
         if (sm->ts_us > m->now_us) m->now_us = sm->ts_us;
         unsigned new_eps = 0;
         rtp_calls_sip(m->calls, sm, &new_eps);
         if (new_eps) rtp_table_sdp(m->table);
         info_dtmf(m, sm);
+        return;
+    }
+    switch (ev->type) {
+    case SNB_EV_PACKET: {
+        const snb_packet_t *pkt = &((const snb_packet_event_t *)ev)->pkt;
+        if (pkt->transport != SNB_TRANSPORT_UDP) return;
+        if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
+        /* Now and then, look for streams that ended. */
+        if ((++m->udp_packets & 4095) == 0) report_idle_streams(m);
+        if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
         break;
     }
     case SNB_EV_CAPTURE_END:
@@ -465,6 +488,16 @@ static void on_event(void *ud, const snb_event_t *ev)
 }
 
 /* ---- lifetime ---- */
+
+static void rtp_fini(void *state);
+
+/* Read by --stats and, while capture runs, by the API's /metrics. */
+static void collect_metrics(void *ud, snb_metric_sink_t *sink)
+{
+    rtp_mod_t *m = ud;
+    copy_counters(m);
+    snb_metric_put_all(sink, m->counters, C_COUNT);
+}
 
 static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
@@ -511,8 +544,19 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
                                        .streams_feed_enable = svc_feed_enable,
                                        .streams_feed_drain = svc_feed_drain,
                                        .stream_json = svc_stream_json};
+    snb_bus_t *bus = snb_core_bus(core);
+    m->ev_rtcp = snb_bus_register(bus, SNB_RTP_RTCP_EVENT);
+    m->ev_stream = snb_bus_register(bus, SNB_RTP_STREAM_EVENT);
+    snb_metric_group_t metrics = {
+        .prefix = "rtp", .defs = counter_defs, .n = C_COUNT, .collect = collect_metrics, .ud = m};
+    int rc = m->ev_rtcp < 0     ? m->ev_rtcp
+             : m->ev_stream < 0 ? m->ev_stream
+                                : snb_core_metrics(core, &metrics);
+    if (rc) {
+        rtp_fini(m); /* init failed: the core will not call fini */
+        return rc;
+    }
     snb_core_provide(core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION, &m->service);
-    snb_core_counters(core, "rtp", counter_defs, m->counters, C_COUNT);
     *state = m;
     return 0;
 }
@@ -520,10 +564,10 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
 static int rtp_start(void *state)
 {
     rtp_mod_t *m = state;
-    m->sub = snb_bus_subscribe(snb_core_bus(m->core),
-                               SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_SIP_MESSAGE) |
-                                   SNB_EVMASK(SNB_EV_CAPTURE_END),
-                               on_event, m);
+    snb_bus_t *bus = snb_core_bus(m->core);
+    m->ev_sip = snb_bus_lookup(bus, SNB_SIP_MESSAGE_EVENT); /* sip is a dependency: present */
+    const snb_event_type_t types[] = {SNB_EV_PACKET, m->ev_sip, SNB_EV_CAPTURE_END};
+    m->sub = snb_bus_subscribe(bus, types, 3, on_event, m);
     return m->sub > 0 ? 0 : m->sub;
 }
 

@@ -190,56 +190,6 @@ rtp_call_t *rtp_calls_next(const rtp_calls_t *c, uint32_t *pos)
     return NULL;
 }
 
-/* ---- From tag ------------------------------------------------------------ */
-
-static bool hdr_name_is(const char *p, const char *end, const char *name, const char **value)
-{
-    size_t n = strlen(name);
-    if ((size_t)(end - p) < n) return false;
-    for (size_t i = 0; i < n; i++)
-        if (snb_ascii_lower(p[i]) != name[i]) return false;
-    p += n;
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    if (p >= end || *p != ':') return false;
-    *value = p + 1;
-    return true;
-}
-
-/* The tag parameter of the From header (full or compact form), copied into
- * out; "" if absent. Only enough SIP to tell caller from callee. */
-static void from_tag(const char *raw, uint32_t len, char *out, size_t size)
-{
-    out[0] = '\0';
-    if (!raw) return;
-    const char *end = raw + len, *p = raw;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
-        if (eol - p <= 1 && p != raw) return; /* blank line: end of headers */
-        const char *v;
-        if (p != raw && (hdr_name_is(p, eol, "from", &v) || hdr_name_is(p, eol, "f", &v))) {
-            const char *gt = NULL;
-            for (const char *q = v; q < eol; q++)
-                if (*q == '>') gt = q;
-            const char *q = gt ? gt : v;
-            for (; q + 5 <= eol; q++)
-                if (*q == ';' && snb_ascii_lower(q[1]) == 't' && snb_ascii_lower(q[2]) == 'a' &&
-                    snb_ascii_lower(q[3]) == 'g' && q[4] == '=') {
-                    q += 5;
-                    size_t n = 0;
-                    while (q < eol && *q != ';' && *q != ',' && *q != '>' && *q != ' ' &&
-                           *q != '\t' && *q != '\r' && n + 1 < size)
-                        out[n++] = *q++;
-                    out[n] = '\0';
-                    return;
-                }
-            return;
-        }
-        p = eol + 1;
-    }
-}
-
 /* ---- SDP ----------------------------------------------------------------- */
 
 static bool media_is_rtp(const snb_sip_media_t *m)
@@ -339,7 +289,11 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
     if (ev->ts_us > k->last_us) k->last_us = ev->ts_us;
 
     char tag[sizeof k->caller_tag];
-    from_tag(ev->raw, ev->raw_len, tag, sizeof tag);
+    /* The SIP module parsed the From tag; "" when absent. */
+    if (ev->from_tag.p)
+        snb_str_copy(ev->from_tag, tag, sizeof tag);
+    else
+        tag[0] = '\0';
     /* The first message's From tag is the caller's (a response carries its
      * request's From), unless the capture began mid-dialog. */
     if (fresh) memcpy(k->caller_tag, tag, sizeof tag);

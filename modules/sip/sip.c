@@ -55,23 +55,44 @@ enum output_mode { OUT_NONE, OUT_LINES, OUT_JSON };
     X(stream_evictions, "TCP/WebSocket streams evicted by the max_streams cap")                    \
     X(websocket_frames, "WebSocket frames")                                                        \
     X(sctp_chunks, "SCTP chunks")                                                                  \
-    X(setup_samples, "setup-time samples, as Wireshark's sip,stat takes them (ACK after request)") \
+    X(setup_samples, "setup-time samples, as Wireshark's sip,stat takes them (ACK after request)")
+/* Levels rather than counts. */
+#define SIP_GAUGES(X)                                                                              \
     X(setup_avg_ms, "average of those setup times (Wireshark's \"Average setup time\")")           \
     X(setup_min_ms, "shortest of those setup times")                                               \
     X(setup_max_ms, "longest of those setup times")
 
 enum {
 #define SIP_COUNTER_ENUM(name, help) C_##name,
-    SIP_COUNTERS(SIP_COUNTER_ENUM)
+    SIP_COUNTERS(SIP_COUNTER_ENUM) SIP_GAUGES(SIP_COUNTER_ENUM)
 #undef SIP_COUNTER_ENUM
         C_COUNT
 };
 
-static const snb_counter_def_t counter_defs[] = {
-#define SIP_COUNTER_DEF(name, help) {#name, help},
-    SIP_COUNTERS(SIP_COUNTER_DEF)
-#undef SIP_COUNTER_DEF
+static const char *const method_label[] = {"method", NULL};
+static const char *const code_label[] = {"code", NULL};
+
+/* The unlabelled counters, then the two labelled families the REST spec
+ * names (every message, retransmissions included, as Wireshark counts). */
+enum { M_requests = C_COUNT, M_responses, M_COUNT };
+static const snb_metric_def_t metric_defs[] = {
+    SIP_COUNTERS(SNB_METRIC_COUNTER_DEF)
+        SIP_GAUGES(SNB_METRIC_GAUGE_DEF){.name = "requests",
+                                         .help = "SIP messages by method",
+                                         .type = SNB_METRIC_COUNTER,
+                                         .labels = method_label,
+                                         .exposition = "sipnab_messages_total"},
+    {.name = "responses",
+     .help = "SIP responses by status code",
+     .type = SNB_METRIC_COUNTER,
+     .labels = code_label,
+     .exposition = "sipnab_responses_total"},
 };
+_Static_assert(sizeof metric_defs / sizeof metric_defs[0] == M_COUNT, "sip metric table");
+
+/* Distinct method names counted; more go to "OTHER" (hostile input must not
+ * grow the metrics without bound). */
+#define MAX_METHOD_LABELS 32
 
 typedef struct sip_mod {
     snb_core_t *core;
@@ -87,6 +108,13 @@ typedef struct sip_mod {
     uv_timer_t progress;
     bool progress_on;
     uint64_t counters[C_COUNT];
+    struct {
+        char name[24];
+        uint64_t n;
+    } methods[MAX_METHOD_LABELS + 1]; /* the last one is "OTHER" */
+    size_t n_methods;
+    uint64_t responses[600]; /* by status code - 100 */
+    snb_event_type_t ev_message;
     const snb_media_service_t *media; /* the RTP module's, looked up at start */
     snb_dialogs_service_t dialogs;    /* what we provide as "sip.dialogs" */
 } sip_mod_t;
@@ -101,6 +129,40 @@ static sip_msg_meta_t meta_of(const snb_packet_t *pkt, sip_transport_t transport
                             .transport = (uint8_t)transport};
 }
 
+/* Method names are tokens, but one from a hostile packet may hold anything:
+ * keep letters and '-', the rest becomes '_'. */
+static void count_message(sip_mod_t *m, const sip_msg_t *msg)
+{
+    if (!msg->is_request) {
+        if (msg->status_code >= 100 && msg->status_code <= 699)
+            m->responses[msg->status_code - 100]++;
+        return;
+    }
+    char name[24];
+    size_t n = 0;
+    for (; n < msg->method_name.len && n < sizeof name - 1; n++) {
+        char c = msg->method_name.p[n];
+        name[n] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ? c : '_';
+    }
+    name[n] = '\0';
+    if (!n) snprintf(name, sizeof name, "OTHER");
+    for (size_t i = 0; i < m->n_methods; i++) {
+        if (!strcmp(m->methods[i].name, name)) {
+            m->methods[i].n++;
+            return;
+        }
+    }
+    size_t slot = m->n_methods;
+    if (slot == MAX_METHOD_LABELS) {
+        slot = MAX_METHOD_LABELS; /* the overflow row */
+        snprintf(m->methods[slot].name, sizeof m->methods[slot].name, "OTHER");
+    } else {
+        snprintf(m->methods[slot].name, sizeof m->methods[slot].name, "%s", name);
+        m->n_methods++;
+    }
+    m->methods[slot].n++;
+}
+
 /* Framer callback: one complete SIP message. */
 static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transport,
                        const sip_msg_t *msg)
@@ -109,6 +171,7 @@ static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transp
     sip_msg_meta_t meta = meta_of(pkt, transport);
     bool retransmit = false;
     sip_dialog_t *d = sip_store_message(m->store, msg, &meta, &retransmit);
+    count_message(m, msg);
     /* Under --filter, messages are printed at the end for matching dialogs. */
     if (!m->filter) {
         if (m->output == OUT_LINES) {
@@ -120,9 +183,9 @@ static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transp
         }
     }
     snb_bus_t *bus = snb_core_bus(m->core);
-    if (snb_bus_wants(bus, SNB_EV_SIP_MESSAGE)) {
+    if (snb_bus_wants(bus, m->ev_message)) {
         snb_sip_message_event_t ev;
-        sip_event_fill(&ev, &meta, msg, retransmit, d);
+        sip_event_fill(&ev, m->ev_message, &meta, msg, retransmit, d);
         snb_bus_publish(bus, &ev.ev);
     }
 }
@@ -248,8 +311,7 @@ static void on_event(void *ud, const snb_event_t *ev)
 {
     sip_mod_t *m = ud;
     if (ev->type == SNB_EV_PACKET) {
-        /* Counters are read live too (the API's /metrics): refresh now and then. */
-        if ((++m->packets & 4095) == 0) copy_counters(m);
+        m->packets++;
         sip_framer_packet(m->framer, &((const snb_packet_event_t *)ev)->pkt);
     } else if (ev->type == SNB_EV_CAPTURE_END) {
         on_capture_end(m);
@@ -338,6 +400,27 @@ static char *svc_report_markdown(void *ctx, const void *handle, size_t *len)
     return text;
 }
 
+/* Read by --stats and, while capture runs, by the API's /metrics. */
+static void collect_metrics(void *ud, snb_metric_sink_t *sink)
+{
+    sip_mod_t *m = ud;
+    copy_counters(m);
+    snb_metric_put_all(sink, m->counters, C_COUNT);
+    for (size_t i = 0; i <= MAX_METHOD_LABELS; i++) {
+        if (i >= m->n_methods && i != MAX_METHOD_LABELS) continue;
+        if (!m->methods[i].n) continue;
+        const char *v[] = {m->methods[i].name};
+        snb_metric_put(sink, M_requests, v, (double)m->methods[i].n);
+    }
+    for (unsigned c = 0; c < 600; c++) {
+        if (!m->responses[c]) continue;
+        char code[8];
+        snprintf(code, sizeof code, "%u", c + 100);
+        const char *v[] = {code};
+        snb_metric_put(sink, M_responses, v, (double)m->responses[c]);
+    }
+}
+
 static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
     (void)n;
@@ -373,7 +456,17 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
         free(m);
         return -ENOMEM;
     }
-    snb_core_counters(core, "sip", counter_defs, m->counters, C_COUNT);
+    m->ev_message = snb_bus_register(snb_core_bus(core), SNB_SIP_MESSAGE_EVENT);
+    snb_metric_group_t metrics = {
+        .prefix = "sip", .defs = metric_defs, .n = M_COUNT, .collect = collect_metrics, .ud = m};
+    int rc = m->ev_message < 0 ? m->ev_message : snb_core_metrics(core, &metrics);
+    if (rc) {
+        sip_store_free(m->store);
+        sip_framer_free(m->framer);
+        snb_filter_free(m->filter);
+        free(m);
+        return rc;
+    }
     m->dialogs = (snb_dialogs_service_t){.ctx = m,
                                          .feed_enable = svc_feed_enable,
                                          .feed_drain = svc_feed_drain,
@@ -391,9 +484,8 @@ static int sip_start(void *state)
     sip_mod_t *m = state;
     /* Every module's init has run: the RTP module's service is there if it is loaded. */
     m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
-    m->sub =
-        snb_bus_subscribe(snb_core_bus(m->core),
-                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_CAPTURE_END), on_event, m);
+    static const snb_event_type_t types[] = {SNB_EV_PACKET, SNB_EV_CAPTURE_END};
+    m->sub = snb_bus_subscribe(snb_core_bus(m->core), types, 2, on_event, m);
     if (m->sub < 0) return m->sub;
     if (m->conf->progress && isatty(STDERR_FILENO)) {
         uv_timer_init(snb_core_loop(m->core), &m->progress);

@@ -476,3 +476,47 @@ size_t sip_find_start_line(const char *d, size_t len)
     }
     return len;
 }
+
+/* ---- compact copies (events kept beyond the parse) ---- */
+
+size_t sip_msg_copy_size(const sip_msg_t *msg)
+{
+    return offsetof(sip_msg_t, headers) + (size_t)msg->n_headers * sizeof(sip_header_t);
+}
+
+static snb_str_t moved(snb_str_t s, const char *from, const char *to)
+{
+    return s.p ? snb_str(to + (s.p - from), s.len) : s;
+}
+
+static void move_nameaddr(sip_nameaddr_t *na, const char *from, const char *to)
+{
+    na->display = moved(na->display, from, to);
+    na->uri = moved(na->uri, from, to);
+    na->user = moved(na->user, from, to);
+    na->host = moved(na->host, from, to);
+    na->tag = moved(na->tag, from, to);
+}
+
+void sip_msg_copy(const sip_msg_t *msg, sip_msg_t *dst, const char *text)
+{
+    memcpy(dst, msg, sip_msg_copy_size(msg));
+    const char *from = msg->buf;
+    dst->buf = text;
+    dst->method_name = moved(msg->method_name, from, text);
+    dst->request_uri = moved(msg->request_uri, from, text);
+    dst->reason = moved(msg->reason, from, text);
+    dst->call_id = moved(msg->call_id, from, text);
+    move_nameaddr(&dst->from, from, text);
+    move_nameaddr(&dst->to, from, text);
+    dst->cseq_method_name = moved(msg->cseq_method_name, from, text);
+    dst->via_branch = moved(msg->via_branch, from, text);
+    dst->via_sent_by = moved(msg->via_sent_by, from, text);
+    dst->via_transport = moved(msg->via_transport, from, text);
+    dst->content_type = moved(msg->content_type, from, text);
+    dst->body = moved(msg->body, from, text);
+    for (unsigned i = 0; i < msg->n_headers; i++) {
+        dst->headers[i].name = moved(msg->headers[i].name, from, text);
+        dst->headers[i].value = moved(msg->headers[i].value, from, text);
+    }
+}

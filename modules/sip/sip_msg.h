@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sipnab/sip.h"
 #include "sipnab/str.h"
 
 typedef enum sip_method {
@@ -109,9 +110,17 @@ typedef struct sip_msg {
 
     uint32_t malformed; /* enum sip_malformed */
 
-    sip_header_t headers[SIP_MAX_HEADERS];
+    /* The index last: a copy (sip_msg_copy) keeps only the n_headers used. */
     uint16_t n_headers;
+    sip_header_t headers[SIP_MAX_HEADERS];
 } sip_msg_t;
+
+/* Bytes a compact copy of msg's parsed form takes (its message text not
+ * included), and the copy itself: dst gets the index up to n_headers, with
+ * every slice moved from msg->buf to text (a copy of msg->buf). The copy is
+ * read only through the functions here, which never look past n_headers. */
+size_t sip_msg_copy_size(const sip_msg_t *msg);
+void sip_msg_copy(const sip_msg_t *msg, sip_msg_t *dst, const char *text);
 
 typedef enum sip_parse_result {
     SIP_PARSE_OK = 0,     /* a message (possibly flagged malformed) */
@@ -174,5 +183,20 @@ int sip_multipart_parse(snb_str_t body, snb_str_t content_type_value, sip_part_f
 
 /* The SDP of a message, from the body or a multipart part; empty if none. */
 snb_str_t sip_msg_sdp(const sip_msg_t *msg);
+
+/* Every part of a multipart body, nested ones included, depth-first, with
+ * its headers (sipnab/sip.h). The number of parts, or -1 if not multipart. */
+int sip_multipart_parts(snb_str_t body, snb_str_t content_type_value, snb_sip_part_fn fn, void *ud);
+snb_str_t sip_part_header(const snb_sip_part_t *part, const char *name);
+
+/* URIs (sip_uri.c): split, parameters, percent-decoded headers. */
+bool sip_uri_parse(snb_str_t text, snb_sip_uri_t *out);
+snb_str_t sip_uri_param(const snb_sip_uri_t *uri, const char *name);
+long sip_uri_header(const snb_sip_uri_t *uri, const char *name, char *out, size_t size);
+/* A name-addr with its URI split and its header parameters. */
+bool sip_nameaddr_full(snb_str_t value, snb_sip_nameaddr_t *out);
+
+/* The accessor table of sipnab/sip.h over sip_msg_t (sip_access.c). */
+extern const snb_sip_api_t sip_api;
 
 #endif

@@ -7,7 +7,9 @@
 #define MAX_BOUNDARY 200 /* RFC 2046 allows 70; be lenient but bounded */
 #define MAX_NESTING 4
 
-typedef void (*part_raw_fn)(void *ud, snb_str_t ctype_value, snb_str_t body);
+/* A part as the walk finds it: its header block, Content-Type value and
+ * body. Returning false stops the walk. */
+typedef bool (*part_raw_fn)(void *ud, snb_str_t headers, snb_str_t ctype_value, snb_str_t body);
 
 static bool is_multipart(snb_str_t ctype)
 {
@@ -86,8 +88,9 @@ static int walk(snb_str_t body, snb_str_t ctype_value, part_raw_fn fn, void *ud)
         if (nd && pe > ps && pe[-1] == '\r') pe--;
         snb_str_t pbody;
         snb_str_t pctype = part_headers(ps, pe, &pbody);
-        fn(ud, pctype, pbody);
+        const char *he = pbody.p > ps ? pbody.p : ps;
         parts++;
+        if (!fn(ud, snb_str(ps, (size_t)(he - ps)), pctype, pbody)) break;
         if (!nd) break; /* no closing delimiter: the last part runs to the end */
         d = nd;
     }
@@ -99,12 +102,14 @@ typedef struct each_ctx {
     void *ud;
 } each_ctx_t;
 
-static void each_cb(void *ud, snb_str_t ctype_value, snb_str_t body)
+static bool each_cb(void *ud, snb_str_t headers, snb_str_t ctype_value, snb_str_t body)
 {
+    (void)headers;
     each_ctx_t *c = ud;
     snb_str_t mt = media_type(ctype_value);
     if (!mt.p) mt = SNB_STR_LIT("text/plain"); /* RFC 2046 5.1 default */
     c->fn(c->ud, mt, body);
+    return true;
 }
 
 int sip_multipart_parse(snb_str_t body, snb_str_t content_type_value, sip_part_fn fn, void *ud)
@@ -123,10 +128,10 @@ typedef struct sdp_ctx {
     int depth;
 } sdp_ctx_t;
 
-static void sdp_cb(void *ud, snb_str_t ctype_value, snb_str_t body)
+static bool sdp_cb(void *ud, snb_str_t headers, snb_str_t ctype_value, snb_str_t body)
 {
+    (void)headers;
     sdp_ctx_t *c = ud;
-    if (c->found.p) return;
     snb_str_t mt = media_type(ctype_value);
     if (snb_str_ieq(mt, "application/sdp")) {
         c->found = body;
@@ -135,6 +140,7 @@ static void sdp_cb(void *ud, snb_str_t ctype_value, snb_str_t body)
         walk(body, ctype_value, sdp_cb, c);
         c->depth--;
     }
+    return !c->found.p;
 }
 
 snb_str_t sip_msg_sdp(const sip_msg_t *msg)
@@ -150,4 +156,70 @@ snb_str_t sip_msg_sdp(const sip_msg_t *msg)
     if (!msg->content_type.p && msg->body.len >= 4 && memcmp(msg->body.p, "v=0", 3) == 0)
         return msg->body;
     return SNB_STR_NULL;
+}
+
+/* ---- every part, with its headers (the accessors' parts walk) ---- */
+
+/* A header of a part's header block, by the message's name rules (compact
+ * forms); folded lines are not expected in MIME part headers. */
+snb_str_t sip_part_header(const snb_sip_part_t *part, const char *name)
+{
+    const char *p = part->headers.p, *e = p ? p + part->headers.len : NULL;
+    size_t nlen = strlen(name);
+    sip_hdr_id_t want = sip_hdr_classify(name, nlen);
+    while (p && p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *lend = nl ? nl : e;
+        const char *colon = memchr(p, ':', (size_t)(lend - p));
+        if (colon) {
+            snb_str_t n = sip_trim(p, colon);
+            bool match = want != SIP_H_OTHER ? sip_hdr_classify(n.p, n.len) == want
+                                             : n.len == nlen && snb_str_ieq(n, name);
+            if (match) return sip_trim(colon + 1, lend);
+        }
+        p = nl ? nl + 1 : e;
+    }
+    return SNB_STR_NULL;
+}
+
+typedef struct parts_ctx {
+    snb_sip_part_fn fn;
+    void *ud;
+    unsigned depth, index[MAX_NESTING + 1];
+    int count;
+    bool stopped;
+} parts_ctx_t;
+
+static bool parts_cb(void *ud, snb_str_t headers, snb_str_t ctype_value, snb_str_t body)
+{
+    parts_ctx_t *c = ud;
+    snb_sip_part_t part = {.content_type = media_type(ctype_value),
+                           .content_type_value = ctype_value,
+                           .headers = headers,
+                           .body = body,
+                           .depth = c->depth,
+                           .index = c->index[c->depth]++};
+    if (!part.content_type.p) part.content_type = SNB_STR_LIT("text/plain");
+    part.disposition = sip_part_header(&part, "Content-Disposition");
+    part.content_id = sip_part_header(&part, "Content-ID");
+    part.multipart = is_multipart(part.content_type) && c->depth < MAX_NESTING;
+    c->count++;
+    if (!c->fn(c->ud, &part)) {
+        c->stopped = true;
+        return false;
+    }
+    if (part.multipart) {
+        c->depth++;
+        c->index[c->depth] = 0;
+        walk(body, ctype_value, parts_cb, c);
+        c->depth--;
+    }
+    return !c->stopped;
+}
+
+int sip_multipart_parts(snb_str_t body, snb_str_t content_type_value, snb_sip_part_fn fn, void *ud)
+{
+    parts_ctx_t c = {.fn = fn, .ud = ud};
+    if (walk(body, content_type_value, parts_cb, &c) < 0) return -1;
+    return c.count;
 }

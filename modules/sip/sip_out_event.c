@@ -1,6 +1,8 @@
-/* The SNB_EV_SIP_MESSAGE payload: plain data for other modules, with the
- * SDP already parsed into media lines (what the RTP module needs). */
+/* The "sip.message" payload: plain data for other modules, the SDP already
+ * parsed into media lines (what the RTP module needs), and the parsed message
+ * with its accessors. */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,14 +48,11 @@ static void fill_media(snb_sip_message_event_t *ev, const sdp_t *sdp)
     }
 }
 
-void sip_event_fill(snb_sip_message_event_t *ev, const sip_msg_meta_t *meta, const sip_msg_t *msg,
-                    bool retransmit, const sip_dialog_t *d)
+void sip_event_fill(snb_sip_message_event_t *ev, snb_event_type_t type, const sip_msg_meta_t *meta,
+                    const sip_msg_t *msg, bool retransmit, const sip_dialog_t *d)
 {
-    memset(ev, 0, sizeof *ev);
-    ev->ev = (snb_event_t){.type = SNB_EV_SIP_MESSAGE,
-                           .flags = SNB_EVF_BORROWED,
-                           .refcount = 1,
-                           .ops = &sip_message_event_ops};
+    memset(ev, 0, offsetof(snb_sip_message_event_t, media));
+    ev->ev = SNB_EVENT_BORROWED(type, &sip_message_event_ops);
     ev->ts_us = meta->ts_us;
     ev->src = meta->src;
     ev->dst = meta->dst;
@@ -71,8 +70,12 @@ void sip_event_fill(snb_sip_message_event_t *ev, const sip_msg_meta_t *meta, con
     ev->method_name = msg->method_name;
     ev->content_type = msg->content_type;
     ev->body = msg->body;
+    ev->from_tag = msg->from.tag;
+    ev->to_tag = msg->to.tag;
     ev->raw = msg->buf;
     ev->raw_len = msg->len;
+    ev->msg = (const snb_sip_msg_t *)msg;
+    ev->sip = &sip_api;
     snb_str_t sdp_text = sip_msg_sdp(msg);
     if (!sdp_text.p) return;
     sdp_t sdp;
@@ -85,39 +88,57 @@ void sip_event_fill(snb_sip_message_event_t *ev, const sip_msg_meta_t *meta, con
     ev->sdp_role = offer ? SNB_SDP_OFFER : SNB_SDP_ANSWER;
 }
 
-/* A clone owns a copy of the raw message; every slice is moved into it. */
+/* A copy is one block: the event (up to the media lines it uses), the
+ * parsed message's index, then the message text; every slice is moved into
+ * it. Deferred delivery copies into the bus's arena, so this costs memcpy,
+ * not malloc, per message. */
+static size_t event_bytes(const snb_sip_message_event_t *e)
+{
+    size_t n = offsetof(snb_sip_message_event_t, media) + e->n_media * sizeof e->media[0];
+    return (n + 15) & ~(size_t)15;
+}
+
+static size_t msg_bytes(const snb_sip_message_event_t *e)
+{
+    return e->msg ? (sip_msg_copy_size((const sip_msg_t *)e->msg) + 15) & ~(size_t)15 : 0;
+}
+
+static size_t sip_event_size(const snb_event_t *ev)
+{
+    const snb_sip_message_event_t *e = (const snb_sip_message_event_t *)ev;
+    return event_bytes(e) + msg_bytes(e) + e->raw_len;
+}
+
 static snb_str_t rebase(snb_str_t s, const char *old_base, const char *new_base)
 {
     if (!s.p) return s;
     return snb_str(new_base + (s.p - old_base), s.len);
 }
 
-static snb_event_t *sip_event_clone(const snb_event_t *ev)
+static void sip_event_copy(const snb_event_t *ev, void *dst)
 {
     const snb_sip_message_event_t *src = (const snb_sip_message_event_t *)ev;
-    snb_sip_message_event_t *c = malloc(sizeof *c + src->raw_len);
-    if (!c) return NULL;
-    *c = *src;
-    char *raw = (char *)(c + 1);
+    snb_sip_message_event_t *c = dst;
+    size_t eb = event_bytes(src), mb = msg_bytes(src);
+    memcpy(c, src, offsetof(snb_sip_message_event_t, media) + src->n_media * sizeof src->media[0]);
+    char *raw = (char *)dst + eb + mb;
     if (src->raw_len) memcpy(raw, src->raw, src->raw_len);
     c->raw = raw;
     c->call_id = rebase(src->call_id, src->raw, raw);
     c->method_name = rebase(src->method_name, src->raw, raw);
     c->content_type = rebase(src->content_type, src->raw, raw);
     c->body = rebase(src->body, src->raw, raw);
-    c->ev.flags &= ~(uint32_t)SNB_EVF_BORROWED;
-    c->ev.refcount = 1;
-    c->ev.next = NULL;
-    return &c->ev;
-}
-
-static void sip_event_destroy(snb_event_t *ev)
-{
-    free(ev);
+    c->from_tag = rebase(src->from_tag, src->raw, raw);
+    c->to_tag = rebase(src->to_tag, src->raw, raw);
+    if (src->msg) {
+        sip_msg_t *m = (sip_msg_t *)((char *)dst + eb);
+        sip_msg_copy((const sip_msg_t *)src->msg, m, raw);
+        c->msg = (const snb_sip_msg_t *)m;
+    }
 }
 
 const snb_event_ops_t sip_message_event_ops = {
     .name = "sip-message",
-    .clone = sip_event_clone,
-    .destroy = sip_event_destroy,
+    .size = sip_event_size,
+    .copy = sip_event_copy,
 };

@@ -74,9 +74,8 @@ static int counter_init(snb_core_t *core, const snb_instance_conf_t *inst, size_
 static int counter_start(void *state)
 {
     counter_t *c = state;
-    c->sub =
-        snb_bus_subscribe(snb_core_bus(c->core),
-                          SNB_EVMASK(SNB_EV_PACKET) | SNB_EVMASK(SNB_EV_CAPTURE_END), on_event, c);
+    static const snb_event_type_t types[] = {SNB_EV_PACKET, SNB_EV_CAPTURE_END};
+    c->sub = snb_bus_subscribe(snb_core_bus(c->core), types, 2, on_event, c);
     return c->sub > 0 ? 0 : c->sub;
 }
 

@@ -34,8 +34,8 @@ END_TEST
 
 START_TEST(broken_modules_are_refused_with_reason)
 {
-    expect_refusal("badabi", "module badabi.so: built for ABI 99.0, core speaks 1.0");
-    expect_refusal("badminor", "module badminor.so: built for ABI 1.99, core speaks 1.0");
+    expect_refusal("badabi", "module badabi.so: built for ABI 99.0, core speaks 2.0");
+    expect_refusal("badminor", "module badminor.so: built for ABI 2.99, core speaks 2.0");
     expect_refusal(
         "wrongname",
         "module wrongname.so: calls itself 'somethingelse' but the file is wrongname.so");

@@ -1,7 +1,8 @@
 /* Helpers for the check_rtp_{calls,table,diag} tests (header-only):
  * a minimal SIP/SDP text reader that fills snb_sip_message_event_t the way
- * the SIP module does (enough for the RTP tests: start line, Call-ID, CSeq,
- * c=/m=/a=rtpmap/a=ptime/a=<direction>), and an RTP/RTCP packet builder. */
+ * the SIP module does (enough for the RTP tests: start line, Call-ID, From
+ * tag, CSeq, c=/m=/a=rtpmap/a=ptime/a=<direction>), and an RTP/RTCP packet
+ * builder. */
 #ifndef SNB_RTP_TESTLIB_H
 #define SNB_RTP_TESTLIB_H
 
@@ -130,7 +131,6 @@ static inline void tl_sip(tl_msg_t *m, const char *text, uint64_t ts, const char
     memset(m, 0, sizeof *m);
     snprintf(m->raw, sizeof m->raw, "%s", text);
     snb_sip_message_event_t *ev = &m->ev;
-    ev->ev.type = SNB_EV_SIP_MESSAGE;
     ev->ts_us = ts;
     ev->src = snb_test_addr(src);
     ev->dst = snb_test_addr(dst);
@@ -148,6 +148,13 @@ static inline void tl_sip(tl_msg_t *m, const char *text, uint64_t ts, const char
     size_t n;
     const char *v = tl_header(m->raw, "Call-ID", "i", &n);
     if (v) ev->call_id = snb_str(v, n);
+    v = tl_header(m->raw, "From", "f", &n);
+    const char *tag = v ? strstr(v, ";tag=") : NULL;
+    if (tag && tag < v + n) {
+        tag += 5;
+        size_t tl = strcspn(tag, ";>\r\n ");
+        ev->from_tag = snb_str(tag, tl);
+    }
     v = tl_header(m->raw, "CSeq", NULL, &n);
     if (v) {
         unsigned cseq;

@@ -28,27 +28,80 @@ SNB_API void snb_core_unhold(snb_core_t *core);
  * e.g. a report asked for a Call-ID that is not in the capture. */
 SNB_API void snb_core_fail(snb_core_t *core, int status);
 
-/* ---- counters ----
- * A module registers a group of uint64_t counters it owns; `--stats` prints
- * them after the core's (text and JSON: one key per counter, named
- * "<prefix>_<name>"). The values are read when the run ends, before fini. */
-typedef struct snb_counter_def {
-    const char *name;
-    const char *help;
-} snb_counter_def_t;
+/* ---- metrics ----
+ * A module registers a group of metrics it owns and a collect callback that
+ * reports their current values whenever somebody reads them: `--stats` at
+ * the end of a run, and the API's /metrics while capture runs (so figures
+ * are current on an idle link too). A metric may have labels; the module
+ * bounds their cardinality (label values from packets need a cap).
+ *
+ * Names: `--stats` prints "<prefix>_<name>" (and "{label=...}" for labelled
+ * samples); Prometheus gets "sipnab_<prefix>_<name>_total" for counters and
+ * "sipnab_<prefix>_<name>" for gauges, unless `exposition` gives the exact
+ * family name a contract fixes (e.g. "sipnab_messages_total"). */
+typedef enum snb_metric_type {
+    SNB_METRIC_COUNTER = 0, /* only goes up */
+    SNB_METRIC_GAUGE = 1,   /* a level (e.g. an average, a table's fill) */
+} snb_metric_type_t;
 
-SNB_API int snb_core_counters(snb_core_t *core, const char *prefix, const snb_counter_def_t *defs,
-                              const uint64_t *values, size_t n);
-/* Every counter as `--stats --json` prints it, as of now (module groups as
- * their modules last wrote them): a new JSON object, or NULL. */
+enum snb_metric_flags {
+    SNB_METRIC_NO_STATS = 1u << 0, /* for /metrics only, not printed by --stats */
+};
+
+typedef struct snb_metric_def {
+    const char *name; /* [a-z0-9_]+ */
+    const char *help;
+    snb_metric_type_t type;
+    const char *const *labels; /* NULL-terminated label names, or NULL: one unlabelled sample */
+    const char *exposition;    /* exact Prometheus family name, or NULL */
+    unsigned flags;            /* snb_metric_flags */
+} snb_metric_def_t;
+
+/* For X-macro lists: X(name, help) -> an unlabelled counter or gauge. */
+#define SNB_METRIC_COUNTER_DEF(name_, help_)                                                       \
+    {.name = #name_, .help = (help_), .type = SNB_METRIC_COUNTER},
+#define SNB_METRIC_GAUGE_DEF(name_, help_)                                                         \
+    {.name = #name_, .help = (help_), .type = SNB_METRIC_GAUGE},
+
+/* Where a collect callback reports values; valid during the callback. */
+typedef struct snb_metric_sink snb_metric_sink_t;
+
+/* One sample of defs[metric]: label_values has one string per label name
+ * (NULL for an unlabelled metric). A metric reported twice with the same
+ * labels keeps the last value. */
+SNB_API void snb_metric_put(snb_metric_sink_t *sink, size_t metric, const char *const *label_values,
+                            double value);
+/* The common case: value[i] for the unlabelled metric i, for i < n. */
+SNB_API void snb_metric_put_all(snb_metric_sink_t *sink, const uint64_t *values, size_t n);
+
+typedef struct snb_metric_group {
+    const char *prefix; /* e.g. "sip"; "" for the core's own counters */
+    const snb_metric_def_t *defs;
+    size_t n;
+    void (*collect)(void *ud, snb_metric_sink_t *sink);
+    void *ud;
+} snb_metric_group_t;
+
+/* The group is copied; defs, prefix and ud must stay valid until fini.
+ * Loop thread. 0, -EINVAL, -ENOMEM; no limit on the number of groups. */
+SNB_API int snb_core_metrics(snb_core_t *core, const snb_metric_group_t *group);
+
+/* Every metric as `--stats --json` prints it, collected now: one key per
+ * unlabelled metric ("<prefix>_<name>": number) and an object per labelled
+ * one (label values joined by ',' -> number). A new object, or NULL. */
 SNB_API json_t *snb_core_stats_json(snb_core_t *core);
+/* Every metric for a Prometheus exposition, collected now:
+ * [{"name": family, "type": "counter"|"gauge", "help": text,
+ *   "samples": [{"labels": {name: value, ...}, "value": number}, ...]}, ...]
+ * in registration order. A new array, or NULL. */
+SNB_API json_t *snb_core_metrics_json(snb_core_t *core);
 
 /* ---- services ----
  * A module may offer a typed, versioned table of functions under a name
- * (e.g. "rtp.streams") for other modules to call on the loop thread; the
+ * (e.g. "sip.dialogs") for other modules to call on the loop thread; the
  * only sanctioned way for one module to call another. The table must stay
  * valid until the provider's fini. A newer provider must keep the layout of
- * older versions (append only). */
+ * older versions (append only). No limit on the number of services. */
 SNB_API int snb_core_provide(snb_core_t *core, const char *name, uint32_t version,
                              const void *table);
 /* The table, or NULL if nobody provides `name` at version >= min_version. */

@@ -12,7 +12,7 @@
 #include "sipnab/export.h"
 #include "sipnab/options.h"
 
-#define SNB_ABI_MAJOR 1
+#define SNB_ABI_MAJOR 2
 #define SNB_ABI_MINOR 0
 #define SNB_MODULE_SYMBOL snb_module_info
 #define SNB_MODULE_SYMBOL_NAME "snb_module_info"

@@ -1,4 +1,5 @@
-/* What the RTP module publishes, for other modules (HEP mirroring, ...). */
+/* What the RTP module publishes, for other modules (HEP mirroring, ...).
+ * Event types are registered by the RTP module under these names. */
 #ifndef SIPNAB_RTP_H
 #define SIPNAB_RTP_H
 
@@ -8,7 +9,10 @@
 #include "sipnab/event.h"
 #include "sipnab/packet.h"
 
-/* SNB_EV_RTCP_REPORT: one RTCP (compound) packet as captured, with the
+#define SNB_RTP_RTCP_EVENT "rtp.rtcp"     /* snb_rtcp_event_t */
+#define SNB_RTP_STREAM_EVENT "rtp.stream" /* snb_rtp_stream_event_t */
+
+/* "rtp.rtcp": one RTCP (compound) packet as captured, with the
  * Call-ID of the stream its sender belongs to ("" when unknown). */
 typedef struct snb_rtcp_event {
     snb_event_t ev;
@@ -20,10 +24,7 @@ typedef struct snb_rtcp_event {
     char call_id[128];
 } snb_rtcp_event_t;
 
-/* Ops for SNB_EV_RTCP_REPORT events (clone copies the packet). */
-SNB_API extern const snb_event_ops_t snb_rtcp_event_ops;
-
-/* SNB_EV_STREAM_UPDATE: the final figures of one RTP stream, published once
+/* "rtp.stream": the final figures of one RTP stream, published once
  * it ends: evicted, idle for a while in capture time, or at the end of the
  * capture (again later only if it received more packets). Plain data. */
 typedef struct snb_rtp_stream_event {
@@ -43,8 +44,5 @@ typedef struct snb_rtp_stream_event {
     bool one_way;      /* its dialog was diagnosed one-way audio */
     char call_id[128]; /* "" when orphaned */
 } snb_rtp_stream_event_t;
-
-/* Ops for SNB_EV_STREAM_UPDATE events (clone copies the struct). */
-SNB_API extern const snb_event_ops_t snb_stream_event_ops;
 
 #endif
