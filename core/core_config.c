@@ -243,7 +243,7 @@ static int bind_module(snb_conf_t *conf, const snb_module_t *mod, snb_instance_c
     return 0;
 }
 
-static const char *default_module_path(char *buf, size_t len)
+const char *snb_default_module_path(char *buf, size_t len)
 {
     char exe[PATH_MAX];
     ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -269,7 +269,7 @@ int snb_core_configure(snb_core_t *core, snb_conf_t *conf, char *err, size_t err
     char pathbuf[PATH_MAX];
     const char *dir = core->cfg.core.module_path && *core->cfg.core.module_path
                           ? core->cfg.core.module_path
-                          : default_module_path(pathbuf, sizeof pathbuf);
+                          : snb_default_module_path(pathbuf, sizeof pathbuf);
     const snb_strlist_t *load = &core->cfg.core.load;
     core->mods = calloc(load->n ? load->n : 1, sizeof *core->mods);
     if (!core->mods) return -ENOMEM;

@@ -89,6 +89,11 @@ int snb_loader_open(const char *dir, const char *name, snb_loaded_module_t *out,
 int snb_loader_open_path(const char *path, const char *expect_name, snb_loaded_module_t *out,
                          char *err, size_t errlen);
 void snb_loader_close(snb_loaded_module_t *m);
+/* The descriptor's flag table (NULL for a descriptor older than the field). */
+const snb_flag_t *snb_module_cli_flags(const snb_module_t *m);
+/* modules/ beside the binary when it exists (build tree), else the
+ * installed folder (core_config.c). */
+const char *snb_default_module_path(char *buf, size_t len);
 int snb_loader_sort(snb_loaded_module_t *mods, size_t n, char *err, size_t errlen);
 
 /* source.c */

@@ -56,7 +56,33 @@ static int check_descriptor(const char *path, const char *expect_name, const snb
         if (o->offset >= m->conf_size)
             return refuse(err, errlen, path, "option '%s' lies outside its config struct", o->name);
     }
+    for (const snb_flag_t *f = snb_module_cli_flags(m); f && f->name; f++) {
+        bool known = false;
+        for (const snb_option_t *o = m->options; o && o->name && !known; o++)
+            known = f->key && !strcmp(o->name, f->key);
+        if (!*f->name || strchr(f->name, '=') || f->name[0] == '-')
+            return refuse(err, errlen, path, "flag '%s' has a bad name", f->name);
+        if (!known)
+            return refuse(err, errlen, path, "flag --%s sets '%s', which is not an option", f->name,
+                          f->key ? f->key : "(none)");
+        if (!f->arg && !f->value)
+            return refuse(err, errlen, path, "flag --%s takes no value and sets none", f->name);
+        if ((f->flags & SNB_FLAG_POSITIONAL) && !f->arg)
+            return refuse(err, errlen, path, "positional flag '%s' needs an arg name", f->name);
+        if (f->instance && !(m->flags & SNB_MOD_MULTI_INSTANCE))
+            return refuse(err, errlen, path,
+                          "flag --%s names an instance of a single-instance "
+                          "module",
+                          f->name);
+    }
     return 0;
+}
+
+const snb_flag_t *snb_module_cli_flags(const snb_module_t *m)
+{
+    /* Descriptors are append-only: an older one ends before the field. */
+    if (m->struct_size < offsetof(snb_module_t, cli_flags) + sizeof m->cli_flags) return NULL;
+    return m->cli_flags;
 }
 
 int snb_loader_open_path(const char *path, const char *expect_name, snb_loaded_module_t *out,

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core_internal.h"
+#include "flag_scan.h"
 
 /* Everything needed to build the configuration again on SIGHUP. */
 typedef struct conf_source {
@@ -41,20 +42,59 @@ static int build_conf(void *ud, snb_conf_t **out, char *err, size_t errlen)
     return 0;
 }
 
+/* Where the modules are, before the command line can be parsed (their
+ * flags live in them): --module-path or -o core.module_path, else [core]
+ * module_path of the configuration files, else the default. */
+static const char *find_module_path(int argc, char **argv, char *buf, size_t len)
+{
+    const char *config, *path;
+    snb_cli_peek(argc, argv, &config, &path);
+    if (path) return path;
+    if (!config && access(SNB_SYSCONF_DIR "/sipnab.conf", F_OK) == 0)
+        config = SNB_SYSCONF_DIR "/sipnab.conf";
+    if (config) {
+        snb_conf_t *conf = snb_conf_new();
+        char err[SNB_CONF_ERRLEN], confd[4096];
+        char *copy = strdup(config);
+        if (copy) snprintf(confd, sizeof confd, "%s/conf.d", dirname(copy));
+        free(copy);
+        /* A broken file is reported by the real load later; here it only
+         * means "no module_path from the files". */
+        if (conf && copy && snb_conf_load(conf, config, confd, err, sizeof err) == 0) {
+            const snb_conf_section_t *core = snb_conf_find(conf, "core", NULL);
+            for (size_t i = 0; core && i < core->n_entries; i++) {
+                if (!strcmp(core->entries[i].key, "module_path") && *core->entries[i].value) {
+                    snprintf(buf, len, "%s", core->entries[i].value);
+                    snb_conf_free(conf);
+                    return buf;
+                }
+            }
+        }
+        snb_conf_free(conf);
+    }
+    return snb_default_module_path(buf, len);
+}
+
 int main(int argc, char **argv)
 {
     snb_cli_t cli;
     char err[SNB_CONF_ERRLEN] = "";
-    if (snb_cli_parse(&cli, argc, argv, err, sizeof err) != 0) {
+    char pathbuf[4096];
+    snb_flag_catalog_t flags;
+    if (snb_flag_catalog_scan(&flags, find_module_path(argc, argv, pathbuf, sizeof pathbuf)) != 0) {
+        fprintf(stderr, "sipnab: out of memory\n");
+        return 2;
+    }
+    int parsed = snb_cli_parse(&cli, argc, argv, flags.owners, flags.n_owners, err, sizeof err);
+    if (parsed == 0 && cli.help) snb_cli_usage(stdout, flags.owners, flags.n_owners);
+    snb_flag_catalog_free(&flags);
+    if (parsed != 0) {
         fprintf(stderr, "sipnab: %s (see --help)\n", err);
         snb_cli_free(&cli);
         return 2;
     }
     if (cli.help || cli.version) {
-        if (cli.help)
-            snb_cli_usage(stdout);
-        else
-            printf("sipnab %s\n", SNB_VERSION);
+        if (cli.version) printf("sipnab %s\n", SNB_VERSION);
         snb_cli_free(&cli);
         return 0;
     }

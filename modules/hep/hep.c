@@ -854,7 +854,47 @@ static const snb_option_t hep_options[] = {
     SNB_OPTIONS_END,
 };
 
+/* Each -L is a listener instance; --hep-allow and --hep-rate-limit apply to
+ * every one of them. Any HEP flag loads the module. */
+static const snb_flag_t hep_flags[] = {
+    {.name = "hep-listen",
+     .short_name = 'L',
+     .arg = "[udp:|tcp:]ADDR:PORT",
+     .key = "listen",
+     .instance = "#listen",
+     .flags = SNB_FLAG_LOADS,
+     .help = "receive HEP v1/v2/v3 (address defaults to 127.0.0.1); repeatable"},
+    {.name = "hep-allow",
+     .arg = "CIDR",
+     .key = "allow",
+     .instance = "*listen",
+     .flags = SNB_FLAG_APPEND,
+     .needs = "hep-listen",
+     .help = "only these sources may send (repeatable, IPv4 and IPv6)"},
+    {.name = "hep-rate-limit",
+     .arg = "N",
+     .key = "rate_limit",
+     .instance = "*listen",
+     .needs = "hep-listen",
+     .help = "packets per second per source"},
+    {.name = "hep-parse",
+     .short_name = 'E',
+     .key = "parse",
+     .value = "yes",
+     .instance = "captures",
+     .flags = SNB_FLAG_LOADS,
+     .help = "unwrap HEP found in captured UDP"},
+    {.name = "hep-send",
+     .short_name = 'H',
+     .arg = "[udp:|tcp:]ADDR:PORT",
+     .key = "send",
+     .instance = "mirror",
+     .flags = SNB_FLAG_LOADS,
+     .help = "mirror SIP as HEP v3 to a collector"},
+    {.name = NULL},
+};
+
 SNB_MODULE(.description = "HEP v1/v2/v3 collector and agent (receive, unwrap, mirror to Homer)",
-           .options = hep_options, .conf_size = sizeof(hep_conf_t),
+           .options = hep_options, .conf_size = sizeof(hep_conf_t), .cli_flags = hep_flags,
            .flags = SNB_MOD_MULTI_INSTANCE | SNB_MOD_SOURCE, .init = hep_init, .start = hep_start,
            .stop = hep_stop, .fini = hep_fini);

@@ -657,6 +657,23 @@ static const snb_option_t rtp_options[] = {
     SNB_OPTIONS_END,
 };
 
+static const snb_flag_t rtp_flags[] = {
+    {.name = "report",
+     .key = "report",
+     .value = "yes",
+     .help = "when the input ends, a table of every RTP stream"},
+    {.name = "streams-json",
+     .key = "streams_json",
+     .value = "yes",
+     .help = "when the input ends, one JSON object per RTP stream"},
+    {.name = "stream-filter",
+     .arg = "EXPR",
+     .key = "filter",
+     .help = "only streams matching EXPR are printed (rtp.mos, rtp.loss, codec, ...)"},
+    {.name = NULL},
+};
+
 SNB_MODULE(.description = "RTP/RTCP streams, RFC 3550 quality, MOS, DTMF, media diagnosis",
            .depends = rtp_depends, .options = rtp_options, .conf_size = sizeof(rtp_conf_t),
-           .init = rtp_init, .start = rtp_start, .stop = rtp_stop, .fini = rtp_fini);
+           .cli_flags = rtp_flags, .init = rtp_init, .start = rtp_start, .stop = rtp_stop,
+           .fini = rtp_fini);

@@ -615,6 +615,34 @@ static const snb_option_t sip_options[] = {
     SNB_OPTIONS_END,
 };
 
+static const snb_flag_t sip_flags[] = {
+    {.name = "json",
+     .key = "json",
+     .value = "yes",
+     .help = "one JSON object per SIP message (and the call report as JSON)"},
+    {.name = "dialogs-json",
+     .key = "dialogs_json",
+     .value = "yes",
+     .help = "when the input ends, one JSON object per dialog"},
+    {.name = "report",
+     .key = "report",
+     .value = "yes",
+     .help = "when the input ends, a table of every dialog"},
+    {.name = "call-report",
+     .arg = "CALL-ID",
+     .key = "call_report",
+     .help = "when the input ends, the report of one call (text, --markdown, --json)"},
+    {.name = "markdown",
+     .key = "report_format",
+     .value = "markdown",
+     .help = "the call report in Markdown"},
+    {.name = "filter",
+     .arg = "EXPR",
+     .key = "filter",
+     .help = "only dialogs matching EXPR are printed (docs/filter-language.md)"},
+    {.name = NULL},
+};
+
 SNB_MODULE(.description = "SIP messages, dialogs, timing and SDP; line/JSON/report outputs",
-           .options = sip_options, .conf_size = sizeof(sip_conf_t), .init = sip_init,
-           .start = sip_start, .stop = sip_stop, .fini = sip_fini);
+           .options = sip_options, .conf_size = sizeof(sip_conf_t), .cli_flags = sip_flags,
+           .init = sip_init, .start = sip_start, .stop = sip_stop, .fini = sip_fini);

@@ -43,6 +43,38 @@ typedef struct snb_instance_conf {
     const void *conf;
 } snb_instance_conf_t;
 
+/* ---- command-line flags ----
+ * A module declares its own flags; each is shorthand for one setting of
+ * the module's section, so flags and files take one code path. `sipnab
+ * --help` lists every flag of every module found on the module path,
+ * grouped by module, and the core names no module itself. A flag name may
+ * be declared by several modules (--report, --json): it then sets each
+ * loaded declarer's option and is ignored for the others. */
+enum snb_flag_flags {
+    SNB_FLAG_APPEND = 1u << 0,     /* each use appends to a list option */
+    SNB_FLAG_LOADS = 1u << 1,      /* using the flag loads the module (-L loads hep) */
+    SNB_FLAG_POSITIONAL = 1u << 2, /* the words after the options, joined by spaces */
+};
+
+/* instance: NULL sets the module's single instance; "name" that instance;
+ * SNB_FLAG_INSTANCE_ARG an instance named by the value (-d eth0 -> [pcap
+ * "eth0"]); "#stem" a new instance per use (stem1, stem2, ...); "*" every
+ * instance this module's flags created, and "*stem" those made by "#stem"
+ * (applied after all flags, whatever their order). */
+#define SNB_FLAG_INSTANCE_ARG "$"
+
+typedef struct snb_flag {
+    const char *name;  /* long name without "--" ("dialogs-json"); NULL ends the table */
+    char short_name;   /* 'L', or 0 */
+    const char *arg;   /* metavar ("ADDR:PORT"); NULL: the flag takes no value */
+    const char *help;  /* one line */
+    const char *key;   /* the option it sets */
+    const char *value; /* for a flag without value: the value set ("yes") */
+    const char *instance;
+    unsigned flags;    /* snb_flag_flags */
+    const char *needs; /* "api" or "input|device": one of these flags must be used too */
+} snb_flag_t;
+
 enum snb_module_flags {
     SNB_MOD_MULTI_INSTANCE = 1u << 0, /* accepts [name "instance"] sections, 0..N of them */
     SNB_MOD_SOURCE = 1u << 1,         /* produces packets: started last, stopped first */
@@ -71,6 +103,8 @@ typedef struct snb_module {
      * accept; a negative error means the module kept its old configuration
      * untouched. Without it, config changes to the module need a restart. */
     int (*reload)(void *state, const snb_instance_conf_t *inst, size_t n);
+    /* Optional: the module's command-line flags, ending with {.name = NULL}. */
+    const snb_flag_t *cli_flags;
 } snb_module_t;
 
 /* SNB_MODULE_NAME is defined by the build from the module's folder name. */
