@@ -8,6 +8,7 @@
 #include "bus_internal.h"
 #include "core_internal.h"
 #include "sipnab/error.h"
+#include "sipnab/output.h"
 
 uv_loop_t *snb_core_loop(snb_core_t *core)
 {
@@ -133,6 +134,12 @@ static void close_leftover(uv_handle_t *h, void *arg)
 int snb_core_run(snb_core_t *core)
 {
     int rc = start_signals(core);
+    bool stats_json = core->cfg.core.stats_format && !strcmp(core->cfg.core.stats_format, "json");
+    snb_output_t *stats =
+        core->cfg.core.stats
+            ? snb_output_claim(core, "core", "--stats", stats_json ? SNB_OUT_JSON : SNB_OUT_TEXT,
+                               SNB_OUT_SUMMARY)
+            : NULL;
     for (size_t i = 0; rc == 0 && i < core->n_mods; i++) {
         snb_loaded_module_t *m = &core->mods[i];
         rc = m->mod->init(core, m->inst, m->n_inst, &m->state);
@@ -143,6 +150,8 @@ int snb_core_run(snb_core_t *core)
         }
         m->inited = true;
     }
+    /* Every module has claimed what it may print: decide who owns stdout. */
+    snb_outputs_resolve(core);
     if (rc == 0) rc = start_modules(core, false);
     if (rc == 0) rc = start_modules(core, true);
     if (rc == 0 && core->active_sources == 0 && core->holds == 0 && !core->stopping) {
@@ -157,13 +166,9 @@ int snb_core_run(snb_core_t *core)
     }
     uv_run(&core->loop, UV_RUN_DEFAULT);
     /* Counters are read before fini: module counter groups live in module state. */
-    if (core->cfg.core.stats && !core->init_failed) {
-        fflush(stdout);
-        snb_stats_print(core, stdout,
-                        core->cfg.core.stats_format &&
-                            !strcmp(core->cfg.core.stats_format, "json"));
-        fflush(stdout);
-    }
+    FILE *out = snb_output_stream(stats);
+    if (out && !core->init_failed) snb_stats_print(core, out, stats_json);
+    snb_outputs_finish(core);
 
     for (size_t i = core->n_mods; i-- > 0;) {
         snb_loaded_module_t *m = &core->mods[i];
@@ -189,6 +194,7 @@ void snb_core_free(snb_core_t *core)
         free(core->services[i].name);
     free(core->services);
     snb_core_metrics_free(core);
+    snb_outputs_free(core);
     for (size_t i = 0; i < core->n_old_confs; i++)
         snb_conf_free(core->old_confs[i]);
     free(core->old_confs);

@@ -65,6 +65,9 @@ struct snb_core {
     } * services;
     size_t n_services, cap_services;
 
+    struct snb_output *outputs; /* claims on stdout, in claim order */
+    bool outputs_resolved;
+
     snb_metric_group_t *metric_groups;
     size_t n_metric_groups, cap_metric_groups;
 
@@ -101,6 +104,12 @@ void snb_sources_stats(snb_core_t *core, snb_capture_stats_t *sum);
 
 /* stats_print.c */
 void snb_stats_print(snb_core_t *core, FILE *out, bool json);
+/* output.c: decide the active stdout claims (after every init); flush and
+ * check stdout at the end (-1 and exit status 1 on a write error). */
+void snb_outputs_resolve(snb_core_t *core);
+int snb_outputs_finish(snb_core_t *core);
+void snb_outputs_free(snb_core_t *core);
+
 /* metrics.c: the core's own group (capture and decode counters). */
 int snb_core_metrics_register_builtin(snb_core_t *core);
 void snb_core_metrics_free(snb_core_t *core);

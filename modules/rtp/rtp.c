@@ -17,6 +17,7 @@
 #include "sipnab/log.h"
 #include "sipnab/media.h"
 #include "sipnab/module.h"
+#include "sipnab/output.h"
 #include "sipnab/rtp.h"
 #include "sipnab/sip.h"
 
@@ -69,7 +70,8 @@ typedef struct rtp_mod {
     rtp_diag_cfg_t diag_cfg;
     int sub;
     snb_event_type_t ev_sip, ev_rtcp, ev_stream;
-    uint64_t now_us; /* capture clock: the newest packet or message */
+    snb_output_t *out_streams, *out_report; /* claims on stdout */
+    uint64_t now_us;                        /* capture clock: the newest packet or message */
     bool ended;
     rtp_info_dtmf_t info[MAX_INFO_DTMF];
     size_t n_info;
@@ -438,23 +440,20 @@ static void on_capture_end(rtp_mod_t *m)
     copy_counters(m);
     for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s))
         publish_stream(m, s);
-    FILE *out = stdout;
-    if (m->conf->streams_json) {
+    if (snb_output_active(m->out_streams)) {
         for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s)) {
             if (!stream_matches(m, s)) continue;
             json_t *o = rtp_out_stream_json(s);
-            char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-            if (text) fprintf(out, "%s\n", text);
-            free(text);
+            snb_output_json(m->out_streams, o);
             json_decref(o);
         }
     }
-    if (m->conf->report) {
+    FILE *out = snb_output_stream(m->out_report);
+    if (out) {
         rtp_out_table_header(out);
         for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s))
             if (stream_matches(m, s)) rtp_out_table_row(out, s);
     }
-    fflush(out);
 }
 
 static void on_event(void *ud, const snb_event_t *ev)
@@ -552,6 +551,12 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     int rc = m->ev_rtcp < 0     ? m->ev_rtcp
              : m->ev_stream < 0 ? m->ev_stream
                                 : snb_core_metrics(core, &metrics);
+    if (rc == 0 && c->streams_json &&
+        !(m->out_streams = snb_output_claim(core, "rtp", "--streams-json", SNB_OUT_JSON, 0)))
+        rc = -ENOMEM;
+    if (rc == 0 && c->report &&
+        !(m->out_report = snb_output_claim(core, "rtp", "--report", SNB_OUT_TEXT, 0)))
+        rc = -ENOMEM;
     if (rc) {
         rtp_fini(m); /* init failed: the core will not call fini */
         return rc;

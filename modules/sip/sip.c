@@ -17,6 +17,7 @@
 #include "sipnab/log.h"
 #include "sipnab/media.h"
 #include "sipnab/module.h"
+#include "sipnab/output.h"
 
 typedef struct sip_conf {
     const char *output; /* auto | none | lines | json */
@@ -102,7 +103,8 @@ typedef struct sip_mod {
     sip_store_t *store;
     snb_filter_t *filter;
     int sub;
-    FILE *out;
+    /* What we print, each a claim on stdout (sipnab/output.h). */
+    snb_output_t *out_msgs, *out_dialogs, *out_report, *out_call;
     uint64_t packets;
     bool ended;
     uv_timer_t progress;
@@ -175,10 +177,10 @@ static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transp
     /* Under --filter, messages are printed at the end for matching dialogs. */
     if (!m->filter) {
         if (m->output == OUT_LINES) {
-            sip_out_message_line(m->out, &meta, msg, retransmit);
+            sip_out_message_line(snb_output_stream(m->out_msgs), &meta, msg, retransmit);
         } else if (m->output == OUT_JSON) {
             json_t *o = sip_out_message_json(&meta, msg, retransmit);
-            sip_out_json_line(m->out, o);
+            snb_output_json(m->out_msgs, o);
             json_decref(o);
         }
     }
@@ -197,10 +199,11 @@ static bool print_filtered_messages(void *ud, sip_dialog_t *d)
     for (uint32_t i = 0; i < d->n_msgs; i++) {
         json_t *o = sip_out_summary_json(d, &d->msgs[i]);
         if (m->output == OUT_JSON) {
-            sip_out_json_line(m->out, o);
+            snb_output_json(m->out_msgs, o);
         } else {
             /* Lines rebuilt from the summary: the same fields as the live line. */
-            fprintf(m->out, "%s %s:%lld -> %s:%lld %s %s (CSeq %lld %s) Call-ID: %s%s\n",
+            fprintf(snb_output_stream(m->out_msgs),
+                    "%s %s:%lld -> %s:%lld %s %s (CSeq %lld %s) Call-ID: %s%s\n",
                     json_string_value(json_object_get(o, "timestamp")),
                     json_string_value(json_object_get(o, "src")),
                     (long long)json_integer_value(json_object_get(o, "src_port")),
@@ -220,7 +223,7 @@ static bool print_dialog_json(void *ud, sip_dialog_t *d)
     sip_mod_t *m = ud;
     if (!sip_fields_match(m->filter, d, m->media)) return true;
     json_t *o = sip_out_dialog_json(d, m->media);
-    sip_out_json_line(m->out, o);
+    snb_output_json(m->out_dialogs, o);
     json_decref(o);
     return true;
 }
@@ -228,8 +231,15 @@ static bool print_dialog_json(void *ud, sip_dialog_t *d)
 static bool print_report_row(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
-    if (sip_fields_match(m->filter, d, m->media)) sip_out_report_row(m->out, d);
+    if (sip_fields_match(m->filter, d, m->media))
+        sip_out_report_row(snb_output_stream(m->out_report), d);
     return true;
+}
+
+static bool call_report_json(const sip_conf_t *c)
+{
+    return !strcmp(c->report_format, "json") ||
+           (c->json && strcmp(c->report_format, "markdown") != 0);
 }
 
 static void print_call_report(sip_mod_t *m)
@@ -241,17 +251,18 @@ static void print_call_report(sip_mod_t *m)
         snb_core_fail(m->core, 1);
         return;
     }
-    const char *fmt = m->conf->report_format;
-    if (!strcmp(fmt, "json") || (m->conf->json && strcmp(fmt, "markdown") != 0)) {
+    FILE *out = snb_output_stream(m->out_call);
+    if (!out) return;
+    if (call_report_json(m->conf)) {
         json_t *o = sip_out_report_json(d, m->media);
         char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-        if (text) fprintf(m->out, "%s\n", text);
+        if (text) fprintf(out, "%s\n", text);
         free(text);
         json_decref(o);
-    } else if (!strcmp(fmt, "markdown")) {
-        sip_out_call_report_markdown(m->out, d, m->media);
+    } else if (!strcmp(m->conf->report_format, "markdown")) {
+        sip_out_call_report_markdown(out, d, m->media);
     } else {
-        sip_out_call_report_text(m->out, d, m->media);
+        sip_out_call_report_text(out, d, m->media);
     }
 }
 
@@ -298,13 +309,12 @@ static void on_capture_end(sip_mod_t *m)
     sip_framer_flush(m->framer);
     copy_counters(m);
     if (m->filter && m->output != OUT_NONE) sip_store_foreach(m->store, print_filtered_messages, m);
-    if (m->conf->dialogs_json) sip_store_foreach(m->store, print_dialog_json, m);
-    if (m->conf->report) {
-        sip_out_report_header(m->out);
+    if (snb_output_active(m->out_dialogs)) sip_store_foreach(m->store, print_dialog_json, m);
+    if (snb_output_active(m->out_report)) {
+        sip_out_report_header(snb_output_stream(m->out_report));
         sip_store_foreach(m->store, print_report_row, m);
     }
     if (m->conf->call_report && *m->conf->call_report) print_call_report(m);
-    fflush(m->out);
 }
 
 static void on_event(void *ud, const snb_event_t *ev)
@@ -325,14 +335,36 @@ static void on_progress(uv_timer_t *t)
             sip_store_count(m->store));
 }
 
-static enum output_mode output_mode(const sip_conf_t *c)
+/* Claim stdout for every output the configuration asks for. The
+ * per-message records are the default output: in `output = auto` they step
+ * back when any module (ours or another) prints something asked for. */
+static int claim_outputs(sip_mod_t *m)
 {
-    if (!strcmp(c->output, "none")) return OUT_NONE;
-    if (!strcmp(c->output, "lines")) return OUT_LINES;
-    if (!strcmp(c->output, "json")) return OUT_JSON;
-    /* auto: one record per message, unless a dialog output owns stdout */
-    bool other = c->dialogs_json || c->report || (c->call_report && *c->call_report);
-    return other ? OUT_NONE : c->json ? OUT_JSON : OUT_LINES;
+    const sip_conf_t *c = m->conf;
+    snb_core_t *core = m->core;
+    bool ok = true;
+    if (strcmp(c->output, "none") != 0) {
+        bool json = !strcmp(c->output, "json") || (!strcmp(c->output, "auto") && c->json);
+        m->output = json ? OUT_JSON : OUT_LINES;
+        m->out_msgs = snb_output_claim(core, "sip", json ? "per-message JSON" : "per-message lines",
+                                       json ? SNB_OUT_JSON : SNB_OUT_TEXT,
+                                       !strcmp(c->output, "auto") ? SNB_OUT_AUTO : 0);
+        ok &= m->out_msgs != NULL;
+    }
+    if (c->dialogs_json) {
+        m->out_dialogs = snb_output_claim(core, "sip", "--dialogs-json", SNB_OUT_JSON, 0);
+        ok &= m->out_dialogs != NULL;
+    }
+    if (c->report) {
+        m->out_report = snb_output_claim(core, "sip", "--report", SNB_OUT_TEXT, 0);
+        ok &= m->out_report != NULL;
+    }
+    if (c->call_report && *c->call_report) {
+        /* Pretty-printed JSON is one document, not NDJSON: text for mixing rules. */
+        m->out_call = snb_output_claim(core, "sip", "--call-report", SNB_OUT_TEXT, 0);
+        ok &= m->out_call != NULL;
+    }
+    return ok ? 0 : -ENOMEM;
 }
 
 /* ---- the sip.dialogs service ---- */
@@ -428,8 +460,7 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     if (!m) return -ENOMEM;
     m->core = core;
     m->conf = inst[0].conf;
-    m->out = stdout;
-    m->output = output_mode(m->conf);
+    m->output = OUT_NONE;
     if (m->conf->filter && *m->conf->filter) {
         char err[1024];
         m->filter = sip_fields_compile(m->conf->filter, err, sizeof err);
@@ -460,6 +491,7 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     snb_metric_group_t metrics = {
         .prefix = "sip", .defs = metric_defs, .n = M_COUNT, .collect = collect_metrics, .ud = m};
     int rc = m->ev_message < 0 ? m->ev_message : snb_core_metrics(core, &metrics);
+    if (rc == 0) rc = claim_outputs(m);
     if (rc) {
         sip_store_free(m->store);
         sip_framer_free(m->framer);
@@ -482,6 +514,8 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
 static int sip_start(void *state)
 {
     sip_mod_t *m = state;
+    /* The core has decided who owns stdout. */
+    if (!snb_output_active(m->out_msgs)) m->output = OUT_NONE;
     /* Every module's init has run: the RTP module's service is there if it is loaded. */
     m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
     static const snb_event_type_t types[] = {SNB_EV_PACKET, SNB_EV_CAPTURE_END};
