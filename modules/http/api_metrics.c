@@ -136,7 +136,7 @@ static int put_hist(api_buf_t *b, const hist_t *h)
 
 typedef struct dialog_acc {
     size_t by_state[API_STATE_COUNT];
-    size_t diag[5];
+    size_t diag[32]; /* by diagnosis kind (api_store_kinds) */
     size_t pdd_counts[HIST_MAX], pdd_count;
     int64_t pdd_sum_ms; /* exact: summed in integers */
 } dialog_acc_t;
@@ -148,7 +148,7 @@ static bool acc_dialog(void *ud, const api_dialog_t *d)
 {
     dialog_acc_t *a = ud;
     if (d->state < API_STATE_COUNT) a->by_state[d->state]++;
-    for (unsigned k = 0; k < 5; k++)
+    for (unsigned k = 0; k < 32; k++)
         if (d->diag_flags & (1u << k)) a->diag[k]++;
     if (d->pdd_ms >= 0) {
         size_t i = 0;
@@ -359,11 +359,18 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
     rc |= put_hist(&b, &s.jitter);
     rc |= put_hist(&b, &s.loss);
 
-    static const char *const kinds[5] = {"one_way_audio", "nat_mismatch", "no_media", "late_media",
-                                         "codec_asymmetry"};
-    rc |= put_help(&b, "sipnab_diagnosis_total", "counter", "Dialogs by media diagnosis");
-    for (unsigned k = 0; k < 5; k++)
-        rc |= api_buf_printf(&b, "sipnab_diagnosis_total{kind=\"%s\"} %zu\n", kinds[k], d.diag[k]);
+    /* Every kind the capture process's modules diagnose (the REST spec's
+     * three before any table arrived). */
+    static const char *const spec_kinds[] = {"one_way_audio", "nat_mismatch", "no_media"};
+    size_t nk;
+    const char *const *kinds = api_store_kinds(store, &nk);
+    if (!nk) kinds = spec_kinds, nk = 3;
+    rc |= put_help(&b, "sipnab_diagnosis_total", "counter", "Dialogs by diagnosis");
+    for (size_t k = 0; k < nk && k < 32; k++) {
+        rc |= api_buf_printf(&b, "sipnab_diagnosis_total{kind=\"");
+        rc |= put_label_value(&b, kinds[k]);
+        rc |= api_buf_printf(&b, "\"} %zu\n", d.diag[k]);
+    }
     /* 1 once a capture file has been read to the end and everything it gave
      * has reached this process (scripts and tests wait on it). */
     const json_t *done = json_object_get(c, "feed_complete");

@@ -289,9 +289,26 @@ static void page_respond(page_t *pg, const char *array, api_response_t *resp)
     set_buf(resp, 200, CT_JSON, &b, rc);
 }
 
+/* ?filter=EXPR in the --filter language, compiled against the fields that
+ * travelled with the records; a bad one is a 400 that says where. */
+static snb_filter_t *compile_filter(const api_field_table_t *t, const char *expr,
+                                    api_response_t *resp)
+{
+    char err[512], text[600];
+    snb_filter_t *f = api_field_table_compile(t, expr, err, sizeof err);
+    if (!f) {
+        char *nl = strchr(err, '\n'); /* the first line; the caret lines do not fit JSON errors */
+        if (nl) *nl = '\0';
+        snprintf(text, sizeof text, "bad filter: %s", err);
+        set_error(resp, 400, text);
+    }
+    return f;
+}
+
 typedef struct dialog_filter {
     page_t pg;
-    int state; /* -1: any */
+    snb_filter_t *expr; /* ?filter=, the --filter language */
+    int state;          /* -1: any */
     pcre2_code *re;
     pcre2_match_data *md;
     pcre2_match_context *mc;
@@ -301,11 +318,13 @@ typedef struct dialog_filter {
 static bool list_dialog(void *ud, const api_dialog_t *d)
 {
     dialog_filter_t *f = ud;
-    if (f->state < 0 && !f->re) { /* unfiltered: total is the count; stop after the page */
+    if (f->state < 0 && !f->re &&
+        !f->expr) { /* unfiltered: total is the count; stop after the page */
         page_add(&f->pg, d->summary_json, d->summary_len);
         return f->pg.emitted < f->pg.limit;
     }
     if (f->state >= 0 && d->state != f->state) return true;
+    if (f->expr && !api_values_match(f->expr, d->values, d->values_len)) return true;
     if (f->re) {
         /* A match-limit or other matching error counts as no match. */
         int rc =
@@ -321,10 +340,14 @@ static bool list_dialog(void *ud, const api_dialog_t *d)
 
 static void get_dialogs(const api_store_t *store, const char *query, api_response_t *resp)
 {
-    qparam_t ps[] = {{"state", NULL}, {"from", NULL}, {"limit", NULL}, {"offset", NULL}};
+    qparam_t ps[] = {
+        {"state", NULL}, {"from", NULL}, {"limit", NULL}, {"offset", NULL}, {"filter", NULL}};
     size_t nps = sizeof ps / sizeof ps[0];
     dialog_filter_t f = {.state = -1};
     if (!parse_query(query, ps, nps, resp)) goto out;
+    if (ps[4].value &&
+        !(f.expr = compile_filter(api_store_dialog_fields(store), ps[4].value, resp)))
+        goto out;
     if (!parse_page(&ps[2], &ps[3], &f.pg.limit, &f.pg.offset, resp)) goto out;
     if (ps[0].value && (f.state = api_state_from(ps[0].value)) < 0) {
         set_error(resp, 400, "unknown dialog state");
@@ -354,14 +377,16 @@ static void get_dialogs(const api_store_t *store, const char *query, api_respons
         pcre2_set_match_limit(f.mc, REGEX_MATCH_LIMIT);
         pcre2_set_heap_limit(f.mc, REGEX_HEAP_LIMIT_KIB);
     }
-    if (f.pg.limit || f.state >= 0 || f.re) api_store_foreach_dialog(store, list_dialog, &f);
-    if (f.state < 0 && !f.re) f.pg.total = api_store_dialog_count(store);
+    if (f.pg.limit || f.state >= 0 || f.re || f.expr)
+        api_store_foreach_dialog(store, list_dialog, &f);
+    if (f.state < 0 && !f.re && !f.expr) f.pg.total = api_store_dialog_count(store);
     if (f.limit_hits > REGEX_LIMIT_HITS_MAX)
         set_error(resp, 400, "from regex too expensive: it keeps exceeding its match limit");
     else
         page_respond(&f.pg, "dialogs", resp);
 out:
     api_buf_free(&f.pg.items);
+    snb_filter_free(f.expr);
     pcre2_match_context_free(f.mc);
     pcre2_match_data_free(f.md);
     pcre2_code_free(f.re);
@@ -370,6 +395,7 @@ out:
 
 typedef struct stream_filter {
     page_t pg;
+    snb_filter_t *expr;
     int orphaned; /* -1: any */
     bool mos_set;
     double mos_below;
@@ -381,6 +407,7 @@ static bool list_stream(void *ud, const api_stream_t *st)
     if (f->orphaned >= 0 && st->orphaned != (f->orphaned == 1)) return true;
     /* Unknown MOS (< 0, or not a number) never counts as below anything. */
     if (f->mos_set && !(st->mos >= 0 && st->mos < f->mos_below)) return true;
+    if (f->expr && !api_values_match(f->expr, st->values, st->values_len)) return true;
     page_add(&f->pg, st->list_json, st->list_len);
     return true;
 }
@@ -398,10 +425,17 @@ static bool parse_bool(const char *s, int *out)
 
 static void get_streams(const api_store_t *store, const char *query, api_response_t *resp)
 {
-    qparam_t ps[] = {{"orphaned", NULL}, {"mos_below", NULL}, {"limit", NULL}, {"offset", NULL}};
+    qparam_t ps[] = {{"orphaned", NULL},
+                     {"mos_below", NULL},
+                     {"limit", NULL},
+                     {"offset", NULL},
+                     {"filter", NULL}};
     size_t nps = sizeof ps / sizeof ps[0];
     stream_filter_t f = {.orphaned = -1};
     if (!parse_query(query, ps, nps, resp)) goto out;
+    if (ps[4].value &&
+        !(f.expr = compile_filter(api_store_stream_fields(store), ps[4].value, resp)))
+        goto out;
     if (!parse_page(&ps[2], &ps[3], &f.pg.limit, &f.pg.offset, resp)) goto out;
     if (ps[0].value && !parse_bool(ps[0].value, &f.orphaned)) {
         set_error(resp, 400, "orphaned must be true, false, 1 or 0");
@@ -420,6 +454,7 @@ static void get_streams(const api_store_t *store, const char *query, api_respons
     page_respond(&f.pg, "streams", resp);
 out:
     api_buf_free(&f.pg.items);
+    snb_filter_free(f.expr);
     qparams_free(ps, nps);
 }
 

@@ -240,6 +240,10 @@ struct api_store {
     uint32_t *pdd_ms_count;
     int32_t *pdd_long;
     size_t n_pdd_long, cap_pdd_long;
+    /* the filter field tables (API_FRAME_FIELDS) */
+    api_field_table_t dtable, stable;
+    char **kinds; /* diagnosis kinds, bit i of diag_flags */
+    size_t n_kinds;
 };
 
 #define PDD_DIRECT_MS 65536
@@ -367,9 +371,15 @@ static void free_htab(htab_t *t)
     t->b = NULL;
 }
 
+static void table_clear(api_field_table_t *t);
+static void kinds_clear(api_store_t *s);
+
 void api_store_free(api_store_t *s)
 {
     if (!s) return;
+    table_clear(&s->dtable);
+    table_clear(&s->stable);
+    kinds_clear(s);
     for (ord_node_t *o = s->dorder.head[0]; o;) {
         ord_node_t *next = o->next[0];
         dnode_t *n = (dnode_t *)o;
@@ -447,7 +457,7 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
 {
     if (r->state >= API_STATE_COUNT) return -1;
     size_t size = blob_len(r->call_id) + blob_len(r->from_user) + blob_len(r->summary_json) +
-                  blob_len(r->full_json) + blob_len(r->report_markdown);
+                  blob_len(r->full_json) + blob_len(r->report_markdown) + blob_len(r->values);
     char *blob = malloc(size);
     if (!blob) return -1;
     api_dialog_t d = {0};
@@ -461,6 +471,8 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
     d.full_len = r->full_json.p ? r->full_json.len : 0;
     d.report_markdown = blob_put(&w, r->report_markdown);
     d.markdown_len = r->report_markdown.p ? r->report_markdown.len : 0;
+    d.values = blob_put(&w, r->values);
+    d.values_len = r->values.p ? r->values.len : 0;
     d.state = r->state;
     d.created_us = r->created_us;
     d.pdd_ms = r->pdd_ms;
@@ -578,7 +590,8 @@ static void group_push(sgroup_t *g, snode_t *n)
 
 static int put_stream(api_store_t *s, const api_stream_rec_t *r)
 {
-    size_t size = blob_len(r->call_id) + blob_len(r->list_json) + blob_len(r->full_json);
+    size_t size = blob_len(r->call_id) + blob_len(r->list_json) + blob_len(r->full_json) +
+                  blob_len(r->values);
     char *blob = malloc(size);
     if (!blob) return -1;
     api_stream_t st = {0};
@@ -595,6 +608,8 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
     st.list_len = r->list_json.p ? r->list_json.len : 0;
     st.full_json = blob_put(&w, r->full_json);
     st.full_len = r->full_json.p ? r->full_json.len : 0;
+    st.values = blob_put(&w, r->values);
+    st.values_len = r->values.p ? r->values.len : 0;
 
     /* Everything that can fail comes first: the store is unchanged then. */
     sgroup_t *g = find_group(s, st.ssrc), *fresh = NULL;
@@ -676,9 +691,155 @@ static int set_counters(api_store_t *s, const char *payload, uint32_t len)
     return 0;
 }
 
+/* ---- filter field tables ---- */
+
+static void table_clear(api_field_table_t *t)
+{
+    for (size_t i = 0; i < t->n_fields; i++)
+        free((char *)t->fields[i].name);
+    for (size_t i = 0; i < t->n_aliases; i++) {
+        free((char *)t->aliases[i].name);
+        free((char *)t->aliases[i].expression);
+        free((char *)t->aliases[i].help);
+    }
+    free(t->fields);
+    free(t->aliases);
+    memset(t, 0, sizeof *t);
+}
+
+static int table_parse(const json_t *j, api_field_table_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const json_t *fields = json_object_get(j, "fields"), *aliases = json_object_get(j, "aliases");
+    size_t nf = json_array_size(fields), na = json_array_size(aliases);
+    if (nf > 4096 || na > 4096) return -1;
+    out->fields = calloc(nf ? nf : 1, sizeof *out->fields);
+    out->aliases = calloc(na ? na : 1, sizeof *out->aliases);
+    if (!out->fields || !out->aliases) return -1;
+    for (size_t i = 0; i < nf; i++) {
+        const json_t *f = json_array_get(fields, i);
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *type = json_string_value(json_object_get(f, "type"));
+        if (!name || !type) return -1;
+        snb_filter_type_t t = !strcmp(type, "number") ? SNB_FT_NUMBER
+                              : !strcmp(type, "bool") ? SNB_FT_BOOL
+                                                      : SNB_FT_STRING;
+        out->fields[out->n_fields] = (snb_filter_field_t){strdup(name), t, (int)i};
+        if (!out->fields[out->n_fields++].name) return -1;
+    }
+    for (size_t i = 0; i < na; i++) {
+        const json_t *a = json_array_get(aliases, i);
+        const char *name = json_string_value(json_object_get(a, "name"));
+        const char *expr = json_string_value(json_object_get(a, "expression"));
+        const char *help = json_string_value(json_object_get(a, "help"));
+        if (!name || !expr) return -1;
+        snb_filter_alias_t *x = &out->aliases[out->n_aliases++];
+        *x = (snb_filter_alias_t){strdup(name), strdup(expr), strdup(help ? help : "")};
+        if (!x->name || !x->expression || !x->help) return -1;
+    }
+    return 0;
+}
+
+static void kinds_clear(api_store_t *s)
+{
+    for (size_t i = 0; i < s->n_kinds; i++)
+        free(s->kinds[i]);
+    free(s->kinds);
+    s->kinds = NULL;
+    s->n_kinds = 0;
+}
+
+/* All or nothing: a table that does not parse leaves the old ones. */
+static int set_fields(api_store_t *s, const char *payload, uint32_t len)
+{
+    json_error_t err;
+    json_t *j = json_loadb(payload, len, 0, &err);
+    api_field_table_t d, st;
+    int rc = json_is_object(j) ? 0 : -1;
+    if (rc == 0) rc = table_parse(json_object_get(j, "dialogs"), &d);
+    if (rc == 0) rc = table_parse(json_object_get(j, "streams"), &st);
+    const json_t *kinds = json_object_get(json_object_get(j, "dialogs"), "kinds");
+    size_t nk = json_array_size(kinds);
+    char **k = rc == 0 ? calloc(nk ? nk : 1, sizeof *k) : NULL;
+    if (rc == 0 && (!k || nk > 32)) rc = -1; /* diag_flags has 32 bits */
+    for (size_t i = 0; rc == 0 && i < nk; i++)
+        if (!json_is_string(json_array_get(kinds, i)) ||
+            !(k[i] = strdup(json_string_value(json_array_get(kinds, i)))))
+            rc = -1;
+    json_decref(j);
+    if (rc != 0) {
+        for (size_t i = 0; k && i < nk; i++)
+            free(k[i]);
+        free(k);
+        table_clear(&d);
+        table_clear(&st);
+        return -1;
+    }
+    table_clear(&s->dtable);
+    table_clear(&s->stable);
+    kinds_clear(s);
+    s->dtable = d;
+    s->stable = st;
+    s->kinds = k;
+    s->n_kinds = nk;
+    return 0;
+}
+
+const api_field_table_t *api_store_dialog_fields(const api_store_t *s)
+{
+    return &s->dtable;
+}
+
+const api_field_table_t *api_store_stream_fields(const api_store_t *s)
+{
+    return &s->stable;
+}
+
+const char *const *api_store_kinds(const api_store_t *s, size_t *n)
+{
+    *n = s->n_kinds;
+    return (const char *const *)s->kinds;
+}
+
+snb_filter_t *api_field_table_compile(const api_field_table_t *t, const char *expr, char *err,
+                                      size_t errlen)
+{
+    return snb_filter_compile(expr, t->fields, t->n_fields, t->aliases, t->n_aliases, err, errlen);
+}
+
+static void record_value(void *ud, int id, snb_filter_value_t *out)
+{
+    const snb_str_t *rec = ud;
+    if (!api_values_get(*rec, (size_t)id, out)) memset(out, 0, sizeof *out);
+}
+
+bool api_values_match(const snb_filter_t *f, const char *values, size_t len)
+{
+    snb_str_t rec = snb_str(values, len);
+    return snb_filter_eval(f, record_value, &rec);
+}
+
+static void drop_all(api_store_t *s)
+{
+    while (s->dorder.head[0]) {
+        dnode_t *n = (dnode_t *)s->dorder.head[0];
+        drop_dialog(s, n->d.call_id, n->d.call_id_len);
+    }
+    while (s->sorder.head[0]) {
+        snode_t *n = (snode_t *)s->sorder.head[0];
+        drop_stream(s, n->st.id);
+    }
+}
+
 int api_store_apply(api_store_t *s, uint8_t type, const char *payload, uint32_t len)
 {
     switch (type) {
+    case API_FRAME_FIELDS:
+        return set_fields(s, payload, len);
+    case API_FRAME_RESET:
+        if (len) return -1;
+        drop_all(s);
+        return 0;
     case API_FRAME_DIALOG: {
         api_dialog_rec_t r;
         if (api_wire_get_dialog(payload, len, &r) != 0) return -1;

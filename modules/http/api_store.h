@@ -32,6 +32,8 @@ typedef struct api_dialog {
     uint32_t diag_flags;
     char *summary_json, *full_json, *report_markdown;
     size_t summary_len, full_len, markdown_len;
+    const char *values; /* filter field values (api_values_get) */
+    size_t values_len;
 } api_dialog_t;
 
 typedef struct api_stream {
@@ -42,6 +44,8 @@ typedef struct api_stream {
     char *call_id; /* "" when orphaned */
     char *list_json, *full_json;
     size_t list_len, full_len;
+    const char *values;
+    size_t values_len;
 } api_stream_t;
 
 typedef struct api_store api_store_t;
@@ -82,6 +86,25 @@ const api_store_totals_t *api_store_totals(const api_store_t *s);
 /* Nearest-rank p-th percentile (1..100) of pdd_ms over the dialogs with a
  * PDD; -1 when there is none. */
 int64_t api_store_pdd_percentile(const api_store_t *s, unsigned p);
+
+/* The filter language over what travelled (API_FRAME_FIELDS): the same
+ * fields and aliases as `--filter` (dialogs) and `--stream-filter`
+ * (streams), evaluated on each record's values. Empty tables before the
+ * frame: every expression then fails to compile. */
+typedef struct api_field_table {
+    snb_filter_field_t *fields; /* id = index in a record's values */
+    size_t n_fields;
+    snb_filter_alias_t *aliases;
+    size_t n_aliases;
+} api_field_table_t;
+
+const api_field_table_t *api_store_dialog_fields(const api_store_t *s);
+const api_field_table_t *api_store_stream_fields(const api_store_t *s);
+snb_filter_t *api_field_table_compile(const api_field_table_t *t, const char *expr, char *err,
+                                      size_t errlen);
+bool api_values_match(const snb_filter_t *f, const char *values, size_t len);
+/* The diagnosis kinds (bit i of api_dialog_t.diag_flags is kinds[i]). */
+const char *const *api_store_kinds(const api_store_t *s, size_t *n);
 
 /* Heap bytes held (for the benchmark and the size cap). */
 size_t api_store_bytes(const api_store_t *s);

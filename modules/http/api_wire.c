@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 /* ---- api_buf ---------------------------------------------------------- */
 
 void api_buf_free(api_buf_t *b)
@@ -175,7 +177,8 @@ int api_wire_put_text(api_buf_t *b, uint8_t type, const char *text, size_t len)
 int api_wire_put_dialog(api_buf_t *b, const api_dialog_rec_t *d)
 {
     uint64_t n = str_size(d->call_id) + str_size(d->from_user) + 1 + 8 + 4 + 4 +
-                 str_size(d->summary_json) + str_size(d->full_json) + str_size(d->report_markdown);
+                 str_size(d->summary_json) + str_size(d->full_json) + str_size(d->report_markdown) +
+                 str_size(d->values);
     char *p = frame_begin(b, API_FRAME_DIALOG, n);
     if (!p) return -1;
     wcur_t w = {p};
@@ -188,6 +191,7 @@ int api_wire_put_dialog(api_buf_t *b, const api_dialog_rec_t *d)
     put_str(&w, d->summary_json);
     put_str(&w, d->full_json);
     put_str(&w, d->report_markdown);
+    put_str(&w, d->values);
     frame_end(b, n);
     return 0;
 }
@@ -206,7 +210,7 @@ int api_wire_put_dialog_gone(api_buf_t *b, snb_str_t call_id)
 int api_wire_put_stream(api_buf_t *b, const api_stream_rec_t *s)
 {
     uint64_t n = 8 + 4 + 1 + 1 + 8 * 3 + str_size(s->call_id) + str_size(s->list_json) +
-                 str_size(s->full_json);
+                 str_size(s->full_json) + str_size(s->values);
     char *p = frame_begin(b, API_FRAME_STREAM, n);
     if (!p) return -1;
     wcur_t w = {p};
@@ -220,6 +224,7 @@ int api_wire_put_stream(api_buf_t *b, const api_stream_rec_t *s)
     put_str(&w, s->call_id);
     put_str(&w, s->list_json);
     put_str(&w, s->full_json);
+    put_str(&w, s->values);
     frame_end(b, n);
     return 0;
 }
@@ -305,6 +310,7 @@ int api_wire_get_dialog(const char *payload, uint32_t len, api_dialog_rec_t *out
     d.summary_json = get_str(&r);
     d.full_json = get_str(&r);
     d.report_markdown = get_str(&r);
+    d.values = get_str(&r);
     if (finish(&r) != 0) return -1;
     *out = d;
     return 0;
@@ -333,6 +339,7 @@ int api_wire_get_stream(const char *payload, uint32_t len, api_stream_rec_t *out
     s.call_id = get_str(&r);
     s.list_json = get_str(&r);
     s.full_json = get_str(&r);
+    s.values = get_str(&r);
     if (finish(&r) != 0) return -1;
     *out = s;
     return 0;
@@ -345,6 +352,76 @@ int api_wire_get_stream_gone(const char *payload, uint32_t len, uint64_t *id)
     if (finish(&r) != 0) return -1;
     *id = v;
     return 0;
+}
+
+/* ---- filter field values ---------------------------------------------- */
+
+#define VALUE_STR_MAX 1024
+
+int api_values_encode(api_buf_t *b, const void *array)
+{
+    const json_t *a = array;
+    if (!json_is_array(a)) return -1;
+    int rc = 0;
+    for (size_t i = 0; i < json_array_size(a) && rc == 0; i++) {
+        const json_t *v = json_array_get(a, i);
+        char tag;
+        if (json_is_number(v)) {
+            tag = 1;
+            char num[8];
+            wr64(num, dbl_bits(json_number_value(v)));
+            rc = api_buf_append(b, &tag, 1) | api_buf_append(b, num, 8);
+        } else if (json_is_boolean(v)) {
+            tag = json_is_true(v) ? 3 : 2;
+            rc = api_buf_append(b, &tag, 1);
+        } else if (json_is_string(v)) {
+            size_t n = json_string_length(v);
+            if (n > VALUE_STR_MAX) n = VALUE_STR_MAX;
+            char head[3] = {4, (char)(n & 0xff), (char)(n >> 8)};
+            rc = api_buf_append(b, head, 3) | api_buf_append(b, json_string_value(v), n);
+        } else {
+            tag = 0;
+            rc = api_buf_append(b, &tag, 1);
+        }
+    }
+    return rc ? -1 : 0;
+}
+
+bool api_values_get(snb_str_t rec, size_t index, snb_filter_value_t *out)
+{
+    memset(out, 0, sizeof *out);
+    rcur_t r = {rec.p, rec.p ? rec.len : 0, false};
+    for (size_t i = 0;; i++) {
+        uint8_t tag = get_u8(&r);
+        if (r.bad) return false;
+        const char *p = NULL;
+        uint32_t n = 0;
+        switch (tag) {
+        case 0:
+            break;
+        case 1:
+            p = take(&r, 8);
+            break;
+        case 2:
+        case 3:
+            break;
+        case 4: {
+            const char *h = take(&r, 2);
+            n = h ? (uint32_t)(uint8_t)h[0] | (uint32_t)(uint8_t)h[1] << 8 : 0;
+            p = take(&r, n);
+            break;
+        }
+        default:
+            return false;
+        }
+        if (r.bad) return false;
+        if (i < index) continue;
+        out->present = tag != 0;
+        if (tag == 1) out->num = bits_dbl(rd64(p));
+        out->b = tag == 3;
+        if (tag == 4) out->str = p, out->len = n;
+        return true;
+    }
 }
 
 /* ---- framer ----------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sipnab/filter.h"
 #include "sipnab/str.h"
 
 enum api_frame_type {
@@ -22,19 +23,13 @@ enum api_frame_type {
     API_FRAME_STREAM = 4,      /* api_stream_rec_t: add or replace by id */
     API_FRAME_STREAM_GONE = 5, /* u64 id */
     API_FRAME_COUNTERS = 6,    /* JSON object text: see api_store_set_counters */
+    API_FRAME_FIELDS = 7,      /* JSON object text: {"dialogs": table, "streams": table},
+                                  the filter field tables (see api_store_fields) */
+    API_FRAME_RESET = 8,       /* no payload: drop every dialog and stream (a resync) */
 };
 
 #define API_FRAME_HEADER 5u
 #define API_FRAME_MAX (32u << 20) /* a payload above this is a protocol error */
-
-/* Diagnosis flags of a dialog, for sipnab_diagnosis_total{kind}. */
-enum api_diag_flag {
-    API_DIAG_ONE_WAY_AUDIO = 1u << 0,
-    API_DIAG_NAT_MISMATCH = 1u << 1,
-    API_DIAG_NO_MEDIA = 1u << 2,
-    API_DIAG_LATE_MEDIA = 1u << 3,
-    API_DIAG_CODEC_ASYMMETRY = 1u << 4,
-};
 
 /* One dialog as the API serves it. */
 typedef struct api_dialog_rec {
@@ -43,10 +38,11 @@ typedef struct api_dialog_rec {
     uint8_t state;             /* sip_dialog_state_t order: 0 Trying .. 11 Transferring */
     uint64_t created_us;       /* first message, capture time (list order) */
     int32_t pdd_ms;            /* -1 when none (stats percentiles, PDD histogram) */
-    uint32_t diag_flags;       /* enum api_diag_flag */
+    uint32_t diag_flags;       /* bit i: diagnosis kind i of the FIELDS table is true */
     snb_str_t summary_json;    /* one element of GET /v1/dialogs "dialogs" */
     snb_str_t full_json;       /* GET /v1/dialogs/{id} and its /report as JSON */
     snb_str_t report_markdown; /* /report with Accept: text/markdown */
+    snb_str_t values;          /* its filter field values (api_values_*), for ?filter= */
 } api_dialog_rec_t;
 
 /* One RTP stream as the API serves it. */
@@ -60,6 +56,7 @@ typedef struct api_stream_rec {
     snb_str_t call_id;   /* empty when orphaned */
     snb_str_t list_json; /* one element of GET /v1/streams "streams" */
     snb_str_t full_json; /* GET /v1/streams/{ssrc} */
+    snb_str_t values;    /* its stream filter field values */
 } api_stream_rec_t;
 
 /* A growable output buffer (the encoder's target). */
@@ -91,6 +88,14 @@ int api_wire_get_dialog(const char *payload, uint32_t len, api_dialog_rec_t *out
 int api_wire_get_dialog_gone(const char *payload, uint32_t len, snb_str_t *call_id);
 int api_wire_get_stream(const char *payload, uint32_t len, api_stream_rec_t *out);
 int api_wire_get_stream_gone(const char *payload, uint32_t len, uint64_t *id);
+
+/* Filter field values as they travel: one entry per field of the table, in
+ * order: u8 tag (0 absent, 1 number + 8 bytes, 2 false, 3 true, 4 string +
+ * u16 length + bytes). Encode a JSON array of values (string, number,
+ * boolean, null; strings cut at 1024 bytes) into b (no frame header);
+ * read entry `index` back. -1 / false on garbage. */
+int api_values_encode(api_buf_t *b, const void *json_array);
+bool api_values_get(snb_str_t rec, size_t index, snb_filter_value_t *out);
 
 /* Reassembles frames from a byte stream read in arbitrary pieces. */
 typedef struct api_framer {

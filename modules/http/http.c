@@ -6,10 +6,12 @@
  * certificate over the socketpair. If it dies it is started again and sent
  * everything; capture never stops for it.
  *
- * Flow control: the change feeds (sip.dialogs, rtp.media) queue what changed;
- * every `refresh` the module drains them in batches while the socketpair's
- * backlog stays under max_backlog, so a stalled API process holds back the
- * feed, never the capture, and memory stays bounded. */
+ * Flow control: the module follows the dialog and stream stores with a
+ * cursor of its own (sip.dialogs, rtp.media); every `refresh` it takes what
+ * changed in batches while the socketpair's backlog stays under
+ * max_backlog, so a stalled API process holds back the feed, never the
+ * capture, and memory stays bounded. With each dialog and stream go its
+ * filter field values, so the API process evaluates the --filter language. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -105,7 +107,10 @@ typedef struct http_mod {
     write_req_t *writing;                 /* at most one write at a time */
     json_t *media_dirty;                  /* Call-IDs whose streams changed (a set) */
     const snb_dialogs_service_t *dialogs; /* the sip module's, looked up at start */
-    const snb_media_service_t *media;     /* the rtp module's (v2), NULL without it */
+    const snb_media_service_t *media;     /* the rtp module's, NULL without it */
+    snb_dialog_cursor_t *dcursor;         /* our place in each store's changes */
+    snb_stream_cursor_t *scursor;
+    json_t *kinds; /* diagnosis kinds of the field table, for diag_flags */
     uint64_t refreshes;
     uint64_t counters[C_COUNT];
 } http_mod_t;
@@ -281,22 +286,15 @@ static char *dump(json_t *v, size_t *len)
     return text;
 }
 
-/* The diagnosis flags, read from the dialog's own JSON (its "diagnosis"
- * object), so the media is diagnosed once per rendering. */
-static uint32_t diag_flags_of(const json_t *full)
+/* The diagnosis kinds set in the dialog's own JSON (its "diagnosis"
+ * object), as bits in the order of the field table's kinds. */
+static uint32_t diag_flags_of(const http_mod_t *m, const json_t *full)
 {
-    static const struct {
-        const char *key;
-        uint32_t flag;
-    } kinds[] = {{"one_way_audio", API_DIAG_ONE_WAY_AUDIO},
-                 {"nat_mismatch", API_DIAG_NAT_MISMATCH},
-                 {"no_media", API_DIAG_NO_MEDIA},
-                 {"late_media", API_DIAG_LATE_MEDIA},
-                 {"codec_asymmetry", API_DIAG_CODEC_ASYMMETRY}};
     const json_t *diag = json_object_get(full, "diagnosis");
     uint32_t flags = 0;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (json_is_true(json_object_get(diag, kinds[i].key))) flags |= kinds[i].flag;
+    for (size_t i = 0; i < json_array_size(m->kinds) && i < 32; i++)
+        if (json_is_true(json_object_get(diag, json_string_value(json_array_get(m->kinds, i)))))
+            flags |= 1u << i;
     return flags;
 }
 
@@ -304,15 +302,19 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
 {
     http_mod_t *m = ud;
     const snb_dialogs_service_t *svc = m->dialogs;
-    json_t *summary = svc->summary_json(svc->ctx, d->handle);
-    json_t *full = svc->report_json(svc->ctx, d->handle);
-    uint32_t flags = diag_flags_of(full);
+    json_t *summary = svc->summary_json(svc->ctx, d->dialog);
+    json_t *full = svc->report_json(svc->ctx, d->dialog);
+    json_t *values = svc->field_values_json(svc->ctx, d->dialog);
+    uint32_t flags = diag_flags_of(m, full);
     size_t slen, flen, mlen = 0;
     char *stext = dump(summary, &slen), *ftext = dump(full, &flen);
-    char *md = svc->report_markdown(svc->ctx, d->handle, &mlen);
+    char *md = svc->report_text(svc->ctx, d->dialog, SNB_REPORT_MARKDOWN, &mlen);
+    api_buf_t vals = {0};
+    int vrc = api_values_encode(&vals, values);
     json_decref(summary);
     json_decref(full);
-    if (stext && ftext && md) {
+    json_decref(values);
+    if (stext && ftext && md && vrc == 0) {
         api_dialog_rec_t rec = {
             .call_id = snb_str(d->call_id, strlen(d->call_id)),
             .from_user = snb_str(d->from_user, strlen(d->from_user)),
@@ -323,9 +325,11 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
             .summary_json = snb_str(stext, slen),
             .full_json = snb_str(ftext, flen),
             .report_markdown = snb_str(md, mlen),
+            .values = snb_str(vals.data ? vals.data : "", vals.len),
         };
         if (api_wire_put_dialog(&m->out, &rec) == 0) m->counters[C_dialogs_sent]++;
     }
+    api_buf_free(&vals);
     free(stext);
     free(ftext);
     free(md);
@@ -354,11 +358,15 @@ static void feed_stream(void *ud, const snb_stream_info_t *s)
     http_mod_t *m = ud;
     json_t *full = m->media->stream_json(m->media->ctx, s->handle);
     json_t *list = full ? stream_list_view(full) : NULL;
+    json_t *values = m->media->field_values_json(m->media->ctx, s->handle);
     size_t flen, llen;
     char *ftext = dump(full, &flen), *ltext = dump(list, &llen);
+    api_buf_t vals = {0};
+    int vrc = api_values_encode(&vals, values);
     json_decref(full);
     json_decref(list);
-    if (ftext && ltext) {
+    json_decref(values);
+    if (ftext && ltext && vrc == 0) {
         api_stream_rec_t rec = {.id = s->id,
                                 .ssrc = s->ssrc,
                                 .orphaned = s->orphaned,
@@ -368,9 +376,11 @@ static void feed_stream(void *ud, const snb_stream_info_t *s)
                                 .loss_pct = s->loss_pct,
                                 .call_id = snb_str(s->call_id, strlen(s->call_id)),
                                 .list_json = snb_str(ltext, llen),
-                                .full_json = snb_str(ftext, flen)};
+                                .full_json = snb_str(ftext, flen),
+                                .values = snb_str(vals.data ? vals.data : "", vals.len)};
         if (api_wire_put_stream(&m->out, &rec) == 0) m->counters[C_streams_sent]++;
     }
+    api_buf_free(&vals);
     free(ftext);
     free(ltext);
     /* The dialog embeds its streams and diagnosis: render it again soon. */
@@ -382,6 +392,50 @@ static void feed_stream_gone(void *ud, uint64_t id)
 {
     http_mod_t *m = ud;
     api_wire_put_stream_gone(&m->out, id);
+}
+
+/* A cursor fell too far behind: the API process starts over. */
+static void feed_resync(void *ud)
+{
+    http_mod_t *m = ud;
+    api_wire_put_text(&m->out, API_FRAME_RESET, "", 0);
+    if (m->dialogs && m->dcursor) m->dialogs->cursor_reset(m->dialogs->ctx, m->dcursor);
+    if (m->media && m->scursor) m->media->cursor_reset(m->media->ctx, m->scursor);
+}
+
+/* The filter field tables the records' values follow, sent first. */
+static void feed_fields(http_mod_t *m)
+{
+    json_t *o = json_object();
+    json_t *d = m->dialogs ? m->dialogs->field_table_json(m->dialogs->ctx) : json_object();
+    json_t *st = m->media ? m->media->field_table_json(m->media->ctx) : json_object();
+    json_decref(m->kinds);
+    m->kinds = json_incref(json_object_get(d, "kinds"));
+    json_object_set_new(o, "dialogs", d);
+    json_object_set_new(o, "streams", st);
+    size_t len;
+    char *text = dump(o, &len);
+    json_decref(o);
+    if (text) api_wire_put_text(&m->out, API_FRAME_FIELDS, text, len);
+    free(text);
+}
+
+/* Render the dialogs whose streams changed (their JSON embeds them). */
+static bool render_dirty(http_mod_t *m)
+{
+    const snb_dialogs_service_t *svc = m->dialogs;
+    const char *call_id;
+    json_t *v;
+    json_object_foreach(m->media_dirty, call_id, v)
+    {
+        const snb_dialog_t *d = svc->find(svc->ctx, call_id, strlen(call_id));
+        if (!d) continue;
+        snb_dialog_info_t info;
+        svc->info(svc->ctx, d, &info);
+        feed_dialog(m, &info);
+    }
+    json_object_clear(m->media_dirty);
+    return true;
 }
 
 /* Every module's metrics as of now (their collect callbacks run here, so
@@ -416,23 +470,18 @@ static void refresh(http_mod_t *m)
     }
     const snb_dialogs_service_t *dialogs = m->dialogs;
     const snb_media_service_t *media = m->media;
-    if (media) {
-        static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone};
-        media->streams_feed_drain(media->ctx, &sfeed, m);
-        if (dialogs && (m->ended || ++m->refreshes % MEDIA_EVERY == 0)) {
-            const char *call_id;
-            json_t *v;
-            json_object_foreach(m->media_dirty, call_id, v)
-                dialogs->feed_mark(dialogs->ctx, call_id);
-            json_object_clear(m->media_dirty);
-        }
+    if (media && m->scursor) {
+        static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone, feed_resync};
+        media->cursor_next(media->ctx, m->scursor, &sfeed, m);
+        if (dialogs && (m->ended || ++m->refreshes % MEDIA_EVERY == 0)) render_dirty(m);
     }
     bool more = false;
-    if (dialogs) {
-        static const snb_dialogs_feed_t dfeed = {feed_dialog, feed_dialog_gone};
+    if (dialogs && m->dcursor) {
+        static const snb_dialogs_feed_t dfeed = {feed_dialog, feed_dialog_gone, feed_resync};
         uint64_t start = uv_hrtime(), budget_ns = m->conf->refresh * 1000000u / 4;
         do {
-            more = dialogs->feed_drain(dialogs->ctx, FEED_BATCH, &dfeed, m) == FEED_BATCH;
+            more =
+                dialogs->cursor_next(dialogs->ctx, m->dcursor, FEED_BATCH, &dfeed, m) == FEED_BATCH;
         } while (more && backlog(m) <= m->conf->max_backlog && uv_hrtime() - start < budget_ns);
     }
     /* Last, so "complete" follows every record it speaks for. */
@@ -621,9 +670,10 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
     }
     m->pipe_open = true;
     uv_read_start((uv_stream_t *)&m->pipe, on_alloc, on_read);
-    /* A new process knows nothing: send everything. */
-    if (m->dialogs) m->dialogs->feed_enable(m->dialogs->ctx);
-    if (m->media) m->media->streams_feed_enable(m->media->ctx);
+    /* A new process knows nothing: the field tables, then everything. */
+    feed_fields(m);
+    if (m->dialogs && m->dcursor) m->dialogs->cursor_reset(m->dialogs->ctx, m->dcursor);
+    if (m->media && m->scursor) m->media->cursor_reset(m->media->ctx, m->scursor);
     schedule_refresh(m, 0);
     return 0;
 }
@@ -643,6 +693,7 @@ static void on_event(void *ud, const snb_event_t *ev)
 
 static void http_free(http_mod_t *m)
 {
+    json_decref(m->kinds);
     if (m->key_pem) OPENSSL_cleanse(m->key_pem, strlen(m->key_pem));
     free(m->cert_pem);
     free(m->key_pem);
@@ -716,9 +767,12 @@ static int http_start(void *state)
     m->restart_timer.data = m;
     /* Every module's init has run: the services are there, or will never be. */
     m->dialogs = snb_core_service(m->core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
-    m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, 2);
+    m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
     if (!m->dialogs)
         snb_log_warn(m->core, "http", "the sip module is not loaded: the API will list no dialogs");
+    if (m->dialogs) m->dcursor = m->dialogs->cursor_new(m->dialogs->ctx);
+    if (m->media) m->scursor = m->media->cursor_new(m->media->ctx);
+    if ((m->dialogs && !m->dcursor) || (m->media && !m->scursor)) return -ENOMEM;
     static const snb_event_type_t types[] = {SNB_EV_CAPTURE_END};
     m->sub = snb_bus_subscribe(snb_core_bus(m->core), types, 1, on_event, m);
     if (m->sub < 0) return m->sub;
@@ -739,6 +793,11 @@ static void http_stop(void *state)
 {
     http_mod_t *m = state;
     m->stopping = true;
+    /* The stores outlive this module's stop (they go at their fini). */
+    if (m->dialogs && m->dcursor) m->dialogs->cursor_free(m->dialogs->ctx, m->dcursor);
+    if (m->media && m->scursor) m->media->cursor_free(m->media->ctx, m->scursor);
+    m->dcursor = NULL;
+    m->scursor = NULL;
     snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
     uv_close((uv_handle_t *)&m->refresh_timer, NULL);
     uv_close((uv_handle_t *)&m->restart_timer, NULL);

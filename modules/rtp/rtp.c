@@ -1,95 +1,24 @@
 /* The RTP module: follows every RTP and RTCP stream, ties it to its dialog
  * through the SDP the SIP module publishes, grades it, and explains one-way
- * audio, NAT problems and missing media. It offers the "rtp.media" service
- * so dialog outputs carry streams and diagnosis, and prints streams itself
- * (--streams-json, the --report streams table). */
+ * audio, NAT problems and missing media. Dialogs carry its streams, media
+ * diagnosis, rtp.* filter fields and report section through a dialog
+ * annotation (rtp_out_annotation.c); the "rtp.media" service serves the
+ * streams (rtp_out_media.c); it prints streams itself (--streams-json, the
+ * --report streams table). */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
-#include "rtp_diag_view.h"
+#include "rtp_mod.h"
 #include "rtp_mos.h"
-#include "rtp_out.h"
-#include "sipnab/core.h"
 #include "sipnab/error.h"
 #include "sipnab/log.h"
-#include "sipnab/media.h"
 #include "sipnab/module.h"
-#include "sipnab/output.h"
 #include "sipnab/rtp.h"
 #include "sipnab/sip.h"
 
-typedef struct rtp_conf {
-    bool streams_json;
-    bool report;
-    const char *filter;
-    int64_t max_streams;
-    int64_t max_calls;
-    bool heuristic;
-    int64_t heuristic_packets;
-    uint64_t orphan_timeout;
-    uint64_t interval;
-    uint64_t late_media;
-} rtp_conf_t;
-
-#define RTP_COUNTERS(X)                                                                            \
-    X(packets, "RTP packets counted in a stream")                                                  \
-    X(rtcp_packets, "RTCP packets")                                                                \
-    X(non_rtp, "UDP packets that were neither RTP nor RTCP")                                       \
-    X(streams, "RTP streams")                                                                      \
-    X(streams_sdp, "streams found through an SDP")                                                 \
-    X(streams_heuristic, "streams found by the heuristic (no SDP)")                                \
-    X(claimed_late, "heuristic streams an SDP claimed afterwards")                                 \
-    X(orphaned, "streams no SDP claimed (capture time)")                                           \
-    X(evicted, "streams evicted by the max_streams cap")                                           \
-    X(pending_dropped, "held-back packets of candidate streams never confirmed")                   \
-    X(calls, "calls with SDP seen")                                                                \
-    X(calls_evicted, "calls evicted by the max_calls cap")                                         \
-    X(rtt_samples, "RTCP round-trip time samples")                                                 \
-    X(info_dtmf, "DTMF digits sent as SIP INFO")
-
-enum {
-#define RTP_COUNTER_ENUM(name, help) C_##name,
-    RTP_COUNTERS(RTP_COUNTER_ENUM)
-#undef RTP_COUNTER_ENUM
-        C_COUNT
-};
-
 static const snb_metric_def_t counter_defs[] = {RTP_COUNTERS(SNB_METRIC_COUNTER_DEF)};
-
-#define MAX_INFO_DTMF 4096
-
-typedef struct rtp_mod {
-    snb_core_t *core;
-    const rtp_conf_t *conf;
-    rtp_calls_t *calls;
-    rtp_table_t *table;
-    snb_filter_t *filter;
-    rtp_diag_cfg_t diag_cfg;
-    int sub;
-    snb_event_type_t ev_sip, ev_rtcp, ev_stream;
-    snb_output_t *out_streams, *out_report; /* claims on stdout */
-    uint64_t now_us;                        /* capture clock: the newest packet or message */
-    bool ended;
-    rtp_info_dtmf_t info[MAX_INFO_DTMF];
-    size_t n_info;
-    uint64_t counters[C_COUNT];
-    snb_media_service_t service;
-    /* stream feed: ids of streams evicted since the last drain */
-    uint64_t udp_packets;
-    bool feed;
-    uint64_t *gone;
-    size_t n_gone, cap_gone;
-} rtp_mod_t;
-
-/* A stream counts as active for the API while its last packet is this
- * recent in capture time. */
-#define STREAM_ACTIVE_WINDOW_US 5000000u
-/* A stream silent this long (capture time) has ended: its final report is
- * published ("rtp.stream"). */
-#define STREAM_IDLE_REPORT_US 10000000u
 
 /* ---- SIP INFO DTMF (application/dtmf-relay: "Signal=5\r\nDuration=160") ---- */
 
@@ -113,114 +42,6 @@ static void info_dtmf(rtp_mod_t *m, const snb_sip_message_event_t *ev)
     d->digit = *sig;
     d->duration_ms = dur ? (uint32_t)strtoul(dur + 9, NULL, 10) : 0;
     m->counters[C_info_dtmf]++;
-}
-
-/* ---- the rtp.media service ---- */
-
-static bool diagnose(rtp_mod_t *m, const char *call_id, rtp_diag_result_t *out)
-{
-    memset(out, 0, sizeof *out);
-    rtp_call_t *call = rtp_calls_find(m->calls, call_id, strlen(call_id));
-    if (!call) return false;
-    rtp_diag_stream_t streams[64];
-    rtp_diag_call_t view;
-    rtp_diag_view(call, m->table, m->now_us, &view, streams, 64);
-    rtp_diag_run(&view, &m->diag_cfg, out);
-    return true;
-}
-
-static json_t *svc_streams(void *ctx, const char *call_id)
-{
-    rtp_mod_t *m = ctx;
-    json_t *a = json_array();
-    for (const rtp_stream_t *s = rtp_table_call_next(m->table, call_id, NULL); s;
-         s = rtp_table_call_next(m->table, call_id, s))
-        json_array_append_new(a, rtp_out_stream_json(s));
-    return a;
-}
-
-static json_t *svc_diagnosis(void *ctx, const char *call_id)
-{
-    rtp_diag_result_t r;
-    diagnose(ctx, call_id, &r);
-    return rtp_out_diagnosis_json(&r);
-}
-
-static bool svc_summary(void *ctx, const char *call_id, snb_media_summary_t *out)
-{
-    rtp_mod_t *m = ctx;
-    memset(out, 0, sizeof *out);
-    rtp_diag_result_t r;
-    bool known = diagnose(m, call_id, &r);
-    for (const rtp_stream_t *s = rtp_table_call_next(m->table, call_id, NULL); s;
-         s = rtp_table_call_next(m->table, call_id, s)) {
-        double mos = rtp_stream_mos(s), loss = rtp_stream_loss_pct(&s->stats);
-        if (!out->streams || mos < out->min_mos) out->min_mos = mos;
-        if (loss > out->max_loss_pct) out->max_loss_pct = loss;
-        if (s->stats.max_jitter_ms > out->max_jitter_ms)
-            out->max_jitter_ms = s->stats.max_jitter_ms;
-        out->streams++;
-    }
-    out->one_way_audio = r.flags & RTP_DIAG_ONE_WAY;
-    out->nat_mismatch = r.flags & RTP_DIAG_NAT_MISMATCH;
-    out->no_media = r.flags & RTP_DIAG_NO_MEDIA;
-    out->late_media = r.flags & RTP_DIAG_LATE_MEDIA;
-    out->codec_asymmetry = r.flags & RTP_DIAG_CODEC_ASYMMETRY;
-    return known || out->streams;
-}
-
-static void svc_report(void *ctx, const char *call_id, FILE *out, int format)
-{
-    rtp_mod_t *m = ctx;
-    rtp_diag_result_t r;
-    diagnose(m, call_id, &r);
-    rtp_out_call_media(out, format == SNB_MEDIA_MARKDOWN, m->table, call_id, &r, m->info,
-                       m->n_info);
-}
-
-static void svc_feed_enable(void *ctx)
-{
-    rtp_mod_t *m = ctx;
-    m->feed = true;
-    m->n_gone = 0;
-    if (m->table) rtp_table_feed_reset(m->table);
-}
-
-typedef struct feed_visit {
-    const snb_streams_feed_t *feed;
-    void *ud;
-} feed_visit_t;
-
-static void visit_stream(void *ud, const rtp_stream_t *s, bool active)
-{
-    feed_visit_t *v = ud;
-    snb_stream_info_t info = {.handle = s,
-                              .id = s->id,
-                              .ssrc = s->ssrc,
-                              .orphaned = s->orphaned,
-                              .active = active,
-                              .mos = rtp_stream_mos(s),
-                              .jitter_ms = s->stats.mean_jitter_ms,
-                              .loss_pct = rtp_stream_loss_pct(&s->stats),
-                              .call_id = s->call_id};
-    v->feed->changed(v->ud, &info);
-}
-
-static size_t svc_feed_drain(void *ctx, const snb_streams_feed_t *feed, void *ud)
-{
-    rtp_mod_t *m = ctx;
-    for (size_t i = 0; i < m->n_gone; i++)
-        feed->gone(ud, m->gone[i]);
-    m->n_gone = 0;
-    if (!m->table) return 0;
-    feed_visit_t v = {feed, ud};
-    return rtp_table_feed(m->table, STREAM_ACTIVE_WINDOW_US, m->ended, visit_stream, &v);
-}
-
-static json_t *svc_stream_json(void *ctx, const void *handle)
-{
-    (void)ctx;
-    return rtp_out_stream_json(handle);
 }
 
 /* ---- the events we publish: their copies are ours to define ---- */
@@ -298,7 +119,7 @@ static void publish_stream(rtp_mod_t *m, const rtp_stream_t *s)
     snprintf(ev.codec, sizeof ev.codec, "%s", s->codec);
     snprintf(ev.call_id, sizeof ev.call_id, "%s", s->call_id);
     rtp_diag_result_t r;
-    if (s->call_id[0] && diagnose(m, s->call_id, &r)) ev.one_way = r.flags & RTP_DIAG_ONE_WAY;
+    if (s->call_id[0] && rtp_diagnose(m, s->call_id, &r)) ev.one_way = r.flags & RTP_DIAG_ONE_WAY;
     snb_bus_publish(bus, &ev.ev);
 }
 
@@ -316,73 +137,12 @@ static void on_stream_end(void *ud, const rtp_stream_t *s, bool evicted)
 {
     rtp_mod_t *m = ud;
     if (evicted && !m->ended) publish_stream(m, s);
-    if (!m->feed || !evicted) return;
-    if (m->n_gone == m->cap_gone) {
-        size_t cap = m->cap_gone ? m->cap_gone * 2 : 64;
-        uint64_t *g = realloc(m->gone, cap * sizeof *g);
-        if (!g) return; /* the consumer keeps a stale copy until it restarts */
-        m->gone = g;
-        m->cap_gone = cap;
-    }
-    m->gone[m->n_gone++] = s->id;
-}
-
-/* ---- stream filter (--stream-filter) ---- */
-
-enum { SF_MOS, SF_LOSS, SF_JITTER, SF_ORPHANED, SF_CODEC, SF_CALL_ID, SF_PACKETS, SF_SSRC };
-
-static const snb_filter_field_t stream_fields[] = {
-    {"rtp.mos", SNB_FT_NUMBER, SF_MOS},       {"rtp.loss", SNB_FT_NUMBER, SF_LOSS},
-    {"rtp.jitter", SNB_FT_NUMBER, SF_JITTER}, {"rtp.orphaned", SNB_FT_BOOL, SF_ORPHANED},
-    {"codec", SNB_FT_STRING, SF_CODEC},       {"call_id", SNB_FT_STRING, SF_CALL_ID},
-    {"packets", SNB_FT_NUMBER, SF_PACKETS},   {"ssrc", SNB_FT_STRING, SF_SSRC},
-};
-
-typedef struct stream_ctx {
-    const rtp_stream_t *s;
-    char ssrc[16];
-} stream_ctx_t;
-
-static void stream_value(void *ud, int id, snb_filter_value_t *v)
-{
-    stream_ctx_t *c = ud;
-    const rtp_stream_t *s = c->s;
-    memset(v, 0, sizeof *v);
-    v->present = true;
-    switch (id) {
-    case SF_MOS:
-        v->num = rtp_stream_mos(s);
-        break;
-    case SF_LOSS:
-        v->num = rtp_stream_loss_pct(&s->stats);
-        break;
-    case SF_JITTER:
-        v->num = s->stats.max_jitter_ms;
-        break;
-    case SF_ORPHANED:
-        v->b = s->orphaned;
-        break;
-    case SF_CODEC:
-        v->str = s->codec, v->len = strlen(s->codec);
-        break;
-    case SF_CALL_ID:
-        v->str = s->call_id, v->len = strlen(s->call_id);
-        break;
-    case SF_PACKETS:
-        v->num = (double)s->stats.packets;
-        break;
-    case SF_SSRC:
-        snprintf(c->ssrc, sizeof c->ssrc, "0x%08X", s->ssrc);
-        v->str = c->ssrc, v->len = strlen(c->ssrc);
-        break;
-    }
+    if (evicted) rtp_media_stream_gone(m, s->id);
 }
 
 static bool stream_matches(const rtp_mod_t *m, const rtp_stream_t *s)
 {
-    if (!m->filter) return true;
-    stream_ctx_t c = {.s = s};
-    return snb_filter_eval(m->filter, stream_value, &c);
+    return rtp_stream_matches(m->filter, s);
 }
 
 /* RTCP for other modules (HEP mirroring), with the Call-ID of the stream
@@ -508,9 +268,9 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     const rtp_conf_t *c = m->conf;
     if (c->filter && *c->filter) {
         char err[1024];
-        m->filter = snb_filter_compile(c->filter, stream_fields,
-                                       sizeof stream_fields / sizeof stream_fields[0], NULL, 0, err,
-                                       sizeof err);
+        size_t nf;
+        const snb_filter_field_t *fields = rtp_stream_fields(&nf);
+        m->filter = snb_filter_compile(c->filter, fields, nf, NULL, 0, err, sizeof err);
         if (!m->filter) {
             snb_log_error(core, "rtp", "bad --stream-filter: %s", err);
             free(m);
@@ -535,22 +295,20 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
         free(m);
         return -ENOMEM;
     }
-    m->service = (snb_media_service_t){.ctx = m,
-                                       .dialog_streams = svc_streams,
-                                       .dialog_diagnosis = svc_diagnosis,
-                                       .dialog_summary = svc_summary,
-                                       .dialog_report = svc_report,
-                                       .streams_feed_enable = svc_feed_enable,
-                                       .streams_feed_drain = svc_feed_drain,
-                                       .stream_json = svc_stream_json};
+    m->gone = snb_gonelog_new(65536);
+    rtp_media_service_fill(m);
     snb_bus_t *bus = snb_core_bus(core);
     m->ev_rtcp = snb_bus_register(bus, SNB_RTP_RTCP_EVENT);
     m->ev_stream = snb_bus_register(bus, SNB_RTP_STREAM_EVENT);
     snb_metric_group_t metrics = {
         .prefix = "rtp", .defs = counter_defs, .n = C_COUNT, .collect = collect_metrics, .ud = m};
-    int rc = m->ev_rtcp < 0     ? m->ev_rtcp
+    /* The SIP module (a dependency) has run its init: its store is there. */
+    m->dialogs = snb_core_service(core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
+    int rc = !m->gone           ? -ENOMEM
+             : m->ev_rtcp < 0   ? m->ev_rtcp
              : m->ev_stream < 0 ? m->ev_stream
                                 : snb_core_metrics(core, &metrics);
+    if (rc == 0) rc = rtp_annotation_register(m);
     if (rc == 0 && c->streams_json &&
         !(m->out_streams = snb_output_claim(core, "rtp", "--streams-json", SNB_OUT_JSON, 0)))
         rc = -ENOMEM;
@@ -586,11 +344,10 @@ static void rtp_stop(void *state)
 static void rtp_fini(void *state)
 {
     rtp_mod_t *m = state;
-    m->feed = false; /* the table calls on_stream_end as it frees */
-    rtp_table_free(m->table);
+    rtp_table_free(m->table); /* calls on_stream_end (not evicted) as it frees */
     rtp_calls_free(m->calls);
     snb_filter_free(m->filter);
-    free(m->gone);
+    rtp_media_free(m);
     free(m);
 }
 

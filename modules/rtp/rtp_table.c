@@ -71,6 +71,7 @@ struct rtp_table {
     uint32_t n_pending;
     uint64_t now_us;
     uint64_t next_id; /* last stream id given */
+    uint64_t version; /* rtp_table_changes: the newest stream version */
     rtp_table_stats_t st;
 };
 
@@ -816,23 +817,25 @@ static uint64_t feed_sig(const rtp_stream_t *s, bool active)
     return h | 1; /* never 0, the "not yet handed over" value */
 }
 
-size_t rtp_table_feed(rtp_table_t *t, uint64_t active_window_us, bool ended, rtp_stream_feed_fn fn,
-                      void *ud)
+size_t rtp_table_changes(rtp_table_t *t, uint64_t *seen, uint64_t active_window_us, bool ended,
+                         rtp_stream_feed_fn fn, void *ud)
 {
-    size_t n = 0;
+    /* A stream's version moves on when its signature differs from the one
+     * the last scan saw, whichever consumer scanned: no hot-path cost. */
     for (rtp_stream_t *s = t->all_head; s; s = s->all_next) {
         bool active = !ended && t->now_us - s->last_us <= active_window_us;
         uint64_t sig = feed_sig(s, active);
-        if (sig == s->fed_sig) continue;
-        s->fed_sig = sig;
-        fn(ud, s, active);
+        if (sig != s->fed_sig) {
+            s->fed_sig = sig;
+            s->version = ++t->version;
+        }
+    }
+    size_t n = 0;
+    for (rtp_stream_t *s = t->all_head; s; s = s->all_next) {
+        if (s->version <= *seen) continue;
+        fn(ud, s, !ended && t->now_us - s->last_us <= active_window_us);
         n++;
     }
+    *seen = t->version;
     return n;
-}
-
-void rtp_table_feed_reset(rtp_table_t *t)
-{
-    for (rtp_stream_t *s = t->all_head; s; s = s->all_next)
-        s->fed_sig = 0;
 }

@@ -115,7 +115,8 @@ struct rtp_stream {
     struct rtp_stream *hnext, *snext;  /* 5-tuple+SSRC hash, SSRC hash */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
     bool unclaimed;            /* on the unclaimed list (no call yet, not orphaned) */
-    uint64_t fed_sig;          /* rtp_table_feed: signature when last handed over */
+    uint64_t fed_sig;          /* rtp_table_changes: signature at the last scan */
+    uint64_t version;          /* rtp_table_changes: when the signature last moved */
     uint64_t reported_packets; /* packets when last published as ended (rtp.c) */
     uint64_t lru_us;           /* capture time of the last move to the LRU tail */
 };
@@ -172,16 +173,15 @@ const rtp_stream_t *rtp_table_next(const rtp_stream_t *s);
 /* Streams of a Call-ID in creation order: prev NULL for the first. */
 const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_id,
                                         const rtp_stream_t *prev);
-/* Change feed (one consumer, the API): calls fn for every stream that
- * changed since it was last handed over (packets, RTCP, call association,
- * orphaning, or whether it is active: a packet within active_window_us of
- * the capture clock and the capture not ended). A scan of the table, not a
- * hot-path cost; bounded by max_streams. rtp_table_feed_reset makes every
- * stream count as changed (the consumer restarted). */
+/* Changes, for any number of consumers each keeping its own `seen`
+ * (start at 0): calls fn for every stream that changed since that consumer
+ * last looked (packets, RTCP, call association, orphaning, or whether it is
+ * active: a packet within active_window_us of the capture clock and the
+ * capture not ended), then sets *seen. A scan of the table, not a hot-path
+ * cost; bounded by max_streams. */
 typedef void (*rtp_stream_feed_fn)(void *ud, const rtp_stream_t *s, bool active);
-size_t rtp_table_feed(rtp_table_t *t, uint64_t active_window_us, bool ended, rtp_stream_feed_fn fn,
-                      void *ud);
-void rtp_table_feed_reset(rtp_table_t *t);
+size_t rtp_table_changes(rtp_table_t *t, uint64_t *seen, uint64_t active_window_us, bool ended,
+                         rtp_stream_feed_fn fn, void *ud);
 size_t rtp_table_count(const rtp_table_t *t);
 
 /* Packetization measured from RTP timestamps (most frequent step between

@@ -8,14 +8,12 @@
 #include <unistd.h>
 
 #include "sip_event.h"
-#include "sip_fields.h"
 #include "sip_framer.h"
 #include "sip_out.h"
 #include "sipnab/core.h"
 #include "sipnab/dialogs.h"
 #include "sipnab/error.h"
 #include "sipnab/log.h"
-#include "sipnab/media.h"
 #include "sipnab/module.h"
 #include "sipnab/output.h"
 
@@ -35,6 +33,8 @@ typedef struct sip_conf {
     uint64_t max_message_size;
     int64_t max_streams;
     uint64_t stream_timeout;
+    uint64_t max_text_per_dialog;
+    uint64_t max_text_total;
     bool progress;
 } sip_conf_t;
 
@@ -56,6 +56,9 @@ enum output_mode { OUT_NONE, OUT_LINES, OUT_JSON };
     X(stream_evictions, "TCP/WebSocket streams evicted by the max_streams cap")                    \
     X(websocket_frames, "WebSocket frames")                                                        \
     X(sctp_chunks, "SCTP chunks")                                                                  \
+    X(texts_kept, "message texts kept for consumers that serve them")                              \
+    X(text_capped_dialog, "message texts not kept: the dialog's text cap was reached")             \
+    X(text_capped_total, "message texts not kept: the global text cap was reached")                \
     X(setup_samples, "setup-time samples, as Wireshark's sip,stat takes them (ACK after request)")
 /* Levels rather than counts. */
 #define SIP_GAUGES(X)                                                                              \
@@ -116,9 +119,10 @@ typedef struct sip_mod {
     } methods[MAX_METHOD_LABELS + 1]; /* the last one is "OTHER" */
     size_t n_methods;
     uint64_t responses[600]; /* by status code - 100 */
-    snb_event_type_t ev_message;
-    const snb_media_service_t *media; /* the RTP module's, looked up at start */
-    snb_dialogs_service_t dialogs;    /* what we provide as "sip.dialogs" */
+    snb_event_type_t ev_message, ev_dialog;
+    sip_annotations_t *ann;        /* what other modules add to dialogs */
+    sip_service_t service;         /* the context of ... */
+    snb_dialogs_service_t dialogs; /* ... what we provide as "sip.dialogs" */
 } sip_mod_t;
 
 static sip_msg_meta_t meta_of(const snb_packet_t *pkt, sip_transport_t transport)
@@ -195,7 +199,7 @@ static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transp
 static bool print_filtered_messages(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
-    if (!sip_fields_match(m->filter, d, m->media)) return true;
+    if (!sip_annotations_match(m->ann, m->filter, d)) return true;
     for (uint32_t i = 0; i < d->n_msgs; i++) {
         json_t *o = sip_out_summary_json(d, &d->msgs[i]);
         if (m->output == OUT_JSON) {
@@ -221,8 +225,8 @@ static bool print_filtered_messages(void *ud, sip_dialog_t *d)
 static bool print_dialog_json(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
-    if (!sip_fields_match(m->filter, d, m->media)) return true;
-    json_t *o = sip_out_dialog_json(d, m->media);
+    if (!sip_annotations_match(m->ann, m->filter, d)) return true;
+    json_t *o = sip_out_dialog_json(d, m->ann);
     snb_output_json(m->out_dialogs, o);
     json_decref(o);
     return true;
@@ -231,7 +235,7 @@ static bool print_dialog_json(void *ud, sip_dialog_t *d)
 static bool print_report_row(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
-    if (sip_fields_match(m->filter, d, m->media))
+    if (sip_annotations_match(m->ann, m->filter, d))
         sip_out_report_row(snb_output_stream(m->out_report), d);
     return true;
 }
@@ -254,15 +258,15 @@ static void print_call_report(sip_mod_t *m)
     FILE *out = snb_output_stream(m->out_call);
     if (!out) return;
     if (call_report_json(m->conf)) {
-        json_t *o = sip_out_report_json(d, m->media);
+        json_t *o = sip_out_report_json(d, m->ann);
         char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         if (text) fprintf(out, "%s\n", text);
         free(text);
         json_decref(o);
     } else if (!strcmp(m->conf->report_format, "markdown")) {
-        sip_out_call_report_markdown(out, d, m->media);
+        sip_out_call_report_markdown(out, d, m->ann);
     } else {
-        sip_out_call_report_text(out, d, m->media);
+        sip_out_call_report_text(out, d, m->ann);
     }
 }
 
@@ -292,6 +296,9 @@ static void copy_counters(sip_mod_t *m)
     m->counters[C_stream_evictions] = fs->stream_evictions;
     m->counters[C_websocket_frames] = fs->ws_frames;
     m->counters[C_sctp_chunks] = fs->sctp_chunks;
+    m->counters[C_texts_kept] = ss->texts_kept;
+    m->counters[C_text_capped_dialog] = ss->text_capped_dialog;
+    m->counters[C_text_capped_total] = ss->text_capped_total;
     uint32_t n, avg, min, max;
     sip_store_setup_stats(m->store, &n, &avg, &min, &max);
     m->counters[C_setup_samples] = n;
@@ -367,69 +374,32 @@ static int claim_outputs(sip_mod_t *m)
     return ok ? 0 : -ENOMEM;
 }
 
-/* ---- the sip.dialogs service ---- */
+/* ---- dialog events ---- */
 
-static void svc_feed_enable(void *ctx)
+/* The store tells us of every new dialog and state change: published as
+ * "sip.dialog" (queued by the bus until the packet's dispatch is over). */
+static void on_dialog_change(void *ud, const sip_dialog_t *d, uint8_t prev_state, bool created)
 {
-    sip_mod_t *m = ctx;
-    sip_store_feed_enable(m->store);
+    sip_mod_t *m = ud;
+    snb_bus_t *bus = snb_core_bus(m->core);
+    if (!snb_bus_wants(bus, m->ev_dialog)) return;
+    snb_sip_dialog_event_t ev = {.ev = SNB_EVENT_BORROWED(m->ev_dialog, &sip_dialog_event_ops),
+                                 .ts_us = d->last_us,
+                                 .state = d->state,
+                                 .prev_state = prev_state,
+                                 .final_code = d->final_code,
+                                 .method = d->method,
+                                 .created = created};
+    snprintf(ev.call_id, sizeof ev.call_id, "%s", d->call_id);
+    snb_bus_publish(bus, &ev.ev);
 }
 
-typedef struct feed_visit {
-    const snb_dialogs_feed_t *feed;
-    void *ud;
-} feed_visit_t;
-
-static bool visit_changed(void *ud, sip_dialog_t *d)
+/* An annotation's per-dialog data, freed by its owner. */
+static void free_slot(void *ud, size_t slot, void *data)
 {
-    feed_visit_t *v = ud;
-    snb_dialog_info_t info = {.handle = d,
-                              .call_id = d->call_id,
-                              .from_user = d->from_user,
-                              .state = d->state,
-                              .created_us = d->first_us,
-                              .pdd_us = d->timing.pdd_us};
-    v->feed->changed(v->ud, &info);
-    return true;
-}
-
-static size_t svc_feed_drain(void *ctx, size_t max, const snb_dialogs_feed_t *feed, void *ud)
-{
-    sip_mod_t *m = ctx;
-    sip_store_feed_gone(m->store, feed->gone, ud);
-    feed_visit_t v = {feed, ud};
-    return sip_store_feed_changed(m->store, max, visit_changed, &v);
-}
-
-static void svc_feed_mark(void *ctx, const char *call_id)
-{
-    sip_mod_t *m = ctx;
-    sip_store_feed_mark(m->store, call_id);
-}
-
-static json_t *svc_summary_json(void *ctx, const void *handle)
-{
-    (void)ctx;
-    return sip_out_dialog_summary_json(handle);
-}
-
-static json_t *svc_report_json(void *ctx, const void *handle)
-{
-    sip_mod_t *m = ctx;
-    return sip_out_report_json(handle, m->media);
-}
-
-static char *svc_report_markdown(void *ctx, const void *handle, size_t *len)
-{
-    char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    if (!f) return NULL;
-    sip_out_call_report_markdown(f, handle, ((sip_mod_t *)ctx)->media);
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    sip_mod_t *m = ud;
+    const snb_dialog_annotation_t *a = sip_annotations_at(m->ann, slot);
+    if (a && a->free_data) a->free_data(a->ctx, data);
 }
 
 /* Read by --stats and, while capture runs, by the API's /metrics. */
@@ -453,6 +423,8 @@ static void collect_metrics(void *ud, snb_metric_sink_t *sink)
     }
 }
 
+static void sip_fini(void *state);
+
 static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
     (void)n;
@@ -461,52 +433,43 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     m->core = core;
     m->conf = inst[0].conf;
     m->output = OUT_NONE;
-    if (m->conf->filter && *m->conf->filter) {
-        char err[1024];
-        m->filter = sip_fields_compile(m->conf->filter, err, sizeof err);
-        if (!m->filter) {
-            snb_log_error(core, "sip", "bad --filter: %s", err);
-            free(m);
-            return SNB_E_CONFIG;
-        }
-    }
     sip_store_limits_t sl = {.max_dialogs = (uint32_t)m->conf->max_dialogs,
                              .max_messages = (uint32_t)m->conf->max_messages,
                              .max_sdp = (uint32_t)m->conf->max_sdp,
                              .no_response_us = m->conf->no_response_timeout * 1000u,
-                             .no_final_us = m->conf->no_final_timeout * 1000u};
+                             .no_final_us = m->conf->no_final_timeout * 1000u,
+                             .max_text_dialog = m->conf->max_text_per_dialog,
+                             .max_text_total = m->conf->max_text_total};
     sip_framer_limits_t fl = {.max_streams = (uint32_t)m->conf->max_streams,
                               .max_message = (uint32_t)m->conf->max_message_size,
                               .idle_timeout_us = m->conf->stream_timeout * 1000u};
     m->store = sip_store_new(&sl);
     m->framer = sip_framer_new(&fl, on_message, m);
-    if (!m->store || !m->framer) {
-        sip_store_free(m->store);
-        sip_framer_free(m->framer);
-        snb_filter_free(m->filter);
-        free(m);
+    m->ann = sip_annotations_new();
+    if (!m->store || !m->framer || !m->ann) {
+        sip_fini(m);
         return -ENOMEM;
     }
-    m->ev_message = snb_bus_register(snb_core_bus(core), SNB_SIP_MESSAGE_EVENT);
+    sip_store_observe(m->store, on_dialog_change, m);
+    snb_bus_t *bus = snb_core_bus(core);
+    m->ev_message = snb_bus_register(bus, SNB_SIP_MESSAGE_EVENT);
+    m->ev_dialog = snb_bus_register(bus, SNB_SIP_DIALOG_EVENT);
     snb_metric_group_t metrics = {
         .prefix = "sip", .defs = metric_defs, .n = M_COUNT, .collect = collect_metrics, .ud = m};
-    int rc = m->ev_message < 0 ? m->ev_message : snb_core_metrics(core, &metrics);
+    int rc = m->ev_message < 0  ? m->ev_message
+             : m->ev_dialog < 0 ? m->ev_dialog
+                                : snb_core_metrics(core, &metrics);
     if (rc == 0) rc = claim_outputs(m);
+    m->service = (sip_service_t){.core = core, .store = m->store, .ann = m->ann};
+    sip_service_fill(&m->service, &m->dialogs);
+    if (rc == 0)
+        rc = snb_core_provide(core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION, &m->dialogs);
+    if (rc == 0)
+        rc = snb_core_provide(core, SNB_SIP_PARSER_SERVICE, SNB_SIP_PARSER_VERSION, &sip_api);
     if (rc) {
-        sip_store_free(m->store);
-        sip_framer_free(m->framer);
-        snb_filter_free(m->filter);
-        free(m);
+        sip_fini(m);
         return rc;
     }
-    m->dialogs = (snb_dialogs_service_t){.ctx = m,
-                                         .feed_enable = svc_feed_enable,
-                                         .feed_drain = svc_feed_drain,
-                                         .feed_mark = svc_feed_mark,
-                                         .summary_json = svc_summary_json,
-                                         .report_json = svc_report_json,
-                                         .report_markdown = svc_report_markdown};
-    snb_core_provide(core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION, &m->dialogs);
     *state = m;
     return 0;
 }
@@ -516,8 +479,20 @@ static int sip_start(void *state)
     sip_mod_t *m = state;
     /* The core has decided who owns stdout. */
     if (!snb_output_active(m->out_msgs)) m->output = OUT_NONE;
-    /* Every module's init has run: the RTP module's service is there if it is loaded. */
-    m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
+    /* Every module's init has run: every annotation is registered. */
+    if (sip_annotations_seal(m->ann) != 0) {
+        snb_log_error(m->core, "sip", "the dialog annotations' filter aliases do not compile");
+        return SNB_E_MODULE;
+    }
+    sip_store_set_slots(m->store, sip_annotations_count(m->ann), free_slot, m);
+    if (m->conf->filter && *m->conf->filter) {
+        char err[1024];
+        m->filter = sip_annotations_compile(m->ann, m->conf->filter, err, sizeof err);
+        if (!m->filter) {
+            snb_log_error(m->core, "sip", "bad --filter: %s", err);
+            return SNB_E_CONFIG;
+        }
+    }
     static const snb_event_type_t types[] = {SNB_EV_PACKET, SNB_EV_CAPTURE_END};
     m->sub = snb_bus_subscribe(snb_core_bus(m->core), types, 2, on_event, m);
     if (m->sub < 0) return m->sub;
@@ -543,7 +518,8 @@ static void sip_fini(void *state)
 {
     sip_mod_t *m = state;
     sip_framer_free(m->framer);
-    sip_store_free(m->store);
+    sip_store_free(m->store); /* frees annotation data: before the registry */
+    sip_annotations_free(m->ann);
     snb_filter_free(m->filter);
     free(m);
 }
@@ -641,6 +617,19 @@ static const snb_option_t sip_options[] = {
      .max = 86400000,
      .offset = offsetof(sip_conf_t, stream_timeout),
      .help = "capture time a partial message waits for the rest"},
+    {.name = "max_text_per_dialog",
+     .type = SNB_OPT_SIZE,
+     .def = "16k",
+     .max = 16 * 1024 * 1024,
+     .offset = offsetof(sip_conf_t, max_text_per_dialog),
+     .help = "message texts kept per dialog, once a consumer asks for them (an MCP server); "
+             "beyond, messages are kept without their text (counted); 0 = none"},
+    {.name = "max_text_total",
+     .type = SNB_OPT_SIZE,
+     .def = "64m",
+     .max = 64LL * 1024 * 1024 * 1024,
+     .offset = offsetof(sip_conf_t, max_text_total),
+     .help = "message texts kept in all dialogs together (counted when reached); 0 = none"},
     {.name = "progress",
      .type = SNB_OPT_BOOL,
      .def = "yes",

@@ -160,16 +160,20 @@ void sip_dialog_release(sip_dialog_t *d)
     free(d->msgs);
     free(d->sdp);
     free(d->refer_to);
+    free(d->text);
     d->msgs = NULL;
     d->sdp = NULL;
     d->refer_to = NULL;
+    d->text = NULL;
     d->n_msgs = d->cap_msgs = d->n_sdp = d->cap_sdp = 0;
+    d->text_len = d->text_cap = 0;
     if (d->engine) sip_resend_free(&sip_dialog_priv(d)->rt);
 }
 
 size_t sip_dialog_owned_bytes(const sip_dialog_t *d)
 {
-    size_t n = (size_t)d->cap_msgs * sizeof *d->msgs + (size_t)d->cap_sdp * sizeof *d->sdp;
+    size_t n =
+        (size_t)d->cap_msgs * sizeof *d->msgs + (size_t)d->cap_sdp * sizeof *d->sdp + d->text_cap;
     if (d->refer_to) n += strlen(d->refer_to) + 1;
     if (d->engine) n += sip_resend_bytes(&sip_dialog_priv(d)->rt);
     return n;
@@ -205,6 +209,7 @@ static void keep_summary(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_me
     s->status = msg->is_request ? 0 : msg->status_code;
     s->cseq = msg->cseq;
     s->malformed = msg->malformed;
+    s->size = msg->len;
     if (msg->is_request)
         copy_str(s->label, sizeof s->label, msg->method_name);
     else

@@ -69,6 +69,8 @@ typedef struct sip_msg_summary {
     uint16_t status;
     uint32_t cseq;
     uint32_t malformed;
+    uint32_t size;               /* bytes of the message */
+    uint32_t text_off, text_len; /* its text in the dialog's text buffer; len 0 = not kept */
     char label[40]; /* "INVITE", "180 Ringing", or an unknown method's name (truncated) */
 } sip_msg_summary_t;
 
@@ -132,6 +134,8 @@ typedef struct sip_dialog {
     uint32_t n_msgs, cap_msgs;
     sip_sdp_entry_t *sdp;
     uint32_t n_sdp, cap_sdp;
+    char *text; /* texts of kept messages, back to back (see keep_text in sip_store.c) */
+    uint32_t text_len, text_cap;
     char *refer_to;        /* owned; from REFER's Refer-To */
     int64_t expires_at_us; /* REGISTER binding expiry (capture time), 0 if none */
     bool finished;         /* reached a state that ends it (evictable first) */
@@ -161,6 +165,10 @@ typedef struct sip_store_limits {
      * becomes Failed, with `timeout` set); 0 = never. */
     uint64_t no_response_us; /* Trying with no response at all (Timer B/F: 32 s) */
     uint64_t no_final_us;    /* an INVITE with provisional responses only (Timer C: 180 s) */
+    /* Message texts, once sip_store_keep_text is on: bytes per dialog and in
+     * all (0 = none); a message that would pass either is kept without. */
+    uint64_t max_text_dialog;
+    uint64_t max_text_total;
 } sip_store_limits_t;
 
 typedef struct sip_store_stats {
@@ -171,6 +179,9 @@ typedef struct sip_store_stats {
     uint64_t retransmits;
     uint64_t registrations_expired;
     uint64_t dialogs_timed_out; /* given up on: no (final) response in time */
+    uint64_t texts_kept;
+    uint64_t text_capped_dialog; /* texts not kept: the dialog's text cap */
+    uint64_t text_capped_total;  /* texts not kept: the global text cap */
 } sip_store_stats_t;
 
 typedef struct sip_store sip_store_t;
@@ -201,18 +212,47 @@ void sip_store_foreach(const sip_store_t *store, sip_dialog_fn fn, void *ud);
  * when there is none). Not the per-dialog setup_us (INVITE -> 2xx). */
 void sip_store_setup_stats(const sip_store_t *store, uint32_t *count, uint32_t *avg_ms,
                            uint32_t *min_ms, uint32_t *max_ms);
-/* The change feed, for one consumer (the API): once enabled, every dialog
- * created, updated or expired is queued once until drained (in the order of
- * its first change), and the Call-IDs of evicted dialogs are queued as gone.
- * Enabling (again) queues every dialog held: a consumer that restarted gets
- * everything. */
-void sip_store_feed_enable(sip_store_t *store);
-/* Pop up to max changed dialogs into fn (stop early by returning false). */
-size_t sip_store_feed_changed(sip_store_t *store, size_t max, sip_dialog_fn fn, void *ud);
-/* Hand over every evicted Call-ID queued since the last call. */
-size_t sip_store_feed_gone(sip_store_t *store, void (*fn)(void *ud, const char *call_id), void *ud);
-/* Queue a dialog whose media changed (the RTP module's streams are part of it). */
-void sip_store_feed_mark(sip_store_t *store, const char *call_id);
+/* Changes, for any number of consumers: each has a cursor in the order of
+ * last change. Every message, expiry, time-out and touch moves its dialog
+ * after every cursor; evictions are remembered (up to 65536 beyond the
+ * slowest cursor) and handed over in sequence with the changes. */
+typedef struct sip_store_cursor sip_store_cursor_t;
+typedef struct sip_store_feed {
+    bool (*changed)(void *ud, sip_dialog_t *d); /* false stops the call */
+    void (*gone)(void *ud, const char *call_id);
+    void (*resync)(void *ud); /* evictions were forgotten: start over */
+} sip_store_feed_t;
+
+/* A new cursor sits before every dialog held: all count as changed. */
+sip_store_cursor_t *sip_store_cursor_new(sip_store_t *store);
+void sip_store_cursor_free(sip_store_t *store, sip_store_cursor_t *c);
+void sip_store_cursor_reset(sip_store_t *store, sip_store_cursor_t *c);
+/* Evictions and up to max changed dialogs, in sequence order. Returns the
+ * number of changed dialogs handed over. */
+size_t sip_store_cursor_next(sip_store_t *store, sip_store_cursor_t *c, size_t max,
+                             const sip_store_feed_t *feed, void *ud);
+/* The dialog changed without a message (an annotation's data). */
+void sip_store_touch(sip_store_t *store, sip_dialog_t *d);
+/* Its place in the change sequence. */
+uint64_t sip_store_dialog_seq(const sip_dialog_t *d);
+
+/* Called on creation and on every state change (prev_state = the state
+ * before; for a new dialog, its first state), messages and time-outs alike. */
+typedef void (*sip_store_observer_fn)(void *ud, const sip_dialog_t *d, uint8_t prev_state,
+                                      bool created);
+void sip_store_observe(sip_store_t *store, sip_store_observer_fn fn, void *ud);
+
+/* n per-dialog slots for annotations; free_fn gets each non-NULL one when
+ * its dialog goes. Set before the first message. */
+void sip_store_set_slots(sip_store_t *store, size_t n,
+                         void (*free_fn)(void *ud, size_t slot, void *data), void *ud);
+/* The slot (NULL if out of range or out of memory). */
+void **sip_store_slot(sip_store_t *store, sip_dialog_t *d, size_t slot);
+
+/* Keep the texts of kept messages from now on, within the limits. */
+void sip_store_keep_text(sip_store_t *store, bool on);
+/* Bytes held for texts in all. */
+uint64_t sip_store_text_bytes(const sip_store_t *store);
 
 /* Heap bytes a dialog occupies in the store (node, Call-ID, messages, SDP,
  * Refer-To, resend tracking): what evicting it gives back. */

@@ -12,5 +12,6 @@ void sip_event_fill(snb_sip_message_event_t *ev, snb_event_type_t type, const si
                     const sip_msg_t *msg, bool retransmit, const sip_dialog_t *d);
 
 extern const snb_event_ops_t sip_message_event_ops;
+extern const snb_event_ops_t sip_dialog_event_ops;
 
 #endif

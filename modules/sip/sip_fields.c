@@ -1,5 +1,5 @@
-/* Dialog fields as the filter language sees them. Units: timing fields in
- * milliseconds, duration in seconds, addresses as text. */
+/* The SIP module's dialog fields as the filter language sees them. Units:
+ * timing fields in milliseconds, duration in seconds, addresses as text. */
 #include <stdio.h>
 #include <string.h>
 
@@ -31,15 +31,6 @@ enum field_id {
     F_FINAL_CODE,
     F_MALFORMED,
     F_REFER_TO,
-    F_RTP_STREAMS,
-    F_RTP_MOS,
-    F_RTP_LOSS,
-    F_RTP_JITTER,
-    F_ONE_WAY,
-    F_NAT_MISMATCH,
-    F_NO_MEDIA,
-    F_LATE_MEDIA,
-    F_CODEC_ASYMMETRY,
 };
 
 static const snb_filter_field_t fields[] = {
@@ -70,15 +61,6 @@ static const snb_filter_field_t fields[] = {
     {"code", SNB_FT_NUMBER, F_FINAL_CODE},
     {"malformed", SNB_FT_NUMBER, F_MALFORMED},
     {"refer_to", SNB_FT_STRING, F_REFER_TO},
-    {"rtp.streams", SNB_FT_NUMBER, F_RTP_STREAMS},
-    {"rtp.mos", SNB_FT_NUMBER, F_RTP_MOS},
-    {"rtp.loss", SNB_FT_NUMBER, F_RTP_LOSS},
-    {"rtp.jitter", SNB_FT_NUMBER, F_RTP_JITTER},
-    {"one_way", SNB_FT_BOOL, F_ONE_WAY},
-    {"nat_mismatch", SNB_FT_BOOL, F_NAT_MISMATCH},
-    {"no_media", SNB_FT_BOOL, F_NO_MEDIA},
-    {"late_media", SNB_FT_BOOL, F_LATE_MEDIA},
-    {"codec_asymmetry", SNB_FT_BOOL, F_CODEC_ASYMMETRY},
 };
 
 static const snb_filter_alias_t aliases[] = {
@@ -87,12 +69,6 @@ static const snb_filter_alias_t aliases[] = {
     {"answered", "final_code >= 200 AND final_code < 300", "answered with a 2xx"},
     {"slow-setup", "setup > 3000 OR pdd > 3000", "more than 3 s to ring or to answer"},
     {"retransmitted", "retransmits > 0", "at least one resent message"},
-    {"bad-audio", "rtp.mos < 3.5 OR rtp.loss > 2 OR rtp.jitter > 30",
-     "a stream with MOS below 3.5, over 2% loss or over 30 ms jitter"},
-    {"media-problems", "one_way OR nat_mismatch OR no_media OR bad-audio",
-     "one-way audio, NAT mismatch, no media, or bad audio"},
-    {"problems", "failed OR slow-setup OR retransmitted OR malformed > 0 OR media-problems",
-     "anything an engineer should look at"},
 };
 
 const snb_filter_field_t *sip_fields_list(size_t *n)
@@ -107,20 +83,6 @@ const snb_filter_alias_t *sip_fields_aliases(size_t *n)
     return aliases;
 }
 
-snb_filter_t *sip_fields_compile(const char *expr, char *err, size_t errlen)
-{
-    return snb_filter_compile(expr, fields, sizeof fields / sizeof fields[0], aliases,
-                              sizeof aliases / sizeof aliases[0], err, errlen);
-}
-
-/* Scratch space for values that must be formatted (addresses). */
-typedef struct field_ctx {
-    const sip_dialog_t *d;
-    char addr[INET6_ADDRSTRLEN];
-    bool have_media; /* the RTP module knows this dialog */
-    snb_media_summary_t media;
-} field_ctx_t;
-
 static void str_value(snb_filter_value_t *out, const char *s)
 {
     out->present = s != NULL;
@@ -134,21 +96,14 @@ static void num_value(snb_filter_value_t *out, double v, bool present)
     out->num = v;
 }
 
-static void bool_value(snb_filter_value_t *out, bool b)
-{
-    out->present = true;
-    out->b = b;
-}
-
 static void ms_value(snb_filter_value_t *out, int64_t us)
 {
     num_value(out, (double)us / 1000.0, us >= 0);
 }
 
-static void dialog_value(void *ud, int id, snb_filter_value_t *out)
+void sip_fields_value(const sip_dialog_t *d, int id, sip_field_scratch_t *c,
+                      snb_filter_value_t *out)
 {
-    field_ctx_t *c = ud;
-    const sip_dialog_t *d = c->d;
     memset(out, 0, sizeof *out);
     switch ((enum field_id)id) {
     case F_STATE:
@@ -223,41 +178,5 @@ static void dialog_value(void *ud, int id, snb_filter_value_t *out)
     case F_REFER_TO:
         str_value(out, d->refer_to);
         break;
-    case F_RTP_STREAMS:
-        num_value(out, c->media.streams, c->have_media);
-        break;
-    case F_RTP_MOS:
-        num_value(out, c->media.min_mos, c->have_media && c->media.streams);
-        break;
-    case F_RTP_LOSS:
-        num_value(out, c->media.max_loss_pct, c->have_media && c->media.streams);
-        break;
-    case F_RTP_JITTER:
-        num_value(out, c->media.max_jitter_ms, c->have_media && c->media.streams);
-        break;
-    case F_ONE_WAY:
-        bool_value(out, c->media.one_way_audio);
-        break;
-    case F_NAT_MISMATCH:
-        bool_value(out, c->media.nat_mismatch);
-        break;
-    case F_NO_MEDIA:
-        bool_value(out, c->media.no_media);
-        break;
-    case F_LATE_MEDIA:
-        bool_value(out, c->media.late_media);
-        break;
-    case F_CODEC_ASYMMETRY:
-        bool_value(out, c->media.codec_asymmetry);
-        break;
     }
-}
-
-bool sip_fields_match(const snb_filter_t *f, const sip_dialog_t *d,
-                      const snb_media_service_t *media)
-{
-    if (!f) return true;
-    field_ctx_t c = {.d = d};
-    if (media) c.have_media = media->dialog_summary(media->ctx, d->call_id, &c.media);
-    return snb_filter_eval(f, dialog_value, &c);
 }

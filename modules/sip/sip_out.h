@@ -7,9 +7,10 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "sip_annotations.h"
 #include "sip_dialog.h"
 #include "sip_msg.h"
-#include "sipnab/media.h"
+#include "sipnab/dialogs.h"
 
 /* One line per message, for people. */
 void sip_out_message_line(FILE *out, const sip_msg_meta_t *meta, const sip_msg_t *msg,
@@ -20,24 +21,33 @@ json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, b
  * --filter, when the message itself is long gone). */
 json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m);
 
-/* GET /v1/dialogs/{call_id} shape; streams and diagnosis come from the RTP
- * module's media service when it is loaded (media may be NULL). */
-json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *media);
+/* GET /v1/dialogs/{call_id} shape; diagnosis, streams, siprec_metadata and
+ * every other annotation come from the modules that registered them. */
+json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann);
 /* One element of GET /v1/dialogs: call_id, from, to, state, method,
  * duration_sec, msg_count, timing {pdd_ms, setup_ms, retransmits},
  * created_at, updated_at. */
 json_t *sip_out_dialog_summary_json(const sip_dialog_t *d);
 /* The call report as JSON: the dialog shape plus the message ladder, and a
  * one-line diagnosis.summary. */
-json_t *sip_out_report_json(const sip_dialog_t *d, const snb_media_service_t *media);
+json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann);
 
 void sip_out_report_header(FILE *out);
 void sip_out_report_row(FILE *out, const sip_dialog_t *d);
-void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const snb_media_service_t *media);
-void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d,
-                                  const snb_media_service_t *media);
+void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann);
+void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann);
 
 /* Print a JSON value as one line. */
 void sip_out_json_line(FILE *out, json_t *v);
+
+/* The "sip.dialogs" service over a store and its annotations
+ * (sip_out_service.c). */
+typedef struct sip_service {
+    struct snb_core *core; /* for log lines */
+    sip_store_t *store;
+    sip_annotations_t *ann;
+} sip_service_t;
+
+void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc);
 
 #endif

@@ -142,3 +142,21 @@ const snb_event_ops_t sip_message_event_ops = {
     .size = sip_event_size,
     .copy = sip_event_copy,
 };
+
+/* "sip.dialog" events are plain data. */
+static size_t dialog_event_size(const snb_event_t *ev)
+{
+    (void)ev;
+    return sizeof(snb_sip_dialog_event_t);
+}
+
+static void dialog_event_copy(const snb_event_t *ev, void *dst)
+{
+    memcpy(dst, ev, sizeof(snb_sip_dialog_event_t));
+}
+
+const snb_event_ops_t sip_dialog_event_ops = {
+    .name = SNB_SIP_DIALOG_EVENT,
+    .size = dialog_event_size,
+    .copy = dialog_event_copy,
+};

@@ -105,6 +105,7 @@ json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
     json_object_set_new(o, "cseq_method", json_string(sip_method_name(m->cseq_method)));
     json_object_set_new(o, "ua", json_string(d->ua));
     json_object_set_new(o, "has_sdp", json_boolean(m->has_sdp));
+    json_object_set_new(o, "size", json_integer(m->size));
     json_object_set_new(o, "retransmit", json_boolean(m->retransmit));
     json_object_set_new(o, "malformed", json_boolean(m->malformed != 0));
     json_object_set_new(o, "malformed_reason",
@@ -147,17 +148,7 @@ static json_t *sdp_entry_json(const sip_sdp_entry_t *e)
     return o;
 }
 
-static json_t *empty_diagnosis(void)
-{
-    json_t *diag = json_object();
-    json_object_set_new(diag, "one_way_audio", json_false());
-    json_object_set_new(diag, "nat_mismatch", json_false());
-    json_object_set_new(diag, "no_media", json_false());
-    json_object_set_new(diag, "hints", json_array());
-    return diag;
-}
-
-json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *media)
+json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
 {
     json_t *o = json_object();
     json_object_set_new(o, "schema_version", json_integer(1));
@@ -184,11 +175,11 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *me
         json_array_append_new(tl, sdp_entry_json(&d->sdp[i]));
     json_object_set_new(o, "sdp_timeline", tl);
     json_object_set_new(o, "refer_to", d->refer_to ? json_string(d->refer_to) : json_null());
+    /* The spec's places for what other modules fill (annotations replace
+     * these in place, keeping the order clients see). */
     json_object_set_new(o, "siprec_metadata", json_null());
-    json_t *diag = media ? media->dialog_diagnosis(media->ctx, d->call_id) : NULL;
-    json_object_set_new(o, "diagnosis", diag ? diag : empty_diagnosis());
-    json_t *streams = media ? media->dialog_streams(media->ctx, d->call_id) : NULL;
-    json_object_set_new(o, "streams", streams ? streams : json_array());
+    json_object_set_new(o, "diagnosis", sip_annotations_diagnosis(ann, d));
+    json_object_set_new(o, "streams", json_array());
     json_object_set_new(o, "created_at", json_time(d->first_us));
     json_object_set_new(o, "updated_at", json_time(d->last_us));
     /* Additions beyond the REST shape (never renaming its fields). */
@@ -202,6 +193,7 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const snb_media_service_t *me
     json_object_set_new(o, "malformed_count", json_integer(d->malformed_count));
     const char *timeout = sip_dialog_timeout_name(d);
     json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
+    sip_annotations_render(ann, d, o);
     return o;
 }
 
@@ -228,38 +220,11 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d)
     return o;
 }
 
-/* "Failed (final response 486); one-way audio": the state, then what the
- * diagnosis found, for a person skimming reports. */
-static json_t *diagnosis_summary(const sip_dialog_t *d, const json_t *diag)
+json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann)
 {
-    char text[256];
-    int n = snprintf(text, sizeof text, "%s", sip_dialog_state_name(d->state));
-    if (d->final_code && d->final_code >= 300)
-        n += snprintf(text + n, sizeof text - (size_t)n, " (final response %u)", d->final_code);
-    else if (sip_dialog_timeout_name(d))
-        n += snprintf(text + n, sizeof text - (size_t)n, " (%s)", sip_dialog_timeout_name(d));
-    static const struct {
-        const char *key, *words;
-    } flags[] = {{"one_way_audio", "one-way audio"},
-                 {"nat_mismatch", "NAT mismatch"},
-                 {"no_media", "no media"},
-                 {"late_media", "late media"},
-                 {"codec_asymmetry", "codec asymmetry"}};
-    int found = 0;
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0] && (size_t)n < sizeof text; i++)
-        if (json_is_true(json_object_get(diag, flags[i].key)))
-            n += snprintf(text + n, sizeof text - (size_t)n, "%s%s", found++ ? ", " : "; ",
-                          flags[i].words);
-    if (!found && (size_t)n < sizeof text)
-        snprintf(text + n, sizeof text - (size_t)n, "; no media problem found");
-    return json_string(text);
-}
-
-json_t *sip_out_report_json(const sip_dialog_t *d, const snb_media_service_t *media)
-{
-    json_t *o = sip_out_dialog_json(d, media);
+    json_t *o = sip_out_dialog_json(d, ann);
     json_t *diag = json_object_get(o, "diagnosis");
-    json_object_set_new(diag, "summary", diagnosis_summary(d, diag));
+    json_object_set_new(diag, "summary", sip_annotations_summary(ann, d, diag));
     json_t *ladder = json_array();
     for (uint32_t i = 0; i < d->n_msgs; i++) {
         const sip_msg_summary_t *m = &d->msgs[i];

@@ -127,7 +127,7 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
         fprintf(out, "%sMalformed messages: %" PRIu32 "\n", bullet, d->malformed_count);
 }
 
-void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const snb_media_service_t *media)
+void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann)
 {
     fprintf(out, "Call %s\n", d->call_id);
     summary_lines(out, d, "  ");
@@ -141,11 +141,10 @@ void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const snb_media_
         ladder_line(out, d, &d->msgs[i], false);
     if (d->msg_count > d->n_msgs)
         fprintf(out, "  (%" PRIu32 " more messages not kept)\n", d->msg_count - d->n_msgs);
-    if (media) media->dialog_report(media->ctx, d->call_id, out, SNB_MEDIA_TEXT);
+    sip_annotations_report(ann, d, out, SNB_REPORT_TEXT);
 }
 
-void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d,
-                                  const snb_media_service_t *media)
+void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann)
 {
     fprintf(out, "# Call `%s`\n\n", d->call_id);
     summary_lines(out, d, "- ");
@@ -161,5 +160,5 @@ void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d,
         ladder_line(out, d, &d->msgs[i], true);
     if (d->msg_count > d->n_msgs)
         fprintf(out, "\n%" PRIu32 " more messages were not kept.\n", d->msg_count - d->n_msgs);
-    if (media) media->dialog_report(media->ctx, d->call_id, out, SNB_MEDIA_MARKDOWN);
+    sip_annotations_report(ann, d, out, SNB_REPORT_MARKDOWN);
 }

@@ -10,7 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipnab/gonelog.h"
+
 #define NO_HEAP UINT32_MAX
+
+/* The change list: every dialog in the order of its last change, with the
+ * cursors of the consumers as markers in it (everything after a cursor has
+ * changed since that consumer last looked). Circular, around store->changes. */
+typedef struct chg {
+    struct chg *prev, *next;
+    uint64_t seq;
+    bool is_cursor;
+} chg_t;
 
 typedef struct dnode {
     sip_dialog_t d; /* first: a sip_dialog_t * is a dnode_t * */
@@ -19,14 +30,29 @@ typedef struct dnode {
     struct dnode *prev, *next;   /* creation order */
     struct dnode *fprev, *fnext; /* finished order (eviction candidates) */
     uint64_t hash;
-    struct dnode *cprev, *cnext; /* change feed: changed since the last drain */
-    int64_t deadline_us;         /* heap key: binding expiry or give-up time */
+    chg_t chg;           /* place in the change list */
+    void **slots;        /* annotations' per-dialog data; NULL until one is set */
+    int64_t deadline_us; /* heap key: binding expiry or give-up time */
     uint32_t heap_idx;
     uint32_t id_len;
     bool in_finished;
-    bool in_changed;
     char call_id[]; /* d.call_id points here */
 } dnode_t;
+
+static dnode_t *node_of_chg(chg_t *c)
+{
+    return (dnode_t *)((char *)c - offsetof(dnode_t, chg));
+}
+
+struct sip_store_cursor {
+    chg_t mark;         /* in the change list */
+    uint64_t gone_next; /* absolute index of the next gone entry to hand over */
+    struct sip_store_cursor *next_cursor;
+};
+
+/* Evictions remembered for cursors that have not seen them yet; beyond,
+ * the oldest are forgotten and a cursor that needed them resyncs. */
+#define GONE_MAX 65536u
 
 struct sip_store {
     sip_store_limits_t lim;
@@ -42,11 +68,21 @@ struct sip_store {
     /* Wireshark's sip,stat setup time (see sip_store_setup_stats) */
     uint32_t setup_count, setup_min, setup_max;
     uint64_t setup_total;
-    /* change feed (see sip_store_feed_enable) */
-    bool feed;
-    dnode_t *chead, *ctail;
-    char **gone; /* Call-IDs evicted since the last drain */
-    size_t n_gone, cap_gone;
+    /* changes (see sip_store_cursor_new) */
+    chg_t changes; /* list head */
+    uint64_t seq;
+    sip_store_cursor_t *cursors;
+    snb_gonelog_t *gone; /* evictions the cursors have not all seen */
+    /* state changes, for SNB_SIP_DIALOG_EVENT */
+    sip_store_observer_fn observer;
+    void *observer_ud;
+    /* annotations' per-dialog slots */
+    size_t n_slots;
+    void (*slot_free)(void *ud, size_t slot, void *data);
+    void *slot_ud;
+    /* message texts */
+    bool keep_text;
+    uint64_t text_bytes;
 };
 
 static uint64_t id_hash(const char *p, size_t n)
@@ -65,17 +101,25 @@ sip_store_t *sip_store_new(const sip_store_limits_t *limits)
     if (!s) return NULL;
     s->lim = *limits;
     if (s->lim.max_dialogs == 0) s->lim.max_dialogs = 1; /* a store holds at least one */
+    s->changes.prev = s->changes.next = &s->changes;
     s->nbuckets = 64;
     s->buckets = calloc(s->nbuckets, sizeof *s->buckets);
-    if (!s->buckets) {
+    s->gone = snb_gonelog_new(GONE_MAX);
+    if (!s->buckets || !s->gone) {
+        free(s->buckets);
+        snb_gonelog_free(s->gone);
         free(s);
         return NULL;
     }
     return s;
 }
 
-static void node_free(dnode_t *n)
+static void node_free(sip_store_t *s, dnode_t *n)
 {
+    for (size_t i = 0; n->slots && i < s->n_slots; i++)
+        if (n->slots[i] && s->slot_free) s->slot_free(s->slot_ud, i, n->slots[i]);
+    free(n->slots);
+    s->text_bytes -= n->d.text_cap;
     sip_dialog_release(&n->d);
     free(n);
 }
@@ -85,13 +129,16 @@ void sip_store_free(sip_store_t *s)
     if (!s) return;
     for (dnode_t *n = s->head, *next; n; n = next) {
         next = n->next;
-        node_free(n);
+        node_free(s, n);
     }
     free(s->buckets);
     free(s->heap);
-    for (size_t i = 0; i < s->n_gone; i++)
-        free(s->gone[i]);
-    free(s->gone);
+    snb_gonelog_free(s->gone);
+    while (s->cursors) {
+        sip_store_cursor_t *c = s->cursors;
+        s->cursors = c->next_cursor;
+        free(c);
+    }
     sip_resend_free(&s->nocid);
     free(s);
 }
@@ -197,33 +244,28 @@ static void finished_append(sip_store_t *s, dnode_t *n)
     n->in_finished = true;
 }
 
-static void changed_unlink(sip_store_t *s, dnode_t *n)
+static void chg_unlink(chg_t *c)
 {
-    if (!n->in_changed) return;
-    if (n->cprev)
-        n->cprev->cnext = n->cnext;
-    else
-        s->chead = n->cnext;
-    if (n->cnext)
-        n->cnext->cprev = n->cprev;
-    else
-        s->ctail = n->cprev;
-    n->cprev = n->cnext = NULL;
-    n->in_changed = false;
+    c->prev->next = c->next;
+    c->next->prev = c->prev;
+    c->prev = c->next = c;
 }
 
-/* Queue a dialog for the change feed once, in the order of its first change. */
+static void chg_append(sip_store_t *s, chg_t *c)
+{
+    c->prev = s->changes.prev;
+    c->next = &s->changes;
+    s->changes.prev->next = c;
+    s->changes.prev = c;
+}
+
+/* The dialog changed: it moves to the end of the change list, after every
+ * cursor, with the next sequence number. */
 static void mark_changed(sip_store_t *s, dnode_t *n)
 {
-    if (!s->feed || n->in_changed) return;
-    n->cprev = s->ctail;
-    n->cnext = NULL;
-    if (s->ctail)
-        s->ctail->cnext = n;
-    else
-        s->chead = n;
-    s->ctail = n;
-    n->in_changed = true;
+    if (n->chg.next && n->chg.next != &n->chg) chg_unlink(&n->chg);
+    n->chg.seq = ++s->seq;
+    chg_append(s, &n->chg);
 }
 
 /* When capture time must next act on a dialog: a REGISTER binding expires,
@@ -269,29 +311,24 @@ static void unlink_node(sip_store_t *s, dnode_t *n)
     else
         s->tail = n->prev;
     finished_unlink(s, n);
-    changed_unlink(s, n);
+    chg_unlink(&n->chg);
     heap_remove(s, n);
     s->count--;
+}
+
+/* Remember an eviction for the cursors (only while there are any). */
+static void log_gone(sip_store_t *s, const char *call_id, size_t len)
+{
+    if (s->cursors) snb_gonelog_add(s->gone, ++s->seq, call_id, len);
 }
 
 static void evict_one(sip_store_t *s)
 {
     dnode_t *victim = s->fhead ? s->fhead : s->head;
     if (!victim) return;
-    if (s->feed) { /* the consumer must learn it is gone; without memory it keeps a stale copy */
-        if (s->n_gone == s->cap_gone) {
-            size_t cap = s->cap_gone ? s->cap_gone * 2 : 64;
-            char **g = realloc(s->gone, cap * sizeof *g);
-            if (g) {
-                s->gone = g;
-                s->cap_gone = cap;
-            }
-        }
-        char *id = s->n_gone < s->cap_gone ? strdup(victim->call_id) : NULL;
-        if (id) s->gone[s->n_gone++] = id;
-    }
+    log_gone(s, victim->call_id, victim->id_len);
     unlink_node(s, victim);
-    node_free(victim);
+    node_free(s, victim);
     s->stats.dialogs_evicted++;
 }
 
@@ -331,6 +368,7 @@ static dnode_t *create_node(sip_store_t *s, snb_str_t id, uint64_t h)
     n->heap_idx = NO_HEAP;
     n->d.call_id = n->call_id;
     n->d.engine = &n->priv;
+    n->chg.prev = n->chg.next = &n->chg;
     n->hnext = s->buckets[h & (s->nbuckets - 1)];
     s->buckets[h & (s->nbuckets - 1)] = n;
     n->prev = s->tail;
@@ -346,6 +384,38 @@ static dnode_t *create_node(sip_store_t *s, snb_str_t id, uint64_t h)
 }
 
 /* ---- messages ------------------------------------------------------------ */
+
+/* The text of a message just kept as a summary, within the per-dialog and
+ * global caps (counted when either stops it). */
+static void keep_text(sip_store_t *s, sip_dialog_t *d, const sip_msg_t *msg)
+{
+    sip_msg_summary_t *m = &d->msgs[d->n_msgs - 1];
+    if (!s->keep_text || !s->lim.max_text_dialog || !msg->len) return;
+    if ((uint64_t)d->text_len + msg->len > s->lim.max_text_dialog) {
+        s->stats.text_capped_dialog++;
+        return;
+    }
+    if (s->text_bytes + msg->len > s->lim.max_text_total) {
+        s->stats.text_capped_total++;
+        return;
+    }
+    if (d->text_len + msg->len > d->text_cap) {
+        uint32_t cap = d->text_cap ? d->text_cap : 1024;
+        while (cap < d->text_len + msg->len)
+            cap *= 2;
+        if (cap > s->lim.max_text_dialog) cap = (uint32_t)s->lim.max_text_dialog;
+        char *t = realloc(d->text, cap);
+        if (!t) return;
+        s->text_bytes += cap - d->text_cap; /* count what is held, not only what is used */
+        d->text = t;
+        d->text_cap = cap;
+    }
+    memcpy(d->text + d->text_len, msg->buf, msg->len);
+    m->text_off = d->text_len;
+    m->text_len = msg->len;
+    d->text_len += msg->len;
+    s->stats.texts_kept++;
+}
 
 static void account(sip_store_t *s, const sip_resend_result_t *r, bool *retransmit)
 {
@@ -366,6 +436,7 @@ void sip_store_advance(sip_store_t *s, uint64_t now_us)
         dnode_t *n = s->heap[0];
         heap_remove(s, n);
         uint64_t at = (uint64_t)n->deadline_us;
+        uint8_t before = n->d.state;
         if (n->d.state == SIP_DS_REGISTERED) {
             sip_dialog_expire(&n->d, at);
             s->stats.registrations_expired++;
@@ -376,6 +447,7 @@ void sip_store_advance(sip_store_t *s, uint64_t now_us)
         }
         sync_node(s, n);
         mark_changed(s, n);
+        if (s->observer && n->d.state != before) s->observer(s->observer_ud, &n->d, before, false);
     }
 }
 
@@ -394,16 +466,22 @@ sip_dialog_t *sip_store_message(sip_store_t *s, const sip_msg_t *msg, const sip_
     }
     uint64_t h = id_hash(msg->call_id.p, msg->call_id.len);
     dnode_t *n = find_node(s, msg->call_id.p, msg->call_id.len, h);
+    bool created = !n;
     if (!n) {
         n = create_node(s, msg->call_id, h);
         if (!n) return NULL;
         sip_dialog_init(&n->d, msg, meta);
     }
+    uint8_t before = n->d.state;
+    uint32_t kept = n->d.n_msgs;
     sip_resend_track(&n->priv.rt, msg, meta, &rr);
     account(s, &rr, retransmit);
     sip_dialog_update(&n->d, msg, meta, rr.resend, &s->lim);
+    if (n->d.n_msgs > kept) keep_text(s, &n->d, msg);
     sync_node(s, n);
     mark_changed(s, n);
+    if (s->observer && (created || n->d.state != before))
+        s->observer(s->observer_ud, &n->d, created ? n->d.state : before, created);
     return &n->d;
 }
 
@@ -436,40 +514,133 @@ size_t sip_store_dialog_bytes(const sip_dialog_t *d)
     return sizeof *n + n->id_len + 1 + sip_dialog_owned_bytes(d);
 }
 
-/* ---- change feed ---------------------------------------------------------- */
+/* ---- changes: cursors ------------------------------------------------------ */
 
-void sip_store_feed_enable(sip_store_t *s)
+sip_store_cursor_t *sip_store_cursor_new(sip_store_t *s)
 {
-    s->feed = true;
-    for (dnode_t *n = s->head; n; n = n->next)
-        mark_changed(s, n);
+    sip_store_cursor_t *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->mark.is_cursor = true;
+    /* Before every dialog: all of them count as changed. */
+    c->mark.prev = &s->changes;
+    c->mark.next = s->changes.next;
+    s->changes.next->prev = &c->mark;
+    s->changes.next = &c->mark;
+    c->gone_next = snb_gonelog_end(s->gone);
+    c->next_cursor = s->cursors;
+    s->cursors = c;
+    return c;
 }
 
-size_t sip_store_feed_changed(sip_store_t *s, size_t max, sip_dialog_fn fn, void *ud)
+void sip_store_cursor_free(sip_store_t *s, sip_store_cursor_t *c)
 {
-    size_t done = 0;
-    while (done < max && s->chead) {
-        dnode_t *n = s->chead;
-        changed_unlink(s, n);
-        done++;
-        if (!fn(ud, &n->d)) break;
+    if (!c) return;
+    chg_unlink(&c->mark);
+    for (sip_store_cursor_t **pp = &s->cursors; *pp; pp = &(*pp)->next_cursor) {
+        if (*pp == c) {
+            *pp = c->next_cursor;
+            break;
+        }
     }
+    free(c);
+}
+
+void sip_store_cursor_reset(sip_store_t *s, sip_store_cursor_t *c)
+{
+    chg_unlink(&c->mark);
+    c->mark.prev = &s->changes;
+    c->mark.next = s->changes.next;
+    s->changes.next->prev = &c->mark;
+    s->changes.next = &c->mark;
+    c->gone_next = snb_gonelog_end(s->gone);
+}
+
+/* Gone entries no cursor still needs are freed. */
+static void trim_gone(sip_store_t *s)
+{
+    uint64_t min = snb_gonelog_end(s->gone);
+    for (const sip_store_cursor_t *c = s->cursors; c; c = c->next_cursor)
+        if (c->gone_next < min) min = c->gone_next;
+    snb_gonelog_trim(s->gone, min);
+}
+
+size_t sip_store_cursor_next(sip_store_t *s, sip_store_cursor_t *c, size_t max,
+                             const sip_store_feed_t *feed, void *ud)
+{
+    if (c->gone_next < snb_gonelog_start(s->gone)) { /* evictions it needed were forgotten */
+        if (feed->resync) feed->resync(ud);
+        sip_store_cursor_reset(s, c);
+    }
+    size_t done = 0;
+    for (;;) {
+        chg_t *next = c->mark.next;
+        while (next != &s->changes && next->is_cursor)
+            next = next->next;
+        bool have_node = next != &s->changes;
+        uint64_t gseq;
+        const void *gid;
+        bool have_gone = snb_gonelog_get(s->gone, c->gone_next, &gseq, &gid, NULL);
+        if (!have_node && !have_gone) break;
+        if (have_gone && (!have_node || gseq < next->seq)) {
+            c->gone_next++;
+            if (feed->gone) feed->gone(ud, gid);
+            continue;
+        }
+        if (done == max) break;
+        /* Step the cursor past the node, then hand it over. */
+        chg_unlink(&c->mark);
+        c->mark.prev = next;
+        c->mark.next = next->next;
+        next->next->prev = &c->mark;
+        next->next = &c->mark;
+        done++;
+        if (feed->changed && !feed->changed(ud, &node_of_chg(next)->d)) break;
+    }
+    trim_gone(s);
     return done;
 }
 
-size_t sip_store_feed_gone(sip_store_t *s, void (*fn)(void *ud, const char *call_id), void *ud)
+void sip_store_touch(sip_store_t *s, sip_dialog_t *d)
 {
-    size_t n = s->n_gone;
-    for (size_t i = 0; i < n; i++) {
-        fn(ud, s->gone[i]);
-        free(s->gone[i]);
-    }
-    s->n_gone = 0;
-    return n;
+    mark_changed(s, (dnode_t *)d);
 }
 
-void sip_store_feed_mark(sip_store_t *s, const char *call_id)
+uint64_t sip_store_dialog_seq(const sip_dialog_t *d)
 {
-    sip_dialog_t *d = sip_store_find(s, call_id);
-    if (d) mark_changed(s, (dnode_t *)d);
+    return ((const dnode_t *)d)->chg.seq;
+}
+
+void sip_store_observe(sip_store_t *s, sip_store_observer_fn fn, void *ud)
+{
+    s->observer = fn;
+    s->observer_ud = ud;
+}
+
+void sip_store_set_slots(sip_store_t *s, size_t n,
+                         void (*free_fn)(void *ud, size_t slot, void *data), void *ud)
+{
+    s->n_slots = n;
+    s->slot_free = free_fn;
+    s->slot_ud = ud;
+}
+
+void **sip_store_slot(sip_store_t *s, sip_dialog_t *d, size_t slot)
+{
+    dnode_t *n = (dnode_t *)d;
+    if (slot >= s->n_slots) return NULL;
+    if (!n->slots) {
+        n->slots = calloc(s->n_slots, sizeof *n->slots);
+        if (!n->slots) return NULL;
+    }
+    return &n->slots[slot];
+}
+
+void sip_store_keep_text(sip_store_t *s, bool on)
+{
+    s->keep_text = on;
+}
+
+uint64_t sip_store_text_bytes(const sip_store_t *s)
+{
+    return s->text_bytes;
 }

@@ -80,10 +80,16 @@ static void same_text(const char *got, const char *want)
 START_TEST(exact_exposition)
 {
     api_store_t *s = api_store_new();
-    add_dialog(s, "d1", 2, 500, API_DIAG_ONE_WAY_AUDIO | API_DIAG_NO_MEDIA); /* le 0.5 exactly */
+    add_dialog(s, "d1", 2, 500, 1u << 0 | 1u << 2);
+        /* kinds one_way_audio, no_media */ /* le 0.5 exactly */
     add_dialog(s, "d2", 4, 2500, 0);
-    add_dialog(s, "d3", 4, -1, API_DIAG_NO_MEDIA);           /* no PDD: not in the histogram */
-    add_dialog(s, "d4", 0, 12000, API_DIAG_CODEC_ASYMMETRY); /* above every bucket */
+    add_dialog(s, "d3", 4, -1, 1u << 2);    /* no PDD: not in the histogram */
+    add_dialog(s, "d4", 0, 12000, 1u << 4); /* above every bucket */
+    /* The kinds the capture process's modules diagnose, in bit order. */
+    const char *fields = "{\"dialogs\":{\"fields\":[],\"aliases\":[],\"kinds\":[\"one_way_audio\","
+                         "\"nat_mismatch\",\"no_media\",\"late_media\",\"codec_asymmetry\"]},"
+                         "\"streams\":{\"fields\":[],\"aliases\":[]}}";
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_FIELDS, fields, (uint32_t)strlen(fields)), 0);
     add_stream(s, 1, false, true, 4.25, 3, 0);
     add_stream(s, 2, true, false, -1, 150, 0.5); /* unknown MOS */
     add_stream(s, 3, false, false, 2.5, 20, 12);
@@ -185,7 +191,7 @@ START_TEST(exact_exposition)
         "sipnab_loss_percent_bucket{le=\"+Inf\"} 3\n"
         "sipnab_loss_percent_sum 12.5\n"
         "sipnab_loss_percent_count 3\n"
-        "# HELP sipnab_diagnosis_total Dialogs by media diagnosis\n"
+        "# HELP sipnab_diagnosis_total Dialogs by diagnosis\n"
         "# TYPE sipnab_diagnosis_total counter\n"
         "sipnab_diagnosis_total{kind=\"one_way_audio\"} 1\n"
         "sipnab_diagnosis_total{kind=\"nat_mismatch\"} 0\n"
@@ -312,7 +318,9 @@ START_TEST(empty_store_and_odd_values)
         ck_assert_msg(strstr(text, line) != NULL, "%s", families[i]);
     }
     ck_assert_int_eq(sample(text, "sipnab_rtp_streams_total{status=\"orphaned\"}"), 0);
-    ck_assert_int_eq(sample(text, "sipnab_diagnosis_total{kind=\"late_media\"}"), 0);
+    /* Before any field table: the REST spec's three kinds, all zero. */
+    ck_assert_int_eq(sample(text, "sipnab_diagnosis_total{kind=\"no_media\"}"), 0);
+    ck_assert_int_eq(sample(text, "sipnab_diagnosis_total{kind=\"late_media\"}"), -1);
     ck_assert_ptr_nonnull(strstr(text, "\nsipnab_mos_sum 0\n"));
     ck_assert_ptr_null(strstr(text, "sipnab_messages_total{"));
     free(text);

@@ -1,6 +1,7 @@
 /* The capture -> API wire format: encode/decode round trips, rejection of
  * truncated and padded payloads, and the framer on arbitrary splits. */
 #include <check.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@ static api_dialog_rec_t sample_dialog(void)
     d.state = 4;
     d.created_us = 0x0123456789abcdefULL;
     d.pdd_ms = -1;
-    d.diag_flags = API_DIAG_NO_MEDIA | API_DIAG_CODEC_ASYMMETRY;
+    d.diag_flags = 1u << 2 | 1u << 4;
     d.summary_json = SNB_STR_LIT("{\"call_id\":\"12013223@200.57.7.195\"}");
     d.full_json = SNB_STR_LIT("{\"schema_version\":1,\"state\":\"Failed\"}");
     d.report_markdown = SNB_STR_LIT("# Report\n\nFailed.\n");
@@ -80,7 +81,7 @@ START_TEST(dialog_round_trip)
     e.pdd_ms = 2147483647;
     ck_assert_int_eq(api_wire_put_dialog(&b, &e), 0);
     p = only_payload(&b, API_FRAME_DIALOG, &len);
-    ck_assert_uint_eq(len, 4 * 5 + 1 + 8 + 4 + 4);
+    ck_assert_uint_eq(len, 4 * 6 + 1 + 8 + 4 + 4); /* six strings, each its length */
     ck_assert_int_eq(api_wire_get_dialog(p, len, &out), 0);
     ck_assert_uint_eq(out.call_id.len, 0);
     ck_assert_uint_eq(out.report_markdown.len, 0);
@@ -422,11 +423,46 @@ START_TEST(framer_oversize)
 }
 END_TEST
 
+/* Filter field values travel as a compact record and read back exactly. */
+START_TEST(values_round_trip)
+{
+    json_error_t e;
+    json_t *values = json_loads("[\"Failed\", 847, null, true, false, 2.5, \"\"]", 0, &e);
+    ck_assert_ptr_nonnull(values);
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_values_encode(&b, values), 0);
+    snb_str_t rec = snb_str(b.data, b.len);
+    snb_filter_value_t v;
+    ck_assert(api_values_get(rec, 0, &v));
+    ck_assert(v.present && v.len == 6 && !memcmp(v.str, "Failed", 6));
+    ck_assert(api_values_get(rec, 1, &v));
+    ck_assert(v.present && v.num == 847);
+    ck_assert(api_values_get(rec, 2, &v));
+    ck_assert(!v.present);
+    ck_assert(api_values_get(rec, 3, &v) && v.present && v.b);
+    ck_assert(api_values_get(rec, 4, &v) && v.present && !v.b);
+    ck_assert(api_values_get(rec, 5, &v) && v.num == 2.5);
+    ck_assert(api_values_get(rec, 6, &v) && v.present && v.len == 0);
+    ck_assert(!api_values_get(rec, 7, &v)); /* past the end */
+    /* Cut anywhere or with a bad tag, it fails instead of reading past. */
+    for (uint32_t cut = 0; cut < rec.len; cut++)
+        api_values_get(snb_str(rec.p, cut), 6, &v);
+    char bad[] = {9};
+    ck_assert(!api_values_get(snb_str(bad, 1), 0, &v));
+    json_t *obj = json_object();
+    ck_assert_int_eq(api_values_encode(&b, obj), -1); /* not an array */
+    json_decref(obj);
+    json_decref(values);
+    api_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_wire");
     TCase *tc = tcase_create("api_wire");
     tcase_add_test(tc, dialog_round_trip);
+    tcase_add_test(tc, values_round_trip);
     tcase_add_test(tc, stream_round_trip);
     tcase_add_test(tc, gone_round_trips);
     tcase_add_test(tc, truncation_and_trailing_rejected);

@@ -359,21 +359,28 @@ START_TEST(test_change_feed)
     rtp(&f, T0 + 210000, B, 5000, A, 4000, 0, 70, 8000, 0xA, &ba); /* same SSRC, other stream */
     ck_assert_uint_ne(ab->id, ba->id);
     fed_t x = {.n = 0};
-    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, false, fed, &x), 2);
+    uint64_t seen = 0, other = 0; /* two consumers, each with its own cursor */
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 2);
     ck_assert(x.active[0] && x.active[1]);
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, false, fed, &x), 0); /* nothing new */
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 0); /* nothing new */
     rtp(&f, T0 + 220000, A, 4000, B, 5000, 0, 11, 1760, 0xA, NULL);
-    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, false, fed, &x), 1);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 1);
     ck_assert_uint_eq(x.ids[0], ab->id);
-    /* the capture ended: both become inactive, so both change */
+    /* the second consumer has seen nothing yet: it gets both, and its scan
+     * takes nothing from the first */
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, true, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &other, 5000000, false, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 0);
+    /* the capture ended: both become inactive, so both change, for both */
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, true, fed, &x), 2);
     ck_assert(!x.active[0] && !x.active[1]);
-    /* a consumer that restarted gets everything again */
-    rtp_table_feed_reset(f.t);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &other, 5000000, true, fed, &x), 2);
+    /* a consumer that restarted (seen = 0) gets everything again */
+    seen = 0;
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_feed(f.t, 5000000, true, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, true, fed, &x), 2);
     fx_free(&f);
 }
 END_TEST

@@ -317,67 +317,170 @@ START_TEST(memory_per_dialog)
 }
 END_TEST
 
-/* The change feed hands each changed dialog over once, in the order of its
- * first change, and the Call-IDs of evicted ones. */
+/* Cursors: each consumer gets every dialog that changed since it last
+ * looked, once, in the order of its last change, and evictions in sequence
+ * with the changes; consumers do not take from each other. */
 typedef struct fed {
-    char ids[16][32];
+    char ids[16][40];
     int n;
+    int resyncs;
 } fed_t;
 
-static bool feed_collect(void *ud, sip_dialog_t *d)
+static bool feed_changed(void *ud, sip_dialog_t *d)
 {
     fed_t *f = ud;
-    snprintf(f->ids[f->n++], sizeof f->ids[0], "%s", d->call_id);
+    if (f->n < 16) snprintf(f->ids[f->n++], sizeof f->ids[0], "%s", d->call_id);
     return true;
 }
 
-static void gone_collect(void *ud, const char *call_id)
+static void feed_gone(void *ud, const char *call_id)
 {
     fed_t *f = ud;
-    snprintf(f->ids[f->n++], sizeof f->ids[0], "%s", call_id);
+    if (f->n < 16) snprintf(f->ids[f->n++], sizeof f->ids[0], "gone:%s", call_id);
 }
 
-START_TEST(change_feed)
+static void feed_resync(void *ud)
+{
+    ((fed_t *)ud)->resyncs++;
+}
+
+static const sip_store_feed_t feed = {feed_changed, feed_gone, feed_resync};
+
+START_TEST(cursors)
 {
     sip_store_t *st = new_store(3, 8, 4);
-    quick_invite(st, "before", T(0)); /* before the feed: queued by enabling it */
-    sip_store_feed_enable(st);
+    quick_invite(st, "before", T(0)); /* before the cursor: a new cursor sees it */
+    sip_store_cursor_t *c = sip_store_cursor_new(st);
     quick_invite(st, "a", T(1));
     quick_invite(st, "b", T(2));
-    quick_invite(st, "a", T(3)); /* changed again: still once, in its first place */
+    quick_invite(st, "a", T(3)); /* changed again: once, at its latest place */
     fed_t f = {.n = 0};
-    ck_assert_uint_eq(sip_store_feed_changed(st, 2, feed_collect, &f), 2);
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 2, &feed, &f), 2);
     ck_assert_str_eq(f.ids[0], "before");
-    ck_assert_str_eq(f.ids[1], "a");
-    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &f), 1);
-    ck_assert_str_eq(f.ids[2], "b");
-    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &f), 0);
-    /* a fourth dialog evicts the oldest ("before"); "c" is queued, "before" is gone */
+    ck_assert_str_eq(f.ids[1], "b");
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 10, &feed, &f), 1);
+    ck_assert_str_eq(f.ids[2], "a");
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 10, &feed, &f), 0);
+
+    /* A second consumer starts before everything held; the first is not
+     * disturbed by it. */
+    sip_store_cursor_t *c2 = sip_store_cursor_new(st);
+    fed_t f2 = {.n = 0};
+    ck_assert_uint_eq(sip_store_cursor_next(st, c2, 10, &feed, &f2), 3);
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 10, &feed, &f), 0);
+
+    /* A fourth dialog evicts the oldest ("before"): both hear it went, in
+     * sequence: gone first, then the new one. */
     quick_invite(st, "c", T(4));
     fed_t g = {.n = 0};
-    ck_assert_uint_eq(sip_store_feed_gone(st, gone_collect, &g), 1);
-    ck_assert_str_eq(g.ids[0], "before");
-    ck_assert_uint_eq(sip_store_feed_gone(st, gone_collect, &g), 0);
-    /* a queued dialog that is evicted leaves the queue */
-    sip_store_feed_mark(st, "a");
-    quick_invite(st, "d", T(5)); /* evicts "a", queued after "c" */
-    fed_t h = {.n = 0};
-    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &h), 2);
-    ck_assert_str_eq(h.ids[0], "c");
-    ck_assert_str_eq(h.ids[1], "d");
-    /* marking (media changed) queues it again; unknown Call-IDs are ignored */
-    sip_store_feed_mark(st, "b");
-    sip_store_feed_mark(st, "nope");
-    fed_t k = {.n = 0};
-    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &k), 1);
-    ck_assert_str_eq(k.ids[0], "b");
-    /* enabling again (the consumer restarted) queues everything held */
-    sip_store_feed_enable(st);
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 10, &feed, &g), 1);
+    ck_assert_int_eq(g.n, 2);
+    ck_assert_str_eq(g.ids[0], "gone:before");
+    ck_assert_str_eq(g.ids[1], "c");
+    fed_t g2 = {.n = 0};
+    ck_assert_uint_eq(sip_store_cursor_next(st, c2, 10, &feed, &g2), 1);
+    ck_assert_str_eq(g2.ids[0], "gone:before");
+
+    /* A touch (an annotation's data changed) makes it changed for all. */
+    sip_store_touch(st, sip_store_find(st, "b"));
+    fed_t t = {.n = 0};
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 10, &feed, &t), 1);
+    ck_assert_str_eq(t.ids[0], "b");
+    /* A dialog evicted after it changed: only its going is told. */
+    quick_invite(st, "a", T(5));
+    quick_invite(st, "d", T(6)); /* evicts the oldest finished-or-first: "a" */
+    fed_t e = {.n = 0};
+    sip_store_cursor_next(st, c, 10, &feed, &e);
+    bool saw_gone_a = false, saw_a = false;
+    for (int i = 0; i < e.n; i++) {
+        saw_gone_a |= !strcmp(e.ids[i], "gone:a");
+        saw_a |= !strcmp(e.ids[i], "a");
+    }
+    ck_assert(saw_gone_a && !saw_a);
+
+    /* Reset (the consumer lost its copies): everything held again. */
+    sip_store_cursor_reset(st, c);
     fed_t all = {.n = 0};
-    ck_assert_uint_eq(sip_store_feed_changed(st, 10, feed_collect, &all), 3);
-    fed_t gone = {.n = 0};
-    ck_assert_uint_eq(sip_store_feed_gone(st, gone_collect, &gone), 1);
-    ck_assert_str_eq(gone.ids[0], "a");
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 10, &feed, &all), 3);
+    sip_store_cursor_free(st, c);
+    sip_store_cursor_free(st, c2);
+    sip_store_free(st);
+}
+END_TEST
+
+/* A cursor that falls more than the gone log's capacity behind resyncs:
+ * it is told to start over, then gets everything held. */
+START_TEST(cursor_resync_after_many_evictions)
+{
+    sip_store_t *st = new_store(4, 2, 1);
+    sip_store_cursor_t *c = sip_store_cursor_new(st);
+    char id[32];
+    for (int i = 0; i < 70000; i++) {
+        snprintf(id, sizeof id, "c%d", i);
+        quick_invite(st, id, T(i));
+    }
+    fed_t f = {.n = 0};
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 100, &feed, &f), 4);
+    ck_assert_int_eq(f.resyncs, 1);
+    ck_assert_str_eq(f.ids[0], "c69996");
+    /* caught up: no more resyncs */
+    quick_invite(st, "x", T(80000));
+    fed_t g = {.n = 0};
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 100, &feed, &g), 1);
+    ck_assert_int_eq(g.resyncs, 0);
+    ck_assert_str_eq(g.ids[0], "gone:c69996");
+    sip_store_cursor_free(st, c);
+    sip_store_free(st);
+}
+END_TEST
+
+/* The observer hears of creation and every state change (for the
+ * "sip.dialog" event), annotations' slots are freed with their dialog. */
+typedef struct seen_changes {
+    int created, changed;
+    uint8_t last_prev, last_state;
+} seen_changes_t;
+
+static void observe(void *ud, const sip_dialog_t *d, uint8_t prev, bool created)
+{
+    seen_changes_t *s = ud;
+    if (created)
+        s->created++;
+    else
+        s->changed++;
+    s->last_prev = prev;
+    s->last_state = d->state;
+}
+
+static int freed;
+static void free_slot(void *ud, size_t slot, void *data)
+{
+    (void)ud;
+    ck_assert_uint_eq(slot, 1);
+    free(data);
+    freed++;
+}
+
+START_TEST(observer_and_slots)
+{
+    sip_store_t *st = new_store(1, 8, 4);
+    seen_changes_t seen = {0};
+    sip_store_observe(st, observe, &seen);
+    sip_store_set_slots(st, 2, free_slot, NULL);
+    sip_dialog_t *d = quick_invite(st, "one", T(0));
+    ck_assert_int_eq(seen.created, 1);
+    ck_assert_int_eq(seen.changed, 0);
+    quick_invite(st, "one", T(1)); /* a resend: no state change */
+    ck_assert_int_eq(seen.changed, 0);
+    void **slot = sip_store_slot(st, d, 1);
+    ck_assert_ptr_nonnull(slot);
+    ck_assert_ptr_null(*slot);
+    *slot = malloc(16);
+    ck_assert_ptr_null(sip_store_slot(st, d, 2)); /* out of range */
+    freed = 0;
+    quick_invite(st, "two", T(2)); /* evicts "one": its slot goes with it */
+    ck_assert_int_eq(freed, 1);
+    ck_assert_int_eq(seen.created, 2);
     sip_store_free(st);
 }
 END_TEST
@@ -393,7 +496,9 @@ START_TEST(unanswered_requests_time_out)
                             .no_response_us = 32000000,
                             .no_final_us = 180000000};
     sip_store_t *st = sip_store_new(&l);
-    sip_store_feed_enable(st);
+    sip_store_cursor_t *c = sip_store_cursor_new(st);
+    seen_changes_t seen = {0};
+    sip_store_observe(st, observe, &seen);
     quick_invite(st, "silent", T(0));
     quick_invite(st, "silent", T(4000)); /* a retransmission moves the deadline */
     tl_call_t ring;
@@ -402,7 +507,7 @@ START_TEST(unanswered_requests_time_out)
     strcpy(ring.to_tag, "tt");
     tl_resp(&ring, T(1100), SIDE_B, 180, "Ringing", "INVITE", 1, NULL, NULL);
     fed_t drain = {.n = 0};
-    sip_store_feed_changed(st, 16, feed_collect, &drain);
+    sip_store_cursor_next(st, c, 16, &feed, &drain);
     sip_store_advance(st, T(35000)); /* 31 s after the retransmission: still waiting */
     ck_assert_str_eq(sip_dialog_state_name(sip_store_find(st, "silent")->state), "Trying");
     sip_store_advance(st, T(36001));
@@ -418,9 +523,12 @@ START_TEST(unanswered_requests_time_out)
     ck_assert_str_eq(sip_dialog_state_name(r->state), "Failed");
     ck_assert_str_eq(sip_dialog_timeout_name(r), "no final response");
     ck_assert_uint_eq(sip_store_stats(st)->dialogs_timed_out, 2);
-    /* both went out on the change feed */
+    /* both count as changed, and both state changes were observed */
     fed_t f = {.n = 0};
-    ck_assert_uint_eq(sip_store_feed_changed(st, 16, feed_collect, &f), 2);
+    ck_assert_uint_eq(sip_store_cursor_next(st, c, 16, &feed, &f), 2);
+    ck_assert_int_eq(seen.last_state, SIP_DS_FAILED);
+    ck_assert_int_eq(seen.last_prev, SIP_DS_RINGING);
+    sip_store_cursor_free(st, c);
     /* a response after all (a capture gap): the call goes on from where it was */
     strcpy(ring.to_tag, "tt");
     tl_resp(&ring, T(1100 + 190000), SIDE_B, 200, "OK", "INVITE", 1, NULL, NULL);
@@ -451,7 +559,9 @@ static Suite *suite(void)
     tcase_add_test(tc, many_dialogs_findable);
     tcase_add_test(tc, million_call_ids_bounded);
     tcase_add_test(tc, memory_per_dialog);
-    tcase_add_test(tc, change_feed);
+    tcase_add_test(tc, cursors);
+    tcase_add_test(tc, cursor_resync_after_many_evictions);
+    tcase_add_test(tc, observer_and_slots);
     tcase_add_test(tc, unanswered_requests_time_out);
     suite_add_tcase(s, tc);
     return s;

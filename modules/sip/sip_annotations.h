@@ -1,0 +1,59 @@
+/* The dialog annotation registry (sipnab/dialogs.h): what other modules add
+ * to every dialog, and the one filter field table that joins the SIP
+ * module's own fields (sip_fields.c) with theirs. Pure logic: the module
+ * glue feeds it registrations, then seals it once every module's init has
+ * run; from then on it compiles and evaluates filters and builds each
+ * dialog's annotation parts. */
+#ifndef SNB_SIP_ANNOTATIONS_H
+#define SNB_SIP_ANNOTATIONS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "sip_dialog.h"
+#include "sipnab/dialogs.h"
+
+typedef struct sip_annotations sip_annotations_t;
+
+sip_annotations_t *sip_annotations_new(void);
+void sip_annotations_free(sip_annotations_t *a);
+
+/* Register one; the table is copied (its pointers must outlive the
+ * registry). Returns its id, or -EINVAL (bad table, or sealed already: one
+ * line why in err), -EEXIST (key, kind or field name taken), -ENOMEM. */
+int sip_annotations_add(sip_annotations_t *a, const snb_dialog_annotation_t *ann, char *err,
+                        size_t errlen);
+size_t sip_annotations_count(const sip_annotations_t *a);
+const snb_dialog_annotation_t *sip_annotations_at(const sip_annotations_t *a, size_t i);
+
+/* Build the joined field and alias tables (the "problems" alias ORs in
+ * every annotation's `problems`). Until sealed, only SIP fields compile. */
+int sip_annotations_seal(sip_annotations_t *a);
+
+/* The info an annotation callback gets for a dialog. */
+void sip_annotations_info(const sip_dialog_t *d, snb_dialog_info_t *out);
+
+snb_filter_t *sip_annotations_compile(const sip_annotations_t *a, const char *expr, char *err,
+                                      size_t errlen);
+bool sip_annotations_match(const sip_annotations_t *a, const snb_filter_t *f,
+                           const sip_dialog_t *d);
+/* {"fields": [{name, type}], "aliases": [{name, expression, help}],
+ *  "kinds": [key, ...]} and one value per field for a dialog. */
+json_t *sip_annotations_table_json(const sip_annotations_t *a);
+json_t *sip_annotations_values_json(const sip_annotations_t *a, const sip_dialog_t *d);
+
+/* The dialog's "diagnosis": every registered kind false and "hints": [],
+ * then each annotation's diagnose. New reference. */
+json_t *sip_annotations_diagnosis(const sip_annotations_t *a, const sip_dialog_t *d);
+/* "<state> (final response 486); one-way audio" from the state and the
+ * kinds set in diagnosis, for diagnosis.summary. */
+json_t *sip_annotations_summary(const sip_annotations_t *a, const sip_dialog_t *d,
+                                const json_t *diagnosis);
+/* Every annotation's key and value into o (the REST spec's keys with their
+ * empty value when nobody fills them), in registration order. */
+void sip_annotations_render(const sip_annotations_t *a, const sip_dialog_t *d, json_t *o);
+/* Every annotation's report section. */
+void sip_annotations_report(const sip_annotations_t *a, const sip_dialog_t *d, FILE *out,
+                            int format);
+
+#endif
