@@ -10,6 +10,11 @@
 #include "sipnab/error.h"
 #include "sipnab/output.h"
 
+const snb_hash_key_t *snb_core_hash_key(snb_core_t *core)
+{
+    return &core->hash_key;
+}
+
 uv_loop_t *snb_core_loop(snb_core_t *core)
 {
     return &core->loop;
@@ -35,6 +40,7 @@ snb_core_t *snb_core_new(void)
     snb_core_t *core = calloc(1, sizeof *core);
     if (!core) return NULL;
     core->log_level = SNB_LOG_INFO;
+    snb_hash_key_random(&core->hash_key);
     if (uv_loop_init(&core->loop) != 0) {
         free(core);
         return NULL;

@@ -43,6 +43,7 @@ struct snb_core {
     uv_loop_t loop;
     snb_bus_t *bus;
     snb_log_level_t log_level;
+    snb_hash_key_t hash_key; /* the process's, for every table keyed by packet data */
 
     snb_bound_conf_t cfg;
     snb_conf_t **old_confs; /* kept alive: modules that refused a reload still point into them */

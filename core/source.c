@@ -39,7 +39,9 @@ snb_source_t *snb_source_new(snb_core_t *core, const char *name)
     if (!src) return NULL;
     src->core = core;
     src->name = strdup(name ? name : "source");
-    src->dec = snb_decoder_new(&core->cfg.limits, &core->decode_stats, on_packet, src);
+    snb_decode_limits_t lim = core->cfg.limits;
+    lim.hash_key = core->hash_key;
+    src->dec = snb_decoder_new(&lim, &core->decode_stats, on_packet, src);
     if (!src->name || !src->dec) {
         snb_decoder_free(src->dec);
         free(src->name);

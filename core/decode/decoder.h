@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "sipnab/hash.h"
 #include "sipnab/packet.h"
 #include "sipnab/stats.h"
 
@@ -25,6 +26,7 @@ typedef struct snb_decode_limits {
     uint32_t tcp_max_streams;    /* TCP connection directions tracked at once */
     uint32_t tcp_max_buffered;   /* out-of-order bytes held per direction */
     uint32_t tcp_timeout_ms;     /* capture-time idle timeout of a direction */
+    snb_hash_key_t hash_key;     /* for the fragment and stream tables (sipnab/hash.h) */
 } snb_decode_limits_t;
 
 /* Defaults that suit a busy SBC; the [decode] config section overrides them. */

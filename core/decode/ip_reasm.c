@@ -35,6 +35,7 @@ typedef struct ipr_dgram {
 
 struct snb_ip_reasm {
     snb_decode_stats_t *st;
+    snb_hash_key_t key;
     uint32_t max_dgrams, max_bytes;
     uint64_t timeout_us;
     uint32_t count;
@@ -49,6 +50,7 @@ snb_ip_reasm_t *snb_ip_reasm_new(const snb_decode_limits_t *lim, snb_decode_stat
     if (!r) return NULL;
     r->st = st;
     r->max_dgrams = lim->frag_max_datagrams ? lim->frag_max_datagrams : 1;
+    r->key = lim->hash_key;
     r->max_bytes = lim->frag_max_bytes;
     r->timeout_us = (uint64_t)lim->frag_timeout_ms * 1000;
     uint32_t nb = snb_pow2_buckets(r->max_dgrams);
@@ -63,7 +65,7 @@ snb_ip_reasm_t *snb_ip_reasm_new(const snb_decode_limits_t *lim, snb_decode_stat
 
 static ipr_dgram_t **bucket_of(snb_ip_reasm_t *r, const snb_frag_key_t *k)
 {
-    return &r->buckets[snb_flowhash(k, sizeof(*k)) & r->mask];
+    return &r->buckets[snb_hash_fixed(&r->key, k, sizeof(*k)) & r->mask];
 }
 
 /* Unlink from hash and age list, then free. */

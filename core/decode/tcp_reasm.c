@@ -42,6 +42,7 @@ typedef struct tcp_dir {
 
 struct snb_tcp_reasm {
     snb_decode_stats_t *st;
+    snb_hash_key_t key;
     snb_packet_cb cb;
     void *ud;
     uint32_t max_streams, max_buf;
@@ -66,6 +67,7 @@ snb_tcp_reasm_t *snb_tcp_reasm_new(const snb_decode_limits_t *lim, snb_decode_st
     t->cb = cb;
     t->ud = ud;
     t->max_streams = lim->tcp_max_streams;
+    t->key = lim->hash_key;
     t->max_buf = lim->tcp_max_buffered;
     t->timeout_us = (uint64_t)lim->tcp_timeout_ms * 1000;
     t->next_id = 1;
@@ -104,7 +106,7 @@ static void lru_append(snb_tcp_reasm_t *t, tcp_dir_t *d)
 
 static void dir_drop(snb_tcp_reasm_t *t, tcp_dir_t *d)
 {
-    tcp_dir_t **pp = &t->buckets[snb_flowhash(&d->key, sizeof(d->key)) & t->mask];
+    tcp_dir_t **pp = &t->buckets[snb_hash_fixed(&t->key, &d->key, sizeof(d->key)) & t->mask];
     while (*pp != d)
         pp = &(*pp)->hnext;
     *pp = d->hnext;
@@ -297,7 +299,7 @@ void snb_tcp_reasm_segment(snb_tcp_reasm_t *t, snb_packet_t *pkt, uint32_t seq, 
     if (len) t->st->tcp_segments_data++;
     tcp_key_t k;
     make_key(&k, pkt);
-    uint64_t h = snb_flowhash(&k, sizeof(k));
+    uint64_t h = snb_hash_fixed(&t->key, &k, sizeof(k));
     tcp_dir_t *d = t->buckets[h & t->mask];
     while (d && memcmp(&d->key, &k, sizeof(k)) != 0)
         d = d->hnext;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipnab/hash.h"
 #include "sipnab/ratelimit.h"
 
 #define WAYS 4
@@ -18,6 +19,7 @@ struct snb_ratelimit {
     uint32_t sets;
     bucket_t total;
     bucket_t *b; /* sets x WAYS */
+    snb_hash_key_t key;
 };
 
 snb_ratelimit_t *snb_ratelimit_new(uint32_t per_source, uint32_t total, uint32_t slots)
@@ -25,6 +27,7 @@ snb_ratelimit_t *snb_ratelimit_new(uint32_t per_source, uint32_t total, uint32_t
     snb_ratelimit_t *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->per_source = per_source;
+    snb_hash_key_random(&r->key);
     r->total_rate = total;
     r->sets = slots / WAYS ? slots / WAYS : 1;
     r->b = calloc((size_t)r->sets * WAYS, sizeof *r->b);
@@ -68,9 +71,12 @@ static bool same_addr(const snb_addr_t *a, const snb_addr_t *b)
  * idle longest (a full bucket again by now, most likely). */
 static bucket_t *bucket_of(snb_ratelimit_t *r, const snb_addr_t *a)
 {
-    uint64_t h = 1469598103934665603ull ^ a->family;
-    for (size_t i = 0; i < sizeof a->a; i++)
-        h = (h ^ a->a[i]) * 1099511628211ull;
+    /* Seeded: a sender must not be able to pick addresses that share a set
+     * with (and evict) the bucket of the sources it wants to silence. */
+    uint32_t words[5];
+    memcpy(words, a->a, 16);
+    words[4] = a->family;
+    uint64_t h = snb_hash_words(&r->key, words, 5);
     bucket_t *set = &r->b[(h % r->sets) * WAYS];
     bucket_t *victim = &set[0];
     for (int w = 0; w < WAYS; w++) {

@@ -8,6 +8,8 @@
  * key: Call-IDs and SSRCs come from the network. */
 #include "api_store.h"
 
+#include "sipnab/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,55 +32,6 @@ int api_state_from(const char *name)
     for (int i = 0; i < API_STATE_COUNT; i++)
         if (strcasecmp(name, state_names[i]) == 0) return i;
     return -1;
-}
-
-/* ---- SipHash-1-3 ------------------------------------------------------ */
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void sip_round(uint64_t v[4])
-{
-    v[0] += v[1];
-    v[1] = ROTL(v[1], 13);
-    v[1] ^= v[0];
-    v[0] = ROTL(v[0], 32);
-    v[2] += v[3];
-    v[3] = ROTL(v[3], 16);
-    v[3] ^= v[2];
-    v[0] += v[3];
-    v[3] = ROTL(v[3], 21);
-    v[3] ^= v[0];
-    v[2] += v[1];
-    v[1] = ROTL(v[1], 17);
-    v[1] ^= v[2];
-    v[2] = ROTL(v[2], 32);
-}
-
-static uint64_t siphash13(const uint64_t key[2], const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    uint64_t v[4] = {key[0] ^ 0x736f6d6570736575ULL, key[1] ^ 0x646f72616e646f6dULL,
-                     key[0] ^ 0x6c7967656e657261ULL, key[1] ^ 0x7465646279746573ULL};
-    size_t full = len & ~(size_t)7;
-    for (size_t i = 0; i < full; i += 8) {
-        uint64_t m = 0;
-        for (int j = 0; j < 8; j++)
-            m |= (uint64_t)p[i + j] << (8 * j);
-        v[3] ^= m;
-        sip_round(v);
-        v[0] ^= m;
-    }
-    uint64_t last = (uint64_t)len << 56;
-    for (size_t j = 0; j < (len & 7); j++)
-        last |= (uint64_t)p[full + j] << (8 * j);
-    v[3] ^= last;
-    sip_round(v);
-    v[0] ^= last;
-    v[2] ^= 0xff;
-    sip_round(v);
-    sip_round(v);
-    sip_round(v);
-    return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
 /* ---- intrusive chained hash ------------------------------------------- */
@@ -225,9 +178,9 @@ struct sgroup {
 };
 
 struct api_store {
-    uint64_t key[2];
-    uint64_t rng;     /* skip list levels */
-    uint64_t arrival; /* tie-break of equal created_us */
+    snb_hash_key_t key; /* Call-IDs come from packets: hashed under a random key */
+    uint64_t rng;       /* skip list levels */
+    uint64_t arrival;   /* tie-break of equal created_us */
     htab_t dialogs, streams, groups;
     ord_list_t dorder, sorder;
     json_t *counters;
@@ -350,8 +303,7 @@ api_store_t *api_store_new(void)
         seed[1] = (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&ts;
         seed[2] = seed[0] ^ seed[1] ^ 0x5851F42D4C957F2DULL;
     }
-    s->key[0] = seed[0];
-    s->key[1] = seed[1];
+    snb_hash_key_from_seed(&s->key, seed[0], seed[1]);
     s->rng = seed[2] | 1;
     s->counters = json_object();
     s->pdd_ms_count = calloc(PDD_DIRECT_MS, sizeof *s->pdd_ms_count);
@@ -444,7 +396,7 @@ static void *node_alloc(api_store_t *s, size_t size, ord_node_t **ord, size_t *t
 
 static dnode_t *find_dnode(const api_store_t *s, const char *id, size_t len)
 {
-    uint64_t hash = siphash13(s->key, id, len);
+    uint64_t hash = snb_hash_bytes(&s->key, id, len);
     for (hnode_t *h = htab_first(&s->dialogs, hash); h; h = h->next) {
         dnode_t *n = CONTAINER(h, dnode_t, h);
         if (h->hash == hash && n->d.call_id_len == len && memcmp(n->d.call_id, id, len) == 0)
@@ -509,7 +461,7 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
     n->blob = blob;
     n->blob_size = size;
     n->node_size = total;
-    n->h.hash = siphash13(s->key, d.call_id, d.call_id_len);
+    n->h.hash = snb_hash_bytes(&s->key, d.call_id, d.call_id_len);
     n->ord.k1 = d.created_us;
     n->ord.k2 = s->arrival++;
     htab_insert(&s->dialogs, &n->h);
@@ -536,7 +488,7 @@ static uint64_t hash_u64(const api_store_t *s, uint64_t v)
     uint8_t b[8];
     for (int i = 0; i < 8; i++)
         b[i] = (uint8_t)(v >> (8 * i));
-    return siphash13(s->key, b, sizeof b);
+    return snb_hash_bytes(&s->key, b, sizeof b);
 }
 
 static snode_t *find_snode(const api_store_t *s, uint64_t id)

@@ -287,7 +287,9 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     tc.ud = m;
     m->diag_cfg = (rtp_diag_cfg_t)RTP_DIAG_CFG_DEFAULT;
     m->diag_cfg.late_media_us = c->late_media * 1000u;
+    tc.hash_key = *snb_core_hash_key(core);
     m->calls = rtp_calls_new((uint32_t)c->max_calls);
+    if (m->calls) rtp_calls_set_key(m->calls, snb_core_hash_key(core));
     m->table = m->calls ? rtp_table_new(&tc, m->calls) : NULL;
     if (!m->table) {
         rtp_calls_free(m->calls);

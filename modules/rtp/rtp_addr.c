@@ -31,31 +31,24 @@ bool rtp_addr_is_any(const snb_addr_t *a)
     return true;
 }
 
-static inline uint64_t mix64(uint64_t x)
+size_t rtp_addr_words(const snb_addr_t *a, uint32_t *w)
 {
-    /* MurmurHash3's finaliser: full avalanche in a few cycles. */
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    return x ^ (x >> 33);
+    if (a->family == 6) {
+        memcpy(w, a->a, 16);
+        return 4;
+    }
+    w[0] = 0;
+    if (a->family == 4) memcpy(w, a->a, 4);
+    return 1;
 }
 
-uint64_t rtp_addr_hash(const snb_addr_t *a, uint16_t port, uint64_t seed)
+uint64_t rtp_addr_hash(const snb_hash_key_t *key, const snb_addr_t *a, uint16_t port)
 {
-    /* Word-wise: this runs for every RTP packet, twice. A seed lets one
-     * table hash two endpoints. */
-    uint64_t w0 = 0, w1 = 0;
-    if (a->family == 6) {
-        memcpy(&w0, a->a, 8);
-        memcpy(&w1, a->a + 8, 8);
-    } else if (a->family == 4) {
-        uint32_t v;
-        memcpy(&v, a->a, 4);
-        w0 = v;
-    }
-    uint64_t tag = (uint64_t)port << 48 | (uint64_t)a->family << 40;
-    return mix64(seed ^ w0 ^ mix64(w1 ^ tag ^ 0x9e3779b97f4a7c15ull));
+    /* Keyed NH over the words: this runs for every RTP packet. */
+    uint32_t w[6];
+    size_t n = rtp_addr_words(a, w);
+    w[n++] = (uint32_t)port << 16 | a->family;
+    return snb_hash_words(key, w, n);
 }
 
 const char *rtp_addr_str(const snb_addr_t *a, char *buf, size_t size)

@@ -20,6 +20,7 @@ struct rtp_calls {
     rtp_endpoint_t **ep_bkt; /* ep_mask + 1 */
     uint64_t ep_mask;
     rtp_calls_stats_t st;
+    snb_hash_key_t key; /* Call-IDs and SDP endpoints come from packets */
 };
 
 static uint64_t pow2_at_least(uint64_t n)
@@ -61,13 +62,15 @@ void rtp_calls_free(rtp_calls_t *c)
     free(c);
 }
 
-uint64_t rtp_calls_hash_id(const char *call_id, size_t len)
+void rtp_calls_set_key(rtp_calls_t *c, const snb_hash_key_t *key)
+{
+    c->key = *key;
+}
+
+uint64_t rtp_calls_hash_id(const rtp_calls_t *c, const char *call_id, size_t len)
 {
     if (len > RTP_CALL_ID_MAX - 1) len = RTP_CALL_ID_MAX - 1;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (uint8_t)call_id[i]) * 0x100000001b3ull;
-    return h ^ (h >> 31);
+    return snb_hash_bytes(&c->key, call_id, len);
 }
 
 /* ---- endpoint index ------------------------------------------------------ */
@@ -79,7 +82,7 @@ static bool ep_indexable(const rtp_endpoint_t *ep)
 
 static rtp_endpoint_t **ep_bucket(const rtp_calls_t *c, const snb_addr_t *a, uint16_t port)
 {
-    return &c->ep_bkt[rtp_addr_hash(a, port, 0) & c->ep_mask];
+    return &c->ep_bkt[rtp_addr_hash(&c->key, a, port) & c->ep_mask];
 }
 
 static void ep_index(rtp_calls_t *c, rtp_endpoint_t *ep)
@@ -120,7 +123,7 @@ const rtp_endpoint_t *rtp_calls_lookup(const rtp_calls_t *c, const snb_addr_t *a
 rtp_call_t *rtp_calls_find(const rtp_calls_t *c, const char *call_id, size_t len)
 {
     if (len > RTP_CALL_ID_MAX - 1) len = RTP_CALL_ID_MAX - 1;
-    uint64_t h = rtp_calls_hash_id(call_id, len);
+    uint64_t h = rtp_calls_hash_id(c, call_id, len);
     for (rtp_call_t *k = c->call_bkt[h & c->call_mask]; k; k = k->hnext)
         if (k->call_hash == h && strlen(k->call_id) == len && memcmp(k->call_id, call_id, len) == 0)
             return k;
@@ -171,7 +174,7 @@ static rtp_call_t *call_create(rtp_calls_t *c, const char *id, size_t len, uint6
     k->used = true;
     memcpy(k->call_id, id, len);
     k->call_id[len] = '\0';
-    k->call_hash = rtp_calls_hash_id(id, len);
+    k->call_hash = rtp_calls_hash_id(c, id, len);
     k->first_us = k->last_us = ts;
     rtp_call_t **b = &c->call_bkt[k->call_hash & c->call_mask];
     k->hnext = *b;

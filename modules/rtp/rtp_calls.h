@@ -132,6 +132,9 @@ bool rtp_endpoint_format(const rtp_endpoint_t *ep, uint8_t pt, const char **enco
 const rtp_calls_stats_t *rtp_calls_stats(const rtp_calls_t *c);
 
 /* FNV-1a of a Call-ID (truncated as stored), for quick comparisons. */
-uint64_t rtp_calls_hash_id(const char *call_id, size_t len);
+uint64_t rtp_calls_hash_id(const rtp_calls_t *c, const char *call_id, size_t len);
+/* Hash Call-IDs and endpoints with this key (sipnab/hash.h) from now on;
+ * call before the first message (a new table uses an all-zero key). */
+void rtp_calls_set_key(rtp_calls_t *c, const snb_hash_key_t *key);
 
 #endif

@@ -83,29 +83,17 @@ static uint64_t pow2_at_least(uint64_t n)
     return p;
 }
 
-/* The 5-tuple + SSRC hash runs for every RTP packet: kept here, inline,
- * word-wise, one finaliser (chains absorb the rare collision). */
-static inline uint64_t addr_word(const snb_addr_t *a)
+/* The 5-tuple + SSRC hash runs for every RTP packet: keyed NH over its
+ * words (sipnab/hash.h), 4 words for IPv4. */
+static inline uint64_t key_hash(const rtp_table_t *t, const snb_addr_t *src, uint16_t sport,
+                                const snb_addr_t *dst, uint16_t dport, uint32_t ssrc)
 {
-    if (a->family == 4) {
-        uint32_t v;
-        memcpy(&v, a->a, 4);
-        return v;
-    }
-    uint64_t w0, w1;
-    memcpy(&w0, a->a, 8);
-    memcpy(&w1, a->a + 8, 8);
-    return w0 ^ (w1 * 0x9e3779b97f4a7c15ull);
-}
-
-static inline uint64_t key_hash(const snb_addr_t *src, uint16_t sport, const snb_addr_t *dst,
-                                uint16_t dport, uint32_t ssrc)
-{
-    uint64_t x = addr_word(src) * 0xff51afd7ed558ccdull + addr_word(dst);
-    x ^= (uint64_t)sport << 48 | (uint64_t)dport << 32 | ssrc;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    return x ^ (x >> 29);
+    uint32_t w[10];
+    size_t n = rtp_addr_words(src, w);
+    n += rtp_addr_words(dst, w + n);
+    w[n++] = (uint32_t)sport << 16 | dport;
+    w[n++] = ssrc;
+    return snb_hash_words(&t->cfg.hash_key, w, n);
 }
 
 static inline bool addr_eq(const snb_addr_t *a, const snb_addr_t *b)
@@ -119,18 +107,18 @@ static inline bool addr_eq(const snb_addr_t *a, const snb_addr_t *b)
     return rtp_addr_eq(a, b);
 }
 
-static uint64_t ssrc_hash(uint32_t ssrc)
+static uint64_t ssrc_hash(const rtp_table_t *t, uint32_t ssrc)
 {
-    uint64_t h = ssrc * 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 32);
+    return snb_hash_words(&t->cfg.hash_key, &ssrc, 1);
 }
 
 static void index_stream(rtp_table_t *t, rtp_stream_t *s)
 {
-    rtp_stream_t **b = &t->bkt[key_hash(&s->src, s->sport, &s->dst, s->dport, s->ssrc) & t->mask];
+    rtp_stream_t **b =
+        &t->bkt[key_hash(t, &s->src, s->sport, &s->dst, s->dport, s->ssrc) & t->mask];
     s->hnext = *b;
     *b = s;
-    b = &t->sbkt[ssrc_hash(s->ssrc) & t->mask];
+    b = &t->sbkt[ssrc_hash(t, s->ssrc) & t->mask];
     s->snext = *b;
     *b = s;
 }
@@ -217,7 +205,7 @@ static bool key_eq(const rtp_stream_t *s, const snb_addr_t *src, uint16_t sport,
 const rtp_stream_t *rtp_table_find(const rtp_table_t *t, const snb_addr_t *src, uint16_t sport,
                                    const snb_addr_t *dst, uint16_t dport, uint32_t ssrc)
 {
-    uint64_t h = key_hash(src, sport, dst, dport, ssrc);
+    uint64_t h = key_hash(t, src, sport, dst, dport, ssrc);
     for (const rtp_stream_t *s = t->bkt[h & t->mask]; s; s = s->hnext)
         if (key_eq(s, src, sport, dst, dport, ssrc)) return s;
     return NULL;
@@ -225,13 +213,14 @@ const rtp_stream_t *rtp_table_find(const rtp_table_t *t, const snb_addr_t *src, 
 
 static void stream_unlink(rtp_table_t *t, rtp_stream_t *s)
 {
-    rtp_stream_t **pp = &t->bkt[key_hash(&s->src, s->sport, &s->dst, s->dport, s->ssrc) & t->mask];
+    rtp_stream_t **pp =
+        &t->bkt[key_hash(t, &s->src, s->sport, &s->dst, s->dport, s->ssrc) & t->mask];
     for (; *pp; pp = &(*pp)->hnext)
         if (*pp == s) {
             *pp = s->hnext;
             break;
         }
-    for (pp = &t->sbkt[ssrc_hash(s->ssrc) & t->mask]; *pp; pp = &(*pp)->snext)
+    for (pp = &t->sbkt[ssrc_hash(t, s->ssrc) & t->mask]; *pp; pp = &(*pp)->snext)
         if (*pp == s) {
             *pp = s->snext;
             break;
@@ -427,7 +416,7 @@ static void stream_packet(rtp_table_t *t, rtp_stream_t *s, const rtp_hdr_t *h, u
 
 static pending_t **pend_slot(rtp_table_t *t, const snb_packet_t *pkt, uint32_t ssrc)
 {
-    uint64_t h = key_hash(&pkt->src, pkt->sport, &pkt->dst, pkt->dport, ssrc);
+    uint64_t h = key_hash(t, &pkt->src, pkt->sport, &pkt->dst, pkt->dport, ssrc);
     pending_t **pp = &t->pbkt[h & t->pmask];
     for (; *pp; pp = &(*pp)->hnext) {
         pending_t *p = *pp;
@@ -440,7 +429,7 @@ static pending_t **pend_slot(rtp_table_t *t, const snb_packet_t *pkt, uint32_t s
 
 static void pend_release(rtp_table_t *t, pending_t *p, bool dropped)
 {
-    uint64_t h = key_hash(&p->src, p->sport, &p->dst, p->dport, p->ssrc);
+    uint64_t h = key_hash(t, &p->src, p->sport, &p->dst, p->dport, p->ssrc);
     for (pending_t **pp = &t->pbkt[h & t->pmask]; *pp; pp = &(*pp)->hnext)
         if (*pp == p) {
             *pp = p->hnext;
@@ -577,10 +566,10 @@ static void for_ssrc(const rtcp_ctx_t *c, uint32_t ssrc, bool by_src, stream_fn 
 {
     rtp_table_t *t = c->t;
     bool any_match = false;
-    for (rtp_stream_t *s = t->sbkt[ssrc_hash(ssrc) & t->mask]; s; s = s->snext)
+    for (rtp_stream_t *s = t->sbkt[ssrc_hash(t, ssrc) & t->mask]; s; s = s->snext)
         if (s->ssrc == ssrc && rtp_addr_eq(by_src ? &s->src : &s->dst, &c->pkt->src))
             any_match = true;
-    for (rtp_stream_t *s = t->sbkt[ssrc_hash(ssrc) & t->mask]; s; s = s->snext)
+    for (rtp_stream_t *s = t->sbkt[ssrc_hash(t, ssrc) & t->mask]; s; s = s->snext)
         if (s->ssrc == ssrc &&
             (!any_match || rtp_addr_eq(by_src ? &s->src : &s->dst, &c->pkt->src)))
             fn(s, arg, c);
@@ -668,7 +657,7 @@ int rtp_table_packet(rtp_table_t *t, const snb_packet_t *pkt, const rtp_stream_t
         t->st.non_rtp++;
         return RTP_TABLE_NONE;
     }
-    uint64_t hk = key_hash(&pkt->src, pkt->sport, &pkt->dst, pkt->dport, h.ssrc);
+    uint64_t hk = key_hash(t, &pkt->src, pkt->sport, &pkt->dst, pkt->dport, h.ssrc);
     rtp_stream_t *s = t->bkt[hk & t->mask];
     while (s && !key_eq(s, &pkt->src, pkt->sport, &pkt->dst, pkt->dport, h.ssrc))
         s = s->hnext;
@@ -747,7 +736,7 @@ void rtp_table_advance(rtp_table_t *t, uint64_t now_us)
 size_t rtp_table_by_ssrc(const rtp_table_t *t, uint32_t ssrc, const rtp_stream_t **out, size_t max)
 {
     size_t n = 0;
-    for (const rtp_stream_t *s = t->sbkt[ssrc_hash(ssrc) & t->mask]; s; s = s->snext)
+    for (const rtp_stream_t *s = t->sbkt[ssrc_hash(t, ssrc) & t->mask]; s; s = s->snext)
         if (s->ssrc == ssrc) {
             if (n < max) out[n] = s;
             n++;
@@ -769,7 +758,8 @@ const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_i
                                         const rtp_stream_t *prev)
 {
     size_t len = strlen(call_id);
-    uint64_t h = rtp_calls_hash_id(call_id, len);
+    if (!t->calls) return NULL; /* no SDP, no call: no stream has a Call-ID */
+    uint64_t h = rtp_calls_hash_id(t->calls, call_id, len);
     if (len > RTP_CALL_ID_MAX - 1) len = RTP_CALL_ID_MAX - 1;
     for (const rtp_stream_t *s = prev ? prev->all_next : t->all_head; s; s = s->all_next)
         if (s->call_hash == h && strncmp(s->call_id, call_id, len) == 0 && s->call_id[len] == 0)

@@ -49,6 +49,7 @@ typedef struct rtp_table_cfg {
     /* Called just before a stream is evicted or the table freed (may be NULL). */
     void (*on_stream_end)(void *ud, const rtp_stream_t *s, bool evicted);
     void *ud;
+    snb_hash_key_t hash_key; /* 5-tuples and SSRCs come from packets (sipnab/hash.h) */
 } rtp_table_cfg_t;
 
 #define RTP_TABLE_CFG_DEFAULT                                                                      \

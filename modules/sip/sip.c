@@ -439,7 +439,8 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
                              .no_response_us = m->conf->no_response_timeout * 1000u,
                              .no_final_us = m->conf->no_final_timeout * 1000u,
                              .max_text_dialog = m->conf->max_text_per_dialog,
-                             .max_text_total = m->conf->max_text_total};
+                             .max_text_total = m->conf->max_text_total,
+                             .hash_key = *snb_core_hash_key(core)};
     sip_framer_limits_t fl = {.max_streams = (uint32_t)m->conf->max_streams,
                               .max_message = (uint32_t)m->conf->max_message_size,
                               .idle_timeout_us = m->conf->stream_timeout * 1000u};

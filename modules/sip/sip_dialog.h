@@ -14,6 +14,7 @@
 
 #include "sdp.h"
 #include "sip_msg.h"
+#include "sipnab/hash.h"
 #include "sipnab/packet.h"
 
 typedef enum sip_dialog_state {
@@ -169,6 +170,7 @@ typedef struct sip_store_limits {
      * all (0 = none); a message that would pass either is kept without. */
     uint64_t max_text_dialog;
     uint64_t max_text_total;
+    snb_hash_key_t hash_key; /* Call-IDs are hashed with it (sipnab/hash.h) */
 } sip_store_limits_t;
 
 typedef struct sip_store_stats {
@@ -253,6 +255,9 @@ void **sip_store_slot(sip_store_t *store, sip_dialog_t *d, size_t slot);
 void sip_store_keep_text(sip_store_t *store, bool on);
 /* Bytes held for texts in all. */
 uint64_t sip_store_text_bytes(const sip_store_t *store);
+
+/* The longest Call-ID hash chain (for tests and benchmarks of the hash). */
+uint32_t sip_store_longest_chain(const sip_store_t *store);
 
 /* Heap bytes a dialog occupies in the store (node, Call-ID, messages, SDP,
  * Refer-To, resend tracking): what evicting it gives back. */

@@ -85,14 +85,10 @@ struct sip_store {
     uint64_t text_bytes;
 };
 
-static uint64_t id_hash(const char *p, size_t n)
+/* Call-IDs are chosen by whoever sends: hashed under the process key. */
+static uint64_t id_hash(const sip_store_t *s, const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
-    }
-    return h ^ (h >> 29);
+    return snb_hash_bytes(&s->lim.hash_key, p, n);
 }
 
 sip_store_t *sip_store_new(const sip_store_limits_t *limits)
@@ -464,7 +460,7 @@ sip_dialog_t *sip_store_message(sip_store_t *s, const sip_msg_t *msg, const sip_
         account(s, &rr, retransmit);
         return NULL;
     }
-    uint64_t h = id_hash(msg->call_id.p, msg->call_id.len);
+    uint64_t h = id_hash(s, msg->call_id.p, msg->call_id.len);
     dnode_t *n = find_node(s, msg->call_id.p, msg->call_id.len, h);
     bool created = !n;
     if (!n) {
@@ -489,7 +485,7 @@ sip_dialog_t *sip_store_find(const sip_store_t *s, const char *call_id)
 {
     if (!call_id) return NULL;
     size_t len = strlen(call_id);
-    dnode_t *n = find_node(s, call_id, len, id_hash(call_id, len));
+    dnode_t *n = find_node(s, call_id, len, id_hash(s, call_id, len));
     return n ? &n->d : NULL;
 }
 
@@ -506,6 +502,18 @@ void sip_store_setup_stats(const sip_store_t *s, uint32_t *count, uint32_t *avg_
     if (avg_ms) *avg_ms = s->setup_count ? (uint32_t)(s->setup_total / s->setup_count) : 0;
     if (min_ms) *min_ms = s->setup_count ? s->setup_min : 0;
     if (max_ms) *max_ms = s->setup_max;
+}
+
+uint32_t sip_store_longest_chain(const sip_store_t *s)
+{
+    uint32_t longest = 0;
+    for (uint32_t b = 0; b < s->nbuckets; b++) {
+        uint32_t n = 0;
+        for (const dnode_t *d = s->buckets[b]; d; d = d->hnext)
+            n++;
+        if (n > longest) longest = n;
+    }
+    return longest;
 }
 
 size_t sip_store_dialog_bytes(const sip_dialog_t *d)

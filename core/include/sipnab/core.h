@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "sipnab/bus.h"
+#include "sipnab/hash.h"
 #include "sipnab/export.h"
 #include "sipnab/packet.h"
 #include "sipnab/stats.h"
@@ -17,6 +18,9 @@
 typedef struct snb_core snb_core_t;
 
 SNB_API uv_loop_t *snb_core_loop(snb_core_t *core);
+/* The process's random hash key (sipnab/hash.h): key every table whose keys
+ * come from packets with it. Valid for the life of the core. */
+SNB_API const snb_hash_key_t *snb_core_hash_key(snb_core_t *core);
 SNB_API snb_bus_t *snb_core_bus(snb_core_t *core);
 
 /* Keep the process running after every source has finished (an API that
