@@ -78,9 +78,13 @@ normal)
     export PKG_CONFIG_PATH="$prefix/lib/pkgconfig:$prefix/lib/$(gcc -print-multiarch)/pkgconfig"
     ex=$(mktemp -d)
     make -s -C "$root/examples/hello" O="$ex" >/dev/null
-    out=$("$prefix/bin/sipnab" -c /dev/null --module-path "$(pkg-config --variable=moduledir sipnab):$ex" \
-        --load hello -I "$root/tests/data/sip-register.pcap" 2>&1)
-    echo "$out" | grep -q "hello: 2 packets" || { echo "$out" >&2; exit 1; }
+    mp="$(pkg-config --variable=moduledir sipnab):$ex"
+    out=$("$prefix/bin/sipnab" -c /dev/null --module-path "$mp" --hello-greeting hi \
+        -I "$root/tests/data/sip-register.pcap" --dialogs-json 2>&1)
+    # its log line, and its annotation in the dialog (from parsed SIP headers)
+    echo "$out" | grep -q "hello: 2 packets, 2 dialog changes, hi" || { echo "$out" >&2; exit 1; }
+    echo "$out" | grep -q '"hello":{"greeting":"hi","ua_words":' || { echo "$out" >&2; exit 1; }
+    "$prefix/bin/sipnab" -c /dev/null --module-path "$mp" --help | grep -q -- "--hello-greeting TEXT"
     nm -D --defined-only "$ex/hello.so" | awk '{print $3}' | grep -qx snb_module_info
     rm -rf "$prefix" "$ex"
     echo "install: installed binary, modules, the API program and the example out-of-tree module all work"
