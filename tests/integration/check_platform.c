@@ -53,7 +53,8 @@ END_TEST
 START_TEST(annotation_filter_and_report)
 {
     char *cap = data_path("sngrep-aaa.pcap");
-    run_result_t r = sipnab((char *[]){"-I", cap, "--hello-greeting", "hi", "--dialogs-json", NULL});
+    run_result_t r =
+        sipnab((char *[]){"-I", cap, "--hello-greeting", "hi", "--dialogs-json", NULL});
     ck_assert_int_eq(r.status, 0);
     int dialogs = 0, six = 0;
     char first[256] = "";
