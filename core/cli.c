@@ -42,6 +42,12 @@ const snb_flag_t snb_core_flags[] = {
      .arg = "DIRS",
      .key = "module_path",
      .help = "':'-separated folders with the module .so files"},
+    {.name = "run-as",
+     .short_name = 'Z',
+     .arg = "USER",
+     .key = "user",
+     .help = "when started as root, become USER once capture is open (keeps only CAP_NET_RAW, "
+             "CAP_NET_ADMIN)"},
     {.name = "stats",
      .key = "stats",
      .value = "yes",

@@ -137,6 +137,19 @@ static void close_leftover(uv_handle_t *h, void *arg)
     }
 }
 
+/* Every capture handle and socket is open: give up root if asked to. */
+static int drop_privileges(snb_core_t *core)
+{
+    char what[256] = "";
+    int rc = snb_privileges_drop(&core->identity, what, sizeof what);
+    if (rc) {
+        snb_log_error(core, "sipnab", "%s", what);
+        return -EPERM; /* a runtime failure: exit 1 */
+    }
+    if (*what) snb_log_info(core, "sipnab", "%s", what);
+    return 0;
+}
+
 int snb_core_run(snb_core_t *core)
 {
     int rc = start_signals(core);
@@ -160,6 +173,7 @@ int snb_core_run(snb_core_t *core)
     snb_outputs_resolve(core);
     if (rc == 0) rc = start_modules(core, false);
     if (rc == 0) rc = start_modules(core, true);
+    if (rc == 0) rc = drop_privileges(core);
     if (rc == 0 && core->active_sources == 0 && core->holds == 0 && !core->stopping) {
         snb_log_error(core, "sipnab",
                       "nothing to capture: give -I FILE or -d INTERFACE, or configure a "

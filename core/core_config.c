@@ -41,6 +41,11 @@ static const snb_option_t core_options[] = {
      .choices = "text|json",
      .offset = offsetof(snb_core_conf_t, stats_format),
      .help = "format of those counters"},
+    {.name = "user",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(snb_core_conf_t, user),
+     .help = "when started as root, become this user once the capture handles and sockets are "
+             "open, keeping only CAP_NET_RAW and CAP_NET_ADMIN (default: stay as started)"},
     SNB_OPTIONS_END,
 };
 
@@ -133,6 +138,27 @@ static int bind_core_sections(snb_conf_t *conf, snb_bound_conf_t *out, char *err
     lim.tcp_timeout_ms = (uint32_t)d.tcp_timeout;
     out->limits = lim;
     return 0;
+}
+
+/* [core] user must name an unprivileged user that exists; the error names
+ * the line that set it. */
+static int lookup_user(const snb_conf_t *conf, const char *user, snb_identity_t *out, char *err,
+                       size_t errlen)
+{
+    char why[256];
+    if (snb_privileges_lookup(user, out, why, sizeof why) == 0) return 0;
+    const snb_conf_section_t *core = snb_conf_find(conf, "core", NULL);
+    for (size_t i = 0; core && i < core->n_entries; i++) {
+        const snb_conf_entry_t *e = &core->entries[i];
+        if (strcmp(e->key, "user") != 0) continue;
+        if (e->line > 0)
+            snprintf(err, errlen, "%s:%d: option 'user': %s", e->file, e->line, why);
+        else
+            snprintf(err, errlen, "-Z/[core] user: %s", why);
+        return SNB_E_CONFIG;
+    }
+    snprintf(err, errlen, "[core] user: %s", why);
+    return SNB_E_CONFIG;
 }
 
 static const snb_loaded_module_t *find_loaded(const snb_loaded_module_t *mods, size_t n,
@@ -265,6 +291,8 @@ int snb_core_configure(snb_core_t *core, snb_conf_t *conf, char *err, size_t err
     int rc = bind_core_sections(conf, &core->cfg, err, errlen);
     if (rc) return rc;
     core->log_level = parse_level(core->cfg.core.log_level);
+    rc = lookup_user(conf, core->cfg.core.user, &core->identity, err, errlen);
+    if (rc) return rc;
 
     char pathbuf[PATH_MAX];
     const char *dir = core->cfg.core.module_path && *core->cfg.core.module_path
@@ -385,6 +413,9 @@ void snb_core_reload(snb_core_t *core)
 
     /* Validated: apply. */
     core->log_level = parse_level(cfg.core.log_level);
+    const char *was = core->cfg.core.user ? core->cfg.core.user : "";
+    if (strcmp(was, cfg.core.user ? cfg.core.user : "") != 0)
+        snb_log_warn(core, "config", "[core] user changed; restart sipnab to apply it");
     for (size_t i = 0; i < core->n_mods; i++) {
         snb_loaded_module_t *m = &core->mods[i];
         char *before = instances_text(m->mod, m->inst, m->n_inst);

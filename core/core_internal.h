@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "decoder.h"
+#include "privileges.h"
 #include "sipnab/core.h"
 #include "sipnab/log.h"
 #include "sipnab/module.h"
@@ -19,6 +20,7 @@ typedef struct snb_core_conf {
     const char *log_level;
     bool stats;
     const char *stats_format;
+    const char *user; /* become this user once capture is open (-Z) */
 } snb_core_conf_t;
 
 /* One loaded module with its configured instances. */
@@ -46,7 +48,8 @@ struct snb_core {
     snb_hash_key_t hash_key; /* the process's, for every table keyed by packet data */
 
     snb_bound_conf_t cfg;
-    snb_conf_t **old_confs; /* kept alive: modules that refused a reload still point into them */
+    snb_identity_t identity; /* [core] user, resolved at configure time */
+    snb_conf_t **old_confs;  /* kept alive: modules that refused a reload still point into them */
     size_t n_old_confs;
 
     snb_loaded_module_t *mods; /* in dependency order */

@@ -77,6 +77,7 @@ static const char *find_module_path(int argc, char **argv, char *buf, size_t len
 
 int main(int argc, char **argv)
 {
+    snb_privileges_clear_ambient(); /* ours, not our children's */
     snb_cli_t cli;
     char err[SNB_CONF_ERRLEN] = "";
     char pathbuf[4096];
