@@ -11,6 +11,7 @@
  * threads already running lose all their capabilities with the uid change,
  * which they no longer need (their handles are open). */
 #include <errno.h>
+#include <stdint.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -23,7 +24,7 @@
 #include "core_internal.h"
 #include "privileges.h"
 
-#define KEPT_CAPS ((1u << CAP_NET_RAW) | (1u << CAP_NET_ADMIN))
+#define KEPT_CAPS ((UINT64_C(1) << CAP_NET_RAW) | (UINT64_C(1) << CAP_NET_ADMIN))
 
 int snb_privileges_lookup(const char *user, snb_identity_t *out, char *why, size_t whylen)
 {
@@ -53,17 +54,19 @@ void snb_privileges_clear_ambient(void)
     (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
-static int set_caps(uint32_t caps)
+static int set_caps(uint64_t caps)
 {
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-    struct __user_cap_data_struct data[2] = {{.effective = caps, .permitted = caps}};
+    struct __user_cap_data_struct data[2] = {
+        {.effective = (uint32_t)caps, .permitted = (uint32_t)caps},
+        {.effective = (uint32_t)(caps >> 32), .permitted = (uint32_t)(caps >> 32)}};
     return (int)syscall(SYS_capset, &hdr, data);
 }
 
 static int drop_bounding_set(void)
 {
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-        if (KEPT_CAPS & (1u << cap)) continue;
+        if ((KEPT_CAPS >> cap) & 1) continue; /* caps go past bit 31 */
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return -1;
     }
     return 0;

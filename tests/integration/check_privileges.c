@@ -100,6 +100,7 @@ START_TEST(root_becomes_the_user_and_keeps_capturing)
     ck_assert_str_eq(status_field(pid, "CapBnd"), NET_RAW_ADMIN);
     ck_assert_str_eq(status_field(pid, "CapAmb"), "0000000000000000");
     ck_assert_str_eq(status_field(pid, "NoNewPrivs"), "1");
+    usleep(300000);
     send_options(4);
     /* A reload as the user still works, and capture goes on after it. */
     kill(pid, SIGHUP);
@@ -152,8 +153,9 @@ START_TEST(started_like_the_systemd_unit)
     ck_assert_str_eq(status_field(api, "CapEff"), "0000000000000000");
     ck_assert_str_eq(status_field(api, "CapPrm"), "0000000000000000");
     ck_assert_str_eq(status_field(api, "CapAmb"), "0000000000000000");
+    usleep(500000); /* "capturing" is said at open; the thread starts after */
     send_options(2);
-    usleep(300000);
+    usleep(500000);
     kill(pid, SIGINT);
     ck_assert_int_eq(run_wait(pid, 10), 0);
     ck_assert_int_eq(dialogs_in(OUT), 2);
