@@ -1,0 +1,518 @@
+/* stir.so: STIR/SHAKEN verification of every initial INVITE's Identity
+ * headers (RFC 8224/8225/8588/8946, ATIS-1000074/1000080). The loop glue:
+ * options and flags, the trust anchors and offline certificate cache,
+ * reading SIP through the platform's accessors, and the "stir_shaken"
+ * dialog annotation (JSON, diagnosis hints, filter fields, call report)
+ * and counters. The rules themselves are in stir_verify.c.
+ *
+ * Certificates come from the cert map only: a capture file never makes us
+ * fetch x5u over the network (HTTPS fetching for live capture is not
+ * built; a missing URL is cert_unavailable). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sipnab/core.h>
+#include <sipnab/dialogs.h>
+#include <sipnab/log.h>
+#include <sipnab/module.h>
+#include <sipnab/sip.h>
+
+#include "stir_date.h"
+#include "stir_json.h"
+#include "stir_pki.h"
+#include "stir_tn.h"
+#include "stir_verify.h"
+
+typedef struct stir_conf {
+    bool verify;
+    const char *trust;
+    const char *cert_map;
+    int64_t max_age;
+} stir_conf_t;
+
+/* What a dialog keeps: the rendered object and what fields and reports read. */
+typedef struct stir_dialog {
+    json_t *json;
+    stir_result_t result;
+    stir_reason_t reason, underlying;
+    char attest[8], spc[STIR_SPC_MAX], orig_tn[64], verstat[64];
+    double iat_age_s;
+    bool has_age;
+    unsigned identities;
+} stir_dialog_t;
+
+#define N_ATTEST 5 /* A, B, C, none, other */
+
+typedef struct stir {
+    snb_core_t *core;
+    const stir_conf_t *conf;
+    const snb_dialogs_service_t *dialogs;
+    stir_pki_t *pki;
+    int annotation;
+    snb_event_type_t ev_message;
+    int subscription;
+    uint64_t verifications[STIR_RESULT_COUNT][N_ATTEST][STIR_REASON_COUNT];
+    uint64_t passports[STIR_REASON_COUNT];
+    uint64_t identities_not_verified;
+} stir_t;
+
+static const char *const attest_names[N_ATTEST] = {"A", "B", "C", "none", "other"};
+
+static unsigned attest_index(const char *a)
+{
+    if (!a[0]) return 3;
+    if (!a[1] && a[0] >= 'A' && a[0] <= 'C') return (unsigned)(a[0] - 'A');
+    return 4;
+}
+
+/* ---- SIP in ---- */
+
+/* The TN (and verstat) of a From/To/PAI style value. */
+static bool tn_of(const snb_sip_message_event_t *ev, snb_str_t value, char tn[STIR_TN_MAX],
+                  char *verstat, size_t vsize)
+{
+    snb_sip_nameaddr_t na;
+    if (!value.p || !ev->sip->nameaddr(value, &na)) return false;
+    if (verstat && !verstat[0]) stir_tn_verstat(na.uri.p, na.uri.len, verstat, vsize);
+    return stir_tn_of_uri(na.uri.p, na.uri.len, tn);
+}
+
+static void read_call(const snb_sip_message_event_t *ev, stir_call_input_t *in,
+                      snb_str_t identities[STIR_MAX_IDENTITIES])
+{
+    const snb_sip_api_t *sip = ev->sip;
+    const snb_sip_msg_t *msg = ev->msg;
+    memset(in, 0, sizeof *in);
+    in->ts_us = ev->ts_us;
+    in->n_identities = sip->header_count(msg, "Identity");
+    for (unsigned i = 0; i < in->n_identities && i < STIR_MAX_IDENTITIES; i++)
+        identities[i] = sip->header(msg, "Identity", i);
+    in->identities = identities;
+    /* orig: the first P-Asserted-Identity with a TN, else From; verstat
+     * from the first PAI that carries one, else From. */
+    unsigned n_pai = sip->header_count(msg, "P-Asserted-Identity");
+    char tn[STIR_TN_MAX];
+    for (unsigned i = 0; i < n_pai && i < 8; i++) {
+        snb_str_t v = sip->header(msg, "P-Asserted-Identity", i);
+        if (tn_of(ev, v, tn, in->verstat, sizeof in->verstat) && !in->orig_tn[0])
+            memcpy(in->orig_tn, tn, sizeof tn);
+    }
+    snb_str_t from = sip->header(msg, "From", 0);
+    if (!in->orig_tn[0]) tn_of(ev, from, in->orig_tn, NULL, 0);
+    if (!in->verstat[0]) tn_of(ev, from, tn, in->verstat, sizeof in->verstat);
+    tn_of(ev, sip->header(msg, "To", 0), in->to_tn, NULL, 0);
+    snb_str_t ruri = sip->request_uri(msg);
+    if (ruri.p) stir_tn_of_uri(ruri.p, ruri.len, in->ruri_tn);
+    static const char *const diversion_headers[] = {"Diversion", "History-Info"};
+    for (size_t h = 0; h < 2; h++) {
+        unsigned n = sip->header_count(msg, diversion_headers[h]);
+        for (unsigned i = 0; i < n && in->n_diversion_tns < STIR_MAX_DIVERSIONS; i++)
+            if (tn_of(ev, sip->header(msg, diversion_headers[h], i), tn, NULL, 0))
+                memcpy(in->diversion_tns[in->n_diversion_tns++], tn, sizeof tn);
+    }
+    snb_str_t date = sip->header(msg, "Date", 0);
+    in->has_date = date.p && stir_date_parse(date.p, date.len, &in->date);
+}
+
+static void free_dialog(void *ctx, void *data)
+{
+    (void)ctx;
+    stir_dialog_t *sd = data;
+    if (!sd) return;
+    json_decref(sd->json);
+    free(sd);
+}
+
+static stir_dialog_t *keep(const stir_call_result_t *r)
+{
+    stir_dialog_t *sd = calloc(1, sizeof *sd);
+    if (!sd) return NULL;
+    sd->json = stir_result_json(r);
+    if (!sd->json) {
+        free(sd);
+        return NULL;
+    }
+    sd->result = r->result;
+    sd->reason = r->reason;
+    sd->underlying = r->underlying;
+    sd->identities = r->identity_count;
+    snprintf(sd->verstat, sizeof sd->verstat, "%s", r->verstat);
+    if (r->n) {
+        const stir_identity_result_t *p = &r->ids[r->primary];
+        snprintf(sd->spc, sizeof sd->spc, "%s", p->spc);
+        if (p->parsed) {
+            snprintf(sd->attest, sizeof sd->attest, "%s", p->pp.attest);
+            snprintf(sd->orig_tn, sizeof sd->orig_tn, "%s", p->pp.orig_tn);
+            sd->iat_age_s = p->iat_age_s;
+            sd->has_age = p->pp.has_iat;
+        }
+    }
+    return sd;
+}
+
+static void count(stir_t *s, const stir_call_result_t *r)
+{
+    unsigned a = r->n ? attest_index(r->ids[r->primary].pp.attest) : 3;
+    s->verifications[r->result][a][r->reason]++;
+    for (unsigned i = 0; i < r->n; i++)
+        s->passports[r->ids[i].reason]++;
+    s->identities_not_verified += r->identity_count - r->n;
+}
+
+static void on_invite(stir_t *s, const snb_sip_message_event_t *ev)
+{
+    const snb_dialog_t *d = s->dialogs->find(s->dialogs->ctx, ev->call_id.p, ev->call_id.len);
+    void **slot = d ? s->dialogs->data(s->dialogs->ctx, d, s->annotation) : NULL;
+    if (!slot) return;
+    snb_str_t identities[STIR_MAX_IDENTITIES];
+    stir_call_input_t in;
+    read_call(ev, &in, identities);
+    stir_config_t cfg = {.pki = s->pki, .max_age_s = s->conf->max_age};
+    stir_call_result_t *r = malloc(sizeof *r); /* large: not on the loop's stack */
+    if (!r) return;
+    stir_verify_call(&cfg, &in, r);
+    count(s, r);
+    stir_dialog_t *sd = keep(r);
+    free(r);
+    if (!sd) return;
+    free_dialog(NULL, *slot); /* a new initial INVITE (after a challenge) replaces it */
+    *slot = sd;
+    s->dialogs->touch(s->dialogs->ctx, d);
+}
+
+static void on_event(void *ud, const snb_event_t *ev)
+{
+    stir_t *s = ud;
+    if ((snb_event_type_t)ev->type != s->ev_message) return;
+    const snb_sip_message_event_t *m = (const snb_sip_message_event_t *)ev;
+    /* Initial INVITEs only: a re-INVITE (To tag) is inside a verified dialog. */
+    if (m->is_request && m->method == SNB_SIP_INVITE && !m->retransmit && !m->to_tag.len &&
+        m->msg && m->sip)
+        on_invite(s, m);
+}
+
+/* ---- the dialog annotation ---- */
+
+static const stir_dialog_t *of(stir_t *s, const snb_dialog_info_t *d)
+{
+    void **slot = s->dialogs->data(s->dialogs->ctx, d->dialog, s->annotation);
+    return slot ? *slot : NULL;
+}
+
+static json_t *render(void *ctx, const snb_dialog_info_t *d)
+{
+    const stir_dialog_t *sd = of(ctx, d);
+    return sd ? json_incref(sd->json) : NULL;
+}
+
+static const snb_diagnosis_kind_t kinds[] = {
+    {"stir_invalid", "STIR/SHAKEN verification failed"},
+};
+
+static void diagnose(void *ctx, const snb_dialog_info_t *d, json_t *diagnosis)
+{
+    stir_t *s = ctx;
+    const stir_dialog_t *sd = of(s, d);
+    if (!sd) return;
+    char hint[256];
+    if (sd->result == STIR_RESULT_VALID)
+        snprintf(hint, sizeof hint, "STIR/SHAKEN: valid (%s), attest %s%s%s",
+                 stir_reason_name(sd->reason), sd->attest[0] ? sd->attest : "none",
+                 sd->spc[0] ? ", SPC " : "", sd->spc);
+    else if (sd->result == STIR_RESULT_NO_IDENTITY)
+        snprintf(hint, sizeof hint, "STIR/SHAKEN: no Identity header");
+    else if (sd->underlying == STIR_STALE_IAT)
+        snprintf(hint, sizeof hint,
+                 "STIR/SHAKEN: invalid (%s): Expired: iat %.1f s old, older than %lld s "
+                 "(RFC 8224 §12)",
+                 stir_reason_name(sd->reason), sd->iat_age_s, (long long)s->conf->max_age);
+    else
+        snprintf(hint, sizeof hint, "STIR/SHAKEN: invalid (%s): %s", stir_reason_name(sd->reason),
+                 stir_reason_words(sd->underlying));
+    if (sd->reason == STIR_VERSTAT_CONTRADICTION) {
+        size_t n = strlen(hint);
+        snprintf(hint + n, sizeof hint - n, "; verstat %s contradicts it", sd->verstat);
+    }
+    json_array_append_new(json_object_get(diagnosis, "hints"), json_string(hint));
+    if (sd->result == STIR_RESULT_INVALID)
+        json_object_set_new(diagnosis, "stir_invalid", json_true());
+}
+
+enum { F_RESULT, F_REASON, F_ATTEST, F_SPC, F_ORIG, F_AGE, F_IDENTITIES, F_VERSTAT };
+static const snb_filter_field_t fields[] = {
+    {"stir.result", SNB_FT_STRING, F_RESULT},         {"stir.reason", SNB_FT_STRING, F_REASON},
+    {"stir.attest", SNB_FT_STRING, F_ATTEST},         {"stir.spc", SNB_FT_STRING, F_SPC},
+    {"stir.orig_tn", SNB_FT_STRING, F_ORIG},          {"stir.iat_age", SNB_FT_NUMBER, F_AGE},
+    {"stir.identities", SNB_FT_NUMBER, F_IDENTITIES}, {"stir.verstat", SNB_FT_STRING, F_VERSTAT},
+};
+
+static void set_str(snb_filter_value_t *out, const char *v)
+{
+    out->present = v && v[0];
+    out->str = v;
+    out->len = v ? strlen(v) : 0;
+}
+
+static void field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
+                  snb_filter_value_t *out)
+{
+    (void)scratch;
+    const stir_dialog_t *sd = of(ctx, d);
+    memset(out, 0, sizeof *out);
+    if (!sd) return;
+    switch (id) {
+    case F_RESULT:
+        set_str(out, stir_result_name(sd->result));
+        break;
+    case F_REASON:
+        set_str(out, stir_reason_name(sd->reason));
+        break;
+    case F_ATTEST:
+        set_str(out, sd->attest);
+        break;
+    case F_SPC:
+        set_str(out, sd->spc);
+        break;
+    case F_ORIG:
+        set_str(out, sd->orig_tn);
+        break;
+    case F_VERSTAT:
+        set_str(out, sd->verstat);
+        break;
+    case F_AGE:
+        out->present = sd->has_age;
+        out->num = sd->iat_age_s;
+        break;
+    case F_IDENTITIES:
+        out->present = true;
+        out->num = sd->identities;
+        break;
+    }
+}
+
+static const snb_filter_alias_t aliases[] = {
+    {"stir_failed", "stir.result == 'invalid'", "STIR/SHAKEN verification failed"},
+    {"stir_unsigned", "stir.result == 'no_identity'", "INVITE without an Identity header"},
+};
+
+static void report(void *ctx, const snb_dialog_info_t *d, FILE *out, int format)
+{
+    const stir_dialog_t *sd = of(ctx, d);
+    if (!sd) return;
+    bool md = format == SNB_REPORT_MARKDOWN;
+    fprintf(out, md ? "\n## STIR/SHAKEN\n\n" : "STIR/SHAKEN:\n");
+    const char *item = md ? "- " : "  ";
+    fprintf(out, "%sresult: %s (%s)", item, stir_result_name(sd->result),
+            stir_reason_name(sd->reason));
+    if (sd->reason == STIR_VERSTAT_CONTRADICTION)
+        fprintf(out, ", underlying: %s", stir_reason_name(sd->underlying));
+    fprintf(out, "\n");
+    json_t *ids = json_object_get(sd->json, "identities");
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        const char *ppt = json_string_value(json_object_get(id, "ppt"));
+        const char *attest = json_string_value(json_object_get(id, "attest"));
+        const char *x5u = json_string_value(json_object_get(id, "x5u"));
+        const char *spc = json_string_value(json_object_get(id, "spc"));
+        const char *orig = json_string_value(json_object_get(id, "orig_tn"));
+        json_t *age = json_object_get(id, "iat_age_s");
+        fprintf(out,
+                "%sIdentity %zu (%s, ppt %s): %s; attest %s, orig %s, iat age %s%.1f s, SPC %s, "
+                "x5u %s\n",
+                item, i + 1, json_string_value(json_object_get(id, "form")), ppt ? ppt : "-",
+                json_string_value(json_object_get(id, "reason")), attest ? attest : "-",
+                orig ? orig : "-", json_is_number(age) ? "" : "? ",
+                json_is_number(age) ? json_number_value(age) : 0.0, spc ? spc : "-",
+                x5u ? x5u : "-");
+    }
+    if (sd->verstat[0]) fprintf(out, "%sverstat claimed upstream: %s\n", item, sd->verstat);
+}
+
+/* ---- counters ---- */
+
+static const char *const verification_labels[] = {"result", "attest", "reason", NULL};
+static const char *const reason_label[] = {"reason", NULL};
+static const snb_metric_def_t metrics[] = {
+    {.name = "verifications",
+     .help = "INVITEs verified, by call result, attestation and reason",
+     .type = SNB_METRIC_COUNTER,
+     .labels = verification_labels},
+    {.name = "passports",
+     .help = "Identity headers (PASSporTs) verified, by reason",
+     .type = SNB_METRIC_COUNTER,
+     .labels = reason_label},
+    {.name = "identities_not_verified",
+     .help = "Identity headers beyond the 8 verified per INVITE",
+     .type = SNB_METRIC_COUNTER},
+};
+
+static void collect(void *ud, snb_metric_sink_t *sink)
+{
+    stir_t *s = ud;
+    for (unsigned r = 0; r < STIR_RESULT_COUNT; r++)
+        for (unsigned a = 0; a < N_ATTEST; a++)
+            for (unsigned k = 0; k < STIR_REASON_COUNT; k++)
+                if (s->verifications[r][a][k]) {
+                    const char *v[] = {stir_result_name(r), attest_names[a], stir_reason_name(k)};
+                    snb_metric_put(sink, 0, v, (double)s->verifications[r][a][k]);
+                }
+    for (unsigned k = 0; k < STIR_REASON_COUNT; k++)
+        if (s->passports[k]) {
+            const char *v[] = {stir_reason_name(k)};
+            snb_metric_put(sink, 1, v, (double)s->passports[k]);
+        }
+    snb_metric_put(sink, 2, NULL, (double)s->identities_not_verified);
+}
+
+/* ---- lifetime ---- */
+
+static int load_pki(stir_t *s)
+{
+    char err[512];
+    s->pki = stir_pki_new();
+    if (!s->pki) return -ENOMEM;
+    if (s->conf->trust && s->conf->trust[0] &&
+        stir_pki_load_trust(s->pki, s->conf->trust, err, sizeof err) < 0) {
+        snb_log_error(s->core, "stir", "%s", err);
+        return -EINVAL;
+    }
+    if (s->conf->cert_map && s->conf->cert_map[0] &&
+        stir_pki_load_map(s->pki, s->conf->cert_map, err, sizeof err) < 0) {
+        snb_log_error(s->core, "stir", "%s", err);
+        return -EINVAL;
+    }
+    if (!stir_pki_anchor_count(s->pki))
+        snb_log_warn(s->core, "stir", "no trust anchors (--stir-trust): every chain is untrusted");
+    if (!stir_pki_chain_count(s->pki))
+        snb_log_warn(s->core, "stir",
+                     "no certificates (--stir-cert-map): every x5u is cert_unavailable");
+    return 0;
+}
+
+static int stir_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
+{
+    (void)n;
+    stir_t *s = calloc(1, sizeof *s);
+    if (!s) return -ENOMEM;
+    s->core = core;
+    s->conf = inst[0].conf;
+    s->dialogs = snb_core_service(core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
+    if (!s->dialogs) {
+        snb_log_error(core, "stir", "needs the sip module's dialog store");
+        free(s);
+        return -ENOENT;
+    }
+    int rc = s->conf->verify ? load_pki(s) : 0;
+    if (!rc) {
+        snb_dialog_annotation_t a = {.name = "stir",
+                                     .key = "stir_shaken",
+                                     .ctx = s,
+                                     .render = render,
+                                     .diagnose = diagnose,
+                                     .kinds = kinds,
+                                     .n_kinds = 1,
+                                     .fields = fields,
+                                     .n_fields = sizeof fields / sizeof fields[0],
+                                     .field = field,
+                                     .aliases = aliases,
+                                     .n_aliases = sizeof aliases / sizeof aliases[0],
+                                     .report = report,
+                                     .free_data = free_dialog};
+        s->annotation = s->dialogs->annotate(s->dialogs->ctx, &a);
+        rc = s->annotation < 0 ? s->annotation : 0;
+    }
+    snb_metric_group_t g = {.prefix = "stir", .defs = metrics, .n = 3, .collect = collect, .ud = s};
+    if (!rc) rc = snb_core_metrics(core, &g);
+    if (rc) {
+        stir_pki_free(s->pki);
+        free(s);
+        return rc;
+    }
+    *state = s;
+    return 0;
+}
+
+static int stir_start(void *state)
+{
+    stir_t *s = state;
+    if (!s->conf->verify) return 0;
+    snb_bus_t *bus = snb_core_bus(s->core);
+    s->ev_message = snb_bus_lookup(bus, SNB_SIP_MESSAGE_EVENT);
+    s->subscription = snb_bus_subscribe(bus, &s->ev_message, 1, on_event, s);
+    return s->subscription > 0 ? 0 : s->subscription;
+}
+
+static void stir_stop(void *state)
+{
+    stir_t *s = state;
+    if (s->subscription > 0) snb_bus_unsubscribe(snb_core_bus(s->core), s->subscription);
+    s->subscription = 0;
+}
+
+static void stir_fini(void *state)
+{
+    stir_t *s = state;
+    stir_pki_free(s->pki);
+    free(s); /* the dialog store frees our per-dialog data with free_dialog */
+}
+
+static const snb_option_t stir_options[] = {
+    {.name = "verify",
+     .type = SNB_OPT_BOOL,
+     .def = "yes",
+     .offset = offsetof(stir_conf_t, verify),
+     .help = "verify the Identity headers of every initial INVITE"},
+    {.name = "trust",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(stir_conf_t, trust),
+     .help = "folder of PEM trust anchors (STI-CA roots)"},
+    {.name = "cert_map",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(stir_conf_t, cert_map),
+     .help = "offline certificate cache: lines 'x5u-URL<TAB>chain-file' (relative to its folder)"},
+    {.name = "max_age",
+     .type = SNB_OPT_INT,
+     .def = "60",
+     .min = 1,
+     .max = 86400,
+     .offset = offsetof(stir_conf_t, max_age),
+     .help = "seconds an iat may be old (RFC 8224 §12: 60)"},
+    SNB_OPTIONS_END,
+};
+
+static const snb_flag_t stir_flags[] = {
+    {.name = "stir-shaken",
+     .key = "verify",
+     .value = "yes",
+     .flags = SNB_FLAG_LOADS,
+     .help = "verify STIR/SHAKEN Identity headers (stir_shaken in dialogs, diagnosis hints)"},
+    {.name = "stir-trust",
+     .arg = "DIR",
+     .key = "trust",
+     .needs = "stir-shaken",
+     .help = "folder of PEM trust anchors for STIR/SHAKEN"},
+    {.name = "stir-cert-map",
+     .arg = "FILE",
+     .key = "cert_map",
+     .needs = "stir-shaken",
+     .help = "offline x5u certificate cache: 'URL<TAB>chain-file' lines"},
+    {.name = "stir-max-age",
+     .arg = "S",
+     .key = "max_age",
+     .needs = "stir-shaken",
+     .help = "seconds a PASSporT iat may be old (default 60)"},
+    {.name = NULL},
+};
+
+static const char *const stir_depends[] = {"sip", NULL};
+
+SNB_MODULE(.description = "STIR/SHAKEN: verify Identity headers (RFC 8224/8225/8588/8946)",
+           .depends = stir_depends, .options = stir_options, .conf_size = sizeof(stir_conf_t),
+           .init = stir_init, .start = stir_start, .stop = stir_stop, .fini = stir_fini,
+           .cli_flags = stir_flags);
