@@ -36,6 +36,7 @@ struct snb_bus {
     bool needs_compact;
     snb_event_t *queue_head, *queue_tail; /* published during a dispatch */
     snb_arena_t *arena;                   /* the borrowed ones among them */
+    bool arena_used;                      /* since the last reset */
     uint64_t delivered, queue_failures;
 };
 
@@ -179,7 +180,8 @@ static void drain_queue(snb_bus_t *bus)
         dispatch(bus, ev);
         snb_event_release(ev); /* nothing for arena copies, which stay borrowed */
     }
-    snb_arena_reset(bus->arena);
+    if (bus->arena_used) snb_arena_reset(bus->arena);
+    bus->arena_used = false;
     if (bus->needs_compact) compact(bus);
 }
 
@@ -190,6 +192,7 @@ static snb_event_t *arena_copy(snb_bus_t *bus, const snb_event_t *ev)
     size_t size = ev->ops->size(ev);
     snb_event_t *c = snb_arena_alloc(bus->arena, size);
     if (!c) return NULL;
+    bus->arena_used = true;
     ev->ops->copy(ev, c);
     c->flags |= SNB_EVF_BORROWED;
     c->refcount = 1;
@@ -227,7 +230,8 @@ int snb_bus_publish(snb_bus_t *bus, snb_event_t *ev)
     }
     if (bus->types[ev->type].live) dispatch(bus, ev);
     snb_event_release(ev);
-    drain_queue(bus);
+    /* Most packets publish nothing from their handlers: skip the drain. */
+    if (bus->queue_head || bus->arena_used || bus->needs_compact) drain_queue(bus);
     return 0;
 }
 

@@ -46,6 +46,11 @@ uint64_t rtp_addr_hash(const snb_hash_key_t *key, const snb_addr_t *a, uint16_t 
 {
     /* Keyed NH over the words: this runs for every RTP packet. */
     uint32_t w[6];
+    if (a->family == 4) { /* the common case, without the generic copy */
+        memcpy(&w[0], a->a, 4);
+        w[1] = (uint32_t)port << 16 | 4;
+        return snb_hash_words(key, w, 2);
+    }
     size_t n = rtp_addr_words(a, w);
     w[n++] = (uint32_t)port << 16 | a->family;
     return snb_hash_words(key, w, n);

@@ -89,6 +89,13 @@ static inline uint64_t key_hash(const rtp_table_t *t, const snb_addr_t *src, uin
                                 const snb_addr_t *dst, uint16_t dport, uint32_t ssrc)
 {
     uint32_t w[10];
+    if (src->family == 4 && dst->family == 4) { /* most RTP: four words, unrolled */
+        memcpy(&w[0], src->a, 4);
+        memcpy(&w[1], dst->a, 4);
+        w[2] = (uint32_t)sport << 16 | dport;
+        w[3] = ssrc;
+        return snb_hash_words(&t->cfg.hash_key, w, 4);
+    }
     size_t n = rtp_addr_words(src, w);
     n += rtp_addr_words(dst, w + n);
     w[n++] = (uint32_t)sport << 16 | dport;
