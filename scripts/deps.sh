@@ -11,6 +11,10 @@ packages=(build-essential cmake pkg-config clang clang-format
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=(sipgrep time wrk bc)
 fi
+# scripts/test.sh --package: build the .deb packages, check them, man pages.
+if [[ "${1:-}" == "--package" ]]; then
+    packages+=(debhelper dpkg-dev fakeroot lintian pandoc man-db logrotate)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -6,11 +6,18 @@
 #                                 each for S seconds (default 60) (build-fuzz/)
 #   ./scripts/test.sh --install   installs into a scratch prefix, runs the installed
 #                                 binary and builds the example out-of-tree module
+#   ./scripts/test.sh --package   builds the Debian packages in a copy of the tree,
+#                                 runs lintian, installs them, runs the installed
+#                                 daemon and tests/packaging/*.sh, then purges them
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-normal}
 jobs=$(nproc)
-"$root/scripts/deps.sh"
+if [[ "$mode" == --package ]]; then
+    "$root/scripts/deps.sh" --package
+else
+    "$root/scripts/deps.sh"
+fi
 
 run_ctest() {
     local dir=$1
@@ -89,8 +96,11 @@ normal)
     rm -rf "$prefix" "$ex"
     echo "install: installed binary, modules, the API program and the example out-of-tree module all work"
     ;;
+--package)
+    "$root/tests/packaging/package.sh"
+    ;;
 *)
-    echo "usage: $0 [--sanitize | --fuzz [seconds] | --install]" >&2
+    echo "usage: $0 [--sanitize | --fuzz [seconds] | --install | --package]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The package stage of CI (scripts/test.sh --package), as root on Debian 12:
+# builds the .deb packages in a copy of the tree (the tree stays clean),
+# runs lintian (errors fail), installs them with apt-get, runs the installed
+# daemon on a bundled capture, `sipnab -t` on the installed configuration,
+# the man pages, the -dev package's example module and reload.sh, then
+# purges them and checks that nothing is left.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+work=$(mktemp -d /tmp/sipnab-pkg.XXXXXX)
+export DEBIAN_FRONTEND=noninteractive
+step() { echo "package: $*" >&2; }
+fail() { echo "package: FAILED: $*" >&2; exit 1; }
+
+purge() {
+    apt-get purge -y -qq sipnab sipnab-modules-extra sipnab-dev >/dev/null 2>&1 || true
+}
+installed=0
+cleanup() {
+    local rc=$?
+    [[ $installed == 1 && $rc != 0 ]] && purge
+    rm -rf "$work"
+    exit $rc
+}
+trap cleanup EXIT
+
+# 1. The tree as git sees it (tracked and new files, without build*/ and
+#    anything else .gitignore names), copied so dpkg-buildpackage's debian/tmp,
+#    obj-*/ and ../*.deb land in $work.
+step "copying the tree to $work/src"
+mkdir "$work/src"
+(cd "$root" && git ls-files -z -co --exclude-standard |
+    tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -x -C "$work/src"
+
+step "dpkg-buildpackage -us -uc -b"
+start=$(date +%s)
+(cd "$work/src" && DEB_BUILD_OPTIONS="parallel=2 nocheck" dpkg-buildpackage -us -uc -b \
+    >"$work/build.log" 2>&1) || { tail -40 "$work/build.log" >&2; fail "dpkg-buildpackage"; }
+step "built in $(( $(date +%s) - start ))s: $(cd "$work" && ls ./*.deb | tr '\n' ' ')"
+
+# 2. lintian: no errors; the warnings left are explained in docs/packaging.md.
+step "lintian"
+lintian --fail-on error "$work"/sipnab_*.changes \
+    >"$work/lintian.log" 2>&1 || { cat "$work/lintian.log" >&2; fail "lintian reports errors"; }
+sed 's/^/  /' "$work/lintian.log" >&2
+echo "  lintian: $(grep -c '^E:' "$work/lintian.log" || true) errors," \
+    "$(grep -c '^W:' "$work/lintian.log" || true) warnings" >&2
+
+# 3. Install, the way a user would.
+step "apt-get install ./sipnab_*.deb ./sipnab-modules-extra_*.deb ./sipnab-dev_*.deb"
+installed=1
+(cd "$work" && apt-get install -y -qq ./sipnab_*.deb ./sipnab-modules-extra_*.deb \
+    ./sipnab-dev_*.deb >"$work/install.log" 2>&1) || { cat "$work/install.log" >&2; fail "install"; }
+getent passwd sipnab >/dev/null || fail "no sipnab user after install (sysusers)"
+[[ -d /run/sipnab && $(stat -c %U /run/sipnab) == sipnab ]] || fail "no /run/sipnab owned by sipnab"
+[[ -d /var/log/sipnab && $(stat -c %U /var/log/sipnab) == sipnab ]] || fail "no /var/log/sipnab"
+dpkg-query -W -f='${Conffiles}\n' sipnab | grep -q '/etc/sipnab/sipnab.conf' ||
+    fail "/etc/sipnab/sipnab.conf is not a conffile"
+[[ -d /etc/sipnab/conf.d ]] || fail "no /etc/sipnab/conf.d"
+[[ -f /usr/lib/$ma/sipnab/modules/sip.so && -f /usr/lib/$ma/sipnab/modules/http.so &&
+    -x /usr/lib/$ma/sipnab/libexec/sipnab-api ]] || fail "modules or the API program missing"
+grep -q '^ExecStart=/usr/bin/sipnab' /lib/systemd/system/sipnab.service || fail "unit ExecStart"
+
+# 4. The installed daemon, with the installed configuration.
+step "sipnab -t on /etc/sipnab/sipnab.conf"
+/usr/bin/sipnab -t 2>&1 | tee "$work/t.out" >&2
+grep -q "configuration .* is ok" "$work/t.out" || fail "sipnab -t"
+step "the installed daemon on tests/data/sip-register.pcap"
+out=$(/usr/bin/sipnab -N -I "$root/tests/data/sip-register.pcap" --stats --json)
+echo "$out" | grep -q '"udp":2' || { echo "$out" >&2; fail "installed daemon on a capture"; }
+echo "$out" | grep -q '"sip_messages":2' || { echo "$out" >&2; fail "sip counters"; }
+# the http module (its own package) is found and serves from the installed libexec
+/usr/bin/sipnab -q -N -I "$root/tests/data/sip-register.pcap" --api 127.0.0.1:18398 \
+    --api-key k >/dev/null 2>"$work/api.err" &
+api_pid=$!
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18398/health >/dev/null && break; sleep 0.05; done
+curl -sf -H "Authorization: Bearer k" http://127.0.0.1:18398/v1/stats | grep -q '"total":' ||
+    { cat "$work/api.err" >&2; kill "$api_pid"; fail "installed API"; }
+kill -INT "$api_pid"
+wait "$api_pid"
+
+step "man pages"
+for page in sipnab sipnab.conf; do
+    man -w "$page" >/dev/null || fail "no man page $page"
+done
+MANWIDTH=80 man sipnab 2>/dev/null | grep -q -- "--test-config" || fail "man sipnab"
+MANWIDTH=80 man 5 sipnab.conf 2>/dev/null | grep -q "conf.d" || fail "man sipnab.conf"
+
+step "sipnab-dev: the example module builds against the installed headers and loads"
+make -s -C /usr/share/doc/sipnab-dev/examples/hello O="$work" >/dev/null
+mp="$(pkg-config --variable=moduledir sipnab):$work"
+[[ $(pkg-config --variable=moduledir sipnab) == /usr/lib/$ma/sipnab/modules ]] || fail "moduledir"
+/usr/bin/sipnab --module-path "$mp" --hello-greeting hi -I "$root/tests/data/sip-register.pcap" \
+    --dialogs-json 2>&1 | grep -q "hello: 2 packets" || fail "hello module"
+
+step "reload test"
+"$root/tests/packaging/reload.sh"
+
+step "systemd-analyze security (offline)"
+systemd-analyze security --offline=yes /lib/systemd/system/sipnab.service 2>&1 |
+    tail -1 >&2 || true
+
+# 5. Purge: nothing of ours is left.
+step "apt-get purge -y sipnab sipnab-modules-extra sipnab-dev"
+apt-get purge -y -qq sipnab sipnab-modules-extra sipnab-dev >"$work/purge.log" 2>&1 ||
+    { cat "$work/purge.log" >&2; fail "purge"; }
+installed=0
+for p in sipnab sipnab-modules-extra sipnab-dev; do
+    ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed || fail "$p still installed"
+done
+for path in /etc/sipnab /usr/lib/$ma/sipnab /usr/bin/sipnab /lib/systemd/system/sipnab.service \
+    /usr/lib/sysusers.d/sipnab.conf /etc/logrotate.d/sipnab /var/log/sipnab /usr/include/sipnab; do
+    [[ ! -e $path ]] || fail "$path is left after purge"
+done
+echo "package: built, lintian clean of errors, installed, ran, reloaded, purged"
