@@ -55,8 +55,10 @@ sec_ua_t *sec_ua_new(const char *extra, bool builtin, char *err, size_t err_len)
         PCRE2_UCHAR msg[128];
         pcre2_get_error_message(code, msg, sizeof msg);
         /* The offset is within our combined pattern; report it in the user's. */
-        snprintf(err, err_len, "bad --kill-ua regex at offset %zu: %s",
-                 off >= prefix ? (size_t)off - prefix : 0, (const char *)msg);
+        size_t at = off >= prefix ? (size_t)off - prefix : 0;
+        size_t extra_len = extra ? strlen(extra) : 0;
+        if (at > extra_len) at = extra_len; /* past our closing parenthesis */
+        snprintf(err, err_len, "bad --kill-ua regex at offset %zu: %s", at, (const char *)msg);
         free(u);
         return NULL;
     }
