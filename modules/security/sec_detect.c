@@ -30,7 +30,8 @@ typedef struct sec_src {
     uint32_t requests, enum_requests, finals, reached, cred_fail;
     uint32_t new_calls, premium_answered, run_answered, run, one_ring;
     uint64_t last_number;
-    sec_sketch_t targets, hosts;
+    sec_sketch_t targets, hosts,
+        answered; /* users asked, addresses asked, addresses that answered */
     uint64_t alerted_at[SNB_SEC_TYPE_COUNT];
     char ua[48];
     uint8_t n_call_ids, n_targets;
@@ -117,7 +118,8 @@ static void pend_push_tail(sec_detect_t *d, sec_src_t *s, uint32_t link)
     s->pending = true;
 }
 
-static void judge_enumeration(sec_detect_t *d, sec_src_t *s, uint64_t now_us);
+static void judge_deferred(sec_detect_t *d, sec_src_t *s, uint64_t now_us);
+static bool looks_sweeping(const sec_detect_t *d, const sec_src_t *s);
 
 static void table_remove(sec_detect_t *d, uint32_t link)
 {
@@ -157,7 +159,7 @@ static sec_src_t *find_or_add(sec_detect_t *d, const snb_addr_t *a, uint64_t now
     if (d->used == d->cfg.max_sources) {
         uint32_t victim = d->lru_tail;
         sec_src_t *v = at(d, victim);
-        if (v->pending) judge_enumeration(d, v, now_us); /* decide before forgetting */
+        if (v->pending) judge_deferred(d, v, now_us); /* decide before forgetting */
         table_remove(d, victim);
         d->stats.evicted++;
         link = victim;
@@ -221,6 +223,14 @@ size_t sec_detect_memory(const sec_detect_t *d)
     return sizeof *d + (size_t)d->cfg.max_sources * sizeof *d->src +
            (size_t)d->n_buckets * sizeof *d->buckets +
            (size_t)sec_calls_slots(d->calls) * sizeof(sec_call_t);
+}
+
+static uint64_t addr_hash(const sec_detect_t *d, const snb_addr_t *a)
+{
+    uint32_t w[5];
+    memcpy(w, a->a, 16);
+    w[4] = a->family;
+    return snb_hash_words(&d->cfg.key, w, 5);
 }
 
 /* ---- alerts ---- */
@@ -290,8 +300,28 @@ static bool looks_enumerating(const sec_detect_t *d, const sec_src_t *s, uint32_
            (double)distinct >= d->cfg.enum_ratio * (double)s->enum_requests;
 }
 
-static void judge_enumeration(sec_detect_t *d, sec_src_t *s, uint64_t now_us)
+/* A sweep: many addresses, most of which never answered (a server that
+ * pings its registered phones hears back from them). */
+static bool looks_sweeping(const sec_detect_t *d, const sec_src_t *s)
 {
+    return sec_sketch_count(&s->hosts) >= d->cfg.sweep_hosts;
+}
+
+static void judge_sweep(sec_detect_t *d, sec_src_t *s, uint64_t now_us)
+{
+    uint32_t hosts = sec_sketch_count(&s->hosts);
+    uint32_t answered = sec_sketch_count(&s->answered);
+    uint32_t silent = hosts > answered ? hosts - answered : 0;
+    if (hosts >= d->cfg.sweep_hosts && 2 * silent >= hosts) {
+        char why[96];
+        snprintf(why, sizeof why, "requests to %u addresses, %u never answered", hosts, silent);
+        raise_alert(d, s, SNB_SEC_SCANNER, now_us, why);
+    }
+}
+
+static void judge_deferred(sec_detect_t *d, sec_src_t *s, uint64_t now_us)
+{
+    judge_sweep(d, s, now_us);
     uint32_t distinct = sec_sketch_count(&s->targets);
     bool failing = s->finals == 0 || (double)s->reached <= d->cfg.enum_reached * s->finals;
     if (looks_enumerating(d, s, distinct) && failing) {
@@ -306,7 +336,7 @@ static void judge_enumeration(sec_detect_t *d, sec_src_t *s, uint64_t now_us)
 static void roll_window(sec_detect_t *d, sec_src_t *s, uint64_t now_us)
 {
     if (now_us < s->win_start + d->cfg.window_us) return;
-    if (s->pending) judge_enumeration(d, s, now_us);
+    if (s->pending) judge_deferred(d, s, now_us);
     uint64_t alerted[SNB_SEC_TYPE_COUNT];
     memcpy(alerted, s->alerted_at, sizeof alerted);
     snb_addr_t addr = s->addr;
@@ -416,7 +446,7 @@ static void check_flood(sec_detect_t *d, sec_src_t *s, unsigned method, uint64_t
     if (++s->sec_count[r] < limit || limit == 0) return;
     /* A flood hits few addresses and repeats its targets; a sweep or an
      * enumeration at the same speed is a scanner. */
-    if (sec_sketch_count(&s->hosts) >= d->cfg.sweep_hosts) return;
+    if (looks_sweeping(d, s)) return;
     if (looks_enumerating(d, s, sec_sketch_count(&s->targets))) return;
     char why[96];
     snprintf(why, sizeof why, "%u %.*s in one second", s->sec_count[r],
@@ -462,10 +492,7 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
     s->requests++;
     s->methods[method_slot(m->method)]++;
 
-    uint32_t w[5];
-    memcpy(w, m->dst.a, 16);
-    w[4] = m->dst.family;
-    sec_sketch_add(&s->hosts, snb_hash_words(&d->cfg.key, w, 5));
+    sec_sketch_add(&s->hosts, addr_hash(d, &m->dst));
 
     char host[64], sample[48];
     snb_format_addr(&m->dst, host, sizeof host);
@@ -489,12 +516,6 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
     }
 
     check_user_agent(d, s, m);
-    uint32_t hosts = sec_sketch_count(&s->hosts);
-    if (hosts >= d->cfg.sweep_hosts) {
-        char why[96];
-        snprintf(why, sizeof why, "requests to %u addresses", hosts);
-        raise_alert(d, s, SNB_SEC_SCANNER, m->ts_us, why);
-    }
     check_flood(d, s, m->method, m->ts_us);
 
     /* Calls: credentials, new calls, one-ring CANCELs. */
@@ -524,8 +545,8 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
             }
         }
     }
-    /* Enumeration is judged once the source pauses. */
-    if (looks_enumerating(d, s, sec_sketch_count(&s->targets)) &&
+    /* Enumerations and sweeps are judged once the source pauses. */
+    if ((looks_enumerating(d, s, sec_sketch_count(&s->targets)) || looks_sweeping(d, s)) &&
         !(s->alerted_at[SNB_SEC_SCANNER] &&
           m->ts_us - s->alerted_at[SNB_SEC_SCANNER] < d->cfg.alert_us))
         pend_push_tail(d, s, link);
@@ -541,6 +562,7 @@ static void on_response(sec_detect_t *d, const sec_msg_t *m)
     if (!s) return;
     if (m->ts_us >= s->win_start + d->cfg.window_us) return; /* its window is over */
     s->responses[response_slot(m->status)]++;
+    sec_sketch_add(&s->answered, addr_hash(d, &m->src));
     bool call_or_reg = m->cseq_method == SNB_SIP_INVITE || m->cseq_method == SNB_SIP_REGISTER;
     if (call_or_reg && m->status >= 200 && !m->retransmit) {
         s->finals++;
@@ -589,7 +611,7 @@ static void settle(sec_detect_t *d, uint64_t now_us)
     while (d->pend_head) {
         sec_src_t *s = at(d, d->pend_head);
         if (now_us < s->last_us + d->cfg.idle_us) break;
-        judge_enumeration(d, s, now_us);
+        judge_deferred(d, s, now_us);
     }
 }
 
@@ -613,6 +635,6 @@ void sec_detect_flush(sec_detect_t *d)
     if (!d) return;
     while (d->pend_head) {
         sec_src_t *s = at(d, d->pend_head);
-        judge_enumeration(d, s, s->last_us);
+        judge_deferred(d, s, s->last_us);
     }
 }

@@ -9,13 +9,15 @@
  * starts with its first message; rules (docs/modules/security.md):
  *
  *  scanner      a tool's User-Agent; requests to sweep_hosts addresses or
- *               more; or enumeration: enum_targets distinct users or more,
- *               nearly one request each (distinct/requests >= enum_ratio),
- *               and almost none registered or reached (a phone behind NAT
- *               registers many users but succeeds). Enumeration is judged
- *               when the source pauses (idle_us), at the window's end or at
- *               the capture's end: in its first second a REGISTER flood
- *               cycling through users looks exactly like svwar;
+ *               more, at least half of which never answered (a server
+ *               pinging its phones hears back); or enumeration:
+ *               enum_targets distinct users or more, nearly one request
+ *               each (distinct/requests >= enum_ratio), and almost none
+ *               registered or reached (a NAT with many phones succeeds).
+ *               Sweeps and enumerations are judged when the source pauses
+ *               (idle_us), at the window's end or at the capture's end: in
+ *               its first second a REGISTER flood cycling through users
+ *               looks exactly like svwar, and answers take a moment;
  *  bruteforce   bf_failures requests with credentials refused (401/403/407
  *               to the CSeq that carried them);
  *  *_flood      rate_* requests of one method within one second, to fewer

@@ -156,15 +156,45 @@ START_TEST(sweep_of_many_addresses)
     alerts_t al = {0};
     sec_detect_t *d = detector(&al, NULL, 0);
     char dst[32];
+    /* svmap: 40 addresses, 4 answer; judged once it pauses. */
     for (int i = 1; i <= 40; i++) {
         snprintf(dst, sizeof dst, "198.51.100.%d", i);
         sec_msg_t m =
             request(SEC + (uint64_t)i * 5000, "192.0.2.9", dst, SNB_SIP_OPTIONS, "100", "sweep", 1);
         sec_detect_msg(d, &m);
+        if (i % 10 == 0) {
+            sec_msg_t r = response(&m, m.ts_us + 100, 200);
+            sec_detect_msg(d, &r);
+        }
     }
+    ck_assert_int_eq(al.total, 0);
+    sec_detect_flush(d);
     ck_assert_int_eq(al.by_type[SNB_SEC_SCANNER], 1);
     ck_assert_int_eq(al.total, 1); /* not an OPTIONS flood: it hits many hosts */
-    ck_assert_uint_ge(al.last.distinct_hosts, 9);
+    ck_assert_uint_ge(al.last.distinct_hosts, 30);
+    sec_detect_free(d);
+}
+END_TEST
+
+/* A PBX qualifying its 40 phones every minute: they answer. */
+START_TEST(server_pinging_its_phones_is_benign)
+{
+    alerts_t al = {0};
+    sec_detect_t *d = detector(&al, NULL, 0);
+    char dst[32];
+    for (int round = 0; round < 3; round++)
+        for (int i = 1; i <= 40; i++) {
+            snprintf(dst, sizeof dst, "198.51.100.%d", i);
+            sec_msg_t m = request(SEC + (uint64_t)round * 60 * SEC + (uint64_t)i * 5000,
+                                  "192.0.2.1", dst, SNB_SIP_OPTIONS, NULL, dst, 1);
+            sec_detect_msg(d, &m);
+            if (i != 7) { /* one phone is off */
+                sec_msg_t r = response(&m, m.ts_us + 20000, 200);
+                sec_detect_msg(d, &r);
+            }
+        }
+    sec_detect_flush(d);
+    ck_assert_int_eq(al.total, 0);
     sec_detect_free(d);
 }
 END_TEST
@@ -531,6 +561,7 @@ static Suite *suite(void)
     tcase_add_test(tc, user_agent_signatures);
     tcase_add_test(tc, tool_user_agent_is_a_scanner_once_per_interval);
     tcase_add_test(tc, sweep_of_many_addresses);
+    tcase_add_test(tc, server_pinging_its_phones_is_benign);
     tcase_add_test(tc, enumeration_judged_after_a_pause);
     tcase_add_test(tc, enumeration_flushed_at_the_end);
     tcase_add_test(tc, nat_with_many_phones_is_benign);
