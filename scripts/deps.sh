@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config clang clang-format
-          libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev check
+          libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev libxml2-dev check
           libmicrohttpd-dev curl openssl python3-requests
           gzip procps iproute2 tshark sngrep fail2ban)
 if [[ "${1:-}" == "--bench" ]]; then
