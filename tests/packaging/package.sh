@@ -41,11 +41,13 @@ step "built in $(( $(date +%s) - start ))s: $(cd "$work" && ls ./*.deb | tr '\n'
 
 # 2. lintian: no errors; the warnings left are explained in docs/packaging.md.
 step "lintian"
-lintian --fail-on error "$work"/sipnab_*.changes \
+lintian --fail-on error -I --show-overrides "$work"/sipnab_*.changes \
     >"$work/lintian.log" 2>&1 || { cat "$work/lintian.log" >&2; fail "lintian reports errors"; }
 sed 's/^/  /' "$work/lintian.log" >&2
 echo "  lintian: $(grep -c '^E:' "$work/lintian.log" || true) errors," \
-    "$(grep -c '^W:' "$work/lintian.log" || true) warnings" >&2
+    "$(grep -c '^W:' "$work/lintian.log" || true) warnings," \
+    "$(grep -c '^I:' "$work/lintian.log" || true) info," \
+    "$(grep -c '^O:' "$work/lintian.log" || true) overridden (docs/packaging.md)" >&2
 
 # 3. Install, the way a user would.
 step "apt-get install ./sipnab_*.deb ./sipnab-modules-extra_*.deb ./sipnab-dev_*.deb"
@@ -66,10 +68,12 @@ grep -q '^ExecStart=/usr/bin/sipnab' /lib/systemd/system/sipnab.service || fail 
 step "sipnab -t on /etc/sipnab/sipnab.conf"
 /usr/bin/sipnab -t 2>&1 | tee "$work/t.out" >&2
 grep -q "configuration .* is ok" "$work/t.out" || fail "sipnab -t"
+/usr/bin/sipnab -c /etc/sipnab/sipnab.conf -t 2>&1 | grep -q "configuration /etc/sipnab/sipnab.conf is ok" ||
+    fail "sipnab -c /etc/sipnab/sipnab.conf -t"
 step "the installed daemon on tests/data/sip-register.pcap"
 out=$(/usr/bin/sipnab -N -I "$root/tests/data/sip-register.pcap" --stats --json)
-echo "$out" | grep -q '"udp":2' || { echo "$out" >&2; fail "installed daemon on a capture"; }
-echo "$out" | grep -q '"sip_messages":2' || { echo "$out" >&2; fail "sip counters"; }
+grep -q '"udp":2' <<<"$out" || { echo "$out" >&2; fail "installed daemon on a capture"; }
+grep -q '"sip_messages":2' <<<"$out" || { echo "$out" >&2; fail "sip counters"; }
 # the http module (its own package) is found and serves from the installed libexec
 /usr/bin/sipnab -q -N -I "$root/tests/data/sip-register.pcap" --api 127.0.0.1:18398 \
     --api-key k >/dev/null 2>"$work/api.err" &
@@ -80,23 +84,35 @@ curl -sf -H "Authorization: Bearer k" http://127.0.0.1:18398/v1/stats | grep -q 
 kill -INT "$api_pid"
 wait "$api_pid"
 
+step "logrotate"
+echo "rotate me" >/var/log/sipnab/output.log
+chown sipnab:sipnab /var/log/sipnab/output.log
+logrotate -f -s "$work/logrotate.state" /etc/logrotate.d/sipnab || fail "logrotate"
+[[ -s /var/log/sipnab/output.log.1 && ! -s /var/log/sipnab/output.log ]] || fail "no rotation"
+rm -f /var/log/sipnab/output.log*
+
 step "man pages"
 for page in sipnab sipnab.conf; do
     man -w "$page" >/dev/null || fail "no man page $page"
 done
-MANWIDTH=80 man sipnab 2>/dev/null | grep -q -- "--test-config" || fail "man sipnab"
-MANWIDTH=80 man 5 sipnab.conf 2>/dev/null | grep -q "conf.d" || fail "man sipnab.conf"
+# (output kept in a variable first: grep -q would close the pipe early)
+page=$(MANWIDTH=80 man sipnab 2>/dev/null)
+grep -q -- "--test-config" <<<"$page" || fail "man sipnab"
+page=$(MANWIDTH=80 man 5 sipnab.conf 2>/dev/null)
+grep -q "conf.d" <<<"$page" || fail "man sipnab.conf"
 
 step "sipnab-dev: the example module builds against the installed headers and loads"
 make -s -C /usr/share/doc/sipnab-dev/examples/hello O="$work" >/dev/null
 mp="$(pkg-config --variable=moduledir sipnab):$work"
 [[ $(pkg-config --variable=moduledir sipnab) == /usr/lib/$ma/sipnab/modules ]] || fail "moduledir"
-/usr/bin/sipnab --module-path "$mp" --hello-greeting hi -I "$root/tests/data/sip-register.pcap" \
-    --dialogs-json 2>&1 | grep -q "hello: 2 packets" || fail "hello module"
+out=$(/usr/bin/sipnab --module-path "$mp" --hello-greeting hi \
+    -I "$root/tests/data/sip-register.pcap" --dialogs-json 2>&1)
+grep -q "hello: 2 packets" <<<"$out" || { echo "$out" >&2; fail "hello module"; }
 
 step "reload test"
 "$root/tests/packaging/reload.sh"
 
+systemd-analyze verify /lib/systemd/system/sipnab.service || fail "systemd-analyze verify"
 step "systemd-analyze security (offline)"
 systemd-analyze security --offline=yes /lib/systemd/system/sipnab.service 2>&1 |
     tail -1 >&2 || true
