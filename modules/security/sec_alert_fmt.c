@@ -37,7 +37,8 @@ static void safe_text(const char *in, char *out, size_t size)
     for (; *in && n + 1 < size; in++) {
         char c = *in;
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == ' ' || c == '.' || c == '_' || c == ':' || c == '@' || c == '/' || c == '-';
+                  c == ' ' || c == '.' || c == '_' || c == ':' || c == '@' || c == '/' ||
+                  c == ',' || c == '-';
         out[n++] = ok ? c : '_';
     }
     out[n] = '\0';

@@ -19,7 +19,7 @@ const char *sec_alert_severity_name(unsigned severity);
  *   requests=80 hosts=40 users=1 to=127.0.10.1:5060 reason="..." from=127.0.66.10
  * (one line). The time is the alert's capture time in UTC, a format
  * fail2ban's default date detection reads. `from=` comes last and free
- * text (the reason) is reduced to [A-Za-z0-9 ._:@/-], so nothing a sender
+ * text (the reason) is reduced to [A-Za-z0-9 ._:@/,-], so nothing a sender
  * writes in a header can put another address after `from=`. Returns the
  * length (truncated to size - 1). */
 size_t sec_alert_fail2ban(const snb_security_alert_t *a, char *buf, size_t size);
