@@ -173,6 +173,7 @@ sipnab_cmd() {
     case $mode in
     decode) SIPNAB_CMD+=(-o core.load=pcap) ;;
     sip) SIPNAB_CMD+=(-o "core.load=pcap,sip" -o sip.output=none) ;;
+    security) SIPNAB_CMD+=(-o sip.output=none --load security) ;;
     *) SIPNAB_CMD+=(-o sip.output=none) ;;
     esac
     if [[ -n $SIPNAB_EXTRA ]]; then
@@ -263,6 +264,8 @@ if want sipnab; then
         run_tool "sipnab SIP" "$OUT/logs/sipnab-sip.out" "${SIPNAB_CMD[@]}"
         sipnab_cmd "$FILE" full
         run_tool "sipnab SIP+RTP" "$OUT/logs/sipnab-full.out" "${SIPNAB_CMD[@]}"
+        sipnab_cmd "$FILE" security
+        run_tool "sipnab SIP+RTP+sec" "$OUT/logs/sipnab-security.out" "${SIPNAB_CMD[@]}"
     else
         skip_tool "sipnab decode-only" "not built ($SIPNAB missing)"
     fi
@@ -331,6 +334,11 @@ full_wall=${WALL["sipnab SIP+RTP"]:-}
 if [[ -n $bare_wall && -n $full_wall ]]; then
     awk -v b="$bare_wall" -v s="$full_wall" \
         'BEGIN { printf "SIP+RTP / bare = %.2f (target >= 0.50)\n", b / s }'
+fi
+sec_wall=${WALL["sipnab SIP+RTP+sec"]:-}
+if [[ -n $sec_wall && -n $full_wall ]]; then
+    awk -v f="$full_wall" -v s="$sec_wall" \
+        'BEGIN { printf "SIP+RTP+security / SIP+RTP = %.2f (target >= 0.90)\n", f / s }'
 fi
 sngrep_wall=${WALL[sngrep]:-}
 if [[ -n $sngrep_wall && -n $full_wall ]]; then

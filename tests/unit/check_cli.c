@@ -106,6 +106,7 @@ START_TEST(overrides_shared_flags_and_core_flags)
         "core.load+=sip",
         "core.module_path=/m",
         "rtp.report=yes (soft)",
+        "security.report=yes (soft)",
         "sip.report=yes (soft)",
     };
     expect_sets_with(real.owners, real.n_owners, ARGC(argv), argv, want,
