@@ -3,7 +3,6 @@
 #include "siprec_sdp.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 typedef struct line {
@@ -20,6 +19,15 @@ static json_t *str_n(const char *p, size_t n)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f) buf[i] = '?';
     return json_string(buf);
+}
+
+/* The digits at p, within the line (the SDP is not NUL-terminated). */
+static long port(const char *p, const char *end)
+{
+    long v = 0;
+    while (p < end && *p >= '0' && *p <= '9' && v < 65536)
+        v = v * 10 + (*p++ - '0');
+    return v < 65536 ? v : 0;
 }
 
 /* "c=IN IP4 198.51.100.20" -> the address */
@@ -64,8 +72,7 @@ json_t *siprec_sdp_labels(const char *sdp, size_t len)
             json_object_set_new(m, "m_index", json_integer(index));
             json_object_set_new(m, "media",
                                 str_n(l.p + 2, sp ? (size_t)(sp - l.p - 2) : l.len - 2));
-            json_object_set_new(m, "port",
-                                json_integer(sp ? strtol(sp + 1, NULL, 10) & 0xffff : 0));
+            json_object_set_new(m, "port", json_integer(sp ? port(sp + 1, l.p + l.len) : 0));
             json_object_set_new(m, "direction", json_string("sendrecv"));
         } else if (l.p[0] == 'c') {
             json_t *c = connection(l);
