@@ -9,6 +9,7 @@
 #   ./scripts/test.sh --package   builds the Debian packages in a copy of the tree,
 #                                 runs lintian, installs them, runs the installed
 #                                 daemon and tests/packaging/*.sh, then purges them
+#                                 (SNB_PACKAGE_REF=HEAD: build that commit, not the tree)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-normal}
