@@ -57,12 +57,18 @@ static inline sec_src_t *at(sec_detect_t *d, uint32_t link)
     return link ? &d->src[link - 1] : NULL;
 }
 
+/* The address's words: IPv4 uses its 4 bytes only, whatever the rest holds. */
+static uint64_t addr_hash(const sec_detect_t *d, const snb_addr_t *a)
+{
+    uint32_t w[5] = {0};
+    memcpy(w, a->a, a->family == 4 ? 4 : 16);
+    w[4] = a->family;
+    return snb_hash_words(&d->cfg.key, w, 5);
+}
+
 static uint32_t bucket_of(const sec_detect_t *d, const snb_addr_t *a)
 {
-    uint32_t w[5];
-    memcpy(w, a->a, 16);
-    w[4] = a->family;
-    return (uint32_t)snb_hash_words(&d->cfg.key, w, 5) & (d->n_buckets - 1);
+    return (uint32_t)addr_hash(d, a) & (d->n_buckets - 1);
 }
 
 static bool addr_eq(const snb_addr_t *a, const snb_addr_t *b)
@@ -223,14 +229,6 @@ size_t sec_detect_memory(const sec_detect_t *d)
     return sizeof *d + (size_t)d->cfg.max_sources * sizeof *d->src +
            (size_t)d->n_buckets * sizeof *d->buckets +
            (size_t)sec_calls_slots(d->calls) * sizeof(sec_call_t);
-}
-
-static uint64_t addr_hash(const sec_detect_t *d, const snb_addr_t *a)
-{
-    uint32_t w[5];
-    memcpy(w, a->a, 16);
-    w[4] = a->family;
-    return snb_hash_words(&d->cfg.key, w, 5);
 }
 
 /* ---- alerts ---- */

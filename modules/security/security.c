@@ -115,6 +115,7 @@ static void on_sip_message(security_mod_t *m, const snb_sip_message_event_t *ev)
     unsigned types = sec_detect_msg(m->det, &msg);
     if (types)
         mark_dialog(m, ev->call_id.p, ev->call_id.len, types, ev->is_request ? &ev->src : &ev->dst);
+    if (ev->is_request && (types & (1u << SNB_SEC_SCANNER))) security_out_kill_request(m, ev);
 }
 
 static void on_event(void *ud, const snb_event_t *ev)
@@ -122,6 +123,8 @@ static void on_event(void *ud, const snb_event_t *ev)
     security_mod_t *m = ud;
     if ((snb_event_type_t)ev->type == m->ev_message)
         on_sip_message(m, (const snb_sip_message_event_t *)ev);
+    else if (ev->type == SNB_EV_PACKET)
+        security_out_kill_packet(m, ((const snb_packet_event_t *)ev)->source);
     else if (ev->type == SNB_EV_CAPTURE_END) {
         sec_detect_flush(m->det);
         security_out_end(m);
@@ -349,6 +352,7 @@ static int security_init(snb_core_t *core, const snb_instance_conf_t *inst, size
         rc = snb_core_metrics(core, &g);
     }
     if (rc == 0) rc = security_out_claim(m);
+    if (rc == 0) rc = security_out_kill_init(m);
     if (rc) {
         security_fini(m);
         return rc;
@@ -362,8 +366,9 @@ static int security_start(void *state)
     security_mod_t *m = state;
     snb_bus_t *bus = snb_core_bus(m->core);
     m->ev_message = snb_bus_lookup(bus, SNB_SIP_MESSAGE_EVENT);
-    const snb_event_type_t types[] = {m->ev_message, SNB_EV_CAPTURE_END};
-    m->sub = snb_bus_subscribe(bus, types, 2, on_event, m);
+    /* Packets only for --kill-scanner: which source instance each came from. */
+    const snb_event_type_t types[] = {m->ev_message, SNB_EV_CAPTURE_END, SNB_EV_PACKET};
+    m->sub = snb_bus_subscribe(bus, types, m->kill ? 3 : 2, on_event, m);
     return m->sub > 0 ? 0 : m->sub;
 }
 

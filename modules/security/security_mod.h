@@ -13,6 +13,7 @@
 #include "sipnab/options.h"
 #include "sipnab/output.h"
 #include "sipnab/security.h"
+#include "sipnab/sip.h"
 
 typedef struct security_conf {
     bool fail2ban, alerts_json, report, kill_scanner;
@@ -50,7 +51,7 @@ typedef struct security_mod {
     security_log_t log;
     uint64_t alerts[SNB_SEC_TYPE_COUNT];
     uint64_t dialogs_marked, kill_dry_run, kill_sent, kill_limited, kill_failed;
-    void *kill; /* security_out.c's raw-socket sender, when live */
+    void *kill; /* security_out_kill.c's state, with --kill-scanner */
 } security_mod_t;
 
 /* security_out.c */
@@ -58,5 +59,12 @@ int security_out_claim(security_mod_t *m);
 void security_out_alert(security_mod_t *m, const snb_security_alert_t *a);
 void security_out_end(security_mod_t *m);
 void security_out_free(security_mod_t *m);
+/* security_out_kill.c: replies to scanners */
+int security_out_kill_init(security_mod_t *m);
+void security_out_kill_free(security_mod_t *m);
+/* The source instance of each packet (live interface or not). */
+void security_out_kill_packet(security_mod_t *m, const char *source);
+/* A request from a source flagged as a scanner. */
+void security_out_kill_request(security_mod_t *m, const snb_sip_message_event_t *ev);
 
 #endif

@@ -1,15 +1,12 @@
 /* What the security module prints: fail2ban lines and NDJSON as alerts
  * happen, the --report table when the input ends, each through its own
- * stdout claim; and the --kill-scanner reply, which is only described
- * (stderr) since the replies are not sent yet (docs/modules/security.md). */
+ * stdout claim (replies to scanners are in security_out_kill.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sec_alert_fmt.h"
 #include "security_mod.h"
-#include "sipnab/format.h"
-#include "sipnab/log.h"
 
 int security_out_claim(security_mod_t *m)
 {
@@ -52,18 +49,6 @@ static void keep_for_report(security_mod_t *m, const snb_security_alert_t *a)
     l->v[l->n++] = *a;
 }
 
-/* The reply a scanner would get: from the address it scanned, to it. */
-static void kill_scanner(security_mod_t *m, const snb_security_alert_t *a)
-{
-    char from[80], to[80];
-    snb_format_endpoint(&a->dst, a->dport, from, sizeof from);
-    snb_format_endpoint(&a->src, a->sport, to, sizeof to);
-    m->kill_dry_run++;
-    snb_log_info(m->core, "security",
-                 "kill-scanner dry run: would send \"SIP/2.0 %d\" from %s to %s (%s)",
-                 (int)m->conf->kill_response, from, to, a->reason);
-}
-
 void security_out_alert(security_mod_t *m, const snb_security_alert_t *a)
 {
     FILE *f2b = snb_output_stream(m->out_fail2ban);
@@ -79,7 +64,6 @@ void security_out_alert(security_mod_t *m, const snb_security_alert_t *a)
         json_decref(o);
     }
     if (m->out_report) keep_for_report(m, a);
-    if (m->conf->kill_scanner && a->type == SNB_SEC_SCANNER) kill_scanner(m, a);
 }
 
 void security_out_end(security_mod_t *m)
@@ -97,4 +81,5 @@ void security_out_free(security_mod_t *m)
 {
     free(m->log.v);
     m->log = (security_log_t){0};
+    security_out_kill_free(m);
 }
