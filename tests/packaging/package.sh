@@ -15,7 +15,7 @@ fail() { echo "package: FAILED: $*" >&2; exit 1; }
 
 pkgs=() # every binary package built (no -dbgsym), filled after the build
 purge() {
-    apt-get purge -y -qq "${pkgs[@]}" >/dev/null 2>&1 || true
+    apt-get purge -y -qq -o DPkg::Lock::Timeout=300 "${pkgs[@]}" >/dev/null 2>&1 || true
 }
 installed=0
 cleanup() {
@@ -69,7 +69,7 @@ echo "  lintian: $(grep -c '^E:' "$work/lintian.log" || true) errors," \
 # 3. Install, the way a user would.
 step "apt-get install ${debs[*]}"
 installed=1
-(cd "$work" && apt-get install -y -qq "${debs[@]}" >"$work/install.log" 2>&1) ||
+(cd "$work" && apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${debs[@]}" >"$work/install.log" 2>&1) ||
     { cat "$work/install.log" >&2; fail "install"; }
 getent passwd sipnab >/dev/null || fail "no sipnab user after install (sysusers)"
 [[ -d /run/sipnab && $(stat -c %U /run/sipnab) == sipnab ]] || fail "no /run/sipnab owned by sipnab"
@@ -87,6 +87,13 @@ step "sipnab -t on /etc/sipnab/sipnab.conf"
 grep -q "configuration .* is ok" "$work/t.out" || fail "sipnab -t"
 /usr/bin/sipnab -c /etc/sipnab/sipnab.conf -t 2>&1 | grep -q "configuration /etc/sipnab/sipnab.conf is ok" ||
     fail "sipnab -c /etc/sipnab/sipnab.conf -t"
+step "every packaged module loads into the installed daemon"
+for so in /usr/lib/$ma/sipnab/modules/*.so; do
+    name=$(basename "$so" .so)
+    /usr/bin/sipnab -q -c /dev/null --load "$name" -t 2>"$work/load.err" ||
+        { cat "$work/load.err" >&2; fail "module $name does not load"; }
+done
+echo "  $(ls /usr/lib/$ma/sipnab/modules | tr '\n' ' ')" >&2
 step "the installed daemon on tests/data/sip-register.pcap"
 out=$(/usr/bin/sipnab -N -I "$root/tests/data/sip-register.pcap" --stats --json)
 grep -q '"udp":2' <<<"$out" || { echo "$out" >&2; fail "installed daemon on a capture"; }
@@ -136,7 +143,7 @@ systemd-analyze security --offline=yes /lib/systemd/system/sipnab.service 2>&1 |
 
 # 5. Purge: nothing of ours is left.
 step "apt-get purge -y ${pkgs[*]}"
-apt-get purge -y -qq "${pkgs[@]}" >"$work/purge.log" 2>&1 ||
+apt-get purge -y -qq -o DPkg::Lock::Timeout=300 "${pkgs[@]}" >"$work/purge.log" 2>&1 ||
     { cat "$work/purge.log" >&2; fail "purge"; }
 installed=0
 for p in "${pkgs[@]}"; do
