@@ -233,7 +233,10 @@ static void participant(parse_t *p, const xmlNode *n)
         put(o, "session_id", attr(n, "session"));
         put(o, "associate_time", child_text(n, "associate-time"));
         put(o, "disassociate_time", child_text(n, "disassociate-time"));
-        stream_lists(p, n, o);
+        bool lists = false; /* an update without <send>/<recv> keeps the old lists */
+        for (const xmlNode *c = n->children; c && !lists; c = c->next)
+            lists = is(c, "send") || is(c, "recv");
+        if (lists) stream_lists(p, n, o);
         extensions(n, o);
     }
 }
@@ -275,11 +278,12 @@ static void participant_stream(parse_t *p, const xmlNode *n)
 static bool legacy_shape(const xmlNode *root)
 {
     for (const xmlNode *c = root->children; c; c = c->next)
-        if ((is(c, "participant") || is(c, "session") || is(c, "stream")) &&
+        if ((is(c, "participant") || is(c, "session") || is(c, "stream") || is(c, "group")) &&
             xmlHasProp((xmlNode *)c, (const xmlChar *)"id") &&
             !xmlHasProp((xmlNode *)c, (const xmlChar *)"participant_id") &&
             !xmlHasProp((xmlNode *)c, (const xmlChar *)"session_id") &&
-            !xmlHasProp((xmlNode *)c, (const xmlChar *)"stream_id"))
+            !xmlHasProp((xmlNode *)c, (const xmlChar *)"stream_id") &&
+            !xmlHasProp((xmlNode *)c, (const xmlChar *)"group_id"))
             return true;
     return false;
 }

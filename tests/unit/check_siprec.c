@@ -296,6 +296,48 @@ START_TEST(merge_rules)
 }
 END_TEST
 
+/* The Acme shape in updates: a group with an id attribute; a participant
+ * update without <send>/<recv> keeps its lists, one with them replaces. */
+START_TEST(acme_updates)
+{
+    const char *first = "<recording xmlns='urn:ietf:params:xml:ns:recording'>"
+                        "<group id='g1'><associate-time>T0</associate-time></group>"
+                        "<participant id='p' session='s'><aor>sip:a@x</aor><send>s1</send>"
+                        "<recv>s2</recv></participant>"
+                        "<stream id='s1' session='s'><label>10</label></stream>"
+                        "<stream id='s2' session='s'><label>11</label></stream></recording>";
+    const char *rename = "<recording xmlns='urn:ietf:params:xml:ns:recording'>"
+                         "<datamode>partial</datamode><participant id='p' session='s'>"
+                         "<name>New Name</name></participant></recording>";
+    const char *swap = "<recording xmlns='urn:ietf:params:xml:ns:recording'>"
+                       "<datamode>partial</datamode><participant id='p' session='s'>"
+                       "<send>s2</send></participant></recording>";
+    siprec_xml_error_t err;
+    json_t *state = siprec_state_new();
+    const char *docs[] = {first, rename, swap};
+    for (int i = 0; i < 3; i++) {
+        json_t *doc = siprec_xml_parse(docs[i], strlen(docs[i]), &err, NULL);
+        ck_assert_ptr_nonnull(doc);
+        ck_assert_str_eq(json_string_value(json_object_get(doc, "shape")), "acme");
+        siprec_merge(state, doc);
+        json_decref(doc);
+        json_t *r = siprec_resolve(state);
+        json_t *p = json_array_get(json_object_get(r, "participants"), 0);
+        ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p, "send_labels"), 0)),
+                         i < 2 ? "10" : "11");
+        ck_assert_int_eq(json_array_size(json_object_get(p, "recv")), i < 2 ? 1 : 0);
+        if (i == 1)
+            ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p, "names"), 0)),
+                             "New Name");
+        ck_assert_str_eq(json_string_value(json_object_get(
+                             json_array_get(json_object_get(r, "groups"), 0), "group_id")),
+                         "g1");
+        json_decref(r);
+    }
+    json_decref(state);
+}
+END_TEST
+
 int main(void)
 {
     siprec_xml_init();
@@ -306,6 +348,7 @@ int main(void)
     tcase_add_test(tc, hostile_xml);
     tcase_add_test(tc, caps_and_odd_values);
     tcase_add_test(tc, merge_rules);
+    tcase_add_test(tc, acme_updates);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
