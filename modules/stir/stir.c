@@ -22,6 +22,7 @@
 #include <sipnab/sip.h>
 
 #include "stir_date.h"
+#include "stir_identity.h"
 #include "stir_json.h"
 #include "stir_pki.h"
 #include "stir_tn.h"
@@ -82,15 +83,23 @@ static bool tn_of(const snb_sip_message_event_t *ev, snb_str_t value, char tn[ST
 }
 
 static void read_call(const snb_sip_message_event_t *ev, stir_call_input_t *in,
-                      snb_str_t identities[STIR_MAX_IDENTITIES])
+                      snb_str_t identities[STIR_MAX_IDENTITIES],
+                      char (*unfolded)[STIR_IDENTITY_MAX_LEN + 1])
 {
     const snb_sip_api_t *sip = ev->sip;
     const snb_sip_msg_t *msg = ev->msg;
     memset(in, 0, sizeof *in);
     in->ts_us = ev->ts_us;
     in->n_identities = sip->header_count(msg, "Identity");
-    for (unsigned i = 0; i < in->n_identities && i < STIR_MAX_IDENTITIES; i++)
+    for (unsigned i = 0; i < in->n_identities && i < STIR_MAX_IDENTITIES; i++) {
         identities[i] = sip->header(msg, "Identity", i);
+        /* A folded header (CRLF + whitespace before a parameter) reads as
+         * one line; a value too long for the buffer stays as it is and is
+         * refused by the parser as too long. */
+        if (identities[i].p && identities[i].len <= STIR_IDENTITY_MAX_LEN && unfolded)
+            identities[i] = snb_str(
+                unfolded[i], sip->unfold(identities[i], unfolded[i], STIR_IDENTITY_MAX_LEN + 1));
+    }
     in->identities = identities;
     /* orig: the first P-Asserted-Identity with a TN, else From; verstat
      * from the first PAI that carries one, else From. */
@@ -170,11 +179,18 @@ static void on_invite(stir_t *s, const snb_sip_message_event_t *ev)
     if (!slot) return;
     snb_str_t identities[STIR_MAX_IDENTITIES];
     stir_call_input_t in;
-    read_call(ev, &in, identities);
+    /* large: not on the loop's stack */
+    char(*unfolded)[STIR_IDENTITY_MAX_LEN + 1] = malloc(STIR_MAX_IDENTITIES * sizeof *unfolded);
+    stir_call_result_t *r = malloc(sizeof *r);
+    if (!r || !unfolded) {
+        free(r);
+        free(unfolded);
+        return;
+    }
+    read_call(ev, &in, identities, unfolded);
     stir_config_t cfg = {.pki = s->pki, .max_age_s = s->conf->max_age};
-    stir_call_result_t *r = malloc(sizeof *r); /* large: not on the loop's stack */
-    if (!r) return;
     stir_verify_call(&cfg, &in, r);
+    free(unfolded);
     count(s, r);
     stir_dialog_t *sd = keep(r);
     free(r);

@@ -313,6 +313,12 @@ START_TEST(own_signed_cases)
     free(id);
     invite(pcap, 6, many);
     free(many);
+    /* folded before its parameters (RFC 3261 line folding) */
+    id = sign(good_header, claims, params);
+    *strchr(id, ';') = '\0';
+    snprintf(line, sizeof line, "Identity: %s\r\n  ;%s\r\n", id, params);
+    invite(pcap, 7, line);
+    free(id);
     ck_assert_int_eq(snb_pcapw_close(pcap), 0);
 
     run_result_t r = sipnab(path, (char *[]){"--dialogs-json", NULL});
@@ -328,6 +334,7 @@ START_TEST(own_signed_cases)
         {"own-4@test", "invalid", "cert_unavailable"},
         {"own-5@test", "invalid", "malformed_identity"},
         {"own-6@test", "valid", "ok"},
+        {"own-7@test", "valid", "ok"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         json_t *s = json_object_get(json_object_get(got, want[i].call), "stir_shaken");
