@@ -188,6 +188,7 @@ static void copy_counters(rtp_mod_t *m)
     m->counters[C_pending_dropped] = t->pending_dropped;
     m->counters[C_calls] = c->calls;
     m->counters[C_calls_evicted] = c->evicted;
+    m->counters[C_calls_forgotten] = c->forgotten;
     m->counters[C_rtt_samples] = t->rtt_samples;
 }
 
@@ -290,6 +291,7 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     tc.hash_key = *snb_core_hash_key(core);
     m->calls = rtp_calls_new((uint32_t)c->max_calls);
     if (m->calls) rtp_calls_set_key(m->calls, snb_core_hash_key(core));
+    if (m->calls) rtp_calls_set_linger(m->calls, c->call_linger * 1000u);
     m->table = m->calls ? rtp_table_new(&tc, m->calls) : NULL;
     if (!m->table) {
         rtp_calls_free(m->calls);
@@ -384,7 +386,15 @@ static const snb_option_t rtp_options[] = {
      .min = 16,
      .max = 10000000,
      .offset = offsetof(rtp_conf_t, max_calls),
-     .help = "calls whose SDP endpoints are held"},
+     .help = "calls whose SDP endpoints are held; beyond, the call that ended first (else the "
+             "least recently updated) is evicted in O(1) (counted)"},
+    {.name = "call_linger",
+     .type = SNB_OPT_DURATION,
+     .def = "0",
+     .max = 30ull * 24 * 3600 * 1000,
+     .offset = offsetof(rtp_conf_t, call_linger),
+     .help = "forget a call this long (capture time) after it ended; 0 keeps ended calls until "
+             "the table is full (the end-of-input reports and the API need them)"},
     {.name = "heuristic",
      .type = SNB_OPT_BOOL,
      .def = "yes",

@@ -1,5 +1,6 @@
 /* Per-call media view from SIP message events (see rtp_calls.h). */
 #include "rtp_calls.h"
+#include "rtp_dlist.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,12 @@ struct rtp_calls {
     uint64_t call_mask;
     rtp_endpoint_t **ep_bkt; /* ep_mask + 1 */
     uint64_t ep_mask;
+    /* Eviction order without a scan: calls still up, least recently
+     * updated first; ended calls, earliest end first (capture time only
+     * moves forward, so appending keeps both sorted). */
+    rtp_call_t *live_head, *live_tail;
+    rtp_call_t *ended_head, *ended_tail;
+    uint64_t linger_us; /* 0: ended calls stay until evicted */
     rtp_calls_stats_t st;
     snb_hash_key_t key; /* Call-IDs and SDP endpoints come from packets */
 };
@@ -60,6 +67,11 @@ void rtp_calls_free(rtp_calls_t *c)
     free(c->call_bkt);
     free(c->ep_bkt);
     free(c);
+}
+
+void rtp_calls_set_linger(rtp_calls_t *c, uint64_t linger_us)
+{
+    c->linger_us = linger_us;
 }
 
 void rtp_calls_set_key(rtp_calls_t *c, const snb_hash_key_t *key)
@@ -130,8 +142,28 @@ rtp_call_t *rtp_calls_find(const rtp_calls_t *c, const char *call_id, size_t len
     return NULL;
 }
 
+static void list_remove(rtp_calls_t *c, rtp_call_t *k)
+{
+    if (k->on_ended_list)
+        DL_REMOVE(c->ended_head, c->ended_tail, k, lprev, lnext);
+    else
+        DL_REMOVE(c->live_head, c->live_tail, k, lprev, lnext);
+}
+
+/* Put k at the tail of the list its state belongs on: O(1) per message. */
+static void list_place(rtp_calls_t *c, rtp_call_t *k)
+{
+    list_remove(c, k);
+    k->on_ended_list = k->ended_us != 0;
+    if (k->on_ended_list)
+        DL_APPEND(c->ended_head, c->ended_tail, k, lprev, lnext);
+    else
+        DL_APPEND(c->live_head, c->live_tail, k, lprev, lnext);
+}
+
 static void call_remove(rtp_calls_t *c, rtp_call_t *k)
 {
+    list_remove(c, k);
     for (rtp_call_t **pp = &c->call_bkt[k->call_hash & c->call_mask]; *pp; pp = &(*pp)->hnext)
         if (*pp == k) {
             *pp = k->hnext;
@@ -146,17 +178,20 @@ static void call_remove(rtp_calls_t *c, rtp_call_t *k)
 }
 
 /* Victim when full: the call that ended first, else the least recently
- * updated. A linear scan, but only when a new call meets a full table. */
+ * updated: the heads of the two lists. */
 static rtp_call_t *call_victim(rtp_calls_t *c)
 {
-    rtp_call_t *ended = NULL, *idle = NULL;
-    for (uint32_t i = 0; i < c->max_calls; i++) {
-        rtp_call_t *k = &c->calls[i];
-        if (!k->used) continue;
-        if (k->ended_us && (!ended || k->ended_us < ended->ended_us)) ended = k;
-        if (!idle || k->last_us < idle->last_us) idle = k;
+    return c->ended_head ? c->ended_head : c->live_head;
+}
+
+/* Ended calls past their linger, oldest first: amortised O(1). */
+static void forget_ended(rtp_calls_t *c, uint64_t now_us)
+{
+    while (c->linger_us && c->ended_head && now_us > c->ended_head->ended_us &&
+           now_us - c->ended_head->ended_us > c->linger_us) {
+        call_remove(c, c->ended_head);
+        c->st.forgotten++;
     }
-    return ended ? ended : idle;
 }
 
 static rtp_call_t *call_create(rtp_calls_t *c, const char *id, size_t len, uint64_t ts)
@@ -176,6 +211,7 @@ static rtp_call_t *call_create(rtp_calls_t *c, const char *id, size_t len, uint6
     k->call_id[len] = '\0';
     k->call_hash = rtp_calls_hash_id(c, id, len);
     k->first_us = k->last_us = ts;
+    DL_APPEND(c->live_head, c->live_tail, k, lprev, lnext);
     rtp_call_t **b = &c->call_bkt[k->call_hash & c->call_mask];
     k->hnext = *b;
     *b = k;
@@ -286,6 +322,7 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
 {
     if (new_eps) *new_eps = 0;
     if (!ev->call_id.p || ev->call_id.len == 0) return NULL;
+    forget_ended(c, ev->ts_us);
     rtp_call_t *k = rtp_calls_find(c, ev->call_id.p, ev->call_id.len);
     bool fresh = !k;
     if (fresh) k = call_create(c, ev->call_id.p, ev->call_id.len, ev->ts_us);
@@ -330,6 +367,7 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
         unsigned n = side_sdp(c, k, s, ev);
         if (new_eps) *new_eps = n;
     }
+    list_place(c, k);
     return k;
 }
 

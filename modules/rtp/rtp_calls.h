@@ -91,7 +91,9 @@ typedef struct rtp_call {
     rtp_call_side_t side[2]; /* enum rtp_side */
     /* owned by rtp_calls */
     bool used;
-    struct rtp_call *hnext;
+    bool on_ended_list;             /* which eviction list holds it */
+    struct rtp_call *hnext;         /* Call-ID bucket chain */
+    struct rtp_call *lprev, *lnext; /* its eviction list */
 } rtp_call_t;
 
 typedef struct rtp_calls rtp_calls_t;
@@ -100,11 +102,16 @@ typedef struct rtp_calls_stats {
     uint64_t calls;        /* calls created */
     uint64_t evicted;      /* calls dropped to make room */
     uint64_t evicted_live; /* ... of which had not ended */
+    uint64_t forgotten;    /* ended calls dropped after the linger */
     uint64_t endpoints;    /* endpoints recorded */
 } rtp_calls_stats_t;
 
 /* NULL on allocation failure. max_calls >= 1. */
 rtp_calls_t *rtp_calls_new(uint32_t max_calls);
+/* Forget a call this long (capture time) after it ended; 0 keeps ended
+ * calls until a full table evicts them (the default: reports at the end of
+ * a file need every call). */
+void rtp_calls_set_linger(rtp_calls_t *c, uint64_t linger_us);
 void rtp_calls_free(rtp_calls_t *c);
 
 /* One SNB_EV_SIP_MESSAGE. Returns the call it updated (NULL if ignored:

@@ -19,6 +19,7 @@ typedef struct rtp_conf {
     const char *filter;
     int64_t max_streams;
     int64_t max_calls;
+    uint64_t call_linger;
     bool heuristic;
     int64_t heuristic_packets;
     uint64_t orphan_timeout;
@@ -39,6 +40,7 @@ typedef struct rtp_conf {
     X(pending_dropped, "held-back packets of candidate streams never confirmed")                   \
     X(calls, "calls with SDP seen")                                                                \
     X(calls_evicted, "calls evicted by the max_calls cap")                                         \
+    X(calls_forgotten, "ended calls forgotten after call_linger")                                  \
     X(rtt_samples, "RTCP round-trip time samples")                                                 \
     X(info_dtmf, "DTMF digits sent as SIP INFO")
 

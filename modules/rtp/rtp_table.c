@@ -5,33 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtp_dlist.h"
 #include "rtp_mos.h"
 
 enum { PT_CN = 13, PT_CN_OLD = 19 };
-
-/* Doubly linked lists threaded through the nodes, one pair of fields each. */
-#define DL_APPEND(head, tail, n, prev, next)                                                       \
-    do {                                                                                           \
-        (n)->prev = (tail);                                                                        \
-        (n)->next = NULL;                                                                          \
-        if (tail)                                                                                  \
-            (tail)->next = (n);                                                                    \
-        else                                                                                       \
-            (head) = (n);                                                                          \
-        (tail) = (n);                                                                              \
-    } while (0)
-#define DL_REMOVE(head, tail, n, prev, next)                                                       \
-    do {                                                                                           \
-        if ((n)->prev)                                                                             \
-            (n)->prev->next = (n)->next;                                                           \
-        else                                                                                       \
-            (head) = (n)->next;                                                                    \
-        if ((n)->next)                                                                             \
-            (n)->next->prev = (n)->prev;                                                           \
-        else                                                                                       \
-            (tail) = (n)->prev;                                                                    \
-        (n)->prev = (n)->next = NULL;                                                              \
-    } while (0)
 
 /* A packet the heuristic holds back until its stream is confirmed: the
  * header fields rtp_stream_update() needs and the start of the payload (a

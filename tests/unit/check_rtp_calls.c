@@ -286,6 +286,88 @@ START_TEST(test_eviction)
 }
 END_TEST
 
+static void invite(rtp_calls_t *c, const char *id, uint64_t ts)
+{
+    feed(c, msg("INVITE sip:b@y SIP/2.0", "a1", NULL, id, "1 INVITE", NULL, 0, NULL, NULL), ts,
+         true, NULL);
+}
+
+static void busy(rtp_calls_t *c, const char *id, uint64_t ts)
+{
+    feed(c, msg("SIP/2.0 486 Busy Here", "a1", "b", id, "1 INVITE", NULL, 0, NULL, NULL), ts, false,
+         NULL);
+}
+
+/* The victim is the least recently updated live call (a message moves a
+ * call to the back), and an ended call that is retried is live again. */
+START_TEST(test_eviction_order_is_kept_without_a_scan)
+{
+    rtp_calls_t *c = rtp_calls_new(3);
+    invite(c, "a", 1);
+    invite(c, "b", 2);
+    invite(c, "c", 3);
+    feed(c, msg("SIP/2.0 180 Ringing", "a1", "b", "a", "1 INVITE", NULL, 0, NULL, NULL), 4, false,
+         NULL); /* a is now the most recent */
+    invite(c, "d", 5);
+    ck_assert_ptr_null(rtp_calls_find(c, "b", 1));
+    ck_assert_ptr_nonnull(rtp_calls_find(c, "a", 1));
+    busy(c, "c", 6);   /* ended: first to go, although updated last */
+    invite(c, "c", 7); /* retried (after a 401/407, say): live again */
+    invite(c, "e", 8);
+    ck_assert_ptr_null(rtp_calls_find(c, "a", 1)); /* the oldest live one went instead */
+    ck_assert_ptr_nonnull(rtp_calls_find(c, "c", 1));
+    ck_assert_uint_eq(rtp_calls_stats(c)->evicted_live, 2);
+    rtp_calls_free(c);
+}
+END_TEST
+
+/* Far beyond the cap, ended calls always go first and in the order they
+ * ended: 20 000 calls through a 64-call table. */
+START_TEST(test_many_evictions_follow_end_order)
+{
+    rtp_calls_t *c = rtp_calls_new(64);
+    char id[32];
+    uint64_t ts = 1;
+    for (int i = 0; i < 20000; i++) {
+        snprintf(id, sizeof id, "call-%d", i);
+        invite(c, id, ts++);
+        if (i % 2 == 0) busy(c, id, ts++); /* the even ones end at once */
+    }
+    /* An ended call is always evicted before a live one, so the table ends
+     * with the 64 most recent live (odd) calls, call-19873 to call-19999. */
+    ck_assert_uint_eq(rtp_calls_stats(c)->calls, 20000);
+    ck_assert_uint_eq(rtp_calls_stats(c)->evicted, 20000 - 64);
+    unsigned live = 0;
+    uint32_t pos = 0;
+    for (const rtp_call_t *k; (k = rtp_calls_next(c, &pos));)
+        live += k->ended_us == 0;
+    ck_assert_uint_eq(live, 64);
+    ck_assert_ptr_nonnull(rtp_calls_find(c, "call-19999", 10));
+    ck_assert_ptr_nonnull(rtp_calls_find(c, "call-19873", 10));
+    ck_assert_ptr_null(rtp_calls_find(c, "call-19871", 10));
+    ck_assert_ptr_null(rtp_calls_find(c, "call-19998", 10)); /* ended: gone first */
+    rtp_calls_free(c);
+}
+END_TEST
+
+START_TEST(test_linger_forgets_ended_calls)
+{
+    rtp_calls_t *c = rtp_calls_new(16);
+    rtp_calls_set_linger(c, 60000000); /* 60 s */
+    invite(c, "ends", 1000000);
+    busy(c, "ends", 2000000);
+    invite(c, "lives", 3000000);
+    invite(c, "other", 61000000); /* 59 s after the end: still there */
+    ck_assert_ptr_nonnull(rtp_calls_find(c, "ends", 4));
+    invite(c, "later", 62000001); /* past 60 s */
+    ck_assert_ptr_null(rtp_calls_find(c, "ends", 4));
+    ck_assert_ptr_nonnull(rtp_calls_find(c, "lives", 5)); /* live calls never linger out */
+    ck_assert_uint_eq(rtp_calls_stats(c)->forgotten, 1);
+    ck_assert_uint_eq(rtp_calls_stats(c)->evicted, 0);
+    rtp_calls_free(c);
+}
+END_TEST
+
 /* A port re-used by a later call belongs to the later call. */
 START_TEST(test_port_reuse)
 {
@@ -323,6 +405,9 @@ int main(void)
     tcase_add_test(tc, test_delayed_offer);
     tcase_add_test(tc, test_duplicates);
     tcase_add_test(tc, test_eviction);
+    tcase_add_test(tc, test_eviction_order_is_kept_without_a_scan);
+    tcase_add_test(tc, test_many_evictions_follow_end_order);
+    tcase_add_test(tc, test_linger_forgets_ended_calls);
     tcase_add_test(tc, test_port_reuse);
     tcase_add_test(tc, test_no_call_id_ignored);
     suite_add_tcase(s, tc);
