@@ -6,6 +6,8 @@
 # the man pages, the -dev package's example module and reload.sh, then
 # purges them and checks that nothing is left.
 set -euo pipefail
+# apt-get, setpriv and the sipnab user need root; CI runs as root.
+[[ $(id -u) == 0 ]] || exec sudo -E "$0" "$@"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 work=$(mktemp -d /tmp/sipnab-pkg.XXXXXX)
@@ -88,12 +90,12 @@ grep -q "configuration .* is ok" "$work/t.out" || fail "sipnab -t"
 /usr/bin/sipnab -c /etc/sipnab/sipnab.conf -t 2>&1 | grep -q "configuration /etc/sipnab/sipnab.conf is ok" ||
     fail "sipnab -c /etc/sipnab/sipnab.conf -t"
 step "every packaged module loads into the installed daemon"
-for so in /usr/lib/$ma/sipnab/modules/*.so; do
+for so in /usr/lib/"$ma"/sipnab/modules/*.so; do
     name=$(basename "$so" .so)
     /usr/bin/sipnab -q -c /dev/null --load "$name" -t 2>"$work/load.err" ||
         { cat "$work/load.err" >&2; fail "module $name does not load"; }
 done
-echo "  $(ls /usr/lib/$ma/sipnab/modules | tr '\n' ' ')" >&2
+echo "  $(cd /usr/lib/"$ma"/sipnab/modules && echo *)" >&2
 step "the installed daemon on tests/data/sip-register.pcap"
 out=$(/usr/bin/sipnab -N -I "$root/tests/data/sip-register.pcap" --stats --json)
 grep -q '"udp":2' <<<"$out" || { echo "$out" >&2; fail "installed daemon on a capture"; }
