@@ -166,7 +166,11 @@ static json_t *iso_time(uint64_t ts_us)
 static void on_request(siprec_t *s, const snb_sip_message_event_t *ev)
 {
     found_t f = {0};
-    if (ev->sip->parts(ev->msg, find_metadata, &f) < 0 || !f.xml.p) return;
+    if (ev->sip->parts(ev->msg, find_metadata, &f) < 0 &&
+        (snb_str_ieq(ev->content_type, "application/rs-metadata+xml") ||
+         snb_str_ieq(ev->content_type, "application/rs-metadata")))
+        f.xml = ev->sip->body(ev->msg); /* an update with metadata alone (RFC 7866 §7.1.1) */
+    if (!f.xml.p) return;
     const snb_dialog_t *d = s->dialogs->find(s->dialogs->ctx, ev->call_id.p, ev->call_id.len);
     void **slot = d ? s->dialogs->data(s->dialogs->ctx, d, s->annotation) : NULL;
     if (!slot) return;

@@ -236,6 +236,27 @@ static void invite(FILE *pcap, int cseq, const char *to_tag, const char *xml)
     free(msg);
 }
 
+/* An UPDATE whose whole body is the metadata (no SDP, no multipart). */
+static void update(FILE *pcap, int cseq, const char *xml)
+{
+    char msg[4096];
+    int n = snprintf(msg, sizeof msg,
+                     "UPDATE sip:srs@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP "
+                     "192.0.2.1:5060;branch=z9hG4bK-u%d\r\nFrom: <sip:src@192.0.2.1>;tag=a\r\n"
+                     "To: <sip:srs@192.0.2.2>;tag=z\r\nCall-ID: hostile@test\r\nCSeq: %d "
+                     "UPDATE\r\nContent-Type: application/rs-metadata+xml\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     cseq, cseq, strlen(xml), xml);
+    snb_tb_t b;
+    snb_tb_init(&b, msg, (size_t)n);
+    snb_tb_udp(&b, 5060, 5060);
+    snb_tb_ipv4(&b, "192.0.2.1", "192.0.2.2", 17);
+    snb_tb_eth(&b, 0x0800);
+    ck_assert_int_eq(
+        snb_pcapw_put(pcap, 1700000000000000ull + (uint64_t)cseq * 1000000, b.p, b.len), 0);
+    snb_tb_free(&b);
+}
+
 START_TEST(hostile_metadata)
 {
     char path[] = "/tmp/siprec-own-XXXXXX.pcap";
@@ -255,6 +276,10 @@ START_TEST(hostile_metadata)
            "<participantstreamassoc participant_id='p'><send>s</send></participantstreamassoc>"
            "</recording>");
     invite(pcap, 3, ";tag=z", "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><unclosed>");
+    update(pcap, 4,
+           "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><datamode>partial</datamode>"
+           "<participant participant_id='p'><nameID aor='sip:ok@x'><name>Renamed</name></nameID>"
+           "</participant></recording>");
     ck_assert_int_eq(snb_pcapw_close(pcap), 0);
     run_result_t r = sipnab(path, (char *[]){"--dialogs-json", NULL});
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -270,6 +295,10 @@ START_TEST(hostile_metadata)
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 0), "error")), "dtd");
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 2), "error")),
                      "not_xml");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 3), "method")),
+                     "UPDATE");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p, "names"), 0)), "Renamed");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p, "send_labels"), 0)), "1");
     json_decref(got);
     run_free(&r);
     unlink(path);
