@@ -161,10 +161,11 @@ int main(void)
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* a uid change cleared it */
     /* Last: Landlock also forbids what the steps above still needed. */
-    char sandbox[160];
+    char sandbox[160], filter[128];
     api_sandbox_landlock(sandbox, sizeof sandbox);
-    char ready[320];
-    int n = snprintf(ready, sizeof ready, "R%s; %s\n", identity, sandbox);
+    api_sandbox_seccomp(filter, sizeof filter);
+    char ready[448];
+    int n = snprintf(ready, sizeof ready, "R%s; %s; %s\n", identity, sandbox, filter);
     if (write(FEED_FD, ready, (size_t)n) != n) return 1;
     int rc = api_server_run(srv, FEED_FD);
     api_server_free(srv);

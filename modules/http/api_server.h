@@ -33,5 +33,9 @@ void api_server_free(api_server_t *srv);
  * be opened or created, no TCP socket bound or connected. Returns the ABI
  * applied (0: not available), with a description in what. */
 int api_sandbox_landlock(char *what, size_t len);
+/* Then a seccomp allow-list (api_seccomp.c): no new socket, no
+ * datagram egress, only the system calls serving needs. 0, or -1 when not
+ * applied; what says which. */
+int api_sandbox_seccomp(char *what, size_t len);
 
 #endif
