@@ -1,16 +1,18 @@
-/* Classic pcap through mmap (see pcap_mmap.h). */
+/* Classic pcap through a pread window (see pcap_classic.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pcap_mmap.h"
+#include "pcap_classic.h"
 
 /* libpcap's own ceiling for one record (MAXIMUM_SNAPLEN). */
 #define MAX_RECORD 262144u
+/* One read per window; a window always holds the largest record. */
+#define WINDOW (512u * 1024)
 
 static uint32_t rd32(const uint8_t *p, bool swapped)
 {
@@ -19,9 +21,9 @@ static uint32_t rd32(const uint8_t *p, bool swapped)
     return swapped ? __builtin_bswap32(v) : v;
 }
 
-int pcap_mmap_open(pcap_mmap_t *m, const char *path, char *why, size_t whylen)
+int pcap_classic_open(pcap_classic_t *c, const char *path, char *why, size_t whylen)
 {
-    memset(m, 0, sizeof *m);
+    memset(c, 0, sizeof *c);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, whylen, "%s", strerror(errno));
@@ -32,7 +34,7 @@ int pcap_mmap_open(pcap_mmap_t *m, const char *path, char *why, size_t whylen)
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24 ||
         pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
         close(fd);
-        return 1; /* not a regular file we can map, or too short: libpcap says why */
+        return 1; /* a pipe, or too short: libpcap reads it or says why */
     }
     uint32_t magic;
     memcpy(&magic, hdr, 4);
@@ -40,63 +42,94 @@ int pcap_mmap_open(pcap_mmap_t *m, const char *path, char *why, size_t whylen)
     case 0xa1b2c3d4:
         break;
     case 0xd4c3b2a1:
-        m->swapped = true;
+        c->swapped = true;
         break;
     case 0xa1b23c4d:
-        m->nsec = true;
+        c->nsec = true;
         break;
     case 0x4d3cb2a1:
-        m->swapped = m->nsec = true;
+        c->swapped = c->nsec = true;
         break;
     default:
         close(fd);
         return 1;
     }
-    void *base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (base == MAP_FAILED) return 1;
-    madvise(base, (size_t)st.st_size, MADV_SEQUENTIAL);
-    m->base = base;
-    m->size = (size_t)st.st_size;
-    m->off = 24;
-    m->snaplen = rd32(hdr + 16, m->swapped);
-    m->linktype = (int)(rd32(hdr + 20, m->swapped) & 0x03ffffff); /* low bits: the type */
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    c->open = true;
+    c->fd = fd;
+    c->off = c->win_off = 24;
+    c->snaplen = rd32(hdr + 16, c->swapped);
+    c->linktype = (int)(rd32(hdr + 20, c->swapped) & 0x03ffffff); /* low bits: the type */
     return 0;
 }
 
-int pcap_mmap_next(pcap_mmap_t *m, pcap_mmap_record_t *rec, char *why, size_t whylen)
+/* Make at least `need` bytes from the next record on available in the
+ * window: keep what is left, read more after it. 1 when they are there, 0
+ * at the end of the file (fewer there), -1 on a read error (why). */
+static int fill(pcap_classic_t *c, size_t need, char *why, size_t whylen)
 {
-    if (m->off == m->size) return PCAP_MMAP_END;
-    if (m->size - m->off < 16) return PCAP_MMAP_TRUNCATED;
-    const uint8_t *h = m->base + m->off;
-    uint32_t sec = rd32(h, m->swapped), frac = rd32(h + 4, m->swapped);
-    uint32_t caplen = rd32(h + 8, m->swapped), len = rd32(h + 12, m->swapped);
+    if (c->win_len - c->win_pos >= need) return 1;
+    if (!c->win) {
+        c->win = malloc(WINDOW);
+        if (!c->win) {
+            snprintf(why, whylen, "out of memory");
+            return -1;
+        }
+        c->win_cap = WINDOW;
+    }
+    size_t left = c->win_len - c->win_pos;
+    memmove(c->win, c->win + c->win_pos, left);
+    c->win_off += c->win_pos;
+    c->win_pos = 0;
+    c->win_len = left;
+    while (c->win_len < need) {
+        ssize_t n = pread(c->fd, c->win + c->win_len, c->win_cap - c->win_len,
+                          (off_t)(c->win_off + c->win_len));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            snprintf(why, whylen, "read error: %s", strerror(errno));
+            return -1;
+        }
+        if (n == 0) return 0; /* the end, or the file shrank under us */
+        c->win_len += (size_t)n;
+    }
+    return 1;
+}
+
+int pcap_classic_next(pcap_classic_t *c, pcap_classic_record_t *rec, char *why, size_t whylen)
+{
+    int rc = fill(c, 16, why, whylen);
+    if (rc < 0) return PCAP_CLASSIC_CORRUPT;
+    if (rc == 0) return c->win_len == c->win_pos ? PCAP_CLASSIC_END : PCAP_CLASSIC_TRUNCATED;
+    const uint8_t *h = c->win + c->win_pos;
+    uint32_t sec = rd32(h, c->swapped), frac = rd32(h + 4, c->swapped);
+    uint32_t caplen = rd32(h + 8, c->swapped), len = rd32(h + 12, c->swapped);
     if (caplen > MAX_RECORD) {
         snprintf(why, whylen, "record of %u bytes, larger than the %u-byte limit", caplen,
                  MAX_RECORD);
-        return PCAP_MMAP_CORRUPT;
+        return PCAP_CLASSIC_CORRUPT;
     }
-    if (m->size - m->off - 16 < caplen) return PCAP_MMAP_TRUNCATED;
-    rec->ts_us = (uint64_t)sec * 1000000u + (m->nsec ? frac / 1000u : frac);
+    rc = fill(c, 16 + (size_t)caplen, why, whylen);
+    if (rc < 0) return PCAP_CLASSIC_CORRUPT;
+    if (rc == 0) return PCAP_CLASSIC_TRUNCATED;
+    h = c->win + c->win_pos; /* the window may have moved */
+    rec->ts_us = (uint64_t)sec * 1000000u + (c->nsec ? frac / 1000u : frac);
     rec->caplen = caplen;
     rec->wirelen = len;
     rec->data = h + 16;
-    m->off += 16 + (size_t)caplen;
-    return PCAP_MMAP_RECORD;
+    c->win_pos += 16 + (size_t)caplen;
+    c->off = c->win_off + c->win_pos;
+    return PCAP_CLASSIC_RECORD;
 }
 
-void pcap_mmap_release(pcap_mmap_t *m)
+bool pcap_classic_is_open(const pcap_classic_t *c)
 {
-    static const size_t chunk = 4u << 20; /* a syscall per 4 MiB read, not per batch */
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t upto = m->off & ~(page - 1);
-    if (upto < m->released + chunk) return;
-    madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
-    m->released = upto;
+    return c->open;
 }
 
-void pcap_mmap_close(pcap_mmap_t *m)
+void pcap_classic_close(pcap_classic_t *c)
 {
-    if (m->base) munmap((void *)m->base, m->size);
-    memset(m, 0, sizeof *m);
+    if (c->open) close(c->fd);
+    free(c->win);
+    memset(c, 0, sizeof *c);
 }

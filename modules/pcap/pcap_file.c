@@ -13,7 +13,7 @@
 
 #include "pcap_file.h"
 #include "pcap_gz.h"
-#include "pcap_mmap.h"
+#include "pcap_classic.h"
 #include "sipnab/log.h"
 
 /* One capture file being read, with the next record it holds (its head). */
@@ -24,9 +24,9 @@ typedef struct pcap_input {
     bool pcapng;
     uint64_t good_offset; /* byte just after the last complete packet */
     uint64_t packets;     /* packets read from this file */
-    /* Classic pcap files are mapped instead (pcap_mmap.h); a BPF filter
-     * then runs through a "dead" pcap_t's compiled program. */
-    pcap_mmap_t mm;
+    /* Classic pcap files are read by our reader instead (pcap_classic.h);
+     * a BPF filter then runs through a "dead" pcap_t's compiled program. */
+    pcap_classic_t classic;
     pcap_t *dead;
     struct bpf_program prog;
     bool have_prog;
@@ -67,7 +67,7 @@ static void close_input(pcap_input_t *in)
 {
     if (in->p) pcap_close(in->p); /* also closes the FILE */
     in->p = NULL;
-    pcap_mmap_close(&in->mm);
+    pcap_classic_close(&in->classic);
     if (in->have_prog) pcap_freecode(&in->prog);
     in->have_prog = false;
     if (in->dead) pcap_close(in->dead);
@@ -99,20 +99,20 @@ static int check_linktype(pcap_file_reader_t *r, const char *path, int dlt)
     return -1;
 }
 
-/* The mmap path: 0 opened, 1 not a mappable classic pcap, -1 error (logged). */
-static int open_mapped(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
+/* Our reader: 0 opened, 1 not a regular classic pcap, -1 error (logged). */
+static int open_classic(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
 {
     char why[256];
-    int rc = pcap_mmap_open(&in->mm, path, why, sizeof why);
+    int rc = pcap_classic_open(&in->classic, path, why, sizeof why);
     if (rc < 0) snb_log_error(r->core, "pcap", "%s: %s", path, why);
     if (rc != 0) return rc;
-    if (check_linktype(r, path, in->mm.linktype) != 0) {
+    if (check_linktype(r, path, in->classic.linktype) != 0) {
         close_input(in);
         return -1;
     }
     const char *filter = r->conf->filter;
     if (filter && *filter) {
-        in->dead = pcap_open_dead(in->mm.linktype, 262144);
+        in->dead = pcap_open_dead(in->classic.linktype, 262144);
         if (!in->dead || pcap_compile(in->dead, &in->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
             snb_log_error(r->core, "pcap", "bad filter '%s': %s", filter,
                           in->dead ? pcap_geterr(in->dead) : "out of memory");
@@ -121,7 +121,7 @@ static int open_mapped(pcap_file_reader_t *r, pcap_input_t *in, const char *path
         }
         in->have_prog = true;
     }
-    in->linktype = in->mm.linktype;
+    in->linktype = in->classic.linktype;
     in->pcapng = false;
     return 0;
 }
@@ -129,14 +129,15 @@ static int open_mapped(pcap_file_reader_t *r, pcap_input_t *in, const char *path
 /* Open one file; on failure log one line and return -1. */
 static int open_file(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
 {
-    int mapped = open_mapped(r, in, path);
-    if (mapped <= 0) {
-        if (mapped < 0) return -1;
+    int classic = open_classic(r, in, path);
+    if (classic <= 0) {
+        if (classic < 0) return -1;
         in->path = path;
         in->packets = 0;
         in->good_offset = 24;
         snb_source_stats(r->src)->capture_files++;
-        snb_log_debug(r->core, "pcap", "%s: reading (link type %d, mapped)", path, in->linktype);
+        snb_log_debug(r->core, "pcap", "%s: reading (link type %d, our reader)", path,
+                      in->linktype);
         return 0;
     }
     unsigned char magic[4];
@@ -205,18 +206,18 @@ static void report_damage(pcap_file_reader_t *r, pcap_input_t *in, bool truncate
 static void advance(pcap_file_reader_t *r, pcap_input_t *in)
 {
     in->has_head = false;
-    if (in->mm.base) {
+    if (pcap_classic_is_open(&in->classic)) {
         for (;;) {
-            pcap_mmap_record_t rec;
+            pcap_classic_record_t rec;
             char why[256];
-            int rc = pcap_mmap_next(&in->mm, &rec, why, sizeof why);
-            if (rc != PCAP_MMAP_RECORD) {
-                if (rc != PCAP_MMAP_END) report_damage(r, in, rc == PCAP_MMAP_TRUNCATED, why);
+            int rc = pcap_classic_next(&in->classic, &rec, why, sizeof why);
+            if (rc != PCAP_CLASSIC_RECORD) {
+                if (rc != PCAP_CLASSIC_END) report_damage(r, in, rc == PCAP_CLASSIC_TRUNCATED, why);
                 close_input(in);
                 return;
             }
             in->packets++;
-            in->good_offset = in->mm.off;
+            in->good_offset = in->classic.off;
             if (in->have_prog) {
                 struct pcap_pkthdr h = {.caplen = rec.caplen, .len = rec.wirelen};
                 if (!pcap_offline_filter(&in->prog, &h, rec.data)) continue;
@@ -279,10 +280,6 @@ static pcap_input_t *oldest(pcap_file_reader_t *r)
 static void on_idle(uv_idle_t *idle)
 {
     pcap_file_reader_t *r = idle->data;
-    /* Every record handed over in the previous batch has been handled
-     * (subscribers copy what they keep), so mapped pages can leave our RSS. */
-    for (size_t i = 0; i < r->n_in; i++)
-        if (r->in[i].mm.base) pcap_mmap_release(&r->in[i].mm);
     int budget = (int)r->conf->batch;
     while (budget-- > 0) {
         pcap_input_t *in = oldest(r);
