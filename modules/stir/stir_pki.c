@@ -22,9 +22,8 @@ typedef struct chain {
 struct stir_pki {
     X509_STORE *store;
     size_t n_anchors;
-    chain_t *chains; /* sorted by url once loaded */
+    chain_t *chains; /* sorted by url */
     size_t n_chains, cap_chains;
-    bool sorted;
     ASN1_OBJECT *tnauth_oid, *shaken_oid;
 };
 
@@ -162,8 +161,24 @@ int stir_pki_add_chain_pem(stir_pki_t *pki, const char *url, const char *pem, si
         sk_X509_pop_free(certs, X509_free);
         return -1;
     }
-    pki->chains[pki->n_chains++] = (chain_t){u, certs};
-    pki->sorted = false;
+    /* keep the table sorted: insert at its place (a URL listed twice:
+     * the first one wins, as a cache lookup would find it) */
+    size_t lo = 0, hi = pki->n_chains;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(pki->chains[mid].url, u) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < pki->n_chains && !strcmp(pki->chains[lo].url, u)) {
+        free(u);
+        sk_X509_pop_free(certs, X509_free);
+        return 0;
+    }
+    memmove(&pki->chains[lo + 1], &pki->chains[lo], (pki->n_chains - lo) * sizeof *pki->chains);
+    pki->chains[lo] = (chain_t){u, certs};
+    pki->n_chains++;
     return 0;
 }
 
@@ -221,11 +236,6 @@ int stir_pki_load_map(stir_pki_t *pki, const char *file, char *err, size_t errle
 
 static const chain_t *find_chain(const stir_pki_t *pki, const char *url)
 {
-    if (!pki->sorted) {
-        stir_pki_t *mut = (stir_pki_t *)pki; /* sorting once is not a visible change */
-        if (mut->n_chains) qsort(mut->chains, mut->n_chains, sizeof *mut->chains, by_url);
-        mut->sorted = true;
-    }
     chain_t key = {.url = (char *)url};
     return pki->n_chains ? bsearch(&key, pki->chains, pki->n_chains, sizeof key, by_url) : NULL;
 }
