@@ -24,6 +24,7 @@ static uint32_t rd32(const uint8_t *p, bool swapped)
 int pcap_classic_open(pcap_classic_t *c, const char *path, char *why, size_t whylen)
 {
     memset(c, 0, sizeof *c);
+    if (strcmp(path, "-") == 0) return 1; /* standard input: a stream for libpcap */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, whylen, "%s", strerror(errno));

@@ -12,14 +12,15 @@
 #include <string.h>
 
 #include "pcap_file.h"
-#include "pcap_gz.h"
 #include "pcap_classic.h"
+#include "pcap_stream.h"
 #include "sipnab/log.h"
 
 /* One capture file being read, with the next record it holds (its head). */
 typedef struct pcap_input {
     const char *path;
-    pcap_t *p; /* libpcap: pcapng, gzip */
+    pcap_t *p;             /* libpcap: pcapng, gzip, pipes */
+    pcap_stream_t *stream; /* p's FILE: tells a clean end from damage */
     int linktype;
     bool pcapng;
     uint64_t good_offset; /* byte just after the last complete packet */
@@ -65,8 +66,9 @@ bool pcap_linktype_supported(int dlt)
 
 static void close_input(pcap_input_t *in)
 {
-    if (in->p) pcap_close(in->p); /* also closes the FILE */
+    if (in->p) pcap_close(in->p); /* also closes the FILE and its stream */
     in->p = NULL;
+    in->stream = NULL;
     pcap_classic_close(&in->classic);
     if (in->have_prog) pcap_freecode(&in->prog);
     in->have_prog = false;
@@ -143,7 +145,7 @@ static int open_file(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
     unsigned char magic[4];
     bool gz;
     char why[PCAP_ERRBUF_SIZE + 64];
-    FILE *fp = pcap_gz_open(path, magic, &gz, why, sizeof why);
+    FILE *fp = pcap_stream_open(path, magic, &gz, &in->stream, why, sizeof why);
     if (!fp) {
         snb_log_error(r->core, "pcap", "%s: %s", path, why);
         return -1;
@@ -191,7 +193,11 @@ static void report_damage(pcap_file_reader_t *r, pcap_input_t *in, bool truncate
 {
     snb_source_stats(r->src)->capture_errors++;
     snb_source_failed(r->src);
-    if (truncated)
+    if (truncated && pcap_stream_damage(in->stream)) /* say it was the gzip data */
+        snb_log_error(r->core, "pcap",
+                      "%s: truncated at byte %" PRIu64 " after %" PRIu64 " packets (%s)", in->path,
+                      in->good_offset, in->packets, why);
+    else if (truncated)
         snb_log_error(r->core, "pcap",
                       "%s: truncated at byte %" PRIu64 " after %" PRIu64 " packets", in->path,
                       in->good_offset, in->packets);
@@ -236,7 +242,11 @@ static void advance(pcap_file_reader_t *r, pcap_input_t *in)
     const u_char *data;
     int rc = pcap_next_ex(in->p, &hdr, &data);
     if (rc != 1) {
-        if (rc == PCAP_ERROR) {
+        /* The stream knows best: gzip cut short or failing its check. */
+        const char *damage = pcap_stream_damage(in->stream);
+        if (damage)
+            report_damage(r, in, strstr(damage, "cut short") != NULL, damage);
+        else if (rc == PCAP_ERROR) {
             const char *msg = pcap_geterr(in->p);
             report_damage(r, in, strstr(msg, "truncated") != NULL, msg);
         }
