@@ -14,7 +14,9 @@
  * filter field values, so the API process evaluates the --filter language. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include <openssl/x509.h>
 
 #include "api_wire.h"
+#include "http_health.h"
 #include "sipnab/core.h"
 #include "sipnab/dialogs.h"
 #include "sipnab/error.h"
@@ -51,6 +54,7 @@ typedef struct http_conf {
     uint64_t refresh; /* ms */
     uint64_t max_backlog;
     const char *helper;
+    uint64_t health_check; /* ms; 0 = off */
 } http_conf_t;
 
 #define HTTP_COUNTERS(X)                                                                           \
@@ -59,7 +63,9 @@ typedef struct http_conf {
     X(streams_sent, "stream records sent to the API process")                                      \
     X(bytes_sent, "bytes sent to the API process")                                                 \
     X(backlog_waits, "refreshes held back because the API process was slow")                       \
-    X(restarts, "times the API process was started again after it died")
+    X(restarts, "times the API process was started again after it died")                           \
+    X(health_failures, "health checks (GET /health) the API process did not answer in time")       \
+    X(health_restarts, "times the API process was killed because it stopped answering")
 
 enum {
 #define HTTP_COUNTER_ENUM(name, help) C_##name,
@@ -76,6 +82,8 @@ static const snb_metric_def_t counter_defs[] = {HTTP_COUNTERS(SNB_METRIC_COUNTER
  * refreshes (their streams in /v1/streams refresh every time). */
 #define MEDIA_EVERY 5
 #define HANDSHAKE_MS 5000
+/* Health checks missed in a row before the API process is replaced. */
+#define HEALTH_MISSES 2
 
 typedef struct write_req {
     uv_write_t req;
@@ -100,6 +108,12 @@ typedef struct http_mod {
     uint64_t started_ms;
     uv_timer_t restart_timer;
     uint64_t restart_delay_ms;
+    /* its health: GET /health every health_check */
+    uv_timer_t health_timer;
+    http_probe_t *probe;
+    unsigned health_misses;
+    struct sockaddr_storage api_addr; /* where to ask */
+    socklen_t api_addr_len;
     /* the feed */
     uv_timer_t refresh_timer;
     api_buf_t out;                        /* frames waiting to be written */
@@ -642,6 +656,7 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
         return -1;
     }
     m->proc_alive = true;
+    m->health_misses = 0;
     m->started_ms = uv_now(snb_core_loop(m->core));
     api_buf_t cfg = {0};
     if (put_config(m, &cfg) != 0 || write(sp[0], cfg.data, cfg.len) != (ssize_t)cfg.len) {
@@ -676,6 +691,54 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
     if (m->media && m->scursor) m->media->cursor_reset(m->media->ctx, m->scursor);
     schedule_refresh(m, 0);
     return 0;
+}
+
+/* ---- its health ------------------------------------------------------------------------------ */
+
+static void on_probed(void *ud, bool answered, const char *why)
+{
+    http_mod_t *m = ud;
+    m->probe = NULL;
+    if (answered || !m->proc_alive) {
+        m->health_misses = 0;
+        return;
+    }
+    m->counters[C_health_failures]++;
+    if (++m->health_misses < HEALTH_MISSES) {
+        snb_log_warn(m->core, "http",
+                     "API process %d did not answer GET /health within %llu ms (%s)", m->proc.pid,
+                     (unsigned long long)m->conf->health_check, why);
+        return;
+    }
+    snb_log_error(m->core, "http",
+                  "API process %d stopped answering (GET /health: %s, %u times in a row); "
+                  "killing it to start a new one",
+                  m->proc.pid, why, m->health_misses);
+    m->health_misses = 0;
+    m->counters[C_health_restarts]++;
+    uv_process_kill(&m->proc, SIGKILL); /* on_api_exit starts the next one */
+}
+
+static void on_health_tick(uv_timer_t *t)
+{
+    http_mod_t *m = t->data;
+    if (m->stopping || !m->proc_alive || !m->pipe_open || m->probe) return;
+    m->probe =
+        http_probe_start(snb_core_loop(m->core), (struct sockaddr *)&m->api_addr, m->api_addr_len,
+                         m->cert_pem != NULL, m->conf->health_check, on_probed, m);
+}
+
+/* The listening address as a client reaches it: "any" is asked on loopback. */
+static void health_address(http_mod_t *m)
+{
+    snb_sockaddr_parse(m->conf->listen, "127.0.0.1", &m->api_addr, &m->api_addr_len);
+    if (m->api_addr.ss_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&m->api_addr;
+        if (in->sin_addr.s_addr == htonl(INADDR_ANY)) in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (m->api_addr.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&m->api_addr;
+        if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) in6->sin6_addr = in6addr_loopback;
+    }
 }
 
 /* ---- events ---------------------------------------------------------------------------------- */
@@ -765,6 +828,8 @@ static int http_start(void *state)
     m->refresh_timer.data = m;
     uv_timer_init(loop, &m->restart_timer);
     m->restart_timer.data = m;
+    uv_timer_init(loop, &m->health_timer);
+    m->health_timer.data = m;
     /* Every module's init has run: the services are there, or will never be. */
     m->dialogs = snb_core_service(m->core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
     m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
@@ -783,6 +848,11 @@ static int http_start(void *state)
     }
     snb_log_info(m->core, "http", "serving the API on %s%s (process %d: %s)", m->conf->listen,
                  m->cert_pem ? " over TLS" : "", m->proc.pid, m->confinement);
+    if (m->conf->health_check) {
+        health_address(m);
+        uv_timer_start(&m->health_timer, on_health_tick, m->conf->health_check,
+                       m->conf->health_check);
+    }
     /* Keep running after the capture ends: the API serves until Ctrl-C. */
     snb_core_hold(m->core);
     m->held = true;
@@ -801,6 +871,9 @@ static void http_stop(void *state)
     snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
     uv_close((uv_handle_t *)&m->refresh_timer, NULL);
     uv_close((uv_handle_t *)&m->restart_timer, NULL);
+    uv_close((uv_handle_t *)&m->health_timer, NULL);
+    http_probe_cancel(m->probe);
+    m->probe = NULL;
     close_pipe(m); /* EOF: the API process exits by itself */
     if (m->proc_alive) uv_process_kill(&m->proc, SIGTERM);
     if (m->held) snb_core_unhold(m->core);
@@ -892,6 +965,14 @@ static const snb_option_t http_options[] = {
      .offset = offsetof(http_conf_t, helper),
      .help = "path of the sipnab-api program (default: ../libexec/sipnab-api beside the "
              "modules)"},
+    {.name = "health_check",
+     .type = SNB_OPT_DURATION,
+     .def = "5s",
+     .min = 0,
+     .max = 3600000,
+     .offset = offsetof(http_conf_t, health_check),
+     .help = "ask the API GET /health this often, answer due within as long; after 2 misses in a "
+             "row its process is replaced; 0 = off"},
     SNB_OPTIONS_END,
 };
 
