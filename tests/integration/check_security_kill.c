@@ -15,8 +15,17 @@
 
 #include "run_util.h"
 
-#define NS_SCAN "snbk_scan"
-#define NS_PBX "snbk_pbx"
+/* Names with our pid: several suites may run this test at once. */
+static char ns_scan[32], ns_pbx[32], veth_scan[16], veth_pbx[16];
+
+static void make_names(void)
+{
+    unsigned id = (unsigned)getpid() % 100000;
+    snprintf(ns_scan, sizeof ns_scan, "snbk%u_scan", id);
+    snprintf(ns_pbx, sizeof ns_pbx, "snbk%u_pbx", id);
+    snprintf(veth_scan, sizeof veth_scan, "snbk%ua", id);
+    snprintf(veth_pbx, sizeof veth_pbx, "snbk%ub", id);
+}
 
 static int sh(const char *cmd)
 {
@@ -33,25 +42,32 @@ static bool have(const char *tool)
 
 static void teardown_netns(void)
 {
-    sh("ip netns del " NS_SCAN " 2>/dev/null; ip netns del " NS_PBX " 2>/dev/null; true");
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null; true",
+             ns_scan, ns_pbx);
+    sh(cmd);
 }
 
 static bool setup_netns(void)
 {
     teardown_netns();
-    return sh("ip netns add " NS_SCAN " && ip netns add " NS_PBX
-              " && ip link add snbk0 type veth peer name snbk1"
-              " && ip link set snbk0 netns " NS_SCAN " && ip link set snbk1 netns " NS_PBX
-              " && ip -n " NS_SCAN " addr add 10.213.0.1/24 dev snbk0"
-              " && ip -n " NS_PBX " addr add 10.213.0.2/24 dev snbk1"
-              " && ip -n " NS_SCAN " link set snbk0 up && ip -n " NS_PBX " link set snbk1 up"
-              " && ip -n " NS_SCAN " link set lo up && ip -n " NS_PBX " link set lo up") == 0;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "ip netns add %1$s && ip netns add %2$s"
+             " && ip link add %3$s type veth peer name %4$s"
+             " && ip link set %3$s netns %1$s && ip link set %4$s netns %2$s"
+             " && ip -n %1$s addr add 10.213.0.1/24 dev %3$s"
+             " && ip -n %2$s addr add 10.213.0.2/24 dev %4$s"
+             " && ip -n %1$s link set %3$s up && ip -n %2$s link set %4$s up"
+             " && ip -n %1$s link set lo up && ip -n %2$s link set lo up",
+             ns_scan, ns_pbx, veth_scan, veth_pbx);
+    return sh(cmd) == 0;
 }
 
 /* svmap's table, or "" */
 static char *svmap(void)
 {
-    char *argv[] = {"/usr/sbin/ip", "netns", "exec", NS_SCAN, "svmap", "10.213.0.2", NULL};
+    char *argv[] = {"/usr/sbin/ip", "netns", "exec", ns_scan, "svmap", "10.213.0.2", NULL};
     if (access(argv[0], X_OK) != 0) argv[0] = "/sbin/ip";
     run_result_t r = run_cmd(argv, 60);
     size_t n = strlen(r.out) + strlen(r.err) + 2;
@@ -71,6 +87,7 @@ START_TEST(svmap_receives_our_reply)
         printf("SKIP kill-scanner: needs Debian's sipvicious (svmap) and iproute2\n");
         return;
     }
+    make_names();
     ck_assert_msg(setup_netns(), "could not make the network namespaces");
 
     /* Control: nobody answers on 10.213.0.2:5060. */
@@ -81,8 +98,8 @@ START_TEST(svmap_receives_our_reply)
     char out_path[] = "/tmp/sipnab-kill-out-XXXXXX", err_path[] = "/tmp/sipnab-kill-err-XXXXXX";
     close(mkstemp(out_path));
     close(mkstemp(err_path));
-    char *argv[] = {"/usr/sbin/ip", "netns", "exec", NS_PBX,  (char *)sipnab_bin(), "-c",
-                    "/dev/null",    "-N",    "-d",   "snbk1", "--kill-scanner",     "--stats",
+    char *argv[] = {"/usr/sbin/ip", "netns", "exec", ns_pbx,   (char *)sipnab_bin(), "-c",
+                    "/dev/null",    "-N",    "-d",   veth_pbx, "--kill-scanner",     "--stats",
                     "--json",       NULL};
     if (access(argv[0], X_OK) != 0) argv[0] = "/sbin/ip";
     pid_t pid = run_bg(argv, out_path, err_path);
