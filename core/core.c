@@ -137,6 +137,54 @@ static void close_leftover(uv_handle_t *h, void *arg)
     }
 }
 
+static int init_modules(snb_core_t *core)
+{
+    for (size_t i = 0; i < core->n_mods; i++) {
+        snb_loaded_module_t *m = &core->mods[i];
+        int rc = m->mod->init(core, m->inst, m->n_inst, &m->state);
+        if (rc) {
+            snb_log_debug(core, m->mod->name, "init failed: %s", snb_strerror(rc));
+            core->init_failed = true;
+            return rc;
+        }
+        m->inited = true;
+    }
+    return 0;
+}
+
+/* Every init has run: what needs the other modules can be checked. */
+static int check_modules(snb_core_t *core)
+{
+    for (size_t i = 0; i < core->n_mods; i++) {
+        int (*check)(void *) = snb_module_check_fn(core->mods[i].mod);
+        int rc = check ? check(core->mods[i].state) : 0;
+        if (rc) {
+            core->init_failed = true;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void fini_modules(snb_core_t *core)
+{
+    for (size_t i = core->n_mods; i-- > 0;) {
+        snb_loaded_module_t *m = &core->mods[i];
+        if (m->inited) m->mod->fini(m->state);
+        m->inited = false;
+    }
+}
+
+int snb_core_test(snb_core_t *core)
+{
+    int rc = init_modules(core);
+    if (rc == 0) rc = check_modules(core);
+    fini_modules(core);
+    uv_walk(&core->loop, close_leftover, core);
+    uv_run(&core->loop, UV_RUN_DEFAULT);
+    return rc ? 2 : 0;
+}
+
 /* Every capture handle and socket is open: give up root if asked to. */
 static int drop_privileges(snb_core_t *core)
 {
@@ -159,16 +207,8 @@ int snb_core_run(snb_core_t *core)
             ? snb_output_claim(core, "core", "--stats", stats_json ? SNB_OUT_JSON : SNB_OUT_TEXT,
                                SNB_OUT_SUMMARY)
             : NULL;
-    for (size_t i = 0; rc == 0 && i < core->n_mods; i++) {
-        snb_loaded_module_t *m = &core->mods[i];
-        rc = m->mod->init(core, m->inst, m->n_inst, &m->state);
-        if (rc) {
-            snb_log_debug(core, m->mod->name, "init failed: %s", snb_strerror(rc));
-            core->init_failed = true;
-            break;
-        }
-        m->inited = true;
-    }
+    if (rc == 0) rc = init_modules(core);
+    if (rc == 0) rc = check_modules(core);
     /* Every module has claimed what it may print: decide who owns stdout. */
     snb_outputs_resolve(core);
     if (rc == 0) rc = start_modules(core, false);
@@ -190,11 +230,7 @@ int snb_core_run(snb_core_t *core)
     if (out && !core->init_failed) snb_stats_print(core, out, stats_json);
     snb_outputs_finish(core);
 
-    for (size_t i = core->n_mods; i-- > 0;) {
-        snb_loaded_module_t *m = &core->mods[i];
-        if (m->inited) m->mod->fini(m->state);
-        m->inited = false;
-    }
+    fini_modules(core);
     /* A module that forgot a handle must not make uv_loop_close fail. */
     uv_walk(&core->loop, close_leftover, core);
     uv_run(&core->loop, UV_RUN_DEFAULT);

@@ -140,6 +140,23 @@ static int bind_core_sections(snb_conf_t *conf, snb_bound_conf_t *out, char *err
     return 0;
 }
 
+const char *snb_core_option_where(snb_core_t *core, const char *section, const char *instance,
+                                  const char *key, const char *flag, char *buf, size_t len)
+{
+    const snb_conf_section_t *sec =
+        core->cfg.conf ? snb_conf_find(core->cfg.conf, section, instance) : NULL;
+    snprintf(buf, len, "option '%s'", key);
+    for (size_t i = 0; sec && i < sec->n_entries; i++) {
+        const snb_conf_entry_t *e = &sec->entries[i];
+        if (strcmp(e->key, key) != 0) continue;
+        if (e->line > 0)
+            snprintf(buf, len, "%s:%d: option '%s'", e->file, e->line, key);
+        else if (flag)
+            snprintf(buf, len, "%s", flag);
+    }
+    return buf;
+}
+
 /* [core] user must name an unprivileged user that exists; the error names
  * the line that set it. */
 static int lookup_user(const snb_conf_t *conf, const char *user, snb_identity_t *out, char *err,
@@ -304,7 +321,14 @@ int snb_core_configure(snb_core_t *core, snb_conf_t *conf, char *err, size_t err
     for (size_t i = 0; i < load->n; i++) {
         if (find_loaded(core->mods, core->n_mods, load->v[i])) continue; /* listed twice */
         rc = snb_loader_open(dir, load->v[i], &core->mods[core->n_mods], err, errlen);
-        if (rc) return rc;
+        if (rc) {
+            /* Say which line asked for it (the loader's reason follows). */
+            char where[512], why[SNB_CONF_ERRLEN];
+            snprintf(why, sizeof why, "%s", err);
+            snb_core_option_where(core, "core", NULL, "load", "--load", where, sizeof where);
+            snprintf(err, errlen, "%s: %s", where, why);
+            return rc;
+        }
         core->n_mods++;
     }
     rc = snb_loader_sort(core->mods, core->n_mods, err, errlen);

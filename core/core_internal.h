@@ -98,6 +98,11 @@ int snb_loader_open_path(const char *path, const char *expect_name, snb_loaded_m
 void snb_loader_close(snb_loaded_module_t *m);
 /* The descriptor's flag table (NULL for a descriptor older than the field). */
 const snb_flag_t *snb_module_cli_flags(const snb_module_t *m);
+/* The descriptor's check callback, or NULL (absent, or an ABI 2.0 module). */
+int (*snb_module_check_fn(const snb_module_t *m))(void *state);
+/* sipnab -t: init every module, run their checks, fini. 0, or the exit
+ * status (2) after one logged line. */
+int snb_core_test(snb_core_t *core);
 /* modules/ beside the binary when it exists (build tree), else the
  * installed folder (core_config.c). */
 const char *snb_default_module_path(char *buf, size_t len);

@@ -85,6 +85,12 @@ const snb_flag_t *snb_module_cli_flags(const snb_module_t *m)
     return m->cli_flags;
 }
 
+int (*snb_module_check_fn(const snb_module_t *m))(void *state)
+{
+    if (m->struct_size < offsetof(snb_module_t, check) + sizeof m->check) return NULL;
+    return m->check;
+}
+
 int snb_loader_open_path(const char *path, const char *expect_name, snb_loaded_module_t *out,
                          char *err, size_t errlen)
 {

@@ -120,6 +120,10 @@ int main(int argc, char **argv)
         goto out;
     }
     if (cli.test_config || cli.dump_config) {
+        /* Every module's init and check run too: a filter that does not
+         * compile, a key file that does not load are found here. */
+        status = snb_core_test(core);
+        if (status != 0) goto out;
         if (cli.dump_config) snb_core_dump_config(core, stdout);
         fprintf(stderr, "sipnab: configuration %s is ok (%zu module%s loaded)\n",
                 cli.config_path ? cli.config_path : "(defaults and flags)", core->n_mods,

@@ -268,12 +268,17 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     m->conf = inst[0].conf;
     const rtp_conf_t *c = m->conf;
     if (c->filter && *c->filter) {
-        char err[1024];
+        char err[1024], where[512];
         size_t nf;
         const snb_filter_field_t *fields = rtp_stream_fields(&nf);
         m->filter = snb_filter_compile(c->filter, fields, nf, NULL, 0, err, sizeof err);
         if (!m->filter) {
-            snb_log_error(core, "rtp", "bad --stream-filter: %s", err);
+            char *nl = strchr(err, '\n'); /* one line: no caret drawing */
+            if (nl) *nl = '\0';
+            snb_log_error(core, "rtp", "%s: %s",
+                          snb_core_option_where(core, "rtp", NULL, "filter", "--stream-filter",
+                                                where, sizeof where),
+                          err);
             free(m);
             return SNB_E_CONFIG;
         }

@@ -475,25 +475,38 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     return 0;
 }
 
-static int sip_start(void *state)
+/* Every module's init has run, so every annotation and filter field is
+ * registered: the filter can be compiled (on every run, and by -t). */
+static int sip_check(void *state)
 {
     sip_mod_t *m = state;
-    /* The core has decided who owns stdout. */
-    if (!snb_output_active(m->out_msgs)) m->output = OUT_NONE;
-    /* Every module's init has run: every annotation is registered. */
     if (sip_annotations_seal(m->ann) != 0) {
         snb_log_error(m->core, "sip", "the dialog annotations' filter aliases do not compile");
         return SNB_E_MODULE;
     }
     sip_store_set_slots(m->store, sip_annotations_count(m->ann), free_slot, m);
     if (m->conf->filter && *m->conf->filter) {
-        char err[1024];
+        char err[1024], where[512];
         m->filter = sip_annotations_compile(m->ann, m->conf->filter, err, sizeof err);
         if (!m->filter) {
-            snb_log_error(m->core, "sip", "bad --filter: %s", err);
+            /* One line: the caret drawing is for the terminal, not here. */
+            char *nl = strchr(err, '\n');
+            if (nl) *nl = '\0';
+            snb_log_error(m->core, "sip", "%s: %s",
+                          snb_core_option_where(m->core, "sip", NULL, "filter", "--filter", where,
+                                                sizeof where),
+                          err);
             return SNB_E_CONFIG;
         }
     }
+    return 0;
+}
+
+static int sip_start(void *state)
+{
+    sip_mod_t *m = state;
+    /* The core has decided who owns stdout. */
+    if (!snb_output_active(m->out_msgs)) m->output = OUT_NONE;
     static const snb_event_type_t types[] = {SNB_EV_PACKET, SNB_EV_CAPTURE_END};
     m->sub = snb_bus_subscribe(snb_core_bus(m->core), types, 2, on_event, m);
     if (m->sub < 0) return m->sub;
@@ -669,4 +682,5 @@ static const snb_flag_t sip_flags[] = {
 
 SNB_MODULE(.description = "SIP messages, dialogs, timing and SDP; line/JSON/report outputs",
            .options = sip_options, .conf_size = sizeof(sip_conf_t), .cli_flags = sip_flags,
-           .init = sip_init, .start = sip_start, .stop = sip_stop, .fini = sip_fini);
+           .init = sip_init, .start = sip_start, .stop = sip_stop, .fini = sip_fini,
+           .check = sip_check);

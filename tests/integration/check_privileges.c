@@ -104,7 +104,10 @@ START_TEST(root_becomes_the_user_and_keeps_capturing)
     send_options(4);
     /* A reload as the user still works, and capture goes on after it. */
     kill(pid, SIGHUP);
-    ck_assert(wait_for_text(ERR, "config: reloaded", 5));
+    if (!wait_for_text(ERR, "config: reloaded", 15)) {
+        char *err = read_file(ERR);
+        ck_abort_msg("no reload as nobody; stderr: %s", err ? err : "(none)");
+    }
     usleep(300000);
     kill(pid, SIGINT);
     ck_assert_int_eq(run_wait(pid, 10), 0);

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run_util.h"
 
@@ -117,10 +118,36 @@ START_TEST(errors)
 {
     run_result_t r = sipnab((char *[]){"-I", CALL, "--filter", "state == AND x", NULL});
     ck_assert_int_eq(r.status, 2);
-    ck_assert_str_eq(r.err, "sip: bad --filter: column 10: expected a value after '=='\n"
-                            "  state == AND x\n"
-                            "           ^\n");
+    ck_assert_str_eq(r.err, "sip: --filter: column 10: expected a value after '=='\n");
     run_free(&r);
+    /* from a file: -t finds it (every module's init and check run), with
+     * the file:line, and the run says the same (issue 18.8) */
+    char *bad = data_path("reliability/bad-filter.conf");
+    char *test[] = {(char *)sipnab_bin(), "-c", bad, "-t", NULL};
+    r = run_cmd(test, 30);
+    ck_assert_int_eq(r.status, 2);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "sip: %s:2: option 'filter': column 10: expected a value after '=='\n", bad);
+    ck_assert_str_eq(r.err, want);
+    run_free(&r);
+    char *run[] = {(char *)sipnab_bin(), "-c", bad, "-N", "-I", CALL, "--report", NULL};
+    r = run_cmd(run, 30);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, want);
+    run_free(&r);
+    free(bad);
+    /* an unknown module names the line that asked for it */
+    const char *conf = "/tmp/sipnab-check-sip-outputs.conf";
+    const char *text = "[core]\nload = pcap, sip, no_such_module\n";
+    ck_assert_int_eq(write_file(conf, text, strlen(text)), 0);
+    char *load[] = {(char *)sipnab_bin(), "-c", (char *)conf, "-t", NULL};
+    r = run_cmd(load, 30);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "sipnab: /tmp/sipnab-check-sip-outputs.conf:2: option 'load': module "
+                            "no_such_module.so: not found in "));
+    run_free(&r);
+    unlink(conf);
     r = sipnab((char *[]){"-I", CALL, "--filter", "stat == 'x'", NULL});
     ck_assert_int_eq(r.status, 2);
     ck_assert(strstr(r.err, "unknown field or alias 'stat' (did you mean 'state'?)"));

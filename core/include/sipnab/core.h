@@ -100,6 +100,13 @@ SNB_API json_t *snb_core_stats_json(snb_core_t *core);
  * in registration order. A new array, or NULL. */
 SNB_API json_t *snb_core_metrics_json(snb_core_t *core);
 
+/* Where an option's value came from, to start an error message with:
+ * "FILE:LINE: option 'KEY'" from a file, the flag (e.g. "--filter") from
+ * the command line, else "option 'KEY'". Returns buf. */
+SNB_API const char *snb_core_option_where(snb_core_t *core, const char *section,
+                                          const char *instance, const char *key, const char *flag,
+                                          char *buf, size_t len);
+
 /* ---- services ----
  * A module may offer a typed, versioned table of functions under a name
  * (e.g. "sip.dialogs") for other modules to call on the loop thread; the

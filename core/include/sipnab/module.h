@@ -13,7 +13,7 @@
 #include "sipnab/options.h"
 
 #define SNB_ABI_MAJOR 2
-#define SNB_ABI_MINOR 0
+#define SNB_ABI_MINOR 1
 #define SNB_MODULE_SYMBOL snb_module_info
 #define SNB_MODULE_SYMBOL_NAME "snb_module_info"
 
@@ -105,6 +105,12 @@ typedef struct snb_module {
     int (*reload)(void *state, const snb_instance_conf_t *inst, size_t n);
     /* Optional: the module's command-line flags, ending with {.name = NULL}. */
     const snb_flag_t *cli_flags;
+    /* Optional (ABI 2.1): called once every module's init has run and before
+     * any start, on every run and by `sipnab -t`: check what needs the other
+     * modules (a filter over every module's filter fields, say). Log one
+     * line, naming the option's origin (snb_core_option_where), and return a
+     * negative error (SNB_E_CONFIG) to refuse the configuration. */
+    int (*check)(void *state);
 } snb_module_t;
 
 /* SNB_MODULE_NAME is defined by the build from the module's folder name. */
