@@ -35,6 +35,7 @@ typedef struct hep_conf {
     bool compress;
     uint64_t queue_size;
     int64_t max_connections;
+    uint64_t idle_timeout; /* ms */
 } hep_conf_t;
 
 #define HEP_COUNTERS(X)                                                                            \
@@ -49,7 +50,11 @@ typedef struct hep_conf {
     X(qos_reports, "RTP stream quality reports sent (HEP type 34)")                                \
     X(qos_received, "quality reports received (HEP types 32/34/35; counted, not analysed)")        \
     X(send_dropped, "HEP packets dropped: collector slow, absent or queue full")                   \
-    X(reconnects, "TCP reconnections to collectors")
+    X(reconnects, "TCP reconnections to collectors")                                               \
+    X(tcp_refused_not_allowed, "TCP connections refused at accept: source outside the allow-list") \
+    X(tcp_refused_full, "TCP connections refused at accept: max_connections reached")              \
+    X(tcp_idle_closed, "TCP connections closed: no whole HEP packet within idle_timeout")          \
+    X(tcp_dropped_malformed, "TCP connections dropped: a frame that is not HEP or too long")
 
 enum {
 #define HEP_COUNTER_ENUM(name, help) C_##name,
@@ -67,6 +72,7 @@ static const snb_metric_def_t counter_defs[] = {HEP_COUNTERS(SNB_METRIC_COUNTER_
 #define HEP_RX_SLOTS 16
 
 typedef struct hep_mod hep_mod_t;
+typedef struct hep_conn hep_conn_t;
 
 typedef struct hep_inst {
     hep_mod_t *mod;
@@ -82,6 +88,7 @@ typedef struct hep_inst {
     uv_tcp_t tcp;
     bool udp_open, tcp_open;
     int connections;
+    hep_conn_t *conns;               /* open TCP connections, closed at stop */
     uint8_t *rxbuf;                  /* HEP_RX_SLOTS datagrams per recvmmsg */
     uint8_t scratch[HEP_MAX_PACKET]; /* inflated payloads */
     /* sender */
@@ -138,19 +145,22 @@ static void hep_to_packet(const hep_packet_t *h, uint64_t fallback_ts, snb_packe
     p->payload_len = h->payload_len;
 }
 
+static bool allowed(const hep_inst_t *in, const snb_addr_t *from)
+{
+    bool ok = in->n_allow == 0;
+    for (size_t i = 0; i < in->n_allow && !ok; i++)
+        ok = hep_cidr_match(&in->allow[i], from);
+    return ok;
+}
+
 /* One datagram or TCP-framed packet from `from`. */
 static void receive(hep_inst_t *in, const uint8_t *data, size_t len, const snb_addr_t *from)
 {
     hep_mod_t *m = in->mod;
     m->counters[C_received]++;
-    if (in->n_allow) {
-        bool ok = false;
-        for (size_t i = 0; i < in->n_allow && !ok; i++)
-            ok = hep_cidr_match(&in->allow[i], from);
-        if (!ok) {
-            m->counters[C_rejected_not_allowed]++;
-            return;
-        }
+    if (!allowed(in, from)) {
+        m->counters[C_rejected_not_allowed]++;
+        return;
     }
     uint64_t now = uv_now(snb_core_loop(m->core)) * 1000u;
     if (in->limit && !snb_ratelimit_allow(in->limit, from, now)) {
@@ -219,21 +229,49 @@ static void udp_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct s
     receive(in, (const uint8_t *)buf->base, (size_t)n, &a);
 }
 
-/* A TCP connection: length-framed HEP packets in a bounded buffer. */
-typedef struct hep_conn {
+/* A TCP connection: length-framed HEP packets in a bounded buffer. A source
+ * outside the allow-list is refused at accept (it never takes a slot), as
+ * is any beyond max_connections, each counted; a connection that delivers
+ * no whole HEP packet for idle_timeout is closed, whether it is silent or
+ * trickles bytes, so slots come back to the senders that use them. */
+struct hep_conn {
     uv_tcp_t tcp;
+    uv_timer_t idle;
     hep_inst_t *in;
+    hep_conn_t *prev, *next;
     snb_addr_t peer;
     uint8_t *buf;
     size_t len;
-} hep_conn_t;
+    int open_handles;
+};
 
 static void conn_closed(uv_handle_t *h)
 {
     hep_conn_t *c = h->data;
-    c->in->connections--;
+    if (--c->open_handles) return;
+    hep_inst_t *in = c->in;
+    in->connections--;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        in->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
     free(c->buf);
     free(c);
+}
+
+static void conn_close(hep_conn_t *c)
+{
+    if (uv_is_closing((uv_handle_t *)&c->tcp)) return;
+    uv_close((uv_handle_t *)&c->tcp, conn_closed);
+    uv_close((uv_handle_t *)&c->idle, conn_closed);
+}
+
+static void conn_idle(uv_timer_t *t)
+{
+    hep_conn_t *c = t->data;
+    c->in->mod->counters[C_tcp_idle_closed]++;
+    conn_close(c);
 }
 
 static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -248,7 +286,7 @@ static void conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     (void)buf;
     hep_conn_t *c = s->data;
     if (n < 0) {
-        uv_close((uv_handle_t *)s, conn_closed);
+        conn_close(c);
         return;
     }
     c->len += (size_t)n;
@@ -258,41 +296,66 @@ static void conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         if (need == 0) break;
         if (need < 0 || need > HEP_MAX_PACKET) { /* not HEP, or lying: drop the connection */
             c->in->mod->counters[C_rejected_malformed]++;
-            uv_close((uv_handle_t *)s, conn_closed);
+            c->in->mod->counters[C_tcp_dropped_malformed]++;
+            conn_close(c);
             return;
         }
         if ((size_t)need > c->len - off) break;
         receive(c->in, c->buf + off, (size_t)need, &c->peer);
         off += (size_t)need;
     }
+    if (off) uv_timer_again(&c->idle); /* progress: a whole packet */
     memmove(c->buf, c->buf + off, c->len - off);
     c->len -= off;
-    if (c->len == HEP_TCP_BUFFER) uv_close((uv_handle_t *)s, conn_closed); /* cannot frame */
+    if (c->len == HEP_TCP_BUFFER) { /* cannot frame */
+        c->in->mod->counters[C_tcp_dropped_malformed]++;
+        conn_close(c);
+    }
 }
 
+/* Accept, then look at the peer before reading a byte. */
 static void on_connection(uv_stream_t *server, int status)
 {
     hep_inst_t *in = server->data;
+    hep_mod_t *m = in->mod;
     if (status < 0) return;
+    bool full = in->connections >= in->conf->max_connections;
     hep_conn_t *c = calloc(1, sizeof *c);
-    if (c) c->buf = malloc(HEP_TCP_BUFFER);
-    if (!c || !c->buf) {
-        if (c) free(c);
-        return;
-    }
+    if (!c) return;
+    uv_loop_t *loop = snb_core_loop(m->core);
+    uv_tcp_init(loop, &c->tcp);
+    uv_timer_init(loop, &c->idle);
+    c->tcp.data = c->idle.data = c;
     c->in = in;
-    uv_tcp_init(snb_core_loop(in->mod->core), &c->tcp);
-    c->tcp.data = c;
+    c->open_handles = 2;
+    c->next = in->conns;
+    if (in->conns) in->conns->prev = c;
+    in->conns = c;
     in->connections++;
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 ||
-        in->connections > in->conf->max_connections) {
-        uv_close((uv_handle_t *)&c->tcp, conn_closed);
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        conn_close(c);
         return;
     }
     struct sockaddr_storage ss;
     int sl = sizeof ss;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
         from_sockaddr((struct sockaddr *)&ss, &c->peer);
+    if (!allowed(in, &c->peer)) {
+        m->counters[C_tcp_refused_not_allowed]++;
+        conn_close(c);
+        return;
+    }
+    if (full) {
+        m->counters[C_tcp_refused_full]++;
+        conn_close(c);
+        return;
+    }
+    c->buf = malloc(HEP_TCP_BUFFER);
+    if (!c->buf) {
+        conn_close(c);
+        return;
+    }
+    uv_timer_start(&c->idle, conn_idle, in->conf->idle_timeout, in->conf->idle_timeout);
     uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, conn_read);
 }
 
@@ -754,6 +817,8 @@ static void hep_stop(void *state)
         if (in->udp_open) uv_close((uv_handle_t *)&in->udp, NULL);
         if (in->tcp_open) uv_close((uv_handle_t *)&in->tcp, NULL);
         in->udp_open = in->tcp_open = false;
+        for (hep_conn_t *c = in->conns; c; c = c->next)
+            conn_close(c);
         if (in->src) snb_source_finished(in->src);
         if (in->reconnect_open) uv_close((uv_handle_t *)&in->reconnect, NULL);
         in->reconnect_open = false;
@@ -850,7 +915,14 @@ static const snb_option_t hep_options[] = {
      .min = 1,
      .max = 65536,
      .offset = offsetof(hep_conf_t, max_connections),
-     .help = "TCP senders at once"},
+     .help = "TCP senders at once; beyond, a connection is refused at accept (and counted)"},
+    {.name = "idle_timeout",
+     .type = SNB_OPT_DURATION,
+     .def = "2m",
+     .min = 100,
+     .max = 86400000,
+     .offset = offsetof(hep_conf_t, idle_timeout),
+     .help = "a TCP connection that delivers no whole HEP packet this long is closed"},
     SNB_OPTIONS_END,
 };
 
