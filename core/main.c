@@ -13,11 +13,12 @@
 /* Everything needed to build the configuration again on SIGHUP. */
 typedef struct conf_source {
     const snb_cli_t *cli;
+    char used[4096]; /* the main file read last, "" for none (for -t's line) */
 } conf_source_t;
 
 static int build_conf(void *ud, snb_conf_t **out, char *err, size_t errlen)
 {
-    const conf_source_t *src = ud;
+    conf_source_t *src = ud;
     snb_conf_t *conf = snb_conf_new();
     *out = conf;
     if (!conf) {
@@ -27,6 +28,7 @@ static int build_conf(void *ud, snb_conf_t **out, char *err, size_t errlen)
     const char *path = src->cli->config_path;
     if (!path && access(SNB_SYSCONF_DIR "/sipnab.conf", F_OK) == 0)
         path = SNB_SYSCONF_DIR "/sipnab.conf";
+    snprintf(src->used, sizeof src->used, "%s", path ? path : "");
     if (path) {
         char *copy = strdup(path);
         if (!copy) return -1;
@@ -126,7 +128,7 @@ int main(int argc, char **argv)
         if (status != 0) goto out;
         if (cli.dump_config) snb_core_dump_config(core, stdout);
         fprintf(stderr, "sipnab: configuration %s is ok (%zu module%s loaded)\n",
-                cli.config_path ? cli.config_path : "(defaults and flags)", core->n_mods,
+                source.used[0] ? source.used : "(defaults and flags)", core->n_mods,
                 core->n_mods == 1 ? "" : "s");
         status = 0;
         goto out;

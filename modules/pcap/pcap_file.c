@@ -364,6 +364,15 @@ static void on_idle_closed(uv_handle_t *h)
 void pcap_file_reader_stop(pcap_file_reader_t *r)
 {
     if (!r || uv_is_closing((uv_handle_t *)&r->idle)) return;
+    if (r->idle_active) {
+        /* Stopped (SIGINT, SIGTERM) before the end: what was read is still
+         * analysed and reported, and the run says it is incomplete. */
+        snb_log_warn(r->core, "pcap",
+                     "interrupted after %" PRIu64 " packets: the outputs cover what was read",
+                     snb_source_stats(r->src)->capture_packets);
+        snb_source_failed(r->src);
+        finish(r);
+    }
     close_all(r);
     uv_close((uv_handle_t *)&r->idle, on_idle_closed);
 }
