@@ -35,8 +35,8 @@ typedef struct sec_src {
     uint64_t alerted_at[SNB_SEC_TYPE_COUNT];
     char ua[48];
     uint8_t n_call_ids, n_targets;
-    char call_ids[2][48];
-    char target_samples[2][48];
+    char call_ids[2][64];
+    char target_samples[2][64];
 } sec_src_t;
 
 struct sec_detect {
@@ -45,6 +45,11 @@ struct sec_detect {
     sec_src_t *src;    /* max_sources entries */
     uint32_t *buckets; /* n_buckets heads */
     uint32_t n_buckets, used;
+    /* User-Agents already matched: many sources send the same few. */
+    struct {
+        uint64_t hash;
+        bool scanner;
+    } ua_cache[256];
     uint32_t lru_head, lru_tail;   /* most recent at head */
     uint32_t pend_head, pend_tail; /* oldest activity at head */
     sec_stats_t stats;
@@ -395,11 +400,11 @@ static unsigned response_slot(unsigned status)
     return SNB_SEC_R_6XX;
 }
 
-static void keep_sample(char samples[2][48], uint8_t *n, const char *text)
+static void keep_sample(char samples[2][64], uint8_t *n, const char *text)
 {
     for (unsigned i = 0; i < *n; i++)
         if (strcmp(samples[i], text) == 0) return;
-    if (*n < 2) snprintf(samples[(*n)++], 48, "%s", text);
+    if (*n < 2) snprintf(samples[(*n)++], 64, "%.63s", text);
 }
 
 static void check_user_agent(sec_detect_t *d, sec_src_t *s, const sec_msg_t *m)
@@ -409,8 +414,14 @@ static void check_user_agent(sec_detect_t *d, sec_src_t *s, const sec_msg_t *m)
     copy_text(ua, sizeof ua, m->user_agent.p, m->user_agent.len);
     if (strcmp(ua, s->ua) != 0 || !s->ua[0]) {
         memcpy(s->ua, ua, sizeof ua);
-        /* Match the whole value, not our truncated copy. */
-        s->ua_scanner = sec_ua_match(d->cfg.ua, m->user_agent.p, m->user_agent.len);
+        /* Match the whole value, not our truncated copy (once per value). */
+        uint64_t h = snb_hash_bytes(&d->cfg.key, m->user_agent.p, m->user_agent.len) | 1;
+        unsigned i = (unsigned)(h >> 56);
+        if (d->ua_cache[i].hash != h) {
+            d->ua_cache[i].hash = h;
+            d->ua_cache[i].scanner = sec_ua_match(d->cfg.ua, m->user_agent.p, m->user_agent.len);
+        }
+        s->ua_scanner = d->ua_cache[i].scanner;
     }
     if (s->ua_scanner) {
         char why[96];
@@ -492,23 +503,27 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
 
     sec_sketch_add(&s->hosts, addr_hash(d, &m->dst));
 
-    char host[64], sample[48];
-    snb_format_addr(&m->dst, host, sizeof host);
     bool enumerable = m->method == SNB_SIP_REGISTER || m->method == SNB_SIP_INVITE ||
                       m->method == SNB_SIP_OPTIONS;
-    if (enumerable && m->target_user.p && m->target_user.len) {
+    bool has_user = enumerable && m->target_user.p && m->target_user.len;
+    if (has_user) {
         s->enum_requests++;
-        uint64_t h = snb_hash_bytes(&d->cfg.key, m->target_user.p, m->target_user.len);
-        sec_sketch_add(&s->targets, h);
-        char user[32];
-        copy_text(user, sizeof user, m->target_user.p, m->target_user.len);
-        snprintf(sample, sizeof sample, "%s@%s", user, host);
-    } else {
-        snprintf(sample, sizeof sample, "%s", host);
+        sec_sketch_add(&s->targets,
+                       snb_hash_bytes(&d->cfg.key, m->target_user.p, m->target_user.len));
     }
-    keep_sample(s->target_samples, &s->n_targets, sample);
+    if (s->n_targets < 2) {                  /* samples for the alert: "user@host" or "host" */
+        char host[46], sample[64], user[24]; /* INET6_ADDRSTRLEN */
+        snb_format_addr(&m->dst, host, sizeof host);
+        if (has_user) {
+            copy_text(user, sizeof user, m->target_user.p, m->target_user.len);
+            snprintf(sample, sizeof sample, "%.20s@%.42s", user, host);
+        } else {
+            snprintf(sample, sizeof sample, "%.63s", host);
+        }
+        keep_sample(s->target_samples, &s->n_targets, sample);
+    }
     if (m->call_id.p && m->call_id.len && s->n_call_ids < 2) {
-        char cid[48];
+        char cid[64];
         copy_text(cid, sizeof cid, m->call_id.p, m->call_id.len);
         keep_sample(s->call_ids, &s->n_call_ids, cid);
     }

@@ -108,9 +108,12 @@ static void on_sip_message(security_mod_t *m, const snb_sip_message_event_t *ev)
     };
     if (ev->is_request && ev->msg && sip) {
         msg.user_agent = sip->header(ev->msg, "User-Agent", 0);
-        msg.has_credentials = sip->header_count(ev->msg, "Authorization") ||
-                              sip->header_count(ev->msg, "Proxy-Authorization");
-        msg.target_user = target_user(ev);
+        /* Only what the rules read: credentials of REGISTER and INVITE (the
+         * refusals counted are theirs), the target of the enumerable ones. */
+        bool reg_or_inv = ev->method == SNB_SIP_REGISTER || ev->method == SNB_SIP_INVITE;
+        msg.has_credentials = reg_or_inv && (sip->header_count(ev->msg, "Authorization") ||
+                                             sip->header_count(ev->msg, "Proxy-Authorization"));
+        if (reg_or_inv || ev->method == SNB_SIP_OPTIONS) msg.target_user = target_user(ev);
     }
     unsigned types = sec_detect_msg(m->det, &msg);
     if (types)
