@@ -88,7 +88,7 @@ typedef struct sec_cfg {
 /* Defaults, as documented in docs/modules/security.md and the option table. */
 #define SEC_CFG_DEFAULT                                                                            \
     {                                                                                              \
-        .max_sources = 65536, .max_calls = 65536, .window_us = 60000000, .idle_us = 2000000,       \
+        .max_sources = 65536, .max_calls = 16384, .window_us = 60000000, .idle_us = 2000000,       \
         .alert_us = 60000000, .sweep_hosts = 10, .enum_targets = 20, .enum_ratio = 0.6,            \
         .enum_reached = 0.2, .bf_failures = 10, .rate_register = 50, .rate_invite = 50,            \
         .rate_options = 50, .toll_calls = 5, .toll_run = 5, .wangiri_calls = 10,                   \
