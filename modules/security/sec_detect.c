@@ -6,6 +6,7 @@
 
 #include "sec_calls.h"
 #include "sec_number.h"
+#include "sec_hll.h"
 #include "sec_sketch.h"
 #include "sipnab/format.h"
 #include "sipnab/sip.h"
@@ -30,8 +31,8 @@ typedef struct sec_src {
     uint32_t requests, enum_requests, finals, reached, cred_fail;
     uint32_t new_calls, premium_answered, run_answered, run, one_ring;
     uint64_t last_number;
-    sec_sketch_t targets, hosts,
-        answered; /* users asked, addresses asked, addresses that answered */
+    sec_hll_t targets;            /* users asked */
+    sec_sketch_t hosts, answered; /* addresses asked, and those that answered */
     uint64_t alerted_at[SNB_SEC_TYPE_COUNT];
     char ua[48];
     uint8_t n_call_ids, n_targets;
@@ -274,7 +275,7 @@ static void raise_alert(sec_detect_t *d, sec_src_t *s, unsigned type, uint64_t n
     snprintf(a.reason, sizeof a.reason, "%s", reason);
     snprintf(a.user_agent, sizeof a.user_agent, "%s", s->ua);
     a.requests = s->requests;
-    a.distinct_targets = sec_sketch_count(&s->targets);
+    a.distinct_targets = sec_hll_count(&s->targets);
     a.distinct_hosts = sec_sketch_count(&s->hosts);
     memcpy(a.methods, s->methods, sizeof a.methods);
     memcpy(a.responses, s->responses, sizeof a.responses);
@@ -325,7 +326,7 @@ static void judge_sweep(sec_detect_t *d, sec_src_t *s, uint64_t now_us)
 static void judge_deferred(sec_detect_t *d, sec_src_t *s, uint64_t now_us)
 {
     judge_sweep(d, s, now_us);
-    uint32_t distinct = sec_sketch_count(&s->targets);
+    uint32_t distinct = sec_hll_count(&s->targets);
     bool failing = s->finals == 0 || (double)s->reached <= d->cfg.enum_reached * s->finals;
     if (looks_enumerating(d, s, distinct) && failing) {
         char why[96];
@@ -456,7 +457,7 @@ static void check_flood(sec_detect_t *d, sec_src_t *s, unsigned method, uint64_t
     /* A flood hits few addresses and repeats its targets; a sweep or an
      * enumeration at the same speed is a scanner. */
     if (looks_sweeping(d, s)) return;
-    if (looks_enumerating(d, s, sec_sketch_count(&s->targets))) return;
+    if (looks_enumerating(d, s, sec_hll_count(&s->targets))) return;
     char why[96];
     snprintf(why, sizeof why, "%u %.*s in one second", s->sec_count[r],
              method == SNB_SIP_REGISTER ? 8
@@ -508,8 +509,7 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
     bool has_user = enumerable && m->target_user.p && m->target_user.len;
     if (has_user) {
         s->enum_requests++;
-        sec_sketch_add(&s->targets,
-                       snb_hash_bytes(&d->cfg.key, m->target_user.p, m->target_user.len));
+        sec_hll_add(&s->targets, snb_hash_bytes(&d->cfg.key, m->target_user.p, m->target_user.len));
     }
     if (s->n_targets < 2) {                  /* samples for the alert: "user@host" or "host" */
         char host[46], sample[64], user[24]; /* INET6_ADDRSTRLEN */
@@ -548,7 +548,7 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
         if (c && c->invite_us && m->ts_us >= c->invite_us &&
             m->ts_us - c->invite_us <= d->cfg.wangiri_ring_us) {
             s->one_ring++;
-            uint32_t distinct = sec_sketch_count(&s->targets);
+            uint32_t distinct = sec_hll_count(&s->targets);
             if (s->one_ring >= d->cfg.wangiri_calls && 2 * s->one_ring >= s->new_calls &&
                 2 * distinct >= d->cfg.wangiri_calls) {
                 char why[96];
@@ -559,7 +559,7 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
         }
     }
     /* Enumerations and sweeps are judged once the source pauses. */
-    if ((looks_enumerating(d, s, sec_sketch_count(&s->targets)) || looks_sweeping(d, s)) &&
+    if ((looks_enumerating(d, s, sec_hll_count(&s->targets)) || looks_sweeping(d, s)) &&
         !(s->alerted_at[SNB_SEC_SCANNER] &&
           m->ts_us - s->alerted_at[SNB_SEC_SCANNER] < d->cfg.alert_us))
         pend_push_tail(d, s, link);

@@ -226,6 +226,30 @@ START_TEST(enumeration_judged_after_a_pause)
 }
 END_TEST
 
+/* svwar over 5000 extensions at 200/s: still one request per user (the
+ * distinct count does not saturate), so a scanner, never a REGISTER flood. */
+START_TEST(long_enumeration_is_not_a_flood)
+{
+    alerts_t al = {0};
+    sec_detect_t *d = detector(&al, NULL, 0);
+    char user[16];
+    for (int u = 0; u < 5000; u++) {
+        snprintf(user, sizeof user, "%d", 1000 + u);
+        sec_msg_t m = request(SEC + (uint64_t)u * 5000, "192.0.2.22", "198.51.100.1",
+                              SNB_SIP_REGISTER, user, user, 1);
+        sec_detect_msg(d, &m);
+        sec_msg_t r = response(&m, m.ts_us + 100, 404);
+        sec_detect_msg(d, &r);
+    }
+    sec_detect_flush(d);
+    ck_assert_int_eq(al.by_type[SNB_SEC_REG_FLOOD], 0);
+    ck_assert_int_eq(al.by_type[SNB_SEC_SCANNER], 1);
+    ck_assert_uint_ge(al.last.distinct_targets, 4000);
+    ck_assert_uint_le(al.last.distinct_targets, 6000);
+    sec_detect_free(d);
+}
+END_TEST
+
 START_TEST(enumeration_flushed_at_the_end)
 {
     alerts_t al = {0};
@@ -564,6 +588,7 @@ static Suite *suite(void)
     tcase_add_test(tc, server_pinging_its_phones_is_benign);
     tcase_add_test(tc, enumeration_judged_after_a_pause);
     tcase_add_test(tc, enumeration_flushed_at_the_end);
+    tcase_add_test(tc, long_enumeration_is_not_a_flood);
     tcase_add_test(tc, nat_with_many_phones_is_benign);
     tcase_add_test(tc, refused_credentials_are_bruteforce);
     tcase_add_test(tc, options_flood_and_keepalive);
