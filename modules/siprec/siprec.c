@@ -262,9 +262,25 @@ static siprec_dialog_t *of(siprec_t *s, const snb_dialog_info_t *d)
 
 typedef struct rtp_match {
     siprec_t *s;
-    json_t *out; /* label entries, each gets "rtp": [...] */
+    json_t *labels; /* the labelled m-lines seen, with their endpoints */
+    json_t *out;    /* rtp_streams */
 } rtp_match_t;
 
+/* "2025-03-14T09:30:00.100000Z" as epoch seconds; 0 when unreadable. */
+static double epoch_of(const char *iso)
+{
+    struct tm tm = {0};
+    unsigned usec = 0;
+    if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d.%6uZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &usec) < 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (double)timegm(&tm) + usec / 1e6;
+}
+
+/* An RTP stream of the dialog sent from a labelled m-line's address and
+ * port (any the label has had: a re-INVITE may have disabled it since). */
 static bool match_stream(void *ud, const snb_stream_info_t *si)
 {
     rtp_match_t *m = ud;
@@ -272,7 +288,7 @@ static bool match_stream(void *ud, const snb_stream_info_t *si)
     const char *src = json_string_value(json_object_get(js, "src"));
     size_t i, j;
     json_t *e, *ep;
-    json_array_foreach(m->out, i, e)
+    json_array_foreach(m->labels, i, e)
     {
         bool from_it = false;
         json_array_foreach(json_object_get(e, "endpoints"), j, ep) from_it |=
@@ -281,44 +297,63 @@ static bool match_stream(void *ud, const snb_stream_info_t *si)
         char ssrc[16];
         snprintf(ssrc, sizeof ssrc, "0x%08x", si->ssrc);
         json_array_append_new(
-            json_object_get(e, "rtp"),
-            json_pack("{s:s, s:O?, s:O?, s:O?, s:I}", "ssrc", ssrc, "codec",
-                      json_object_get(js, "codec"), "src", json_object_get(js, "src"), "dst",
-                      json_object_get(js, "dst"), "packets", (json_int_t)si->packets));
+            m->out,
+            json_pack("{s:O, s:s, s:O?, s:O?, s:O?, s:O?, s:I, s:f, s:f}", "label",
+                      json_object_get(e, "label"), "ssrc", ssrc, "payload_type",
+                      json_object_get(js, "payload_type"), "codec", json_object_get(js, "codec"),
+                      "src", json_object_get(js, "src"), "dst", json_object_get(js, "dst"),
+                      "packets", (json_int_t)si->packets, "first_epoch",
+                      epoch_of(json_string_value(json_object_get(js, "first_seen"))), "last_epoch",
+                      epoch_of(json_string_value(json_object_get(js, "last_seen")))));
+        break;
     }
     json_decref(js);
     return true;
 }
 
-/* Each metadata stream's SDP m-line (by label) and the RTP that came from
- * that m-line's address and port. */
+static int by_label_then_start(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t ox = json_integer_value(json_object_get(x, "_order")),
+               oy = json_integer_value(json_object_get(y, "_order"));
+    if (ox != oy) return ox < oy ? -1 : 1;
+    double fx = json_number_value(json_object_get(x, "first_epoch")),
+           fy = json_number_value(json_object_get(y, "first_epoch"));
+    return (fx > fy) - (fx < fy);
+}
+
+/* The labelled m-lines, and the RTP streams each label maps to (in the
+ * shape of truth.json's rtp_streams). */
 static void add_media(siprec_t *s, const snb_dialog_info_t *d, siprec_dialog_t *sd, json_t *out)
 {
-    json_t *labels = json_deep_copy(sd->sdp_labels ? sd->sdp_labels : json_array());
-    size_t i;
-    json_t *e;
-    json_array_foreach(labels, i, e) json_object_set_new(e, "rtp", json_array());
+    json_t *labels = sd->sdp_labels ? json_incref(sd->sdp_labels) : json_array();
+    json_t *rtp = json_array();
     if (s->media) {
-        rtp_match_t m = {s, labels};
+        rtp_match_t m = {s, labels, rtp};
         s->media->dialog_streams(s->media->ctx, d->call_id, match_stream, &m);
     }
-    json_t *st;
-    json_array_foreach(json_object_get(out, "streams"), i, st)
-    {
-        const char *label = json_string_value(json_object_get(st, "label"));
-        json_t *media = json_null();
-        size_t j;
-        json_array_foreach(labels, j, e)
-        {
-            const char *l = json_string_value(json_object_get(e, "label"));
-            if (label && l && !strcmp(l, label)) {
-                json_decref(media);
-                media = json_incref(e);
-            }
+    /* in label order (as the m-lines were first offered), then by start */
+    size_t n = json_array_size(rtp);
+    json_t **v = n ? malloc(n * sizeof *v) : NULL;
+    for (size_t i = 0; v && i < n; i++) {
+        v[i] = json_incref(json_array_get(rtp, i));
+        size_t k;
+        json_t *e;
+        json_array_foreach(labels, k, e) if (json_equal(json_object_get(e, "label"),
+                                                        json_object_get(v[i], "label")))
+            json_object_set_new(v[i], "_order", json_integer((json_int_t)k));
+    }
+    if (v) {
+        qsort(v, n, sizeof *v, by_label_then_start);
+        json_array_clear(rtp);
+        for (size_t i = 0; i < n; i++) {
+            json_object_del(v[i], "_order");
+            json_array_append_new(rtp, v[i]);
         }
-        json_object_set_new(st, "media", media);
+        free(v);
     }
     json_object_set_new(out, "sdp_labels", labels);
+    json_object_set_new(out, "rtp_streams", rtp);
 }
 
 static json_t *render(void *ctx, const snb_dialog_info_t *d)
@@ -441,15 +476,18 @@ static void report(void *ctx, const snb_dialog_info_t *d, FILE *out, int format)
     }
     json_array_foreach(json_object_get(r, "streams"), i, o)
     {
-        json_t *media = json_object_get(o, "media");
-        json_t *rtp = json_array_get(json_object_get(media, "rtp"), 0);
-        fprintf(out, "%sstream label %s: from %s, m-line %lld port %lld, RTP %s (%lld packets)\n",
-                item, str_or(json_object_get(o, "label"), "?"),
-                str_or(json_array_get(json_object_get(o, "sender_aors"), 0), "nobody"),
-                json_integer_value(json_object_get(media, "m_index")),
-                json_integer_value(json_object_get(media, "port")),
-                str_or(json_object_get(rtp, "ssrc"), "none"),
+        const char *label = str_or(json_object_get(o, "label"), "?");
+        fprintf(out, "%sstream label %s: from %s", item, label,
+                str_or(json_array_get(json_object_get(o, "sender_aors"), 0), "nobody"));
+        size_t j;
+        json_t *rtp;
+        json_array_foreach(json_object_get(r, "rtp_streams"), j,
+                           rtp) if (!strcmp(str_or(json_object_get(rtp, "label"), ""), label))
+            fprintf(
+                out, ", RTP %s %s -> %s (%lld packets)", str_or(json_object_get(rtp, "ssrc"), "?"),
+                str_or(json_object_get(rtp, "src"), "?"), str_or(json_object_get(rtp, "dst"), "?"),
                 json_integer_value(json_object_get(rtp, "packets")));
+        fprintf(out, "\n");
     }
     json_decref(r);
 }
