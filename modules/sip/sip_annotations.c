@@ -125,6 +125,7 @@ int sip_annotations_add(sip_annotations_t *a, const snb_dialog_annotation_t *ann
                                           "timing",
                                           "sdp_timeline",
                                           "refer_to",
+                                          "refer_replaces",
                                           "diagnosis",
                                           "created_at",
                                           "updated_at",

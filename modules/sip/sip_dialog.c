@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const state_names[SIP_DS_COUNT] = {
     [SIP_DS_TRYING] = "Trying",         [SIP_DS_RINGING] = "Ringing",
@@ -160,10 +161,12 @@ void sip_dialog_release(sip_dialog_t *d)
     free(d->msgs);
     free(d->sdp);
     free(d->refer_to);
+    free(d->refer_replaces);
     free(d->text);
     d->msgs = NULL;
     d->sdp = NULL;
     d->refer_to = NULL;
+    d->refer_replaces = NULL;
     d->text = NULL;
     d->n_msgs = d->cap_msgs = d->n_sdp = d->cap_sdp = 0;
     d->text_len = d->text_cap = 0;
@@ -175,6 +178,7 @@ size_t sip_dialog_owned_bytes(const sip_dialog_t *d)
     size_t n =
         (size_t)d->cap_msgs * sizeof *d->msgs + (size_t)d->cap_sdp * sizeof *d->sdp + d->text_cap;
     if (d->refer_to) n += strlen(d->refer_to) + 1;
+    if (d->refer_replaces) n += strlen(d->refer_replaces) + 1;
     if (d->engine) n += sip_resend_bytes(&sip_dialog_priv(d)->rt);
     return n;
 }
@@ -437,16 +441,68 @@ static int subscription_state(const sip_msg_t *m)
     return -1;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The value of the Replaces header in a URI's ?headers (RFC 3891 section
+ * 6.1: "?Replaces=call-id%3Bto-tag%3Dx%3Bfrom-tag%3Dy"), %-decoded into a
+ * new string; NULL if there is none. */
+static char *uri_replaces(snb_str_t headers)
+{
+    static const char name[] = "replaces=";
+    const size_t nlen = sizeof name - 1;
+    for (uint32_t i = 0; i < headers.len;) {
+        uint32_t end = i;
+        while (end < headers.len && headers.p[end] != '&')
+            end++;
+        if (end - i >= nlen && strncasecmp(headers.p + i, name, nlen) == 0) {
+            char *out = malloc(end - i - nlen + 1);
+            if (!out) return NULL;
+            size_t n = 0;
+            for (uint32_t k = i + (uint32_t)nlen; k < end; k++) {
+                int hi, lo;
+                if (headers.p[k] == '%' && k + 2 < end && (hi = hex_digit(headers.p[k + 1])) >= 0 &&
+                    (lo = hex_digit(headers.p[k + 2])) >= 0) {
+                    out[n++] = (char)(hi << 4 | lo);
+                    k += 2;
+                } else {
+                    out[n++] = headers.p[k];
+                }
+            }
+            out[n] = '\0';
+            return out;
+        }
+        i = end + 1;
+    }
+    return NULL;
+}
+
+/* refer_to: the Refer-To URI without display name, angle brackets or
+ * ?headers; refer_replaces: its Replaces header, decoded (attended
+ * transfer). */
 static void set_refer_to(sip_dialog_t *d, const sip_msg_t *m)
 {
     snb_str_t r = hdr(m, "Refer-To");
     if (!r.p) return;
-    char buf[256];
+    char buf[512];
     sip_msg_header_unfold(r, buf, sizeof buf);
-    char *copy = strdup(buf);
+    sip_nameaddr_t na;
+    sip_parse_nameaddr(snb_str(buf, strlen(buf)), &na);
+    snb_str_t uri = na.uri.len ? na.uri : snb_str(buf, strlen(buf));
+    const char *q = memchr(uri.p, '?', uri.len);
+    snb_str_t headers = q ? snb_str(q + 1, (uint32_t)(uri.p + uri.len - q - 1)) : snb_str(NULL, 0);
+    if (q) uri.len = (uint32_t)(q - uri.p);
+    char *copy = strndup(uri.p, uri.len);
     if (!copy) return;
     free(d->refer_to);
     d->refer_to = copy;
+    free(d->refer_replaces);
+    d->refer_replaces = uri_replaces(headers);
 }
 
 /* A new attempt of the creating request (after a challenge or failure). */
@@ -467,7 +523,13 @@ static void new_attempt(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_met
 
 static void fail(sip_dialog_t *d, uint16_t code, uint64_t ts, uint8_t state)
 {
-    sip_dialog_priv(d)->challenged = code == 401 || code == 407;
+    sip_dialog_priv_t *p = sip_dialog_priv(d);
+    p->challenged = code == 401 || code == 407;
+    /* A call that fails before any 18x: its post-dial delay runs to the
+     * failure (RFC 6076 SRD of a failed setup), as the REST spec's own
+     * example of a Failed dialog shows. Not for a CANCEL (487). */
+    if (d->method == SIP_INVITE && state == SIP_DS_FAILED && d->timing.pdd_us < 0 && p->invite_us)
+        d->timing.pdd_us = elapsed(ts, p->invite_us);
     d->final_code = code;
     d->state = state;
     d->ended_us = ts;
@@ -697,6 +759,25 @@ static void simple_msg(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta
 
 /* ---- entry point -------------------------------------------------------- */
 
+static void become_call(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta_t *meta)
+{
+    d->method = SIP_INVITE;
+    d->expires_at_us = 0;
+    d->answered_us = 0;
+    d->src = meta->src;
+    d->dst = meta->dst;
+    d->sport = meta->sport;
+    d->dport = meta->dport;
+    copy_str(d->from_user, sizeof d->from_user, msg->from.user);
+    copy_str(d->from_display, sizeof d->from_display, msg->from.display);
+    copy_str(d->from_tag, sizeof d->from_tag, msg->from.tag);
+    copy_str(d->to_user, sizeof d->to_user, msg->to.user);
+    copy_str(d->to_display, sizeof d->to_display, msg->to.display);
+    d->to_tag[0] = '\0';
+    d->timing.teardown_us = -1;
+    new_attempt(d, msg, meta);
+}
+
 void sip_dialog_update(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta_t *meta,
                        bool retransmit, const sip_store_limits_t *lim)
 {
@@ -725,6 +806,12 @@ void sip_dialog_update(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta
     /* the To tag of our orientation (not of requests the callee sends) */
     if (!d->to_tag[0] && msg->to.tag.len && tag_eq(msg->from.tag, d->from_tag))
         copy_str(d->to_tag, sizeof d->to_tag, msg->to.tag);
+
+    /* One Call-ID used for a REGISTER (or an OPTIONS, ...) and then for a
+     * call, as SIPp scenarios and some phones do: the dialog follows the
+     * call from its INVITE on (state, timing, parties, failure). */
+    if (msg->is_request && msg->method == SIP_INVITE && d->method != SIP_INVITE && !msg->to.tag.len)
+        become_call(d, msg, meta);
 
     snb_str_t sdp = sip_msg_sdp(msg);
     bool has_sdp = sdp.p && sdp.len;

@@ -137,7 +137,8 @@ typedef struct sip_dialog {
     uint32_t n_sdp, cap_sdp;
     char *text; /* texts of kept messages, back to back (see keep_text in sip_store.c) */
     uint32_t text_len, text_cap;
-    char *refer_to;        /* owned; from REFER's Refer-To */
+    char *refer_to;        /* owned; the Refer-To URI, no brackets, no ?headers */
+    char *refer_replaces;  /* owned; its ?Replaces= header, %-decoded, or NULL */
     int64_t expires_at_us; /* REGISTER binding expiry (capture time), 0 if none */
     bool finished;         /* reached a state that ends it (evictable first) */
     bool responded;        /* any response seen */

@@ -175,6 +175,8 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
         json_array_append_new(tl, sdp_entry_json(&d->sdp[i]));
     json_object_set_new(o, "sdp_timeline", tl);
     json_object_set_new(o, "refer_to", d->refer_to ? json_string(d->refer_to) : json_null());
+    /* an addition to the spec's shape: the transfer's Replaces, decoded */
+    if (d->refer_replaces) json_object_set_new(o, "refer_replaces", json_string(d->refer_replaces));
     /* The spec's places for what other modules fill (annotations replace
      * these in place, keeping the order clients see). */
     json_object_set_new(o, "siprec_metadata", json_null());

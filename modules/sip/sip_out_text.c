@@ -123,6 +123,7 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
             bullet, pdd, setup, ring, trying, teardown, d->timing.retransmits);
     if (d->ua[0]) fprintf(out, "%sUser agent: %s\n", bullet, d->ua);
     if (d->refer_to) fprintf(out, "%sTransferred to: %s\n", bullet, d->refer_to);
+    if (d->refer_replaces) fprintf(out, "%sReplacing: %s\n", bullet, d->refer_replaces);
     if (d->malformed_count)
         fprintf(out, "%sMalformed messages: %" PRIu32 "\n", bullet, d->malformed_count);
 }

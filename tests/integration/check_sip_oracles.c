@@ -207,12 +207,61 @@ START_TEST(every_capture_agrees_with_wireshark)
 }
 END_TEST
 
+/* sipp-branch-scenario-1334calls: each Call-ID carries a REGISTER, then an
+ * INVITE. The dialogs follow the call: every one is an INVITE dialog, the
+ * 403s Wireshark counts are as many Failed dialogs, and the filter language
+ * finds them (issue 11.4: all 1334 showed Registered before). */
+START_TEST(register_then_invite_dialogs_follow_the_call)
+{
+    char *cap = data_path("sipp-branch-scenario-1334calls.pcapng");
+    char *opath = data_path("sipp-branch-scenario-1334calls.tshark.txt");
+    oracle_t *o = oracle_load(opath);
+    ck_assert_ptr_nonnull(o);
+    char *argv[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", cap,
+                    "--dialogs-json",     NULL};
+    run_result_t r = run_cmd(argv, 120);
+    ck_assert_int_eq(r.status, 0);
+    long invites = 0, failed_403 = 0, failed_with_pdd = 0, dialogs = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t e;
+        json_t *d = json_loads(line, 0, &e);
+        ck_assert_ptr_nonnull(d);
+        dialogs++;
+        if (!strcmp(json_string_value(json_object_get(d, "method")), "INVITE")) invites++;
+        if (!strcmp(json_string_value(json_object_get(d, "state")), "Failed") &&
+            json_integer_value(json_object_get(d, "final_code")) == 403) {
+            failed_403++;
+            if (json_is_integer(json_object_get(json_object_get(d, "timing"), "pdd_ms")))
+                failed_with_pdd++;
+        }
+        json_decref(d);
+    }
+    ck_assert_int_eq(dialogs, oracle_sip(o)->n_call_ids);
+    ck_assert_int_eq(invites, oracle_sip_method(o, "INVITE")); /* 1334: one per Call-ID */
+    ck_assert_int_eq(failed_403, oracle_sip_code(o, 403));     /* 1148 */
+    ck_assert_int_eq(failed_with_pdd, failed_403);
+    run_free(&r);
+    char *filtered[] = {(char *)sipnab_bin(), "-c",       "/dev/null",         "-N", "-I", cap,
+                        "--dialogs-json",     "--filter", "state == 'Failed'", NULL};
+    r = run_cmd(filtered, 120);
+    long lines = 0;
+    for (const char *p = r.out; (p = strchr(p, '\n')); p++)
+        lines++;
+    ck_assert_int_eq(lines, oracle_sip_code(o, 403));
+    run_free(&r);
+    oracle_free(o);
+    free(opath);
+    free(cap);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sip_oracles");
     TCase *tc = tcase_create("sip_oracles");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, every_capture_agrees_with_wireshark);
+    tcase_add_test(tc, register_then_invite_dialogs_follow_the_call);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

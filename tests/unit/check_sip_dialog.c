@@ -318,7 +318,8 @@ START_TEST(refer_and_notify_sipfrag)
     tl_req(&c, T(5000), SIDE_A, "REFER", 2, "Refer-To: <sip:carol@example.com>\n", NULL);
     ck_assert_str_eq(tl_state(d), "Transferring");
     ck_assert_ptr_nonnull(d->refer_to);
-    ck_assert_str_eq(d->refer_to, "<sip:carol@example.com>");
+    ck_assert_str_eq(d->refer_to, "sip:carol@example.com"); /* the URI, not the name-addr */
+    ck_assert_ptr_null(d->refer_replaces);
     ck_assert_int_eq(d->prev_state, SIP_DS_INCALL);
     tl_resp(&c, T(5010), SIDE_B, 202, "Accepted", "REFER", 2, NULL, NULL);
     ck_assert_str_eq(tl_state(d), "Transferring");
@@ -336,6 +337,64 @@ START_TEST(refer_and_notify_sipfrag)
     tl_req(&c, T(9000), SIDE_A, "BYE", 3, NULL, NULL);
     ck_assert_str_eq(tl_state(d), "Completed");
     ck_assert_uint_eq(d->n_sdp, 2); /* sipfrag bodies are not SDP */
+}
+END_TEST
+
+/* Attended transfer (RFC 3891): refer_to is the URI without display name,
+ * brackets or ?headers, and its Replaces header is kept, %-decoded. */
+START_TEST(refer_to_with_replaces)
+{
+    sip_dialog_t *d = establish();
+    tl_req(&c, T(5000), SIDE_A, "REFER", 2,
+           "Refer-To: \"Carol\" <sip:carol@example.com?Replaces=abc%40host%3Bto-tag%3D7%3Bfrom-tag"
+           "%3D9&Require=replaces>;method=INVITE\n",
+           NULL);
+    ck_assert_str_eq(d->refer_to, "sip:carol@example.com");
+    ck_assert_str_eq(d->refer_replaces, "abc@host;to-tag=7;from-tag=9");
+    /* the compact form, an addr-spec without brackets */
+    tl_req(&c, T(6000), SIDE_A, "REFER", 3, "r: sip:erin@example.org\n", NULL);
+    ck_assert_str_eq(d->refer_to, "sip:erin@example.org");
+    ck_assert_ptr_null(d->refer_replaces);
+}
+END_TEST
+
+/* A call that fails with no 18x: its PDD runs to the failure (RFC 6076
+ * SRD of a failed setup); a CANCELled one keeps none. */
+START_TEST(failed_call_pdd_runs_to_the_failure)
+{
+    sip_dialog_t *d = tl_req(&c, T(0), SIDE_A, "INVITE", 1, NULL, sdp_a);
+    strcpy(c.to_tag, "ttag1");
+    tl_resp(&c, T(847), SIDE_B, 503, "Service Unavailable", "INVITE", 1, NULL, NULL);
+    ck_assert_str_eq(tl_state(d), "Failed");
+    ck_assert_int_eq(d->timing.pdd_us, 847000);
+    ck_assert_int_eq(d->timing.setup_us, -1);
+}
+END_TEST
+
+/* One Call-ID carries a REGISTER, then a call (as the SIPp scenario of
+ * sipp-branch-scenario-1334calls does): the dialog follows the INVITE. */
+START_TEST(register_then_invite_follows_the_call)
+{
+    tl_init(&c, st, "1-4461@127.0.1.1");
+    sip_dialog_t *d = tl_req(&c, T(0), SIDE_A, "REGISTER", 1,
+                             "Contact: <sip:ua1@10.0.0.1:5061>\nExpires: 3600\n", NULL);
+    strcpy(c.to_tag, "rtag");
+    tl_resp(&c, T(1), SIDE_B, 200, "OK", "REGISTER", 1,
+            "Contact: <sip:ua1@10.0.0.1:5061>;expires=3600\n", NULL);
+    ck_assert_str_eq(tl_state(d), "Registered");
+    c.to_tag[0] = '\0';
+    ck_assert_ptr_eq(tl_req(&c, T(2), SIDE_A, "INVITE", 1, NULL, sdp_a), d);
+    ck_assert_int_eq(d->method, SIP_INVITE);
+    ck_assert_str_eq(tl_state(d), "Trying");
+    strcpy(c.to_tag, "ttag2");
+    tl_resp(&c, T(3), SIDE_B, 180, "Ringing", "INVITE", 1, NULL, NULL);
+    ck_assert_int_eq(d->timing.pdd_us, 1000);
+    tl_resp(&c, T(6), SIDE_B, 403, "Forbidden", "INVITE", 1, NULL, NULL);
+    ck_assert_str_eq(tl_state(d), "Failed");
+    ck_assert_uint_eq(d->final_code, 403);
+    ck_assert_str_eq(d->to_tag, "ttag2");
+    tl_req(&c, T(7), SIDE_A, "BYE", 2, NULL, NULL);
+    ck_assert_str_eq(tl_state(d), "Failed");
 }
 END_TEST
 
@@ -367,7 +426,7 @@ START_TEST(refer_outside_call)
            "Event: refer\nSubscription-State: terminated\nContent-Type: message/sipfrag\n",
            "SIP/2.0 200 OK\n");
     ck_assert_str_eq(tl_state(d), "Terminated");
-    ck_assert_str_eq(d->refer_to, "<sip:dave@example.com>");
+    ck_assert_str_eq(d->refer_to, "sip:dave@example.com");
     ck_assert(d->finished);
 }
 END_TEST
@@ -652,6 +711,9 @@ static Suite *suite(void)
     tcase_add_test(tc, names);
     tcase_add_test(tc, invite_happy_path);
     tcase_add_test(tc, invite_busy_486);
+    tcase_add_test(tc, refer_to_with_replaces);
+    tcase_add_test(tc, failed_call_pdd_runs_to_the_failure);
+    tcase_add_test(tc, register_then_invite_follows_the_call);
     tcase_add_test(tc, cancel_then_487);
     tcase_add_test(tc, cancel_race_200_wins);
     tcase_add_test(tc, cancel_unanswered_invite_487);
