@@ -23,6 +23,7 @@ enum snb_proto_bit {
     SNB_P_NULL,
     SNB_P_VLAN,
     SNB_P_PPPOE,
+    SNB_P_PPP,
     SNB_P_ARP,
     SNB_P_IPV4,
     SNB_P_IPV6,
@@ -83,6 +84,9 @@ static inline void snb_mark(snb_dctx_t *c, enum snb_proto_bit b)
 /* Link/network entry points (decoder.c). */
 void snb_decode_ether(snb_dctx_t *c, const uint8_t *p, uint32_t len);
 void snb_decode_ethertype(snb_dctx_t *c, uint16_t type, const uint8_t *p, uint32_t len);
+/* A PPP frame (address/control and protocol, either may be compressed), as
+ * enhanced GRE carries it. */
+void snb_decode_ppp(snb_dctx_t *c, const uint8_t *p, uint32_t len);
 
 /* IP and transports (decode_ip.c). */
 void snb_decode_ipv4(snb_dctx_t *c, const uint8_t *p, uint32_t len);

@@ -1,6 +1,7 @@
 /* GRE (RFC 2784/2890) and what rides in it: IPv4/IPv6, transparent Ethernet
- * bridging, ERSPAN types I, II and III. (IP-in-IP and VXLAN are a single
- * dispatch each and live with IP and UDP in decode_ip.c.)
+ * bridging, ERSPAN types I, II and III; and PPTP's enhanced GRE (version 1,
+ * RFC 2637) carrying PPP. (IP-in-IP and VXLAN are a single dispatch each and
+ * live with IP and UDP in decode_ip.c.)
  *
  * GRE with ERSPAN counts as one tunnel level: tunnel_depth is the number of
  * encapsulations peeled (GRE, IPIP, VXLAN), not of headers. */
@@ -10,12 +11,15 @@
 #define GRE_R 0x4000 /* RFC 1701 routing: obsolete, not decoded */
 #define GRE_K 0x2000 /* key present */
 #define GRE_S 0x1000 /* sequence number present */
+#define GRE_A 0x0080 /* enhanced GRE: acknowledgment number present */
+#define GRE_VERSION 0x0007
 
 #define GRE_IPV4 0x0800
 #define GRE_IPV6 0x86dd
 #define GRE_TEB 0x6558     /* transparent Ethernet bridging */
 #define GRE_ERSPAN2 0x88be /* ERSPAN type II (type I when S is clear) */
 #define GRE_ERSPAN3 0x22eb
+#define GRE_PPP 0x880b
 
 static void decode_erspan3(snb_dctx_t *c, const uint8_t *p, uint32_t len)
 {
@@ -38,6 +42,33 @@ static void decode_erspan3(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     snb_decode_ether(c, p + hl, len - hl);
 }
 
+/* Enhanced GRE (RFC 2637 section 4.1): the key is mandatory and holds the
+ * payload length and call ID; sequence and acknowledgment numbers are
+ * optional (an ack-only packet carries no payload). */
+static void decode_gre_enhanced(snb_dctx_t *c, uint16_t fl, uint16_t proto, const uint8_t *p,
+                                uint32_t len)
+{
+    if (proto != GRE_PPP || !(fl & GRE_K) || (fl & (GRE_C | GRE_R))) {
+        snb_mark(c, SNB_P_ERR_BAD_HEADER);
+        return;
+    }
+    uint32_t hl = 8 + ((fl & GRE_S) ? 4 : 0) + ((fl & GRE_A) ? 4 : 0);
+    if (len < hl) {
+        snb_mark(c, SNB_P_ERR_TRUNCATED);
+        return;
+    }
+    uint32_t payload = snb_rd16(p + 4);
+    p += hl;
+    len -= hl;
+    if (payload && payload < len) len = payload; /* the key's length bounds the PPP frame */
+    if (len == 0) { /* an acknowledgment alone, unless the key announced a payload */
+        if (payload) snb_mark(c, SNB_P_ERR_TRUNCATED);
+        return;
+    }
+    if (snb_tunnel_enter(c) < 0) return;
+    snb_decode_ppp(c, p, len);
+}
+
 void snb_decode_gre(snb_dctx_t *c, const uint8_t *p, uint32_t len)
 {
     if (len < 4) {
@@ -47,9 +78,12 @@ void snb_decode_gre(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     snb_mark(c, SNB_P_GRE);
     uint16_t fl = snb_rd16(p);
     uint16_t proto = snb_rd16(p + 2);
-    if ((fl & 0x0007) != 0 || (fl & GRE_R)) {
-        /* Version 1 is PPTP's enhanced GRE (PPP inside): not decoded. */
-        snb_mark(c, SNB_P_OTHER_NET);
+    if ((fl & GRE_VERSION) == 1) {
+        decode_gre_enhanced(c, fl, proto, p, len);
+        return;
+    }
+    if ((fl & GRE_VERSION) != 0 || (fl & GRE_R)) {
+        snb_mark(c, SNB_P_OTHER_NET); /* versions 2-7, source routing: not decoded */
         return;
     }
     uint32_t hl = 4 + ((fl & GRE_C) ? 4 : 0) + ((fl & GRE_K) ? 4 : 0) + ((fl & GRE_S) ? 4 : 0);

@@ -1,5 +1,5 @@
 /* Frame entry point, link layers (Ethernet, 802.1Q/QinQ, SLL/SLL2, raw IP,
- * NULL/LOOP, PPPoE), ethertype dispatch, lazy expiry and the counters.
+ * NULL/LOOP, PPPoE), PPP, ethertype dispatch, lazy expiry and the counters.
  *
  * The per-frame packet lives on the stack and only the fields every layer
  * relies on are initialised here; the rest are written by the layer that owns
@@ -16,6 +16,8 @@
 #define ETH_IPV6 0x86dd
 #define ETH_ARP 0x0806
 #define ETH_PPPOE_SESS 0x8864
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
 
 /* Index (in uint64_t units) of each bit's counter in snb_decode_stats_t. */
 #define OFF(f) (uint8_t)(offsetof(snb_decode_stats_t, f) / sizeof(uint64_t))
@@ -27,6 +29,7 @@ static const uint8_t proto_counter[SNB_P_COUNT] = {
     [SNB_P_NULL] = OFF(link_null),
     [SNB_P_VLAN] = OFF(vlan),
     [SNB_P_PPPOE] = OFF(pppoe),
+    [SNB_P_PPP] = OFF(ppp),
     [SNB_P_ARP] = OFF(arp),
     [SNB_P_IPV4] = OFF(ipv4),
     [SNB_P_IPV6] = OFF(ipv6),
@@ -82,6 +85,44 @@ void snb_decoder_flush(snb_decoder_t *dec)
     snb_ip_reasm_flush(dec->ipr);
 }
 
+/* The network protocols PPP carries that we decode. */
+static void decode_ppp_protocol(snb_dctx_t *c, uint16_t proto, const uint8_t *p, uint32_t len)
+{
+    snb_mark(c, SNB_P_PPP);
+    if (proto == PPP_IPV4)
+        snb_decode_ipv4(c, p, len);
+    else if (proto == PPP_IPV6)
+        snb_decode_ipv6(c, p, len);
+    else
+        snb_mark(c, SNB_P_OTHER_NET); /* LCP, IPCP, CCP, MPPE-compressed data, ... */
+}
+
+void snb_decode_ppp(snb_dctx_t *c, const uint8_t *p, uint32_t len)
+{
+    /* Address and control (0xff 0x03) unless compressed away (ACFC): 0xff
+     * is never a protocol's first byte. A protocol with an odd first byte is
+     * one byte long (PFC, RFC 1661). */
+    if (len >= 1 && p[0] == 0xff) {
+        if (len < 2) {
+            snb_mark(c, SNB_P_ERR_TRUNCATED);
+            return;
+        }
+        if (p[1] != 0x03) {
+            snb_mark(c, SNB_P_ERR_BAD_HEADER);
+            return;
+        }
+        p += 2;
+        len -= 2;
+    }
+    if (len < 1 || (!(p[0] & 1) && len < 2)) {
+        snb_mark(c, SNB_P_ERR_TRUNCATED);
+        return;
+    }
+    uint32_t pl = (p[0] & 1) ? 1 : 2;
+    uint16_t proto = pl == 1 ? p[0] : snb_rd16(p);
+    decode_ppp_protocol(c, proto, p + pl, len - pl);
+}
+
 /* PPPoE session stage: 6-byte header, then a 2-byte PPP protocol. */
 static void decode_pppoe(snb_dctx_t *c, const uint8_t *p, uint32_t len)
 {
@@ -101,15 +142,7 @@ static void decode_pppoe(snb_dctx_t *c, const uint8_t *p, uint32_t len)
     }
     len -= 6;
     if (plen < len) len = plen; /* drop Ethernet padding */
-    uint16_t proto = snb_rd16(p + 6);
-    p += 8;
-    len -= 2;
-    if (proto == 0x0021)
-        snb_decode_ipv4(c, p, len);
-    else if (proto == 0x0057)
-        snb_decode_ipv6(c, p, len);
-    else
-        snb_mark(c, SNB_P_OTHER_NET);
+    decode_ppp_protocol(c, snb_rd16(p + 6), p + 8, len - 2);
 }
 
 void snb_decode_ethertype(snb_dctx_t *c, uint16_t type, const uint8_t *p, uint32_t len)

@@ -1,9 +1,10 @@
-/* Encapsulations no shared capture holds (PPPoE, GRE, VXLAN, ERSPAN I/II/III,
- * SLL2, LOOP, IPv4 and IPv6 fragments), built byte by byte with the test
- * frame builder, written as pcap files, and run through the real binary.
- * Each is checked the same way as the shared captures: against Wireshark's
- * own protocol hierarchy of the same file (Debian's tshark, run here), and
- * the SIP payload must reach a bus subscriber intact. */
+/* Encapsulations no shared capture holds (PPPoE, GRE, PPTP's enhanced GRE
+ * with PPP, VXLAN, ERSPAN I/II/III, SLL2, LOOP, IPv4 and IPv6 fragments),
+ * built byte by byte with the test frame builder, written as pcap files, and
+ * run through the real binary. Each is checked the same way as the shared
+ * captures: against Wireshark's own protocol hierarchy of the same file
+ * (Debian's tshark, run here), and the SIP payload must reach a bus
+ * subscriber intact. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,68 @@ START_TEST(gre_ip_and_transparent_ethernet)
     snb_tb_ipv4(&f[2], "192.0.2.1", "192.0.2.2", 47);
     snb_tb_eth(&f[2], 0x0800);
     run_case("gre", 1, f, 3, 3, "gre", 3);
+}
+END_TEST
+
+/* PPTP: enhanced GRE (version 1) carrying PPP, with and without the
+ * sequence/ack fields and the PPP address/control bytes, one-byte PPP
+ * protocols, IPv6 inside, and the tunnel itself inside VLAN and PPPoE; an
+ * ack-only packet and an LCP frame carry no IP. tshark's protocol hierarchy
+ * of the same file is the oracle (gre, ppp, ip, ipv6, udp, vlan, pppoes). */
+START_TEST(pptp_enhanced_gre_ppp)
+{
+    snb_tb_t f[7];
+    sip_udp4(&f[0]); /* sequence and ack, full PPP header */
+    snb_tb_ppp(&f[0], 0x0021, true, false);
+    snb_tb_gre_enhanced(&f[0], 0x4000, true, 1, true, 7);
+    snb_tb_ipv4(&f[0], "192.0.2.1", "192.0.2.2", 47);
+    snb_tb_eth(&f[0], 0x0800);
+    sip_udp4(&f[1]); /* sequence only, address/control and protocol compressed */
+    snb_tb_ppp(&f[1], 0x0021, false, true);
+    snb_tb_gre_enhanced(&f[1], 0x4000, true, 2, false, 0);
+    snb_tb_ipv4(&f[1], "192.0.2.1", "192.0.2.2", 47);
+    snb_tb_eth(&f[1], 0x0800);
+    snb_tb_init(&f[2], sip, sizeof sip - 1); /* IPv6 inside, tunnel in a VLAN */
+    snb_tb_udp(&f[2], 5060, 5060);
+    snb_tb_ipv6(&f[2], "2001:db8::1", "2001:db8::2", 17);
+    snb_tb_ppp(&f[2], 0x0057, true, false);
+    snb_tb_gre_enhanced(&f[2], 0x4001, true, 3, false, 0);
+    snb_tb_ipv4(&f[2], "192.0.2.1", "192.0.2.2", 47);
+    snb_tb_vlan(&f[2], 100, 0x0800);
+    snb_tb_eth(&f[2], 0x8100);
+    sip_udp4(&f[3]); /* the tunnel inside PPPoE inside a VLAN */
+    snb_tb_ppp(&f[3], 0x0021, false, false);
+    snb_tb_gre_enhanced(&f[3], 0x4002, true, 4, true, 9);
+    snb_tb_ipv4(&f[3], "192.0.2.1", "192.0.2.2", 47);
+    snb_tb_pppoe(&f[3], 0x0021);
+    snb_tb_vlan(&f[3], 200, 0x8864);
+    snb_tb_eth(&f[3], 0x8100);
+    snb_tb_init(&f[4], NULL, 0); /* acknowledgment alone: no payload */
+    snb_tb_gre_enhanced(&f[4], 0x4000, false, 0, true, 8);
+    snb_tb_ipv4(&f[4], "192.0.2.2", "192.0.2.1", 47);
+    snb_tb_eth(&f[4], 0x0800);
+    static const uint8_t lcp_echo[] = {0x09, 0x01, 0x00, 0x08, 0x12, 0x34, 0x56, 0x78};
+    snb_tb_init(&f[5], lcp_echo, sizeof lcp_echo); /* LCP echo request: not IP */
+    snb_tb_ppp(&f[5], 0xc021, true, false);
+    snb_tb_gre_enhanced(&f[5], 0x4000, true, 5, false, 0);
+    snb_tb_ipv4(&f[5], "192.0.2.1", "192.0.2.2", 47);
+    snb_tb_eth(&f[5], 0x0800);
+    snb_tb_init(&f[6], sip, sizeof sip - 1); /* IPv6, one-byte protocol, no address/control */
+    snb_tb_udp(&f[6], 5060, 5060);
+    snb_tb_ipv6(&f[6], "2001:db8::1", "2001:db8::2", 17);
+    snb_tb_ppp(&f[6], 0x0057, false, true);
+    snb_tb_gre_enhanced(&f[6], 0x4001, true, 6, false, 0);
+    snb_tb_ipv4(&f[6], "192.0.2.1", "192.0.2.2", 47);
+    snb_tb_eth(&f[6], 0x0800);
+    char *path = write_capture("pptp", 1, f, 7);
+    json_t *st = check_against_tshark(path, 5);
+    ck_assert_int_eq(json_int(st, "gre"), 7);
+    ck_assert_int_eq(json_int(st, "ppp"), 6); /* 5 tunnels + the PPPoE of frame 3 (one per frame) */
+    ck_assert_int_eq(json_int(st, "other_network"), 1); /* the LCP frame */
+    ck_assert_int_eq(json_int(st, "err_bad_header"), 0);
+    json_decref(st);
+    unlink(path);
+    free(path);
 }
 END_TEST
 
@@ -211,6 +274,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, pppoe);
     tcase_add_test(tc, gre_ip_and_transparent_ethernet);
+    tcase_add_test(tc, pptp_enhanced_gre_ppp);
     tcase_add_test(tc, vxlan);
     tcase_add_test(tc, erspan_types_2_and_3);
     tcase_add_test(tc, erspan_type_1);

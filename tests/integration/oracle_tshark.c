@@ -31,7 +31,7 @@ static const struct {
     {"sctp", "sctp", NULL},         {"arp", "arp", NULL},
     {"vlan", "vlan", NULL},         {"gre", "gre", NULL},
     {"vxlan", "vxlan", NULL},       {"erspan", "erspan", NULL},
-    {"pppoes", "pppoe", NULL},
+    {"pppoes", "pppoe", NULL},      {"ppp", "ppp", NULL},
 };
 
 int oracle_compare_stats(const oracle_t *o, json_t *stats, const char *label)

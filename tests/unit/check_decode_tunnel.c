@@ -1,6 +1,6 @@
 /* Tunnels: GRE (plain, key, sequence, checksum), GRE transparent Ethernet,
- * ERSPAN I/II/III, IP-in-IP (4in4, 6in4, 4in6, 6in6), VXLAN, nesting and the
- * tunnel depth limit. The packet must carry the innermost addresses. */
+ * PPTP's enhanced GRE with PPP, ERSPAN I/II/III, IP-in-IP (4in4, 6in4, 4in6, 6in6), VXLAN, nesting
+ * and the tunnel depth limit. The packet must carry the innermost addresses. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,18 +232,83 @@ START_TEST(test_nested_and_depth_limit)
 }
 END_TEST
 
+/* PPTP: enhanced GRE (version 1) with PPP, every optional field on and off. */
+START_TEST(test_gre_enhanced_ppp)
+{
+    snb_tb_t b;
+    for (int i = 0; i < 8; i++) {
+        bool ack = i & 1, address_control = i & 2, short_proto = i & 4;
+        if (i % 2)
+            inner6(&b);
+        else
+            inner4(&b);
+        snb_tb_ppp(&b, i % 2 ? 0x0057 : 0x0021, address_control, short_proto);
+        snb_tb_gre_enhanced(&b, 0x1234, true, (uint32_t)i, ack, 99);
+        outer4(&b, 47);
+        feed(SNB_LINK_ETHERNET, &b);
+        snb_tb_free(&b);
+        ck_assert_uint_eq(col.n, (size_t)i + 1);
+        if (i % 2)
+            check_inner6(&col.pkts[i], 1);
+        else
+            check_inner4(&col.pkts[i], 1);
+    }
+    ck_assert_uint_eq(st.gre, 8);
+    ck_assert_uint_eq(st.ppp, 8);
+    ck_assert_uint_eq(st.other_network, 0);
+
+    /* an acknowledgment alone carries nothing and is no error */
+    snb_tb_init(&b, NULL, 0);
+    snb_tb_gre_enhanced(&b, 0x1234, false, 0, true, 100);
+    outer4(&b, 47);
+    feed(SNB_LINK_ETHERNET, &b);
+    snb_tb_free(&b);
+    ck_assert_uint_eq(col.n, 8);
+    ck_assert_uint_eq(st.gre, 9);
+    ck_assert_uint_eq(st.err_truncated + st.err_bad_header + st.other_network, 0);
+
+    /* every cut of a PPTP frame: counted, never delivered untruncated */
+    inner4(&b);
+    snb_tb_ppp(&b, 0x0021, true, false);
+    snb_tb_gre_enhanced(&b, 0x1234, true, 1, true, 1);
+    outer4(&b, 47);
+    for (size_t n = 0; n < b.len; n++) {
+        uint64_t before = st.err_truncated;
+        size_t pk = col.n;
+        feed_at(SNB_LINK_ETHERNET, b.p, n, 1);
+        if (col.n > pk)
+            ck_assert(col.pkts[pk].flags & SNB_PKT_TRUNCATED);
+        else
+            ck_assert_msg(st.err_truncated == before + 1, "cut at %zu", n);
+    }
+    snb_tb_free(&b);
+}
+END_TEST
+
 START_TEST(test_gre_unsupported_and_truncated)
 {
     snb_tb_t b;
     inner4(&b);
-    snb_tb_gre(&b, 0x880b, 0, 0, 0);
-    b.p[1] = 1; /* version 1: PPTP */
+    snb_tb_gre(&b, 0x0800, 0, 0, 0);
+    b.p[1] = 2; /* version 2: not defined */
     outer4(&b, 47);
     feed(SNB_LINK_ETHERNET, &b);
     snb_tb_free(&b);
     ck_assert_uint_eq(col.n, 0);
     ck_assert_uint_eq(st.gre, 1);
     ck_assert_uint_eq(st.other_network, 1);
+
+    /* enhanced GRE (version 1) without its mandatory key */
+    inner4(&b);
+    snb_tb_ppp(&b, 0x0021, true, false);
+    snb_tb_gre(&b, 0x880b, 0, 0, 0);
+    b.p[1] = 1;
+    outer4(&b, 47);
+    feed(SNB_LINK_ETHERNET, &b);
+    snb_tb_free(&b);
+    ck_assert_uint_eq(col.n, 0);
+    ck_assert_uint_eq(st.err_bad_header, 1);
+    setup();
 
     /* ERSPAN II with a wrong version nibble */
     inner4(&b);
@@ -284,6 +349,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_ipip);
     tcase_add_test(tc, test_vxlan);
     tcase_add_test(tc, test_nested_and_depth_limit);
+    tcase_add_test(tc, test_gre_enhanced_ppp);
     tcase_add_test(tc, test_gre_unsupported_and_truncated);
     suite_add_tcase(s, tc);
     return s;

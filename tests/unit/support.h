@@ -73,6 +73,13 @@ void snb_tb_null(snb_tb_t *b, uint32_t af, bool big_endian); /* DLT 0 (LOOP: big
 #define SNB_GRE_KEY 0x2000
 #define SNB_GRE_SEQ 0x1000
 void snb_tb_gre(snb_tb_t *b, uint16_t proto, uint16_t flags, uint32_t key, uint32_t seq);
+/* PPP: address/control 0xff 0x03 unless compressed (ACFC), the protocol in
+ * one byte when short_proto (PFC: 0x21 IPv4, 0x57 IPv6). */
+void snb_tb_ppp(snb_tb_t *b, uint16_t proto, bool address_control, bool short_proto);
+/* PPTP's enhanced GRE (version 1, protocol 0x880b, RFC 2637): key = payload
+ * length + call ID, optional sequence and acknowledgment numbers. */
+void snb_tb_gre_enhanced(snb_tb_t *b, uint16_t call_id, bool seq, uint32_t seq_no, bool ack,
+                         uint32_t ack_no);
 void snb_tb_erspan2(snb_tb_t *b, uint16_t session);         /* 8 bytes; GRE 0x88be + SEQ */
 void snb_tb_erspan3(snb_tb_t *b, uint16_t session, bool o); /* 12 (+8 if o); GRE 0x22eb */
 void snb_tb_vxlan(snb_tb_t *b, uint32_t vni);               /* 8 bytes; then snb_tb_udp(.., 4789) */

@@ -18,6 +18,7 @@
     X(link_null, "frames with BSD loopback (NULL/LOOP) link layer")                                \
     X(vlan, "frames with at least one 802.1Q/802.1ad tag")                                         \
     X(pppoe, "frames with PPPoE session encapsulation")                                            \
+    X(ppp, "frames carrying PPP (in PPPoE or PPTP's enhanced GRE)")                                \
     X(arp, "frames carrying ARP")                                                                  \
     X(ipv4, "frames carrying IPv4")                                                                \
     X(ipv6, "frames carrying IPv6")                                                                \

@@ -246,6 +246,43 @@ void snb_tb_gre(snb_tb_t *b, uint16_t proto, uint16_t flags, uint32_t key, uint3
     snb_tb_prepend(b, h, n);
 }
 
+void snb_tb_ppp(snb_tb_t *b, uint16_t proto, bool address_control, bool short_proto)
+{
+    uint8_t h[4];
+    size_t n = 0;
+    if (address_control) {
+        h[n++] = 0xff;
+        h[n++] = 0x03;
+    }
+    if (short_proto) {
+        h[n++] = (uint8_t)proto;
+    } else {
+        put16(h + n, proto);
+        n += 2;
+    }
+    snb_tb_prepend(b, h, n);
+}
+
+void snb_tb_gre_enhanced(snb_tb_t *b, uint16_t call_id, bool seq, uint32_t seq_no, bool ack,
+                         uint32_t ack_no)
+{
+    uint8_t h[16] = {0};
+    size_t n = 8;
+    put16(h, (uint16_t)(SNB_GRE_KEY | (seq ? SNB_GRE_SEQ : 0) | (ack ? 0x0080 : 0) | 1));
+    put16(h + 2, 0x880b);
+    put16(h + 4, (uint16_t)b->len); /* payload length */
+    put16(h + 6, call_id);
+    if (seq) {
+        put32(h + n, seq_no);
+        n += 4;
+    }
+    if (ack) {
+        put32(h + n, ack_no);
+        n += 4;
+    }
+    snb_tb_prepend(b, h, n);
+}
+
 void snb_tb_erspan2(snb_tb_t *b, uint16_t session)
 {
     uint8_t h[8] = {0};
