@@ -1,6 +1,8 @@
 /* Typed value parsers and binding a section onto a module's option table. */
 #include "conf.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -158,7 +160,7 @@ static bool ranged(const snb_option_t *opt)
 static int range_error(const snb_option_t *opt, const char *shown, char *why, size_t whylen)
 {
     char lo[64], hi[64];
-    if (opt->type == SNB_OPT_INT) {
+    if (opt->type == SNB_OPT_INT || opt->type == SNB_OPT_NUMBER) {
         snprintf(lo, sizeof(lo), "%lld", (long long)opt->min);
         snprintf(hi, sizeof(hi), "%lld", (long long)opt->max);
     } else {
@@ -304,6 +306,17 @@ int snb_conf_parse_value(snb_conf_t *conf, const snb_option_t *opt, const char *
         *(snb_strlist_t *)dst = l;
         return 0;
     }
+    case SNB_OPT_NUMBER: {
+        char *end;
+        errno = 0;
+        double v = strtod(text, &end);
+        if (end == text || *end || errno || !isfinite(v))
+            return say(why, whylen, "%s is not a number (e.g. 3.5)", shown);
+        if (ranged(opt) && (v < (double)opt->min || v > (double)opt->max))
+            return range_error(opt, shown, why, whylen);
+        *(double *)dst = v;
+        return 0;
+    }
     }
     return say(why, whylen, "unknown option type %d", (int)opt->type);
 }
@@ -323,6 +336,8 @@ static size_t field_size(snb_opt_type_t t)
         return sizeof(const char *);
     case SNB_OPT_LIST:
         return sizeof(snb_strlist_t);
+    case SNB_OPT_NUMBER:
+        return sizeof(double);
     }
     return 0;
 }

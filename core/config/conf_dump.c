@@ -104,6 +104,12 @@ size_t snb_conf_format_value(const snb_option_t *opt, const void *field, char *b
         put_str(&b, tmp);
         break;
     }
+    case SNB_OPT_NUMBER: {
+        char tmp[32];
+        snprintf(tmp, sizeof(tmp), "%g", *(const double *)field);
+        put_str(&b, tmp);
+        break;
+    }
     case SNB_OPT_SIZE: {
         uint64_t v = *(const uint64_t *)field;
         if (v && v % (1ull << 30) == 0)

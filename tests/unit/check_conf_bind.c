@@ -84,6 +84,7 @@ static void bad(snb_opt_type_t t, int64_t min, int64_t max, const char *text, co
         uint64_t u;
         const char *s;
         snb_strlist_t l;
+        double d;
     } v;
     memset(&v, 0x5a, sizeof(v));
     snb_conf_t *c = snb_conf_new();
@@ -151,6 +152,24 @@ START_TEST(test_int)
     bad(SNB_OPT_INT, 0, 0, "1.5", "'1.5' is not an integer");
     bad(SNB_OPT_INT, 0, 0, "0x10", "'0x10' is not an integer");
     bad(SNB_OPT_INT, 0, 0, "--1", "'--1' is not an integer");
+}
+END_TEST
+
+START_TEST(test_number)
+{
+    double v = 0;
+    ck_assert_int_eq(
+        snb_conf_parse_value(NULL, opt_of(SNB_OPT_NUMBER, 1, 5), "3.5", &v, why, sizeof(why)), 0);
+    ck_assert_double_eq(v, 3.5);
+    ck_assert_int_eq(
+        snb_conf_parse_value(NULL, opt_of(SNB_OPT_NUMBER, 0, 0), "-1e3", &v, why, sizeof(why)), 0);
+    ck_assert_double_eq(v, -1000.0);
+    bad(SNB_OPT_NUMBER, 1, 5, "5.01", "'5.01' out of range (1..5)");
+    bad(SNB_OPT_NUMBER, 0, 0, "3,5", "'3,5' is not a number (e.g. 3.5)");
+    bad(SNB_OPT_NUMBER, 0, 0, "nan", "'nan' is not a number (e.g. 3.5)");
+    bad(SNB_OPT_NUMBER, 0, 0, "inf", "'inf' is not a number (e.g. 3.5)");
+    bad(SNB_OPT_NUMBER, 0, 0, "", "'' is not a number (e.g. 3.5)");
+    bad(SNB_OPT_NUMBER, 0, 0, "1e999", "'1e999' is not a number (e.g. 3.5)");
 }
 END_TEST
 
@@ -603,6 +622,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("bind");
     tcase_add_test(tc, test_bool);
     tcase_add_test(tc, test_int);
+    tcase_add_test(tc, test_number);
     tcase_add_test(tc, test_size);
     tcase_add_test(tc, test_duration);
     tcase_add_test(tc, test_string_enum_list);

@@ -17,6 +17,7 @@ typedef enum snb_opt_type {
     SNB_OPT_STRING,   /* const char * (owned by the core's config) */
     SNB_OPT_ENUM,     /* const char *, one of the '|'-separated `choices` */
     SNB_OPT_LIST,     /* snb_strlist_t: words split on spaces/commas; repeated keys append */
+    SNB_OPT_NUMBER,   /* double, finite, within [min, max] (integers) when either is set */
 } snb_opt_type_t;
 
 enum snb_opt_flags {
