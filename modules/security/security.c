@@ -309,6 +309,23 @@ static int make_detector(security_mod_t *m)
     return m->det ? 0 : -ENOMEM;
 }
 
+/* ---- the "security.alerts" service ---- */
+
+static json_t *service_alert_json(void *ctx, const snb_security_alert_t *a)
+{
+    (void)ctx;
+    return sec_alert_json(a);
+}
+
+static const char *service_severity_name(void *ctx, unsigned severity)
+{
+    (void)ctx;
+    return sec_alert_severity_name(severity);
+}
+
+static const snb_security_service_t security_service = {.alert_json = service_alert_json,
+                                                        .severity_name = service_severity_name};
+
 static int security_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
     (void)n;
@@ -354,6 +371,9 @@ static int security_init(snb_core_t *core, const snb_instance_conf_t *inst, size
             .prefix = "security", .defs = metric_defs, .n = MT_COUNT, .collect = collect, .ud = m};
         rc = snb_core_metrics(core, &g);
     }
+    if (rc == 0)
+        rc = snb_core_provide(core, SNB_SECURITY_SERVICE, SNB_SECURITY_SERVICE_VERSION,
+                              &security_service);
     if (rc == 0) rc = security_out_claim(m);
     if (rc == 0) rc = security_out_kill_init(m);
     if (rc) {

@@ -12,6 +12,7 @@
 #ifndef SIPNAB_SECURITY_H
 #define SIPNAB_SECURITY_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "sipnab/event.h"
@@ -97,5 +98,19 @@ static inline const char *snb_security_type_name(unsigned type)
         "options_flood", "toll_fraud", "wangiri"};
     return type < SNB_SEC_TYPE_COUNT ? names[type] : "unknown";
 }
+
+/* "security.alerts": the security module's renderers, so that every output
+ * (exec hooks, syslog, the API) shows an alert with the same fields as
+ * --alerts-json. Loop thread only. */
+#define SNB_SECURITY_SERVICE "security.alerts"
+#define SNB_SECURITY_SERVICE_VERSION 1
+
+typedef struct snb_security_service {
+    void *ctx;
+    /* The --alerts-json object; new reference (NULL when out of memory). */
+    json_t *(*alert_json)(void *ctx, const snb_security_alert_t *a);
+    /* "warning", "alert", ... */
+    const char *(*severity_name)(void *ctx, unsigned severity);
+} snb_security_service_t;
 
 #endif
