@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sec_alert_fmt.h"
 #include "sec_number.h"
 #include "security_mod.h"
 #include "sipnab/error.h"
