@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sec_calls.h"
+#include "sec_fingerprint.h"
 #include "sec_number.h"
 #include "sec_hll.h"
 #include "sec_sketch.h"
@@ -431,6 +432,15 @@ static void check_user_agent(sec_detect_t *d, sec_src_t *s, const sec_msg_t *m)
     }
 }
 
+static void check_fingerprint(sec_detect_t *d, sec_src_t *s, const sec_msg_t *m)
+{
+    const char *tool = d->cfg.fingerprints ? sec_fingerprint_from_tag(m->from_tag) : NULL;
+    if (!tool) return;
+    char why[96];
+    snprintf(why, sizeof why, "%s From tag", tool);
+    raise_alert(d, s, SNB_SEC_SCANNER, m->ts_us, why);
+}
+
 static void check_flood(sec_detect_t *d, sec_src_t *s, unsigned method, uint64_t now_us)
 {
     unsigned r;
@@ -529,6 +539,7 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
     }
 
     check_user_agent(d, s, m);
+    check_fingerprint(d, s, m);
     check_flood(d, s, m->method, m->ts_us);
 
     /* Calls: credentials, new calls, one-ring CANCELs. */

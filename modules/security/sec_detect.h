@@ -8,7 +8,7 @@
  * recent calls (sec_calls.h). Counters run over a window per source that
  * starts with its first message; rules (docs/modules/security.md):
  *
- *  scanner      a tool's User-Agent; requests to sweep_hosts addresses or
+ *  scanner      a tool's User-Agent or header fingerprint; requests to sweep_hosts addresses or
  *               more, at least half of which never answered (a server
  *               pinging its phones hears back); or enumeration:
  *               enum_targets distinct users or more, nearly one request
@@ -57,6 +57,7 @@ typedef struct sec_msg {
     uint32_t cseq;
     snb_str_t call_id;
     snb_str_t user_agent;  /* requests: User-Agent (p NULL when absent) */
+    snb_str_t from_tag;    /* requests: the From tag, for tool fingerprints */
     snb_str_t target_user; /* REGISTER: the To user; other requests: the R-URI user */
 } sec_msg_t;
 
@@ -79,7 +80,8 @@ typedef struct sec_cfg {
     size_t n_toll_prefixes;
     uint32_t wangiri_calls;
     uint64_t wangiri_ring_us;
-    sec_ua_t *ua; /* borrowed; NULL: no User-Agent rule */
+    sec_ua_t *ua;      /* borrowed; NULL: no User-Agent rule */
+    bool fingerprints; /* tool header fingerprints (sec_fingerprint.h) */
     snb_hash_key_t key;
     sec_alert_fn on_alert;
     void *ud;
@@ -92,7 +94,7 @@ typedef struct sec_cfg {
         .alert_us = 60000000, .sweep_hosts = 10, .enum_targets = 20, .enum_ratio = 0.6,            \
         .enum_reached = 0.2, .bf_failures = 10, .rate_register = 50, .rate_invite = 50,            \
         .rate_options = 50, .toll_calls = 5, .toll_run = 5, .wangiri_calls = 10,                   \
-        .wangiri_ring_us = 5000000                                                                 \
+        .wangiri_ring_us = 5000000, .fingerprints = true                                           \
     }
 
 typedef struct sec_stats {

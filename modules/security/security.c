@@ -109,6 +109,7 @@ static void on_sip_message(security_mod_t *m, const snb_sip_message_event_t *ev)
     };
     if (ev->is_request && ev->msg && sip) {
         msg.user_agent = sip->header(ev->msg, "User-Agent", 0);
+        msg.from_tag = ev->from_tag;
         /* Only what the rules read: credentials of REGISTER and INVITE (the
          * refusals counted are theirs), the target of the enumerable ones. */
         bool reg_or_inv = ev->method == SNB_SIP_REGISTER || ev->method == SNB_SIP_INVITE;
@@ -303,6 +304,7 @@ static int make_detector(security_mod_t *m)
     cfg.wangiri_calls = (uint32_t)c->wangiri_calls;
     cfg.wangiri_ring_us = c->wangiri_ring * 1000u;
     cfg.ua = m->ua;
+    cfg.fingerprints = c->fingerprints;
     cfg.key = *snb_core_hash_key(m->core);
     cfg.on_alert = on_alert;
     cfg.ud = m;
@@ -449,6 +451,11 @@ static const snb_option_t security_options[] = {
      .def = "yes",
      .offset = offsetof(security_conf_t, builtin_ua),
      .help = "match the built-in scanner User-Agents (friendly-scanner, sipsak, ...)"},
+    {.name = "fingerprints",
+     .type = SNB_OPT_BOOL,
+     .def = "yes",
+     .offset = offsetof(security_conf_t, fingerprints),
+     .help = "recognise scanning tools by their headers (SIPVicious's From tag)"},
     {.name = "max_sources",
      .type = SNB_OPT_INT,
      .def = "65536",

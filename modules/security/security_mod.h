@@ -19,7 +19,7 @@ typedef struct security_conf {
     bool fail2ban, alerts_json, report, kill_scanner;
     int64_t kill_response;
     const char *kill_ua;
-    bool builtin_ua;
+    bool builtin_ua, fingerprints;
     int64_t max_sources, max_calls;
     uint64_t window, idle, alert_interval; /* ms */
     int64_t sweep_hosts, enum_users, enum_ratio_pct, bf_failures;

@@ -157,10 +157,12 @@ START_TEST(every_source_classified_as_truth)
 END_TEST
 
 /* A scanner with a blank or forged User-Agent is still caught: the same
- * verdicts from behaviour alone. */
+ * verdicts from behaviour alone (no User-Agent list, no header fingerprints). */
 START_TEST(behaviour_alone_classifies_as_truth)
 {
-    ck_assert_int_eq(check_all((char *[]){"-o", "security.builtin_ua=no", NULL}), 0);
+    ck_assert_int_eq(check_all((char *[]){"-o", "security.builtin_ua=no", "-o",
+                                          "security.fingerprints=no", NULL}),
+                     0);
 }
 END_TEST
 

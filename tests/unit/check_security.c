@@ -10,6 +10,7 @@
 
 #include "sec_alert_fmt.h"
 #include "sec_detect.h"
+#include "sec_fingerprint.h"
 #include "sec_number.h"
 #include "sec_ua.h"
 #include "sipnab/sip.h"
@@ -148,6 +149,32 @@ START_TEST(tool_user_agent_is_a_scanner_once_per_interval)
     ck_assert_int_eq(al.by_type[SNB_SEC_SCANNER], 2);
     sec_detect_free(d);
     sec_ua_free(ua);
+}
+END_TEST
+
+START_TEST(sipvicious_from_tag)
+{
+    /* svwar with a softphone's User-Agent: hex("480736748\x013096621600"). */
+    ck_assert_str_eq(sec_fingerprint_from_tag(S("3438303733363734380133303936363231363030")),
+                     "SIPVicious");
+    ck_assert_str_eq(sec_fingerprint_from_tag(S("3766303030613031313363340132393434343931353539")),
+                     "SIPVicious");
+    /* Phones, SIPp, hex-looking tags without the separator. */
+    ck_assert_ptr_null(sec_fingerprint_from_tag(S("9377bbb2e4")));
+    ck_assert_ptr_null(sec_fingerprint_from_tag(S("4679SIPpTag1")));
+    ck_assert_ptr_null(sec_fingerprint_from_tag(S("as6f1e0a3b")));
+    ck_assert_ptr_null(sec_fingerprint_from_tag(S("0123456789abcdef0123")));
+    ck_assert_ptr_null(sec_fingerprint_from_tag(S("3130013132ZZ")));
+    ck_assert_ptr_null(sec_fingerprint_from_tag(SNB_STR_NULL));
+    /* The detector raises a scanner alert on the first such request. */
+    alerts_t al = {0};
+    sec_detect_t *d = detector(&al, NULL, 0);
+    sec_msg_t m = request(SEC, "192.0.2.32", "198.51.100.1", SNB_SIP_REGISTER, "100", "1904", 1);
+    m.user_agent = S("Zoiper rv2.10.18.2");
+    m.from_tag = S("3438303733363734380133303936363231363030");
+    ck_assert_uint_eq(sec_detect_msg(d, &m), 1u << SNB_SEC_SCANNER);
+    ck_assert_ptr_nonnull(strstr(al.last.reason, "SIPVicious"));
+    sec_detect_free(d);
 }
 END_TEST
 
@@ -584,6 +611,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, user_agent_signatures);
     tcase_add_test(tc, tool_user_agent_is_a_scanner_once_per_interval);
+    tcase_add_test(tc, sipvicious_from_tag);
     tcase_add_test(tc, sweep_of_many_addresses);
     tcase_add_test(tc, server_pinging_its_phones_is_benign);
     tcase_add_test(tc, enumeration_judged_after_a_pause);
