@@ -259,6 +259,23 @@ static void collect_metrics(void *ud, snb_metric_sink_t *sink)
     snb_metric_put_all(sink, m->counters, C_COUNT);
 }
 
+/* A decimal option (the option types have no real numbers): "5", "2.5". */
+static int decimal_option(snb_core_t *core, const char *key, const char *text, double max,
+                          double *out)
+{
+    char *end;
+    double v = text ? strtod(text, &end) : 0;
+    if (text && end != text && *end == '\0' && v >= 0 && v <= max) {
+        *out = v;
+        return 0;
+    }
+    char where[512];
+    snb_log_error(core, "rtp", "%s: '%s' is not a number from 0 to %g",
+                  snb_core_option_where(core, "rtp", NULL, key, NULL, where, sizeof where),
+                  text ? text : "", max);
+    return SNB_E_CONFIG;
+}
+
 static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
     (void)n;
@@ -283,6 +300,16 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
             return SNB_E_CONFIG;
         }
     }
+    rtp_diag_cfg_t diag = RTP_DIAG_CFG_DEFAULT;
+    diag.late_media_us = c->late_media * 1000u;
+    diag.poor_min_packets = (uint32_t)c->poor_min_packets;
+    if (decimal_option(core, "poor_loss", c->poor_loss, 100, &diag.poor_loss_pct) ||
+        decimal_option(core, "poor_jitter", c->poor_jitter, 60000, &diag.poor_jitter_ms) ||
+        decimal_option(core, "poor_mos", c->poor_mos, 5, &diag.poor_mos)) {
+        snb_filter_free(m->filter);
+        free(m);
+        return SNB_E_CONFIG;
+    }
     rtp_table_cfg_t tc = RTP_TABLE_CFG_DEFAULT;
     tc.max_streams = (uint32_t)c->max_streams;
     tc.heuristic = c->heuristic;
@@ -291,8 +318,7 @@ static int rtp_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     tc.interval_us = c->interval * 1000u;
     tc.on_stream_end = on_stream_end;
     tc.ud = m;
-    m->diag_cfg = (rtp_diag_cfg_t)RTP_DIAG_CFG_DEFAULT;
-    m->diag_cfg.late_media_us = c->late_media * 1000u;
+    m->diag_cfg = diag;
     tc.hash_key = *snb_core_hash_key(core);
     m->calls = rtp_calls_new((uint32_t)c->max_calls);
     if (m->calls) rtp_calls_set_key(m->calls, snb_core_hash_key(core));
@@ -433,6 +459,29 @@ static const snb_option_t rtp_options[] = {
      .max = 3600000,
      .offset = offsetof(rtp_conf_t, late_media),
      .help = "first RTP this long after the 200 OK is reported as late media"},
+    {.name = "poor_loss",
+     .type = SNB_OPT_STRING,
+     .def = "5",
+     .offset = offsetof(rtp_conf_t, poor_loss),
+     .help = "poor_quality: a direction losing this percentage of its packets (0 = off)"},
+    {.name = "poor_jitter",
+     .type = SNB_OPT_STRING,
+     .def = "30",
+     .offset = offsetof(rtp_conf_t, poor_jitter),
+     .help = "poor_quality: a direction with this mean jitter in ms (RFC 3550, as Wireshark's "
+             "Mean Jitter; 0 = off)"},
+    {.name = "poor_mos",
+     .type = SNB_OPT_STRING,
+     .def = "3.1",
+     .offset = offsetof(rtp_conf_t, poor_mos),
+     .help = "poor_quality: a direction whose MOS is below this (0 = off)"},
+    {.name = "poor_min_packets",
+     .type = SNB_OPT_INT,
+     .def = "50",
+     .min = 1,
+     .max = 1000000,
+     .offset = offsetof(rtp_conf_t, poor_min_packets),
+     .help = "poor_quality: streams with fewer packets are not judged"},
     SNB_OPTIONS_END,
 };
 

@@ -10,7 +10,7 @@
 #include "rtp_addr.h"
 
 static const char *const flag_names[RTP_DIAG_COUNT] = {
-    "one_way_audio", "nat_mismatch", "no_media", "late_media", "codec_asymmetry",
+    "one_way_audio", "nat_mismatch", "no_media", "late_media", "codec_asymmetry", "poor_quality",
 };
 static const char *const side_names[2] = {"offer side", "answer side"};
 
@@ -214,6 +214,56 @@ static void codec_asymmetry(const rtp_diag_call_t *c, const rtp_diag_cfg_t *cfg,
     (void)c;
 }
 
+/* What makes one stream poor: its figures past the configured limits. */
+static bool poor_stream(const rtp_diag_stream_t *s, const rtp_diag_cfg_t *cfg, char *why,
+                        size_t size)
+{
+    if (s->packets < cfg->poor_min_packets) return false; /* a fragment says little */
+    size_t n = 0;
+    why[0] = '\0';
+    if (cfg->poor_loss_pct > 0 && s->loss_pct >= cfg->poor_loss_pct)
+        n += (size_t)snprintf(why + n, size - n, "%.1f %% loss (limit %g %%), ", s->loss_pct,
+                              cfg->poor_loss_pct);
+    if (n < size && cfg->poor_jitter_ms > 0 && s->mean_jitter_ms >= cfg->poor_jitter_ms)
+        n += (size_t)snprintf(why + n, size - n, "mean jitter %.1f ms (limit %g ms), ",
+                              s->mean_jitter_ms, cfg->poor_jitter_ms);
+    if (n < size && cfg->poor_mos > 0 && s->mos >= 0 && s->mos < cfg->poor_mos)
+        n += (size_t)snprintf(why + n, size - n, "MOS %.2f (limit %g), ", s->mos, cfg->poor_mos);
+    if (n == 0) return false;
+    if (n >= 2 && n < size) why[n - 2] = '\0'; /* the last ", " */
+    return true;
+}
+
+/* Per direction (offer side, answer side, a stream of unknown side), the
+ * poor stream with the lowest MOS; one hint names each such direction. */
+static void poor_quality(const rtp_diag_call_t *c, const rtp_diag_cfg_t *cfg, rtp_diag_result_t *r)
+{
+    static const char *const from[3] = {"from the offer side", "from the answer side", ""};
+    const rtp_diag_stream_t *worst[3] = {NULL, NULL, NULL};
+    char why[3][160];
+    for (size_t i = 0; i < c->n_streams; i++) {
+        const rtp_diag_stream_t *s = &c->streams[i];
+        unsigned d = s->from_side > 1 ? 2 : s->from_side;
+        char w[160];
+        if (!poor_stream(s, cfg, w, sizeof w)) continue;
+        if (worst[d] && worst[d]->mos <= s->mos) continue;
+        worst[d] = s;
+        memcpy(why[d], w, sizeof w);
+    }
+    char text[RTP_DIAG_HINT_MAX];
+    size_t n = 0;
+    for (unsigned d = 0; d < 3 && n < sizeof text; d++) {
+        const rtp_diag_stream_t *s = worst[d];
+        if (!s) continue;
+        char src[64], dst[64];
+        rtp_ep_str(&s->src, s->sport, src, sizeof src);
+        rtp_ep_str(&s->dst, s->dport, dst, sizeof dst);
+        n += (size_t)snprintf(text + n, sizeof text - n, "%spoor audio %s%s(%s -> %s): %s",
+                              n ? "; " : "", from[d], *from[d] ? " " : "", src, dst, why[d]);
+    }
+    if (n) hint(r, RTP_DIAG_POOR_QUALITY, "%s", text);
+}
+
 uint32_t rtp_diag_run(const rtp_diag_call_t *c, const rtp_diag_cfg_t *cfg, rtp_diag_result_t *out)
 {
     static const rtp_diag_cfg_t def = RTP_DIAG_CFG_DEFAULT;
@@ -226,5 +276,6 @@ uint32_t rtp_diag_run(const rtp_diag_call_t *c, const rtp_diag_cfg_t *cfg, rtp_d
     no_media(c, cfg, d, out);
     late_media(c, cfg, d, out);
     codec_asymmetry(c, cfg, d, out);
+    poor_quality(c, cfg, out);
     return out->flags;
 }

@@ -18,12 +18,17 @@ typedef struct rtp_diag_cfg {
     uint64_t late_media_us; /* late_media: first RTP of a direction this long after 2xx (1 s) */
     uint64_t min_flow_us;   /* one_way: the other direction carried audio this long (1 s) */
     uint32_t ptime_tolerance_ms; /* codec_asymmetry: ptimes differing by more (0) */
+    /* poor_quality: a direction's stream of at least min_packets with loss,
+     * mean jitter or MOS past these (5 %, 30 ms, 3.1; a limit <= 0 is off). */
+    double poor_loss_pct, poor_jitter_ms, poor_mos;
+    uint32_t poor_min_packets; /* 50: one second of 20 ms packets */
 } rtp_diag_cfg_t;
 
 #define RTP_DIAG_CFG_DEFAULT                                                                       \
     {                                                                                              \
         .min_call_us = 2000000, .late_media_us = 1000000, .min_flow_us = 1000000,                  \
-        .ptime_tolerance_ms = 0,                                                                   \
+        .ptime_tolerance_ms = 0, .poor_loss_pct = 5.0, .poor_jitter_ms = 30.0, .poor_mos = 3.1,    \
+        .poor_min_packets = 50,                                                                    \
     }
 
 /* What one side announced over the call (audio m= lines). */
@@ -54,7 +59,9 @@ typedef struct rtp_diag_stream {
     char codec[16];                         /* "" unknown */
     uint8_t pt;
     uint32_t clock_rate;
-    uint32_t ptime_ms; /* measured from timestamps; 0 unknown */
+    uint32_t ptime_ms;                    /* measured from timestamps; 0 unknown */
+    uint64_t packets;                     /* every packet counted in the stream's statistics */
+    double loss_pct, mean_jitter_ms, mos; /* as the stream JSON shows them */
 } rtp_diag_stream_t;
 
 typedef struct rtp_diag_call {
@@ -73,9 +80,10 @@ enum rtp_diag_flag {
     RTP_DIAG_NO_MEDIA = 1u << 2,
     RTP_DIAG_LATE_MEDIA = 1u << 3,
     RTP_DIAG_CODEC_ASYMMETRY = 1u << 4,
+    RTP_DIAG_POOR_QUALITY = 1u << 5,
 };
-#define RTP_DIAG_COUNT 5
-#define RTP_DIAG_HINT_MAX 200
+#define RTP_DIAG_COUNT 6
+#define RTP_DIAG_HINT_MAX 400 /* poor_quality may name both directions */
 
 typedef struct rtp_diag_result {
     uint32_t flags;                               /* enum rtp_diag_flag */
@@ -85,8 +93,8 @@ typedef struct rtp_diag_result {
 /* Diagnose; returns out->flags. cfg NULL = defaults. */
 uint32_t rtp_diag_run(const rtp_diag_call_t *call, const rtp_diag_cfg_t *cfg,
                       rtp_diag_result_t *out);
-/* "one_way_audio", "nat_mismatch", "no_media", "late_media", "codec_asymmetry"; NULL if not a flag.
- */
+/* "one_way_audio", "nat_mismatch", "no_media", "late_media", "codec_asymmetry",
+ * "poor_quality"; NULL if not a flag. */
 const char *rtp_diag_flag_name(uint32_t flag);
 /* The hint of one flag ("" if not set). */
 const char *rtp_diag_hint(const rtp_diag_result_t *r, uint32_t flag);

@@ -44,6 +44,10 @@ void rtp_diag_stream_from(const rtp_stream_t *s, rtp_diag_stream_t *out)
     out->pt = s->audio_packets ? s->last_pt : s->stats.pt;
     out->clock_rate = s->clock_rate;
     out->ptime_ms = rtp_stream_ptime_ms(s);
+    out->packets = s->stats.packets;
+    out->loss_pct = rtp_stream_loss_pct(&s->stats);
+    out->mean_jitter_ms = s->stats.mean_jitter_ms;
+    out->mos = rtp_stream_mos(s);
 }
 
 size_t rtp_diag_view(const rtp_call_t *call, const rtp_table_t *t, uint64_t now_us,

@@ -105,7 +105,8 @@ enum {
     DF_NAT,
     DF_NO_MEDIA,
     DF_LATE,
-    DF_CODEC_ASYM
+    DF_CODEC_ASYM,
+    DF_POOR_QUALITY
 };
 
 static const snb_filter_field_t dialog_fields[] = {
@@ -118,6 +119,7 @@ static const snb_filter_field_t dialog_fields[] = {
     {"no_media", SNB_FT_BOOL, DF_NO_MEDIA},
     {"late_media", SNB_FT_BOOL, DF_LATE},
     {"codec_asymmetry", SNB_FT_BOOL, DF_CODEC_ASYM},
+    {"poor_quality", SNB_FT_BOOL, DF_POOR_QUALITY},
 };
 
 static const snb_filter_alias_t dialog_aliases[] = {
@@ -162,7 +164,8 @@ void rtp_dialog_field_value(const rtp_media_summary_t *m, int id, snb_filter_val
         break;
     default: /* the flags: false when there is nothing to say */
         out->present = true;
-        out->b = id >= DF_ONE_WAY && id <= DF_CODEC_ASYM && (m->flags & (1u << (id - DF_ONE_WAY)));
+        out->b =
+            id >= DF_ONE_WAY && id <= DF_POOR_QUALITY && (m->flags & (1u << (id - DF_ONE_WAY)));
         break;
     }
 }
@@ -174,6 +177,7 @@ static const snb_diagnosis_kind_t kinds[RTP_DIAG_COUNT] = {
     {"no_media", "no media"},
     {"late_media", "late media"},
     {"codec_asymmetry", "codec asymmetry"},
+    {"poor_quality", "poor audio quality"},
 };
 
 const snb_diagnosis_kind_t *rtp_diagnosis_kinds(size_t *n)

@@ -25,6 +25,10 @@ typedef struct rtp_conf {
     uint64_t orphan_timeout;
     uint64_t interval;
     uint64_t late_media;
+    const char *poor_loss;   /* percent, decimal */
+    const char *poor_jitter; /* ms of mean jitter, decimal */
+    const char *poor_mos;    /* decimal */
+    int64_t poor_min_packets;
 } rtp_conf_t;
 
 #define RTP_COUNTERS(X)                                                                            \

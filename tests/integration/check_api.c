@@ -381,6 +381,20 @@ START_TEST(endpoints_and_errors)
 }
 END_TEST
 
+/* A media diagnosis declared by the RTP module (poor_quality, issue 11
+ * item 7) is counted like the others, without the http module naming it:
+ * ws-asterisk-zfone-xlite has one call, with one direction at 64.3 % loss. */
+START_TEST(poor_quality_is_counted)
+{
+    pid_t pid = api_start("ws-asterisk-zfone-xlite.pcap", 18196, NULL);
+    char *body = NULL;
+    ck_assert_int_eq(get("/metrics", KEY, NULL, &body), 200);
+    ck_assert_msg(strstr(body, "sipnab_diagnosis_total{kind=\"poor_quality\"} 1\n"), "%s", body);
+    free(body);
+    api_stop(pid);
+}
+END_TEST
+
 /* ---- streams, against the oracle's heuristic rtp,streams ---- */
 
 START_TEST(streams_match_wireshark)
@@ -1065,6 +1079,7 @@ int main(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, endpoints_and_errors);
     tcase_add_test(tc, streams_match_wireshark);
+    tcase_add_test(tc, poor_quality_is_counted);
     tcase_add_test(tc, pagination_and_python_client);
     tcase_add_test(tc, rate_limit_and_connection_cap);
     tcase_add_test(tc, https);

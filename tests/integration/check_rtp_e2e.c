@@ -130,8 +130,8 @@ START_TEST(diagnosis_fires_on_its_case_only)
         {"codec-asymmetry.pcap", "codec_asymmetry"},
         {"ptime-asymmetry.pcap", "codec_asymmetry"},
     };
-    const char *flags[] = {"one_way_audio", "nat_mismatch", "no_media", "late_media",
-                           "codec_asymmetry"};
+    const char *flags[] = {"one_way_audio", "nat_mismatch",    "no_media",
+                           "late_media",    "codec_asymmetry", "poor_quality"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char name[128];
         snprintf(name, sizeof name, "diag/%s", cases[i].file);
@@ -193,6 +193,60 @@ START_TEST(one_way_audio_report_and_filters)
 }
 END_TEST
 
+/* ws-asterisk-zfone-xlite: X-Lite's stream to Asterisk lost 369 of 574
+ * packets (Wireshark: 369 (64.3%)); MOS 1.41. Poor quality is a diagnosis,
+ * per direction, with configurable limits (issue 11 item 7). */
+START_TEST(poor_quality_is_a_diagnosis)
+{
+    static const char cid[] = "ZDYzOWVlNjEwM2NjZTBjNzliNmM1ZTNiOGZjNWFhN2E.";
+    static const char bad_way[] = "poor audio from the offer side (192.168.10.41:64508 -> "
+                                  "192.168.10.40:49848): 64.3 % loss (limit 5 %), MOS 1.41 "
+                                  "(limit 3.1)";
+    char *path = data_path("ws-asterisk-zfone-xlite.pcap");
+    run_result_t r = sipnab((char *[]){"-I", path, "--dialogs-json", "--filter", "poor_quality",
+                                       "-o", "sip.output=none", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_t *dialogs = json_lines_with(r.out, "call_id");
+    ck_assert_uint_eq(json_array_size(dialogs), 1);
+    json_t *d = json_array_get(dialogs, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "call_id")), cid);
+    json_t *diag = json_object_get(d, "diagnosis");
+    ck_assert(json_is_true(json_object_get(diag, "poor_quality")));
+    json_t *hints = json_object_get(diag, "hints");
+    ck_assert_uint_eq(json_array_size(hints), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(hints, 0)), bad_way);
+    json_decref(dialogs);
+    run_free(&r);
+
+    r = sipnab((char *[]){"-I", path, "--call-report", (char *)cid, NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "Diagnosis:\n  poor_quality: poor audio from the offer side"), "%s",
+                  r.out);
+    ck_assert_ptr_null(strstr(r.out, "no media problem found"));
+    run_free(&r);
+
+    /* limits past this call's figures: nothing to say */
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", "--filter", "poor_quality", "-o",
+                          "rtp.poor_loss=70", "-o", "rtp.poor_mos=1.4", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, cid));
+    run_free(&r);
+    /* a limit above the good direction's MOS (4.40): both directions */
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", "--filter", "poor_quality", "-o",
+                          "rtp.poor_mos=4.42", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "poor audio from the answer side (192.168.10.40:49848 -> "
+                                        "192.168.10.41:64508): MOS 4.40 (limit 4.42)"));
+    run_free(&r);
+    r = sipnab((char *[]){"-I", path, "-o", "rtp.poor_mos=good", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "rtp: option 'poor_mos': 'good' is not a number from 0 to 5"),
+                  "%s", r.err);
+    run_free(&r);
+    free(path);
+}
+END_TEST
+
 START_TEST(dtmf_from_rtp_and_sip_info)
 {
     char *path = data_path("sipp-dtmf-2833-1-rtponly.pcap");
@@ -229,6 +283,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, every_capture_streams_equal_wireshark);
     tcase_add_test(tc, diagnosis_fires_on_its_case_only);
+    tcase_add_test(tc, poor_quality_is_a_diagnosis);
     tcase_add_test(tc, one_way_audio_report_and_filters);
     tcase_add_test(tc, dtmf_from_rtp_and_sip_info);
     suite_add_tcase(s, tc);

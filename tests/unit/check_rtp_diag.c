@@ -334,6 +334,64 @@ END_TEST
 
 /* The pure function on hand-made views: comfort noise only is not silence;
  * a short call is not "no media"; an unanswered call has no diagnosis. */
+/* poor_quality: per direction, past any of the limits, streams too short
+ * to judge ignored, each limit configurable and 0 turning it off. */
+START_TEST(test_poor_quality)
+{
+    rtp_diag_call_t c;
+    memset(&c, 0, sizeof c);
+    c.answered = true;
+    c.answered_us = 10 * SEC;
+    c.now_us = 30 * SEC;
+    rtp_diag_stream_t st[3];
+    memset(st, 0, sizeof st);
+    for (int i = 0; i < 3; i++) {
+        st[i].from_side = (uint8_t)(i == 2 ? RTP_SIDE_ANSWER : i);
+        st[i].src = snb_test_addr(i ? B : A);
+        st[i].dst = snb_test_addr(i ? A : B);
+        st[i].sport = (uint16_t)(i ? 5000 : 4000);
+        st[i].dport = (uint16_t)(i ? 4000 : 5000);
+        st[i].packets = 1000;
+        st[i].mos = 4.4;
+        st[i].loss_pct = 0.1;
+        st[i].mean_jitter_ms = 0.5;
+    }
+    c.streams = st;
+    c.n_streams = 3;
+    rtp_diag_result_t r;
+    ck_assert_uint_eq(rtp_diag_run(&c, NULL, &r), 0);
+    /* the answer side's second stream: 64.3 % loss and MOS 1.41 */
+    st[2].loss_pct = 64.286;
+    st[2].mos = 1.41;
+    ck_assert_uint_eq(rtp_diag_run(&c, NULL, &r), RTP_DIAG_POOR_QUALITY);
+    ck_assert_str_eq(rtp_diag_hint(&r, RTP_DIAG_POOR_QUALITY),
+                     "poor audio from the answer side (10.0.0.2:5000 -> 10.0.0.1:4000): 64.3 % "
+                     "loss (limit 5 %), MOS 1.41 (limit 3.1)");
+    ck_assert_str_eq(rtp_diag_flag_name(RTP_DIAG_POOR_QUALITY), "poor_quality");
+    /* too few packets to judge */
+    st[2].packets = 49;
+    ck_assert_uint_eq(rtp_diag_run(&c, NULL, &r), 0);
+    st[2].packets = 1000;
+    /* both directions, jitter alone on the offer side */
+    st[0].mean_jitter_ms = 31;
+    ck_assert_uint_eq(rtp_diag_run(&c, NULL, &r), RTP_DIAG_POOR_QUALITY);
+    ck_assert_str_eq(rtp_diag_hint(&r, RTP_DIAG_POOR_QUALITY),
+                     "poor audio from the offer side (10.0.0.1:4000 -> 10.0.0.2:5000): mean "
+                     "jitter 31.0 ms (limit 30 ms); poor audio from the answer side "
+                     "(10.0.0.2:5000 -> 10.0.0.1:4000): 64.3 % loss (limit 5 %), MOS 1.41 "
+                     "(limit 3.1)");
+    /* configurable; a limit of 0 is off */
+    rtp_diag_cfg_t cfg = RTP_DIAG_CFG_DEFAULT;
+    cfg.poor_jitter_ms = 0;
+    cfg.poor_loss_pct = 70;
+    cfg.poor_mos = 1.4;
+    ck_assert_uint_eq(rtp_diag_run(&c, &cfg, &r), 0);
+    cfg.poor_mos = 4.5; /* every stream is below */
+    ck_assert_uint_eq(rtp_diag_run(&c, &cfg, &r), RTP_DIAG_POOR_QUALITY);
+    ck_assert_ptr_nonnull(strstr(rtp_diag_hint(&r, RTP_DIAG_POOR_QUALITY), "offer side"));
+}
+END_TEST
+
 START_TEST(test_pure_rules)
 {
     rtp_diag_call_t c;
@@ -411,6 +469,7 @@ int main(void)
     tcase_add_test(tc, test_codec_asymmetry);
     tcase_add_test(tc, test_ptime_asymmetry);
     tcase_add_test(tc, test_pure_rules);
+    tcase_add_test(tc, test_poor_quality);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
