@@ -441,7 +441,8 @@ static void check_fingerprint(sec_detect_t *d, sec_src_t *s, const sec_msg_t *m)
     raise_alert(d, s, SNB_SEC_SCANNER, m->ts_us, why);
 }
 
-static void check_flood(sec_detect_t *d, sec_src_t *s, unsigned method, uint64_t now_us)
+static void check_flood(sec_detect_t *d, sec_src_t *s, unsigned method, bool has_sdp,
+                        uint64_t now_us)
 {
     unsigned r;
     uint32_t limit;
@@ -467,7 +468,11 @@ static void check_flood(sec_detect_t *d, sec_src_t *s, unsigned method, uint64_t
     /* A flood hits few addresses and repeats its targets; a sweep or an
      * enumeration at the same speed is a scanner. */
     if (looks_sweeping(d, s)) return;
-    if (looks_enumerating(d, s, sec_hll_count(&s->targets))) return;
+    /* INVITEs with SDP are calls, not probes (svwar's carry no body): a
+     * flood of them is a flood even to ever new numbers. */
+    if (!(method == SNB_SIP_INVITE && has_sdp) &&
+        looks_enumerating(d, s, sec_hll_count(&s->targets)))
+        return;
     char why[96];
     snprintf(why, sizeof why, "%u %.*s in one second", s->sec_count[r],
              method == SNB_SIP_REGISTER ? 8
@@ -540,7 +545,7 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
 
     check_user_agent(d, s, m);
     check_fingerprint(d, s, m);
-    check_flood(d, s, m->method, m->ts_us);
+    check_flood(d, s, m->method, m->has_sdp, m->ts_us);
 
     /* Calls: credentials, new calls, one-ring CANCELs. */
     bool created;

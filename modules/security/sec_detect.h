@@ -22,7 +22,8 @@
  *               to the CSeq that carried them);
  *  *_flood      rate_* requests of one method within one second, to fewer
  *               than sweep_hosts addresses, repeating targets (distinct /
- *               requests < enum_ratio);
+ *               requests < enum_ratio) unless they are INVITEs with SDP
+ *               (calls, not probes);
  *  toll_fraud   toll_calls new calls to premium prefixes, or toll_run calls
  *               in a row to consecutive numbers;
  *  wangiri      wangiri_calls calls CANCELled within wangiri_ring_us of
@@ -51,6 +52,7 @@ typedef struct sec_msg {
     bool retransmit;
     bool has_credentials; /* Authorization or Proxy-Authorization */
     bool has_to_tag;
+    bool has_sdp;        /* an SDP offer or answer in the body */
     uint8_t method;      /* enum snb_sip_method (requests) */
     uint8_t cseq_method; /* enum snb_sip_method */
     uint16_t status;     /* responses */

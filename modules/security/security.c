@@ -106,6 +106,7 @@ static void on_sip_message(security_mod_t *m, const snb_sip_message_event_t *ev)
         .cseq = ev->cseq,
         .call_id = ev->call_id,
         .has_to_tag = ev->to_tag.p && ev->to_tag.len,
+        .has_sdp = ev->sdp_role != SNB_SDP_NONE,
     };
     if (ev->is_request && ev->msg && sip) {
         msg.user_agent = sip->header(ev->msg, "User-Agent", 0);

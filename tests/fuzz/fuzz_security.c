@@ -106,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ts += (uint64_t)(p[6] | p[7] << 8) * 1000; /* ms steps: windows roll */
         m.ts_us = ts;
         m.cseq = p[8];
+        m.has_sdp = p[9] & 1;
         m.sport = m.dport = 5060;
         p += 10;
         m.user_agent = take(&p, end);

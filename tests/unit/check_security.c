@@ -407,6 +407,35 @@ START_TEST(register_flood_cycling_users)
 }
 END_TEST
 
+/* SIPp sending 400 INVITEs a second, each to a new number: with SDP these
+ * are calls (a flood); without a body, one probe per number (svwar). */
+START_TEST(invite_flood_to_new_numbers)
+{
+    for (int sdp = 0; sdp < 2; sdp++) {
+        alerts_t al = {0};
+        sec_detect_t *d = detector(&al, NULL, 0);
+        char num[32];
+        for (int i = 0; i < 1200; i++) {
+            snprintf(num, sizeof num, "00447700%06d", i);
+            sec_msg_t m = request(SEC + (uint64_t)i * 2500, "192.0.2.60", "198.51.100.1",
+                                  SNB_SIP_INVITE, num, num, 1);
+            m.has_sdp = sdp;
+            sec_detect_msg(d, &m);
+            sec_msg_t r = response(&m, m.ts_us + 100, 407);
+            sec_detect_msg(d, &r);
+        }
+        sec_detect_flush(d);
+        if (sdp) {
+            ck_assert_int_eq(al.by_type[SNB_SEC_INVITE_FLOOD], 1);
+        } else {
+            ck_assert_int_eq(al.by_type[SNB_SEC_INVITE_FLOOD], 0);
+            ck_assert_int_eq(al.by_type[SNB_SEC_SCANNER], 1);
+        }
+        sec_detect_free(d);
+    }
+}
+END_TEST
+
 /* ---- toll fraud and wangiri ---- */
 
 static void call(sec_detect_t *d, uint64_t t, const char *src, const char *number, int n,
@@ -621,6 +650,7 @@ static Suite *suite(void)
     tcase_add_test(tc, refused_credentials_are_bruteforce);
     tcase_add_test(tc, options_flood_and_keepalive);
     tcase_add_test(tc, register_flood_cycling_users);
+    tcase_add_test(tc, invite_flood_to_new_numbers);
     tcase_add_test(tc, premium_calls_are_toll_fraud);
     tcase_add_test(tc, consecutive_numbers_are_toll_fraud);
     tcase_add_test(tc, one_ring_calls_are_wangiri);
