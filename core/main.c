@@ -1,6 +1,7 @@
 /* sipnab entry point: flags -> configuration -> modules -> loop. */
 #include <errno.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,10 @@ static const char *find_module_path(int argc, char **argv, char *buf, size_t len
 int main(int argc, char **argv)
 {
     snb_privileges_clear_ambient(); /* ours, not our children's */
+    /* A peer that goes away (a HEP or syslog collector over TCP, a hook
+     * that does not read its stdin, the reader of our stdout) is an error
+     * to handle where it happens (EPIPE), never a silent death. */
+    signal(SIGPIPE, SIG_IGN);
     snb_cli_t cli;
     char err[SNB_CONF_ERRLEN] = "";
     char pathbuf[4096];

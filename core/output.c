@@ -97,6 +97,12 @@ int snb_outputs_finish(snb_core_t *core)
     errno = 0;
     int rc = fflush(stdout);
     int err = errno;
+    if ((rc != 0 || ferror(stdout)) && err == EPIPE) {
+        /* The reader left (`sipnab ... | head`): what it did not read, it
+         * did not want; say nothing, as tools killed by SIGPIPE do. */
+        snb_log_debug(core, "sipnab", "stdout: the reader closed the pipe");
+        return 0;
+    }
     if (rc != 0 || ferror(stdout)) {
         snb_log_error(core, "sipnab", "stdout: write error: %s; output was lost",
                       err ? strerror(err) : "unknown error");
