@@ -578,7 +578,8 @@ static size_t send_all(hep_mod_t *m, hep_packet_t *h)
 
 static void send_message(hep_mod_t *m, const snb_sip_message_event_t *ev)
 {
-    uint8_t ip_proto = ev->transport == 1 || ev->transport == 3 ? 6 : ev->transport == 2 ? 132 : 17;
+    /* TCP carries TCP (1), WebSocket (3) and TLS (4) */
+    uint8_t ip_proto = ev->transport == 1 || ev->transport >= 3 ? 6 : ev->transport == 2 ? 132 : 17;
     hep_packet_t h = outgoing(ev->ts_us, &ev->src, &ev->dst, ev->sport, ev->dport, ip_proto,
                               HEP_PROTO_SIP, ev->raw, ev->raw_len, ev->call_id);
     send_all(m, &h);

@@ -9,6 +9,7 @@
 #include "sipnab/error.h"
 #include "sipnab/log.h"
 #include "sipnab/module.h"
+#include "sipnab/secrets.h"
 
 typedef struct pcap_instance {
     const char *name;
@@ -38,6 +39,8 @@ static int pcap_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
     if (!st) return SNB_E_FULL;
     st->core = core;
     st->n = n;
+    /* pcapng Decryption Secrets Blocks, for the modules that decrypt */
+    snb_bus_register(snb_core_bus(core), SNB_CAPTURE_SECRETS_EVENT);
     st->inst = calloc(n ? n : 1, sizeof *st->inst);
     if (!st->inst) {
         free(st);

@@ -14,7 +14,13 @@
 #include "pcap_file.h"
 #include "pcap_classic.h"
 #include "pcap_stream.h"
+#include "pcapng_secrets.h"
 #include "sipnab/log.h"
+#include "sipnab/secrets.h"
+
+/* The largest Decryption Secrets Block handed on (a key log of about
+ * 100 000 TLS 1.2 sessions). */
+#define MAX_SECRETS_BLOCK (16u << 20)
 
 /* One capture file being read, with the next record it holds (its head). */
 typedef struct pcap_input {
@@ -33,6 +39,10 @@ typedef struct pcap_input {
     bool have_prog;
     bool has_head;
     snb_frame_t head; /* data valid until the input advances */
+    /* pcapng: Decryption Secrets Blocks, published as they are read */
+    struct pcap_file_reader *reader;
+    pcapng_secrets_t secrets;
+    bool watch_secrets;
 } pcap_input_t;
 
 struct pcap_file_reader {
@@ -43,6 +53,7 @@ struct pcap_file_reader {
     size_t n_in;
     uv_idle_t idle;
     bool idle_active, stopped, free_pending;
+    snb_event_type_t ev_secrets; /* "capture.secrets", <0 if not registered */
 };
 
 bool pcap_linktype_supported(int dlt)
@@ -69,12 +80,58 @@ static void close_input(pcap_input_t *in)
     if (in->p) pcap_close(in->p); /* also closes the FILE and its stream */
     in->p = NULL;
     in->stream = NULL;
+    if (in->watch_secrets) pcapng_secrets_free(&in->secrets);
+    in->watch_secrets = false;
     pcap_classic_close(&in->classic);
     if (in->have_prog) pcap_freecode(&in->prog);
     in->have_prog = false;
     if (in->dead) pcap_close(in->dead);
     in->dead = NULL;
     in->has_head = false;
+}
+
+static size_t secrets_event_size(const snb_event_t *ev)
+{
+    const snb_capture_secrets_event_t *s = (const snb_capture_secrets_event_t *)ev;
+    return sizeof *s + s->len + (s->file ? strlen(s->file) + 1 : 0);
+}
+
+static void secrets_event_copy(const snb_event_t *ev, void *dst)
+{
+    const snb_capture_secrets_event_t *s = (const snb_capture_secrets_event_t *)ev;
+    snb_capture_secrets_event_t *d = dst;
+    *d = *s;
+    uint8_t *p = (uint8_t *)(d + 1);
+    memcpy(p, s->data, s->len);
+    d->data = p;
+    if (s->file) {
+        d->file = (char *)p + s->len;
+        memcpy((char *)p + s->len, s->file, strlen(s->file) + 1);
+    }
+}
+
+static const snb_event_ops_t secrets_event_ops = {
+    .name = SNB_CAPTURE_SECRETS_EVENT, .size = secrets_event_size, .copy = secrets_event_copy};
+
+/* A Decryption Secrets Block read from a pcapng file: published before
+ * the packets after it reach the core. */
+static void on_secrets(void *ud, uint32_t type, const uint8_t *data, size_t len)
+{
+    pcap_input_t *in = ud;
+    snb_capture_secrets_event_t ev = {
+        .ev = SNB_EVENT_BORROWED(in->reader->ev_secrets, &secrets_event_ops),
+        .secrets_type = type,
+        .len = (uint32_t)len,
+        .data = data,
+        .file = in->path,
+    };
+    snb_bus_publish(snb_core_bus(in->reader->core), &ev.ev);
+}
+
+static void watch_bytes(void *ud, const void *data, size_t n)
+{
+    pcap_input_t *in = ud;
+    pcapng_secrets_feed(&in->secrets, data, n);
 }
 
 static bool magic_known(const unsigned char m[4], bool *pcapng)
@@ -156,11 +213,19 @@ static int open_file(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
         fclose(fp);
         return -1;
     }
+    in->path = path;
+    if (in->pcapng && snb_bus_wants(snb_core_bus(r->core), r->ev_secrets)) {
+        in->reader = r;
+        pcapng_secrets_init(&in->secrets, MAX_SECRETS_BLOCK, on_secrets, in);
+        in->watch_secrets = true;
+        pcap_stream_observe(in->stream, watch_bytes, in);
+    }
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     in->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     if (!in->p) {
         snb_log_error(r->core, "pcap", "%s: %s", path, errbuf);
         fclose(fp);
+        close_input(in);
         return -1;
     }
     in->linktype = pcap_datalink(in->p);
@@ -320,6 +385,7 @@ pcap_file_reader_t *pcap_file_reader_new(snb_core_t *core, const char *name,
     }
     uv_idle_init(snb_core_loop(core), &r->idle);
     r->idle.data = r;
+    r->ev_secrets = snb_bus_lookup(snb_core_bus(core), SNB_CAPTURE_SECRETS_EVENT);
     return r;
 }
 

@@ -26,6 +26,8 @@ struct pcap_stream {
     size_t head_len, head_pos;
     uint64_t out_pos; /* bytes delivered (uncompressed) */
     char damage[160];
+    void (*observe)(void *ud, const void *data, size_t n);
+    void *observe_ud;
 };
 
 /* More raw input after what is buffered; 0 at the end, -1 on error. */
@@ -125,6 +127,7 @@ static ssize_t stream_read(void *cookie, char *buf, size_t size)
         n = s->gzip ? gzip_read(s, buf, size) : plain_read(s, buf, size);
     }
     if (n > 0) s->out_pos += (uint64_t)n;
+    if (n > 0 && s->observe) s->observe(s->observe_ud, buf, (size_t)n);
     return n;
 }
 
@@ -202,6 +205,13 @@ FILE *pcap_stream_open(const char *path, unsigned char magic[4], bool *compresse
     setvbuf(fp, NULL, _IOFBF, 1 << 20);
     *state = s;
     return fp;
+}
+
+void pcap_stream_observe(pcap_stream_t *s, void (*fn)(void *ud, const void *data, size_t n),
+                         void *ud)
+{
+    s->observe = fn;
+    s->observe_ud = ud;
 }
 
 const char *pcap_stream_damage(const pcap_stream_t *s)

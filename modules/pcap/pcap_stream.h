@@ -19,6 +19,11 @@ typedef struct pcap_stream pcap_stream_t;
 FILE *pcap_stream_open(const char *path, unsigned char magic[4], bool *compressed,
                        pcap_stream_t **state, char *why, size_t whylen);
 
+/* Have fn see every (uncompressed) byte the FILE reads, in order, as it
+ * reads it (before stdio buffers it for the reader). */
+void pcap_stream_observe(pcap_stream_t *s, void (*fn)(void *ud, const void *data, size_t n),
+                         void *ud);
+
 /* Once the FILE has ended: NULL if the data ended cleanly, else why not
  * ("gzip data cut short", "gzip: incorrect data check", a read error). */
 const char *pcap_stream_damage(const pcap_stream_t *s);

@@ -42,6 +42,8 @@ const char *sip_transport_name(sip_transport_t t)
         return "SCTP";
     case SIP_TRANSPORT_WS:
         return "WS";
+    case SIP_TRANSPORT_TLS:
+        return "TLS";
     }
     return "UDP";
 }

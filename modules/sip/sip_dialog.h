@@ -38,15 +38,17 @@ const char *sip_dialog_state_name(sip_dialog_state_t s);
 /* Case-insensitive name -> state; -1 if unknown. */
 int sip_dialog_state_from(const char *name);
 
-/* Transport as seen on the wire; WS is SIP over WebSocket (RFC 7118). */
+/* Transport as seen on the wire; WS is SIP over WebSocket (RFC 7118), TLS
+ * is SIP over TLS that the tls module decrypted. */
 typedef enum sip_transport {
     SIP_TRANSPORT_UDP = 0,
     SIP_TRANSPORT_TCP,
     SIP_TRANSPORT_SCTP,
     SIP_TRANSPORT_WS,
+    SIP_TRANSPORT_TLS,
 } sip_transport_t;
 
-const char *sip_transport_name(sip_transport_t t); /* "UDP", "TCP", "SCTP", "WS" */
+const char *sip_transport_name(sip_transport_t t); /* "UDP", "TCP", "SCTP", "WS", "TLS" */
 
 /* Where and when a message was seen. */
 typedef struct sip_msg_meta {

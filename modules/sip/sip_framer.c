@@ -349,6 +349,13 @@ static size_t ws_view(sip_framer_t *f, stream_t *s, const snb_packet_t *pkt, con
 
 /* ---- TCP -------------------------------------------------------------------- */
 
+/* Stream data is TCP, or the plaintext of TLS that the tls module
+ * decrypted (its own stream ids: sipnab/tls.h). */
+static sip_transport_t stream_transport(const snb_packet_t *pkt)
+{
+    return pkt->flags & SNB_PKT_TLS ? SIP_TRANSPORT_TLS : SIP_TRANSPORT_TCP;
+}
+
 /* Could a last line (no line end yet) after garbage be the beginning of a
  * start line? Only known methods and "SIP/2.0 " count, so that ordinary
  * text does not create stream state. */
@@ -422,7 +429,7 @@ static size_t tcp_view(sip_framer_t *f, stream_t **sp, const snb_packet_t *pkt, 
         size_t used;
         sip_parse_result_t r = sip_msg_parse(p, rem, SIP_PARSE_STREAM, &f->msg, &used);
         if (r == SIP_PARSE_OK) {
-            deliver(f, pkt, SIP_TRANSPORT_TCP);
+            deliver(f, pkt, stream_transport(pkt));
             *found = true;
             off += used;
             continue;

@@ -56,6 +56,7 @@ enum snb_packet_flags {
     SNB_PKT_TRUNCATED = 1u << 4,      /* caplen cut the payload short */
     SNB_PKT_MESSAGE = 1u << 5,        /* payload is one whole message (HEP over TCP) */
     SNB_PKT_HEP = 1u << 6,            /* unwrapped from HEP (by the hep module) */
+    SNB_PKT_TLS = 1u << 7,            /* decrypted TLS application data (sipnab/tls.h) */
 };
 
 #define SNB_MAX_VLANS 2

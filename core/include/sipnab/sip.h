@@ -158,7 +158,7 @@ typedef struct snb_sip_message_event {
     uint64_t ts_us;
     snb_addr_t src, dst;
     uint16_t sport, dport;
-    uint8_t transport; /* 0 UDP, 1 TCP, 2 SCTP, 3 WS */
+    uint8_t transport; /* 0 UDP, 1 TCP, 2 SCTP, 3 WS, 4 TLS */
     bool is_request;
     bool retransmit;
     uint8_t method; /* enum snb_sip_method */
