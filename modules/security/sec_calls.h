@@ -18,6 +18,7 @@ typedef struct sec_call {
     uint64_t used_us;   /* last touched (replacement order) */
     uint64_t invite_us; /* first INVITE; 0 if none seen */
     uint32_t cred_cseq; /* CSeq of the last request with credentials; 0 if none */
+    uint64_t account;   /* the account those credentials were for (hashed); 0 if unknown */
     uint8_t flags;      /* the detector's notes on the call */
 } sec_call_t;
 

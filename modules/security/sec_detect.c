@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sec_accounts.h"
 #include "sec_calls.h"
 #include "sec_fingerprint.h"
 #include "sec_number.h"
@@ -44,6 +45,7 @@ typedef struct sec_src {
 struct sec_detect {
     sec_cfg_t cfg;
     sec_calls_t *calls;
+    sec_accounts_t *accounts;
     sec_src_t *src;    /* max_sources entries */
     uint32_t *buckets; /* n_buckets heads */
     uint32_t n_buckets, used;
@@ -209,7 +211,8 @@ sec_detect_t *sec_detect_new(const sec_cfg_t *cfg)
     d->src = calloc(d->cfg.max_sources, sizeof *d->src);
     d->buckets = calloc(d->n_buckets, sizeof *d->buckets);
     d->calls = sec_calls_new(d->cfg.max_calls, &d->cfg.key);
-    if (!d->src || !d->buckets || !d->calls) {
+    d->accounts = sec_accounts_new(d->cfg.max_accounts, &d->cfg.key);
+    if (!d->src || !d->buckets || !d->calls || !d->accounts) {
         sec_detect_free(d);
         return NULL;
     }
@@ -220,6 +223,7 @@ void sec_detect_free(sec_detect_t *d)
 {
     if (!d) return;
     sec_calls_free(d->calls);
+    sec_accounts_free(d->accounts);
     free(d->src);
     free(d->buckets);
     free(d);
@@ -235,7 +239,8 @@ size_t sec_detect_memory(const sec_detect_t *d)
 {
     return sizeof *d + (size_t)d->cfg.max_sources * sizeof *d->src +
            (size_t)d->n_buckets * sizeof *d->buckets +
-           (size_t)sec_calls_slots(d->calls) * sizeof(sec_call_t);
+           (size_t)sec_calls_slots(d->calls) * sizeof(sec_call_t) +
+           (size_t)sec_accounts_slots(d->accounts) * sizeof(sec_account_t);
 }
 
 /* ---- alerts ---- */
@@ -551,7 +556,12 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
     bool created;
     if (m->has_credentials && !m->retransmit) {
         sec_call_t *c = sec_calls_get(d->calls, m->call_id.p, m->call_id.len, m->ts_us, true, NULL);
-        if (c) c->cred_cseq = m->cseq;
+        if (c) {
+            c->cred_cseq = m->cseq;
+            c->account = m->account.p && m->account.len
+                             ? snb_hash_bytes(&d->cfg.key, m->account.p, m->account.len) | 1
+                             : 0;
+        }
     }
     if (m->method == SNB_SIP_INVITE && !m->has_to_tag && !m->retransmit) {
         sec_call_t *c =
@@ -606,9 +616,21 @@ static void on_response(sec_detect_t *d, const sec_msg_t *m)
             sec_calls_get(d->calls, m->call_id.p, m->call_id.len, m->ts_us, false, NULL);
         if (c && c->cred_cseq && c->cred_cseq == m->cseq && !m->retransmit) {
             c->cred_cseq = 0; /* once per refused request */
+            char why[96];
             if (++s->cred_fail >= d->cfg.bf_failures) {
-                char why[96];
                 snprintf(why, sizeof why, "%u requests with credentials refused", s->cred_fail);
+                raise_alert(d, s, SNB_SEC_BRUTEFORCE, m->ts_us, why);
+            }
+            /* One account guessed from many addresses. */
+            sec_account_t *a =
+                c->account ? sec_accounts_refused(d->accounts, c->account, addr_hash(d, &m->dst),
+                                                  m->ts_us, d->cfg.window_us)
+                           : NULL;
+            uint32_t sources = a ? sec_sketch_count(&a->sources) : 0;
+            if (a && d->cfg.bf_account_failures && a->refused >= d->cfg.bf_account_failures &&
+                sources >= 2) {
+                snprintf(why, sizeof why, "one account refused %u times from %u addresses",
+                         a->refused, sources);
                 raise_alert(d, s, SNB_SEC_BRUTEFORCE, m->ts_us, why);
             }
         }

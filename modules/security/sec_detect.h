@@ -19,7 +19,9 @@
  *               its first second a REGISTER flood cycling through users
  *               looks exactly like svwar, and answers take a moment;
  *  bruteforce   bf_failures requests with credentials refused (401/403/407
- *               to the CSeq that carried them);
+ *               to the CSeq that carried them); or bf_account_failures
+ *               refusals of one account from two addresses or more (each
+ *               source refused at least once is reported);
  *  *_flood      rate_* requests of one method within one second, to fewer
  *               than sweep_hosts addresses, repeating targets (distinct /
  *               requests < enum_ratio) unless they are INVITEs with SDP
@@ -60,6 +62,8 @@ typedef struct sec_msg {
     snb_str_t call_id;
     snb_str_t user_agent;  /* requests: User-Agent (p NULL when absent) */
     snb_str_t from_tag;    /* requests: the From tag, for tool fingerprints */
+    snb_str_t account;     /* requests with credentials: the account (To user of a
+                              REGISTER, From user of others), for per-account counts */
     snb_str_t target_user; /* REGISTER: the To user; other requests: the R-URI user */
 } sec_msg_t;
 
@@ -76,6 +80,8 @@ typedef struct sec_cfg {
     double enum_ratio;
     double enum_reached; /* at most this share of INVITE/REGISTER finals succeeded */
     uint32_t bf_failures;
+    uint32_t bf_account_failures; /* refusals of one account from 2+ addresses */
+    uint32_t max_accounts;
     uint32_t rate_register, rate_invite, rate_options; /* per second */
     uint32_t toll_calls, toll_run;
     const char *const *toll_prefixes;
@@ -96,7 +102,8 @@ typedef struct sec_cfg {
         .alert_us = 60000000, .sweep_hosts = 10, .enum_targets = 20, .enum_ratio = 0.6,            \
         .enum_reached = 0.2, .bf_failures = 10, .rate_register = 50, .rate_invite = 50,            \
         .rate_options = 50, .toll_calls = 5, .toll_run = 5, .wangiri_calls = 10,                   \
-        .wangiri_ring_us = 5000000, .fingerprints = true                                           \
+        .wangiri_ring_us = 5000000, .fingerprints = true, .bf_account_failures = 20,               \
+        .max_accounts = 16384                                                                      \
     }
 
 typedef struct sec_stats {

@@ -117,6 +117,13 @@ static void on_sip_message(security_mod_t *m, const snb_sip_message_event_t *ev)
         msg.has_credentials = reg_or_inv && (sip->header_count(ev->msg, "Authorization") ||
                                              sip->header_count(ev->msg, "Proxy-Authorization"));
         if (reg_or_inv || ev->method == SNB_SIP_OPTIONS) msg.target_user = target_user(ev);
+        if (msg.has_credentials) { /* the account tried: To of a REGISTER, From of an INVITE */
+            snb_sip_nameaddr_t from;
+            if (ev->method == SNB_SIP_REGISTER)
+                msg.account = msg.target_user;
+            else if (sip->nameaddr(sip->header(ev->msg, "From", 0), &from))
+                msg.account = from.parts.user;
+        }
     }
     unsigned types = sec_detect_msg(m->det, &msg);
     if (types)
@@ -292,6 +299,8 @@ static int make_detector(security_mod_t *m)
     cfg.enum_targets = (uint32_t)c->enum_users;
     cfg.enum_ratio = (double)c->enum_ratio_pct / 100.0;
     cfg.bf_failures = (uint32_t)c->bf_failures;
+    cfg.bf_account_failures = (uint32_t)c->bf_account_failures;
+    cfg.max_accounts = (uint32_t)c->max_accounts;
     cfg.rate_register = (uint32_t)c->register_rate;
     cfg.rate_invite = (uint32_t)c->invite_rate;
     cfg.rate_options = (uint32_t)c->options_rate;
@@ -520,6 +529,21 @@ static const snb_option_t security_options[] = {
      .max = 100000,
      .offset = offsetof(security_conf_t, bf_failures),
      .help = "requests with credentials refused (401/403/407) in a window"},
+    {.name = "bruteforce_account_failures",
+     .type = SNB_OPT_INT,
+     .def = "20",
+     .min = 2,
+     .max = 100000,
+     .offset = offsetof(security_conf_t, bf_account_failures),
+     .help = "refusals of one account from two addresses or more in a window (distributed "
+             "guessing)"},
+    {.name = "max_accounts",
+     .type = SNB_OPT_INT,
+     .def = "16384",
+     .min = 16,
+     .max = 16777216,
+     .offset = offsetof(security_conf_t, max_accounts),
+     .help = "accounts whose refusals are counted"},
     {.name = "register_rate",
      .type = SNB_OPT_INT,
      .def = "50",

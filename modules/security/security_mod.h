@@ -22,7 +22,8 @@ typedef struct security_conf {
     bool builtin_ua, fingerprints;
     int64_t max_sources, max_calls;
     uint64_t window, idle, alert_interval; /* ms */
-    int64_t sweep_hosts, enum_users, enum_ratio_pct, bf_failures;
+    int64_t sweep_hosts, enum_users, enum_ratio_pct, bf_failures, bf_account_failures;
+    int64_t max_accounts;
     int64_t register_rate, invite_rate, options_rate;
     int64_t toll_calls, toll_run;
     snb_strlist_t toll_prefixes;

@@ -113,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m.target_user = take(&p, end);
         m.call_id = take(&p, end);
         m.from_tag = m.call_id; /* tool fingerprints read it */
+        m.account = m.target_user;
         unsigned types = sec_detect_msg(d, &m);
         if (types >> SNB_SEC_TYPE_COUNT) abort();
         if (sec_detect_stats(d)->sources > CAP) abort();

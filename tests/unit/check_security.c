@@ -360,6 +360,50 @@ START_TEST(refused_credentials_are_bruteforce)
 }
 END_TEST
 
+/* One account guessed from 30 addresses, two guesses each: no source
+ * passes the per-source threshold, the account does. */
+START_TEST(distributed_guessing_of_one_account)
+{
+    alerts_t al = {0};
+    sec_detect_t *d = detector(&al, NULL, 0);
+    char src[32];
+    for (int i = 0; i < 60; i++) {
+        snprintf(src, sizeof src, "203.0.113.%d", 1 + i % 30);
+        char cid[32];
+        snprintf(cid, sizeof cid, "d%d", i);
+        sec_msg_t m = request(SEC + (uint64_t)i * 500000, src, "198.51.100.1", SNB_SIP_REGISTER,
+                              "101", cid, 1);
+        m.has_credentials = true;
+        m.account = S("101");
+        sec_detect_msg(d, &m);
+        sec_msg_t r = response(&m, m.ts_us + 1000, 403);
+        sec_detect_msg(d, &r);
+    }
+    /* From the 20th refusal on, each guessing address is reported once. */
+    ck_assert_int_ge(al.by_type[SNB_SEC_BRUTEFORCE], 20);
+    ck_assert_int_le(al.by_type[SNB_SEC_BRUTEFORCE], 30);
+    ck_assert_ptr_nonnull(strstr(al.last.reason, "one account"));
+    ck_assert_int_eq(al.total, al.by_type[SNB_SEC_BRUTEFORCE]);
+    sec_detect_free(d);
+    /* Two phones sharing a mistyped account, a retry a minute each: nothing. */
+    alerts_t quiet = {0};
+    d = detector(&quiet, NULL, 0);
+    for (int i = 0; i < 60; i++) {
+        char cid[32];
+        snprintf(cid, sizeof cid, "q%d", i);
+        sec_msg_t m = request(SEC + (uint64_t)i * 30 * SEC, i % 2 ? "203.0.113.1" : "203.0.113.2",
+                              "198.51.100.1", SNB_SIP_REGISTER, "102", cid, 1);
+        m.has_credentials = true;
+        m.account = S("102");
+        sec_detect_msg(d, &m);
+        sec_msg_t r = response(&m, m.ts_us + 1000, 401);
+        sec_detect_msg(d, &r);
+    }
+    ck_assert_int_eq(quiet.total, 0);
+    sec_detect_free(d);
+}
+END_TEST
+
 /* ---- floods ---- */
 
 START_TEST(options_flood_and_keepalive)
@@ -648,6 +692,7 @@ static Suite *suite(void)
     tcase_add_test(tc, long_enumeration_is_not_a_flood);
     tcase_add_test(tc, nat_with_many_phones_is_benign);
     tcase_add_test(tc, refused_credentials_are_bruteforce);
+    tcase_add_test(tc, distributed_guessing_of_one_account);
     tcase_add_test(tc, options_flood_and_keepalive);
     tcase_add_test(tc, register_flood_cycling_users);
     tcase_add_test(tc, invite_flood_to_new_numbers);
