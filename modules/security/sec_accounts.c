@@ -8,9 +8,8 @@ struct sec_accounts {
     sec_account_t *e;
 };
 
-sec_accounts_t *sec_accounts_new(uint32_t slots, const snb_hash_key_t *key)
+sec_accounts_t *sec_accounts_new(uint32_t slots)
 {
-    (void)key; /* entries are keyed by hashes the caller already seeded */
     sec_accounts_t *a = calloc(1, sizeof *a);
     if (!a) return NULL;
     a->sets = slots / 4 ? slots / 4 : 1;

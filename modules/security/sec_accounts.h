@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "sec_sketch.h"
-#include "sipnab/hash.h"
 
 typedef struct sec_account {
     uint64_t key;         /* 0 = free */
@@ -20,7 +19,8 @@ typedef struct sec_account {
 
 typedef struct sec_accounts sec_accounts_t;
 
-sec_accounts_t *sec_accounts_new(uint32_t slots, const snb_hash_key_t *key);
+/* Entries are keyed by hashes the caller seeded (snb_hash_bytes). */
+sec_accounts_t *sec_accounts_new(uint32_t slots);
 void sec_accounts_free(sec_accounts_t *a);
 /* Count one refusal of account `key` (never 0) from a source (its hash),
  * the window restarting after window_us; the account's entry. */

@@ -211,7 +211,7 @@ sec_detect_t *sec_detect_new(const sec_cfg_t *cfg)
     d->src = calloc(d->cfg.max_sources, sizeof *d->src);
     d->buckets = calloc(d->n_buckets, sizeof *d->buckets);
     d->calls = sec_calls_new(d->cfg.max_calls, &d->cfg.key);
-    d->accounts = sec_accounts_new(d->cfg.max_accounts, &d->cfg.key);
+    d->accounts = sec_accounts_new(d->cfg.max_accounts);
     if (!d->src || !d->buckets || !d->calls || !d->accounts) {
         sec_detect_free(d);
         return NULL;
