@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config clang clang-format
           libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev libxml2-dev check
           libmicrohttpd-dev curl openssl python3-requests
-          gzip procps iproute2 tshark sngrep fail2ban)
+          gzip procps iproute2 util-linux tshark sngrep fail2ban rsyslog)
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=(sipgrep time wrk bc)
 fi
