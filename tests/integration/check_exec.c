@@ -262,6 +262,41 @@ START_TEST(a_hook_inherits_nothing_else)
 }
 END_TEST
 
+/* A stream whose MOS falls below the threshold: ws-asterisk-zfone-xlite has
+ * one at 1.41 (64 % loss); its REST stream JSON reaches the hook. */
+START_TEST(quality_hook_gets_the_stream)
+{
+    unlink(DIR "/events.ndjson");
+    write_script(DIR "/hook.sh", "#!/bin/sh\ncat >> " DIR "/events.ndjson\n");
+    char *cap = data_path("ws-asterisk-zfone-xlite.pcap");
+    run_result_t r =
+        sipnab((char *[]){"-I", cap, "--on-quality-exec", DIR "/hook.sh", "--quality-threshold",
+                          "3.0", "-o", "sip.output=none", "--stats", "--json", NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    json_t *st = stats_of(&r);
+    ck_assert_int_ge(labelled(st, "exec_started", "quality"), 1);
+    json_decref(st);
+    run_free(&r);
+    char *events = read_file(DIR "/events.ndjson");
+    ck_assert_ptr_nonnull(events);
+    int low = 0;
+    for (char *line = strtok(events, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t e;
+        json_t *q = json_loads(line, 0, &e);
+        ck_assert_msg(q != NULL, "not JSON: %s", line);
+        ck_assert_str_eq(json_string_value(json_object_get(q, "event")), "quality");
+        double mos = json_real_value(json_object_get(q, "mos"));
+        ck_assert(mos < 3.0);
+        ck_assert_ptr_nonnull(json_string_value(json_object_get(q, "ssrc")));
+        if (mos > 1.40 && mos < 1.42) low++;
+        json_decref(q);
+    }
+    ck_assert_int_eq(low, 1);
+    free(events);
+    free(cap);
+}
+END_TEST
+
 /* The spec's example, as written: --on-dialog-exec "logger" --exec-rate-limit 5. */
 START_TEST(the_spec_example_runs)
 {
@@ -291,6 +326,7 @@ int main(void)
     tcase_add_test(tc, a_hook_that_cannot_run_is_said_once);
     tcase_add_test(tc, a_hook_inherits_nothing_else);
     tcase_add_test(tc, the_spec_example_runs);
+    tcase_add_test(tc, quality_hook_gets_the_stream);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
