@@ -27,9 +27,8 @@
 #include "run_util.h"
 
 #define KEY "hostile-key-0123456789"
-#define OUT "/tmp/sipnab-api-hostile.out"
-#define ERR "/tmp/sipnab-api-hostile.err"
-#define MAX_HELD 64
+/* Per process: other build trees may run this test at the same time. */
+static char OUT[64], ERR[64];
 
 static double now_s(void)
 {
@@ -116,12 +115,13 @@ static int ask_health(int port, int timeout_ms)
 
 START_TEST(idle_connections_beyond_the_cap_are_answered_and_do_not_wedge)
 {
-    pid_t pid = api_start(18201, (char *[]){"--api-max-conn", "10", NULL});
-    ck_assert_int_eq(ask_health(18201, 3000), 200);
+    int port = free_tcp_port();
+    pid_t pid = api_start(port, (char *[]){"--api-max-conn", "10", NULL});
+    ck_assert_int_eq(ask_health(port, 3000), 200);
     /* max_conn + 17 was enough to wedge it for good; take 40 */
     int held[40];
     for (int i = 0; i < 40; i++)
-        held[i] = connect_to(18201);
+        held[i] = connect_to(port);
     usleep(300000);
     /* those beyond the cap were answered 503 at once, not left waiting */
     int answered_503 = 0;
@@ -133,12 +133,12 @@ START_TEST(idle_connections_beyond_the_cap_are_answered_and_do_not_wedge)
     ck_assert_int_eq(answered_503, 30);
     /* a client now gets a prompt 503, not silence */
     double t0 = now_s();
-    ck_assert_int_eq(ask_health(18201, 3000), 503);
+    ck_assert_int_eq(ask_health(port, 3000), 503);
     ck_assert(now_s() - t0 < 1.0);
     for (int i = 0; i < 40; i++)
         close(held[i]);
     usleep(300000);
-    ck_assert_int_eq(ask_health(18201, 3000), 200);
+    ck_assert_int_eq(ask_health(port, 3000), 200);
     api_stop(pid);
 }
 END_TEST
@@ -147,11 +147,12 @@ END_TEST
 
 START_TEST(slowloris_is_cut_on_a_deadline_for_the_whole_request)
 {
+    int port = free_tcp_port();
     pid_t pid =
-        api_start(18202, (char *[]){"--api-max-conn", "20", "-o", "http.idle_timeout=2s", NULL});
+        api_start(port, (char *[]){"--api-max-conn", "20", "-o", "http.idle_timeout=2s", NULL});
     int slow[20];
     for (int i = 0; i < 20; i++) {
-        slow[i] = connect_to(18202);
+        slow[i] = connect_to(port);
         ck_assert_int_eq(send(slow[i], "GET /health HTTP/1.1\r\n", 22, MSG_NOSIGNAL), 22);
     }
     /* one byte each every 0.5 s: MHD's per-byte timeout never fired */
@@ -175,7 +176,7 @@ START_TEST(slowloris_is_cut_on_a_deadline_for_the_whole_request)
                       "slow connection %d closed after %.1f s", i, closed_at[i]);
         close(slow[i]);
     }
-    ck_assert_int_eq(ask_health(18202, 3000), 200);
+    ck_assert_int_eq(ask_health(port, 3000), 200);
     api_stop(pid);
 }
 END_TEST
@@ -198,21 +199,22 @@ static pid_t api_child(pid_t parent)
 
 START_TEST(a_stopped_api_process_is_noticed_and_replaced)
 {
-    pid_t pid = api_start(18203, (char *[]){"-o", "http.health_check=1s", NULL});
+    int port = free_tcp_port();
+    pid_t pid = api_start(port, (char *[]){"-o", "http.health_check=1s", NULL});
     pid_t child = api_child(pid);
     ck_assert_int_gt(child, 0);
-    ck_assert_int_eq(ask_health(18203, 3000), 200);
+    ck_assert_int_eq(ask_health(port, 3000), 200);
     /* alive but answering nothing, as a wedged server is */
     kill(child, SIGSTOP);
     double t0 = now_s();
-    ck_assert_int_eq(ask_health(18203, 500), -1);
+    ck_assert_int_eq(ask_health(port, 500), -1);
     ck_assert_msg(wait_for_text(ERR, "stopped answering", 10), "not noticed");
     ck_assert(wait_for_text(ERR, "started again", 10));
     pid_t again = api_child(pid);
     ck_assert_int_ne(again, child);
     int status = -1;
     for (int i = 0; i < 40 && status != 200; i++) {
-        status = ask_health(18203, 1000);
+        status = ask_health(port, 1000);
         if (status != 200) usleep(100000);
     }
     ck_assert_int_eq(status, 200);
@@ -238,22 +240,23 @@ static int ask_with_auth(int port, const char *headers, size_t len)
 
 START_TEST(authorization_with_a_nul_or_twice_is_refused)
 {
-    pid_t pid = api_start(18204, NULL);
+    int port = free_tcp_port();
+    pid_t pid = api_start(port, NULL);
     usleep(300000);
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer " KEY "\r\n")), 200);
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer " KEY "\r\nX-A: b\r\n")), 200);
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer " KEY "\r\n")), 200);
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer " KEY "\r\nX-A: b\r\n")), 200);
     /* the key, a NUL, then anything: a C string stops at the NUL */
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer " KEY "\0junk\r\n")), 400);
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer " KEY "\0junk\r\nX-A: b\r\n")),
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer " KEY "\0junk\r\n")), 400);
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer " KEY "\0junk\r\nX-A: b\r\n")),
                      400);
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer " KEY "\0\r\nX-A: b\r\n")), 400);
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer " KEY "\r\n"
-                                            "Authorization: Bearer " KEY "\r\n")),
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer " KEY "\0\r\nX-A: b\r\n")), 400);
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer " KEY "\r\n"
+                                           "Authorization: Bearer " KEY "\r\n")),
                      400);
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer wrong\r\n"
-                                            "Authorization: Bearer " KEY "\r\n")),
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer wrong\r\n"
+                                           "Authorization: Bearer " KEY "\r\n")),
                      400);
-    ck_assert_int_eq(ask_with_auth(18204, H("Authorization: Bearer wrong\r\n")), 401);
+    ck_assert_int_eq(ask_with_auth(port, H("Authorization: Bearer wrong\r\n")), 401);
     api_stop(pid);
 }
 END_TEST
@@ -274,11 +277,12 @@ static int count_lines(const char *text, const char *needle)
 
 START_TEST(malformed_requests_do_not_flood_the_log)
 {
-    pid_t pid = api_start(18205, NULL);
+    int port = free_tcp_port();
+    pid_t pid = api_start(port, NULL);
     usleep(300000);
     /* 300 requests MHD refuses (and used to log, one line each) */
     for (int i = 0; i < 300; i++) {
-        int fd = connect_to(18205);
+        int fd = connect_to(port);
         const char *bad = "GET /health HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n";
         send(fd, bad, strlen(bad), MSG_NOSIGNAL);
         char buf[512];
@@ -305,7 +309,8 @@ static bool is_udp_socket(const char *udp_tables, unsigned long inode)
 
 START_TEST(the_api_process_runs_under_seccomp_without_udp)
 {
-    pid_t pid = api_start(18206, NULL);
+    int port = free_tcp_port();
+    pid_t pid = api_start(port, NULL);
     char *log = read_file(ERR);
     ck_assert_msg(strstr(log, "seccomp: ") && strstr(log, "no UDP egress"), "%s", log);
     free(log);
@@ -330,13 +335,15 @@ START_TEST(the_api_process_runs_under_seccomp_without_udp)
     }
     free(udp);
     free(udp6);
-    ck_assert_int_eq(ask_health(18206, 3000), 200);
+    ck_assert_int_eq(ask_health(port, 3000), 200);
     api_stop(pid);
 }
 END_TEST
 
 int main(void)
 {
+    snprintf(OUT, sizeof OUT, "/tmp/sipnab-api-hostile-%d.out", (int)getpid());
+    snprintf(ERR, sizeof ERR, "/tmp/sipnab-api-hostile-%d.err", (int)getpid());
     Suite *s = suite_create("api_hostile");
     TCase *tc = tcase_create("api_hostile");
     tcase_set_timeout(tc, 60);
@@ -351,5 +358,7 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    unlink(OUT);
+    unlink(ERR);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

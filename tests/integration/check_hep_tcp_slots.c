@@ -25,8 +25,8 @@
 #include "hep_codec.h"
 #include "run_util.h"
 
-#define OUT "/tmp/sipnab-hep-slots.out"
-#define ERR "/tmp/sipnab-hep-slots.err"
+/* Per process: other build trees may run this test at the same time. */
+static char OUT[64], ERR[64];
 
 static double now_s(void)
 {
@@ -136,17 +136,18 @@ static void send_packets(const char *src, int port, int count)
 
 START_TEST(sources_outside_the_allow_list_take_no_slot)
 {
-    pid_t pid = listener(49081, (char *[]){"--hep-allow", "127.0.0.2/32", NULL});
-    send_packets("127.0.0.2", 49081, 10);
+    int port = free_tcp_port();
+    pid_t pid = listener(port, (char *[]){"--hep-allow", "127.0.0.2/32", NULL});
+    send_packets("127.0.0.2", port, 10);
     /* every slot (max_connections is 64) asked for by a stranger */
     int idle[64];
     for (int i = 0; i < 64; i++)
-        idle[i] = connect_from("127.0.0.1", 49081);
+        idle[i] = connect_from("127.0.0.1", port);
     int refused = 0;
     for (int i = 0; i < 64; i++)
         refused += closed_by_peer(idle[i], 2000);
     ck_assert_int_eq(refused, 64); /* at accept, not after holding a slot */
-    send_packets("127.0.0.2", 49081, 100);
+    send_packets("127.0.0.2", port, 100);
     for (int i = 0; i < 64; i++)
         close(idle[i]);
     json_t *st = stop_listener(pid);
@@ -159,14 +160,15 @@ END_TEST
 
 START_TEST(slots_are_bounded_and_idle_ones_freed)
 {
-    pid_t pid = listener(49082, (char *[]){"-o", "hep.listen1.max_connections=4", "-o",
-                                           "hep.listen1.idle_timeout=1s", NULL});
+    int port = free_tcp_port();
+    pid_t pid = listener(port, (char *[]){"-o", "hep.listen1.max_connections=4", "-o",
+                                          "hep.listen1.idle_timeout=1s", NULL});
     /* 3 silent, and 1 trickling a frame header one byte at a time */
     int held[4];
     for (int i = 0; i < 4; i++)
-        held[i] = connect_from("127.0.0.1", 49082);
+        held[i] = connect_from("127.0.0.1", port);
     usleep(200000);
-    int fifth = connect_from("127.0.0.1", 49082);
+    int fifth = connect_from("127.0.0.1", port);
     ck_assert_msg(closed_by_peer(fifth, 2000), "a connection beyond max_connections was kept");
     close(fifth);
     uint8_t pkt[1024];
@@ -189,7 +191,7 @@ START_TEST(slots_are_bounded_and_idle_ones_freed)
     for (int i = 0; i < 4; i++)
         close(held[i]);
     /* the slots are free again */
-    send_packets("127.0.0.2", 49082, 50);
+    send_packets("127.0.0.2", port, 50);
     json_t *st = stop_listener(pid);
     ck_assert_int_eq(json_int(st, "hep_accepted"), 50);
     ck_assert_int_eq(json_int(st, "hep_tcp_refused_full"), 1);
@@ -200,10 +202,11 @@ END_TEST
 
 START_TEST(stops_at_once_with_connections_open)
 {
-    pid_t pid = listener(49083, NULL);
+    int port = free_tcp_port();
+    pid_t pid = listener(port, NULL);
     int fds[3];
     for (int i = 0; i < 3; i++)
-        fds[i] = connect_from("127.0.0.2", 49083);
+        fds[i] = connect_from("127.0.0.2", port);
     usleep(200000);
     json_t *st = stop_listener(pid); /* within 5 s, or it fails */
     json_decref(st);
@@ -214,6 +217,8 @@ END_TEST
 
 int main(void)
 {
+    snprintf(OUT, sizeof OUT, "/tmp/sipnab-hep-slots-%d.out", (int)getpid());
+    snprintf(ERR, sizeof ERR, "/tmp/sipnab-hep-slots-%d.err", (int)getpid());
     Suite *s = suite_create("hep_tcp_slots");
     TCase *tc = tcase_create("hep_tcp_slots");
     tcase_set_timeout(tc, 60);
@@ -225,5 +230,7 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    unlink(OUT);
+    unlink(ERR);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

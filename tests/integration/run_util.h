@@ -26,6 +26,10 @@ int run_wait(pid_t pid, int timeout_s);
  * contains needle: 1, or 0 after `seconds`. */
 int wait_for_text(const char *path, const char *needle, int seconds);
 
+/* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick),
+ * so tests running at the same time from several build trees do not meet. */
+int free_tcp_port(void);
+
 /* Path of the sipnab binary and data files. */
 const char *sipnab_bin(void);
 char *data_path(const char *name); /* malloc'd */
