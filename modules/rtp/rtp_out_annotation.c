@@ -1,8 +1,9 @@
 /* What the RTP module adds to every dialog, as a dialog annotation
  * (sipnab/dialogs.h): its streams under "streams", the media diagnosis
- * (one-way audio, NAT mismatch, no or late media, codec asymmetry) with its
- * hints, the rtp.* filter fields and aliases, and the media section of the
- * call report. */
+ * (one-way audio, NAT mismatch, no or late media, codec asymmetry, poor
+ * quality) with its hints, the rtp.* filter fields and aliases, the media
+ * section of the call report, and the time of the call's last RTP packet
+ * (the duration of a call still up). */
 #include <string.h>
 
 #include "rtp_mod.h"
@@ -58,6 +59,18 @@ static void field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
     rtp_dialog_field_value(sum, id, out);
 }
 
+/* The call's last RTP packet: a call still up when the capture ends lasts
+ * as long as its media. */
+static uint64_t last_packet_us(void *ctx, const snb_dialog_info_t *d)
+{
+    rtp_mod_t *m = ctx;
+    uint64_t last = 0;
+    for (const rtp_stream_t *s = rtp_table_call_next(m->table, d->call_id, NULL); s;
+         s = rtp_table_call_next(m->table, d->call_id, s))
+        if (s->last_us > last) last = s->last_us;
+    return last;
+}
+
 static void report(void *ctx, const snb_dialog_info_t *d, FILE *out, int format)
 {
     rtp_mod_t *m = ctx;
@@ -92,5 +105,5 @@ int rtp_annotation_register(rtp_mod_t *m)
     int id = m->dialogs->annotate(m->dialogs->ctx, &a);
     if (id < 0) return id;
     m->annotation = id;
-    return 0;
+    return m->dialogs->annotate_activity(m->dialogs->ctx, id, last_packet_us);
 }

@@ -236,7 +236,7 @@ static bool print_report_row(void *ud, sip_dialog_t *d)
 {
     sip_mod_t *m = ud;
     if (sip_annotations_match(m->ann, m->filter, d))
-        sip_out_report_row(snb_output_stream(m->out_report), d);
+        sip_out_report_row(snb_output_stream(m->out_report), d, m->ann);
     return true;
 }
 

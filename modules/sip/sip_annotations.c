@@ -13,6 +13,7 @@
 
 #define OWNER_SHIFT 16
 #define MAX_SCRATCH 1024       /* per annotation */
+#define MAX_ACTIVITY 8         /* annotations that report activity */
 #define MAX_SCRATCH_TOTAL 8192 /* per evaluation, all annotations */
 
 /* The REST spec's dialog keys that optional modules fill, with the value
@@ -35,6 +36,11 @@ struct sip_annotations {
     size_t n_aliases;
     char *problems; /* the "problems" expression */
     size_t scratch_total;
+    struct {
+        snb_dialog_activity_fn fn;
+        void *ctx;
+    } activity[MAX_ACTIVITY];
+    size_t n_activity;
 };
 
 sip_annotations_t *sip_annotations_new(void)
@@ -121,6 +127,7 @@ int sip_annotations_add(sip_annotations_t *a, const snb_dialog_annotation_t *ann
                                           "method",
                                           "msg_count",
                                           "duration_sec",
+                                          "ongoing",
                                           "tags",
                                           "timing",
                                           "sdp_timeline",
@@ -298,7 +305,7 @@ bool sip_annotations_match(const sip_annotations_t *a, const snb_filter_t *f, co
     if (!f) return true;
     _Alignas(16) unsigned char scratch[MAX_SCRATCH_TOTAL];
     memset(scratch, 0, a->scratch_total);
-    eval_ctx_t c = {.a = a, .d = d, .scratch = scratch};
+    eval_ctx_t c = {.a = a, .d = d, .sip = {.ann = a}, .scratch = scratch};
     sip_annotations_info(d, &c.info);
     return snb_filter_eval(f, eval_value, &c);
 }
@@ -338,7 +345,7 @@ json_t *sip_annotations_values_json(const sip_annotations_t *a, const sip_dialog
 {
     _Alignas(16) unsigned char scratch[MAX_SCRATCH_TOTAL];
     memset(scratch, 0, a->scratch_total);
-    eval_ctx_t c = {.a = a, .d = d, .scratch = scratch};
+    eval_ctx_t c = {.a = a, .d = d, .sip = {.ann = a}, .scratch = scratch};
     sip_annotations_info(d, &c.info);
     json_t *values = json_array();
     for (size_t i = 0; values && i < a->n_fields; i++) {
@@ -417,4 +424,30 @@ void sip_annotations_report(const sip_annotations_t *a, const sip_dialog_t *d, F
     sip_annotations_info(d, &info);
     for (size_t k = 0; k < a->n; k++)
         if (a->v[k].report) a->v[k].report(a->v[k].ctx, &info, out, format);
+}
+
+int sip_annotations_activity(sip_annotations_t *a, int id, snb_dialog_activity_fn fn)
+{
+    if (id < 0 || (size_t)id >= a->n || !fn || a->sealed) return -EINVAL;
+    if (a->n_activity == MAX_ACTIVITY) return -ENOSPC;
+    a->activity[a->n_activity].fn = fn;
+    a->activity[a->n_activity].ctx = a->v[id].ctx;
+    a->n_activity++;
+    return 0;
+}
+
+double sip_annotations_duration_sec(const sip_annotations_t *a, const sip_dialog_t *d,
+                                    bool *ongoing)
+{
+    bool up = d->answered_us && !d->ended_us;
+    if (ongoing) *ongoing = up;
+    if (!up || !a || !a->n_activity) return sip_dialog_duration_sec(d);
+    snb_dialog_info_t info;
+    sip_annotations_info(d, &info);
+    uint64_t last = d->last_us;
+    for (size_t i = 0; i < a->n_activity; i++) {
+        uint64_t t = a->activity[i].fn(a->activity[i].ctx, &info);
+        if (t > last) last = t;
+    }
+    return last > d->answered_us ? (double)(last - d->answered_us) / 1e6 : 0.0;
 }

@@ -26,6 +26,15 @@ int sip_annotations_add(sip_annotations_t *a, const snb_dialog_annotation_t *ann
 size_t sip_annotations_count(const sip_annotations_t *a);
 const snb_dialog_annotation_t *sip_annotations_at(const sip_annotations_t *a, size_t i);
 
+/* Annotation id reports when it last saw packets of a dialog (during init);
+ * 0, -EINVAL or -ENOSPC. */
+int sip_annotations_activity(sip_annotations_t *a, int id, snb_dialog_activity_fn fn);
+/* The dialog's duration: sip_dialog_duration_sec(), except that an answered
+ * dialog that has not ended (*ongoing, may be NULL) runs to the latest of
+ * its messages and the annotations' activity. a may be NULL. */
+double sip_annotations_duration_sec(const sip_annotations_t *a, const sip_dialog_t *d,
+                                    bool *ongoing);
+
 /* Build the joined field and alias tables (the "problems" alias ORs in
  * every annotation's `problems`). Until sealed, only SIP fields compile. */
 int sip_annotations_seal(sip_annotations_t *a);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "sip_fields.h"
+
+#include "sip_annotations.h"
 #include "sipnab/format.h"
 
 enum field_id {
@@ -146,7 +148,7 @@ void sip_fields_value(const sip_dialog_t *d, int id, sip_field_scratch_t *c,
         str_value(out, sip_transport_name(d->transport));
         break;
     case F_DURATION:
-        num_value(out, sip_dialog_duration_sec(d), true);
+        num_value(out, sip_annotations_duration_sec(c->ann, d, NULL), true);
         break;
     case F_MSG_COUNT:
         num_value(out, d->msg_count, true);

@@ -14,8 +14,10 @@ const snb_filter_alias_t *sip_fields_aliases(size_t *n);
 #define SIP_FIELDS_PROBLEMS "failed OR slow-setup OR retransmitted OR malformed > 0"
 
 /* Scratch for values that must be formatted (addresses). */
+typedef struct sip_annotations sip_annotations_t;
 typedef struct sip_field_scratch {
     char addr[64];
+    const sip_annotations_t *ann; /* for the duration of an ongoing call; may be NULL */
 } sip_field_scratch_t;
 
 /* The value of field id for d. */

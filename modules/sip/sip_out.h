@@ -27,13 +27,13 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
 /* One element of GET /v1/dialogs: call_id, from, to, state, method,
  * duration_sec, msg_count, timing {pdd_ms, setup_ms, retransmits},
  * created_at, updated_at. */
-json_t *sip_out_dialog_summary_json(const sip_dialog_t *d);
+json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations_t *ann);
 /* The call report as JSON: the dialog shape plus the message ladder, and a
  * one-line diagnosis.summary. */
 json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann);
 
 void sip_out_report_header(FILE *out);
-void sip_out_report_row(FILE *out, const sip_dialog_t *d);
+void sip_out_report_row(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann);
 void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann);
 void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann);
 

@@ -160,7 +160,9 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
     json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
     json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
     json_object_set_new(o, "msg_count", json_integer(d->msg_count));
-    json_object_set_new(o, "duration_sec", json_real(sip_dialog_duration_sec(d)));
+    bool ongoing;
+    json_object_set_new(o, "duration_sec",
+                        json_real(sip_annotations_duration_sec(ann, d, &ongoing)));
     json_object_set_new(o, "tags", json_array());
     json_t *t = json_object();
     json_object_set_new(t, "pdd_ms", json_ms(d->timing.pdd_us));
@@ -195,11 +197,13 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
     json_object_set_new(o, "malformed_count", json_integer(d->malformed_count));
     const char *timeout = sip_dialog_timeout_name(d);
     json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
+    /* answered, no end seen: duration_sec runs to its last packet so far */
+    json_object_set_new(o, "ongoing", json_boolean(ongoing));
     sip_annotations_render(ann, d, o);
     return o;
 }
 
-json_t *sip_out_dialog_summary_json(const sip_dialog_t *d)
+json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations_t *ann)
 {
     json_t *o = json_object();
     json_object_set_new(o, "call_id", json_string(d->call_id));
@@ -207,7 +211,9 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d)
     json_object_set_new(o, "to", json_string(d->to_user));
     json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
     json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
-    json_object_set_new(o, "duration_sec", json_real(sip_dialog_duration_sec(d)));
+    bool ongoing;
+    json_object_set_new(o, "duration_sec",
+                        json_real(sip_annotations_duration_sec(ann, d, &ongoing)));
     json_object_set_new(o, "msg_count", json_integer(d->msg_count));
     json_t *t = json_object();
     json_object_set_new(t, "pdd_ms", json_ms(d->timing.pdd_us));
@@ -219,6 +225,8 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d)
     json_object_set_new(o, "final_code", d->final_code ? json_integer(d->final_code) : json_null());
     const char *timeout = sip_dialog_timeout_name(d);
     json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
+    /* answered, no end seen: duration_sec runs to its last packet so far */
+    json_object_set_new(o, "ongoing", json_boolean(ongoing));
     return o;
 }
 

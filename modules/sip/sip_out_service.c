@@ -27,6 +27,11 @@ static int svc_annotate(void *ctx, const snb_dialog_annotation_t *a)
     return id;
 }
 
+static int svc_annotate_activity(void *ctx, int annotation, snb_dialog_activity_fn fn)
+{
+    return sip_annotations_activity(S(ctx)->ann, annotation, fn);
+}
+
 static void **svc_data(void *ctx, const snb_dialog_t *d, int annotation)
 {
     if (!d || annotation < 0) return NULL;
@@ -201,7 +206,7 @@ static json_t *svc_field_values(void *ctx, const snb_dialog_t *d)
 static json_t *svc_summary_json(void *ctx, const snb_dialog_t *d)
 {
     (void)ctx;
-    return sip_out_dialog_summary_json(D(d));
+    return sip_out_dialog_summary_json(D(d), S(ctx)->ann);
 }
 
 static json_t *svc_dialog_json(void *ctx, const snb_dialog_t *d)
@@ -285,5 +290,6 @@ void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc)
         .report_json = svc_report_json,
         .report_text = svc_report_text,
         .message_json = svc_message_json,
+        .annotate_activity = svc_annotate_activity,
     };
 }

@@ -41,7 +41,7 @@ void sip_out_report_header(FILE *out)
             "METHOD", "STATE", "CODE", "MSGS", "PDD ms", "SETUP ms", "DUR s", "RETR");
 }
 
-void sip_out_report_row(FILE *out, const sip_dialog_t *d)
+void sip_out_report_row(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann)
 {
     char pdd[24], setup[24], code[8];
     ms_text(d->timing.pdd_us, pdd, sizeof pdd);
@@ -54,7 +54,7 @@ void sip_out_report_row(FILE *out, const sip_dialog_t *d)
             "%-36.36s %-16.16s %-16.16s %-9s %-12s %4s %5" PRIu32 " %7s %8s %8.1f %5" PRIu32 "\n",
             d->call_id, d->from_user, d->to_user, sip_method_name(d->method),
             sip_dialog_state_name(d->state), code, d->msg_count, pdd, setup,
-            sip_dialog_duration_sec(d), d->timing.retransmits);
+            sip_annotations_duration_sec(ann, d, NULL), d->timing.retransmits);
 }
 
 static void sdp_line(FILE *out, const sip_dialog_t *d, const sip_sdp_entry_t *e, bool md)
@@ -96,7 +96,8 @@ static void ladder_line(FILE *out, const sip_dialog_t *d, const sip_msg_summary_
                 note[0] ? " (" : "", note, note[0] ? ")" : "");
 }
 
-static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
+static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann,
+                          const char *bullet)
 {
     char start[40], pdd[24], setup[24], ring[24], trying[24], teardown[24], src[80], dst[80];
     snb_format_utc(d->first_us, false, start, sizeof start);
@@ -115,8 +116,10 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
     if (sip_dialog_timeout_name(d)) fprintf(out, " (%s)", sip_dialog_timeout_name(d));
     fprintf(out, ", %s over %s, %s -> %s\n", sip_method_name(d->method),
             sip_transport_name(d->transport), src, dst);
-    fprintf(out, "%sStarted: %s UTC, duration %.3f s, %" PRIu32 " messages\n", bullet, start,
-            sip_dialog_duration_sec(d), d->msg_count);
+    bool ongoing;
+    double duration = sip_annotations_duration_sec(ann, d, &ongoing);
+    fprintf(out, "%sStarted: %s UTC, duration %.3f s%s, %" PRIu32 " messages\n", bullet, start,
+            duration, ongoing ? " (ongoing: no end seen)" : "", d->msg_count);
     fprintf(out,
             "%sTiming (ms): PDD %s, setup %s, ring %s, trying %s, teardown %s; retransmissions "
             "%" PRIu32 "\n",
@@ -131,7 +134,7 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const char *bullet)
 void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann)
 {
     fprintf(out, "Call %s\n", d->call_id);
-    summary_lines(out, d, "  ");
+    summary_lines(out, d, ann, "  ");
     if (d->n_sdp) {
         fprintf(out, "SDP timeline:\n");
         for (uint32_t i = 0; i < d->n_sdp; i++)
@@ -148,7 +151,7 @@ void sip_out_call_report_text(FILE *out, const sip_dialog_t *d, const sip_annota
 void sip_out_call_report_markdown(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann)
 {
     fprintf(out, "# Call `%s`\n\n", d->call_id);
-    summary_lines(out, d, "- ");
+    summary_lines(out, d, ann, "- ");
     if (d->n_sdp) {
         fprintf(out, "\n## SDP timeline\n\n| time | role | media | mode | codecs | events |\n"
                      "|---|---|---|---|---|---|\n");

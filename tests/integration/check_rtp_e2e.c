@@ -3,7 +3,8 @@
  *    `rtp,streams` section of its Wireshark oracle: the same streams (5-tuple
  *    and SSRC), packets, lost, max delta and max jitter;
  *  - the synthetic diagnosis captures: each flag fires on its case only;
- *  - DTMF from RFC 4733 and from SIP INFO, and the media filters. */
+ *  - DTMF from RFC 4733 and from SIP INFO, and the media filters;
+ *  - poor quality as a diagnosis, and the duration of a call still up. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -240,8 +241,70 @@ START_TEST(poor_quality_is_a_diagnosis)
     run_free(&r);
     r = sipnab((char *[]){"-I", path, "-o", "rtp.poor_mos=good", NULL});
     ck_assert_int_eq(r.status, 2);
-    ck_assert_msg(strstr(r.err, "rtp: option 'poor_mos': 'good' is not a number from 0 to 5"),
-                  "%s", r.err);
+    ck_assert_msg(strstr(r.err, "rtp: option 'poor_mos': 'good' is not a number from 0 to 5"), "%s",
+                  r.err);
+    run_free(&r);
+    free(path);
+}
+END_TEST
+
+/* A call still up when the capture ends (issue 11 item 6): in
+ * ws-sip-call-rtp-g711, 12013223@200.57.7.195 is answered (200 Ok, frame
+ * 498, 1105725491.443869) and never hung up; its last RTP packet is frame
+ * 4269 (1105725517.874679, tshark), so it lasted 26.430810 s, not the
+ * 0.046 s to its ACK. A call that ended keeps 200 OK to BYE. */
+START_TEST(ongoing_call_lasts_as_long_as_its_rtp)
+{
+    char *path = data_path("ws-sip-call-rtp-g711.pcap");
+    run_result_t r = sipnab((char *[]){"-I", path, "--dialogs-json", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_t *dialogs = json_lines_with(r.out, "call_id");
+    ck_assert_uint_eq(json_array_size(dialogs), 4);
+    size_t i;
+    json_t *d;
+    int ongoing = 0;
+    json_array_foreach(dialogs, i, d)
+    {
+        const char *id = json_string_value(json_object_get(d, "call_id"));
+        bool up = !strcmp(id, "12013223@200.57.7.195");
+        ck_assert_msg(json_is_true(json_object_get(d, "ongoing")) == up, "%s", id);
+        ongoing += up;
+        if (up) {
+            ck_assert_str_eq(json_string_value(json_object_get(d, "state")), "InCall");
+            ck_assert_double_eq_tol(jnum(d, "duration_sec"), 26.430810, 1e-6);
+        }
+    }
+    ck_assert_int_eq(ongoing, 1);
+    json_decref(dialogs);
+    run_free(&r);
+    /* the call report and the filter field say the same */
+    r = sipnab((char *[]){"-I", path, "--call-report", "12013223@200.57.7.195", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "duration 26.431 s (ongoing: no end seen)"), "%s", r.out);
+    run_free(&r);
+    r = sipnab((char *[]){"-I", path, "--report", "--filter", "duration > 26.4", "-o",
+                          "rtp.report=no", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "12013223@200.57.7.195"), "%s", r.out);
+    run_free(&r);
+    /* without the RTP module it runs to the call's last SIP message (ACK) */
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", "-o", "core.load=pcap,sip", NULL});
+    ck_assert_int_eq(r.status, 0);
+    dialogs = json_lines_with(r.out, "call_id");
+    ck_assert_double_eq_tol(jnum(json_array_get(dialogs, 0), "duration_sec"), 0.046212, 1e-6);
+    ck_assert(json_is_true(json_object_get(json_array_get(dialogs, 0), "ongoing")));
+    json_decref(dialogs);
+    run_free(&r);
+    free(path);
+    /* ended (BYE): 200 OK to BYE, as before */
+    path = data_path("ws-asterisk-zfone-xlite.pcap");
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", "--filter", "rtp.streams > 0", NULL});
+    ck_assert_int_eq(r.status, 0);
+    dialogs = json_lines_with(r.out, "call_id");
+    ck_assert_uint_eq(json_array_size(dialogs), 1);
+    ck_assert_double_eq_tol(jnum(json_array_get(dialogs, 0), "duration_sec"), 15.974649, 1e-6);
+    ck_assert(json_is_false(json_object_get(json_array_get(dialogs, 0), "ongoing")));
+    json_decref(dialogs);
     run_free(&r);
     free(path);
 }
@@ -284,6 +347,7 @@ int main(void)
     tcase_add_test(tc, every_capture_streams_equal_wireshark);
     tcase_add_test(tc, diagnosis_fires_on_its_case_only);
     tcase_add_test(tc, poor_quality_is_a_diagnosis);
+    tcase_add_test(tc, ongoing_call_lasts_as_long_as_its_rtp);
     tcase_add_test(tc, one_way_audio_report_and_filters);
     tcase_add_test(tc, dtmf_from_rtp_and_sip_info);
     suite_add_tcase(s, tc);

@@ -177,6 +177,52 @@ START_TEST(filter_joins_sip_and_annotation_fields)
 }
 END_TEST
 
+/* An annotation's activity (its media) extends an answered call that has
+ * not ended; an ended one lasts from the 2xx to its end. */
+static uint64_t media_until(void *ctx, const snb_dialog_info_t *d)
+{
+    (void)d;
+    return *(const uint64_t *)ctx;
+}
+
+START_TEST(activity_extends_an_ongoing_call)
+{
+    sip_store_limits_t l = tl_limits();
+    sip_store_t *st = sip_store_new(&l);
+    sip_dialog_t *d = one_failed_call(st);
+    sip_annotations_t *a = sip_annotations_new();
+    uint64_t media_last = 0;
+    snb_dialog_annotation_t t = {.name = "media", .ctx = &media_last};
+    char err[256];
+    int id = sip_annotations_add(a, &t, err, sizeof err);
+    ck_assert_int_ge(id, 0);
+    ck_assert_int_eq(sip_annotations_activity(a, id + 1, media_until), -22);
+    ck_assert_int_eq(sip_annotations_activity(a, id, NULL), -22);
+    ck_assert_int_eq(sip_annotations_activity(a, id, media_until), 0);
+    ck_assert_int_eq(sip_annotations_seal(a), 0);
+    ck_assert_int_eq(sip_annotations_activity(a, id, media_until), -22); /* init only */
+    d->answered_us = 1000000;
+    d->ended_us = 0;
+    d->last_us = 1046212;
+    bool ongoing = false;
+    media_last = 0; /* no media: its last message */
+    ck_assert_double_eq_tol(sip_annotations_duration_sec(a, d, &ongoing), 0.046212, 1e-9);
+    ck_assert(ongoing);
+    media_last = 27430810;
+    ck_assert_double_eq_tol(sip_annotations_duration_sec(a, d, &ongoing), 26.430810, 1e-9);
+    ck_assert(ongoing);
+    ck_assert_double_eq_tol(sip_annotations_duration_sec(NULL, d, NULL), 0.046212, 1e-9);
+    d->ended_us = 5000000; /* BYE */
+    ck_assert_double_eq_tol(sip_annotations_duration_sec(a, d, &ongoing), 4.0, 1e-9);
+    ck_assert(!ongoing);
+    d->answered_us = 0; /* never answered */
+    ck_assert_double_eq_tol(sip_annotations_duration_sec(a, d, &ongoing), 0.0, 1e-9);
+    ck_assert(!ongoing);
+    sip_annotations_free(a);
+    sip_store_free(st);
+}
+END_TEST
+
 START_TEST(dialog_json_diagnosis_and_report)
 {
     sip_store_limits_t l = tl_limits();
@@ -226,6 +272,7 @@ int main(void)
     tcase_add_test(tc, registration_rules);
     tcase_add_test(tc, filter_joins_sip_and_annotation_fields);
     tcase_add_test(tc, dialog_json_diagnosis_and_report);
+    tcase_add_test(tc, activity_extends_an_ongoing_call);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

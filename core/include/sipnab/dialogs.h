@@ -31,7 +31,7 @@
 #include "sipnab/packet.h"
 
 #define SNB_DIALOGS_SERVICE "sip.dialogs"
-#define SNB_DIALOGS_SERVICE_VERSION 2
+#define SNB_DIALOGS_SERVICE_VERSION 3
 
 typedef struct snb_dialog snb_dialog_t; /* opaque */
 
@@ -132,6 +132,10 @@ typedef struct snb_dialog_annotation {
     void (*free_data)(void *ctx, void *data);
 } snb_dialog_annotation_t;
 
+/* When an annotation last saw a packet of the dialog (its media), capture
+ * time in microseconds; 0 when none. */
+typedef uint64_t (*snb_dialog_activity_fn)(void *ctx, const snb_dialog_info_t *d);
+
 /* ---- cursors ---- */
 
 typedef struct snb_dialog_cursor snb_dialog_cursor_t;
@@ -210,6 +214,15 @@ typedef struct snb_dialogs_service {
     char *(*report_text)(void *ctx, const snb_dialog_t *d, int format, size_t *len);
     /* One per-message record in the `--json` shape. */
     json_t *(*message_json)(void *ctx, const snb_dialog_t *d, const snb_dialog_message_t *m);
+
+    /* -- version 3 -- */
+    /* An annotation (by id, during init) tells when it last saw packets of
+     * a dialog, called with the annotation's ctx. An answered dialog that
+     * has not ended is "ongoing": its duration runs from the 2xx to the
+     * latest of its own messages and every annotation's activity (a call
+     * still up when the capture ends lasts as long as its RTP). Returns 0,
+     * or a negative error (-EINVAL, -ENOSPC beyond 8). */
+    int (*annotate_activity)(void *ctx, int annotation, snb_dialog_activity_fn last_packet_us);
 } snb_dialogs_service_t;
 
 /* "Trying", "Ringing", "InCall", ...; NULL out of range. Header-only, so the
