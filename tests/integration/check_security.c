@@ -13,6 +13,7 @@
  *    table, the kill-scanner dry run and one-line errors for bad flags. */
 #include <check.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +335,58 @@ START_TEST(counter_annotation_and_report)
 }
 END_TEST
 
+static int count_text(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* /metrics (the http module) serves sipnab_security_alerts_total{type}
+ * once: the real family, not also the placeholder the API keeps for when
+ * no detector is loaded. */
+START_TEST(metrics_family_once)
+{
+    if (access("/usr/bin/curl", X_OK) != 0) {
+        printf("SKIP metrics: needs curl\n");
+        return;
+    }
+    char *cap = data_path("security/scan-svmap-sweep.pcap");
+    const char *key = "security-test-key-0123456789";
+    char listen[32], url[64], auth[96], out[] = "/tmp/sipnab-sec-api-XXXXXX",
+                                        err[] = "/tmp/sipnab-sec-api-err-XXXXXX";
+    int port = 20000 + getpid() % 20000;
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    close(mkstemp(out));
+    close(mkstemp(err));
+    char *argv[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-q",    "-N",   "--load",
+                    "security",           "-I", cap,         "--api", listen, "--api-key",
+                    (char *)key,          NULL};
+    pid_t pid = run_bg(argv, out, err);
+    char *metrics = NULL;
+    for (int i = 0; i < 600 && !metrics; i++) {
+        char *curl[] = {"/usr/bin/curl", "-s", "-H", auth, url, NULL};
+        run_result_t r = run_cmd(curl, 5);
+        if (r.out && strstr(r.out, "\nsipnab_api_feed_complete 1\n")) metrics = strdup(r.out);
+        run_free(&r);
+        if (!metrics) usleep(50000);
+    }
+    kill(pid, SIGINT);
+    run_wait(pid, 15);
+    unlink(out);
+    unlink(err);
+    free(cap);
+    ck_assert_msg(metrics != NULL, "the API never held the whole capture");
+    ck_assert_int_eq(count_text(metrics, "# TYPE sipnab_security_alerts_total counter\n"), 1);
+    ck_assert_ptr_nonnull(strstr(metrics, "\nsipnab_security_alerts_total{type=\"scanner\"} 2\n"));
+    ck_assert_ptr_nonnull(strstr(metrics, "\nsipnab_security_alerts_total{type=\"wangiri\"} 0\n"));
+    free(metrics);
+}
+END_TEST
+
 START_TEST(kill_scanner_dry_run_on_files)
 {
     char *cap = data_path("security/scan-svmap-sweep.pcap");
@@ -377,6 +430,7 @@ static Suite *suite(void)
     tcase_add_test(tc, thresholds_are_options);
     tcase_add_test(tc, fail2ban_regex_matches_the_attackers);
     tcase_add_test(tc, counter_annotation_and_report);
+    tcase_add_test(tc, metrics_family_once);
     tcase_add_test(tc, kill_scanner_dry_run_on_files);
     tcase_add_test(tc, bad_flags_one_line_exit_2);
     suite_add_tcase(s, tc);
