@@ -89,7 +89,8 @@ typedef struct tls_mod {
     snb_core_t *core;
     const tls_conf_t *conf;
     snb_event_type_t ev_secrets;
-    int sub;
+    int sub;              /* the end of the capture, its secrets */
+    int sub_packets;      /* packets: only once there are keys */
     tls_keylog_t *keylog; /* made when the first secrets arrive */
     tls_table_t *table;
     tls_budget_t budget;
@@ -143,9 +144,23 @@ static int read_keylog_file(tls_mod_t *m)
     return 0;
 }
 
+static void on_event(void *ud, const snb_event_t *ev);
+
+/* Without keys nothing can be decrypted, so packets are only looked at
+ * from the first keys on: loaded with no keys, the module costs nothing
+ * per packet. (A pcapng file has its secrets before the packets they are
+ * for.) */
+static int follow_packets(tls_mod_t *m)
+{
+    if (m->sub_packets > 0) return 0;
+    const snb_event_type_t types[] = {SNB_EV_PACKET};
+    m->sub_packets = snb_bus_subscribe(snb_core_bus(m->core), types, 1, on_event, m);
+    return m->sub_packets < 0 ? m->sub_packets : 0;
+}
+
 static void on_secrets(tls_mod_t *m, const snb_capture_secrets_event_t *ev)
 {
-    if (ev->secrets_type != SNB_SECRETS_TLS_KEYLOG || !keylog(m)) return;
+    if (ev->secrets_type != SNB_SECRETS_TLS_KEYLOG || !keylog(m) || follow_packets(m) != 0) return;
     m->counters[C_secrets_blocks]++;
     tls_keylog_add(m->keylog, (const char *)ev->data, ev->len);
     snb_log_debug(m->core, "tls", "%s: %u bytes of TLS key log", ev->file ? ev->file : "capture",
@@ -301,6 +316,7 @@ static int tls_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     }
     m->core = core;
     m->conf = inst[0].conf;
+    m->sub = m->sub_packets = -1;
     m->budget.max = m->conf->max_buffer;
     m->env = (tls_env_t){
         .budget = &m->budget, .stats = &m->stats, .scratch = scratch, .cb = on_plaintext, .ud = m};
@@ -335,16 +351,19 @@ static int tls_start(void *state)
     tls_mod_t *m = state;
     snb_bus_t *bus = snb_core_bus(m->core);
     m->ev_secrets = snb_bus_lookup(bus, SNB_CAPTURE_SECRETS_EVENT); /* <0 without pcap */
-    const snb_event_type_t types[] = {SNB_EV_PACKET, SNB_EV_CAPTURE_END, m->ev_secrets};
-    m->sub = snb_bus_subscribe(bus, types, 3, on_event, m);
-    return m->sub < 0 ? m->sub : 0;
+    const snb_event_type_t types[] = {SNB_EV_CAPTURE_END, m->ev_secrets};
+    m->sub = snb_bus_subscribe(bus, types, 2, on_event, m);
+    if (m->sub < 0) return m->sub;
+    /* A key log file may be empty yet and written while we capture. */
+    return m->conf->keylog && *m->conf->keylog ? follow_packets(m) : 0;
 }
 
 static void tls_stop(void *state)
 {
     tls_mod_t *m = state;
-    if (m->sub >= 0) snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
-    m->sub = -1;
+    snb_bus_unsubscribe(snb_core_bus(m->core), m->sub);
+    snb_bus_unsubscribe(snb_core_bus(m->core), m->sub_packets);
+    m->sub = m->sub_packets = -1;
 }
 
 static void tls_fini(void *state)
