@@ -1,6 +1,7 @@
 /* The core's lifetime: init modules in dependency order, start subscribers
  * before sources, run the loop, stop sources first, drain, fini in reverse,
  * and close the loop cleanly (uv_loop_close() == 0). */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,48 @@ void snb_core_unhold(snb_core_t *core)
 {
     if (core->holds > 0 && --core->holds == 0 && core->active_sources == 0)
         snb_core_request_stop(core, NULL);
+}
+
+void snb_core_pressure(snb_core_t *core, bool on)
+{
+    if (on) {
+        core->pressure++;
+        return;
+    }
+    if (core->pressure == 0 || --core->pressure > 0) return;
+    /* Released: wake every waiting source (a callback may wait again). */
+    size_t n = core->n_waiters;
+    struct snb_release_waiter *w = core->waiters;
+    core->waiters = NULL;
+    core->n_waiters = core->cap_waiters = 0;
+    for (size_t i = 0; i < n; i++)
+        w[i].cb(w[i].ud);
+    free(w);
+}
+
+bool snb_core_pressured(const snb_core_t *core)
+{
+    return core->pressure > 0;
+}
+
+int snb_core_when_released(snb_core_t *core, void (*cb)(void *ud), void *ud)
+{
+    if (core->n_waiters == core->cap_waiters) {
+        size_t cap = core->cap_waiters ? core->cap_waiters * 2 : 4;
+        struct snb_release_waiter *w = realloc(core->waiters, cap * sizeof *w);
+        if (!w) return -ENOMEM;
+        core->waiters = w;
+        core->cap_waiters = cap;
+    }
+    core->waiters[core->n_waiters++] = (struct snb_release_waiter){cb, ud};
+    return 0;
+}
+
+void snb_core_cancel_released(snb_core_t *core, void (*cb)(void *ud), void *ud)
+{
+    for (size_t i = 0; i < core->n_waiters; i++)
+        if (core->waiters[i].cb == cb && core->waiters[i].ud == ud)
+            core->waiters[i--] = core->waiters[--core->n_waiters];
 }
 
 snb_core_t *snb_core_new(void)
@@ -240,6 +283,7 @@ int snb_core_run(snb_core_t *core)
 void snb_core_free(snb_core_t *core)
 {
     if (!core) return;
+    free(core->waiters);
     while (core->sources)
         snb_source_free(core->sources);
     snb_bus_free(core->bus);

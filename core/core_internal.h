@@ -58,6 +58,12 @@ struct snb_core {
     struct snb_source *sources; /* singly linked */
     int active_sources;
     int holds;
+    int pressure; /* outputs asking file sources to wait */
+    struct snb_release_waiter {
+        void (*cb)(void *ud);
+        void *ud;
+    } * waiters;
+    size_t n_waiters, cap_waiters;
     bool stopping;
     bool init_failed; /* no run happened: no counters to print */
     int exit_status;

@@ -34,6 +34,7 @@ typedef struct hep_conf {
     const char *node_name;
     bool compress;
     uint64_t queue_size;
+    int64_t send_rate; /* UDP messages per second, 0 = as fast as they come */
     int64_t max_connections;
     uint64_t idle_timeout; /* ms */
 } hep_conf_t;
@@ -102,6 +103,12 @@ typedef struct hep_inst {
     struct hep_send *wait_head, *wait_tail; /* encoded while TCP connects */
     uv_shutdown_t shutdown_req;
     bool close_when_drained;
+    /* send_rate pacing (UDP): encoded, waiting for their turn */
+    struct hep_send *pace_head, *pace_tail;
+    uv_timer_t pace_timer;
+    bool pace_open, pace_holding, pace_pressing;
+    uint64_t pace_last_ms;
+    double pace_credit;
 } hep_inst_t;
 
 struct hep_mod {
@@ -534,6 +541,8 @@ static void write_tcp(hep_inst_t *in, hep_send_t *s)
 }
 
 static void send_hep(hep_inst_t *in, hep_packet_t *h);
+static void pace(hep_inst_t *in, hep_send_t *s);
+static void send_udp(hep_inst_t *in, hep_send_t *s);
 
 /* The HEP v3 fields every mirrored item has: where, when, what. */
 static hep_packet_t outgoing(uint64_t ts_us, const snb_addr_t *src, const snb_addr_t *dst,
@@ -609,6 +618,88 @@ static void send_stream_report(hep_mod_t *m, const snb_rtp_stream_event_t *ev)
     free(json);
 }
 
+static void send_udp(hep_inst_t *in, hep_send_t *s)
+{
+    uv_buf_t b = uv_buf_init((char *)s->data, (unsigned)s->used);
+    s->udp_req.data = s;
+    int rc =
+        uv_udp_send(&s->udp_req, &in->out_udp, &b, 1, (struct sockaddr *)&in->send_ep.sa, udp_sent);
+    if (rc) sent(s, rc);
+}
+
+/* Pacing (send_rate): a collector's receive buffer overflows when a file
+ * is mirrored as fast as it is read (sngrep -L kept 109 of 406 messages),
+ * so UDP datagrams leave at most send_rate per second, from a queue bounded
+ * by queue_size. A file run waits (holds the core) until the queue has
+ * left; Ctrl-C drops what is left, counted. */
+/* Half the queue full: files stop reading until a quarter is left, so a
+ * file of any size is mirrored whole, at send_rate. */
+static void pace_pressure(hep_inst_t *in)
+{
+    uint64_t q = in->queued_bytes, size = in->conf->queue_size;
+    if (!in->pace_pressing && q > size / 2) {
+        in->pace_pressing = true;
+        snb_core_pressure(in->mod->core, true);
+    } else if (in->pace_pressing && q < size / 4) {
+        in->pace_pressing = false;
+        snb_core_pressure(in->mod->core, false);
+    }
+}
+
+static void pace_release(hep_inst_t *in)
+{
+    if (in->pace_pressing) {
+        in->pace_pressing = false;
+        snb_core_pressure(in->mod->core, false);
+    }
+    if (!in->pace_holding) return;
+    in->pace_holding = false;
+    snb_core_unhold(in->mod->core);
+}
+
+static void on_pace(uv_timer_t *t)
+{
+    hep_inst_t *in = t->data;
+    uint64_t now = uv_now(snb_core_loop(in->mod->core));
+    double rate = (double)in->conf->send_rate;
+    in->pace_credit += (double)(now - in->pace_last_ms) * rate / 1000.0;
+    if (in->pace_credit > rate / 50 + 1) in->pace_credit = rate / 50 + 1; /* 20 ms of burst */
+    in->pace_last_ms = now;
+    while (in->pace_head && in->pace_credit >= 1.0) {
+        hep_send_t *s = in->pace_head;
+        in->pace_head = s->next;
+        if (!in->pace_head) in->pace_tail = NULL;
+        s->next = NULL;
+        in->pace_credit -= 1.0;
+        send_udp(in, s);
+    }
+    if (!in->pace_head) {
+        uv_timer_stop(&in->pace_timer);
+        pace_release(in);
+    } else {
+        pace_pressure(in);
+    }
+}
+
+static void pace(hep_inst_t *in, hep_send_t *s)
+{
+    if (in->pace_tail)
+        in->pace_tail->next = s;
+    else
+        in->pace_head = s;
+    in->pace_tail = s;
+    if (!uv_is_active((uv_handle_t *)&in->pace_timer)) {
+        in->pace_last_ms = uv_now(snb_core_loop(in->mod->core));
+        if (in->pace_credit < 1.0) in->pace_credit = 1.0;
+        uv_timer_start(&in->pace_timer, on_pace, 0, 2);
+    }
+    if (!in->pace_holding) {
+        in->pace_holding = true;
+        snb_core_hold(in->mod->core);
+    }
+    pace_pressure(in);
+}
+
 /* Encode h (adding the instance's capture ID, key and node name) and send
  * it, or count it dropped. */
 static void send_hep(hep_inst_t *in, hep_packet_t *hp)
@@ -662,11 +753,11 @@ static void send_hep(hep_inst_t *in, hep_packet_t *hp)
         write_tcp(in, s);
         return;
     }
-    uv_buf_t b = uv_buf_init((char *)s->data, (unsigned)s->used);
-    s->udp_req.data = s;
-    int rc =
-        uv_udp_send(&s->udp_req, &in->out_udp, &b, 1, (struct sockaddr *)&in->send_ep.sa, udp_sent);
-    if (rc) sent(s, rc);
+    if (in->conf->send_rate > 0) {
+        pace(in, s);
+        return;
+    }
+    send_udp(in, s);
 }
 
 static void after_shutdown(uv_shutdown_t *req, int status)
@@ -689,6 +780,11 @@ static int start_sender(hep_inst_t *in)
         uv_udp_init(loop, &in->out_udp);
         in->out_udp.data = in;
         in->out_open = true;
+        if (in->conf->send_rate > 0) {
+            uv_timer_init(loop, &in->pace_timer);
+            in->pace_timer.data = in;
+            in->pace_open = true;
+        }
     }
     snb_log_info(in->mod->core, "hep", "mirroring SIP to %s (%s)", in->conf->send,
                  in->send_ep.tcp ? "TCP" : "UDP");
@@ -823,6 +919,17 @@ static void hep_stop(void *state)
         if (in->src) snb_source_finished(in->src);
         if (in->reconnect_open) uv_close((uv_handle_t *)&in->reconnect, NULL);
         in->reconnect_open = false;
+        if (in->pace_open) { /* stopped before the paced queue left (Ctrl-C) */
+            while (in->pace_head) {
+                hep_send_t *q = in->pace_head;
+                in->pace_head = q->next;
+                sent(q, UV_ECANCELED);
+            }
+            in->pace_tail = NULL;
+            uv_close((uv_handle_t *)&in->pace_timer, NULL);
+            in->pace_open = false;
+            pace_release(in);
+        }
         if (!in->out_open) continue;
         if (!in->send_ep.tcp) {
             if (in->queued_bytes) /* let queued datagrams leave first */
@@ -910,6 +1017,14 @@ static const snb_option_t hep_options[] = {
      .max = 1073741824,
      .offset = offsetof(hep_conf_t, queue_size),
      .help = "bytes waiting for a slow collector; beyond, messages are dropped and counted"},
+    {.name = "send_rate",
+     .type = SNB_OPT_INT,
+     .def = "0",
+     .min = 0,
+     .max = 10000000,
+     .offset = offsetof(hep_conf_t, send_rate),
+     .help = "UDP: HEP messages sent per second at most, queued meanwhile (mirroring a file "
+             "to a collector whose receive buffer would overflow); 0 = no pacing"},
     {.name = "max_connections",
      .type = SNB_OPT_INT,
      .def = "64",
@@ -964,6 +1079,12 @@ static const snb_flag_t hep_flags[] = {
      .instance = "mirror",
      .flags = SNB_FLAG_LOADS,
      .help = "mirror SIP as HEP v3 to a collector"},
+    {.name = "hep-send-rate",
+     .arg = "N",
+     .key = "send_rate",
+     .instance = "mirror",
+     .needs = "hep-send",
+     .help = "send at most N HEP messages per second (UDP), queueing the rest"},
     {.name = NULL},
 };
 

@@ -53,6 +53,7 @@ struct pcap_file_reader {
     size_t n_in;
     uv_idle_t idle;
     bool idle_active, stopped, free_pending;
+    bool waiting;                /* stopped reading under back-pressure (snb_core_pressure) */
     snb_event_type_t ev_secrets; /* "capture.secrets", <0 if not registered */
 };
 
@@ -352,9 +353,26 @@ static pcap_input_t *oldest(pcap_file_reader_t *r)
     return best;
 }
 
+static void on_idle(uv_idle_t *idle);
+
+/* An output (HEP pacing) let go: read on. */
+static void resume_reading(void *ud)
+{
+    pcap_file_reader_t *r = ud;
+    r->waiting = false;
+    if (r->idle_active) uv_idle_start(&r->idle, on_idle);
+}
+
 static void on_idle(uv_idle_t *idle)
 {
     pcap_file_reader_t *r = idle->data;
+    if (snb_core_pressured(r->core) && snb_core_when_released(r->core, resume_reading, r) == 0) {
+        /* A file can wait for an output that cannot keep up; a live
+         * interface cannot, and does not ask. */
+        uv_idle_stop(&r->idle);
+        r->waiting = true;
+        return;
+    }
     int budget = (int)r->conf->batch;
     while (budget-- > 0) {
         pcap_input_t *in = oldest(r);
@@ -430,6 +448,8 @@ static void on_idle_closed(uv_handle_t *h)
 void pcap_file_reader_stop(pcap_file_reader_t *r)
 {
     if (!r || uv_is_closing((uv_handle_t *)&r->idle)) return;
+    if (r->waiting) snb_core_cancel_released(r->core, resume_reading, r);
+    r->waiting = false;
     if (r->idle_active) {
         /* Stopped (SIGINT, SIGTERM) before the end: what was read is still
          * analysed and reported, and the run says it is incomplete. */

@@ -129,6 +129,59 @@ START_TEST(sipnab_sends_hep_to_sngrep)
 }
 END_TEST
 
+/* A file mirrored to sngrep over UDP as fast as it is read overflows
+ * sngrep's receive buffer (1389 of sipp-branch's 8989 messages arrived in
+ * a trial; issue 11.15). With --hep-send-rate the datagrams are paced and
+ * the file waits for the queue (back-pressure): sngrep gets every one. */
+START_TEST(paced_mirror_reaches_sngrep_whole)
+{
+    const char *pcap = "/tmp/sipnab-hep-sngrep-paced.pcap";
+    unlink(pcap);
+    char *sngrep[] = {"/usr/bin/sngrep",     "-N", "-q",         "-L",
+                      "udp:127.0.0.1:49069", "-O", (char *)pcap, NULL};
+    pid_t sg =
+        run_bg(sngrep, "/tmp/sipnab-hep-sngrep-paced.out", "/tmp/sipnab-hep-sngrep-paced.err");
+    usleep(500000);
+    char *argv[] = {(char *)sipnab_bin(),
+                    "-c",
+                    "/dev/null",
+                    "-I",
+                    SNB_TEST_DATA_DIR "/sipp-branch-scenario-1334calls.pcapng",
+                    "-H",
+                    "udp:127.0.0.1:49069",
+                    "--hep-send-rate",
+                    "5000",
+                    "-o",
+                    "core.load=pcap,sip",
+                    "-o",
+                    "sip.output=none",
+                    "--stats",
+                    "--json",
+                    NULL};
+    run_result_t r = run_cmd(argv, 120);
+    usleep(500000);
+    kill(sg, SIGTERM);
+    run_wait(sg, 10);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    json_error_t jerr;
+    json_t *st = json_loads(r.out, JSON_DISABLE_EOF_CHECK, &jerr);
+    ck_assert_int_eq(json_int(st, "hep_sent"), 8989); /* the oracle's SIP message count */
+    ck_assert_int_eq(json_int(st, "hep_send_dropped"), 0);
+    json_decref(st);
+    run_free(&r);
+    char *again[] = {(char *)sipnab_bin(), "-c",      "/dev/null", "-I",
+                     (char *)pcap,         "--stats", "--json",    "-o",
+                     "sip.output=none",    NULL};
+    r = run_cmd(again, 60);
+    st = json_loads(r.out, JSON_DISABLE_EOF_CHECK, &jerr);
+    ck_assert_msg(st != NULL, "%s", r.err);
+    ck_assert_int_eq(json_int(st, "sip_messages"), 8989);
+    json_decref(st);
+    run_free(&r);
+    unlink(pcap);
+}
+END_TEST
+
 START_TEST(sipnab_to_sipnab_over_tcp_with_auth)
 {
     pid_t pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"in\"]\n"
@@ -401,6 +454,7 @@ int main(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, sngrep_sends_hep_to_sipnab);
     tcase_add_test(tc, sipnab_sends_hep_to_sngrep);
+    tcase_add_test(tc, paced_mirror_reaches_sngrep_whole);
     tcase_add_test(tc, sipnab_to_sipnab_over_tcp_with_auth);
     tcase_add_test(tc, allow_list_rate_limit_and_auth_with_real_datagrams);
     tcase_add_test(tc, rtcp_is_mirrored_and_reaches_the_rtp_module);

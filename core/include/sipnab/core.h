@@ -28,6 +28,16 @@ SNB_API snb_bus_t *snb_core_bus(snb_core_t *core);
 SNB_API void snb_core_hold(snb_core_t *core);
 SNB_API void snb_core_unhold(snb_core_t *core);
 
+/* Back-pressure: an output that cannot keep up (HEP pacing to a collector)
+ * asks the sources that can wait (capture files, not live interfaces) to
+ * stop reading until it lets go. Calls nest; loop thread only. */
+SNB_API void snb_core_pressure(snb_core_t *core, bool on);
+SNB_API bool snb_core_pressured(const snb_core_t *core);
+/* A source that stopped reading under pressure: cb(ud) once it is gone
+ * (once). Cancel with the same pair before ud is freed. */
+SNB_API int snb_core_when_released(snb_core_t *core, void (*cb)(void *ud), void *ud);
+SNB_API void snb_core_cancel_released(snb_core_t *core, void (*cb)(void *ud), void *ud);
+
 /* Make the process exit with `status` (1 = runtime error) when it ends,
  * e.g. a report asked for a Call-ID that is not in the capture. */
 SNB_API void snb_core_fail(snb_core_t *core, int status);
