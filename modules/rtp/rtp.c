@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtp_fax.h"
 #include "rtp_mod.h"
 #include "rtp_mos.h"
 #include "sipnab/error.h"
@@ -190,6 +191,7 @@ static void copy_counters(rtp_mod_t *m)
     m->counters[C_calls_evicted] = c->evicted;
     m->counters[C_calls_forgotten] = c->forgotten;
     m->counters[C_rtt_samples] = t->rtt_samples;
+    m->counters[C_udptl_packets] = c->udptl;
 }
 
 static void on_capture_end(rtp_mod_t *m)
@@ -236,6 +238,7 @@ static void on_event(void *ud, const snb_event_t *ev)
         if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
         /* Now and then, look for streams that ended. */
         if ((++m->udp_packets & 4095) == 0) report_idle_streams(m);
+        if (rtp_fax_packet(m->calls, pkt)) break; /* UDPTL: the RTP stream stopped at the switch */
         if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
         break;
     }

@@ -26,6 +26,7 @@ struct rtp_calls {
     rtp_call_t *live_head, *live_tail;
     rtp_call_t *ended_head, *ended_tail;
     uint64_t linger_us; /* 0: ended calls stay until evicted */
+    uint32_t faxing;    /* calls with fax.active */
     rtp_calls_stats_t st;
     snb_hash_key_t key; /* Call-IDs and SDP endpoints come from packets */
 };
@@ -123,11 +124,32 @@ static void ep_touch(rtp_calls_t *c, rtp_endpoint_t *ep)
     ep_index(c, ep);
 }
 
+static rtp_endpoint_t *lookup_kind(const rtp_calls_t *c, const snb_addr_t *addr, uint16_t port,
+                                   bool image)
+{
+    for (rtp_endpoint_t *ep = *ep_bucket(c, addr, port); ep; ep = ep->hnext)
+        if (ep->port == port && ep->image == image && rtp_addr_eq(&ep->addr, addr)) return ep;
+    return NULL;
+}
+
 const rtp_endpoint_t *rtp_calls_lookup(const rtp_calls_t *c, const snb_addr_t *addr, uint16_t port)
 {
-    for (const rtp_endpoint_t *ep = *ep_bucket(c, addr, port); ep; ep = ep->hnext)
-        if (ep->port == port && rtp_addr_eq(&ep->addr, addr)) return ep;
-    return NULL;
+    return lookup_kind(c, addr, port, false);
+}
+
+rtp_endpoint_t *rtp_calls_lookup_image(const rtp_calls_t *c, const snb_addr_t *addr, uint16_t port)
+{
+    return lookup_kind(c, addr, port, true);
+}
+
+uint32_t rtp_calls_faxing(const rtp_calls_t *c)
+{
+    return c->faxing;
+}
+
+void rtp_calls_count_udptl(rtp_calls_t *c)
+{
+    c->st.udptl++;
 }
 
 /* ---- call table ---------------------------------------------------------- */
@@ -172,6 +194,7 @@ static void call_remove(rtp_calls_t *c, rtp_call_t *k)
     for (int s = 0; s < 2; s++)
         for (int i = 0; i < k->side[s].n_eps; i++)
             ep_unindex(c, &k->side[s].eps[i]);
+    if (k->fax.active) c->faxing--;
     memset(k, 0, sizeof *k);
     c->n_calls--;
     c->free_slots[c->n_free++] = (uint32_t)(k - c->calls);
@@ -236,6 +259,12 @@ static bool media_is_rtp(const snb_sip_media_t *m)
     return strcmp(m->type, "audio") == 0 || strcmp(m->type, "video") == 0;
 }
 
+/* m=image is T.38 (the SDP view carries no transport: udptl is assumed). */
+static bool media_is_fax(const snb_sip_media_t *m)
+{
+    return strcmp(m->type, "image") == 0;
+}
+
 static void ep_fill(rtp_endpoint_t *ep, const snb_sip_media_t *m, uint32_t sdp_seq, uint64_t ts)
 {
     ep->direction = m->direction ? m->direction : RTP_DIR_SENDRECV;
@@ -278,12 +307,15 @@ static unsigned side_sdp(rtp_calls_t *c, rtp_call_t *k, unsigned s,
     sd->n_sdp++;
     for (unsigned i = 0; i < ev->n_media && i < SNB_SIP_MAX_MEDIA; i++) {
         const snb_sip_media_t *m = &ev->media[i];
-        if (!media_is_rtp(m)) continue;
+        bool image = media_is_fax(m);
+        if (!media_is_rtp(m) && !image) continue;
+        if (image && m->port == 0) continue; /* T.38 refused or dropped */
         bool video = strcmp(m->type, "video") == 0;
         rtp_endpoint_t *ep = NULL;
         for (unsigned j = 0; j < sd->n_eps; j++) {
             rtp_endpoint_t *e = &sd->eps[j];
-            if (e->port == m->port && e->video == video && rtp_addr_eq(&e->addr, &m->addr)) {
+            if (e->port == m->port && e->video == video && e->image == image &&
+                rtp_addr_eq(&e->addr, &m->addr)) {
                 ep = e;
                 break;
             }
@@ -301,13 +333,15 @@ static unsigned side_sdp(rtp_calls_t *c, rtp_call_t *k, unsigned s,
             memset(ep, 0, sizeof *ep);
             ep->addr = m->addr;
             ep->port = m->port;
+            ep->image = image;
             ep->call = k;
             ep->side = (uint8_t)s;
             ep_fill(ep, m, sd->n_sdp, ev->ts_us);
             ep_index(c, ep);
-            if (ep_indexable(ep)) added++;
+            if (ep_indexable(ep) && !image) added++;
             c->st.endpoints++;
         }
+        if (image) continue; /* directions and holds are the audio's */
         sd->dir_seen |= (uint8_t)(1u << ep->direction);
         if (rtp_addr_is_any(&m->addr) || m->port == 0) sd->zero_addr_seen = true;
         if (!video && !audio_seen) {
@@ -316,6 +350,31 @@ static unsigned side_sdp(rtp_calls_t *c, rtp_call_t *k, unsigned s,
         }
     }
     return added;
+}
+
+/* The fax phase starts with an SDP answer accepting T.38 and ends with an
+ * answer back to audio (RFC 6913's re-INVITE dance, in either direction). */
+static void fax_sdp(rtp_calls_t *c, rtp_call_t *k, const snb_sip_message_event_t *ev)
+{
+    bool image = false, audio = false;
+    for (unsigned i = 0; i < ev->n_media && i < SNB_SIP_MAX_MEDIA; i++) {
+        if (ev->media[i].port == 0) continue;
+        if (media_is_fax(&ev->media[i])) image = true;
+        if (strcmp(ev->media[i].type, "audio") == 0) audio = true;
+    }
+    rtp_fax_t *f = &k->fax;
+    if (image && !f->offered_us) f->offered_us = ev->ts_us;
+    if (ev->sdp_role != SNB_SDP_ANSWER) return;
+    if (image && !f->active) {
+        f->active = true;
+        f->switches++;
+        if (!f->switched_us) f->switched_us = ev->ts_us;
+        c->faxing++;
+    } else if (!image && audio && f->active) {
+        f->active = false;
+        f->back_us = ev->ts_us;
+        c->faxing--;
+    }
 }
 
 rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, unsigned *new_eps)
@@ -366,6 +425,7 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
         unsigned s = by_caller == k->offer_by_caller ? RTP_SIDE_OFFER : RTP_SIDE_ANSWER;
         unsigned n = side_sdp(c, k, s, ev);
         if (new_eps) *new_eps = n;
+        fax_sdp(c, k, ev);
     }
     list_place(c, k);
     return k;
@@ -378,7 +438,7 @@ const rtp_endpoint_t *rtp_call_latest(const rtp_call_t *call, unsigned side, boo
     const rtp_endpoint_t *best = NULL;
     for (unsigned i = 0; i < sd->n_eps; i++) {
         const rtp_endpoint_t *e = &sd->eps[i];
-        if (e->video != video) continue;
+        if (e->video != video || e->image) continue;
         if (!best || e->sdp_seq > best->sdp_seq ||
             (e->sdp_seq == best->sdp_seq && e->ts_us > best->ts_us))
             best = e;

@@ -50,6 +50,7 @@ typedef struct rtp_endpoint {
     uint8_t direction; /* enum rtp_dir; 1 if absent */
     bool hold;         /* sendonly, inactive or c=0.0.0.0 */
     bool video;        /* m=video (else audio or other) */
+    bool image;        /* m=image: T.38 fax over UDPTL, never RTP */
     int16_t telephone_event_pt;
     uint32_t ptime;   /* ms, 0 if absent */
     uint32_t sdp_seq; /* nth SDP of this side (1-based): the latest have the side's max */
@@ -76,6 +77,19 @@ typedef struct rtp_call_side {
     bool zero_addr_seen; /* c=0.0.0.0 (RFC 2543 hold) or port 0 announced */
 } rtp_call_side_t;
 
+/* The call's T.38 fax phase: a re-INVITE (or the INVITE) offered m=image
+ * and an SDP answer accepted it; from then on the media endpoints carry
+ * UDPTL, not RTP, until an SDP answer goes back to audio. */
+typedef struct rtp_fax {
+    uint64_t offered_us;  /* first SDP offering T.38; 0 if never */
+    uint64_t switched_us; /* first answer accepting it: UDPTL from here */
+    uint64_t back_us;     /* latest answer back to audio after a fax phase; 0 if none */
+    uint32_t switches;    /* fax phases started */
+    bool active;          /* in a fax phase now */
+    uint64_t udptl[2];    /* UDPTL packets by sender (enum rtp_side) */
+    uint64_t first_udptl_us, last_udptl_us;
+} rtp_fax_t;
+
 typedef struct rtp_call {
     char call_id[RTP_CALL_ID_MAX];
     uint64_t call_hash;    /* rtp_calls_hash_id() of call_id */
@@ -89,6 +103,7 @@ typedef struct rtp_call {
     bool offer_by_caller;    /* the first offer came from the From-tag owner */
     char caller_tag[48];     /* From tag of the first message, "" if none */
     rtp_call_side_t side[2]; /* enum rtp_side */
+    rtp_fax_t fax;
     /* owned by rtp_calls */
     bool used;
     bool on_ended_list;             /* which eviction list holds it */
@@ -104,6 +119,7 @@ typedef struct rtp_calls_stats {
     uint64_t evicted_live; /* ... of which had not ended */
     uint64_t forgotten;    /* ended calls dropped after the linger */
     uint64_t endpoints;    /* endpoints recorded */
+    uint64_t udptl;        /* UDPTL packets of calls in a fax phase (rtp_fax.c) */
 } rtp_calls_stats_t;
 
 /* NULL on allocation failure. max_calls >= 1. */
@@ -123,13 +139,19 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
 /* The most recently announced endpoint at (addr, port), or NULL. Only audio
  * and video m= lines with a port are indexed. */
 const rtp_endpoint_t *rtp_calls_lookup(const rtp_calls_t *c, const snb_addr_t *addr, uint16_t port);
+/* The same for m=image (T.38) endpoints. */
+rtp_endpoint_t *rtp_calls_lookup_image(const rtp_calls_t *c, const snb_addr_t *addr, uint16_t port);
+/* Calls in a fax phase now: 0 lets packets skip the UDPTL test. */
+uint32_t rtp_calls_faxing(const rtp_calls_t *c);
+/* Count one UDPTL packet in the table's statistics. */
+void rtp_calls_count_udptl(rtp_calls_t *c);
 
 rtp_call_t *rtp_calls_find(const rtp_calls_t *c, const char *call_id, size_t len);
 
 /* Iterate calls in table order: start with *pos = 0; NULL at the end. */
 rtp_call_t *rtp_calls_next(const rtp_calls_t *c, uint32_t *pos);
 
-/* The latest endpoint of a side for media kind (video or not), or NULL. */
+/* The latest audio (video false) or video endpoint of a side, or NULL. */
 const rtp_endpoint_t *rtp_call_latest(const rtp_call_t *call, unsigned side, bool video);
 
 /* Encoding and clock rate of pt in an endpoint's map; false if absent. */

@@ -46,7 +46,8 @@ typedef struct rtp_conf {
     X(calls_evicted, "calls evicted by the max_calls cap")                                         \
     X(calls_forgotten, "ended calls forgotten after call_linger")                                  \
     X(rtt_samples, "RTCP round-trip time samples")                                                 \
-    X(info_dtmf, "DTMF digits sent as SIP INFO")
+    X(info_dtmf, "DTMF digits sent as SIP INFO")                                                   \
+    X(udptl_packets, "UDPTL (T.38 fax) packets of calls in their fax phase, not RTP")
 
 enum {
 #define RTP_COUNTER_ENUM(name, help) C_##name,

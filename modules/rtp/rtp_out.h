@@ -25,4 +25,9 @@ void rtp_out_table_row(FILE *out, const rtp_stream_t *s);
 void rtp_out_call_media(FILE *out, bool markdown, const rtp_table_t *t, const char *call_id,
                         const rtp_diag_result_t *diag, const rtp_info_dtmf_t *info, size_t n_info);
 
+/* A call's T.38 fax phase: the "fax" object (NULL when the call offered no
+ * T.38) and the call report's fax section (nothing then). */
+json_t *rtp_out_fax_json(const rtp_fax_t *f);
+void rtp_out_fax_report(FILE *out, bool markdown, const rtp_fax_t *f);
+
 #endif

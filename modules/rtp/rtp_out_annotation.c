@@ -2,8 +2,10 @@
  * (sipnab/dialogs.h): its streams under "streams", the media diagnosis
  * (one-way audio, NAT mismatch, no or late media, codec asymmetry, poor
  * quality) with its hints, the rtp.* filter fields and aliases, the media
- * section of the call report, and the time of the call's last RTP packet
- * (the duration of a call still up). */
+ * section of the call report, the time of the call's last RTP or UDPTL
+ * packet (the duration of a call still up), and under "fax" its T.38 fax
+ * phase. */
+#include <errno.h>
 #include <string.h>
 
 #include "rtp_mod.h"
@@ -64,7 +66,8 @@ static void field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
 static uint64_t last_packet_us(void *ctx, const snb_dialog_info_t *d)
 {
     rtp_mod_t *m = ctx;
-    uint64_t last = 0;
+    rtp_call_t *call = rtp_calls_find(m->calls, d->call_id, strlen(d->call_id));
+    uint64_t last = call ? call->fax.last_udptl_us : 0;
     for (const rtp_stream_t *s = rtp_table_call_next(m->table, d->call_id, NULL); s;
          s = rtp_table_call_next(m->table, d->call_id, s))
         if (s->last_us > last) last = s->last_us;
@@ -78,6 +81,22 @@ static void report(void *ctx, const snb_dialog_info_t *d, FILE *out, int format)
     rtp_diagnose(m, d->call_id, &r);
     rtp_out_call_media(out, format == SNB_REPORT_MARKDOWN, m->table, d->call_id, &r, m->info,
                        m->n_info);
+}
+
+/* The fax phase is a second annotation: its own key, "fax", present only
+ * for calls that offered T.38. */
+static json_t *render_fax(void *ctx, const snb_dialog_info_t *d)
+{
+    rtp_mod_t *m = ctx;
+    rtp_call_t *call = rtp_calls_find(m->calls, d->call_id, strlen(d->call_id));
+    return call ? rtp_out_fax_json(&call->fax) : NULL;
+}
+
+static void report_fax(void *ctx, const snb_dialog_info_t *d, FILE *out, int format)
+{
+    rtp_mod_t *m = ctx;
+    rtp_call_t *call = rtp_calls_find(m->calls, d->call_id, strlen(d->call_id));
+    if (call) rtp_out_fax_report(out, format == SNB_REPORT_MARKDOWN, &call->fax);
 }
 
 int rtp_annotation_register(rtp_mod_t *m)
@@ -105,5 +124,8 @@ int rtp_annotation_register(rtp_mod_t *m)
     int id = m->dialogs->annotate(m->dialogs->ctx, &a);
     if (id < 0) return id;
     m->annotation = id;
-    return m->dialogs->annotate_activity(m->dialogs->ctx, id, last_packet_us);
+    int rc = m->dialogs->annotate_activity(m->dialogs->ctx, id, last_packet_us);
+    snb_dialog_annotation_t fax = {
+        .name = "rtp", .key = "fax", .ctx = m, .render = render_fax, .report = report_fax};
+    return rc < 0 ? rc : m->dialogs->annotate(m->dialogs->ctx, &fax) < 0 ? -EINVAL : 0;
 }

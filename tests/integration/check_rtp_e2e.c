@@ -4,7 +4,8 @@
  *    and SSRC), packets, lost, max delta and max jitter;
  *  - the synthetic diagnosis captures: each flag fires on its case only;
  *  - DTMF from RFC 4733 and from SIP INFO, and the media filters;
- *  - poor quality as a diagnosis, and the duration of a call still up. */
+ *  - poor quality as a diagnosis, the duration of a call still up, and a
+ *    call's T.38 fax phase kept out of its RTP streams. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -310,6 +311,102 @@ START_TEST(ongoing_call_lasts_as_long_as_its_rtp)
 }
 END_TEST
 
+/* Lines tshark prints for the packets matching a display filter. */
+static long tshark_count(const char *path, const char *filter)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "tshark -n -r '%s' -Y '%s' 2>/dev/null | wc -l", path, filter);
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    long n = -1;
+    ck_assert_int_eq(fscanf(f, "%ld", &n), 1);
+    ck_assert_int_eq(pclose(f), 0);
+    return n;
+}
+
+/* T.38 fax (issue 11 item 1): tests/data/fax/sip-t38-fax.pcap switches to
+ * T.38 by re-INVITE (m=image udptl t38) and back. tshark, following the
+ * SDP, decodes 60 UDPTL packets from 10.0.0.1 and 40 from 10.0.0.2 as T.38
+ * and finds 4 RTP streams (50, 50, 25, 25 packets). Before, sipnab took the
+ * UDPTL data packets for RTP: 94 streams, 240 packets. */
+START_TEST(t38_fax_phase_is_not_rtp)
+{
+    char *path = data_path("fax/sip-t38-fax.pcap");
+    long t38_from_a = tshark_count(path, "t38 && ip.src == 10.0.0.1");
+    long t38_from_b = tshark_count(path, "t38 && ip.src == 10.0.0.2");
+    long rtp = tshark_count(path, "rtp");
+    ck_assert_int_eq(t38_from_a, 60);
+    ck_assert_int_eq(t38_from_b, 40);
+    ck_assert_int_eq(rtp, 150);
+
+    run_result_t r =
+        sipnab((char *[]){"-I", path, "--streams-json", "-o", "sip.output=none", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_t *streams = json_lines_with(r.out, "ssrc");
+    ck_assert_uint_eq(json_array_size(streams), 4);
+    static const struct {
+        const char *ssrc;
+        long packets;
+    } want[] = {{"0x11111111", 50}, {"0x22222222", 50}, {"0x33333333", 25}, {"0x44444444", 25}};
+    long packets = 0;
+    for (size_t i = 0; i < 4; i++) {
+        json_t *s = json_array_get(streams, i);
+        ck_assert_str_eq(json_string_value(json_object_get(s, "ssrc")), want[i].ssrc);
+        ck_assert_int_eq((long)jnum(s, "packets"), want[i].packets);
+        ck_assert_int_eq((long)jnum(s, "lost"), 0);
+        ck_assert_double_eq_tol(jnum(s, "max_jitter_ms"), 0.0, 1e-9);
+        packets += (long)jnum(s, "packets");
+    }
+    ck_assert_int_eq(packets, rtp);
+    json_decref(streams);
+    run_free(&r);
+
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_t *dialogs = json_lines_with(r.out, "call_id");
+    ck_assert_uint_eq(json_array_size(dialogs), 1);
+    json_t *fax = json_object_get(json_array_get(dialogs, 0), "fax");
+    ck_assert_msg(json_is_object(fax), "%s", r.out);
+    /* the re-INVITE (frame 105) offered T.38, its 200 OK (frame 106) switched */
+    ck_assert_str_eq(json_string_value(json_object_get(fax, "t38_offered_at")),
+                     "2023-11-14T22:13:21.600000Z");
+    ck_assert_str_eq(json_string_value(json_object_get(fax, "switched_at")),
+                     "2023-11-14T22:13:21.650000Z");
+    ck_assert_str_eq(json_string_value(json_object_get(fax, "back_to_audio_at")),
+                     "2023-11-14T22:13:23.650000Z");
+    ck_assert(json_is_false(json_object_get(fax, "active")));
+    ck_assert_int_eq(json_integer_value(json_object_get(fax, "switches")), 1);
+    json_t *udptl = json_object_get(fax, "udptl_packets");
+    ck_assert_int_eq(json_integer_value(json_object_get(udptl, "from_offer_side")), t38_from_a);
+    ck_assert_int_eq(json_integer_value(json_object_get(udptl, "from_answer_side")), t38_from_b);
+    ck_assert_uint_eq(json_array_size(json_object_get(
+                          json_object_get(json_array_get(dialogs, 0), "diagnosis"), "hints")),
+                      0);
+    json_decref(dialogs);
+    run_free(&r);
+
+    r = sipnab((char *[]){"-I", path, "--call-report", "t38-fax-call@10.0.0.1", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "Fax (T.38):\n  T.38 offered 2023-11-14 22:13:21.600000 UTC, "
+                                "switched 2023-11-14 22:13:21.650000 UTC, back to audio "
+                                "2023-11-14 22:13:23.650000 UTC\n  UDPTL packets: 60 from the "
+                                "offer side, 40 from the answer side"),
+                  "%s", r.out);
+    run_free(&r);
+
+    r = sipnab((char *[]){"-I", path, "-q", "--stats", "--json", "-o", "sip.output=none", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_t *st = json_loads(r.out, 0, NULL);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_int_eq(json_int(st, "rtp_udptl_packets"), t38_from_a + t38_from_b);
+    ck_assert_int_eq(json_int(st, "rtp_packets"), rtp);
+    ck_assert_int_eq(json_int(st, "rtp_streams"), 4);
+    json_decref(st);
+    run_free(&r);
+    free(path);
+}
+END_TEST
+
 START_TEST(dtmf_from_rtp_and_sip_info)
 {
     char *path = data_path("sipp-dtmf-2833-1-rtponly.pcap");
@@ -348,6 +445,7 @@ int main(void)
     tcase_add_test(tc, diagnosis_fires_on_its_case_only);
     tcase_add_test(tc, poor_quality_is_a_diagnosis);
     tcase_add_test(tc, ongoing_call_lasts_as_long_as_its_rtp);
+    tcase_add_test(tc, t38_fax_phase_is_not_rtp);
     tcase_add_test(tc, one_way_audio_report_and_filters);
     tcase_add_test(tc, dtmf_from_rtp_and_sip_info);
     suite_add_tcase(s, tc);

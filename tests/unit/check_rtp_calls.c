@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "rtp_calls.h"
+#include "rtp_fax.h"
 #include "rtp_testlib.h"
 
 #define A "10.0.0.1"
@@ -383,6 +384,80 @@ START_TEST(test_port_reuse)
 }
 END_TEST
 
+static bool udptl(rtp_calls_t *c, const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+    snb_packet_t p;
+    memset(&p, 0, sizeof p);
+    p.transport = SNB_TRANSPORT_UDP;
+    p.src = snb_test_addr(src);
+    p.dst = snb_test_addr(dst);
+    p.sport = sport;
+    p.dport = dport;
+    p.ts_us = 7000000;
+    return rtp_fax_packet(c, &p);
+}
+
+/* T.38: the answer accepting m=image starts the fax phase, UDPTL counts by
+ * sender, the answer back to audio ends it; a refused offer changes nothing. */
+START_TEST(test_t38_fax_phase)
+{
+    rtp_calls_t *c = rtp_calls_new(16);
+    basic_call(c, "fax-1");
+    rtp_call_t *k = rtp_calls_find(c, "fax-1", 5);
+    ck_assert(!udptl(c, A, 4000, B, 5000)); /* nobody faxing: not even looked up */
+    /* B offers T.38, A refuses it (image port 0): still audio */
+    feed(c,
+         msg("INVITE sip:a@x SIP/2.0", "b1", "a1", "fax-1", "1 INVITE", B, 0, "0",
+             "m=image 5000 udptl t38\r\n"),
+         3000000, false, NULL);
+    feed(c,
+         msg("SIP/2.0 488 Not Acceptable Here", "b1", "a1", "fax-1", "1 INVITE", NULL, 0, NULL,
+             NULL),
+         3100000, true, NULL);
+    ck_assert_uint_eq(k->fax.offered_us, 3000000);
+    ck_assert(!k->fax.active);
+    ck_assert_uint_eq(rtp_calls_faxing(c), 0);
+    /* B offers again, A accepts */
+    feed(c,
+         msg("INVITE sip:a@x SIP/2.0", "b1", "a1", "fax-1", "2 INVITE", B, 0, "0",
+             "m=image 5000 udptl t38\r\n"),
+         4000000, false, NULL);
+    feed(c,
+         msg("SIP/2.0 200 OK", "b1", "a1", "fax-1", "2 INVITE", A, 0, "0",
+             "m=image 4000 udptl t38\r\n"),
+         4100000, true, NULL);
+    ck_assert(k->fax.active);
+    ck_assert_uint_eq(k->fax.switched_us, 4100000);
+    ck_assert_uint_eq(rtp_calls_faxing(c), 1);
+    snb_addr_t b = snb_test_addr(B);
+    ck_assert(!rtp_calls_lookup(c, &b, 5000)->image); /* RTP association never sees T.38 */
+    ck_assert(rtp_calls_lookup_image(c, &b, 5000)->image);
+    ck_assert(udptl(c, A, 4000, B, 5000));
+    ck_assert(udptl(c, A, 4000, B, 5000));
+    ck_assert(udptl(c, B, 5000, A, 4000));
+    ck_assert(!udptl(c, A, 4002, B, 5002)); /* another flow */
+    ck_assert_uint_eq(k->fax.udptl[RTP_SIDE_OFFER], 2);
+    ck_assert_uint_eq(k->fax.udptl[RTP_SIDE_ANSWER], 1);
+    ck_assert_uint_eq(rtp_calls_stats(c)->udptl, 3);
+    /* A goes back to audio */
+    feed(c,
+         msg("INVITE sip:b@y SIP/2.0", "a1", "b1", "fax-1", "3 INVITE", A, 4000, "0",
+             "m=image 0 udptl t38\r\n"),
+         8000000, true, NULL);
+    ck_assert(k->fax.active); /* until the answer */
+    feed(c,
+         msg("SIP/2.0 200 OK", "a1", "b1", "fax-1", "3 INVITE", B, 5000, "0",
+             "m=image 0 udptl t38\r\n"),
+         8100000, false, NULL);
+    ck_assert(!k->fax.active);
+    ck_assert_uint_eq(k->fax.back_us, 8100000);
+    ck_assert_uint_eq(k->fax.switches, 1);
+    ck_assert_uint_eq(rtp_calls_faxing(c), 0);
+    ck_assert(!udptl(c, A, 4000, B, 5000)); /* RTP again */
+    rtp_calls_free(c);
+}
+END_TEST
+
 START_TEST(test_no_call_id_ignored)
 {
     rtp_calls_t *c = rtp_calls_new(4);
@@ -410,6 +485,7 @@ int main(void)
     tcase_add_test(tc, test_linger_forgets_ended_calls);
     tcase_add_test(tc, test_port_reuse);
     tcase_add_test(tc, test_no_call_id_ignored);
+    tcase_add_test(tc, test_t38_fax_phase);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
