@@ -33,7 +33,7 @@ int tls_hs_feed(tls_hs_collector_t *c, const uint8_t *data, size_t n, tls_hs_cb 
         size_t want = c->len < HS_HEADER ? HS_HEADER : msg_total(c->buf);
         if (c->len < HS_HEADER && c->len + n >= HS_HEADER) {
             uint8_t hdr[HS_HEADER];
-            memcpy(hdr, c->buf, c->len);
+            if (c->len) memcpy(hdr, c->buf, c->len);
             memcpy(hdr + c->len, data, HS_HEADER - c->len);
             if (msg_total(hdr) > TLS_HS_MAX) { /* skip it, header and all */
                 size_t rest = msg_total(hdr) - c->len;
