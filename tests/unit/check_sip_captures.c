@@ -137,9 +137,11 @@ typedef struct diff {
 
 static const diff_t differences[] = {
     {"sip-tls-dsb.pcapng", 0, 0, "INVITE=0,ACK=0,REGISTER=0,BYE=0,200=0,180=0,100=0,401=0",
-     "SIP over TLS: Wireshark decrypts with the embedded keys, sipnab sees only ciphertext"},
+     "SIP over TLS: Wireshark decrypts with the embedded keys; the framer alone sees "
+     "ciphertext (the tls module decrypts it: it_check_sip_oracles)"},
     {"sip-tls-keylog.pcap", 0, 0, "INVITE=0,ACK=0,REGISTER=0,BYE=0,200=0,180=0,100=0,401=0",
-     "SIP over TLS: the oracle was made with the key log, sipnab sees only ciphertext"},
+     "SIP over TLS: the oracle was made with the key log; the framer alone sees ciphertext "
+     "(the tls module decrypts it: it_check_sip_oracles)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
