@@ -119,25 +119,29 @@ static tls_keylog_t *keylog(tls_mod_t *m)
 }
 
 /* Read the key log file from where we stopped, whole lines only (an
- * application may be writing it). 0, or -1 if it cannot be read. */
-static int read_keylog_file(tls_mod_t *m)
+ * application may be writing it), from the start again if it shrank (a new
+ * run of the application). At start (tail) a last line without its newline
+ * is taken too, without moving past it: a file written by hand may end so,
+ * and a line still being written is read again whole later. 0, or -1 if it
+ * cannot be read. */
+static int read_keylog_file(tls_mod_t *m, bool tail)
 {
     FILE *f = fopen(m->conf->keylog, "rb");
     if (!f) return -1;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || st.st_size <= m->keylog_read ||
-        fseeko(f, m->keylog_read, SEEK_SET) != 0) {
+    if (fstat(fileno(f), &st) != 0) {
         fclose(f);
         return 0;
     }
+    if (st.st_size < m->keylog_read) m->keylog_read = 0;
     size_t n = (size_t)(st.st_size - m->keylog_read);
-    char *buf = malloc(n);
+    char *buf = n && fseeko(f, m->keylog_read, SEEK_SET) == 0 ? malloc(n) : NULL;
     size_t got = buf ? fread(buf, 1, n, f) : 0;
     fclose(f);
     const char *end = got ? memrchr(buf, '\n', got) : NULL;
-    if (end && keylog(m)) {
-        size_t whole = (size_t)(end + 1 - buf);
-        tls_keylog_add(m->keylog, buf, whole);
+    size_t whole = end ? (size_t)(end + 1 - buf) : 0;
+    if ((whole || (tail && got)) && keylog(m)) {
+        tls_keylog_add(m->keylog, buf, tail ? got : whole);
         m->keylog_read += (off_t)whole;
     }
     free(buf);
@@ -248,7 +252,7 @@ static void on_packet(tls_mod_t *m, const snb_packet_event_t *pe)
     if (m->stats.records_no_keys != no_keys && m->conf->keylog &&
         pkt->ts_us - m->keylog_checked_us >= KEYLOG_RECHECK_US) {
         m->keylog_checked_us = pkt->ts_us;
-        read_keylog_file(m);
+        read_keylog_file(m, false);
     }
 }
 
@@ -326,7 +330,7 @@ static int tls_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
         tls_fini(m);
         return SNB_E_FULL;
     }
-    if (m->conf->keylog && *m->conf->keylog && read_keylog_file(m) != 0) {
+    if (m->conf->keylog && *m->conf->keylog && read_keylog_file(m, true) != 0) {
         char where[512];
         snb_log_error(
             core, "tls", "%s: cannot read the key log %s: %s",

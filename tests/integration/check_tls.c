@@ -185,6 +185,37 @@ START_TEST(wrong_keys_counted)
 }
 END_TEST
 
+/* A key log whose last line has no newline (written by hand): still read. */
+START_TEST(keylog_without_final_newline)
+{
+    char *keys_path = data_path("sip-tls-keylog.keys");
+    char *text = read_file(keys_path);
+    ck_assert_ptr_nonnull(text);
+    size_t n = strlen(text);
+    while (n && text[n - 1] == '\n')
+        n--;
+    /* the TLS 1.2 secret last, without its newline */
+    char *line = strstr(text, "CLIENT_RANDOM");
+    ck_assert_ptr_nonnull(line);
+    char *eol = strchr(line, '\n');
+    char reordered[4096];
+    int k = snprintf(reordered, sizeof reordered, "%.*s%.*s\n%.*s", (int)(line - text), text,
+                     (int)(text + n - eol - 1), eol + 1, (int)(eol - line), line);
+    char path[] = "/tmp/sipnab-tls-nonl-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(write_file(path, reordered, (size_t)k), 0);
+    run_result_t r = run("sip-tls-keylog.pcap", "--tls-keylog", path, "--dialogs-json");
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    check_tls_dialogs(r.out);
+    run_free(&r);
+    unlink(path);
+    free(text);
+    free(keys_path);
+}
+END_TEST
+
 START_TEST(unreadable_keylog_is_a_config_error)
 {
     run_result_t r = run("sip-tls-keylog.pcap", "--tls-keylog", "/nonexistent/keys", "--report");
@@ -205,6 +236,7 @@ int main(void)
     tcase_add_test(tc, counters_of_a_decrypted_capture);
     tcase_add_test(tc, no_keys_counted);
     tcase_add_test(tc, wrong_keys_counted);
+    tcase_add_test(tc, keylog_without_final_newline);
     tcase_add_test(tc, unreadable_keylog_is_a_config_error);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
