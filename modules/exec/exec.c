@@ -488,13 +488,9 @@ static int exec_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
         m->hooks[h].command = commands[h];
         any = true;
     }
-    if (!any) {
-        snb_log_error(core, "exec",
-                      "nothing to run: set on_dialog, on_quality or on_alert "
-                      "(--on-dialog-exec, --on-quality-exec, --on-alert-exec)");
-        exec_fini(m);
-        return SNB_E_CONFIG;
-    }
+    if (!any) /* loaded with nothing to do: not an error, but worth a line */
+        snb_log_warn(core, "exec",
+                     "no hook set (on_dialog, on_quality, on_alert): nothing will run");
     if (exec_budget_init(&m->budget, (uint32_t)m->conf->rate_limit) != 0) {
         exec_fini(m);
         return -ENOMEM;

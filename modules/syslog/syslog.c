@@ -480,13 +480,13 @@ static int syslog_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t
 static int syslog_check(void *state)
 {
     syslog_mod_t *m = state;
+    /* Loaded with nothing to send is not an error (a packaged default, a
+     * conf.d file that turns the security module off), but worth a line. */
     if (!snb_core_service(m->core, SNB_SECURITY_SERVICE, SNB_SECURITY_SERVICE_VERSION) &&
-        m->conf->quality_threshold <= 0) {
-        snb_log_error(m->core, "syslog",
-                      "nothing to send: the security module is not loaded (--kill-scanner, "
-                      "--fail2ban, --load security) and quality_threshold is 0");
-        return SNB_E_CONFIG;
-    }
+        m->conf->quality_threshold <= 0)
+        snb_log_warn(m->core, "syslog",
+                     "nothing to send: the security module is not loaded (--kill-scanner, "
+                     "--fail2ban, --load security) and quality_threshold is 0");
     return 0;
 }
 
