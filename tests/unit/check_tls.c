@@ -3,7 +3,8 @@
  * record of that trace opened, the record layer with records split and
  * coalesced, the key log parser and its cap, and whole TLS 1.2 and 1.3
  * connections sealed here with OpenSSL and followed by a session: split
- * at every size, with KeyUpdate, with wrong keys and with none. */
+ * at every size, with KeyUpdate, with wrong keys, with none, with keys
+ * that come late and with a gap; the connection table's cap and expiry. */
 #include <check.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -17,6 +18,7 @@
 #include "tls_record.h"
 #include "tls_session.h"
 #include "tls_suite.h"
+#include "tls_table.h"
 
 static size_t unhex(const char *s, uint8_t *out)
 {
@@ -489,15 +491,22 @@ typedef struct conn {
     size_t len[2];
 } conn_t;
 
-/* Feed both streams in chunks of `chunk` bytes: the ClientHello, then
- * the ServerHello it gets (nothing else can come before them), then both
- * sides alternating. */
-static tls_outcome_t follow(const conn_t *c, const char *keylog, size_t chunk, conn_out_t *out,
-                            tls_stats_t *st)
+/* How a connection is fed to a session. */
+typedef struct feed {
+    size_t chunk;   /* bytes per call */
+    size_t keys_at; /* the key log is filled once the client sent this many bytes (0: at once) */
+    int gap_side;   /* this side loses bytes ... */
+    size_t gap_at;  /* ... once this many of its bytes went by (gap_side -1: never) */
+} feed_t;
+
+/* Feed both streams: the ClientHello, then the ServerHello it gets
+ * (nothing else can come before them), then both sides alternating. */
+static tls_outcome_t follow_fed(const conn_t *c, const char *keylog, feed_t f, conn_out_t *out,
+                                tls_stats_t *st)
 {
     snb_hash_key_t key = {{9, 9}, {0}, 9};
     tls_keylog_t *kl = tls_keylog_new(8, &key);
-    tls_keylog_add(kl, keylog, strlen(keylog));
+    if (!f.keys_at) tls_keylog_add(kl, keylog, strlen(keylog));
     static uint8_t scratch[TLS_RECORD_MAX];
     tls_budget_t b = {.max = 1 << 20};
     tls_env_t env = {
@@ -508,9 +517,20 @@ static tls_outcome_t follow(const conn_t *c, const char *keylog, size_t chunk, c
         off[side] = 5 + (size_t)(c->stream[side][3] << 8 | c->stream[side][4]);
         tls_session_data(s, &env, side, c->stream[side], off[side]);
     }
+    bool keyed = !f.keys_at, gapped = f.gap_side < 0;
     while (off[0] < c->len[0] || off[1] < c->len[1]) {
         for (int side = 1; side >= 0; side--) {
-            size_t k = c->len[side] - off[side] < chunk ? c->len[side] - off[side] : chunk;
+            if (!keyed && off[0] >= f.keys_at) {
+                tls_keylog_add(kl, keylog, strlen(keylog));
+                keyed = true;
+            }
+            size_t k = c->len[side] - off[side] < f.chunk ? c->len[side] - off[side] : f.chunk;
+            if (!gapped && side == f.gap_side && off[side] >= f.gap_at) {
+                tls_session_gap(s, &env, side);
+                gapped = true;
+                off[side] += k; /* those bytes are the ones lost */
+                continue;
+            }
             if (k) tls_session_data(s, &env, side, c->stream[side] + off[side], k);
             off[side] += k;
         }
@@ -520,6 +540,12 @@ static tls_outcome_t follow(const conn_t *c, const char *keylog, size_t chunk, c
     ck_assert_uint_eq(b.used, 0);
     tls_keylog_free(kl);
     return o;
+}
+
+static tls_outcome_t follow(const conn_t *c, const char *keylog, size_t chunk, conn_out_t *out,
+                            tls_stats_t *st)
+{
+    return follow_fed(c, keylog, (feed_t){.chunk = chunk, .gap_side = -1}, out, st);
 }
 
 static void add(conn_t *c, int side, size_t n)
@@ -697,6 +723,109 @@ START_TEST(tls13_connection_every_split)
 }
 END_TEST
 
+/* Keys that come after the handshake (an application writes its key log
+ * as it connects): the records that went by are counted, later ones are
+ * opened at the right sequence numbers. */
+START_TEST(late_keys_and_gaps)
+{
+    uint8_t master[48], cr[32], sr[32];
+    for (int i = 0; i < 48; i++)
+        master[i] = (uint8_t)(5 * i);
+    for (int i = 0; i < 32; i++)
+        cr[i] = (uint8_t)(i + 1), sr[i] = (uint8_t)(i + 2);
+    char crhex[65], mhex[97], keylog[256];
+    hexstr(cr, 32, crhex);
+    hexstr(master, 48, mhex);
+    snprintf(keylog, sizeof keylog, "CLIENT_RANDOM %s %s\n", crhex, mhex);
+    static conn_t c;
+    build12(&c, 0xC02F, master, cr, sr);
+    /* keys once the first client SIP record has gone by */
+    size_t before_c2 = c.len[0] - (5 + 8 + strlen(MSG_C2) + 16);
+    conn_out_t out = {0};
+    tls_stats_t st = {0};
+    ck_assert_int_eq(follow_fed(&c, keylog,
+                                (feed_t){.chunk = 7, .keys_at = before_c2 + 20, .gap_side = -1},
+                                &out, &st),
+                     TLS_OUTCOME_DECRYPTED);
+    ck_assert_int_gt(st.records_no_keys, 0);
+    ck_assert_uint_eq(st.records_failed, 0);
+    ck_assert_uint_eq(out.len[0], strlen(MSG_C2)); /* the last one only */
+    ck_assert_mem_eq(out.text[0], MSG_C2, out.len[0]);
+    /* a gap in the client's direction after its first SIP record: the
+     * client stops, the server goes on */
+    memset(&out, 0, sizeof out);
+    memset(&st, 0, sizeof st);
+    follow_fed(&c, keylog, (feed_t){.chunk = 7, .gap_side = 0, .gap_at = before_c2}, &out, &st);
+    ck_assert_uint_eq(st.gaps, 1);
+    ck_assert_uint_eq(out.len[1], strlen(MSG_S1));
+    ck_assert_uint_eq(out.len[0], strlen(MSG_C1));
+}
+END_TEST
+
+/* ---- the connection table ---- */
+
+static int gone_evicted, gone_other;
+
+static void on_gone(void *ud, tls_conn_t *c, bool evicted)
+{
+    (void)ud;
+    tls_session_free(c->session, NULL);
+    if (evicted)
+        gone_evicted++;
+    else
+        gone_other++;
+}
+
+static snb_packet_t packet(uint8_t last, uint16_t sport, uint16_t dport, bool reverse)
+{
+    snb_packet_t p = {.transport = SNB_TRANSPORT_TCP, .sport = sport, .dport = dport};
+    p.src.family = p.dst.family = 4;
+    p.src.a[0] = 10, p.src.a[3] = last;
+    p.dst.a[0] = 10, p.dst.a[3] = 200;
+    if (reverse) {
+        snb_addr_t t = p.src;
+        p.src = p.dst, p.dst = t;
+        p.sport = dport, p.dport = sport;
+    }
+    return p;
+}
+
+START_TEST(table_both_directions_cap_and_idle)
+{
+    snb_hash_key_t key = {{1, 1}, {2}, 3};
+    gone_evicted = gone_other = 0;
+    tls_table_t *t = tls_table_new(3, 1000000, &key, on_gone, NULL);
+    tls_conn_key_t k, back;
+    snb_packet_t p = packet(1, 40000, 5061, false), r = packet(1, 40000, 5061, true);
+    int side = tls_conn_key_of(&p, &k), rside = tls_conn_key_of(&r, &back);
+    ck_assert_int_ne(side, rside); /* both directions: one key, two sides */
+    ck_assert_mem_eq(&k, &back, sizeof k);
+    ck_assert_ptr_null(tls_table_find(t, &k));
+    tls_conn_t *c = tls_table_add(t, &k, 10);
+    c->session = tls_session_new(side);
+    ck_assert_ptr_eq(tls_table_find(t, &back), c);
+    for (uint8_t i = 2; i <= 4; i++) { /* the cap: the least recently used goes */
+        snb_packet_t q = packet(i, 40000, 5061, false);
+        tls_conn_key_t kq;
+        tls_conn_key_of(&q, &kq);
+        tls_table_add(t, &kq, 10 + i)->session = tls_session_new(0);
+        if (i == 3) tls_table_touch(t, c, 13); /* keeps the first one */
+    }
+    ck_assert_uint_eq(tls_table_count(t), 3);
+    ck_assert_int_eq(gone_evicted, 1);
+    ck_assert_ptr_eq(tls_table_find(t, &k), c);
+    tls_table_expire(t, 13 + 1000000); /* idle, but not longer than the timeout */
+    ck_assert_uint_eq(tls_table_count(t), 3);
+    tls_table_expire(t, 13 + 1000001);
+    ck_assert_uint_eq(tls_table_count(t), 1);
+    ck_assert_ptr_null(tls_table_find(t, &k));
+    tls_table_flush(t);
+    ck_assert_uint_eq(tls_table_count(t), 0);
+    ck_assert_int_eq(gone_other, 3);
+    tls_table_free(t);
+}
+END_TEST
+
 /* A ServerHello with a suite we cannot decrypt (CBC). */
 START_TEST(unsupported_suite_counted)
 {
@@ -750,6 +879,8 @@ int main(void)
     tcase_add_test(tc, keylog_cap_forgets_the_oldest);
     tcase_add_test(tc, tls12_connection_every_split);
     tcase_add_test(tc, tls13_connection_every_split);
+    tcase_add_test(tc, late_keys_and_gaps);
+    tcase_add_test(tc, table_both_directions_cap_and_idle);
     tcase_add_test(tc, unsupported_suite_counted);
     tcase_add_test(tc, hello_parsing);
     suite_add_tcase(s, tc);
