@@ -1,0 +1,34 @@
+/* The MCP tools: their definitions (input and output JSON Schemas, read-only
+ * annotations) and their handlers over the API process's store. Listings
+ * and single resources go through the REST router (api_route), so a
+ * filter, a state or a page means exactly what it means on /v1/...; the
+ * tools add cursors, the row cap, and fenced text for the model. Pure. */
+#ifndef SNB_MCP_TOOLS_H
+#define SNB_MCP_TOOLS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "api_store.h"
+
+#define MCP_MAX_ROWS_DEFAULT 1000
+
+typedef struct mcp_tool_call {
+    json_t *result; /* the CallToolResult (content, structuredContent, isError) */
+    size_t rows;    /* dialogs, streams, messages or problems returned */
+} mcp_tool_call_t;
+
+/* Every tool's definition, for tools/list (a new reference). */
+json_t *mcp_tools_list(void);
+
+/* Whether name is a tool (so a log line never repeats an unknown name). */
+bool mcp_tool_known(const char *name);
+
+/* Run one tool. 0 with out->result set (a failure the model can act on,
+ * such as a bad filter or an unknown Call-ID, is a result with isError);
+ * -32602 with err set when the arguments do not fit the input schema or the
+ * tool is unknown; -32603 without memory. */
+int mcp_tools_call(const api_store_t *store, size_t max_rows, const char *name, const json_t *args,
+                   mcp_tool_call_t *out, char *err, size_t errlen);
+
+#endif
