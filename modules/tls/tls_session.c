@@ -227,6 +227,7 @@ static void handshake13_record(tls_session_t *s, dir_t *d, const tls_record_t *r
 {
     size_t n;
     uint64_t seen = d->records;
+    uint32_t fails = d->fails;
     int rc = open_record(s, d, rec, &n);
     if (rc == 1) {
         inner13(s, d, n);
@@ -237,7 +238,8 @@ static void handshake13_record(tls_session_t *s, dir_t *d, const tls_record_t *r
         return;
     }
     enter(d, PH_APP13);
-    if (key_dir(s, d, s->cur) &&
+    bool tried = key_dir(s, d, s->cur);
+    if (tried &&
         tls_cipher_open(&d->cipher, rec->hdr, rec->body, rec->len, s->env->scratch, &n) == 0) {
         d->records = 1;
         s->any_decrypted = true;
@@ -245,10 +247,18 @@ static void handshake13_record(tls_session_t *s, dir_t *d, const tls_record_t *r
         inner13(s, d, n);
         return;
     }
-    /* Still the handshake: back to its keys, one record further. */
+    /* Still the handshake: back to its keys, one record further. A trial
+     * that fails is no failure without handshake keys, but it costs a key
+     * derivation: it is not made for ever (MAX_FAILS records). */
     enter(d, PH_HANDSHAKE13);
     d->records = seen + 1;
-    if (rc == -1) failed(s, d);
+    d->fails = fails;
+    if (rc == -1) {
+        failed(s, d);
+    } else if (tried) {
+        s->any_failed = true; /* keys, and nothing they open: the outcome says so */
+        if (++d->fails >= MAX_FAILS) enter(d, PH_LOST);
+    }
 }
 
 static void app13_record(tls_session_t *s, dir_t *d, const tls_record_t *rec)

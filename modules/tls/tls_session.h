@@ -25,7 +25,7 @@ typedef struct tls_stats {
     uint64_t records_decrypted;            /* authenticated and opened */
     uint64_t records_failed;               /* keys present, tag did not verify */
     uint64_t records_no_keys;              /* encrypted, no keys logged (yet) */
-    uint64_t records_skipped;              /* early data, a lost direction */
+    uint64_t records_skipped;              /* application data before the handshake (0-RTT) */
     uint64_t plaintext_bytes;              /* application data handed out */
     uint64_t key_updates;                  /* TLS 1.3 KeyUpdate followed */
     uint64_t not_tls;                      /* directions whose bytes are not TLS records */

@@ -719,6 +719,24 @@ START_TEST(tls13_connection_every_split)
         tls_stats_t st = {0};
         ck_assert_int_eq(follow(&c, app_only, 64, &out, &st), TLS_OUTCOME_DECRYPTED);
         expect_sip(&out);
+        /* wrong application secrets and no handshake ones: the trial is
+         * given up after 16 records per direction, not made for ever */
+        for (char *q = strstr(app_only, "SECRET_0 "); q; q = strstr(q + 1, "SECRET_0 ")) {
+            char *eol = strchr(q, '\n');
+            eol[-1] = eol[-1] == '0' ? '1' : '0';
+        }
+        const tls_suite_t *suite = tls_suite_find(ids[t]);
+        tls_keys_t cap;
+        tls13_keys(suite, secrets[2], &cap);
+        for (uint64_t seq = 2; seq < 40; seq++) /* more client records (sequence past the update) */
+            add(&c, 0,
+                seal(suite, true, &cap, seq, TLS_CT_APPLICATION_DATA, (const uint8_t *)MSG_C1,
+                     strlen(MSG_C1), c.stream[0] + c.len[0]));
+        memset(&out, 0, sizeof out);
+        memset(&st, 0, sizeof st);
+        ck_assert_int_eq(follow(&c, app_only, 64, &out, &st), TLS_OUTCOME_FAILED);
+        ck_assert_uint_eq(out.len[0] + out.len[1], 0);
+        ck_assert_uint_le(st.records_no_keys, 2 * 16);
     }
 }
 END_TEST
