@@ -3,6 +3,7 @@
  * splicing the JSON the capture process rendered, never re-parsing it. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "api_router.h"
+#include "api_alerts.h"
 
 #include <math.h>
 #include <openssl/crypto.h>
@@ -458,6 +459,36 @@ out:
     qparams_free(ps, nps);
 }
 
+/* GET /v1/alerts: type, source (exact address), since and until (capture
+ * time, ISO 8601 UTC or epoch seconds), paged like /v1/dialogs. */
+static void get_alerts(const api_store_t *store, const char *query, api_response_t *resp)
+{
+    qparam_t ps[] = {{"type", NULL},  {"source", NULL}, {"since", NULL},
+                     {"until", NULL}, {"limit", NULL},  {"offset", NULL}};
+    size_t nps = sizeof ps / sizeof ps[0];
+    api_alerts_query_t q = {.type = NULL};
+    api_buf_t b = {0};
+    if (!parse_query(query, ps, nps, resp)) goto out;
+    if (!parse_page(&ps[4], &ps[5], &q.limit, &q.offset, resp)) goto out;
+    q.type = ps[0].value;
+    q.source = ps[1].value;
+    for (int i = 0; i < 2; i++) {
+        const char *v = ps[2 + i].value;
+        int64_t t = v ? api_alerts_parse_time(v) : 0;
+        if (t < 0) {
+            set_error(resp, 400, "since and until must be ISO 8601 UTC times or epoch seconds");
+            goto out;
+        }
+        if (i == 0)
+            q.since_us = t;
+        else
+            q.until_us = t;
+    }
+    set_buf(resp, 200, CT_JSON, &b, api_alerts_render(api_store_alerts(store), &q, &b));
+out:
+    qparams_free(ps, nps);
+}
+
 /* ---- single resources ------------------------------------------------- */
 
 static bool wants_markdown(const char *accept)
@@ -526,6 +557,7 @@ typedef enum route {
     R_STREAMS,
     R_STREAM,
     R_STATS,
+    R_ALERTS,
 } route_t;
 
 static const char *after_prefix(const char *s, const char *prefix)
@@ -542,6 +574,7 @@ static route_t match(const char *path, const char **seg, size_t *seglen)
     if (strcmp(path, "/v1/dialogs") == 0) return R_DIALOGS;
     if (strcmp(path, "/v1/streams") == 0) return R_STREAMS;
     if (strcmp(path, "/v1/stats") == 0) return R_STATS;
+    if (strcmp(path, "/v1/alerts") == 0) return R_ALERTS;
     if ((rest = after_prefix(path, "/v1/dialogs/"))) {
         const char *slash = strchr(rest, '/');
         *seg = rest;
@@ -623,6 +656,9 @@ void api_route(const api_store_t *store, const api_auth_t *auth, const api_reque
         break;
     case R_STREAM:
         get_stream(store, seg, seglen, resp);
+        break;
+    case R_ALERTS:
+        get_alerts(store, req->query, resp);
         break;
     case R_STATS: {
         size_t len = 0;

@@ -7,6 +7,7 @@
  * is the most recently stored stream. Hashes are SipHash-1-3 with a random
  * key: Call-IDs and SSRCs come from the network. */
 #include "api_store.h"
+#include "api_alerts.h"
 
 #include "sipnab/hash.h"
 
@@ -185,6 +186,7 @@ struct api_store {
     ord_list_t dorder, sorder;
     json_t *counters;
     size_t counters_bytes;
+    api_alerts_t *alerts; /* security alerts (GET /v1/alerts) */
     size_t bytes;
     api_store_totals_t totals;
     /* PDD of the dialogs held: a count per millisecond up to PDD_DIRECT_MS,
@@ -307,9 +309,11 @@ api_store_t *api_store_new(void)
     s->rng = seed[2] | 1;
     s->counters = json_object();
     s->pdd_ms_count = calloc(PDD_DIRECT_MS, sizeof *s->pdd_ms_count);
-    if (!s->counters || !s->pdd_ms_count) {
+    s->alerts = api_alerts_new(API_ALERTS_CAP);
+    if (!s->counters || !s->pdd_ms_count || !s->alerts) {
         json_decref(s->counters);
         free(s->pdd_ms_count);
+        api_alerts_free(s->alerts);
         free(s);
         return NULL;
     }
@@ -329,6 +333,7 @@ static void kinds_clear(api_store_t *s);
 void api_store_free(api_store_t *s)
 {
     if (!s) return;
+    api_alerts_free(s->alerts);
     table_clear(&s->dtable);
     table_clear(&s->stable);
     kinds_clear(s);
@@ -791,7 +796,10 @@ int api_store_apply(api_store_t *s, uint8_t type, const char *payload, uint32_t 
     case API_FRAME_RESET:
         if (len) return -1;
         drop_all(s);
+        api_alerts_clear(s->alerts);
         return 0;
+    case API_FRAME_ALERT:
+        return api_alerts_add(s->alerts, payload, len);
     case API_FRAME_DIALOG: {
         api_dialog_rec_t r;
         if (api_wire_get_dialog(payload, len, &r) != 0) return -1;
@@ -819,6 +827,11 @@ int api_store_apply(api_store_t *s, uint8_t type, const char *payload, uint32_t 
     default: /* API_FRAME_CONFIG is the server's, not the store's */
         return -1;
     }
+}
+
+const api_alerts_t *api_store_alerts(const api_store_t *s)
+{
+    return s->alerts;
 }
 
 size_t api_store_dialog_count(const api_store_t *s)

@@ -99,6 +99,9 @@ typedef struct api_field_table {
 } api_field_table_t;
 
 const api_field_table_t *api_store_dialog_fields(const api_store_t *s);
+/* The security alerts held (api_alerts.h). */
+struct api_alerts;
+const struct api_alerts *api_store_alerts(const api_store_t *s);
 const api_field_table_t *api_store_stream_fields(const api_store_t *s);
 snb_filter_t *api_field_table_compile(const api_field_table_t *t, const char *expr, char *err,
                                       size_t errlen);

@@ -25,7 +25,8 @@ enum api_frame_type {
     API_FRAME_COUNTERS = 6,    /* JSON object text: see api_store_set_counters */
     API_FRAME_FIELDS = 7,      /* JSON object text: {"dialogs": table, "streams": table},
                                   the filter field tables (see api_store_fields) */
-    API_FRAME_RESET = 8,       /* no payload: drop every dialog and stream (a resync) */
+    API_FRAME_RESET = 8,       /* no payload: drop every dialog, stream and alert (a resync) */
+    API_FRAME_ALERT = 9,       /* JSON object text: one security alert (api_alerts.h) */
 };
 
 #define API_FRAME_HEADER 5u

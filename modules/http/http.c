@@ -28,6 +28,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "api_alerts.h"
 #include "api_wire.h"
 #include "http_health.h"
 #include "sipnab/core.h"
@@ -36,6 +37,7 @@
 #include "sipnab/log.h"
 #include "sipnab/media.h"
 #include "sipnab/module.h"
+#include "sipnab/security.h"
 #include "sipnab/sip.h"
 #include "sipnab/sockaddr.h"
 
@@ -125,6 +127,10 @@ typedef struct http_mod {
     snb_dialog_cursor_t *dcursor;         /* our place in each store's changes */
     snb_stream_cursor_t *scursor;
     json_t *kinds; /* diagnosis kinds of the field table, for diag_flags */
+    /* security alerts (GET /v1/alerts): kept to resend to a new API process */
+    const snb_security_service_t *security;
+    snb_event_type_t ev_alert;
+    api_alerts_t *alerts;
     uint64_t refreshes;
     uint64_t counters[C_COUNT];
 } http_mod_t;
@@ -409,10 +415,22 @@ static void feed_stream_gone(void *ud, uint64_t id)
 }
 
 /* A cursor fell too far behind: the API process starts over. */
+static void put_alert(void *ud, const char *json, size_t len)
+{
+    http_mod_t *m = ud;
+    api_wire_put_text(&m->out, API_FRAME_ALERT, json, len);
+}
+
+static void resend_alerts(http_mod_t *m)
+{
+    if (m->alerts) api_alerts_foreach(m->alerts, put_alert, m);
+}
+
 static void feed_resync(void *ud)
 {
     http_mod_t *m = ud;
     api_wire_put_text(&m->out, API_FRAME_RESET, "", 0);
+    resend_alerts(m);
     if (m->dialogs && m->dcursor) m->dialogs->cursor_reset(m->dialogs->ctx, m->dcursor);
     if (m->media && m->scursor) m->media->cursor_reset(m->media->ctx, m->scursor);
 }
@@ -687,6 +705,7 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
     uv_read_start((uv_stream_t *)&m->pipe, on_alloc, on_read);
     /* A new process knows nothing: the field tables, then everything. */
     feed_fields(m);
+    resend_alerts(m);
     if (m->dialogs && m->dcursor) m->dialogs->cursor_reset(m->dialogs->ctx, m->dcursor);
     if (m->media && m->scursor) m->media->cursor_reset(m->media->ctx, m->scursor);
     schedule_refresh(m, 0);
@@ -743,9 +762,29 @@ static void health_address(http_mod_t *m)
 
 /* ---- events ---------------------------------------------------------------------------------- */
 
+/* An alert as --alerts-json renders it, kept (a bounded ring) and sent. */
+static void on_alert(http_mod_t *m, const snb_security_alert_t *a)
+{
+    json_t *o = m->security ? m->security->alert_json(m->security->ctx, a) : NULL;
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!text) return;
+    size_t len = strlen(text);
+    api_alerts_add(m->alerts, text, len);
+    if (m->pipe_open) {
+        put_alert(m, text, len);
+        write_next(m);
+    }
+    free(text);
+}
+
 static void on_event(void *ud, const snb_event_t *ev)
 {
     http_mod_t *m = ud;
+    if ((snb_event_type_t)ev->type == m->ev_alert) {
+        on_alert(m, (const snb_security_alert_t *)ev);
+        return;
+    }
     if (ev->type == SNB_EV_CAPTURE_END) {
         m->ended = true;
         schedule_refresh(m, 0); /* the final figures at once */
@@ -757,6 +796,7 @@ static void on_event(void *ud, const snb_event_t *ev)
 static void http_free(http_mod_t *m)
 {
     json_decref(m->kinds);
+    api_alerts_free(m->alerts);
     if (m->key_pem) OPENSSL_cleanse(m->key_pem, strlen(m->key_pem));
     free(m->cert_pem);
     free(m->key_pem);
@@ -838,8 +878,14 @@ static int http_start(void *state)
     if (m->dialogs) m->dcursor = m->dialogs->cursor_new(m->dialogs->ctx);
     if (m->media) m->scursor = m->media->cursor_new(m->media->ctx);
     if ((m->dialogs && !m->dcursor) || (m->media && !m->scursor)) return -ENOMEM;
-    static const snb_event_type_t types[] = {SNB_EV_CAPTURE_END};
-    m->sub = snb_bus_subscribe(snb_core_bus(m->core), types, 1, on_event, m);
+    /* Security alerts, when the security module is loaded. */
+    m->security = snb_core_service(m->core, SNB_SECURITY_SERVICE, SNB_SECURITY_SERVICE_VERSION);
+    m->ev_alert = snb_bus_lookup(snb_core_bus(m->core), SNB_SECURITY_ALERT_EVENT);
+    if (m->security && m->ev_alert >= 0 && !(m->alerts = api_alerts_new(API_ALERTS_CAP)))
+        return -ENOMEM;
+    if (!m->alerts) m->ev_alert = -1;
+    const snb_event_type_t types[] = {SNB_EV_CAPTURE_END, m->ev_alert};
+    m->sub = snb_bus_subscribe(snb_core_bus(m->core), types, 2, on_event, m);
     if (m->sub < 0) return m->sub;
     char why[512];
     if (spawn_api(m, why, sizeof why) != 0) {
