@@ -24,6 +24,7 @@
 #include "api_log.h"
 #include "api_router.h"
 #include "api_server.h"
+#include "api_server_mcp.h"
 #include "api_server_refuse.h"
 #include "api_store.h"
 #include "api_wire.h"
@@ -65,7 +66,11 @@ struct api_server {
     int feed_fd;
     api_framer_t framer;
     int status;
+    mcp_config_t mcp;
 };
+
+/* The request state of every endpoint but /mcp, whose state is its body. */
+static int no_body;
 
 /* ---- requests ------------------------------------------------------------------------------ */
 
@@ -215,12 +220,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     (void)upload;
     api_server_t *srv = cls;
-    static int seen;
-    if (!*state) { /* headers are in; wait for the (ignored) body */
-        *state = &seen;
-        return MHD_YES;
+    bool mcp = strcmp(url, MCP_HTTP_PATH) == 0;
+    if (!*state) { /* headers are in; wait for the body (only /mcp keeps it) */
+        *state = mcp ? calloc(1, sizeof(api_mcp_upload_t)) : (void *)&no_body;
+        return *state ? MHD_YES : MHD_NO;
     }
-    if (*upload_size) { /* no endpoint takes a body: drop it */
+    if (*upload_size) {
+        if (mcp) api_mcp_upload_add(*state, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
@@ -247,7 +253,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
     };
     api_response_t resp = {0};
-    api_route(srv->store, &srv->auth, &req, &resp);
+    /* /mcp: the router answers only a client without the key (401). */
+    if (mcp && (!*srv->api_key || api_bearer_ok(auth.value, srv->api_key)))
+        api_mcp_answer(srv->store, &srv->mcp, c, method, *state, &resp);
+    else
+        api_route(srv->store, &srv->auth, &req, &resp);
     return send_body(c, resp.status, resp.content_type, resp.body, resp.body_len, &resp);
 }
 
@@ -296,9 +306,10 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)state;
     (void)toe;
     api_server_t *srv = cls;
+    if (*state != &no_body) api_mcp_upload_free(*state);
+    *state = NULL;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     api_conn_t *conn = ci ? ci->socket_context : NULL;
@@ -396,6 +407,7 @@ api_server_t *api_server_start(const api_settings_t *s, char *why, size_t whylen
         return NULL;
     }
     srv->auth = (api_auth_t){.api_key = srv->api_key, .metrics_key = srv->metrics_key};
+    srv->mcp = (mcp_config_t){.max_rows = (size_t)s->mcp_max_rows, .log = stderr};
     int fd = listen_socket(s->listen, why, whylen);
     if (fd < 0) {
         api_server_free(srv);

@@ -17,6 +17,7 @@ typedef struct api_settings {
     int64_t idle_timeout_s;
     int64_t max_request;
     char *user;
+    int64_t mcp_max_rows; /* rows per MCP tool answer (--mcp-max-rows) */
 } api_settings_t;
 
 typedef struct api_server api_server_t;
