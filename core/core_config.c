@@ -143,8 +143,9 @@ static int bind_core_sections(snb_conf_t *conf, snb_bound_conf_t *out, char *err
 const char *snb_core_option_where(snb_core_t *core, const char *section, const char *instance,
                                   const char *key, const char *flag, char *buf, size_t len)
 {
-    const snb_conf_section_t *sec =
-        core->cfg.conf ? snb_conf_find(core->cfg.conf, section, instance) : NULL;
+    /* During a reload, the lines of the configuration being applied. */
+    const snb_conf_t *conf = core->reloading ? core->reloading : core->cfg.conf;
+    const snb_conf_section_t *sec = conf ? snb_conf_find(conf, section, instance) : NULL;
     snprintf(buf, len, "option '%s'", key);
     for (size_t i = 0; sec && i < sec->n_entries; i++) {
         const snb_conf_entry_t *e = &sec->entries[i];
@@ -449,7 +450,9 @@ void snb_core_reload(snb_core_t *core)
         free(after);
         bool take = false;
         if (changed && m->mod->reload) {
+            core->reloading = conf;
             take = m->mod->reload(m->state, inst[i], n_inst[i]) == 0;
+            core->reloading = NULL;
             if (!take) snb_log_warn(core, m->mod->name, "kept its previous configuration");
         } else if (changed) {
             snb_log_warn(core, m->mod->name,

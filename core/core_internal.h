@@ -51,6 +51,7 @@ struct snb_core {
     snb_identity_t identity; /* [core] user, resolved at configure time */
     snb_conf_t **old_confs;  /* kept alive: modules that refused a reload still point into them */
     size_t n_old_confs;
+    snb_conf_t *reloading; /* the new configuration while reload callbacks run */
 
     snb_loaded_module_t *mods; /* in dependency order */
     size_t n_mods;

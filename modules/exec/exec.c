@@ -386,6 +386,7 @@ static void on_stream(exec_mod_t *m, const snb_rtp_stream_event_t *ev)
 
 static void on_alert(exec_mod_t *m, const snb_security_alert_t *a)
 {
+    if (!m->hooks[HOOK_ALERT].command || !m->security) return;
     json_t *o = m->security->alert_json(m->security->ctx, a);
     if (!o) return;
     json_object_set_new(o, "event", json_string("security_alert"));
@@ -462,6 +463,35 @@ static void exec_fini(void *state)
     free(m);
 }
 
+/* The hooks of a configuration, split into argv; -1 after one logged line
+ * naming the option's origin. */
+static int load_hooks(snb_core_t *core, const exec_conf_t *conf, hook_t hooks[HOOK_COUNT])
+{
+    const char *commands[HOOK_COUNT] = {conf->on_dialog, conf->on_quality, conf->on_alert};
+    static const char *const keys[HOOK_COUNT] = {"on_dialog", "on_quality", "on_alert"};
+    static const char *const flags[HOOK_COUNT] = {"--on-dialog-exec", "--on-quality-exec",
+                                                  "--on-alert-exec"};
+    bool any = false;
+    for (int h = 0; h < HOOK_COUNT; h++) {
+        memset(&hooks[h], 0, sizeof hooks[h]);
+        if (!commands[h] || !*commands[h]) continue;
+        char why[128], where[512];
+        if (exec_argv_split(commands[h], &hooks[h].argv, why, sizeof why) != 0) {
+            snb_log_error(
+                core, "exec", "%s: %s",
+                snb_core_option_where(core, "exec", NULL, keys[h], flags[h], where, sizeof where),
+                why);
+            return -1;
+        }
+        hooks[h].command = commands[h];
+        any = true;
+    }
+    if (!any) /* loaded with nothing to do: not an error, but worth a line */
+        snb_log_warn(core, "exec",
+                     "no hook set (on_dialog, on_quality, on_alert): nothing will run");
+    return 0;
+}
+
 static int exec_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n, void **state)
 {
     (void)n;
@@ -469,28 +499,10 @@ static int exec_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
     if (!m) return -ENOMEM;
     m->core = core;
     m->conf = inst[0].conf;
-    const char *commands[HOOK_COUNT] = {m->conf->on_dialog, m->conf->on_quality, m->conf->on_alert};
-    static const char *const keys[HOOK_COUNT] = {"on_dialog", "on_quality", "on_alert"};
-    static const char *const flags[HOOK_COUNT] = {"--on-dialog-exec", "--on-quality-exec",
-                                                  "--on-alert-exec"};
-    bool any = false;
-    for (int h = 0; h < HOOK_COUNT; h++) {
-        if (!commands[h] || !*commands[h]) continue;
-        char why[128], where[512];
-        if (exec_argv_split(commands[h], &m->hooks[h].argv, why, sizeof why) != 0) {
-            snb_log_error(
-                core, "exec", "%s: %s",
-                snb_core_option_where(core, "exec", NULL, keys[h], flags[h], where, sizeof where),
-                why);
-            exec_fini(m);
-            return SNB_E_CONFIG;
-        }
-        m->hooks[h].command = commands[h];
-        any = true;
+    if (load_hooks(core, m->conf, m->hooks) != 0) {
+        exec_fini(m);
+        return SNB_E_CONFIG;
     }
-    if (!any) /* loaded with nothing to do: not an error, but worth a line */
-        snb_log_warn(core, "exec",
-                     "no hook set (on_dialog, on_quality, on_alert): nothing will run");
     if (exec_budget_init(&m->budget, (uint32_t)m->conf->rate_limit) != 0) {
         exec_fini(m);
         return -ENOMEM;
@@ -516,22 +528,54 @@ static int exec_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
 }
 
 /* Every module has run its init: the producers we need are known. */
-static int exec_check(void *state)
+/* What a set of hooks needs from the other modules. */
+static int hooks_usable(exec_mod_t *m, const hook_t hooks[HOOK_COUNT])
 {
-    exec_mod_t *m = state;
-    if (m->hooks[HOOK_ALERT].command &&
+    if (hooks[HOOK_ALERT].command &&
         !snb_core_service(m->core, SNB_SECURITY_SERVICE, SNB_SECURITY_SERVICE_VERSION)) {
         snb_log_error(m->core, "exec",
                       "--on-alert-exec: no security alerts without the security module (--load "
                       "security, or one of its flags)");
         return SNB_E_CONFIG;
     }
-    if (m->hooks[HOOK_QUALITY].command &&
+    if (hooks[HOOK_QUALITY].command &&
         snb_bus_lookup(snb_core_bus(m->core), SNB_RTP_STREAM_EVENT) < 0) {
         snb_log_error(m->core, "exec",
                       "--on-quality-exec: no stream figures without the rtp module");
         return SNB_E_CONFIG;
     }
+    return 0;
+}
+
+/* Every module has run its init: the producers we need are known. */
+static int exec_check(void *state)
+{
+    exec_mod_t *m = state;
+    return hooks_usable(m, m->hooks);
+}
+
+/* SIGHUP: new hooks and limits for the events from now on; hooks already
+ * running go on. All or nothing: a bad command line keeps the old set. */
+static int exec_reload(void *state, const snb_instance_conf_t *inst, size_t n)
+{
+    (void)n;
+    exec_mod_t *m = state;
+    const exec_conf_t *conf = inst[0].conf;
+    hook_t hooks[HOOK_COUNT];
+    if (load_hooks(m->core, conf, hooks) != 0 || hooks_usable(m, hooks) != 0) return SNB_E_CONFIG;
+    exec_budget_t budget;
+    if (exec_budget_init(&budget, (uint32_t)conf->rate_limit) != 0) return -ENOMEM;
+    exec_budget_free(&m->budget);
+    m->budget = budget;
+    for (int h = 0; h < HOOK_COUNT; h++) { /* argv points into each hook's own buffer */
+        m->hooks[h] = (hook_t){.command = hooks[h].command};
+        exec_argv_copy(&m->hooks[h].argv, &hooks[h].argv);
+    }
+    m->conf = conf;
+    snb_log_info(m->core, "exec", "reloaded: dialog %s, quality %s, alert %s",
+                 hooks[HOOK_DIALOG].command ? hooks[HOOK_DIALOG].command : "-",
+                 hooks[HOOK_QUALITY].command ? hooks[HOOK_QUALITY].command : "-",
+                 hooks[HOOK_ALERT].command ? hooks[HOOK_ALERT].command : "-");
     return 0;
 }
 
@@ -541,9 +585,10 @@ static int exec_start(void *state)
     snb_bus_t *bus = snb_core_bus(m->core);
     m->media = snb_core_service(m->core, SNB_MEDIA_SERVICE, SNB_MEDIA_SERVICE_VERSION);
     m->security = snb_core_service(m->core, SNB_SECURITY_SERVICE, SNB_SECURITY_SERVICE_VERSION);
-    m->ev_dialog = m->hooks[HOOK_DIALOG].command ? snb_bus_lookup(bus, SNB_SIP_DIALOG_EVENT) : -1;
-    m->ev_stream = m->hooks[HOOK_QUALITY].command ? snb_bus_lookup(bus, SNB_RTP_STREAM_EVENT) : -1;
-    m->ev_alert = m->hooks[HOOK_ALERT].command ? snb_bus_lookup(bus, SNB_SECURITY_ALERT_EVENT) : -1;
+    /* All three, whatever is set now: a reload may set another hook. */
+    m->ev_dialog = snb_bus_lookup(bus, SNB_SIP_DIALOG_EVENT);
+    m->ev_stream = snb_bus_lookup(bus, SNB_RTP_STREAM_EVENT);
+    m->ev_alert = snb_bus_lookup(bus, SNB_SECURITY_ALERT_EVENT);
     const snb_event_type_t types[] = {m->ev_dialog, m->ev_stream, m->ev_alert};
     m->sub = snb_bus_subscribe(bus, types, 3, on_event, m);
     return m->sub > 0 ? 0 : m->sub;
@@ -650,4 +695,4 @@ SNB_MODULE(.description = "exec hooks: run a program on dialog changes, quality 
                           "security alerts",
            .depends = exec_depends, .options = exec_options, .conf_size = sizeof(exec_conf_t),
            .init = exec_init, .start = exec_start, .stop = exec_stop, .fini = exec_fini,
-           .check = exec_check, .cli_flags = exec_flags);
+           .check = exec_check, .reload = exec_reload, .cli_flags = exec_flags);

@@ -62,3 +62,11 @@ unterminated:
     snprintf(why, whylen, "unterminated quote");
     return -1;
 }
+
+void exec_argv_copy(exec_argv_t *dst, const exec_argv_t *src)
+{
+    memcpy(dst->buf, src->buf, sizeof dst->buf);
+    dst->argc = src->argc;
+    for (size_t i = 0; i <= src->argc && i <= EXEC_ARGV_MAX; i++)
+        dst->argv[i] = src->argv[i] ? dst->buf + (src->argv[i] - src->buf) : NULL;
+}

@@ -20,5 +20,8 @@ typedef struct exec_argv {
 /* 0, or -1 with why ("unterminated quote", "empty command", "more than 64
  * words", "longer than 4096 bytes"). */
 int exec_argv_split(const char *command, exec_argv_t *out, char *why, size_t whylen);
+/* A copy whose argv points into its own buf (a plain struct copy would
+ * point into the source's). */
+void exec_argv_copy(exec_argv_t *dst, const exec_argv_t *src);
 
 #endif

@@ -34,6 +34,22 @@ START_TEST(words_quotes_and_escapes)
 }
 END_TEST
 
+START_TEST(a_copy_stands_alone)
+{
+    exec_argv_t *src = malloc(sizeof *src), copy;
+    ck_assert_int_eq(exec_argv_split("/bin/echo 'a b' c", src, why, sizeof why), 0);
+    exec_argv_copy(&copy, src);
+    memset(src, 0x5a, sizeof *src); /* the source is gone */
+    free(src);
+    ck_assert_uint_eq(copy.argc, 3);
+    ck_assert_str_eq(copy.argv[0], "/bin/echo");
+    ck_assert_str_eq(copy.argv[1], "a b");
+    ck_assert_str_eq(copy.argv[2], "c");
+    ck_assert_ptr_null(copy.argv[3]);
+    ck_assert(copy.argv[1] >= copy.buf && copy.argv[1] < copy.buf + sizeof copy.buf);
+}
+END_TEST
+
 START_TEST(bad_command_lines)
 {
     ck_assert_int_eq(exec_argv_split("", &a, why, sizeof why), -1);
@@ -97,6 +113,7 @@ int main(void)
     TCase *tc = tcase_create("exec");
     tcase_add_test(tc, words_quotes_and_escapes);
     tcase_add_test(tc, bad_command_lines);
+    tcase_add_test(tc, a_copy_stands_alone);
     tcase_add_test(tc, budget_is_a_sliding_second);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
