@@ -78,6 +78,8 @@ struct snb_core {
 
     struct snb_output *outputs; /* claims on stdout, in claim order */
     bool outputs_resolved;
+    uv_timer_t stdout_flush; /* what was printed reaches a file or pipe within 250 ms */
+    bool stdout_flush_open;
 
     snb_metric_group_t *metric_groups;
     size_t n_metric_groups, cap_metric_groups;

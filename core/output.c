@@ -44,6 +44,12 @@ snb_output_t *snb_output_claim(snb_core_t *core, const char *module, const char 
     return o;
 }
 
+static void flush_stdout(uv_timer_t *t)
+{
+    (void)t;
+    fflush(stdout);
+}
+
 void snb_outputs_resolve(snb_core_t *core)
 {
     const snb_output_t *exclusive = NULL;
@@ -67,6 +73,13 @@ void snb_outputs_resolve(snb_core_t *core)
                      "stdout mixes text (%s %s) and JSON (%s %s): it is not NDJSON for jq",
                      text->module, text->what, json->module, json->what);
     core->outputs_resolved = true;
+    /* stdout to a file or a pipe is block-buffered (fast); a live capture
+     * must still show its lines promptly (tail -f, a fail2ban log). */
+    if (!core->stdout_flush_open && uv_timer_init(&core->loop, &core->stdout_flush) == 0) {
+        core->stdout_flush_open = true;
+        uv_timer_start(&core->stdout_flush, flush_stdout, 250, 250);
+        uv_unref((uv_handle_t *)&core->stdout_flush); /* never keeps sipnab running */
+    }
 }
 
 bool snb_output_active(const snb_output_t *o)
@@ -94,6 +107,10 @@ void snb_output_json(const snb_output_t *o, const json_t *v)
 
 int snb_outputs_finish(snb_core_t *core)
 {
+    if (core->stdout_flush_open) {
+        core->stdout_flush_open = false;
+        uv_close((uv_handle_t *)&core->stdout_flush, NULL);
+    }
     errno = 0;
     int rc = fflush(stdout);
     int err = errno;

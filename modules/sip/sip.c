@@ -680,7 +680,86 @@ static const snb_flag_t sip_flags[] = {
     {.name = NULL},
 };
 
+/* ---- reload ---- */
+
+static bool same_str(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* The first option that only takes effect at start, if the new
+ * configuration changes it (the store's limits, the end-of-run outputs,
+ * which claimed stdout at start). */
+static const char *restart_only_change(const sip_conf_t *a, const sip_conf_t *b)
+{
+    if (a->dialogs_json != b->dialogs_json) return "dialogs_json";
+    if (a->report != b->report) return "report";
+    if (!same_str(a->call_report, b->call_report)) return "call_report";
+    if (!same_str(a->report_format, b->report_format)) return "report_format";
+    if (a->max_dialogs != b->max_dialogs) return "max_dialogs";
+    if (a->max_messages != b->max_messages) return "max_messages";
+    if (a->max_sdp != b->max_sdp) return "max_sdp";
+    if (a->no_response_timeout != b->no_response_timeout) return "no_response_timeout";
+    if (a->no_final_timeout != b->no_final_timeout) return "no_final_timeout";
+    if (a->max_message_size != b->max_message_size) return "max_message_size";
+    if (a->max_streams != b->max_streams) return "max_streams";
+    if (a->stream_timeout != b->stream_timeout) return "stream_timeout";
+    if (a->max_text_per_dialog != b->max_text_per_dialog) return "max_text_per_dialog";
+    if (a->max_text_total != b->max_text_total) return "max_text_total";
+    return NULL;
+}
+
+/* SIGHUP: the per-message output (lines, json, none) and the filter change
+ * on a running daemon; the rest needs a restart. All or nothing: a filter
+ * that does not compile, or an option that needs a restart, keeps the
+ * running configuration (said in one line). */
+static int sip_reload(void *state, const snb_instance_conf_t *inst, size_t n)
+{
+    (void)n;
+    sip_mod_t *m = state;
+    const sip_conf_t *c = inst[0].conf;
+    const char *fixed = restart_only_change(m->conf, c);
+    if (fixed) {
+        snb_log_warn(m->core, "sip", "'%s' changed: restart sipnab to apply it", fixed);
+        return SNB_E_CONFIG;
+    }
+    int output = OUT_NONE;
+    if (strcmp(c->output, "none") != 0)
+        output = !strcmp(c->output, "json") || (!strcmp(c->output, "auto") && c->json) ? OUT_JSON
+                                                                                       : OUT_LINES;
+    if (output != OUT_NONE && !snb_output_active(m->out_msgs)) {
+        snb_log_warn(m->core, "sip",
+                     "per-message output: stdout was not ours at start (output = none, or "
+                     "another output asked for); restart sipnab to apply it");
+        return SNB_E_CONFIG;
+    }
+    snb_filter_t *filter = NULL;
+    if (c->filter && *c->filter) {
+        char err[1024], where[512];
+        filter = sip_annotations_compile(m->ann, c->filter, err, sizeof err);
+        if (!filter) {
+            char *nl = strchr(err, '\n');
+            if (nl) *nl = '\0';
+            snb_log_error(m->core, "sip", "%s: %s",
+                          snb_core_option_where(m->core, "sip", NULL, "filter", "--filter", where,
+                                                sizeof where),
+                          err);
+            return SNB_E_CONFIG;
+        }
+    }
+    snb_filter_free(m->filter);
+    m->filter = filter;
+    m->output = output;
+    m->conf = c;
+    snb_log_info(m->core, "sip", "reloaded: per-message output %s%s%s",
+                 output == OUT_JSON    ? "json"
+                 : output == OUT_LINES ? "lines"
+                                       : "none",
+                 filter ? ", filter " : "", filter ? c->filter : "");
+    return 0;
+}
+
 SNB_MODULE(.description = "SIP messages, dialogs, timing and SDP; line/JSON/report outputs",
            .options = sip_options, .conf_size = sizeof(sip_conf_t), .cli_flags = sip_flags,
            .init = sip_init, .start = sip_start, .stop = sip_stop, .fini = sip_fini,
-           .check = sip_check);
+           .check = sip_check, .reload = sip_reload);

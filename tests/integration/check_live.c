@@ -121,6 +121,44 @@ START_TEST(live_dialogs_are_printed_on_sigint)
 }
 END_TEST
 
+/* SIGHUP changes what the sip module prints on a running daemon: lines,
+ * then JSON; a filter that does not compile is refused with its file:line
+ * and the running output stays. */
+START_TEST(sip_output_and_filter_change_on_reload)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "it_check_live: SKIPPED, live capture needs root (CI runs as root)\n");
+        return;
+    }
+    const char *lines = "[core]\nload = pcap, sip\n[pcap \"loop\"]\ninterface = lo\n"
+                        "filter = udp port 47999\n[sip]\noutput = lines\n";
+    ck_assert_int_eq(write_file(CONF, lines, strlen(lines)), 0);
+    char *argv[] = {(char *)sipnab_bin(), "-c", CONF, NULL};
+    pid_t pid = run_bg(argv, OUT, ERR);
+    ck_assert(wait_for_text(ERR, "pcap: lo: capturing", 10));
+    usleep(300000);
+    send_datagrams(1); /* probe-0, as a line */
+    ck_assert(wait_for_text(OUT, "Call-ID: probe-0", 5));
+    const char *bad = "[core]\nload = pcap, sip\n[pcap \"loop\"]\ninterface = lo\n"
+                      "filter = udp port 47999\n[sip]\noutput = json\nfilter = state == (\n";
+    ck_assert_int_eq(write_file(CONF, bad, strlen(bad)), 0);
+    kill(pid, SIGHUP);
+    ck_assert(
+        wait_for_text(ERR, CONF ":8: option 'filter': column 10: expected a value after '=='", 5));
+    ck_assert(wait_for_text(ERR, "sip: kept its previous configuration", 5));
+    const char *json = "[core]\nload = pcap, sip\n[pcap \"loop\"]\ninterface = lo\n"
+                       "filter = udp port 47999\n[sip]\noutput = json\n";
+    ck_assert_int_eq(write_file(CONF, json, strlen(json)), 0);
+    kill(pid, SIGHUP);
+    ck_assert(wait_for_text(ERR, "sip: reloaded: per-message output json", 5));
+    send_datagrams(1); /* probe-0 again, now as JSON */
+    ck_assert(wait_for_text(OUT, "\"call_id\":\"probe-0\"", 5));
+    kill(pid, SIGINT);
+    ck_assert_int_eq(run_wait(pid, 10), 0);
+    unlink(CONF);
+}
+END_TEST
+
 /* A long file run must answer SIGINT promptly (reading is batched on the
  * loop), stop cleanly and still print the counters of what it read. */
 START_TEST(sigint_interrupts_a_long_file_run)
@@ -214,6 +252,7 @@ int main(void)
     tcase_add_test(tc, loopback_capture_reload_and_clean_stop);
     tcase_add_test(tc, sigint_interrupts_a_long_file_run);
     tcase_add_test(tc, live_dialogs_are_printed_on_sigint);
+    tcase_add_test(tc, sip_output_and_filter_change_on_reload);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
