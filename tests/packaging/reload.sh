@@ -6,9 +6,8 @@
 # captures SIP on lo. Then:
 #  1. a good edit: [core] log_level info -> warn and [sip] output lines ->
 #     json. The core applies log_level (the "config: reloaded" info line is
-#     no longer printed). No module implements the reload callback yet, so
-#     sip must say that it needs a restart and keep printing lines; should
-#     sip learn to reload, the test instead expects JSON after the reload.
+#     no longer printed) and the sip module's reload callback switches its
+#     per-message records to JSON: what follows the reload must be JSON.
 #  2. a bad edit: one "file:line" refusal, the daemon keeps running on the
 #     previous configuration (still captures, still prints lines).
 #  3. the edit fixed: log_level back to info, "config: reloaded" is printed.
@@ -84,11 +83,11 @@ wait_for "sip: configuration changed" 5 || true
 sleep 0.3
 grep -qF "config: reload failed" "$err" && fail "the good edit was refused"
 kill -0 "$pid" || fail "sipnab died on reload"
-if grep -qF "sip: configuration changed; restart sipnab to apply it to this module" "$err"; then
-    sip_applies=no
-else
-    sip_applies=yes
+if grep -qF "sip: configuration changed; restart sipnab to apply it to this module" "$err" ||
+    grep -qF "sip: kept its previous configuration" "$err"; then
+    fail "sip did not apply output = json on reload"
 fi
+sip_applies=yes
 grep -qF "config: reloaded" "$err" && fail "log_level = warn was not applied (an info line was printed)"
 send after-good-reload
 sleep 0.3
@@ -130,6 +129,5 @@ for id in after-good-reload after-bad-reload after-fixed-reload; do
     fi
 done
 echo "reload: as user sipnab with CAP_NET_RAW+CAP_NET_ADMIN: log_level applied on SIGHUP;" \
-    "[sip] output change applied by sip: $sip_applies$([[ $sip_applies == no ]] &&
-        echo " (sip has no reload callback: it said restart and kept its lines)");" \
+    "[sip] output lines -> json applied by sip: $sip_applies;" \
     "bad edit refused at $drop:$line, old configuration kept running; fixed edit taken"
