@@ -220,9 +220,37 @@ static void inner13(tls_session_t *s, dir_t *d, size_t n)
         tls_hs_feed(&d->hs, p, n, on_hs_message, s);
 }
 
+/* An application-phase record opened into scratch: its content, then the
+ * next traffic secret if it held a KeyUpdate. */
+static void app13_opened(tls_session_t *s, dir_t *d, size_t n)
+{
+    inner13(s, d, n);
+    if (d->key_update) {
+        d->key_update = false;
+        update_keys(s, d);
+    }
+}
+
+/* Open a record with the application keys as if it were the first, or,
+ * when records went by without keys (`seen` of them, some of which may
+ * already have been application data), as any of the next ones. */
+static bool open_as_application(tls_session_t *s, dir_t *d, const tls_record_t *rec, uint64_t seen,
+                                size_t *n)
+{
+    uint64_t last = seen < MAX_FAILS ? seen : MAX_FAILS;
+    for (uint64_t seq = 0; seq <= last; seq++) {
+        d->cipher.seq = seq;
+        if (tls_cipher_open(&d->cipher, rec->hdr, rec->body, rec->len, s->env->scratch, n) == 0) {
+            d->records = seq + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A 1.3 handshake-phase record; without the handshake secrets (or with
- * wrong ones) the record may already be application data, which the
- * application secret at sequence 0 tells. */
+ * wrong ones, or keys that came after the handshake) the record may
+ * already be application data, which the application secret tells. */
 static void handshake13_record(tls_session_t *s, dir_t *d, const tls_record_t *rec)
 {
     size_t n;
@@ -239,12 +267,11 @@ static void handshake13_record(tls_session_t *s, dir_t *d, const tls_record_t *r
     }
     enter(d, PH_APP13);
     bool tried = key_dir(s, d, s->cur);
-    if (tried &&
-        tls_cipher_open(&d->cipher, rec->hdr, rec->body, rec->len, s->env->scratch, &n) == 0) {
-        d->records = 1;
+    if (tried && open_as_application(s, d, rec, seen, &n)) {
+        d->fails = 0;
         s->any_decrypted = true;
         s->env->stats->records_decrypted++;
-        inner13(s, d, n);
+        app13_opened(s, d, n);
         return;
     }
     /* Still the handshake: back to its keys, one record further. A trial
@@ -265,13 +292,9 @@ static void app13_record(tls_session_t *s, dir_t *d, const tls_record_t *rec)
 {
     size_t n;
     int rc = open_record(s, d, rec, &n);
-    if (rc == 1) {
-        inner13(s, d, n);
-        if (d->key_update) {
-            d->key_update = false;
-            update_keys(s, d);
-        }
-    } else if (rc == -1) {
+    if (rc == 1)
+        app13_opened(s, d, n);
+    else if (rc == -1) {
         failed(s, d);
     }
 }

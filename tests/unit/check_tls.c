@@ -719,6 +719,23 @@ START_TEST(tls13_connection_every_split)
         tls_stats_t st = {0};
         ck_assert_int_eq(follow(&c, app_only, 64, &out, &st), TLS_OUTCOME_DECRYPTED);
         expect_sip(&out);
+        /* every key only once the client's first SIP record went by: the
+         * handshake went by unopened, the records after it are opened at
+         * the sequence numbers they had (KeyUpdate followed) */
+        size_t c1_end = c.len[0] - (5 + strlen(MSG_C2) + 1 + 16) - (5 + 5 + 1 + 16);
+        memset(&out, 0, sizeof out);
+        memset(&st, 0, sizeof st);
+        ck_assert_int_eq(follow_fed(&c, keylog,
+                                    (feed_t){.chunk = 7, .keys_at = c1_end, .gap_side = -1}, &out,
+                                    &st),
+                         TLS_OUTCOME_DECRYPTED);
+        ck_assert_uint_eq(out.len[0], strlen(MSG_C2));
+        ck_assert_mem_eq(out.text[0], MSG_C2, out.len[0]);
+        ck_assert_uint_eq(out.len[1], strlen(MSG_S1)); /* the server's came after the keys too */
+        ck_assert_uint_eq(st.records_no_keys,
+                          5); /* client Finished, REGISTER; server EE, Finished, ticket */
+        ck_assert_uint_eq(st.key_updates, 1);
+        ck_assert_uint_eq(st.records_failed, 0);
         /* wrong application secrets and no handshake ones: the trial is
          * given up after 16 records per direction, not made for ever */
         for (char *q = strstr(app_only, "SECRET_0 "); q; q = strstr(q + 1, "SECRET_0 ")) {
