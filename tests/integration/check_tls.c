@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run_util.h"
@@ -216,6 +217,68 @@ START_TEST(keylog_without_final_newline)
 }
 END_TEST
 
+/* A key log that grows while we capture (an application writing it as
+ * it connects): the capture comes through a pipe, the TLS 1.3 secrets are
+ * written half way, after the INVITE went by. The file is read again when
+ * records arrive without keys (at most once a second of capture time): the
+ * BYE's record (2.6 s later) finds them, so the records after it are
+ * opened, at the sequence numbers they had. */
+START_TEST(keylog_written_while_capturing)
+{
+    char *cap_path = data_path("sip-tls-keylog.pcap");
+    char *keys_path = data_path("sip-tls-keylog.keys");
+    char *cap = read_file(cap_path), *keys = read_file(keys_path);
+    ck_assert_ptr_nonnull(cap);
+    ck_assert_ptr_nonnull(keys);
+    /* the capture up to and with frame 26 (the INVITE), then the rest */
+    struct stat st;
+    ck_assert_int_eq(stat(cap_path, &st), 0);
+    size_t cap_len = (size_t)st.st_size, split = 24;
+    for (int frame = 1; frame <= 26; frame++) {
+        uint32_t caplen;
+        memcpy(&caplen, cap + split + 8, 4);
+        split += 16 + caplen;
+    }
+    char log_path[] = "/tmp/sipnab-tls-grow-XXXXXX";
+    int fd = mkstemp(log_path);
+    ck_assert_int_ge(fd, 0);
+    char *tls12 = strstr(keys, "CLIENT_RANDOM"), *tls12_end = strchr(tls12, '\n') + 1;
+    ck_assert_int_eq(write(fd, tls12, (size_t)(tls12_end - tls12)), tls12_end - tls12);
+    char out_path[] = "/tmp/sipnab-tls-grow-out-XXXXXX";
+    close(mkstemp(out_path));
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s -c /dev/null -N -I - --tls-keylog %s --json > %s", sipnab_bin(),
+             log_path, out_path);
+    FILE *in = popen(cmd, "w");
+    ck_assert_ptr_nonnull(in);
+    ck_assert_uint_eq(fwrite(cap, 1, split, in), split);
+    fflush(in);
+    sleep(1); /* let it read the first part */
+    /* the TLS 1.3 lines: every line but the CLIENT_RANDOM one */
+    ck_assert_int_eq(write(fd, keys, (size_t)(tls12 - keys)), tls12 - keys);
+    size_t rest = strlen(tls12_end);
+    ck_assert_int_eq(write(fd, tls12_end, rest), (ssize_t)rest);
+    close(fd);
+    ck_assert_uint_eq(fwrite(cap + split, 1, cap_len - split, in), cap_len - split);
+    ck_assert_int_eq(pclose(in), 0);
+    char *out = read_file(out_path);
+    ck_assert_ptr_nonnull(out);
+    int messages = 0;
+    for (const char *p = out; (p = strstr(p, "\"transport\":\"TLS\"")); p++)
+        messages++;
+    /* the REGISTER dialog's 4, and the 200 OK to the BYE */
+    ck_assert_int_eq(messages, 5);
+    ck_assert_ptr_nonnull(strstr(out, "\"cseq_method\":\"BYE\""));
+    unlink(log_path);
+    unlink(out_path);
+    free(out);
+    free(cap);
+    free(keys);
+    free(cap_path);
+    free(keys_path);
+}
+END_TEST
+
 START_TEST(unreadable_keylog_is_a_config_error)
 {
     run_result_t r = run("sip-tls-keylog.pcap", "--tls-keylog", "/nonexistent/keys", "--report");
@@ -237,6 +300,7 @@ int main(void)
     tcase_add_test(tc, no_keys_counted);
     tcase_add_test(tc, wrong_keys_counted);
     tcase_add_test(tc, keylog_without_final_newline);
+    tcase_add_test(tc, keylog_written_while_capturing);
     tcase_add_test(tc, unreadable_keylog_is_a_config_error);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
