@@ -87,17 +87,29 @@ static bool sha256(const char *p, size_t n, unsigned char md[32])
     return EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32;
 }
 
+static bool ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
 bool api_bearer_ok(const char *authorization, const char *key)
 {
     if (!authorization || !key || !*key) return false;
-    if (strncasecmp(authorization, "Bearer", 6) != 0 || authorization[6] != ' ') return false;
+    /* HTTP's optional whitespace around the value, and one or more spaces
+     * or tabs after the scheme, as clients send them. */
+    while (ows(*authorization))
+        authorization++;
+    if (strncasecmp(authorization, "Bearer", 6) != 0 || !ows(authorization[6])) return false;
     const char *token = authorization + 6;
-    while (*token == ' ')
+    while (ows(*token))
         token++;
+    size_t len = strlen(token);
+    while (len && ows(token[len - 1]))
+        len--;
     /* Digests of both sides have a fixed length: comparing them leaks
      * neither the key's bytes nor its length. */
     unsigned char a[32], b[32];
-    if (!sha256(token, strlen(token), a) || !sha256(key, strlen(key), b)) return false;
+    if (!sha256(token, len, a) || !sha256(key, strlen(key), b)) return false;
     return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
@@ -413,11 +425,12 @@ static bool list_stream(void *ud, const api_stream_t *st)
     return true;
 }
 
+/* true/false in any case (Python's requests sends True and False), 1/0. */
 static bool parse_bool(const char *s, int *out)
 {
-    if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+    if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
         *out = 1;
-    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+    else if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
         *out = 0;
     else
         return false;
@@ -439,7 +452,7 @@ static void get_streams(const api_store_t *store, const char *query, api_respons
         goto out;
     if (!parse_page(&ps[2], &ps[3], &f.pg.limit, &f.pg.offset, resp)) goto out;
     if (ps[0].value && !parse_bool(ps[0].value, &f.orphaned)) {
-        set_error(resp, 400, "orphaned must be true, false, 1 or 0");
+        set_error(resp, 400, "orphaned must be true, false (any case), 1 or 0");
         goto out;
     }
     if (ps[1].value) {
@@ -491,9 +504,59 @@ out:
 
 /* ---- single resources ------------------------------------------------- */
 
+/* The q-value of a media type in an Accept header (RFC 9110 §12.5.1):
+ * its own entry, else text/ *, else * / *; -1 when none names it. */
+static double accept_q(const char *accept, const char *type, int *rank_out)
+{
+    double best = -1;
+    int best_rank = -1; /* 2 exact, 1 type/ *, 0 * / * */
+    size_t tlen = strlen(type);
+    const char *slash = strchr(type, '/');
+    size_t major = slash ? (size_t)(slash - type) : tlen;
+    for (const char *p = accept; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        size_t mlen = strcspn(p, ";,");
+        while (mlen && (p[mlen - 1] == ' ' || p[mlen - 1] == '\t'))
+            mlen--;
+        int rank = -1;
+        if (mlen == tlen && strncasecmp(p, type, tlen) == 0)
+            rank = 2;
+        else if (mlen == major + 2 && strncasecmp(p, type, major) == 0 && p[major] == '/' &&
+                 p[major + 1] == '*')
+            rank = 1;
+        else if (mlen == 3 && strncmp(p, "*/*", 3) == 0)
+            rank = 0;
+        if (rank > best_rank) {
+            double q = 1;
+            for (const char *param = memchr(p, ';', len); param && param < p + len;
+                 param = memchr(param + 1, ';', (size_t)(p + len - param - 1))) {
+                const char *v = param + 1;
+                while (*v == ' ' || *v == '\t')
+                    v++;
+                if ((v[0] == 'q' || v[0] == 'Q') && v[1] == '=') q = strtod(v + 2, NULL);
+            }
+            best = q;
+            best_rank = rank;
+        }
+        p += len;
+    }
+    *rank_out = best_rank;
+    return best;
+}
+
+/* Markdown only when the client prefers it to JSON (q-values honoured:
+ * "application/json, text/markdown;q=0.1" gets JSON; "text/markdown" or
+ * "text/markdown, * / *" gets Markdown). */
 static bool wants_markdown(const char *accept)
 {
-    return accept && strcasestr(accept, "text/markdown") != NULL;
+    if (!accept) return false;
+    int md_rank, json_rank;
+    double md = accept_q(accept, "text/markdown", &md_rank);
+    double json = accept_q(accept, "application/json", &json_rank);
+    /* a tie goes to the one the client named, then to JSON */
+    return md > 0 && (md > json || (md == json && md_rank > json_rank));
 }
 
 /* The decoded path segment in a malloc'd buffer; NULL and a response set
@@ -528,6 +591,21 @@ static void get_dialog(const api_store_t *store, const char *seg, size_t len, bo
         set_copy(resp, 200, CT_JSON, d->full_json, d->full_len);
 }
 
+typedef struct same_ssrc {
+    const api_stream_t *served;
+    json_t *others;
+} same_ssrc_t;
+
+static bool other_stream(void *ud, const api_stream_t *st)
+{
+    same_ssrc_t *same = ud;
+    if (st == same->served || !same->others) return true;
+    json_error_t e;
+    json_t *o = json_loadb(st->list_json, st->list_len, 0, &e);
+    if (o) json_array_append_new(same->others, o);
+    return true;
+}
+
 static void get_stream(const api_store_t *store, const char *seg, size_t len, api_response_t *resp)
 {
     char *text = decode_segment(seg, len, resp);
@@ -540,10 +618,26 @@ static void get_stream(const api_store_t *store, const char *seg, size_t len, ap
         return;
     }
     const api_stream_t *st = api_store_find_ssrc(store, (uint32_t)ssrc);
-    if (!st)
+    if (!st) {
         set_error(resp, 404, "stream not found");
-    else
+        return;
+    }
+    same_ssrc_t same = {.served = st, .others = json_array()};
+    api_store_foreach_ssrc(store, (uint32_t)ssrc, other_stream, &same);
+    if (!same.others || json_array_size(same.others) == 0) {
+        json_decref(same.others);
         set_copy(resp, 200, CT_JSON, st->full_json, st->full_len);
+        return;
+    }
+    /* Several 5-tuples share the SSRC: the one with the most packets, and
+     * the list entries of the others (docs/modules/http.md). */
+    json_error_t e;
+    json_t *full = json_loadb(st->full_json, st->full_len, 0, &e);
+    if (full) json_object_set(full, "same_ssrc", same.others);
+    json_decref(same.others);
+    char *body = full ? json_dumps(full, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(full);
+    set_body(resp, 200, CT_JSON, body, body ? strlen(body) : 0);
 }
 
 /* ---- routing ---------------------------------------------------------- */

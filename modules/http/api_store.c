@@ -545,6 +545,13 @@ static void group_push(sgroup_t *g, snode_t *n)
     g->head = n;
 }
 
+/* The "packets" number of a stream's list JSON, without parsing it all. */
+static uint64_t json_packets(const char *json)
+{
+    const char *p = json ? strstr(json, "\"packets\":") : NULL;
+    return p ? strtoull(p + 10, NULL, 10) : 0;
+}
+
 static int put_stream(api_store_t *s, const api_stream_rec_t *r)
 {
     size_t size = blob_len(r->call_id) + blob_len(r->list_json) + blob_len(r->full_json) +
@@ -567,6 +574,7 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
     st.full_len = r->full_json.p ? r->full_json.len : 0;
     st.values = blob_put(&w, r->values);
     st.values_len = r->values.p ? r->values.len : 0;
+    st.packets = json_packets(st.list_json);
 
     /* Everything that can fail comes first: the store is unchanged then. */
     sgroup_t *g = find_group(s, st.ssrc), *fresh = NULL;
@@ -851,10 +859,22 @@ const api_dialog_t *api_store_find_dialog(const api_store_t *s, const char *call
     return n ? &n->d : NULL;
 }
 
+/* Of the streams that share an SSRC, the one with the most packets (a
+ * 2-packet fragment stored last must not hide the call's real stream). */
 const api_stream_t *api_store_find_ssrc(const api_store_t *s, uint32_t ssrc)
 {
     sgroup_t *g = find_group(s, ssrc);
-    return g && g->head ? &g->head->st : NULL;
+    const snode_t *best = NULL;
+    for (const snode_t *n = g ? g->head : NULL; n; n = n->gnext)
+        if (!best || n->st.packets > best->st.packets) best = n;
+    return best ? &best->st : NULL;
+}
+
+void api_store_foreach_ssrc(const api_store_t *s, uint32_t ssrc, api_stream_fn fn, void *ud)
+{
+    sgroup_t *g = find_group(s, ssrc);
+    for (const snode_t *n = g ? g->head : NULL; n; n = n->gnext)
+        if (!fn(ud, &n->st)) return;
 }
 
 void api_store_foreach_dialog(const api_store_t *s, api_dialog_fn fn, void *ud)

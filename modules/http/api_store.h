@@ -41,7 +41,8 @@ typedef struct api_stream {
     uint32_t ssrc;
     bool orphaned, active;
     double mos, jitter_ms, loss_pct;
-    char *call_id; /* "" when orphaned */
+    uint64_t packets; /* read from its JSON: which of a shared SSRC's streams to serve */
+    char *call_id;    /* "" when orphaned */
     char *list_json, *full_json;
     size_t list_len, full_len;
     const char *values;
@@ -68,6 +69,9 @@ typedef bool (*api_dialog_fn)(void *ud, const api_dialog_t *d);
 typedef bool (*api_stream_fn)(void *ud, const api_stream_t *st);
 void api_store_foreach_dialog(const api_store_t *s, api_dialog_fn fn, void *ud);
 void api_store_foreach_stream(const api_store_t *s, api_stream_fn fn, void *ud);
+/* Every stream with this SSRC (several 5-tuples may share one), the most
+ * recently stored first; stop by returning false. */
+void api_store_foreach_ssrc(const api_store_t *s, uint32_t ssrc, api_stream_fn fn, void *ud);
 
 /* The counters object last received (borrowed; an empty object before any):
  * {"families": [...],          every metric family the capture process's

@@ -37,7 +37,9 @@ static void add_stream(api_store_t *s, uint64_t id, uint32_t ssrc, bool orphaned
                        double mos)
 {
     char list[128], full[128];
-    snprintf(list, sizeof list, "{\"id\":%llu}", (unsigned long long)id);
+    /* stream 1 is a call's real stream; the others are short */
+    snprintf(list, sizeof list, "{\"id\":%llu,\"packets\":%d}", (unsigned long long)id,
+             id == 1 ? 4820 : 2);
     snprintf(full, sizeof full, "{\"schema_version\":1,\"id\":%llu,\"full\":true}",
              (unsigned long long)id);
     api_stream_rec_t r = {0};
@@ -513,6 +515,17 @@ START_TEST(report)
     expect_body(s, "/v1/dialogs/a%2Fb%40c/report", "text/markdown", md, "# Report for a/b@c\n");
     expect_body(s, "/v1/dialogs/%40/report", "text/html, TEXT/Markdown;q=0.9, */*;q=0.1", md,
                 "# Report for @\n");
+    /* q-values are honoured (issue 11.12) */
+    const char *json = "application/json";
+    const char *full = "{\"schema_version\":1,\"call_id\":\"@\",\"full\":true}";
+    expect_body(s, "/v1/dialogs/%40/report", "application/json, text/markdown;q=0.1", json, full);
+    expect_body(s, "/v1/dialogs/%40/report", "text/markdown;q=0.5, application/json;q=0.8", json,
+                full);
+    expect_body(s, "/v1/dialogs/%40/report", "text/markdown;q=0.8, application/json;q=0.5", md,
+                "# Report for @\n");
+    expect_body(s, "/v1/dialogs/%40/report", "text/markdown;q=0, */*", json, full);
+    expect_body(s, "/v1/dialogs/%40/report", "text/markdown, */*", md, "# Report for @\n");
+    expect_body(s, "/v1/dialogs/%40/report", "text/*", md, "# Report for @\n");
     expect_error(s, "/v1/dialogs/nope/report", NULL, 404, "dialog not found");
     expect_error(s, "/v1/dialogs/%zz/report", NULL, 400, NULL);
     api_store_free(s);
@@ -525,12 +538,15 @@ START_TEST(stream_listing)
     expect_list(s, "/v1/streams", NULL, 4, 0, 50, "1,2,3,4");
     call_t c = get(s, "/v1/streams", "limit=1&offset=1");
     ck_assert_str_eq(c.resp.body, "{\"schema_version\":1,\"total\":4,\"offset\":1,\"limit\":1,"
-                                  "\"streams\":[{\"id\":2}]}");
+                                  "\"streams\":[{\"id\":2,\"packets\":2}]}");
     call_free(&c);
     expect_list(s, "/v1/streams", "orphaned=true", 2, 0, 50, "2,4");
     expect_list(s, "/v1/streams", "orphaned=1", 2, 0, 50, "2,4");
     expect_list(s, "/v1/streams", "orphaned=false", 2, 0, 50, "1,3");
     expect_list(s, "/v1/streams", "orphaned=0", 2, 0, 50, "1,3");
+    /* what Python's requests sends for a bool (issue 11.9) */
+    expect_list(s, "/v1/streams", "orphaned=True", 2, 0, 50, "2,4");
+    expect_list(s, "/v1/streams", "orphaned=False", 2, 0, 50, "1,3");
     expect_error(s, "/v1/streams", "orphaned=yes", 400, "orphaned");
     expect_error(s, "/v1/streams", "orphaned=", 400, "orphaned");
     expect_error(s, "/v1/streams", "orphaned=TRUEX", 400, "orphaned");
@@ -556,13 +572,14 @@ START_TEST(single_stream)
 {
     api_store_t *s = fixture();
     const char *json = "application/json";
-    /* Two streams share 0x1a2b3c4d: the one stored last (id 3) answers. */
-    expect_body(s, "/v1/streams/0x1a2b3c4d", NULL, json,
-                "{\"schema_version\":1,\"id\":3,\"full\":true}");
-    expect_body(s, "/v1/streams/1A2B3C4D", NULL, json,
-                "{\"schema_version\":1,\"id\":3,\"full\":true}");
-    expect_body(s, "/v1/streams/0X1a2B3c4D", NULL, json,
-                "{\"schema_version\":1,\"id\":3,\"full\":true}");
+    /* Two streams share 0x1a2b3c4d: the one with the most packets (id 1,
+     * 4820) answers, not the 2-packet one stored last (issue 11.14), and
+     * lists the other. */
+    const char *shared = "{\"schema_version\":1,\"id\":1,\"full\":true,\"same_ssrc\":[{\"id\":3,"
+                         "\"packets\":2}]}";
+    expect_body(s, "/v1/streams/0x1a2b3c4d", NULL, json, shared);
+    expect_body(s, "/v1/streams/1A2B3C4D", NULL, json, shared);
+    expect_body(s, "/v1/streams/0X1a2B3c4D", NULL, json, shared);
     expect_body(s, "/v1/streams/1", NULL, json, "{\"schema_version\":1,\"id\":2,\"full\":true}");
     expect_body(s, "/v1/streams/00000001", NULL, json,
                 "{\"schema_version\":1,\"id\":2,\"full\":true}");
@@ -659,11 +676,15 @@ START_TEST(bearer)
     ck_assert(!api_bearer_ok("Bearer secrets", "secret")); /* longer */
     ck_assert(!api_bearer_ok("Bearer SECRET", "secret"));  /* the token is case-sensitive */
     ck_assert(!api_bearer_ok("Bearer Secret", "secret"));
-    ck_assert(!api_bearer_ok("Bearer secret ", "secret"));
+    /* HTTP's optional whitespace (issue 11.10): around the value, and
+     * spaces or tabs after the scheme */
+    ck_assert(api_bearer_ok("Bearer secret ", "secret"));
+    ck_assert(api_bearer_ok("  Bearer secret\t", "secret"));
+    ck_assert(api_bearer_ok("Bearer\tsecret", "secret"));
+    ck_assert(!api_bearer_ok("Bearer secret x", "secret"));
     ck_assert(!api_bearer_ok("Bearer ", "secret"));
     ck_assert(!api_bearer_ok("Bearer", "secret"));
     ck_assert(!api_bearer_ok("Bearersecret", "secret"));
-    ck_assert(!api_bearer_ok("Bearer\tsecret", "secret"));
     ck_assert(!api_bearer_ok("Basic secret", "secret"));
     ck_assert(!api_bearer_ok("secret", "secret"));
     ck_assert(!api_bearer_ok("", "secret"));
