@@ -8,6 +8,11 @@ packages=(build-essential cmake pkg-config clang clang-format
           libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev libxml2-dev check
           libmicrohttpd-dev curl openssl python3-requests
           gzip procps iproute2 util-linux tshark sngrep fail2ban rsyslog)
+# Node and npm run the MCP test (tests/mcp/run.sh: the official MCP SDK from
+# npm). Only when the commands are missing: a Node from elsewhere (NodeSource
+# bundles npm) would conflict with Debian's npm package.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=(sipgrep time wrk bc)
 fi

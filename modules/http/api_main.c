@@ -99,6 +99,7 @@ static int read_settings(api_settings_t *s)
     s->idle_timeout_s = int_of(o, "idle_timeout_s", 10);
     s->max_request = int_of(o, "max_request", 16384);
     s->mcp_max_rows = int_of(o, "mcp_max_rows", 1000);
+    s->mcp_stdio = json_is_true(json_object_get(o, "mcp_stdio"));
     json_decref(o);
     return 0;
 }

@@ -25,6 +25,7 @@
 #include "api_router.h"
 #include "api_server.h"
 #include "api_server_mcp.h"
+#include "api_server_stdio.h"
 #include "api_server_refuse.h"
 #include "api_store.h"
 #include "api_wire.h"
@@ -67,6 +68,8 @@ struct api_server {
     api_framer_t framer;
     int status;
     mcp_config_t mcp;
+    bool mcp_stdio;
+    api_stdio_t *stdio;
 };
 
 /* The request state of every endpoint but /mcp, whose state is its body. */
@@ -408,6 +411,8 @@ api_server_t *api_server_start(const api_settings_t *s, char *why, size_t whylen
     }
     srv->auth = (api_auth_t){.api_key = srv->api_key, .metrics_key = srv->metrics_key};
     srv->mcp = (mcp_config_t){.max_rows = (size_t)s->mcp_max_rows, .log = stderr};
+    srv->mcp_stdio = s->mcp_stdio;
+    if (!s->listen || !*s->listen) return srv; /* MCP over stdio only: no HTTP at all */
     int fd = listen_socket(s->listen, why, whylen);
     if (fd < 0) {
         api_server_free(srv);
@@ -448,6 +453,7 @@ static void arm_timer(api_server_t *srv);
 
 static void run_mhd(api_server_t *srv)
 {
+    if (!srv->mhd) return;
     MHD_run(srv->mhd);
     arm_timer(srv);
 }
@@ -511,10 +517,17 @@ static void on_feed(uv_poll_t *p, int status, int events)
     }
 }
 
+/* The MCP client closed stdin: done. */
+static void on_stdio_eof(void *ud)
+{
+    stop_loop(ud, 0);
+}
+
 int api_server_run(api_server_t *srv, int feed_fd)
 {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-    if (!di || uv_loop_init(&srv->loop) != 0) return -1;
+    const union MHD_DaemonInfo *di =
+        srv->mhd ? MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    if ((srv->mhd && !di) || uv_loop_init(&srv->loop) != 0) return -1;
     srv->refuser = api_refuser_new(&srv->loop, srv->tls);
     if (!srv->refuser) {
         uv_loop_close(&srv->loop);
@@ -522,27 +535,37 @@ int api_server_run(api_server_t *srv, int feed_fd)
     }
     srv->feed_fd = feed_fd;
     fcntl(feed_fd, F_SETFL, fcntl(feed_fd, F_GETFL) | O_NONBLOCK);
-    uv_poll_init(&srv->loop, &srv->mhd_poll, di->epoll_fd);
-    srv->mhd_poll.data = srv;
-    uv_poll_start(&srv->mhd_poll, UV_READABLE, on_mhd_ready);
+    if (srv->mcp_stdio &&
+        !(srv->stdio = api_stdio_start(&srv->loop, srv->store, &srv->mcp, on_stdio_eof, srv))) {
+        api_refuser_close(srv->refuser);
+        uv_run(&srv->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&srv->loop);
+        return -1;
+    }
+    if (di) {
+        uv_poll_init(&srv->loop, &srv->mhd_poll, di->epoll_fd);
+        srv->mhd_poll.data = srv;
+        uv_poll_start(&srv->mhd_poll, UV_READABLE, on_mhd_ready);
+        uv_poll_init(&srv->loop, &srv->listen_poll, srv->listen_fd);
+        srv->listen_poll.data = srv;
+        uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen_ready);
+    }
     uv_timer_init(&srv->loop, &srv->mhd_timer);
     srv->mhd_timer.data = srv;
     uv_timer_init(&srv->loop, &srv->deadline_timer);
     srv->deadline_timer.data = srv;
     uv_timer_start(&srv->deadline_timer, on_deadline_tick, DEADLINE_TICK_MS, DEADLINE_TICK_MS);
-    uv_poll_init(&srv->loop, &srv->listen_poll, srv->listen_fd);
-    srv->listen_poll.data = srv;
-    uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen_ready);
     uv_poll_init(&srv->loop, &srv->feed_poll, feed_fd);
     srv->feed_poll.data = srv;
     uv_poll_start(&srv->feed_poll, UV_READABLE | UV_DISCONNECT, on_feed);
     run_mhd(srv);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
-    uv_close((uv_handle_t *)&srv->mhd_poll, NULL);
+    if (di) uv_close((uv_handle_t *)&srv->mhd_poll, NULL);
+    if (di) uv_close((uv_handle_t *)&srv->listen_poll, NULL);
+    api_stdio_close(srv->stdio);
     uv_close((uv_handle_t *)&srv->feed_poll, NULL);
     uv_close((uv_handle_t *)&srv->mhd_timer, NULL);
     uv_close((uv_handle_t *)&srv->deadline_timer, NULL);
-    uv_close((uv_handle_t *)&srv->listen_poll, NULL);
     api_refuser_close(srv->refuser);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(&srv->loop);

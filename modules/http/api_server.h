@@ -5,6 +5,7 @@
 #ifndef SNB_API_SERVER_H
 #define SNB_API_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,7 @@ typedef struct api_settings {
     int64_t max_request;
     char *user;
     int64_t mcp_max_rows; /* rows per MCP tool answer (--mcp-max-rows) */
+    bool mcp_stdio;       /* serve MCP on stdin/stdout (--mcp); listen "" = no HTTP */
 } api_settings_t;
 
 typedef struct api_server api_server_t;

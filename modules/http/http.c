@@ -57,6 +57,8 @@ typedef struct http_conf {
     uint64_t max_backlog;
     const char *helper;
     uint64_t health_check; /* ms; 0 = off */
+    bool mcp;              /* MCP over stdin/stdout (--mcp) */
+    int64_t mcp_max_rows;
 } http_conf_t;
 
 #define HTTP_COUNTERS(X)                                                                           \
@@ -96,6 +98,8 @@ typedef struct write_req {
 typedef struct http_mod {
     snb_core_t *core;
     const http_conf_t *conf;
+    const char *listen;  /* "": no HTTP (--mcp without --api) */
+    int mcp_out;         /* --mcp: the real stdout, kept for the API process only */
     const char *api_key; /* conf or $SIPNAB_API_KEY */
     char *cert_pem, *key_pem;
     char helper[PATH_MAX];
@@ -235,7 +239,9 @@ static int put_config(http_mod_t *m, api_buf_t *b)
 {
     const http_conf_t *c = m->conf;
     json_t *o = json_object();
-    json_object_set_new(o, "listen", json_string(c->listen));
+    json_object_set_new(o, "listen", json_string(m->listen));
+    json_object_set_new(o, "mcp_stdio", json_boolean(c->mcp));
+    json_object_set_new(o, "mcp_max_rows", json_integer(c->mcp_max_rows));
     json_object_set_new(o, "api_key", json_string(m->api_key ? m->api_key : ""));
     json_object_set_new(o, "metrics_key", json_string(c->metrics_key ? c->metrics_key : ""));
     json_object_set_new(o, "tls_cert_pem", json_string(m->cert_pem ? m->cert_pem : ""));
@@ -580,6 +586,12 @@ static void on_api_exit(uv_process_t *p, int64_t status, int signal)
     uv_close((uv_handle_t *)p, on_proc_closed);
     close_pipe(m);
     if (m->stopping) return;
+    if (m->conf->mcp && !signal && status == 0) {
+        /* It exits by itself only when the MCP client closed stdin. */
+        snb_log_info(m->core, "http", "the MCP client closed stdin; stopping");
+        kill(getpid(), SIGTERM);
+        return;
+    }
     if (signal)
         snb_log_error(m->core, "http", "API process %d killed by signal %d; starting it again",
                       p->pid, signal);
@@ -651,9 +663,12 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
         return -1;
     }
     char *args[] = {m->helper, NULL};
+    /* stdout is the CLI's output, except with --mcp: then stdin and stdout
+     * are the MCP client's, and only the confined process talks to it. */
     uv_stdio_container_t stdio[4] = {
-        {.flags = UV_IGNORE},
-        {.flags = UV_INHERIT_FD, .data.fd = STDERR_FILENO}, /* stdout is the CLI's output */
+        m->conf->mcp ? (uv_stdio_container_t){.flags = UV_INHERIT_FD, .data.fd = STDIN_FILENO}
+                     : (uv_stdio_container_t){.flags = UV_IGNORE},
+        {.flags = UV_INHERIT_FD, .data.fd = m->conf->mcp ? m->mcp_out : STDERR_FILENO},
         {.flags = UV_INHERIT_FD, .data.fd = STDERR_FILENO},
         {.flags = UV_INHERIT_FD, .data.fd = sp[1]},
     };
@@ -750,7 +765,7 @@ static void on_health_tick(uv_timer_t *t)
 /* The listening address as a client reaches it: "any" is asked on loopback. */
 static void health_address(http_mod_t *m)
 {
-    snb_sockaddr_parse(m->conf->listen, "127.0.0.1", &m->api_addr, &m->api_addr_len);
+    snb_sockaddr_parse(m->listen, "127.0.0.1", &m->api_addr, &m->api_addr_len);
     if (m->api_addr.ss_family == AF_INET) {
         struct sockaddr_in *in = (struct sockaddr_in *)&m->api_addr;
         if (in->sin_addr.s_addr == htonl(INADDR_ANY)) in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -801,6 +816,7 @@ static void http_free(http_mod_t *m)
     free(m->cert_pem);
     free(m->key_pem);
     json_decref(m->media_dirty);
+    if (m->mcp_out >= 0) close(m->mcp_out);
     free(m);
 }
 
@@ -815,6 +831,7 @@ static int http_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
     (void)n;
     http_mod_t *m = calloc(1, sizeof *m);
     if (!m) return -ENOMEM;
+    m->mcp_out = -1;
     m->core = core;
     m->conf = inst[0].conf;
     m->api_key =
@@ -825,16 +842,29 @@ static int http_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
     struct sockaddr_storage sa;
     socklen_t salen;
     int rc = 0;
-    if (!m->conf->listen || !*m->conf->listen ||
-        snb_sockaddr_parse(m->conf->listen, "127.0.0.1", &sa, &salen) != 0) {
-        snb_log_error(core, "http", "listen '%s' is not address:port (--api)",
-                      m->conf->listen ? m->conf->listen : "");
+    /* With --mcp, stdout belongs to the MCP client: only the API process
+     * gets it; whatever this process prints (-N's lines, a module's
+     * output) goes to stderr from now on. */
+    if (m->conf->mcp) {
+        fflush(stdout);
+        m->mcp_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (m->mcp_out < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+            snb_log_error(core, "http", "--mcp: cannot set stdout aside: %s", strerror(errno));
+            http_free(m);
+            return SNB_E_CONFIG;
+        }
+    }
+    /* --mcp alone serves stdio only: no port is opened unless asked. */
+    m->listen = m->conf->listen ? m->conf->listen : m->conf->mcp ? "" : "127.0.0.1:8080";
+    bool http = *m->listen || !m->conf->mcp;
+    if (http && snb_sockaddr_parse(m->listen, "127.0.0.1", &sa, &salen) != 0) {
+        snb_log_error(core, "http", "listen '%s' is not address:port (--api)", m->listen);
         rc = SNB_E_CONFIG;
-    } else if (!m->api_key && !snb_sockaddr_is_loopback(&sa)) {
+    } else if (http && !m->api_key && !snb_sockaddr_is_loopback(&sa)) {
         snb_log_error(core, "http",
                       "refusing to serve the API on %s without an API key: set --api-key, "
                       "$SIPNAB_API_KEY or [http] api_key, or listen on 127.0.0.1",
-                      m->conf->listen);
+                      m->listen);
         rc = SNB_E_CONFIG;
     } else if (load_tls(m, why, sizeof why) != 0) {
         snb_log_error(core, "http", "TLS: %s", why);
@@ -892,9 +922,14 @@ static int http_start(void *state)
         snb_log_error(m->core, "http", "%s", why);
         return SNB_E_MODULE;
     }
-    snb_log_info(m->core, "http", "serving the API on %s%s (process %d: %s)", m->conf->listen,
-                 m->cert_pem ? " over TLS" : "", m->proc.pid, m->confinement);
-    if (m->conf->health_check) {
+    if (*m->listen)
+        snb_log_info(m->core, "http", "serving the API on %s%s%s (process %d: %s)", m->listen,
+                     m->cert_pem ? " over TLS" : "", m->conf->mcp ? " and MCP on stdio" : "",
+                     m->proc.pid, m->confinement);
+    else
+        snb_log_info(m->core, "http", "serving MCP on stdio (process %d: %s)", m->proc.pid,
+                     m->confinement);
+    if (m->conf->health_check && *m->listen) {
         health_address(m);
         uv_timer_start(&m->health_timer, on_health_tick, m->conf->health_check,
                        m->conf->health_check);
@@ -936,9 +971,9 @@ static const char *const http_depends[] = {"sip", NULL};
 static const snb_option_t http_options[] = {
     {.name = "listen",
      .type = SNB_OPT_STRING,
-     .def = "127.0.0.1:8080",
      .offset = offsetof(http_conf_t, listen),
-     .help = "address:port the API listens on (--api); a non-loopback address needs an API key"},
+     .help = "address:port the API listens on (--api; default 127.0.0.1:8080, none with --mcp "
+             "alone); a non-loopback address needs an API key"},
     {.name = "api_key",
      .type = SNB_OPT_STRING,
      .flags = SNB_OPT_SECRET,
@@ -1011,6 +1046,19 @@ static const snb_option_t http_options[] = {
      .offset = offsetof(http_conf_t, helper),
      .help = "path of the sipnab-api program (default: ../libexec/sipnab-api beside the "
              "modules)"},
+    {.name = "mcp",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(http_conf_t, mcp),
+     .help = "serve MCP (JSON-RPC, one message a line) on stdin/stdout (--mcp); without "
+             "--api no port is opened"},
+    {.name = "mcp_max_rows",
+     .type = SNB_OPT_INT,
+     .def = "1000",
+     .min = 1,
+     .max = 1000000,
+     .offset = offsetof(http_conf_t, mcp_max_rows),
+     .help = "rows (dialogs, streams, messages, problems) per MCP tool answer (--mcp-max-rows)"},
     {.name = "health_check",
      .type = SNB_OPT_DURATION,
      .def = "5s",
@@ -1053,6 +1101,16 @@ static const snb_flag_t http_flags[] = {
      .key = "max_conn",
      .needs = "api",
      .help = "concurrent API connections (default 100)"},
+    {.name = "mcp",
+     .key = "mcp",
+     .value = "yes",
+     .flags = SNB_FLAG_LOADS,
+     .help = "serve MCP on stdin/stdout (an isolated process); /mcp on --api is always on"},
+    {.name = "mcp-max-rows",
+     .arg = "N",
+     .key = "mcp_max_rows",
+     .needs = "api|mcp",
+     .help = "rows per MCP tool answer (default 1000)"},
     {.name = "user",
      .arg = "NAME",
      .key = "user",

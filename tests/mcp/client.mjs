@@ -1,0 +1,189 @@
+// sipnab's MCP server driven by the official MCP TypeScript SDK, on a real
+// capture, over Streamable HTTP (/mcp on --api) and over stdio (--mcp).
+// Checks: the tool list; list_dialogs with state == 'Failed' equals the REST
+// answer (?filter=) and Wireshark's count (tshark: Call-IDs with a final
+// non-2xx INVITE answer other than 401/407/487); paging by cursor returns
+// every dialog once; get_dialog's messages equal the REST ladder and, in
+// number and timestamps, the --json lines of that Call-ID; a client without
+// the key is refused.
+//
+// usage: node client.mjs SIPNAB_BINARY CAPTURE [--no-stdio]
+import { spawn, execFileSync } from "node:child_process";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { readFileSync } from "node:fs";
+
+const [sipnab, capture, ...flags] = process.argv.slice(2);
+if (!sipnab || !capture) {
+  console.error("usage: node client.mjs SIPNAB_BINARY CAPTURE [--no-stdio]");
+  process.exit(2);
+}
+const KEY = "mcp-test-key";
+const PORT = 20000 + (process.pid % 20000);
+const BASE = `http://127.0.0.1:${PORT}`;
+const FAILED = "state == 'Failed'";
+const sdkVersion = JSON.parse(readFileSync(new URL("./node_modules/@modelcontextprotocol/sdk/package.json",
+  import.meta.url))).version;
+
+let failures = 0;
+function check(ok, what) {
+  console.log(`${ok ? "ok" : "FAIL"}: ${what}`);
+  if (!ok) failures++;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function rest(path) {
+  const r = await fetch(BASE + path, { headers: { Authorization: `Bearer ${KEY}` } });
+  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
+  return r.json();
+}
+
+async function restAll(query) {
+  const out = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await rest(`/v1/dialogs?limit=1000&offset=${offset}${query}`);
+    out.push(...page.dialogs);
+    if (out.length >= page.total || page.dialogs.length === 0) return out;
+  }
+}
+
+// The capture is read at once; wait until what the API holds stops growing.
+async function waitForFeed() {
+  let last = -1, stable = 0;
+  for (let i = 0; i < 200 && stable < 4; i++) {
+    await sleep(250);
+    try {
+      const s = await rest("/v1/stats");
+      stable = s.dialogs.total === last ? stable + 1 : 0;
+      last = s.dialogs.total;
+    } catch {
+      stable = 0;
+    }
+  }
+  return last;
+}
+
+function wiresharkFailed() {
+  try {
+    const out = execFileSync("tshark", ["-r", capture, "-Y",
+      'sip.Status-Code >= 300 && sip.CSeq.method == "INVITE" && sip.Status-Code != 487 && ' +
+      "sip.Status-Code != 401 && sip.Status-Code != 407", "-T", "fields", "-e", "sip.Call-ID"],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return new Set(out.split("\n").filter(Boolean)).size;
+  } catch {
+    return null; // no tshark
+  }
+}
+
+function jsonLines(callId) {
+  const out = execFileSync(sipnab, ["-c", "/dev/null", "-q", "-N", "-I", capture, "--json"],
+    { encoding: "utf8", maxBuffer: 1 << 28 });
+  return out.split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.call_id === callId);
+}
+
+async function allPages(client, args) {
+  const seen = [];
+  let cursor, pages = 0;
+  do {
+    const r = await client.callTool({ name: "list_dialogs", arguments: { ...args, ...(cursor ? { cursor } : {}) } });
+    if (r.isError) throw new Error(r.content[0].text);
+    seen.push(...r.structuredContent.dialogs.map((d) => d.call_id));
+    cursor = r.structuredContent.nextCursor;
+    pages++;
+  } while (cursor && pages < 100000);
+  return { seen, pages };
+}
+
+// The checks every transport must pass.
+async function exercise(client, label, restFailed, restAllIds) {
+  const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+  check(["find_problems", "get_call_report", "get_dialog", "get_stats", "get_stream", "list_dialogs",
+    "list_streams"].every((n) => tools.includes(n)), `${label}: tools/list has the 7 tools (${tools.join(", ")})`);
+
+  const failed = await allPages(client, { filter: FAILED, limit: 1000 });
+  check(failed.seen.length === restFailed.length &&
+    failed.seen.every((id, i) => id === restFailed[i]),
+  `${label}: list_dialogs filter ${FAILED}: ${failed.seen.length} dialogs, REST ?filter= ${restFailed.length}`);
+
+  const limit = Math.max(1, Math.ceil(restAllIds.length / 7));
+  const paged = await allPages(client, { limit });
+  const once = new Set(paged.seen);
+  check(paged.seen.length === restAllIds.length && once.size === restAllIds.length &&
+    restAllIds.every((id) => once.has(id)),
+  `${label}: paging by cursor (limit ${limit}, ${paged.pages} pages) returns each of ${restAllIds.length} dialogs once`);
+
+  const first = restFailed[0] ?? restAllIds[0];
+  const d = await client.callTool({ name: "get_dialog", arguments: { call_id: first, max_messages: 1000 } });
+  const restDialog = await rest(`/v1/dialogs/${encodeURIComponent(first)}`);
+  check(!d.isError && JSON.stringify(d.structuredContent.messages) === JSON.stringify(restDialog.messages),
+    `${label}: get_dialog ${first}: ${d.structuredContent?.messages?.length} messages, as GET /v1/dialogs/{id}`);
+  const lines = jsonLines(first);
+  check(lines.length === d.structuredContent.messages.length &&
+    lines.every((m, i) => m.timestamp === d.structuredContent.messages[i].timestamp),
+  `${label}: get_dialog ${first}: messages match --json's ${lines.length} lines (count, timestamps)`);
+  check(/untrusted/.test(d.content[0].text), `${label}: capture text is fenced as untrusted`);
+
+  const bad = await client.callTool({ name: "list_dialogs", arguments: { filter: "state ==" } });
+  check(bad.isError === true, `${label}: a bad filter is a tool error: ${bad.content[0].text}`);
+  let threw = false;
+  try {
+    await client.callTool({ name: "no_such_tool", arguments: {} });
+  } catch (e) {
+    threw = /-32602|unknown tool/.test(String(e));
+  }
+  check(threw, `${label}: an unknown tool is a JSON-RPC error`);
+}
+
+async function main() {
+  console.log(`@modelcontextprotocol/sdk ${sdkVersion}, capture ${capture}`);
+  const server = spawn(sipnab, ["-c", "/dev/null", "-q", "-N", "-I", capture, "--api",
+    `127.0.0.1:${PORT}`, "--api-key", KEY], { stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    const total = await waitForFeed();
+    const restFailed = (await restAll(`&filter=${encodeURIComponent(FAILED)}`)).map((d) => d.call_id);
+    const restAllIds = (await restAll("")).map((d) => d.call_id);
+    const ws = wiresharkFailed();
+    console.log(`REST: ${total} dialogs, ${restFailed.length} failed; Wireshark: ${ws ?? "no tshark"} failed`);
+    if (ws !== null) check(ws === restFailed.length, `Wireshark's failed calls (${ws}) = REST's (${restFailed.length})`);
+
+    const http = new Client({ name: "sipnab-test", version: "1" });
+    await http.connect(new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`),
+      { requestInit: { headers: { Authorization: `Bearer ${KEY}` } } }));
+    check(http.getServerVersion()?.name === "sipnab", "HTTP: initialized with sipnab");
+    await exercise(http, "HTTP", restFailed, restAllIds);
+    await http.close();
+
+    let refused = false;
+    try {
+      const anon = new Client({ name: "anon", version: "1" });
+      await anon.connect(new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`)));
+    } catch (e) {
+      refused = /401|nauthori/.test(String(e));
+    }
+    check(refused, "HTTP: a client without the key is refused (401)");
+
+    if (!flags.includes("--no-stdio")) {
+      const stdio = new Client({ name: "sipnab-test", version: "1" });
+      await stdio.connect(new StdioClientTransport({ command: sipnab,
+        args: ["-c", "/dev/null", "-q", "-N", "-I", capture, "--mcp"], stderr: "inherit" }));
+      // stdio serves as soon as it starts: wait for the whole capture too.
+      for (let i = 0; i < 200; i++) {
+        const s = await stdio.callTool({ name: "get_stats", arguments: {} });
+        if (s.structuredContent.dialogs.total === total) break;
+        await sleep(250);
+      }
+      await exercise(stdio, "stdio", restFailed, restAllIds);
+      await stdio.close();
+    }
+  } finally {
+    server.kill("SIGTERM");
+  }
+  console.log(failures ? `${failures} check(s) failed` : "all checks passed");
+  process.exit(failures ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error("FAIL:", e);
+  process.exit(1);
+});
