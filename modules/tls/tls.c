@@ -118,6 +118,10 @@ static tls_keylog_t *keylog(tls_mod_t *m)
     return m->keylog;
 }
 
+/* The key log file is read in pieces of this size (a line is about 200
+ * bytes; a longer one does not parse anyway). */
+#define KEYLOG_CHUNK (256 * 1024)
+
 /* Read the key log file from where we stopped, whole lines only (an
  * application may be writing it), from the start again if it shrank (a new
  * run of the application). At start (tail) a last line without its newline
@@ -129,22 +133,30 @@ static int read_keylog_file(tls_mod_t *m, bool tail)
     FILE *f = fopen(m->conf->keylog, "rb");
     if (!f) return -1;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
+    char *buf = malloc(KEYLOG_CHUNK);
+    if (!buf || !keylog(m) || fstat(fileno(f), &st) != 0) {
+        free(buf);
         fclose(f);
         return 0;
     }
     if (st.st_size < m->keylog_read) m->keylog_read = 0;
-    size_t n = (size_t)(st.st_size - m->keylog_read);
-    char *buf = n && fseeko(f, m->keylog_read, SEEK_SET) == 0 ? malloc(n) : NULL;
-    size_t got = buf ? fread(buf, 1, n, f) : 0;
-    fclose(f);
-    const char *end = got ? memrchr(buf, '\n', got) : NULL;
-    size_t whole = end ? (size_t)(end + 1 - buf) : 0;
-    if ((whole || (tail && got)) && keylog(m)) {
-        tls_keylog_add(m->keylog, buf, tail ? got : whole);
+    if (fseeko(f, m->keylog_read, SEEK_SET) != 0) st.st_size = m->keylog_read;
+    size_t held = 0; /* the start of a line the previous piece cut */
+    while (m->keylog_read + (off_t)held < st.st_size) {
+        size_t got = fread(buf + held, 1, KEYLOG_CHUNK - held, f);
+        if (!got) break;
+        size_t len = held + got;
+        const char *end = memrchr(buf, '\n', len);
+        size_t whole = end ? (size_t)(end + 1 - buf) : 0;
+        if (!whole && len == KEYLOG_CHUNK) whole = len; /* a line longer than a piece */
+        tls_keylog_add(m->keylog, buf, whole);
         m->keylog_read += (off_t)whole;
+        held = len - whole;
+        memmove(buf, buf + whole, held);
     }
+    if (tail && held) tls_keylog_add(m->keylog, buf, held);
     free(buf);
+    fclose(f);
     return 0;
 }
 
