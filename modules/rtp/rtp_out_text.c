@@ -38,10 +38,15 @@ static void clock_text(uint64_t ts_us, char *buf, size_t len)
 void rtp_out_call_media(FILE *out, bool md, const rtp_table_t *t, const char *call_id,
                         const rtp_diag_result_t *diag, const rtp_info_dtmf_t *info, size_t n_info)
 {
-    fprintf(out,
-            md ? "\n## Media\n\n| SSRC | from | to | codec | packets | lost | loss %% | "
-                 "jitter ms | max jitter ms | MOS |\n|---|---|---|---|---|---|---|---|---|---|\n"
-               : "Media:\n");
+    bool any = rtp_table_call_next(t, call_id, NULL) != NULL;
+    /* No empty table: a call without streams says so in one line. */
+    if (md)
+        fputs(any ? "\n## Media\n\n| SSRC | from | to | codec | packets | lost | loss % | "
+                    "jitter ms | max jitter ms | MOS |\n|---|---|---|---|---|---|---|---|---|---|\n"
+                  : "\n## Media\n",
+              out);
+    else
+        fputs("Media:\n", out);
     int streams = 0;
     for (const rtp_stream_t *s = rtp_table_call_next(t, call_id, NULL); s;
          s = rtp_table_call_next(t, call_id, s), streams++) {

@@ -87,13 +87,44 @@ static void ladder_line(FILE *out, const sip_dialog_t *d, const sip_msg_summary_
     snb_format_endpoint(&m->dst, m->dport, dst, sizeof dst);
     double t = (double)(m->ts_us - d->first_us) / 1e6;
     const char *note = m->retransmit ? "retransmission" : m->malformed ? "malformed" : "";
-    if (md)
-        fprintf(out, "| +%.3f s | %s | %s | %s%s | %" PRIu32 " %s | %s |\n", t, src, dst, m->label,
-                m->has_sdp ? " (SDP)" : "", m->cseq, sip_method_name(m->cseq_method), note);
-    else
+    if (md) {
+        fprintf(out, "| +%.3f s | %s | %s | ", t, src, dst);
+        snb_format_md(out, m->label);
+        fprintf(out, "%s | %" PRIu32 " %s | %s |\n", m->has_sdp ? " (SDP)" : "", m->cseq,
+                sip_method_name(m->cseq_method), note);
+    } else
         fprintf(out, "  %+10.3f s  %-24s -> %-24s %s%s  CSeq %" PRIu32 " %s%s%s%s\n", t, src, dst,
                 m->label, m->has_sdp ? " (SDP)" : "", m->cseq, sip_method_name(m->cseq_method),
                 note[0] ? " (" : "", note, note[0] ? ")" : "");
+}
+
+/* Text from the capture: as it is in the text report, escaped in Markdown. */
+static void put_text(FILE *out, bool md, const char *text)
+{
+    if (md)
+        snb_format_md(out, text);
+    else
+        fputs(text, out);
+}
+
+/* "Display <user>", or "user". */
+static void party(FILE *out, bool md, const char *display, const char *user)
+{
+    if (!display[0]) {
+        put_text(out, md, user);
+        return;
+    }
+    put_text(out, md, display);
+    fputs(md ? " \\<" : " <", out);
+    put_text(out, md, user);
+    fputs(md ? "\\>" : ">", out);
+}
+
+static void field(FILE *out, bool md, const char *bullet, const char *name, const char *text)
+{
+    fprintf(out, "%s%s: ", bullet, name);
+    put_text(out, md, text);
+    fputc('\n', out);
 }
 
 static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann,
@@ -108,9 +139,12 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotation
     ms_text(d->timing.teardown_us, teardown, sizeof teardown);
     snb_format_endpoint(&d->src, d->sport, src, sizeof src);
     snb_format_endpoint(&d->dst, d->dport, dst, sizeof dst);
-    fprintf(out, "%sFrom: %s%s%s%s  To: %s%s%s%s\n", bullet, d->from_display,
-            d->from_display[0] ? " <" : "", d->from_user, d->from_display[0] ? ">" : "",
-            d->to_display, d->to_display[0] ? " <" : "", d->to_user, d->to_display[0] ? ">" : "");
+    bool md = bullet[0] == '-'; /* the Markdown report's list */
+    fprintf(out, "%sFrom: ", bullet);
+    party(out, md, d->from_display, d->from_user);
+    fprintf(out, "  To: ");
+    party(out, md, d->to_display, d->to_user);
+    fputc('\n', out);
     fprintf(out, "%sState: %s", bullet, sip_dialog_state_name(d->state));
     if (d->final_code) fprintf(out, " (final response %u)", d->final_code);
     if (sip_dialog_timeout_name(d)) fprintf(out, " (%s)", sip_dialog_timeout_name(d));
@@ -124,9 +158,9 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotation
             "%sTiming (ms): PDD %s, setup %s, ring %s, trying %s, teardown %s; retransmissions "
             "%" PRIu32 "\n",
             bullet, pdd, setup, ring, trying, teardown, d->timing.retransmits);
-    if (d->ua[0]) fprintf(out, "%sUser agent: %s\n", bullet, d->ua);
-    if (d->refer_to) fprintf(out, "%sTransferred to: %s\n", bullet, d->refer_to);
-    if (d->refer_replaces) fprintf(out, "%sReplacing: %s\n", bullet, d->refer_replaces);
+    if (d->ua[0]) field(out, md, bullet, "User agent", d->ua);
+    if (d->refer_to) field(out, md, bullet, "Transferred to", d->refer_to);
+    if (d->refer_replaces) field(out, md, bullet, "Replacing", d->refer_replaces);
     if (d->malformed_count)
         fprintf(out, "%sMalformed messages: %" PRIu32 "\n", bullet, d->malformed_count);
 }

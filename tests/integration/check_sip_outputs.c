@@ -99,6 +99,17 @@ START_TEST(call_report_text_markdown_json)
                             "INVITE |  |\n"));
     run_free(&r);
 
+    /* What GFM would take for HTML is escaped (issue 11.13): sngrep-aaa's
+     * "arik" <sip:816666@...> keeps its <816666>; a failed call without
+     * media says so in one line, with no empty table. */
+    r = sipnab((char *[]){"-I", SNB_TEST_DATA_DIR "/sngrep-aaa.pcap", "--call-report",
+                          "105090259-446faf7a@192.168.1.2", "--markdown", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "- From: arik \\<816666\\>  To: 97239287044\n"));
+    ck_assert(strstr(r.out, "\n## Media\n\nNo RTP streams.\n"));
+    ck_assert(!strstr(r.out, "| SSRC |"));
+    run_free(&r);
+
     r = sipnab((char *[]){"-I", CALL, "--call-report", "1-1966@10.0.2.20", "--json", NULL});
     ck_assert_int_eq(r.status, 0);
     json_error_t jerr;

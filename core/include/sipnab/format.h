@@ -42,4 +42,40 @@ static inline char *snb_format_endpoint(const snb_addr_t *a, uint16_t port, char
     return buf;
 }
 
+/* Text from a capture (a From display name, a User-Agent, a request line)
+ * written into Markdown: every character GFM would read as markup or HTML
+ * (`francisco <francisco>` would lose its `<francisco>` as a tag) is
+ * escaped, and line breaks become spaces, so it shows as it was sent. */
+static inline void snb_format_md(FILE *out, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++) {
+        switch (*p) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '\\':
+        case '`':
+        case '*':
+        case '_':
+        case '[':
+        case ']':
+        case '<':
+        case '>':
+        case '|':
+        case '#':
+        case '~':
+        case '!':
+            fputc('\\', out);
+            fputc(*p, out);
+            break;
+        case '\n':
+        case '\r':
+            fputc(' ', out);
+            break;
+        default:
+            fputc(*p, out);
+        }
+    }
+}
+
 #endif
