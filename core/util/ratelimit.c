@@ -9,8 +9,9 @@
 
 typedef struct bucket {
     snb_addr_t addr;
-    double tokens;
-    uint64_t at_us;
+    double tokens;  /* token bucket; the sliding window: the previous second's count */
+    uint64_t at_us; /* last refill; the sliding window: the current second's start */
+    uint32_t count; /* the sliding window: this second's count */
     bool used;
 } bucket_t;
 
@@ -20,6 +21,8 @@ struct snb_ratelimit {
     bucket_t total;
     bucket_t *b; /* sets x WAYS */
     snb_hash_key_t key;
+    double burst_s; /* seconds' worth of tokens a bucket holds */
+    bool sliding;   /* a sliding one-second window instead of token buckets */
 };
 
 snb_ratelimit_t *snb_ratelimit_new(uint32_t per_source, uint32_t total, uint32_t slots)
@@ -27,6 +30,7 @@ snb_ratelimit_t *snb_ratelimit_new(uint32_t per_source, uint32_t total, uint32_t
     snb_ratelimit_t *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->per_source = per_source;
+    r->burst_s = 1.0;
     snb_hash_key_random(&r->key);
     r->total_rate = total;
     r->sets = slots / WAYS ? slots / WAYS : 1;
@@ -45,16 +49,50 @@ void snb_ratelimit_free(snb_ratelimit_t *r)
     free(r);
 }
 
-/* Refill by elapsed time (burst = one second's worth), then take one. */
-static bool take(bucket_t *b, double rate, uint64_t now_us)
+void snb_ratelimit_set_burst(snb_ratelimit_t *r, double seconds)
 {
+    if (r && seconds > 0) r->burst_s = seconds;
+}
+
+void snb_ratelimit_set_sliding(snb_ratelimit_t *r)
+{
+    if (r) r->sliding = true;
+}
+
+/* The sliding-window counter: this second's count plus the part of the
+ * previous second's that still lies in the last 1000 ms. About `rate` in
+ * any one-second window, and a quiet client may still send `rate` at once
+ * (a script paging through a list). */
+static bool take_window(bucket_t *b, double rate, uint64_t now_us)
+{
+    if (!b->used || now_us >= b->at_us + 2000000) { /* new, or quiet for two seconds */
+        b->used = true;
+        b->at_us = now_us;
+        b->tokens = 0;
+        b->count = 0;
+    } else if (now_us >= b->at_us + 1000000) {
+        uint64_t seconds = (now_us - b->at_us) / 1000000;
+        b->tokens = seconds == 1 ? b->count : 0;
+        b->count = 0;
+        b->at_us += seconds * 1000000;
+    }
+    double into = now_us > b->at_us ? (double)(now_us - b->at_us) / 1e6 : 0;
+    if (b->tokens * (1.0 - into) + b->count + 1 > rate) return false;
+    b->count++;
+    return true;
+}
+
+/* Refill by elapsed time (up to the burst), then take one. */
+static bool take(bucket_t *b, double rate, double burst_s, uint64_t now_us)
+{
+    double cap = rate * burst_s < 1.0 ? 1.0 : rate * burst_s;
     if (!b->used) {
         b->used = true;
-        b->tokens = rate;
+        b->tokens = cap;
         b->at_us = now_us;
     } else if (now_us > b->at_us) {
         b->tokens += (double)(now_us - b->at_us) * rate / 1e6;
-        if (b->tokens > rate) b->tokens = rate;
+        if (b->tokens > cap) b->tokens = cap;
         b->at_us = now_us;
     }
     if (b->tokens < 1.0) return false;
@@ -95,6 +133,10 @@ static bucket_t *bucket_of(snb_ratelimit_t *r, const snb_addr_t *a)
 bool snb_ratelimit_allow(snb_ratelimit_t *r, const snb_addr_t *src, uint64_t now_us)
 {
     if (!r->per_source) return true;
-    if (!take(bucket_of(r, src), r->per_source, now_us)) return false;
-    return !r->total_rate || take(&r->total, r->total_rate, now_us);
+    if (r->sliding) {
+        if (!take_window(bucket_of(r, src), r->per_source, now_us)) return false;
+        return !r->total_rate || take_window(&r->total, r->total_rate, now_us);
+    }
+    if (!take(bucket_of(r, src), r->per_source, r->burst_s, now_us)) return false;
+    return !r->total_rate || take(&r->total, r->total_rate, r->burst_s, now_us);
 }

@@ -400,6 +400,9 @@ api_server_t *api_server_start(const api_settings_t *s, char *why, size_t whylen
     srv->api_key = strdup(s->api_key ? s->api_key : "");
     srv->metrics_key = strdup(s->metrics_key ? s->metrics_key : "");
     srv->limit = snb_ratelimit_new((uint32_t)s->rate_limit, 0, 4096);
+    /* "100 per second" means about 100 in any second, not a second's burst
+     * on top of the rate; a script may still page through 100 at once. */
+    snb_ratelimit_set_sliding(srv->limit);
     srv->log = api_log_new(stderr, REMOTE_LOG_PER_S);
     srv->max_conn = s->max_conn;
     srv->deadline_after_ms = (uint64_t)s->idle_timeout_s * 1000u;

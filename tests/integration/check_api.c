@@ -4,6 +4,7 @@
  * oracles of the captures and against the CLI's own JSON. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <time.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
@@ -563,14 +564,22 @@ START_TEST(rate_limit_and_connection_cap)
     for (int i = 0; i < 250; i++)
         argv[n++] = url;
     argv[n] = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     run_result_t r = run_cmd(argv, 60);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     int ok = 0, limited = 0;
     for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
         ok += !strcmp(line, "CODE=200");
         limited += !strcmp(line, "CODE=503");
     }
     run_free(&r);
-    ck_assert_int_ge(ok, 100);    /* the burst */
+    /* About 100 in any second (issue 11.11): up to 100 at once (less what
+     * this client spent just before), then the rate over the run's time;
+     * before, 199 in the first second. */
+    ck_assert_int_ge(ok, 10);
+    ck_assert_msg(ok <= 100 + (int)(100 * took) + 2, "%d answered in %.2f s", ok, took);
     ck_assert_int_gt(limited, 0); /* then 503, not 429 */
     ck_assert_int_eq(ok + limited, 250);
     sleep(2); /* recovered */
