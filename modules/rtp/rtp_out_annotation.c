@@ -67,7 +67,8 @@ static uint64_t last_packet_us(void *ctx, const snb_dialog_info_t *d)
 {
     rtp_mod_t *m = ctx;
     rtp_call_t *call = rtp_calls_find(m->calls, d->call_id, strlen(d->call_id));
-    uint64_t last = call ? call->fax.last_udptl_us : 0;
+    if (!call) return 0; /* no SDP seen: no stream carries its Call-ID */
+    uint64_t last = call->fax.last_udptl_us;
     for (const rtp_stream_t *s = rtp_table_call_next(m->table, d->call_id, NULL); s;
          s = rtp_table_call_next(m->table, d->call_id, s))
         if (s->last_us > last) last = s->last_us;
