@@ -93,6 +93,21 @@ static json_t *render_fax(void *ctx, const snb_dialog_info_t *d)
     return call ? rtp_out_fax_json(&call->fax) : NULL;
 }
 
+/* "fax": the call switched to T.38 at least once. */
+static const snb_filter_field_t fax_fields[] = {{"fax", SNB_FT_BOOL, 0}};
+
+static void fax_field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
+                      snb_filter_value_t *out)
+{
+    (void)scratch;
+    (void)id;
+    rtp_mod_t *m = ctx;
+    rtp_call_t *call = rtp_calls_find(m->calls, d->call_id, strlen(d->call_id));
+    memset(out, 0, sizeof *out);
+    out->present = true;
+    out->b = call && call->fax.switches > 0;
+}
+
 static void report_fax(void *ctx, const snb_dialog_info_t *d, FILE *out, int format)
 {
     rtp_mod_t *m = ctx;
@@ -126,7 +141,13 @@ int rtp_annotation_register(rtp_mod_t *m)
     if (id < 0) return id;
     m->annotation = id;
     int rc = m->dialogs->annotate_activity(m->dialogs->ctx, id, last_packet_us);
-    snb_dialog_annotation_t fax = {
-        .name = "rtp", .key = "fax", .ctx = m, .render = render_fax, .report = report_fax};
+    snb_dialog_annotation_t fax = {.name = "rtp",
+                                   .key = "fax",
+                                   .ctx = m,
+                                   .render = render_fax,
+                                   .fields = fax_fields,
+                                   .n_fields = 1,
+                                   .field = fax_field,
+                                   .report = report_fax};
     return rc < 0 ? rc : m->dialogs->annotate(m->dialogs->ctx, &fax) < 0 ? -EINVAL : 0;
 }

@@ -361,7 +361,7 @@ START_TEST(t38_fax_phase_is_not_rtp)
     json_decref(streams);
     run_free(&r);
 
-    r = sipnab((char *[]){"-I", path, "--dialogs-json", NULL});
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", "--filter", "fax", NULL});
     ck_assert_int_eq(r.status, 0);
     json_t *dialogs = json_lines_with(r.out, "call_id");
     ck_assert_uint_eq(json_array_size(dialogs), 1);
@@ -384,6 +384,18 @@ START_TEST(t38_fax_phase_is_not_rtp)
                       0);
     json_decref(dialogs);
     run_free(&r);
+
+    free(path); /* a call without T.38: no "fax" key, and the filter says no */
+    path = data_path("ws-sip-call-rtp-g711.pcap");
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", "--filter", "fax", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "call_id"));
+    run_free(&r);
+    r = sipnab((char *[]){"-I", path, "--dialogs-json", NULL});
+    ck_assert_ptr_null(strstr(r.out, "\"fax\""));
+    run_free(&r);
+    free(path);
+    path = data_path("fax/sip-t38-fax.pcap");
 
     r = sipnab((char *[]){"-I", path, "--call-report", "t38-fax-call@10.0.0.1", NULL});
     ck_assert_int_eq(r.status, 0);
