@@ -520,10 +520,14 @@ static void on_feed(uv_poll_t *p, int status, int events)
     }
 }
 
-/* The MCP client closed stdin: done. */
+/* The MCP client closed stdin: say so on the feed ("Q"), so the capture
+ * process stops instead of starting us again, and exit. */
 static void on_stdio_eof(void *ud)
 {
-    stop_loop(ud, 0);
+    api_server_t *srv = ud;
+    if (write(srv->feed_fd, "Q\n", 2) != 2)
+        fprintf(stderr, "sipnab-api: cannot tell the capture process the MCP client left\n");
+    stop_loop(srv, 0);
 }
 
 int api_server_run(api_server_t *srv, int feed_fd)

@@ -98,9 +98,10 @@ typedef struct write_req {
 typedef struct http_mod {
     snb_core_t *core;
     const http_conf_t *conf;
-    const char *listen;  /* "": no HTTP (--mcp without --api) */
-    int mcp_out;         /* --mcp: the real stdout, kept for the API process only */
-    const char *api_key; /* conf or $SIPNAB_API_KEY */
+    const char *listen;   /* "": no HTTP (--mcp without --api) */
+    int mcp_out;          /* --mcp: the real stdout, kept for the API process only */
+    bool mcp_client_gone; /* the API process said "Q": the MCP client closed stdin */
+    const char *api_key;  /* conf or $SIPNAB_API_KEY */
     char *cert_pem, *key_pem;
     char helper[PATH_MAX];
     char confinement[256]; /* what the API process said of its sandbox */
@@ -584,10 +585,16 @@ static void on_api_exit(uv_process_t *p, int64_t status, int signal)
     http_mod_t *m = p->data;
     m->proc_alive = false;
     uv_close((uv_handle_t *)p, on_proc_closed);
+    /* Its "Q" may still wait unread: the exit can be seen first. */
+    uv_os_fd_t fd;
+    char said[64];
+    ssize_t n;
+    if (m->conf->mcp && m->pipe_open && uv_fileno((uv_handle_t *)&m->pipe, &fd) == 0 &&
+        (n = read(fd, said, sizeof said)) > 0 && memchr(said, 'Q', (size_t)n))
+        m->mcp_client_gone = true;
     close_pipe(m);
     if (m->stopping) return;
-    if (m->conf->mcp && !signal && status == 0) {
-        /* It exits by itself only when the MCP client closed stdin. */
+    if (m->conf->mcp && m->mcp_client_gone) {
         snb_log_info(m->core, "http", "the MCP client closed stdin; stopping");
         kill(getpid(), SIGTERM);
         return;
@@ -604,7 +611,8 @@ static void on_api_exit(uv_process_t *p, int64_t status, int signal)
     uv_timer_start(&m->restart_timer, on_restart, m->restart_delay_ms, 0);
 }
 
-/* Anything the API process says after the handshake is unexpected. */
+/* After the handshake the API process says only "Q" (--mcp: the client
+ * closed stdin); anything else is ignored. */
 static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 {
     (void)h;
@@ -615,8 +623,8 @@ static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
-    (void)buf;
     http_mod_t *m = s->data;
+    if (n > 0 && memchr(buf->base, 'Q', (size_t)n)) m->mcp_client_gone = true;
     if (n < 0) close_pipe(m); /* it went away; on_api_exit restarts it */
 }
 
