@@ -13,9 +13,10 @@
 #include "run_util.h"
 
 #define PORT 47999
-#define CONF "/tmp/sipnab-live-test.conf"
-#define OUT "/tmp/sipnab-live-test.out"
-#define ERR "/tmp/sipnab-live-test.err"
+/* in the build tree: suites of other build trees may run at the same time */
+#define CONF SNB_BUILD_DIR "/sipnab-live-test.conf"
+#define OUT SNB_BUILD_DIR "/sipnab-live-test.out"
+#define ERR SNB_BUILD_DIR "/sipnab-live-test.err"
 
 static const char *good_conf = "[core]\nload = pcap\nstats = yes\nstats_format = json\n"
                                "[pcap \"loop\"]\ninterface = lo\nfilter = udp port 47999\n";

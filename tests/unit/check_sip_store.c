@@ -264,7 +264,9 @@ START_TEST(million_call_ids_bounded)
     ck_assert_ptr_nonnull(sip_store_find(st, id));
     snprintf(id, sizeof id, "%08x-%u@host", 0u, 0u);
     ck_assert_ptr_null(sip_store_find(st, id));
-    ck_assert_msg(secs < 10.0, "1e6 Call-IDs took %.2f s", secs);
+    /* A guard against a scan per eviction (hours), not a benchmark: loose
+     * enough for ASan on a loaded machine. */
+    ck_assert_msg(secs < 60.0, "1e6 Call-IDs took %.2f s", secs);
 #ifndef TL_ASAN
     /* 10 000 one-message dialogs: well under 4 KiB each, and it stays so */
     ck_assert_msg(peak < (size_t)10000 * 4096, "peak heap %zu bytes", peak);
