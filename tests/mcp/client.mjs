@@ -5,7 +5,8 @@
 // non-2xx INVITE answer other than 401/407/487); paging by cursor returns
 // every dialog once; get_dialog's messages equal the REST ladder and, in
 // number and timestamps, the --json lines of that Call-ID; a client without
-// the key is refused.
+// the key is refused; hostile raw requests get their HTTP status and JSON-RPC
+// error.
 //
 // usage: node client.mjs SIPNAB_BINARY CAPTURE [--no-stdio]
 import { spawn, execFileSync } from "node:child_process";
@@ -135,6 +136,34 @@ async function exercise(client, label, restFailed, restAllIds) {
   check(threw, `${label}: an unknown tool is a JSON-RPC error`);
 }
 
+// Raw requests the SDK never sends: each gets its HTTP status and, but for
+// 202, a JSON-RPC error body.
+async function hostileHttp() {
+  const post = async (body, extra = {}) => {
+    const r = await fetch(`${BASE}/mcp`, { method: "POST", body, headers: { Authorization: `Bearer ${KEY}`,
+      "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...extra } });
+    const text = await r.text();
+    let code = null;
+    try { code = JSON.parse(text).error?.code ?? null; } catch {}
+    return { status: r.status, code };
+  };
+  const cases = [
+    ["malformed JSON", await post("{\"jsonrpc\":"), 400, -32700],
+    ["a batch", await post('[{"jsonrpc":"2.0","id":1,"method":"ping"}]'), 200, -32600],
+    ["an unknown method", await post('{"jsonrpc":"2.0","id":1,"method":"x/y"}'), 200, -32601],
+    ["wrong argument types", await post('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_dialogs","arguments":{"limit":"all"}}}'), 200, -32602],
+    ["300 KB of JSON", await post('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"p":"' + "x".repeat(300000) + '"}}'), 413, -32600],
+    ["a notification", await post('{"jsonrpc":"2.0","method":"notifications/initialized"}'), 202, null],
+    ["a foreign Origin", await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { Origin: "http://evil.example" }), 403, -32600],
+    ["GET /mcp", { status: (await fetch(`${BASE}/mcp`, { headers: { Authorization: `Bearer ${KEY}` } })).status, code: null }, 405, null],
+  ];
+  for (const [what, got, status, code] of cases)
+    check(got.status === status && (code === null || got.code === code),
+      `HTTP: ${what}: ${got.status}${got.code !== null ? ` (${got.code})` : ""}`);
+  const health = await fetch(`${BASE}/health`);
+  check(health.status === 200, "HTTP: the API still answers after the hostile requests");
+}
+
 async function main() {
   console.log(`@modelcontextprotocol/sdk ${sdkVersion}, capture ${capture}`);
   const server = spawn(sipnab, ["-c", "/dev/null", "-q", "-N", "-I", capture, "--api",
@@ -162,6 +191,8 @@ async function main() {
       refused = /401|nauthori/.test(String(e));
     }
     check(refused, "HTTP: a client without the key is refused (401)");
+
+    await hostileHttp();
 
     if (!flags.includes("--no-stdio")) {
       const stdio = new Client({ name: "sipnab-test", version: "1" });

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mcp_fence.h"
+#include "mcp_http.h"
 #include "mcp_rpc.h"
 #include "mcp_tools.h"
 
@@ -452,6 +453,82 @@ START_TEST(capture_text_is_fenced)
 }
 END_TEST
 
+/* A POST to /mcp as the SDK sends it, with one field changed by the case. */
+static int http_status(api_store_t *s, mcp_http_request_t req, api_response_t *resp)
+{
+    mcp_http_handle(s, &cfg, &req, resp);
+    return resp->status;
+}
+
+START_TEST(streamable_http_checks)
+{
+    api_store_t *s = fixture();
+    const char *ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+    mcp_http_request_t ok = {.method = "POST",
+                             .host = "127.0.0.1:8080",
+                             .accept = "application/json, text/event-stream",
+                             .content_type = "application/json",
+                             .protocol_version = "2025-11-25",
+                             .body = ping,
+                             .body_len = strlen(ping)};
+    api_response_t r;
+    ck_assert_int_eq(http_status(s, ok, &r), 200);
+    ck_assert_str_eq(r.content_type, "application/json");
+    json_t *j = json_loadb(r.body, r.body_len, 0, NULL);
+    ck_assert(json_is_object(json_object_get(j, "result")));
+    json_decref(j);
+    free(r.body);
+
+    struct {
+        const char *what;
+        mcp_http_request_t req;
+        int status;
+    } cases[] = {
+        {"same origin", ok, 200},         {"GET", ok, 405},
+        {"foreign Origin", ok, 403},      {"Origin without Host", ok, 403},
+        {"Accept without JSON", ok, 406}, {"text/plain body", ok, 415},
+        {"no Content-Type", ok, 415},     {"unknown MCP-Protocol-Version", ok, 400},
+        {"too large", ok, 413},           {"notification", ok, 202},
+        {"malformed", ok, 400},           {"batch", ok, 200},
+    };
+    cases[0].req.origin = "http://127.0.0.1:8080";
+    cases[1].req.method = "GET";
+    cases[2].req.origin = "http://evil.example";
+    cases[3].req.origin = "http://127.0.0.1:8080";
+    cases[3].req.host = NULL;
+    cases[4].req.accept = "text/html";
+    cases[5].req.content_type = "text/plain";
+    cases[6].req.content_type = NULL;
+    cases[7].req.protocol_version = "2099-01-01";
+    cases[8].req.body_too_large = true;
+    cases[9].req.body = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+    cases[9].req.body_len = strlen(cases[9].req.body);
+    cases[10].req.body = "{\"jsonrpc\":";
+    cases[10].req.body_len = strlen(cases[10].req.body);
+    cases[11].req.body = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]";
+    cases[11].req.body_len = strlen(cases[11].req.body);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int status = http_status(s, cases[i].req, &r);
+        ck_assert_msg(status == cases[i].status, "%s: %d", cases[i].what, status);
+        if (status == 202) {
+            ck_assert_ptr_null(r.body);
+        } else {
+            /* Every other answer is JSON-RPC, as the SDKs read errors. */
+            j = json_loadb(r.body, r.body_len, 0, NULL);
+            ck_assert_msg(j && json_object_get(j, "jsonrpc"), "%s", cases[i].what);
+            json_decref(j);
+        }
+        if (status == 405) ck_assert_str_eq(r.allow, "POST");
+        free(r.body);
+    }
+    ck_assert(mcp_http_origin_ok(NULL, NULL));
+    ck_assert(mcp_http_origin_ok("https://LOCALHOST:8443", "localhost:8443"));
+    ck_assert(!mcp_http_origin_ok("http://localhost:8443.evil", "localhost:8443"));
+    ck_assert(!mcp_http_origin_ok("null", "localhost:8443"));
+    api_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_mcp");
@@ -467,6 +544,7 @@ int main(void)
     tcase_add_test(tc, report_stream_stats);
     tcase_add_test(tc, find_problems_ranks_with_evidence);
     tcase_add_test(tc, capture_text_is_fenced);
+    tcase_add_test(tc, streamable_http_checks);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
