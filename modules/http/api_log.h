@@ -16,7 +16,8 @@ typedef struct api_log api_log_t;
 api_log_t *api_log_new(FILE *out, uint32_t per_second);
 void api_log_free(api_log_t *l);
 /* One line "sipnab-api: <text>" (trailing newlines trimmed), or counted. */
-void api_log_remote(api_log_t *l, uint64_t now_us, const char *fmt, va_list ap);
+__attribute__((format(printf, 3, 0))) void api_log_remote(api_log_t *l, uint64_t now_us,
+                                                          const char *fmt, va_list ap);
 /* Say how many lines were held back since the last time, if any and if
  * the limit lets a line through now. */
 void api_log_flush(api_log_t *l, uint64_t now_us);
