@@ -414,7 +414,8 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
 {
     if (r->state >= API_STATE_COUNT) return -1;
     size_t size = blob_len(r->call_id) + blob_len(r->from_user) + blob_len(r->summary_json) +
-                  blob_len(r->full_json) + blob_len(r->report_markdown) + blob_len(r->values);
+                  blob_len(r->full_json) + blob_len(r->report_markdown) + blob_len(r->values) +
+                  blob_len(r->messages_json);
     char *blob = malloc(size);
     if (!blob) return -1;
     api_dialog_t d = {0};
@@ -430,6 +431,8 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
     d.markdown_len = r->report_markdown.p ? r->report_markdown.len : 0;
     d.values = blob_put(&w, r->values);
     d.values_len = r->values.p ? r->values.len : 0;
+    d.messages_json = blob_put(&w, r->messages_json);
+    d.messages_len = r->messages_json.p ? r->messages_json.len : 0;
     d.state = r->state;
     d.created_us = r->created_us;
     d.pdd_ms = r->pdd_ms;

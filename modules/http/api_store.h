@@ -34,6 +34,8 @@ typedef struct api_dialog {
     size_t summary_len, full_len, markdown_len;
     const char *values; /* filter field values (api_values_get) */
     size_t values_len;
+    const char *messages_json; /* its messages as --json renders them (a JSON array), or "" */
+    size_t messages_len;
 } api_dialog_t;
 
 typedef struct api_stream {

@@ -178,7 +178,7 @@ int api_wire_put_dialog(api_buf_t *b, const api_dialog_rec_t *d)
 {
     uint64_t n = str_size(d->call_id) + str_size(d->from_user) + 1 + 8 + 4 + 4 +
                  str_size(d->summary_json) + str_size(d->full_json) + str_size(d->report_markdown) +
-                 str_size(d->values);
+                 str_size(d->values) + str_size(d->messages_json);
     char *p = frame_begin(b, API_FRAME_DIALOG, n);
     if (!p) return -1;
     wcur_t w = {p};
@@ -192,6 +192,7 @@ int api_wire_put_dialog(api_buf_t *b, const api_dialog_rec_t *d)
     put_str(&w, d->full_json);
     put_str(&w, d->report_markdown);
     put_str(&w, d->values);
+    put_str(&w, d->messages_json);
     frame_end(b, n);
     return 0;
 }
@@ -311,6 +312,7 @@ int api_wire_get_dialog(const char *payload, uint32_t len, api_dialog_rec_t *out
     d.full_json = get_str(&r);
     d.report_markdown = get_str(&r);
     d.values = get_str(&r);
+    d.messages_json = get_str(&r);
     if (finish(&r) != 0) return -1;
     *out = d;
     return 0;

@@ -44,6 +44,7 @@ typedef struct api_dialog_rec {
     snb_str_t full_json;       /* GET /v1/dialogs/{id} and its /report as JSON */
     snb_str_t report_markdown; /* /report with Accept: text/markdown */
     snb_str_t values;          /* its filter field values (api_values_*), for ?filter= */
+    snb_str_t messages_json;   /* JSON array: its kept messages as --json renders them (MCP) */
 } api_dialog_rec_t;
 
 /* One RTP stream as the API serves it. */

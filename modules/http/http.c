@@ -325,6 +325,27 @@ static uint32_t diag_flags_of(const http_mod_t *m, const json_t *full)
     return flags;
 }
 
+/* Its kept messages as --json renders them, for MCP's get_dialog. */
+typedef struct message_list {
+    http_mod_t *m;
+    const snb_dialog_t *dialog;
+    json_t *array;
+} message_list_t;
+
+static bool add_message(void *ud, const snb_dialog_message_t *msg)
+{
+    message_list_t *l = ud;
+    const snb_dialogs_service_t *svc = l->m->dialogs;
+    return json_array_append_new(l->array, svc->message_json(svc->ctx, l->dialog, msg)) == 0;
+}
+
+static json_t *messages_json(http_mod_t *m, const snb_dialog_t *dialog)
+{
+    message_list_t l = {m, dialog, json_array()};
+    if (l.array) m->dialogs->messages(m->dialogs->ctx, dialog, 0, SIZE_MAX, add_message, &l);
+    return l.array;
+}
+
 static void feed_dialog(void *ud, const snb_dialog_info_t *d)
 {
     http_mod_t *m = ud;
@@ -332,16 +353,18 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
     json_t *summary = svc->summary_json(svc->ctx, d->dialog);
     json_t *full = svc->report_json(svc->ctx, d->dialog);
     json_t *values = svc->field_values_json(svc->ctx, d->dialog);
+    json_t *msgs = messages_json(m, d->dialog);
     uint32_t flags = diag_flags_of(m, full);
-    size_t slen, flen, mlen = 0;
-    char *stext = dump(summary, &slen), *ftext = dump(full, &flen);
+    size_t slen, flen, mlen = 0, msglen;
+    char *stext = dump(summary, &slen), *ftext = dump(full, &flen), *msgtext = dump(msgs, &msglen);
     char *md = svc->report_text(svc->ctx, d->dialog, SNB_REPORT_MARKDOWN, &mlen);
     api_buf_t vals = {0};
     int vrc = api_values_encode(&vals, values);
     json_decref(summary);
     json_decref(full);
     json_decref(values);
-    if (stext && ftext && md && vrc == 0) {
+    json_decref(msgs);
+    if (stext && ftext && md && msgtext && vrc == 0) {
         api_dialog_rec_t rec = {
             .call_id = snb_str(d->call_id, strlen(d->call_id)),
             .from_user = snb_str(d->from_user, strlen(d->from_user)),
@@ -353,12 +376,14 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
             .full_json = snb_str(ftext, flen),
             .report_markdown = snb_str(md, mlen),
             .values = snb_str(vals.data ? vals.data : "", vals.len),
+            .messages_json = snb_str(msgtext, msglen),
         };
         if (api_wire_put_dialog(&m->out, &rec) == 0) m->counters[C_dialogs_sent]++;
     }
     api_buf_free(&vals);
     free(stext);
     free(ftext);
+    free(msgtext);
     free(md);
 }
 

@@ -413,13 +413,19 @@ static int get_dialog(call_ctx_t *c, mcp_tool_call_t *out)
         out->result = err;
         return rc;
     }
-    /* One page of the ladder: a long call has thousands of messages. */
-    json_t *all = json_object_get(body, "messages"), *page = json_array();
+    /* Its messages as --json renders them when the feed carried them, else
+     * the ladder; one page: a long call has thousands of messages. */
+    const api_dialog_t *d = api_store_find_dialog(c->store, call_id, strlen(call_id));
+    json_t *records =
+        d && d->messages_len ? json_loadb(d->messages_json, d->messages_len, 0, NULL) : NULL;
+    json_t *all = json_is_array(records) ? records : json_object_get(body, "messages");
+    json_t *page = json_array();
     size_t total = json_array_size(all);
     for (size_t i = offset; page && i < total && json_array_size(page) < max; i++)
         json_array_append(page, json_array_get(all, i));
     out->rows = json_array_size(page);
     json_object_set_new(body, "messages", page ? page : json_array());
+    json_decref(records);
     json_object_set_new(body, "messages_total", json_integer((json_int_t)total));
     json_object_set_new(body, "messages_offset", json_integer((json_int_t)offset));
     set_next_cursor(body, "nextCursor", offset, out->rows, total);

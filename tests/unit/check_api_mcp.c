@@ -49,6 +49,11 @@ static void add_dialog(api_store_t *s, const char *call_id, const char *from, un
     d.full_json = snb_str(full, strlen(full));
     d.report_markdown = snb_str(md, strlen(md));
     d.values = snb_str(vb.data, vb.len);
+    /* a@x carries its --json records (the feed's messages_json); the others
+     * only the ladder of their full JSON. */
+    if (strcmp(call_id, "a@x") == 0)
+        d.messages_json = SNB_STR_LIT("[{\"method\":\"INVITE\",\"status_code\":null},"
+                                      "{\"method\":\"INVITE\",\"status_code\":200}]");
     api_buf_t b = {0};
     ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
     api_buf_free(&vb);
@@ -342,6 +347,12 @@ START_TEST(get_dialog_pages_messages)
     ck_assert_uint_eq(json_array_size(m), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(m, 0), "label")), "503");
     ck_assert_ptr_null(json_object_get(sc, "nextCursor"));
+    json_decref(reply);
+    /* With the --json records, those are the messages. */
+    sc = structured(call(s, "get_dialog", "{\"call_id\":\"a@x\"}", &reply));
+    m = json_object_get(sc, "messages");
+    ck_assert_uint_eq(json_array_size(m), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(m, 1), "status_code")), 200);
     json_decref(reply);
     json_t *res = call(s, "get_dialog", "{\"call_id\":\"nope\"}", &reply);
     ck_assert(json_is_true(json_object_get(res, "isError")));

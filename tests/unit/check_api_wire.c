@@ -19,6 +19,7 @@ static api_dialog_rec_t sample_dialog(void)
     d.summary_json = SNB_STR_LIT("{\"call_id\":\"12013223@200.57.7.195\"}");
     d.full_json = SNB_STR_LIT("{\"schema_version\":1,\"state\":\"Failed\"}");
     d.report_markdown = SNB_STR_LIT("# Report\n\nFailed.\n");
+    d.messages_json = SNB_STR_LIT("[{\"method\":\"INVITE\"}]");
     return d;
 }
 
@@ -72,6 +73,7 @@ START_TEST(dialog_round_trip)
     ck_assert(str_is(out.summary_json, d.summary_json));
     ck_assert(str_is(out.full_json, d.full_json));
     ck_assert(str_is(out.report_markdown, d.report_markdown));
+    ck_assert(str_is(out.messages_json, d.messages_json));
     /* The strings point into the payload (zero copy). */
     ck_assert(out.full_json.p >= p && out.full_json.p + out.full_json.len <= p + len);
     api_buf_free(&b);
@@ -81,7 +83,7 @@ START_TEST(dialog_round_trip)
     e.pdd_ms = 2147483647;
     ck_assert_int_eq(api_wire_put_dialog(&b, &e), 0);
     p = only_payload(&b, API_FRAME_DIALOG, &len);
-    ck_assert_uint_eq(len, 4 * 6 + 1 + 8 + 4 + 4); /* six strings, each its length */
+    ck_assert_uint_eq(len, 4 * 7 + 1 + 8 + 4 + 4); /* seven strings, each its length */
     ck_assert_int_eq(api_wire_get_dialog(p, len, &out), 0);
     ck_assert_uint_eq(out.call_id.len, 0);
     ck_assert_uint_eq(out.report_markdown.len, 0);
