@@ -73,7 +73,7 @@ typedef struct snb_dialog_message {
     uint64_t ts_us;
     snb_addr_t src, dst;
     uint16_t sport, dport;
-    uint8_t transport; /* 0 UDP, 1 TCP, 2 SCTP, 3 WS */
+    uint8_t transport; /* 0 UDP, 1 TCP, 2 SCTP, 3 WS, 4 TLS (decrypted by the tls module) */
     bool is_request, retransmit, has_sdp;
     uint8_t method, cseq_method; /* enum snb_sip_method */
     uint16_t status;
