@@ -99,24 +99,29 @@ static int fill(pcap_classic_t *c, size_t need, char *why, size_t whylen)
 
 int pcap_classic_next(pcap_classic_t *c, pcap_classic_record_t *rec, char *why, size_t whylen)
 {
-    int rc = fill(c, 16, why, whylen);
-    if (rc < 0) return PCAP_CLASSIC_CORRUPT;
-    if (rc == 0) return c->win_len == c->win_pos ? PCAP_CLASSIC_END : PCAP_CLASSIC_TRUNCATED;
+    /* The common case, a whole record already in the window, calls nothing. */
+    if (c->win_len - c->win_pos < 16) {
+        int rc = fill(c, 16, why, whylen);
+        if (rc < 0) return PCAP_CLASSIC_CORRUPT;
+        if (rc == 0) return c->win_len == c->win_pos ? PCAP_CLASSIC_END : PCAP_CLASSIC_TRUNCATED;
+    }
     const uint8_t *h = c->win + c->win_pos;
-    uint32_t sec = rd32(h, c->swapped), frac = rd32(h + 4, c->swapped);
-    uint32_t caplen = rd32(h + 8, c->swapped), len = rd32(h + 12, c->swapped);
+    uint32_t caplen = rd32(h + 8, c->swapped);
     if (caplen > MAX_RECORD) {
         snprintf(why, whylen, "record of %u bytes, larger than the %u-byte limit", caplen,
                  MAX_RECORD);
         return PCAP_CLASSIC_CORRUPT;
     }
-    rc = fill(c, 16 + (size_t)caplen, why, whylen);
-    if (rc < 0) return PCAP_CLASSIC_CORRUPT;
-    if (rc == 0) return PCAP_CLASSIC_TRUNCATED;
-    h = c->win + c->win_pos; /* the window may have moved */
+    if (c->win_len - c->win_pos < 16 + (size_t)caplen) {
+        int rc = fill(c, 16 + (size_t)caplen, why, whylen);
+        if (rc < 0) return PCAP_CLASSIC_CORRUPT;
+        if (rc == 0) return PCAP_CLASSIC_TRUNCATED;
+        h = c->win + c->win_pos; /* the window moved */
+    }
+    uint32_t sec = rd32(h, c->swapped), frac = rd32(h + 4, c->swapped);
     rec->ts_us = (uint64_t)sec * 1000000u + (c->nsec ? frac / 1000u : frac);
     rec->caplen = caplen;
-    rec->wirelen = len;
+    rec->wirelen = rd32(h + 12, c->swapped);
     rec->data = h + 16;
     c->win_pos += 16 + (size_t)caplen;
     c->off = c->win_off + c->win_pos;

@@ -62,8 +62,9 @@ static uint64_t pow2_at_least(uint64_t n)
 
 /* The 5-tuple + SSRC hash runs for every RTP packet: keyed NH over its
  * words (sipnab/hash.h), 4 words for IPv4. */
-static inline uint64_t key_hash(const rtp_table_t *t, const snb_addr_t *src, uint16_t sport,
-                                const snb_addr_t *dst, uint16_t dport, uint32_t ssrc)
+__attribute__((always_inline)) static inline uint64_t
+key_hash(const rtp_table_t *t, const snb_addr_t *src, uint16_t sport, const snb_addr_t *dst,
+         uint16_t dport, uint32_t ssrc)
 {
     uint32_t w[10];
     if (src->family == 4 && dst->family == 4) { /* most RTP: four words, unrolled */
