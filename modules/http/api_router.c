@@ -1,20 +1,19 @@
 /* REST routing (see api_router.h): authentication, path matching, query
  * parameters and the bodies of every endpoint. Listing bodies are built by
  * splicing the JSON the capture process rendered, never re-parsing it. */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "api_router.h"
 #include "api_alerts.h"
 
 #include <math.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api_metrics.h"
+#include "api_regex.h"
 #include "api_stats.h"
 
 #define CT_JSON "application/json"
@@ -24,12 +23,6 @@
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX 1000
-#define REGEX_MATCH_LIMIT 100000
-#define REGEX_HEAP_LIMIT_KIB 8192
-/* A pattern that hits its match limit costs ~2 ms per dialog; over 100 000
- * dialogs that is minutes of CPU per request. Past this many hits in one
- * request it is refused instead. */
-#define REGEX_LIMIT_HITS_MAX 64
 
 static const char oom_body[] = "{\"schema_version\":1,\"status\":500,\"error\":\"out of memory\"}";
 
@@ -322,10 +315,7 @@ typedef struct dialog_filter {
     page_t pg;
     snb_filter_t *expr; /* ?filter=, the --filter language */
     int state;          /* -1: any */
-    pcre2_code *re;
-    pcre2_match_data *md;
-    pcre2_match_context *mc;
-    unsigned limit_hits;
+    api_regex_t *re;    /* ?from= */
 } dialog_filter_t;
 
 static bool list_dialog(void *ud, const api_dialog_t *d)
@@ -338,15 +328,8 @@ static bool list_dialog(void *ud, const api_dialog_t *d)
     }
     if (f->state >= 0 && d->state != f->state) return true;
     if (f->expr && !api_values_match(f->expr, d->values, d->values_len)) return true;
-    if (f->re) {
-        /* A match-limit or other matching error counts as no match. */
-        int rc =
-            pcre2_match(f->re, (PCRE2_SPTR)d->from_user, strlen(d->from_user), 0, 0, f->md, f->mc);
-        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
-            rc == PCRE2_ERROR_DEPTHLIMIT)
-            return ++f->limit_hits <= REGEX_LIMIT_HITS_MAX;
-        if (rc < 0) return true;
-    }
+    if (f->re && !api_regex_match(f->re, d->from_user, strlen(d->from_user)))
+        return !api_regex_too_expensive(f->re);
     page_add(&f->pg, d->summary_json, d->summary_len);
     return true;
 }
@@ -367,42 +350,27 @@ static void get_dialogs(const api_store_t *store, const char *query, api_respons
         goto out;
     }
     if (ps[1].value) {
-        int err;
-        PCRE2_SIZE erroff;
-        f.re =
-            pcre2_compile((PCRE2_SPTR)ps[1].value, PCRE2_ZERO_TERMINATED, 0, &err, &erroff, NULL);
-        if (!f.re) {
-            PCRE2_UCHAR msg[256];
-            if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
-                snprintf((char *)msg, sizeof msg, "error %d", err);
-            char text[320];
-            snprintf(text, sizeof text, "invalid from regex at offset %zu: %s", (size_t)erroff,
-                     (const char *)msg);
-            set_error(resp, 400, text);
+        char err[300], text[340];
+        if (!(f.re = api_regex_compile(ps[1].value, err, sizeof err))) {
+            snprintf(text, sizeof text, "invalid from regex %s", err);
+            if (strcmp(err, "out of memory") == 0)
+                set_oom(resp);
+            else
+                set_error(resp, 400, text);
             goto out;
         }
-        f.md = pcre2_match_data_create_from_pattern(f.re, NULL);
-        f.mc = pcre2_match_context_create(NULL);
-        if (!f.md || !f.mc) {
-            set_oom(resp);
-            goto out;
-        }
-        pcre2_set_match_limit(f.mc, REGEX_MATCH_LIMIT);
-        pcre2_set_heap_limit(f.mc, REGEX_HEAP_LIMIT_KIB);
     }
     if (f.pg.limit || f.state >= 0 || f.re || f.expr)
         api_store_foreach_dialog(store, list_dialog, &f);
     if (f.state < 0 && !f.re && !f.expr) f.pg.total = api_store_dialog_count(store);
-    if (f.limit_hits > REGEX_LIMIT_HITS_MAX)
+    if (f.re && api_regex_too_expensive(f.re))
         set_error(resp, 400, "from regex too expensive: it keeps exceeding its match limit");
     else
         page_respond(&f.pg, "dialogs", resp);
 out:
     api_buf_free(&f.pg.items);
     snb_filter_free(f.expr);
-    pcre2_match_context_free(f.mc);
-    pcre2_match_data_free(f.md);
-    pcre2_code_free(f.re);
+    api_regex_free(f.re);
     qparams_free(ps, nps);
 }
 
