@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "api_regex.h"
 #include "api_router.h"
 #include "mcp_fence.h"
+#include "mcp_ladder.h"
 
 #define PAGE_DEFAULT 100
 #define MOS_POOR_DEFAULT 3.6
@@ -29,7 +32,7 @@ typedef struct tool_def {
     const char *input;  /* the JSON Schema's properties (JSON text, without braces) */
     const char *output; /* the output schema (JSON text) */
     const char *const *args;
-    const char *required; /* argument names required, or NULL */
+    const char *required; /* a JSON array of the argument names required, or NULL */
 } tool_def_t;
 
 static const char *const list_dialogs_args[] = {"filter", "state", "limit", "cursor", NULL};
@@ -40,6 +43,19 @@ static const char *const list_streams_args[] = {"filter", "orphaned", "mos_below
 static const char *const get_stream_args[] = {"ssrc", NULL};
 static const char *const no_args[] = {NULL};
 static const char *const problems_args[] = {"limit", "mos_below", NULL};
+static const char *const get_message_args[] = {"call_id", "index", NULL};
+static const char *const ladder_args[] = {"call_id", "max_messages", "cursor", NULL};
+static const char *const search_args[] = {"pattern", "call_id", "limit", "cursor", NULL};
+static const char *const annotation_args[] = {"call_id", "limit", "cursor", NULL};
+static const char *const alerts_args[] = {"type",  "source", "since", "until",
+                                          "limit", "cursor", NULL};
+
+#define ANNOTATION_OUT(key)                                                                        \
+    "{\"type\":\"object\",\"properties\":{" PAGE_OUT ",\"dialogs\":{\"type\":\"array\","           \
+    "\"items\":{\"type\":\"object\",\"properties\":{\"call_id\":{\"type\":\"string\"},\"" key      \
+    "\":{}}}},\"note\":{\"type\":\"string\"}},\"required\":[\"total\",\"dialogs\"]}"
+#define ANNOTATION_ARGS                                                                            \
+    "\"call_id\":{\"type\":\"string\",\"description\":\"only this call\"}," PAGE_ARGS
 
 static const tool_def_t tools[] = {
     {"list_dialogs", "List SIP dialogs",
@@ -64,7 +80,7 @@ static const tool_def_t tools[] = {
      "\"type\":\"array\",\"items\":{\"type\":\"object\"}},\"messages_total\":{\"type\":"
      "\"integer\"},\"messages_offset\":{\"type\":\"integer\"},\"nextCursor\":{\"type\":"
      "\"string\"}},\"required\":[\"call_id\",\"messages\",\"messages_total\"]}",
-     get_dialog_args, "call_id"},
+     get_dialog_args, "[\"call_id\"]"},
     {"get_call_report", "Get a call report",
      "The call report of a Call-ID, as GET /v1/dialogs/{call_id}/report: JSON (the dialog with "
      "diagnosis.summary) or the Markdown report of sipnab --call-report.",
@@ -72,7 +88,7 @@ static const tool_def_t tools[] = {
      "\"markdown\"],\"description\":\"default json\"}",
      "{\"type\":\"object\",\"properties\":{\"call_id\":{\"type\":\"string\"},\"markdown\":{"
      "\"type\":\"string\"}}}",
-     report_args, "call_id"},
+     report_args, "[\"call_id\"]"},
     {"list_streams", "List RTP streams",
      "RTP streams with their quality (MOS, jitter, loss). filter takes the sipnab "
      "--stream-filter language; orphaned: streams with no dialog; mos_below: streams whose "
@@ -86,7 +102,7 @@ static const tool_def_t tools[] = {
      "The full RTP stream of an SSRC (quality intervals, RTCP, DTMF); with a repeated SSRC, the "
      "stream stored last.",
      "\"ssrc\":{\"type\":\"string\",\"description\":\"0x1a2b3c4d or 1a2b3c4d\"}",
-     "{\"type\":\"object\"}", get_stream_args, "ssrc"},
+     "{\"type\":\"object\"}", get_stream_args, "[\"ssrc\"]"},
     {"get_stats", "Get capture statistics",
      "Dialogs by state, streams (total, orphaned, active) and PDD percentiles, as GET /v1/stats.",
      "",
@@ -102,6 +118,65 @@ static const tool_def_t tools[] = {
      "\"type\":\"array\",\"items\":{\"type\":\"object\"}}},\"required\":[\"total\","
      "\"problems\"]}",
      problems_args, NULL},
+    {"get_message", "Get one SIP message",
+     "Message index (0-based) of a Call-ID: the record get_dialog returns in messages[] (the "
+     "--json fields the store keeps) and its ladder entry (time, addresses, label). The API "
+     "store keeps a summary of each message, never its text: text is always null and "
+     "text_kept false (headers beyond those fields and bodies are not available).",
+     "\"call_id\":{\"type\":\"string\"},\"index\":{\"type\":\"integer\",\"minimum\":0}",
+     "{\"type\":\"object\",\"properties\":{\"call_id\":{\"type\":\"string\"},\"index\":{"
+     "\"type\":\"integer\"},\"messages_total\":{\"type\":\"integer\"},\"message\":{\"type\":"
+     "\"object\"},\"ladder\":{\"type\":[\"object\",\"null\"]},\"text\":{\"type\":\"null\"},"
+     "\"text_kept\":{\"type\":\"boolean\"}},\"required\":[\"call_id\",\"index\",\"message\","
+     "\"text_kept\"]}",
+     get_message_args, "[\"call_id\",\"index\"]"},
+    {"render_ladder", "Render a call ladder",
+     "A plain-text ladder of a Call-ID: one line per message kept (milliseconds from the first, "
+     "source -> destination, label, retransmissions marked), paginated by max_messages and "
+     "cursor.",
+     "\"call_id\":{\"type\":\"string\"},\"max_messages\":{\"type\":\"integer\",\"minimum\":1,"
+     "\"description\":\"lines per page (default 100, at most --mcp-max-rows)\"},\"cursor\":{"
+     "\"type\":\"string\"}",
+     "{\"type\":\"object\",\"properties\":{\"call_id\":{\"type\":\"string\"},\"ladder\":{"
+     "\"type\":\"string\"},\"messages_total\":{\"type\":\"integer\"},\"messages_offset\":{"
+     "\"type\":\"integer\"},\"lines\":{\"type\":\"integer\"},\"nextCursor\":{\"type\":"
+     "\"string\"}},\"required\":[\"call_id\",\"ladder\",\"messages_total\"]}",
+     ladder_args, "[\"call_id\"]"},
+    {"search_messages", "Search SIP messages",
+     "A PCRE2 regular expression over what the store keeps of each message: its label (request "
+     "method, or status code and reason) and the From, To and User-Agent of its --json record. "
+     "Dialogs are scanned in creation order; a page stops at limit matches, 10000 dialogs or "
+     "500 ms, and nextCursor resumes at the next dialog. Each match is bounded (match and "
+     "depth limits); a pattern that keeps hitting them is refused. Message texts are not kept, "
+     "so other headers and bodies cannot be searched.",
+     "\"pattern\":{\"type\":\"string\",\"maxLength\":1024,\"description\":\"a PCRE2 "
+     "regex\"},\"call_id\":{\"type\":\"string\",\"description\":\"only this call\"}," PAGE_ARGS,
+     "{\"type\":\"object\",\"properties\":{\"matches\":{\"type\":\"array\",\"items\":{"
+     "\"type\":\"object\"}},\"dialogs_scanned\":{\"type\":\"integer\"},\"stopped\":{\"type\":"
+     "\"string\"},\"nextCursor\":{\"type\":\"string\"}},\"required\":[\"matches\","
+     "\"dialogs_scanned\"]}",
+     search_args, "[\"pattern\"]"},
+    {"security_findings", "Security findings",
+     "The security alerts the security module raised (scanners, floods, brute force, ...), as "
+     "GET /v1/alerts: filter by type, source address, since and until (ISO 8601 UTC or epoch "
+     "seconds). Empty, with a note, when no alert is held (the module not loaded, or nothing "
+     "found).",
+     "\"type\":{\"type\":\"string\"},\"source\":{\"type\":\"string\",\"description\":\"an "
+     "exact address\"},\"since\":{\"type\":\"string\"},\"until\":{\"type\":\"string\"}," PAGE_ARGS,
+     "{\"type\":\"object\",\"properties\":{" PAGE_OUT ",\"alerts\":{\"type\":\"array\","
+     "\"items\":{\"type\":\"object\"}},\"note\":{\"type\":\"string\"}},\"required\":[\"total\","
+     "\"alerts\"]}",
+     alerts_args, NULL},
+    {"stir_results", "STIR/SHAKEN results",
+     "The stir_shaken annotation of each dialog that has one (Identity verification: "
+     "attestation, verstat, failures). Empty, with a note, when no dialog has one (the stir "
+     "module not loaded, or no signed INVITE).",
+     ANNOTATION_ARGS, ANNOTATION_OUT("stir_shaken"), annotation_args, NULL},
+    {"siprec_metadata", "SIPREC metadata",
+     "The siprec_metadata annotation of each dialog that has one (recording session "
+     "participants, streams). Empty, with a note, when no dialog has one (the siprec module "
+     "not loaded, or no recording session).",
+     ANNOTATION_ARGS, ANNOTATION_OUT("siprec_metadata"), annotation_args, NULL},
 };
 #define N_TOOLS (sizeof tools / sizeof tools[0])
 
@@ -125,7 +200,7 @@ static json_t *tool_json(const tool_def_t *t)
         return NULL;
     json_t *in = json_loads(input, 0, NULL), *out = json_loads(t->output, 0, NULL);
     free(input);
-    if (in && t->required) json_object_set_new(in, "required", json_pack("[s]", t->required));
+    if (in && t->required) json_object_set_new(in, "required", json_loads(t->required, 0, NULL));
     json_t *o = in && out ? json_pack("{s:s,s:s,s:s,s:o,s:o,s:{s:b,s:b,s:b}}", "name", t->name,
                                       "title", t->title, "description", t->description,
                                       "inputSchema", in, "outputSchema", out, "annotations",
@@ -341,7 +416,9 @@ static int listing(call_ctx_t *c, const char *path, const char *array, api_buf_t
     set_next_cursor(body, "nextCursor", offset, n,
                     (size_t)json_integer_value(json_object_get(body, "total")));
     out->rows = n;
-    out->result = data_result(body, array[0] == 'd' ? "SIP dialogs" : "RTP streams");
+    out->result = data_result(body, strcmp(array, "dialogs") == 0   ? "SIP dialogs"
+                                    : strcmp(array, "streams") == 0 ? "RTP streams"
+                                                                    : "Security alerts");
     return out->result ? 0 : -32603;
 }
 
@@ -398,6 +475,19 @@ static bool arg_required(call_ctx_t *c, const char *key, const char **out)
     return true;
 }
 
+/* A dialog's messages as --json renders them (the feed's messages_json), a
+ * new reference; NULL when the feed did not carry them. */
+static json_t *dialog_records(const api_dialog_t *d)
+{
+    json_t *r =
+        d && d->messages_len ? json_loadb(d->messages_json, d->messages_len, 0, NULL) : NULL;
+    if (!json_is_array(r)) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
 static int get_dialog(call_ctx_t *c, mcp_tool_call_t *out)
 {
     const char *call_id;
@@ -415,10 +505,8 @@ static int get_dialog(call_ctx_t *c, mcp_tool_call_t *out)
     }
     /* Its messages as --json renders them when the feed carried them, else
      * the ladder; one page: a long call has thousands of messages. */
-    const api_dialog_t *d = api_store_find_dialog(c->store, call_id, strlen(call_id));
-    json_t *records =
-        d && d->messages_len ? json_loadb(d->messages_json, d->messages_len, 0, NULL) : NULL;
-    json_t *all = json_is_array(records) ? records : json_object_get(body, "messages");
+    json_t *records = dialog_records(api_store_find_dialog(c->store, call_id, strlen(call_id)));
+    json_t *all = records ? records : json_object_get(body, "messages");
     json_t *page = json_array();
     size_t total = json_array_size(all);
     for (size_t i = offset; page && i < total && json_array_size(page) < max; i++)
@@ -662,6 +750,343 @@ static int find_problems(call_ctx_t *c, mcp_tool_call_t *out)
     return out->result ? 0 : -32603;
 }
 
+/* ---- one call's messages ----------------------------------------------------------------------
+ */
+
+/* The dialog of the call_id argument, with its full JSON (a new reference);
+ * NULL with out->result a tool error when it is not held. */
+static json_t *held_dialog(call_ctx_t *c, const char *call_id, const api_dialog_t **d,
+                           mcp_tool_call_t *out)
+{
+    *d = api_store_find_dialog(c->store, call_id, strlen(call_id));
+    if (!*d) {
+        out->result = text_result("dialog not found", true);
+        return NULL;
+    }
+    return json_loadb((*d)->full_json, (*d)->full_len, 0, NULL);
+}
+
+static bool arg_index(call_ctx_t *c, const char *key, size_t *out)
+{
+    json_t *v = json_object_get(c->args, key);
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return bad_arg(c, key, "an integer of at least 0 (required)");
+    *out = (size_t)json_integer_value(v);
+    return true;
+}
+
+static int get_message(call_ctx_t *c, mcp_tool_call_t *out)
+{
+    const char *call_id;
+    size_t index;
+    if (!arg_required(c, "call_id", &call_id) || !arg_index(c, "index", &index)) return -32602;
+    const api_dialog_t *d;
+    json_t *full = held_dialog(c, call_id, &d, out);
+    if (!full) return out->result ? 0 : -32603;
+    json_t *records = dialog_records(d);
+    json_t *ladder = json_object_get(full, "messages");
+    json_t *all = records ? records : ladder;
+    size_t total = json_array_size(all);
+    if (index >= total) {
+        char text[96];
+        snprintf(text, sizeof text, "index out of range: the dialog has %zu messages", total);
+        out->result = text_result(text, true);
+    } else {
+        out->rows = 1;
+        json_t *body = json_pack("{s:s,s:I,s:I,s:O,s:O?,s:n,s:b,s:s}", "call_id", call_id, "index",
+                                 (json_int_t)index, "messages_total", (json_int_t)total, "message",
+                                 json_array_get(all, index), "ladder",
+                                 json_array_get(ladder, index), "text", "text_kept", 0, "text_note",
+                                 "the API store keeps a summary of each message, not its text");
+        out->result = data_result(body, "A SIP message");
+    }
+    json_decref(records);
+    json_decref(full);
+    return out->result ? 0 : -32603;
+}
+
+static int render_ladder(call_ctx_t *c, mcp_tool_call_t *out)
+{
+    const char *call_id;
+    size_t max = PAGE_DEFAULT < c->max_rows ? PAGE_DEFAULT : c->max_rows, offset;
+    if (!arg_required(c, "call_id", &call_id) || !arg_count(c, "max_messages", &max) ||
+        !arg_cursor(c, &offset))
+        return -32602;
+    const api_dialog_t *d;
+    json_t *full = held_dialog(c, call_id, &d, out);
+    if (!full) return out->result ? 0 : -32603;
+    json_t *ladder = json_object_get(full, "messages");
+    size_t total = json_array_size(ladder);
+    char *text = mcp_ladder_render(ladder, offset, max, &out->rows);
+    char *fenced = text ? mcp_fence("A SIP call ladder", text, strlen(text)) : NULL;
+    json_t *body = text ? json_pack("{s:s,s:s,s:I,s:I,s:I}", "call_id", call_id, "ladder", text,
+                                    "messages_total", (json_int_t)total, "messages_offset",
+                                    (json_int_t)offset, "lines", (json_int_t)out->rows)
+                        : NULL;
+    if (body) set_next_cursor(body, "nextCursor", offset, out->rows, total);
+    out->result = fenced && body ? text_result(fenced, false) : NULL;
+    if (out->result)
+        json_object_set_new(out->result, "structuredContent", body);
+    else
+        json_decref(body);
+    free(fenced);
+    free(text);
+    json_decref(full);
+    return out->result ? 0 : -32603;
+}
+
+/* ---- search_messages --------------------------------------------------------------------------
+ */
+
+#define SEARCH_PATTERN_MAX 1024
+#define SEARCH_DIALOGS_MAX 10000
+#define SEARCH_BUDGET_MS 500.0
+
+typedef struct search {
+    call_ctx_t *c;
+    api_regex_t *re;
+    size_t limit, skip, seen, scanned;
+    json_t *matches;
+    const char *stopped; /* why the page ended early, or NULL */
+    size_t next;         /* the dialog offset to resume at */
+    double deadline_ms;
+    bool oom;
+} search_t;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The fields of one message the regex runs over, into matched. */
+static void search_fields(search_t *s, json_t *entry, json_t *record, json_t *matched)
+{
+    static const char *const record_fields[] = {"from", "to", "ua"};
+    const char *label = json_string_value(json_object_get(entry, "label"));
+    if (label && api_regex_match(s->re, label, strlen(label)))
+        json_object_set_new(matched, "label", json_string(label));
+    for (size_t k = 0; k < sizeof record_fields / sizeof record_fields[0]; k++) {
+        json_t *v = json_object_get(record, record_fields[k]);
+        if (json_is_string(v) &&
+            api_regex_match(s->re, json_string_value(v), json_string_length(v)))
+            json_object_set(matched, record_fields[k], v);
+    }
+}
+
+/* A dialog's matches into rows (new reference). */
+static json_t *search_dialog(search_t *s, const api_dialog_t *d)
+{
+    json_t *full = json_loadb(d->full_json, d->full_len, 0, NULL), *rows = json_array();
+    json_t *records = dialog_records(d), *ladder = json_object_get(full, "messages");
+    for (size_t i = 0; rows && i < json_array_size(ladder); i++) {
+        json_t *e = json_array_get(ladder, i), *matched = json_object();
+        if (matched) search_fields(s, e, json_array_get(records, i), matched);
+        if (json_object_size(matched))
+            json_array_append_new(
+                rows, json_pack("{s:s,s:I,s:O?,s:O?,s:O?,s:O?,s:O}", "call_id", d->call_id, "index",
+                                (json_int_t)i, "t_ms", json_object_get(e, "t_ms"), "src",
+                                json_object_get(e, "src"), "dst", json_object_get(e, "dst"),
+                                "label", json_object_get(e, "label"), "matched", matched));
+        json_decref(matched);
+        if (api_regex_too_expensive(s->re)) break;
+    }
+    if (!full || !rows) s->oom = true;
+    json_decref(records);
+    json_decref(full);
+    return rows;
+}
+
+static bool search_next_dialog(void *ud, const api_dialog_t *d)
+{
+    search_t *s = ud;
+    if (s->seen++ < s->skip) return true;
+    if (s->scanned == SEARCH_DIALOGS_MAX || now_ms() > s->deadline_ms) {
+        s->stopped = s->scanned == SEARCH_DIALOGS_MAX ? "dialogs" : "time";
+        return false;
+    }
+    json_t *rows = search_dialog(s, d);
+    size_t have = json_array_size(s->matches), n = json_array_size(rows);
+    if (have && have + n > s->limit) { /* resume at this dialog: none of its rows is lost */
+        s->stopped = "limit";
+        json_decref(rows);
+        return false;
+    }
+    s->scanned++;
+    s->next = s->seen;
+    for (size_t i = 0; i < n && json_array_size(s->matches) < s->limit; i++)
+        json_array_append(s->matches, json_array_get(rows, i));
+    if (n > s->limit) s->stopped = "limit (this dialog's later matches were left out)";
+    json_decref(rows);
+    return !s->oom && !api_regex_too_expensive(s->re) && !(n > s->limit);
+}
+
+static bool search_one(void *ud, const api_dialog_t *d)
+{
+    search_t *s = ud;
+    s->skip = 0;
+    return search_next_dialog(ud, d);
+}
+
+static int search_messages(call_ctx_t *c, mcp_tool_call_t *out)
+{
+    const char *pattern, *call_id = NULL;
+    search_t s = {.c = c, .limit = PAGE_DEFAULT < c->max_rows ? PAGE_DEFAULT : c->max_rows};
+
+    if (!arg_required(c, "pattern", &pattern) || !arg_string(c, "call_id", &call_id) ||
+        !arg_count(c, "limit", &s.limit) || !arg_cursor(c, &s.skip))
+        return -32602;
+    if (strlen(pattern) > SEARCH_PATTERN_MAX)
+        return bad_arg(c, "pattern", "at most 1024 bytes long"), -32602;
+    char err[300], text[340];
+    if (!(s.re = api_regex_compile(pattern, err, sizeof err))) {
+        if (strcmp(err, "out of memory") == 0) return -32603;
+        snprintf(text, sizeof text, "invalid regex %s", err);
+        out->result = text_result(text, true);
+        return out->result ? 0 : -32603;
+    }
+    s.next = s.skip;
+    s.matches = json_array();
+    s.deadline_ms = now_ms() + SEARCH_BUDGET_MS;
+    if (s.matches && call_id) {
+        const api_dialog_t *d = api_store_find_dialog(c->store, call_id, strlen(call_id));
+        if (d && s.skip == 0) search_one(&s, d);
+    } else if (s.matches) {
+        api_store_foreach_dialog(c->store, search_next_dialog, &s);
+    }
+    json_t *body = NULL;
+    if (api_regex_too_expensive(s.re)) {
+        out->result = text_result("regex too expensive: it keeps exceeding its match limit", true);
+    } else if (s.matches && !s.oom) {
+        out->rows = json_array_size(s.matches);
+        body = json_pack("{s:s,s:I,s:O}", "pattern", pattern, "dialogs_scanned",
+                         (json_int_t)s.scanned, "matches", s.matches);
+        if (body && s.stopped) {
+            char next[40];
+            snprintf(next, sizeof next, CURSOR_PREFIX "%zu", s.next);
+            json_object_set_new(body, "stopped", json_string(s.stopped));
+            if (!call_id) json_object_set_new(body, "nextCursor", json_string(next));
+        }
+        out->result = data_result(body, "SIP messages matching a pattern");
+    }
+    json_decref(s.matches);
+    api_regex_free(s.re);
+    return out->result ? 0 : -32603;
+}
+
+/* ---- annotations and alerts -------------------------------------------------------------------
+ */
+
+/* Whether the dialog's full JSON may hold a non-null key (a cheap test
+ * before parsing it). */
+static bool may_carry(const api_dialog_t *d, const char *quoted_key)
+{
+    size_t klen = strlen(quoted_key);
+    const char *p = memmem(d->full_json, d->full_len, quoted_key, klen);
+    return p && !(d->full_len - (size_t)(p - d->full_json) >= klen + 4 &&
+                  memcmp(p + klen, "null", 4) == 0);
+}
+
+typedef struct annotations {
+    const char *key;
+    char quoted[64]; /* "key": */
+    size_t offset, limit, total;
+    json_t *rows;
+    bool oom;
+} annotations_t;
+
+static bool annotation_of(void *ud, const api_dialog_t *d)
+{
+    annotations_t *a = ud;
+    if (!may_carry(d, a->quoted)) return true;
+    json_t *full = json_loadb(d->full_json, d->full_len, 0, NULL);
+    json_t *v = json_object_get(full, a->key);
+    if (v && !json_is_null(v)) {
+        if (a->total >= a->offset && json_array_size(a->rows) < a->limit &&
+            json_array_append_new(a->rows,
+                                  json_pack("{s:s,s:O}", "call_id", d->call_id, a->key, v)) != 0)
+            a->oom = true;
+        a->total++;
+    }
+    if (!full) a->oom = true;
+    json_decref(full);
+    return !a->oom;
+}
+
+/* The dialogs whose full JSON carries key (not null), paged; a note when
+ * none does. */
+static int annotation_listing(call_ctx_t *c, const char *key, const char *module,
+                              mcp_tool_call_t *out)
+{
+    const char *call_id = NULL;
+    annotations_t a = {.key = key,
+                       .limit = PAGE_DEFAULT < c->max_rows ? PAGE_DEFAULT : c->max_rows};
+    if (!arg_string(c, "call_id", &call_id) || !arg_count(c, "limit", &a.limit) ||
+        !arg_cursor(c, &a.offset))
+        return -32602;
+    snprintf(a.quoted, sizeof a.quoted, "\"%s\":", key);
+    a.rows = json_array();
+    if (a.rows && call_id) {
+        const api_dialog_t *d = api_store_find_dialog(c->store, call_id, strlen(call_id));
+        if (!d) {
+            json_decref(a.rows);
+            out->result = text_result("dialog not found", true);
+            return out->result ? 0 : -32603;
+        }
+        annotation_of(&a, d);
+    } else if (a.rows) {
+        api_store_foreach_dialog(c->store, annotation_of, &a);
+    }
+    json_t *body = NULL;
+    if (a.rows && !a.oom) {
+        out->rows = json_array_size(a.rows);
+        body = json_pack("{s:I,s:I,s:I,s:O}", "total", (json_int_t)a.total, "offset",
+                         (json_int_t)a.offset, "limit", (json_int_t)a.limit, "dialogs", a.rows);
+        if (body) set_next_cursor(body, "nextCursor", a.offset, out->rows, a.total);
+        if (body && !a.total) {
+            char note[200];
+            snprintf(note, sizeof note,
+                     "no dialog held carries %s: the %s module is not loaded, or it found nothing "
+                     "to say",
+                     key, module);
+            json_object_set_new(body, "note", json_string(note));
+        }
+        out->result = data_result(body, "Dialog annotations");
+    }
+    json_decref(a.rows);
+    return out->result ? 0 : -32603;
+}
+
+static int stir_results(call_ctx_t *c, mcp_tool_call_t *out)
+{
+    return annotation_listing(c, "stir_shaken", "stir", out);
+}
+
+static int siprec_metadata(call_ctx_t *c, mcp_tool_call_t *out)
+{
+    return annotation_listing(c, "siprec_metadata", "siprec", out);
+}
+
+static int security_findings(call_ctx_t *c, mcp_tool_call_t *out)
+{
+    const char *type = NULL, *source = NULL, *since = NULL, *until = NULL;
+    if (!arg_string(c, "type", &type) || !arg_string(c, "source", &source) ||
+        !arg_string(c, "since", &since) || !arg_string(c, "until", &until))
+        return -32602;
+    api_buf_t q = {0};
+    int rc = query_add(&q, "type", type) | query_add(&q, "source", source) |
+             query_add(&q, "since", since) | query_add(&q, "until", until);
+    rc = rc ? -32603 : listing(c, "/v1/alerts", "alerts", &q, out);
+    api_buf_free(&q);
+    json_t *sc = out->result ? json_object_get(out->result, "structuredContent") : NULL;
+    if (!rc && sc && json_integer_value(json_object_get(sc, "total")) == 0)
+        json_object_set_new(sc, "note",
+                            json_string("no security alert held that fits: the security module "
+                                        "is not loaded, or it raised none"));
+    return rc;
+}
+
 /* ---- dispatch ---------------------------------------------------------------------------------
  */
 
@@ -671,10 +1096,19 @@ static const struct {
     const char *name;
     tool_fn fn;
 } handlers[] = {
-    {"list_dialogs", list_dialogs},       {"get_dialog", get_dialog},
-    {"get_call_report", get_call_report}, {"list_streams", list_streams},
-    {"get_stream", get_stream},           {"get_stats", get_stats},
+    {"list_dialogs", list_dialogs},
+    {"get_dialog", get_dialog},
+    {"get_call_report", get_call_report},
+    {"list_streams", list_streams},
+    {"get_stream", get_stream},
+    {"get_stats", get_stats},
     {"find_problems", find_problems},
+    {"get_message", get_message},
+    {"render_ladder", render_ladder},
+    {"search_messages", search_messages},
+    {"security_findings", security_findings},
+    {"stir_results", stir_results},
+    {"siprec_metadata", siprec_metadata},
 };
 
 int mcp_tools_call(const api_store_t *store, size_t max_rows, const char *name, const json_t *args,

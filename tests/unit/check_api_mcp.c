@@ -29,10 +29,21 @@ static void add_dialog(api_store_t *s, const char *call_id, const char *from, un
     snprintf(summary, sizeof summary,
              "{\"call_id\":\"%s\",\"from\":\"%s\",\"state\":\"%s\",\"final_code\":%d}", call_id,
              from, names[state], state == 4 ? 503 : 200);
+    /* c@x carries a stir_shaken annotation; the others the null a dialog
+     * has without it. */
     snprintf(full, sizeof full,
-             "{\"schema_version\":1,\"call_id\":\"%s\",\"messages\":[{\"label\":\"INVITE\"},"
-             "{\"label\":\"100 Trying\"},{\"label\":\"503\"}]}",
-             call_id);
+             "{\"schema_version\":1,\"call_id\":\"%s\",\"messages\":["
+             "{\"t_ms\":0.0,\"src\":\"10.0.0.1\",\"src_port\":5060,\"dst\":\"10.0.0.2\","
+             "\"dst_port\":5060,\"label\":\"INVITE\"},"
+             "{\"t_ms\":12.5,\"src\":\"10.0.0.2\",\"src_port\":5060,\"dst\":\"10.0.0.1\","
+             "\"dst_port\":5060,\"label\":\"100 Trying\\nforged line\"},"
+             "{\"t_ms\":40.25,\"src\":\"fd00::2\",\"src_port\":5060,\"dst\":\"10.0.0.1\","
+             "\"dst_port\":5060,\"label\":\"503\",\"retransmit\":true}],"
+             "\"stir_shaken\":%s,\"siprec_metadata\":null}",
+             call_id,
+             strcmp(call_id, "c@x") == 0 ? "{\"attestation\":\"A\",\"verstat\":"
+                                           "\"TN-Validation-Passed\"}"
+                                         : "null");
     snprintf(md, sizeof md, "# Report for %s\n", call_id);
     json_t *values = json_pack("[s]", names[state]);
     api_buf_t vb = {0};
@@ -52,8 +63,9 @@ static void add_dialog(api_store_t *s, const char *call_id, const char *from, un
     /* a@x carries its --json records (the feed's messages_json); the others
      * only the ladder of their full JSON. */
     if (strcmp(call_id, "a@x") == 0)
-        d.messages_json = SNB_STR_LIT("[{\"method\":\"INVITE\",\"status_code\":null},"
-                                      "{\"method\":\"INVITE\",\"status_code\":200}]");
+        d.messages_json = SNB_STR_LIT(
+            "[{\"method\":\"INVITE\",\"status_code\":null,\"from\":\"alice\",\"ua\":\"Evil/1.0\"},"
+            "{\"method\":\"INVITE\",\"status_code\":200,\"from\":\"alice\",\"ua\":\"Evil/1.0\"}]");
     api_buf_t b = {0};
     ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
     api_buf_free(&vb);
@@ -228,7 +240,7 @@ START_TEST(tools_list_schemas)
     api_store_t *s = fixture();
     json_t *r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
     json_t *tools = json_object_get(json_object_get(r, "result"), "tools");
-    ck_assert_uint_eq(json_array_size(tools), 7);
+    ck_assert_uint_eq(json_array_size(tools), 13);
     size_t i;
     json_t *t;
     json_array_foreach(tools, i, t)
@@ -464,6 +476,208 @@ START_TEST(capture_text_is_fenced)
 }
 END_TEST
 
+static const char *result_text(json_t *result)
+{
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
+}
+
+START_TEST(get_message_returns_one_record)
+{
+    api_store_t *s = fixture();
+    json_t *reply;
+    /* With --json records: the record, and the ladder entry of that index. */
+    json_t *sc = structured(call(s, "get_message", "{\"call_id\":\"a@x\",\"index\":1}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "messages_total")), 2);
+    json_t *m = json_object_get(sc, "message");
+    ck_assert_int_eq(json_integer_value(json_object_get(m, "status_code")), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(sc, "ladder"), "label")),
+                     "100 Trying\nforged line");
+    ck_assert(json_is_null(json_object_get(sc, "text")));
+    ck_assert(json_is_false(json_object_get(sc, "text_kept")));
+    json_decref(reply);
+    /* Without records: the ladder entry is the message. */
+    sc = structured(call(s, "get_message", "{\"call_id\":\"d/x y\",\"index\":2}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "messages_total")), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(sc, "message"), "label")),
+                     "503");
+    json_decref(reply);
+    json_t *res = call(s, "get_message", "{\"call_id\":\"a@x\",\"index\":2}", &reply);
+    ck_assert(json_is_true(json_object_get(res, "isError")));
+    ck_assert_ptr_nonnull(strstr(result_text(res), "has 2 messages"));
+    json_decref(reply);
+    res = call(s, "get_message", "{\"call_id\":\"zz\",\"index\":0}", &reply);
+    ck_assert(json_is_true(json_object_get(res, "isError")));
+    json_decref(reply);
+    const char *bad[] = {"{\"call_id\":\"a@x\"}", "{\"call_id\":\"a@x\",\"index\":-1}",
+                         "{\"call_id\":\"a@x\",\"index\":\"0\"}", "{\"index\":0}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        call(s, "get_message", bad[i], &reply);
+        ck_assert_msg(error_code(reply) == MCP_INVALID_PARAMS, "%s", bad[i]);
+        json_decref(reply);
+    }
+    api_store_free(s);
+}
+END_TEST
+
+START_TEST(render_ladder_lines)
+{
+    api_store_t *s = fixture();
+    json_t *reply;
+    json_t *res = call(s, "render_ladder", "{\"call_id\":\"b@x\"}", &reply);
+    json_t *sc = structured(res);
+    const char *ladder = json_string_value(json_object_get(sc, "ladder"));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "lines")), 3);
+    ck_assert_ptr_nonnull(strstr(ladder, "       0.000  10.0.0.1:5060"));
+    ck_assert_ptr_nonnull(strstr(ladder, " -> 10.0.0.2:5060"));
+    ck_assert_ptr_nonnull(strstr(ladder, "  100 Trying?forged line\n"));
+    ck_assert_ptr_nonnull(strstr(ladder, "      40.250  [fd00::2]:5060"));
+    ck_assert_ptr_nonnull(strstr(ladder, "  503 (retransmission)\n"));
+    size_t lines = 0;
+    for (const char *p = ladder; *p; p++)
+        lines += *p == '\n';
+    ck_assert_uint_eq(lines, 4); /* the header and three messages: no forged line */
+    ck_assert_ptr_nonnull(strstr(result_text(res), "untrusted"));
+    ck_assert_ptr_nonnull(strstr(result_text(res), "100 Trying?forged line"));
+    json_decref(reply);
+    sc = structured(call(s, "render_ladder", "{\"call_id\":\"b@x\",\"max_messages\":2}", &reply));
+    ck_assert_str_eq(json_string_value(json_object_get(sc, "nextCursor")), "offset:2");
+    json_decref(reply);
+    sc = structured(
+        call(s, "render_ladder", "{\"call_id\":\"b@x\",\"cursor\":\"offset:2\"}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "lines")), 1);
+    ck_assert_ptr_null(json_object_get(sc, "nextCursor"));
+    json_decref(reply);
+    res = call(s, "render_ladder", "{\"call_id\":\"nope\"}", &reply);
+    ck_assert(json_is_true(json_object_get(res, "isError")));
+    json_decref(reply);
+    api_store_free(s);
+}
+END_TEST
+
+START_TEST(search_messages_bounded)
+{
+    api_store_t *s = fixture();
+    json_t *reply;
+    /* "^503" is the last message of each of the five dialogs. */
+    json_t *sc = structured(call(s, "search_messages", "{\"pattern\":\"^503\"}", &reply));
+    json_t *m = json_object_get(sc, "matches");
+    ck_assert_uint_eq(json_array_size(m), 5);
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "dialogs_scanned")), 5);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(m, 0), "call_id")), "a@x");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(m, 0), "index")), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(json_array_get(m, 0), "matched"), "label")),
+                     "503");
+    ck_assert_ptr_null(json_object_get(sc, "nextCursor"));
+    json_decref(reply);
+    /* The --json record's User-Agent: a@x's two messages. */
+    sc = structured(call(s, "search_messages", "{\"pattern\":\"(?i)evil/\"}", &reply));
+    m = json_object_get(sc, "matches");
+    ck_assert_uint_eq(json_array_size(m), 2);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(json_array_get(m, 1), "matched"), "ua")),
+        "Evil/1.0");
+    json_decref(reply);
+    /* Pages stop at a dialog boundary and resume there: every match once. */
+    char args[128] = "{\"pattern\":\"^(INVITE|503)\",\"limit\":3}";
+    size_t seen = 0;
+    for (int pages = 0; pages < 10; pages++) {
+        sc = structured(call(s, "search_messages", args, &reply));
+        seen += json_array_size(json_object_get(sc, "matches"));
+        ck_assert_uint_le(json_array_size(json_object_get(sc, "matches")), 3);
+        const char *next = json_string_value(json_object_get(sc, "nextCursor"));
+        if (next)
+            snprintf(args, sizeof args,
+                     "{\"pattern\":\"^(INVITE|503)\",\"limit\":3,\"cursor\":\"%s\"}", next);
+        json_decref(reply);
+        if (!next) break;
+    }
+    ck_assert_uint_eq(seen, 10);
+    sc = structured(
+        call(s, "search_messages", "{\"pattern\":\"Trying\",\"call_id\":\"c@x\"}", &reply));
+    ck_assert_uint_eq(json_array_size(json_object_get(sc, "matches")), 1);
+    json_decref(reply);
+    /* Hostile patterns: a tool error or invalid params, never a hang. */
+    json_t *res = call(s, "search_messages", "{\"pattern\":\"(\"}", &reply);
+    ck_assert(json_is_true(json_object_get(res, "isError")));
+    ck_assert_ptr_nonnull(strstr(result_text(res), "invalid regex at offset"));
+    json_decref(reply);
+    res = call(s, "search_messages", "{\"pattern\":\"(a|a?)+$|(.*)*(.*)*(.*)*x\"}", &reply);
+    ck_assert(json_is_false(json_object_get(res, "isError")) ||
+              strstr(result_text(res), "too expensive"));
+    json_decref(reply);
+    char big[1200] = "{\"pattern\":\"";
+    memset(big + strlen(big), 'a', 1100);
+    strcpy(big + 12 + 1100, "\"}");
+    call(s, "search_messages", big, &reply);
+    ck_assert_int_eq(error_code(reply), MCP_INVALID_PARAMS);
+    json_decref(reply);
+    call(s, "search_messages", "{\"pattern\":5}", &reply);
+    ck_assert_int_eq(error_code(reply), MCP_INVALID_PARAMS);
+    json_decref(reply);
+    api_store_free(s);
+}
+END_TEST
+
+START_TEST(annotations_and_alerts)
+{
+    api_store_t *s = fixture();
+    json_t *reply;
+    json_t *sc = structured(call(s, "stir_results", "{}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "total")), 1);
+    json_t *row = json_array_get(json_object_get(sc, "dialogs"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "call_id")), "c@x");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(row, "stir_shaken"), "attestation")),
+        "A");
+    ck_assert_ptr_null(json_object_get(sc, "note"));
+    json_decref(reply);
+    sc = structured(call(s, "stir_results", "{\"call_id\":\"a@x\"}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "total")), 0);
+    json_decref(reply);
+    /* Every dialog's siprec_metadata is null: empty, with a note. */
+    sc = structured(call(s, "siprec_metadata", "{}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "total")), 0);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(sc, "note")), "siprec module"));
+    json_decref(reply);
+    json_t *res = call(s, "siprec_metadata", "{\"call_id\":\"zz\"}", &reply);
+    ck_assert(json_is_true(json_object_get(res, "isError")));
+    json_decref(reply);
+
+    sc = structured(call(s, "security_findings", "{}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "total")), 0);
+    ck_assert_ptr_nonnull(json_object_get(sc, "note"));
+    json_decref(reply);
+    const char *alerts[] = {
+        "{\"ts\":\"2026-12-06T02:00:01Z\",\"type\":\"scanner\",\"source\":\"192.0.2.9\"}",
+        "{\"ts\":\"2026-12-06T02:00:02Z\",\"type\":\"flood\",\"source\":\"192.0.2.8\"}",
+        "{\"ts\":\"2026-12-06T02:00:03Z\",\"type\":\"scanner\",\"source\":\"192.0.2.7\"}"};
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_int_eq(
+            api_store_apply(s, API_FRAME_ALERT, alerts[i], (uint32_t)strlen(alerts[i])), 0);
+    sc = structured(call(s, "security_findings", "{\"type\":\"scanner\",\"limit\":1}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "total")), 2);
+    json_t *a = json_object_get(sc, "alerts");
+    ck_assert_uint_eq(json_array_size(a), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "source")),
+                     "192.0.2.9");
+    ck_assert_str_eq(json_string_value(json_object_get(sc, "nextCursor")), "offset:1");
+    ck_assert_ptr_null(json_object_get(sc, "note"));
+    json_decref(reply);
+    sc = structured(call(s, "security_findings", "{\"since\":\"2026-12-06T02:00:02Z\"}", &reply));
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "total")), 2);
+    json_decref(reply);
+    res = call(s, "security_findings", "{\"since\":\"yesterday\"}", &reply);
+    ck_assert(json_is_true(json_object_get(res, "isError")));
+    json_decref(reply);
+    call(s, "security_findings", "{\"type\":1}", &reply);
+    ck_assert_int_eq(error_code(reply), MCP_INVALID_PARAMS);
+    json_decref(reply);
+    api_store_free(s);
+}
+END_TEST
+
 /* A POST to /mcp as the SDK sends it, with one field changed by the case. */
 static int http_status(api_store_t *s, mcp_http_request_t req, api_response_t *resp)
 {
@@ -555,6 +769,10 @@ int main(void)
     tcase_add_test(tc, report_stream_stats);
     tcase_add_test(tc, find_problems_ranks_with_evidence);
     tcase_add_test(tc, capture_text_is_fenced);
+    tcase_add_test(tc, get_message_returns_one_record);
+    tcase_add_test(tc, render_ladder_lines);
+    tcase_add_test(tc, search_messages_bounded);
+    tcase_add_test(tc, annotations_and_alerts);
     tcase_add_test(tc, streamable_http_checks);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
