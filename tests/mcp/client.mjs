@@ -109,8 +109,10 @@ async function allPages(client, args) {
 // The checks every transport must pass.
 async function exercise(client, label, restFailed, restAllIds) {
   const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-  check(["find_problems", "get_call_report", "get_dialog", "get_stats", "get_stream", "list_dialogs",
-    "list_streams"].every((n) => tools.includes(n)), `${label}: tools/list has the 7 tools (${tools.join(", ")})`);
+  const want = ["find_problems", "get_call_report", "get_dialog", "get_message", "get_stats", "get_stream",
+    "list_dialogs", "list_streams", "render_ladder", "search_messages", "security_findings", "siprec_metadata",
+    "stir_results"];
+  check(want.every((n) => tools.includes(n)), `${label}: tools/list has the ${want.length} tools (${tools.join(", ")})`);
 
   const failed = await allPages(client, { filter: FAILED, limit: 1000 });
   check(failed.seen.length === restFailed.length &&
@@ -147,6 +149,7 @@ async function exercise(client, label, restFailed, restAllIds) {
     `Call-ID (not kept by the store: ${[...missing].join(", ") || "none"}; ` +
     `different: ${[...differ].join(", ") || "none"})`);
   check(/untrusted/.test(d.content[0].text), `${label}: capture text is fenced as untrusted`);
+  await exerciseCallTools(client, label, first, msgs, restDialog);
 
   const bad = await client.callTool({ name: "list_dialogs", arguments: { filter: "state ==" } });
   check(bad.isError === true, `${label}: a bad filter is a tool error: ${bad.content[0].text}`);
@@ -157,6 +160,42 @@ async function exercise(client, label, restFailed, restAllIds) {
     threw = /-32602|unknown tool/.test(String(e));
   }
   check(threw, `${label}: an unknown tool is a JSON-RPC error`);
+}
+
+// The tools over one call and over the annotations, each once against REST.
+async function exerciseCallTools(client, label, callId, msgs, restDialog) {
+  const ladder = restDialog.messages;
+  const m = await client.callTool({ name: "get_message", arguments: { call_id: callId, index: 0 } });
+  check(!m.isError && canonical(m.structuredContent.message) === canonical(msgs[0]) &&
+    m.structuredContent.ladder.timestamp === ladder[0].timestamp && m.structuredContent.text === null,
+  `${label}: get_message ${callId} 0 is get_dialog's messages[0] and the REST ladder's first entry`);
+
+  const r = await client.callTool({ name: "render_ladder", arguments: { call_id: callId, max_messages: 1000 } });
+  const lines = (r.structuredContent?.ladder ?? "").split("\n").filter((l) => l).slice(1);
+  check(!r.isError && lines.length === ladder.length &&
+    lines.every((l, i) => l.includes(` -> ${ladder[i].dst}`) && l.includes(ladder[i].label.replace(/[\x00-\x1f\x7f]/g, "?"))) &&
+    /untrusted/.test(r.content[0].text),
+  `${label}: render_ladder ${callId}: ${lines.length} lines, one per REST ladder entry, fenced`);
+
+  const invites = ladder.filter((e) => e.label === "INVITE").length;
+  const s = await client.callTool({ name: "search_messages", arguments: { pattern: "^INVITE$", call_id: callId } });
+  const hits = (s.structuredContent?.matches ?? []).filter((x) => x.matched.label);
+  check(!s.isError && hits.length === invites,
+    `${label}: search_messages ^INVITE$ in ${callId}: ${hits.length} labels, REST ladder ${invites}`);
+  const catastrophic = await client.callTool({ name: "search_messages", arguments: { pattern: "(.*)*(.*)*(.*)*x$" } });
+  check(catastrophic.isError === true || Array.isArray(catastrophic.structuredContent?.matches),
+    `${label}: a catastrophic pattern answers (${catastrophic.isError ? catastrophic.content[0].text : "no error"})`);
+
+  const alerts = await rest("/v1/alerts?limit=1");
+  const f = await client.callTool({ name: "security_findings", arguments: { limit: 1 } });
+  check(!f.isError && f.structuredContent.total === alerts.total,
+    `${label}: security_findings total ${f.structuredContent?.total} = GET /v1/alerts ${alerts.total}`);
+  for (const [tool, key] of [["stir_results", "stir_shaken"], ["siprec_metadata", "siprec_metadata"]]) {
+    const a = await client.callTool({ name: tool, arguments: { call_id: callId } });
+    const want = restDialog[key] === undefined || restDialog[key] === null ? 0 : 1;
+    check(!a.isError && a.structuredContent.total === want,
+      `${label}: ${tool} ${callId}: ${a.structuredContent?.total}, REST ${key} ${want ? "set" : "absent or null"}`);
+  }
 }
 
 // Raw requests the SDK never sends: each gets its HTTP status and, but for
