@@ -20,32 +20,35 @@ const uint8_t sip_token_tab[256] = {
 typedef struct hdr_def {
     const char *name;
     char compact;
+    uint8_t len;
 } hdr_def_t;
+
+#define HD(s, c) {s, c, (uint8_t)(sizeof(s) - 1)}
 
 /* Indexed by sip_hdr_id_t. Compact forms: RFC 3261 20, RFC 3515/3892/3841,
  * RFC 4028, RFC 8224. */
 static const hdr_def_t hdr_defs[SIP_H_COUNT_KNOWN] = {
-    [SIP_H_OTHER] = {"", 0},
-    [SIP_H_CALL_ID] = {"call-id", 'i'},
-    [SIP_H_FROM] = {"from", 'f'},
-    [SIP_H_TO] = {"to", 't'},
-    [SIP_H_VIA] = {"via", 'v'},
-    [SIP_H_CSEQ] = {"cseq", 0},
-    [SIP_H_CONTENT_LENGTH] = {"content-length", 'l'},
-    [SIP_H_CONTENT_TYPE] = {"content-type", 'c'},
-    [SIP_H_CONTACT] = {"contact", 'm'},
-    [SIP_H_SUPPORTED] = {"supported", 'k'},
-    [SIP_H_SUBJECT] = {"subject", 's'},
-    [SIP_H_CONTENT_ENCODING] = {"content-encoding", 'e'},
-    [SIP_H_EVENT] = {"event", 'o'},
-    [SIP_H_REFER_TO] = {"refer-to", 'r'},
-    [SIP_H_ALLOW_EVENTS] = {"allow-events", 'u'},
-    [SIP_H_REFERRED_BY] = {"referred-by", 'b'},
-    [SIP_H_SESSION_EXPIRES] = {"session-expires", 'x'},
-    [SIP_H_IDENTITY] = {"identity", 'y'},
-    [SIP_H_ACCEPT_CONTACT] = {"accept-contact", 'a'},
-    [SIP_H_REJECT_CONTACT] = {"reject-contact", 'j'},
-    [SIP_H_REQUEST_DISPOSITION] = {"request-disposition", 'd'},
+    [SIP_H_OTHER] = HD("", 0),
+    [SIP_H_CALL_ID] = HD("call-id", 'i'),
+    [SIP_H_FROM] = HD("from", 'f'),
+    [SIP_H_TO] = HD("to", 't'),
+    [SIP_H_VIA] = HD("via", 'v'),
+    [SIP_H_CSEQ] = HD("cseq", 0),
+    [SIP_H_CONTENT_LENGTH] = HD("content-length", 'l'),
+    [SIP_H_CONTENT_TYPE] = HD("content-type", 'c'),
+    [SIP_H_CONTACT] = HD("contact", 'm'),
+    [SIP_H_SUPPORTED] = HD("supported", 'k'),
+    [SIP_H_SUBJECT] = HD("subject", 's'),
+    [SIP_H_CONTENT_ENCODING] = HD("content-encoding", 'e'),
+    [SIP_H_EVENT] = HD("event", 'o'),
+    [SIP_H_REFER_TO] = HD("refer-to", 'r'),
+    [SIP_H_ALLOW_EVENTS] = HD("allow-events", 'u'),
+    [SIP_H_REFERRED_BY] = HD("referred-by", 'b'),
+    [SIP_H_SESSION_EXPIRES] = HD("session-expires", 'x'),
+    [SIP_H_IDENTITY] = HD("identity", 'y'),
+    [SIP_H_ACCEPT_CONTACT] = HD("accept-contact", 'a'),
+    [SIP_H_REJECT_CONTACT] = HD("reject-contact", 'j'),
+    [SIP_H_REQUEST_DISPOSITION] = HD("request-disposition", 'd'),
 };
 
 static bool ieq_n(const char *a, const char *lit, size_t n)
@@ -64,72 +67,86 @@ sip_hdr_id_t sip_hdr_classify(const char *name, size_t len)
         return SIP_H_OTHER;
     }
     for (int i = 1; i < SIP_H_COUNT_KNOWN; i++)
-        if (strlen(hdr_defs[i].name) == len && ieq_n(name, hdr_defs[i].name, len))
-            return (sip_hdr_id_t)i;
+        if (hdr_defs[i].len == len && ieq_n(name, hdr_defs[i].name, len)) return (sip_hdr_id_t)i;
     return SIP_H_OTHER;
 }
 
 /* Headers whose grammar is a comma-separated list (RFC 3261 7.3.1 and the
  * extensions SIP analysers meet). Authorization-style headers and Date are
  * not: their values contain commas. */
-static const char *const list_headers[] = {
-    "via",
-    "route",
-    "record-route",
-    "contact",
-    "path",
-    "service-route",
-    "allow",
-    "supported",
-    "require",
-    "proxy-require",
-    "unsupported",
-    "accept",
-    "accept-encoding",
-    "accept-language",
-    "allow-events",
-    "p-asserted-identity",
-    "p-preferred-identity",
-    "history-info",
-    "diversion",
-    "reason",
-    "security-client",
-    "security-server",
-    "security-verify",
-    "content-encoding",
-    "content-language",
-    "in-reply-to",
-    "alert-info",
-    "call-info",
-    "error-info",
-    "accept-contact",
-    "reject-contact",
-    "request-disposition",
-    "warning",
+typedef struct list_hdr {
+    const char *name;
+    uint8_t len;
+} list_hdr_t;
+
+#define LH(s) {s, (uint8_t)(sizeof(s) - 1)}
+static const list_hdr_t list_headers[] = {
+    LH("via"),
+    LH("route"),
+    LH("record-route"),
+    LH("contact"),
+    LH("path"),
+    LH("service-route"),
+    LH("allow"),
+    LH("supported"),
+    LH("require"),
+    LH("proxy-require"),
+    LH("unsupported"),
+    LH("accept"),
+    LH("accept-encoding"),
+    LH("accept-language"),
+    LH("allow-events"),
+    LH("p-asserted-identity"),
+    LH("p-preferred-identity"),
+    LH("history-info"),
+    LH("diversion"),
+    LH("reason"),
+    LH("security-client"),
+    LH("security-server"),
+    LH("security-verify"),
+    LH("content-encoding"),
+    LH("content-language"),
+    LH("in-reply-to"),
+    LH("alert-info"),
+    LH("call-info"),
+    LH("error-info"),
+    LH("accept-contact"),
+    LH("reject-contact"),
+    LH("request-disposition"),
+    LH("warning"),
 };
 
 static bool is_list_header(const char *canon, size_t len)
 {
     for (size_t i = 0; i < sizeof list_headers / sizeof list_headers[0]; i++)
-        if (strlen(list_headers[i]) == len && ieq_n(canon, list_headers[i], len)) return true;
+        if (list_headers[i].len == len && ieq_n(canon, list_headers[i].name, len)) return true;
     return false;
 }
+
+/* Bytes that matter to the list and parameter scanners outside quotes:
+ * '"' '<' '>' ',' ';' (bit 1), and inside quotes '"' '\\' (bit 2). Every
+ * other byte is skipped with one table load. */
+static const uint8_t scan_tab[256] = {
+    ['"'] = 3, ['<'] = 1, ['>'] = 1, [','] = 1, [';'] = 1, ['\\'] = 2,
+};
 
 /* Advance over one list element starting at p; returns the position of the
  * separating comma or e. Quotes (with escapes) and <...> hide commas. */
 static const char *list_elem_end(const char *p, const char *e)
 {
-    bool q = false;
     int angle = 0;
-    for (; p < e; p++) {
+    for (;;) {
+        while (p < e && !(scan_tab[(unsigned char)*p] & 1))
+            p++;
+        if (p >= e) return e;
         char c = *p;
-        if (q) {
-            if (c == '\\' && p + 1 < e)
+        if (c == '"') {
+            p++;
+            while (p < e && *p != '"') {
+                if (*p == '\\' && p + 1 < e) p++;
                 p++;
-            else if (c == '"')
-                q = false;
-        } else if (c == '"') {
-            q = true;
+            }
+            if (p >= e) return e;
         } else if (c == '<') {
             angle++;
         } else if (c == '>') {
@@ -137,8 +154,8 @@ static const char *list_elem_end(const char *p, const char *e)
         } else if (c == ',' && angle == 0) {
             return p;
         }
+        p++;
     }
-    return e;
 }
 
 unsigned sip_list_count(snb_str_t value, snb_str_t *first)
@@ -165,8 +182,7 @@ static bool hdr_match(const sip_header_t *h, sip_hdr_id_t id, const char *name, 
 {
     if (id != SIP_H_OTHER) {
         if (h->name.len == 1) return snb_ascii_lower(h->name.p[0]) == hdr_defs[id].compact;
-        return h->name.len == strlen(hdr_defs[id].name) &&
-               ieq_n(h->name.p, hdr_defs[id].name, h->name.len);
+        return h->name.len == hdr_defs[id].len && ieq_n(h->name.p, hdr_defs[id].name, h->name.len);
     }
     if (h->name.len != nlen) return false;
     for (size_t i = 0; i < nlen; i++)
@@ -181,7 +197,7 @@ static snb_str_t header_walk(const sip_msg_t *msg, const char *name, unsigned nt
     size_t nlen = strlen(name);
     sip_hdr_id_t id = sip_hdr_classify(name, nlen);
     const char *canon = id != SIP_H_OTHER ? hdr_defs[id].name : name;
-    size_t clen = strlen(canon);
+    size_t clen = id != SIP_H_OTHER ? hdr_defs[id].len : nlen;
     bool list = is_list_header(canon, clen);
     unsigned seen = 0;
     snb_str_t found = SNB_STR_NULL;
@@ -242,38 +258,43 @@ size_t sip_msg_header_unfold(snb_str_t value, char *out, size_t size)
 
 /* Find parameter `name` in ";p1=v1;p2" parameters of the first element of
  * value, skipping <...> (URI parameters) and quoted strings. */
-static snb_str_t param_find(snb_str_t value, const char *name, bool unquote)
+static snb_str_t param_find(snb_str_t value, const char *name, size_t nlen, bool unquote)
 {
     if (!value.p) return SNB_STR_NULL;
     const char *p = value.p, *e = value.p + value.len;
-    size_t nlen = strlen(name);
-    bool q = false;
     int angle = 0;
-    for (; p < e; p++) {
+    for (;; p++) {
+        while (p < e && !(scan_tab[(unsigned char)*p] & 1))
+            p++;
+        if (p >= e) break;
         char c = *p;
-        if (q) {
-            if (c == '\\' && p + 1 < e)
-                p++;
-            else if (c == '"')
-                q = false;
-            continue;
-        }
         if (c == '"') {
-            q = true;
+            p++;
+            while (p < e && *p != '"') {
+                if (*p == '\\' && p + 1 < e) p++;
+                p++;
+            }
+            if (p >= e) break;
         } else if (c == '<') {
             angle++;
         } else if (c == '>') {
             if (angle) angle--;
-        } else if (c == ',' && angle == 0) {
+        } else if (angle) {
+            /* ',' or ';' inside <...> */
+        } else if (c == ',') {
             break;
-        } else if (c == ';' && angle == 0) {
+        } else { /* ';' */
             const char *n = p + 1;
             while (n < e && sip_is_lws(*n))
                 n++;
             const char *ne = n;
             while (ne < e && sip_is_token(*ne))
                 ne++;
-            if ((size_t)(ne - n) != nlen || !snb_str_ieq(snb_str(n, nlen), name)) continue;
+            if ((size_t)(ne - n) != nlen) continue;
+            size_t i = 0;
+            while (i < nlen && snb_ascii_lower(n[i]) == snb_ascii_lower(name[i]))
+                i++;
+            if (i != nlen) continue;
             const char *v = ne;
             while (v < e && sip_is_lws(*v))
                 v++;
@@ -297,14 +318,19 @@ static snb_str_t param_find(snb_str_t value, const char *name, bool unquote)
     return SNB_STR_NULL;
 }
 
+snb_str_t sip_param_n(snb_str_t value, const char *name, size_t nlen)
+{
+    return param_find(value, name, nlen, false);
+}
+
 snb_str_t sip_param(snb_str_t value, const char *name)
 {
-    return param_find(value, name, false);
+    return param_find(value, name, strlen(name), false);
 }
 
 snb_str_t sip_param_unquoted(snb_str_t value, const char *name)
 {
-    return param_find(value, name, true);
+    return param_find(value, name, strlen(name), true);
 }
 
 /* user and host of a URI: scheme ":" [user[:password] "@"] host[:port] [;params][?headers] */
@@ -386,5 +412,5 @@ void sip_parse_nameaddr(snb_str_t value, sip_nameaddr_t *out)
     const char *s = params;
     while (s < e && *s != ';' && *s != ',')
         s++;
-    out->tag = sip_param(snb_str(s, (size_t)(e - s)), "tag");
+    out->tag = param_find(snb_str(s, (size_t)(e - s)), "tag", 3, false);
 }

@@ -15,12 +15,14 @@ const char *sip_method_name(sip_method_t m)
     return (unsigned)m < SIP_METHOD_COUNT ? method_names[m] : method_names[0];
 }
 
+static const uint8_t method_lens[SIP_METHOD_COUNT] = {7, 6, 3, 3, 6, 8, 7, 5, 9, 6, 7, 4, 5, 7, 6};
+
 sip_method_t sip_method_from(snb_str_t t)
 {
     if (!t.p || t.len < 3 || t.len > 9) return SIP_METHOD_UNKNOWN;
     for (int i = 1; i < SIP_METHOD_COUNT; i++) {
         const char *n = method_names[i];
-        if (n[0] == t.p[0] && strlen(n) == t.len && memcmp(n, t.p, t.len) == 0)
+        if (n[0] == t.p[0] && method_lens[i] == t.len && memcmp(n, t.p, t.len) == 0)
             return (sip_method_t)i;
     }
     return SIP_METHOD_UNKNOWN;
@@ -51,7 +53,8 @@ const char *sip_malformed_reason(uint32_t flags)
     return "";
 }
 
-static bool ieq_prefix(const char *p, size_t n, const char *lit)
+static inline __attribute__((always_inline)) bool ieq_prefix(const char *p, size_t n,
+                                                             const char *lit)
 {
     size_t l = strlen(lit);
     if (n < l) return false;
@@ -184,7 +187,7 @@ static void parse_via(sip_msg_t *m, snb_str_t top)
     while (se < e && *se != ';' && *se != ',' && !sip_is_lws(*se))
         se++;
     m->via_sent_by = snb_str(p, (size_t)(se - p));
-    m->via_branch = sip_param(top, "branch");
+    m->via_branch = sip_param_n(top, "branch", 6);
 }
 
 typedef struct cur_hdr {
@@ -193,13 +196,25 @@ typedef struct cur_hdr {
     bool active;
 } cur_hdr_t;
 
+/* Case-insensitive match of a token (already checked to be token
+ * characters) with a lower-case literal of letters and '-': for token bytes
+ * c | 0x20 equals such a literal byte only for that letter in either case
+ * or '-' itself. */
+static inline __attribute__((always_inline)) bool tok_ieq(const char *n, const char *lit,
+                                                          uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++)
+        if ((char)(n[i] | 0x20) != lit[i]) return false;
+    return true;
+}
+
 /* Classify only the headers the parser interprets; everything else is
- * looked up later on demand. */
+ * looked up later on demand. By length, then one compare: no table walk. */
 static sip_hdr_id_t key_header(const char *n, uint32_t len)
 {
     switch (len) {
     case 1:
-        switch (snb_ascii_lower(n[0])) {
+        switch (n[0] | 0x20) {
         case 'i':
             return SIP_H_CALL_ID;
         case 'f':
@@ -216,12 +231,18 @@ static sip_hdr_id_t key_header(const char *n, uint32_t len)
             return SIP_H_OTHER;
         }
     case 2:
+        return tok_ieq(n, "to", 2) ? SIP_H_TO : SIP_H_OTHER;
     case 3:
+        return tok_ieq(n, "via", 3) ? SIP_H_VIA : SIP_H_OTHER;
     case 4:
+        if (tok_ieq(n, "from", 4)) return SIP_H_FROM;
+        return tok_ieq(n, "cseq", 4) ? SIP_H_CSEQ : SIP_H_OTHER;
     case 7:
+        return tok_ieq(n, "call-id", 7) ? SIP_H_CALL_ID : SIP_H_OTHER;
     case 12:
+        return tok_ieq(n, "content-type", 12) ? SIP_H_CONTENT_TYPE : SIP_H_OTHER;
     case 14:
-        return sip_hdr_classify(n, len);
+        return tok_ieq(n, "content-length", 14) ? SIP_H_CONTENT_LENGTH : SIP_H_OTHER;
     default:
         return SIP_H_OTHER;
     }
@@ -285,7 +306,7 @@ static void finish_header(sip_msg_t *m, cur_hdr_t *c, bool *have_cl)
 
 /* Control bytes other than HTAB (CR inside a line, NUL, DEL...). Written as
  * a reduction so the compiler can vectorise it. */
-static bool has_ctl(const char *p, const char *e)
+static bool has_ctl_bytes(const char *p, const char *e)
 {
     unsigned bad = 0;
     for (; p < e; p++) {
@@ -293,6 +314,24 @@ static bool has_ctl(const char *p, const char *e)
         bad |= (unsigned)((c < 0x20) & (c != '\t')) | (unsigned)(c == 0x7f);
     }
     return bad != 0;
+}
+
+/* Eight bytes at a time: a word with no byte below 0x20 and no DEL is
+ * clean; a word with one (usually an HTAB) is checked byte by byte. The
+ * word tests are exact as a yes/no (bit twiddling "has less than"). */
+static bool has_ctl(const char *p, const char *e)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (e - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t lt20 = (x - ones * 0x20) & ~x & highs;
+        uint64_t d = x ^ (ones * 0x7f);
+        uint64_t del = (d - ones) & ~d & highs;
+        if ((lt20 | del) && has_ctl_bytes(p, p + 8)) return true;
+        p += 8;
+    }
+    return has_ctl_bytes(p, e);
 }
 
 static void reset_msg(sip_msg_t *m)
@@ -352,13 +391,16 @@ sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, s
             continue;
         }
         finish_header(m, &cur, &have_cl);
-        const char *colon = memchr(p, ':', (size_t)(lend - p));
-        const char *ne = colon;
-        while (ne && ne > p && sip_is_ws(ne[-1]))
-            ne--;
-        bool good = colon && ne > p;
-        for (const char *q = p; good && q < ne; q++)
-            good = sip_is_token(*q);
+        /* name: token characters, optional SP/HTAB, then ':' (the same
+         * lines as "the first ':' with only token bytes and trailing
+         * whitespace before it", in one scan) */
+        const char *ne = p;
+        while (ne < lend && sip_is_token(*ne))
+            ne++;
+        const char *colon = ne;
+        while (colon < lend && sip_is_ws(*colon))
+            colon++;
+        bool good = ne > p && colon < lend && *colon == ':';
         if (!good) {
             m->malformed |= SIP_MAL_BAD_HEADER;
         } else {
@@ -427,9 +469,9 @@ bool sip_looks_like_sip(const char *data, size_t len)
     const char *lf = memchr(data, '\n', lim);
     const char *le = lf ? lf : data + lim;
     if (le > data && le[-1] == '\r') le--;
-    sip_msg_t tmp; /* only the start-line fields are written */
+    sip_msg_t tmp; /* only the start-line fields are written; only malformed is read */
     sip_msg_t *m = &tmp;
-    memset(m, 0, offsetof(sip_msg_t, headers));
+    m->malformed = 0;
     if (!parse_start_line(m, data, (size_t)(le - data))) return false;
     if (m->malformed & SIP_MAL_BAD_START_LINE) return false;
     return !has_ctl(data, le);

@@ -71,4 +71,7 @@ unsigned sip_list_count(snb_str_t value, snb_str_t *first);
 /* Content-Type parameter lookup that also strips quotes (boundary="x"). */
 snb_str_t sip_param_unquoted(snb_str_t value, const char *name);
 
+/* sip_param with the name's length given (no strlen per call). */
+snb_str_t sip_param_n(snb_str_t value, const char *name, size_t nlen);
+
 #endif
