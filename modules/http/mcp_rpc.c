@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mcp_resources.h"
 #include "mcp_tools.h"
 
 /* 2025-06-18 dropped JSON-RPC batches, and so do we in every revision: one
@@ -67,9 +68,10 @@ static json_t *initialize_result(json_t *params, const char **why)
     /* The client's revision when we speak it, else our newest: the client
      * then decides whether it can go on. */
     const char *version = mcp_protocol_version_supported(asked) ? asked : mcp_protocol_versions[0];
-    return json_pack("{s:s,s:{s:{s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion", version,
-                     "capabilities", "tools", "listChanged", 0, "serverInfo", "name", "sipnab",
-                     "title", "sipnab SIP/RTP analysis", "version", "1", "instructions",
+    return json_pack("{s:s,s:{s:{s:b},s:{s:b,s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion",
+                     version, "capabilities", "tools", "listChanged", 0, "resources", "subscribe",
+                     0, "listChanged", 0, "serverInfo", "name", "sipnab", "title",
+                     "sipnab SIP/RTP analysis", "version", "1", "instructions",
                      SERVER_INSTRUCTIONS);
 }
 
@@ -175,6 +177,18 @@ void mcp_rpc_handle(const api_store_t *store, const mcp_config_t *cfg, const cha
         respond_result(reply, id, tools ? json_pack("{s:o}", "tools", tools) : NULL);
     } else if (strcmp(name, "tools/call") == 0) {
         tools_call(store, cfg, id, params, reply);
+    } else if (strcmp(name, "resources/list") == 0 || strcmp(name, "resources/read") == 0) {
+        char err[160];
+        json_t *r = NULL;
+        int rc = strcmp(name, "resources/list") == 0
+                     ? mcp_resources_list(store, cfg->max_rows, params, &r, err, sizeof err)
+                     : mcp_resources_read(store, params, &r, err, sizeof err);
+        if (rc)
+            respond_error(reply, id, rc, rc == MCP_INTERNAL_ERROR ? "out of memory" : err);
+        else
+            respond_result(reply, id, r);
+    } else if (strcmp(name, "resources/templates/list") == 0) {
+        respond_result(reply, id, mcp_resource_templates());
     } else {
         respond_error(reply, id, MCP_METHOD_NOT_FOUND, "method not found");
     }

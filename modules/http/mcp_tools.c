@@ -14,7 +14,6 @@
 
 #define PAGE_DEFAULT 100
 #define MOS_POOR_DEFAULT 3.6
-#define CURSOR_PREFIX "offset:"
 
 /* ---- definitions ------------------------------------------------------------------------------
  */
@@ -274,19 +273,25 @@ static bool arg_number(call_ctx_t *c, const char *key, double *out, bool *set)
     return true;
 }
 
+bool mcp_cursor_parse(const char *text, size_t *offset)
+{
+    size_t n = strlen(MCP_CURSOR_PREFIX);
+    const char *digits = text + n;
+    if (strncmp(text, MCP_CURSOR_PREFIX, n) != 0 || !*digits || strlen(digits) > 15 ||
+        strspn(digits, "0123456789") != strlen(digits))
+        return false;
+    *offset = (size_t)strtoull(digits, NULL, 10);
+    return true;
+}
+
 /* "offset:N"; absent is 0. */
 static bool arg_cursor(call_ctx_t *c, size_t *offset)
 {
     const char *text = NULL;
     *offset = 0;
     if (!arg_string(c, "cursor", &text)) return false;
-    if (!text) return true;
-    size_t n = strlen(CURSOR_PREFIX);
-    const char *digits = text + n;
-    if (strncmp(text, CURSOR_PREFIX, n) != 0 || !*digits || strlen(digits) > 15 ||
-        strspn(digits, "0123456789") != strlen(digits))
+    if (text && !mcp_cursor_parse(text, offset))
         return bad_arg(c, "cursor", "a nextCursor returned by this tool");
-    *offset = (size_t)strtoull(digits, NULL, 10);
     return true;
 }
 
@@ -336,7 +341,7 @@ static json_t *data_result(json_t *structured, const char *what)
 /* ---- the router behind ------------------------------------------------------------------------
  */
 
-static int percent_encode(api_buf_t *b, const char *s)
+int mcp_percent_encode(api_buf_t *b, const char *s)
 {
     int rc = 0;
     for (; *s && !rc; s++) {
@@ -354,7 +359,7 @@ static int query_add(api_buf_t *q, const char *key, const char *value)
 {
     if (!value) return 0;
     int rc = api_buf_printf(q, "%s%s=", q->len ? "&" : "", key);
-    return rc | percent_encode(q, value);
+    return rc | mcp_percent_encode(q, value);
 }
 
 /* GET path?query through the REST router. 200: *body is its JSON (or, for
@@ -392,7 +397,7 @@ static void set_next_cursor(json_t *o, const char *key, size_t offset, size_t re
 {
     char next[40];
     if (returned && offset + returned < total) {
-        snprintf(next, sizeof next, CURSOR_PREFIX "%zu", offset + returned);
+        snprintf(next, sizeof next, MCP_CURSOR_PREFIX "%zu", offset + returned);
         json_object_set_new(o, key, json_string(next));
     }
 }
@@ -461,7 +466,7 @@ static int list_streams(call_ctx_t *c, mcp_tool_call_t *out)
 static char *resource_path(const char *kind, const char *id, const char *suffix)
 {
     api_buf_t b = {0};
-    int rc = api_buf_printf(&b, "/v1/%s/", kind) | percent_encode(&b, id) |
+    int rc = api_buf_printf(&b, "/v1/%s/", kind) | mcp_percent_encode(&b, id) |
              api_buf_append(&b, suffix, strlen(suffix) + 1);
     if (rc) api_buf_free(&b);
     return rc ? NULL : b.data;
@@ -884,11 +889,12 @@ static json_t *search_dialog(search_t *s, const api_dialog_t *d)
         json_t *e = json_array_get(ladder, i), *matched = json_object();
         if (matched) search_fields(s, e, json_array_get(records, i), matched);
         if (json_object_size(matched))
-            json_array_append_new(
-                rows, json_pack("{s:s,s:I,s:O?,s:O?,s:O?,s:O?,s:O}", "call_id", d->call_id, "index",
-                                (json_int_t)i, "t_ms", json_object_get(e, "t_ms"), "src",
-                                json_object_get(e, "src"), "dst", json_object_get(e, "dst"),
-                                "label", json_object_get(e, "label"), "matched", matched));
+            json_array_append_new(rows, json_pack("{s:O?,s:I,s:O?,s:O?,s:O?,s:O?,s:O}", "call_id",
+                                                  json_object_get(full, "call_id"), "index",
+                                                  (json_int_t)i, "t_ms", json_object_get(e, "t_ms"),
+                                                  "src", json_object_get(e, "src"), "dst",
+                                                  json_object_get(e, "dst"), "label",
+                                                  json_object_get(e, "label"), "matched", matched));
         json_decref(matched);
         if (api_regex_too_expensive(s->re)) break;
     }
@@ -964,7 +970,7 @@ static int search_messages(call_ctx_t *c, mcp_tool_call_t *out)
                          (json_int_t)s.scanned, "matches", s.matches);
         if (body && s.stopped) {
             char next[40];
-            snprintf(next, sizeof next, CURSOR_PREFIX "%zu", s.next);
+            snprintf(next, sizeof next, MCP_CURSOR_PREFIX "%zu", s.next);
             json_object_set_new(body, "stopped", json_string(s.stopped));
             if (!call_id) json_object_set_new(body, "nextCursor", json_string(next));
         }
@@ -1005,7 +1011,8 @@ static bool annotation_of(void *ud, const api_dialog_t *d)
     if (v && !json_is_null(v)) {
         if (a->total >= a->offset && json_array_size(a->rows) < a->limit &&
             json_array_append_new(a->rows,
-                                  json_pack("{s:s,s:O}", "call_id", d->call_id, a->key, v)) != 0)
+                                  json_pack("{s:O?,s:O}", "call_id",
+                                            json_object_get(full, "call_id"), a->key, v)) != 0)
             a->oom = true;
         a->total++;
     }

@@ -12,6 +12,8 @@
 #include "api_store.h"
 
 #define MCP_MAX_ROWS_DEFAULT 1000
+/* Cursors are "offset:N", opaque to clients. */
+#define MCP_CURSOR_PREFIX "offset:"
 
 typedef struct mcp_tool_call {
     json_t *result; /* the CallToolResult (content, structuredContent, isError) */
@@ -30,5 +32,11 @@ bool mcp_tool_known(const char *name);
  * tool is unknown; -32603 without memory. */
 int mcp_tools_call(const api_store_t *store, size_t max_rows, const char *name, const json_t *args,
                    mcp_tool_call_t *out, char *err, size_t errlen);
+
+/* A cursor this server issued, to its offset; false for anything else. */
+bool mcp_cursor_parse(const char *text, size_t *offset);
+/* s with every byte but [A-Za-z0-9-._~] as %XX, appended to b (for paths
+ * and URIs). 0, or -1 without memory. */
+int mcp_percent_encode(api_buf_t *b, const char *s);
 
 #endif

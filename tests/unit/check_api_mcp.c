@@ -10,6 +10,7 @@
 
 #include "mcp_fence.h"
 #include "mcp_http.h"
+#include "mcp_resources.h"
 #include "mcp_rpc.h"
 #include "mcp_tools.h"
 
@@ -678,6 +679,90 @@ START_TEST(annotations_and_alerts)
 }
 END_TEST
 
+START_TEST(resources_list_and_read)
+{
+    api_store_t *s = fixture();
+    json_t *r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                       "\"protocolVersion\":\"2025-11-25\"}}");
+    json_t *caps = json_object_get(json_object_get(r, "result"), "capabilities");
+    ck_assert(json_is_false(json_object_get(json_object_get(caps, "resources"), "subscribe")));
+    json_decref(r);
+    /* The stats, then one report per dialog in creation order, paged. */
+    mcp_config_t small = {.max_rows = 4};
+    r = rpc_cfg(s, &small, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/list\"}");
+    json_t *res = json_object_get(json_object_get(r, "result"), "resources");
+    ck_assert_uint_eq(json_array_size(res), 4);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(res, 0), "uri")),
+                     "sipnab://stats");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(res, 1), "uri")),
+                     "sipnab://dialogs/a%40x/report");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(res, 1), "name")), "a@x");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "result"), "nextCursor")),
+                     "offset:4");
+    json_decref(r);
+    r = rpc_cfg(s, &small,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/list\",\"params\":{"
+                "\"cursor\":\"offset:4\"}}");
+    res = json_object_get(json_object_get(r, "result"), "resources");
+    ck_assert_uint_eq(json_array_size(res), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(res, 0), "uri")),
+                     "sipnab://dialogs/d%2Fx%20y/report");
+    ck_assert_ptr_null(json_object_get(json_object_get(r, "result"), "nextCursor"));
+    json_decref(r);
+
+    r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":"
+               "\"sipnab://stats\"}}");
+    json_t *c = json_array_get(json_object_get(json_object_get(r, "result"), "contents"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "mimeType")), "application/json");
+    json_t *stats = json_loads(json_string_value(json_object_get(c, "text")), 0, NULL);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(stats, "dialogs"), "failed")), 2);
+    json_decref(stats);
+    json_decref(r);
+    r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":"
+               "\"sipnab://dialogs/d%2Fx%20y/report\"}}");
+    c = json_array_get(json_object_get(json_object_get(r, "result"), "contents"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "uri")),
+                     "sipnab://dialogs/d%2Fx%20y/report");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(c, "text")), "untrusted"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(c, "text")), "# Report for d/x y\n"));
+    json_decref(r);
+
+    const char *missing[] = {
+        "sipnab://dialogs/zz/report",  "sipnab://dialogs//report", "sipnab://dialogs/a%00x/report",
+        "sipnab://dialogs/a%4/report", "file:///etc/passwd",       "sipnab://stats/"};
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":"
+                 "\"%s\"}}",
+                 missing[i]);
+        r = rpc(s, text);
+        ck_assert_msg(error_code(r) == MCP_RESOURCE_NOT_FOUND, "%s: %d", missing[i], error_code(r));
+        json_decref(r);
+    }
+    const char *bad[] = {
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":3}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/list\",\"params\":{\"cursor\":"
+        "\"x\"}}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = rpc(s, bad[i]);
+        ck_assert_msg(error_code(r) == MCP_INVALID_PARAMS, "%s", bad[i]);
+        json_decref(r);
+    }
+    r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/templates/list\"}");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(r, "result"), "resourceTemplates"), 0),
+            "uriTemplate")),
+        "sipnab://dialogs/{call_id}/report");
+    json_decref(r);
+    api_store_free(s);
+}
+END_TEST
+
 /* A POST to /mcp as the SDK sends it, with one field changed by the case. */
 static int http_status(api_store_t *s, mcp_http_request_t req, api_response_t *resp)
 {
@@ -773,6 +858,7 @@ int main(void)
     tcase_add_test(tc, render_ladder_lines);
     tcase_add_test(tc, search_messages_bounded);
     tcase_add_test(tc, annotations_and_alerts);
+    tcase_add_test(tc, resources_list_and_read);
     tcase_add_test(tc, streamable_http_checks);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
