@@ -5,7 +5,10 @@
 // non-2xx INVITE answer other than 401/407/487); paging by cursor returns
 // every dialog once; get_dialog's messages are the REST ladder's (count,
 // timestamps) and their fields equal those of the --json lines of that
-// Call-ID (the fields the store does not keep are listed); a client without
+// Call-ID (the fields the store does not keep are listed); get_message,
+// render_ladder, search_messages, security_findings, stir_results and
+// siprec_metadata once each against REST; resources/list lists the stats and
+// every dialog's report, resources/read equals /v1/stats; a client without
 // the key is refused; hostile raw requests get their HTTP status and JSON-RPC
 // error.
 //
@@ -150,6 +153,7 @@ async function exercise(client, label, restFailed, restAllIds) {
     `different: ${[...differ].join(", ") || "none"})`);
   check(/untrusted/.test(d.content[0].text), `${label}: capture text is fenced as untrusted`);
   await exerciseCallTools(client, label, first, msgs, restDialog);
+  await exerciseResources(client, label, first, restAllIds.length);
 
   const bad = await client.callTool({ name: "list_dialogs", arguments: { filter: "state ==" } });
   check(bad.isError === true, `${label}: a bad filter is a tool error: ${bad.content[0].text}`);
@@ -196,6 +200,26 @@ async function exerciseCallTools(client, label, callId, msgs, restDialog) {
     check(!a.isError && a.structuredContent.total === want,
       `${label}: ${tool} ${callId}: ${a.structuredContent?.total}, REST ${key} ${want ? "set" : "absent or null"}`);
   }
+}
+
+// resources/list and resources/read against REST.
+async function exerciseResources(client, label, callId, dialogs) {
+  let uris = [], cursor;
+  do {
+    const page = await client.listResources(cursor ? { cursor } : {});
+    uris = uris.concat(page.resources.map((r) => r.uri));
+    cursor = page.nextCursor;
+  } while (cursor);
+  check(uris.length === dialogs + 1 && uris[0] === "sipnab://stats",
+    `${label}: resources/list: the stats and ${uris.length - 1} reports for ${dialogs} dialogs`);
+  const stats = JSON.parse((await client.readResource({ uri: "sipnab://stats" })).contents[0].text);
+  const restStats = await rest("/v1/stats");
+  check(canonical(stats.dialogs) === canonical(restStats.dialogs),
+    `${label}: resources/read sipnab://stats: dialogs by state = GET /v1/stats`);
+  const uri = `sipnab://dialogs/${encodeURIComponent(callId)}/report`;
+  const report = (await client.readResource({ uri })).contents[0];
+  check(uris.includes(uri) && /untrusted/.test(report.text) && report.text.includes(callId),
+    `${label}: resources/read ${uri}: the Markdown report, fenced`);
 }
 
 // Raw requests the SDK never sends: each gets its HTTP status and, but for
