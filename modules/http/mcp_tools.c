@@ -989,9 +989,12 @@ static int search_messages(call_ctx_t *c, mcp_tool_call_t *out)
 static bool may_carry(const api_dialog_t *d, const char *quoted_key)
 {
     size_t klen = strlen(quoted_key);
-    const char *p = memmem(d->full_json, d->full_len, quoted_key, klen);
-    return p && !(d->full_len - (size_t)(p - d->full_json) >= klen + 4 &&
-                  memcmp(p + klen, "null", 4) == 0);
+    const char *p = d->full_json, *end = d->full_json + d->full_len;
+    while ((p = memmem(p, (size_t)(end - p), quoted_key, klen))) {
+        p += klen;
+        if ((size_t)(end - p) < 4 || memcmp(p, "null", 4) != 0) return true;
+    }
+    return false;
 }
 
 typedef struct annotations {
