@@ -621,6 +621,78 @@ START_TEST(search_messages_bounded)
 }
 END_TEST
 
+/* n dialogs "bulk-<i>" with per_dialog messages labelled label, and
+ * nothing else. */
+static api_store_t *bulk(size_t n, size_t per_dialog, const char *label)
+{
+    api_store_t *s = api_store_new();
+    for (size_t i = 0; i < n; i++) {
+        char id[32], full[8192];
+        snprintf(id, sizeof id, "bulk-%zu", i);
+        int len = snprintf(full, sizeof full, "{\"call_id\":\"%s\",\"messages\":[", id);
+        for (size_t k = 0; k < per_dialog; k++)
+            len += snprintf(full + len, sizeof full - (size_t)len,
+                            "%s{\"t_ms\":0,\"label\":\"%s\"}", k ? "," : "", label);
+        ck_assert_uint_lt((size_t)len + 2, sizeof full);
+        strcat(full, "]}");
+        api_dialog_rec_t d = {0};
+        d.call_id = snb_str(id, strlen(id));
+        d.from_user = SNB_STR_LIT("x");
+        d.created_us = i;
+        d.pdd_ms = -1;
+        d.summary_json = SNB_STR_LIT("{}");
+        d.full_json = snb_str(full, strlen(full));
+        d.report_markdown = SNB_STR_LIT("");
+        api_buf_t b = {0};
+        ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
+        apply(s, API_FRAME_DIALOG, &b);
+    }
+    return s;
+}
+
+START_TEST(search_messages_stops_at_the_dialog_cap)
+{
+    api_store_t *s = bulk(10001, 1, "OPTIONS");
+    json_t *reply;
+    json_t *sc = structured(call(s, "search_messages", "{\"pattern\":\"^BYE$\"}", &reply));
+    ck_assert_uint_eq(json_array_size(json_object_get(sc, "matches")), 0);
+    /* 500 ms may end it first on a slow machine (valgrind): either way it
+     * resumes at the first dialog not scanned. */
+    json_int_t scanned = json_integer_value(json_object_get(sc, "dialogs_scanned"));
+    const char *stopped = json_string_value(json_object_get(sc, "stopped"));
+    ck_assert(strcmp(stopped, "dialogs") == 0 ? scanned == 10000
+                                              : strcmp(stopped, "time") == 0 && scanned < 10000);
+    char next[32];
+    snprintf(next, sizeof next, "offset:%lld", (long long)scanned);
+    ck_assert_str_eq(json_string_value(json_object_get(sc, "nextCursor")), next);
+    json_decref(reply);
+    sc = structured(call(s, "search_messages",
+                         "{\"pattern\":\"^OPTIONS$\",\"cursor\":\"offset:10000\"}", &reply));
+    json_t *m = json_object_get(sc, "matches");
+    ck_assert_uint_eq(json_array_size(m), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(m, 0), "call_id")),
+                     "bulk-10000");
+    ck_assert_ptr_null(json_object_get(sc, "nextCursor"));
+    json_decref(reply);
+    api_store_free(s);
+}
+END_TEST
+
+START_TEST(search_messages_refuses_a_catastrophic_regex)
+{
+    /* (a+)+$ on 30 a's and a '!' exceeds the match limit on every label:
+     * one dialog of 70 messages (the time budget is checked between
+     * dialogs, so a slow machine refuses it too). */
+    api_store_t *s = bulk(1, 70, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
+    json_t *reply;
+    json_t *res = call(s, "search_messages", "{\"pattern\":\"(a+)+$\"}", &reply);
+    ck_assert(json_is_true(json_object_get(res, "isError")));
+    ck_assert_ptr_nonnull(strstr(result_text(res), "too expensive"));
+    json_decref(reply);
+    api_store_free(s);
+}
+END_TEST
+
 START_TEST(annotations_and_alerts)
 {
     api_store_t *s = fixture();
@@ -857,6 +929,8 @@ int main(void)
     tcase_add_test(tc, get_message_returns_one_record);
     tcase_add_test(tc, render_ladder_lines);
     tcase_add_test(tc, search_messages_bounded);
+    tcase_add_test(tc, search_messages_stops_at_the_dialog_cap);
+    tcase_add_test(tc, search_messages_refuses_a_catastrophic_regex);
     tcase_add_test(tc, annotations_and_alerts);
     tcase_add_test(tc, resources_list_and_read);
     tcase_add_test(tc, streamable_http_checks);
