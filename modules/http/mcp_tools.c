@@ -855,6 +855,7 @@ typedef struct search {
     const char *stopped; /* why the page ended early, or NULL */
     size_t next;         /* the dialog offset to resume at */
     double deadline_ms;
+    bool cut_in_dialog; /* the budget ran out inside a dialog */
     bool oom;
 } search_t;
 
@@ -897,6 +898,12 @@ static json_t *search_dialog(search_t *s, const api_dialog_t *d)
                                                   json_object_get(e, "label"), "matched", matched));
         json_decref(matched);
         if (api_regex_too_expensive(s->re)) break;
+        /* A dialog may keep thousands of messages (max_messages): the
+         * budget holds within one too. */
+        if (i + 1 < json_array_size(ladder) && now_ms() > s->deadline_ms) {
+            s->cut_in_dialog = true;
+            break;
+        }
     }
     if (!full || !rows) s->oom = true;
     json_decref(records);
@@ -914,8 +921,10 @@ static bool search_next_dialog(void *ud, const api_dialog_t *d)
     }
     json_t *rows = search_dialog(s, d);
     size_t have = json_array_size(s->matches), n = json_array_size(rows);
-    if (have && have + n > s->limit) { /* resume at this dialog: none of its rows is lost */
-        s->stopped = "limit";
+    /* Resume at this dialog (none of its rows is lost) unless it is the
+     * page's first: then it is cut, and the next page starts after it. */
+    if (have && (have + n > s->limit || s->cut_in_dialog)) {
+        s->stopped = s->cut_in_dialog ? "time" : "limit";
         json_decref(rows);
         return false;
     }
@@ -923,9 +932,12 @@ static bool search_next_dialog(void *ud, const api_dialog_t *d)
     s->next = s->seen;
     for (size_t i = 0; i < n && json_array_size(s->matches) < s->limit; i++)
         json_array_append(s->matches, json_array_get(rows, i));
-    if (n > s->limit) s->stopped = "limit (this dialog's later matches were left out)";
+    if (s->cut_in_dialog)
+        s->stopped = "time (this dialog's later messages were not searched)";
+    else if (n > s->limit)
+        s->stopped = "limit (this dialog's later matches were left out)";
     json_decref(rows);
-    return !s->oom && !api_regex_too_expensive(s->re) && !(n > s->limit);
+    return !s->oom && !api_regex_too_expensive(s->re) && !(n > s->limit) && !s->cut_in_dialog;
 }
 
 static bool search_one(void *ud, const api_dialog_t *d)

@@ -681,13 +681,17 @@ END_TEST
 START_TEST(search_messages_refuses_a_catastrophic_regex)
 {
     /* (a+)+$ on 30 a's and a '!' exceeds the match limit on every label:
-     * one dialog of 70 messages (the time budget is checked between
-     * dialogs, so a slow machine refuses it too). */
+     * one dialog of 70 messages. */
     api_store_t *s = bulk(1, 70, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
     json_t *reply;
     json_t *res = call(s, "search_messages", "{\"pattern\":\"(a+)+$\"}", &reply);
-    ck_assert(json_is_true(json_object_get(res, "isError")));
-    ck_assert_ptr_nonnull(strstr(result_text(res), "too expensive"));
+    /* Refused; on a machine so slow (valgrind) that 500 ms pass before 64
+     * matches hit the limit, cut by the time budget instead. */
+    const char *stopped =
+        json_string_value(json_object_get(json_object_get(res, "structuredContent"), "stopped"));
+    ck_assert((json_is_true(json_object_get(res, "isError")) &&
+               strstr(result_text(res), "too expensive")) ||
+              (stopped && strncmp(stopped, "time", 4) == 0));
     json_decref(reply);
     api_store_free(s);
 }
