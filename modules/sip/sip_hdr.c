@@ -1,6 +1,9 @@
 /* Header-level helpers: names and compact forms, on-demand lookup with
  * comma-list splitting, unfolding, name-addr and parameter parsing. */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "sip_msg_int.h"
 
@@ -130,14 +133,36 @@ static const uint8_t scan_tab[256] = {
     ['"'] = 3, ['<'] = 1, ['>'] = 1, [','] = 1, [';'] = 1, ['\\'] = 2,
 };
 
+/* First byte at or after p that is one of '"' '<' '>' ',' ';' (scan_tab
+ * bit 1), or e. */
+static inline const char *scan_special(const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    while (e - p >= 16) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        const __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8(',')))),
+            _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
+        int m = _mm_movemask_epi8(hit);
+        if (m) return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
+    while (p < e && !(scan_tab[(unsigned char)*p] & 1))
+        p++;
+    return p;
+}
+
 /* Advance over one list element starting at p; returns the position of the
  * separating comma or e. Quotes (with escapes) and <...> hide commas. */
 static const char *list_elem_end(const char *p, const char *e)
 {
     int angle = 0;
     for (;;) {
-        while (p < e && !(scan_tab[(unsigned char)*p] & 1))
-            p++;
+        p = scan_special(p, e);
         if (p >= e) return e;
         char c = *p;
         if (c == '"') {
@@ -264,8 +289,7 @@ static snb_str_t param_find(snb_str_t value, const char *name, size_t nlen, bool
     const char *p = value.p, *e = value.p + value.len;
     int angle = 0;
     for (;; p++) {
-        while (p < e && !(scan_tab[(unsigned char)*p] & 1))
-            p++;
+        p = scan_special(p, e);
         if (p >= e) break;
         char c = *p;
         if (c == '"') {
