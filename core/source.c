@@ -12,6 +12,7 @@ struct snb_source {
     snb_decoder_t *dec;
     snb_capture_stats_t stats;
     bool finished;
+    bool live; /* reads an interface now, not a file */
     struct snb_source *next;
 };
 
@@ -66,6 +67,18 @@ void snb_source_packet(snb_source_t *src, const snb_packet_t *pkt)
 {
     src->stats.capture_packets++;
     on_packet(src, pkt);
+}
+
+void snb_source_set_live(snb_source_t *src, bool live)
+{
+    src->live = live;
+}
+
+bool snb_core_has_live_source(snb_core_t *core)
+{
+    for (const snb_source_t *s = core->sources; s; s = s->next)
+        if (s->live && !s->finished) return true;
+    return false;
 }
 
 snb_capture_stats_t *snb_source_stats(snb_source_t *src)

@@ -162,6 +162,7 @@ pcap_live_t *pcap_live_open(snb_core_t *core, const char *name, const pcap_conf_
         pcap_close(p);
         return NULL;
     }
+    snb_source_set_live(l->src, true);
     l->core = core;
     l->iface = iface;
     l->p = p;

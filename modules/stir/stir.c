@@ -5,15 +5,17 @@
  * dialog annotation (JSON, diagnosis hints, filter fields, call report)
  * and counters. The rules themselves are in stir_verify.c.
  *
- * Certificates come from the cert map only: a capture file never makes us
- * fetch x5u over the network (HTTPS fetching for live capture is not
- * built; a missing URL is cert_unavailable). */
+ * Certificates come from the cert map and, for live capture with fetch =
+ * yes, from an HTTPS fetch of x5u (stir_fetch.c, kept in stir_cache.c): an
+ * INVITE whose x5u is missing waits for its fetch (at most fetch_timeout),
+ * then is verified and published. A capture file never makes us fetch. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sipnab/core.h>
 #include <sipnab/dialogs.h>
@@ -21,7 +23,9 @@
 #include <sipnab/module.h>
 #include <sipnab/sip.h>
 
+#include "stir_cache.h"
 #include "stir_date.h"
+#include "stir_fetch.h"
 #include "stir_identity.h"
 #include "stir_json.h"
 #include "stir_pki.h"
@@ -33,7 +37,28 @@ typedef struct stir_conf {
     const char *trust;
     const char *cert_map;
     int64_t max_age;
+    bool fetch;
+    uint64_t fetch_timeout; /* ms */
+    uint64_t fetch_max_size;
+    int64_t fetch_cache;
+    bool fetch_allow_private;  /* tests only */
+    const char *fetch_ca_file; /* tests only */
 } stir_conf_t;
+
+#define MAX_PENDING 4096 /* INVITEs waiting for a fetch; more are verified at once */
+
+/* An INVITE held until the x5u fetches it needs have ended: its input, with
+ * the Identity values copied (the message is gone by then). */
+typedef struct pending {
+    char *call_id;
+    size_t call_id_len;
+    stir_call_input_t in;
+    snb_str_t ids[STIR_MAX_IDENTITIES];
+    char *copies[STIR_MAX_IDENTITIES];
+    char *waiting[STIR_MAX_IDENTITIES]; /* URLs not fetched yet */
+    unsigned n_waiting;
+    struct pending *next;
+} pending_t;
 
 /* What a dialog keeps: the rendered object and what fields and reports read. */
 typedef struct stir_dialog {
@@ -59,6 +84,12 @@ typedef struct stir {
     uint64_t verifications[STIR_RESULT_COUNT][N_ATTEST][STIR_REASON_COUNT];
     uint64_t passports[STIR_REASON_COUNT];
     uint64_t identities_not_verified;
+    uint64_t fetches[STIR_FETCH_RESULT_COUNT];
+    int live; /* -1 not known yet, 0 file input, 1 live capture */
+    stir_fetcher_t *fetcher;
+    stir_cache_t *cache;
+    pending_t *pending;
+    unsigned n_pending;
 } stir_t;
 
 static const char *const attest_names[N_ATTEST] = {"A", "B", "C", "none", "other"};
@@ -172,11 +203,219 @@ static void count(stir_t *s, const stir_call_result_t *r)
     s->identities_not_verified += r->identity_count - r->n;
 }
 
+/* Publish a verdict on the dialog of call_id (it may have gone meanwhile). */
+static void publish(stir_t *s, const char *call_id, size_t len, const stir_call_result_t *r)
+{
+    count(s, r);
+    const snb_dialog_t *d = s->dialogs->find(s->dialogs->ctx, call_id, len);
+    void **slot = d ? s->dialogs->data(s->dialogs->ctx, d, s->annotation) : NULL;
+    if (!slot) return;
+    stir_dialog_t *sd = keep(r);
+    if (!sd) return;
+    free_dialog(NULL, *slot); /* a new initial INVITE (after a challenge) replaces it */
+    *slot = sd;
+    s->dialogs->touch(s->dialogs->ctx, d);
+}
+
+static stir_config_t config_of(const stir_t *s)
+{
+    return (stir_config_t){.pki = s->pki, .max_age_s = s->conf->max_age};
+}
+
+/* ---- x5u fetching (live capture only) ---- */
+
+static void on_fetched(void *ud, const char *url, stir_fetch_result_t res, const stir_body_t *body,
+                       const char *cache_control);
+
+/* A fetched chain leaves the cache: drop it from the PKI too. */
+static void on_evict(void *ud, const char *url)
+{
+    stir_pki_remove_chain(((stir_t *)ud)->pki, url);
+}
+
+/* Whether this run fetches: fetch = yes and a live source. Decided at the
+ * first INVITE, when the sources are known; file input says so once. */
+static bool fetching(stir_t *s)
+{
+    if (!s->conf->fetch) return false;
+    if (s->live < 0) {
+        s->live = snb_core_has_live_source(s->core) ? 1 : 0;
+        if (!s->live) {
+            snb_log_info(s->core, "stir",
+                         "fetch = yes, but file input never fetches x5u: certificates come from "
+                         "the cert map only");
+        } else {
+            stir_fetch_conf_t fc = {.timeout_ms = (long)s->conf->fetch_timeout,
+                                    .max_size = (size_t)s->conf->fetch_max_size,
+                                    .allow_private = s->conf->fetch_allow_private,
+                                    .ca_file = s->conf->fetch_ca_file};
+            s->fetcher = stir_fetcher_new(snb_core_loop(s->core), &fc, on_fetched, s);
+            s->cache = stir_cache_new((size_t)s->conf->fetch_cache, snb_core_hash_key(s->core),
+                                      on_evict, s);
+            if (!s->fetcher || !s->cache) {
+                snb_log_error(s->core, "stir", "x5u fetching could not start (out of memory)");
+                s->live = 0;
+            }
+        }
+    }
+    return s->live == 1;
+}
+
+static void pending_free(pending_t *p)
+{
+    for (unsigned i = 0; i < STIR_MAX_IDENTITIES; i++) {
+        free(p->copies[i]);
+        free(p->waiting[i]);
+    }
+    free(p->call_id);
+    free(p);
+}
+
+/* Verify a held INVITE with what the PKI has now, and publish it. */
+static void pending_finish(stir_t *s, pending_t *p)
+{
+    stir_call_result_t *r = malloc(sizeof *r);
+    if (r) {
+        stir_config_t cfg = config_of(s);
+        stir_verify_call(&cfg, &p->in, r);
+        publish(s, p->call_id, p->call_id_len, r);
+        free(r);
+    }
+    pending_free(p);
+}
+
+/* Hold the INVITE until the fetches of its URLs end. false when it cannot
+ * be held (the caller verifies it now). */
+static bool hold(stir_t *s, const snb_sip_message_event_t *ev, const stir_call_input_t *in,
+                 char *const urls[], unsigned n_urls)
+{
+    if (s->n_pending >= MAX_PENDING) return false;
+    pending_t *p = calloc(1, sizeof *p);
+    if (!p) return false;
+    p->in = *in;
+    p->in.identities = p->ids;
+    p->call_id = malloc(ev->call_id.len + 1);
+    bool ok = p->call_id != NULL;
+    if (ok) {
+        memcpy(p->call_id, ev->call_id.p, ev->call_id.len);
+        p->call_id_len = ev->call_id.len;
+    }
+    for (unsigned i = 0; ok && i < in->n_identities && i < STIR_MAX_IDENTITIES; i++) {
+        snb_str_t v = in->identities[i];
+        p->copies[i] = malloc(v.len + 1);
+        ok = p->copies[i] != NULL;
+        if (ok && v.len) memcpy(p->copies[i], v.p, v.len);
+        p->ids[i] = ok && v.p ? snb_str(p->copies[i], v.len) : (snb_str_t){0};
+    }
+    for (unsigned i = 0; ok && i < n_urls; i++)
+        if (stir_fetcher_start(s->fetcher, urls[i]) == 0)
+            ok = (p->waiting[p->n_waiting++] = strdup(urls[i])) != NULL;
+    if (!ok || !p->n_waiting) {
+        pending_free(p);
+        return false;
+    }
+    /* appended: calls are published in the order they came (a later
+     * initial INVITE of a Call-ID replaces the earlier one's verdict) */
+    pending_t **tail = &s->pending;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = p;
+    s->n_pending++;
+    return true;
+}
+
+/* The URLs of r's PASSporTs that need a fetch: not in the PKI, or a
+ * fetched chain whose time in the cache is over (dropped just now). A
+ * fresh fetched one counts as a cache hit. Returns how many (deduplicated). */
+static unsigned urls_to_fetch(stir_t *s, const stir_call_result_t *r,
+                              char *urls[STIR_MAX_IDENTITIES])
+{
+    unsigned n = 0;
+    int64_t now = (int64_t)time(NULL);
+    for (unsigned i = 0; i < r->n; i++) {
+        const stir_identity_result_t *id = &r->ids[i];
+        /* only PASSporTs that reached the certificate check: a header or
+         * freshness failure needs no certificate, so no fetch */
+        if (!id->parsed || !id->pp.has_x5u || strncmp(id->pp.x5u, "https://", 8) ||
+            (id->reason != STIR_CERT_UNAVAILABLE && !id->cert_found))
+            continue;
+        bool seen = false;
+        for (unsigned k = 0; k < n; k++)
+            seen |= !strcmp(urls[k], id->pp.x5u);
+        if (seen) continue;
+        if (stir_cache_get(s->cache, id->pp.x5u, now))
+            s->fetches[STIR_FETCH_CACHE_HIT]++;
+        else if (!stir_pki_has_chain(s->pki, id->pp.x5u))
+            urls[n++] = (char *)id->pp.x5u;
+    }
+    return n;
+}
+
+static void on_fetched(void *ud, const char *url, stir_fetch_result_t res, const stir_body_t *body,
+                       const char *cache_control)
+{
+    stir_t *s = ud;
+    bool keep_it = false;
+    if (res == STIR_FETCH_OK) {
+        int64_t not_after = 0;
+        if (stir_pki_add_chain_pem(s->pki, url, body->data, body->len) != 0 ||
+            !stir_pki_not_after(s->pki, url, &not_after)) {
+            stir_pki_remove_chain(s->pki, url);
+            res = STIR_FETCH_BAD_CHAIN;
+        } else {
+            int64_t now = (int64_t)time(NULL);
+            int64_t expires =
+                stir_cache_expiry(cache_control, now, not_after, STIR_CACHE_DEFAULT_TTL_S);
+            keep_it = expires >= 0 && stir_cache_put(s->cache, url, expires) == 0;
+        }
+    }
+    s->fetches[res]++;
+    if (res != STIR_FETCH_OK)
+        snb_log_debug(s->core, "stir", "x5u %s: fetch failed: %s", url,
+                      stir_fetch_result_name(res));
+    /* the INVITEs that waited for it, verified now that it has ended */
+    for (pending_t **pp = &s->pending; *pp;) {
+        pending_t *p = *pp;
+        for (unsigned i = 0; i < p->n_waiting; i++)
+            if (!strcmp(p->waiting[i], url)) {
+                free(p->waiting[i]);
+                p->waiting[i] = p->waiting[--p->n_waiting];
+                p->waiting[p->n_waiting] = NULL;
+                break;
+            }
+        if (p->n_waiting) {
+            pp = &p->next;
+            continue;
+        }
+        *pp = p->next;
+        s->n_pending--;
+        pending_finish(s, p);
+    }
+    /* no-store (or past notAfter): used for the calls above, not kept */
+    if (res == STIR_FETCH_OK && !keep_it) stir_pki_remove_chain(s->pki, url);
+}
+
+/* An earlier INVITE of this Call-ID still waiting is verified now, so the
+ * later one's verdict (published after it) is the one that stays. */
+static void supersede(stir_t *s, snb_str_t call_id)
+{
+    for (pending_t **pp = &s->pending; *pp;) {
+        pending_t *p = *pp;
+        if (p->call_id_len != call_id.len || memcmp(p->call_id, call_id.p, call_id.len)) {
+            pp = &p->next;
+            continue;
+        }
+        *pp = p->next;
+        s->n_pending--;
+        pending_finish(s, p);
+    }
+}
+
 static void on_invite(stir_t *s, const snb_sip_message_event_t *ev)
 {
     const snb_dialog_t *d = s->dialogs->find(s->dialogs->ctx, ev->call_id.p, ev->call_id.len);
-    void **slot = d ? s->dialogs->data(s->dialogs->ctx, d, s->annotation) : NULL;
-    if (!slot) return;
+    if (!d || !s->dialogs->data(s->dialogs->ctx, d, s->annotation)) return;
+    if (s->pending) supersede(s, ev->call_id);
     snb_str_t identities[STIR_MAX_IDENTITIES];
     stir_call_input_t in;
     /* large: not on the loop's stack */
@@ -188,16 +427,21 @@ static void on_invite(stir_t *s, const snb_sip_message_event_t *ev)
         return;
     }
     read_call(ev, &in, identities, unfolded);
-    stir_config_t cfg = {.pki = s->pki, .max_age_s = s->conf->max_age};
+    stir_config_t cfg = config_of(s);
     stir_verify_call(&cfg, &in, r);
+    if (fetching(s)) {
+        char *urls[STIR_MAX_IDENTITIES];
+        unsigned n = urls_to_fetch(s, r, urls);
+        if (n && hold(s, ev, &in, urls, n)) {
+            free(unfolded);
+            free(r);
+            return;
+        }
+        if (n) stir_verify_call(&cfg, &in, r); /* a stale chain may have been dropped */
+    }
     free(unfolded);
-    count(s, r);
-    stir_dialog_t *sd = keep(r);
+    publish(s, ev->call_id.p, ev->call_id.len, r);
     free(r);
-    if (!sd) return;
-    free_dialog(NULL, *slot); /* a new initial INVITE (after a challenge) replaces it */
-    *slot = sd;
-    s->dialogs->touch(s->dialogs->ctx, d);
 }
 
 static void on_event(void *ud, const snb_event_t *ev)
@@ -354,6 +598,7 @@ static void report(void *ctx, const snb_dialog_info_t *d, FILE *out, int format)
 
 static const char *const verification_labels[] = {"result", "attest", "reason", NULL};
 static const char *const reason_label[] = {"reason", NULL};
+static const char *const result_label[] = {"result", NULL};
 static const snb_metric_def_t metrics[] = {
     {.name = "verifications",
      .help = "INVITEs verified, by call result, attestation and reason",
@@ -366,6 +611,10 @@ static const snb_metric_def_t metrics[] = {
     {.name = "identities_not_verified",
      .help = "Identity headers beyond the 8 verified per INVITE",
      .type = SNB_METRIC_COUNTER},
+    {.name = "fetches",
+     .help = "x5u certificate fetches (live capture), by result; cache_hit: served from the cache",
+     .type = SNB_METRIC_COUNTER,
+     .labels = result_label},
 };
 
 static void collect(void *ud, snb_metric_sink_t *sink)
@@ -384,6 +633,11 @@ static void collect(void *ud, snb_metric_sink_t *sink)
             snb_metric_put(sink, 1, v, (double)s->passports[k]);
         }
     snb_metric_put(sink, 2, NULL, (double)s->identities_not_verified);
+    for (unsigned k = 0; k < STIR_FETCH_RESULT_COUNT; k++)
+        if (s->fetches[k] || (s->conf->fetch && k == STIR_FETCH_OK)) {
+            const char *v[] = {stir_fetch_result_name(k)};
+            snb_metric_put(sink, 3, v, (double)s->fetches[k]);
+        }
 }
 
 /* ---- lifetime ---- */
@@ -405,9 +659,13 @@ static int load_pki(stir_t *s)
     }
     if (!stir_pki_anchor_count(s->pki))
         snb_log_warn(s->core, "stir", "no trust anchors (--stir-trust): every chain is untrusted");
-    if (!stir_pki_chain_count(s->pki))
+    if (!stir_pki_chain_count(s->pki) && !s->conf->fetch)
         snb_log_warn(s->core, "stir",
                      "no certificates (--stir-cert-map): every x5u is cert_unavailable");
+    if (s->conf->fetch && s->conf->fetch_allow_private)
+        snb_log_warn(s->core, "stir",
+                     "fetch_allow_private = yes: x5u fetches may reach loopback and private "
+                     "addresses (for tests only, never in production)");
     return 0;
 }
 
@@ -418,6 +676,7 @@ static int stir_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
     if (!s) return -ENOMEM;
     s->core = core;
     s->conf = inst[0].conf;
+    s->live = -1;
     s->dialogs = snb_core_service(core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
     if (!s->dialogs) {
         snb_log_error(core, "stir", "needs the sip module's dialog store");
@@ -443,7 +702,7 @@ static int stir_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
         s->annotation = s->dialogs->annotate(s->dialogs->ctx, &a);
         rc = s->annotation < 0 ? s->annotation : 0;
     }
-    snb_metric_group_t g = {.prefix = "stir", .defs = metrics, .n = 3, .collect = collect, .ud = s};
+    snb_metric_group_t g = {.prefix = "stir", .defs = metrics, .n = 4, .collect = collect, .ud = s};
     if (!rc) rc = snb_core_metrics(core, &g);
     if (rc) {
         stir_pki_free(s->pki);
@@ -469,11 +728,22 @@ static void stir_stop(void *state)
     stir_t *s = state;
     if (s->subscription > 0) snb_bus_unsubscribe(snb_core_bus(s->core), s->subscription);
     s->subscription = 0;
+    /* INVITEs still waiting for a fetch get the verdict the PKI gives now */
+    while (s->pending) {
+        pending_t *p = s->pending;
+        s->pending = p->next;
+        s->n_pending--;
+        pending_finish(s, p);
+    }
+    stir_fetcher_free(s->fetcher); /* its handles close on the loop's last turn */
+    s->fetcher = NULL;
 }
 
 static void stir_fini(void *state)
 {
     stir_t *s = state;
+    stir_fetcher_free(s->fetcher);
+    stir_cache_free(s->cache);
     stir_pki_free(s->pki);
     free(s); /* the dialog store frees our per-dialog data with free_dialog */
 }
@@ -499,6 +769,41 @@ static const snb_option_t stir_options[] = {
      .max = 86400,
      .offset = offsetof(stir_conf_t, max_age),
      .help = "seconds an iat may be old (RFC 8224 §12: 60)"},
+    {.name = "fetch",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(stir_conf_t, fetch),
+     .help = "live capture: fetch an x5u missing from the cert map over HTTPS (files never do)"},
+    {.name = "fetch_timeout",
+     .type = SNB_OPT_DURATION,
+     .def = "2s",
+     .min = 100,
+     .max = 60000,
+     .offset = offsetof(stir_conf_t, fetch_timeout),
+     .help = "the longest an x5u fetch may take (and an INVITE wait for it)"},
+    {.name = "fetch_max_size",
+     .type = SNB_OPT_SIZE,
+     .def = "64k",
+     .min = 1024,
+     .max = 1048576,
+     .offset = offsetof(stir_conf_t, fetch_max_size),
+     .help = "the largest x5u body accepted"},
+    {.name = "fetch_cache",
+     .type = SNB_OPT_INT,
+     .def = "1000",
+     .min = 1,
+     .max = 100000,
+     .offset = offsetof(stir_conf_t, fetch_cache),
+     .help = "fetched chains kept (least recently used dropped first)"},
+    {.name = "fetch_allow_private",
+     .type = SNB_OPT_BOOL,
+     .def = "no",
+     .offset = offsetof(stir_conf_t, fetch_allow_private),
+     .help = "TESTS ONLY: let x5u fetches reach loopback and private addresses"},
+    {.name = "fetch_ca_file",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(stir_conf_t, fetch_ca_file),
+     .help = "TESTS ONLY: trust this PEM CA file for x5u servers instead of the system CAs"},
     SNB_OPTIONS_END,
 };
 
@@ -523,6 +828,11 @@ static const snb_flag_t stir_flags[] = {
      .key = "max_age",
      .needs = "stir-shaken",
      .help = "seconds a PASSporT iat may be old (default 60)"},
+    {.name = "stir-fetch",
+     .key = "fetch",
+     .value = "yes",
+     .needs = "stir-shaken",
+     .help = "live capture: fetch x5u certificates missing from the cert map over HTTPS"},
     {.name = NULL},
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define MAX_PEM_FILE (256 * 1024)
 
@@ -238,6 +239,32 @@ static const chain_t *find_chain(const stir_pki_t *pki, const char *url)
 {
     chain_t key = {.url = (char *)url};
     return pki->n_chains ? bsearch(&key, pki->chains, pki->n_chains, sizeof key, by_url) : NULL;
+}
+
+bool stir_pki_has_chain(const stir_pki_t *pki, const char *url)
+{
+    return find_chain(pki, url) != NULL;
+}
+
+bool stir_pki_not_after(const stir_pki_t *pki, const char *url, int64_t *not_after)
+{
+    const chain_t *c = find_chain(pki, url);
+    struct tm tm;
+    if (!c || ASN1_TIME_to_tm(X509_get0_notAfter(sk_X509_value(c->certs, 0)), &tm) != 1)
+        return false;
+    *not_after = (int64_t)timegm(&tm);
+    return true;
+}
+
+void stir_pki_remove_chain(stir_pki_t *pki, const char *url)
+{
+    chain_t *c = (chain_t *)find_chain(pki, url);
+    if (!c) return;
+    size_t at = (size_t)(c - pki->chains);
+    free(c->url);
+    sk_X509_pop_free(c->certs, X509_free);
+    memmove(&pki->chains[at], &pki->chains[at + 1], (pki->n_chains - at - 1) * sizeof *c);
+    pki->n_chains--;
 }
 
 static bool has_shaken_policy(const stir_pki_t *pki, X509 *leaf)

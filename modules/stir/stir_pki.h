@@ -7,6 +7,7 @@
 #define STIR_PKI_H
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,13 @@ int stir_pki_add_trust_pem(stir_pki_t *pki, const char *pem, size_t len);
 int stir_pki_load_map(stir_pki_t *pki, const char *file, char *err, size_t errlen);
 /* Add one chain (leaf first, then its issuers) served at url. 0 or -1. */
 int stir_pki_add_chain_pem(stir_pki_t *pki, const char *url, const char *pem, size_t len);
+
+/* Fetched chains come and go (stir_cache.h): whether url has a chain, the
+ * leaf's notAfter (epoch seconds; false if none or unreadable), and
+ * dropping one. */
+bool stir_pki_has_chain(const stir_pki_t *pki, const char *url);
+bool stir_pki_not_after(const stir_pki_t *pki, const char *url, int64_t *not_after);
+void stir_pki_remove_chain(stir_pki_t *pki, const char *url);
 
 size_t stir_pki_anchor_count(const stir_pki_t *pki);
 size_t stir_pki_chain_count(const stir_pki_t *pki);

@@ -166,4 +166,12 @@ SNB_API int snb_handoff_write(snb_handoff_t *h, const void *hdr, size_t hdr_len,
 /* Loop thread: drain what is left, then close the async handle and free. */
 SNB_API void snb_handoff_close(snb_handoff_t *h);
 
+/* ---- live capture ----
+ * A source that reads a live interface says so, so modules can tell a
+ * capture happening now (where acting on the network, e.g. fetching a
+ * certificate, makes sense) from a file read later (where it never does). */
+SNB_API void snb_source_set_live(snb_source_t *src, bool live);
+/* true when a live source is registered and not yet finished. */
+SNB_API bool snb_core_has_live_source(snb_core_t *core);
+
 #endif
