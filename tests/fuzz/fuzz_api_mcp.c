@@ -18,7 +18,18 @@ static void put_dialog(api_store_t *s, const char *id, uint8_t state, uint32_t d
     d.pdd_ms = 10;
     d.diag_flags = diag;
     d.summary_json = SNB_STR_LIT("{\"call_id\":\"x\",\"final_code\":486}");
-    d.full_json = SNB_STR_LIT("{\"call_id\":\"x\",\"messages\":[{\"label\":\"INVITE\"},{}]}");
+    /* Ladder entries as the tools read them, a stir_shaken annotation on
+     * b@x, --json records on a@x. */
+    d.full_json =
+        strcmp(id, "b@x") == 0
+            ? SNB_STR_LIT("{\"call_id\":\"b@x\",\"stir_shaken\":{\"attestation\":\"A\"},"
+                          "\"siprec_metadata\":null,\"messages\":[{\"t_ms\":0,\"src\":"
+                          "\"10.0.0.1\",\"src_port\":5060,\"dst\":\"fd00::1\",\"dst_"
+                          "port\":5060,\"label\":\"INVITE\"},{\"label\":\"486 Busy\\n\"}]}")
+            : SNB_STR_LIT("{\"call_id\":\"x\",\"messages\":[{\"label\":\"INVITE\"},{}]}");
+    if (strcmp(id, "a@x") == 0)
+        d.messages_json =
+            SNB_STR_LIT("[{\"method\":\"INVITE\",\"from\":\"alice\",\"ua\":\"x/1\"}]");
     d.report_markdown = SNB_STR_LIT("# r\n");
     api_buf_t b = {0};
     if (api_wire_put_dialog(&b, &d) == 0)
@@ -58,6 +69,9 @@ static api_store_t *store(void)
     put_dialog(s, "c/d", 3, 0);
     put_stream(s, 0x1a2b, "b@x", 2.5);
     put_stream(s, 7, NULL, 3.1);
+    const char *alert =
+        "{\"ts\":\"2026-12-06T02:00:01Z\",\"type\":\"scanner\",\"source\":\"192.0.2.9\"}";
+    api_store_apply(s, API_FRAME_ALERT, alert, (uint32_t)strlen(alert));
     return s;
 }
 
