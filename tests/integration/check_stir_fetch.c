@@ -2,10 +2,12 @@
  * only) of INVITEs whose x5u points at an HTTPS server started here
  * (stir_x5u_server.py, with a certificate made here by openssl and trusted
  * through the test-only fetch_ca_file). The call whose chain is served
- * becomes valid once the fetch ends; an oversized body is too_large, a
- * server that never answers times out; without fetch_allow_private the
- * loopback address is refused; a capture file never fetches. PASSporTs are
- * signed here with the corpus's test keys, so their iat is fresh. */
+ * becomes valid once the fetch ends, and a later one is a cache hit; an
+ * oversized body (with or without Content-Length) is too_large, a server
+ * that never answers times out, a 404 is http_error; without
+ * fetch_allow_private the loopback address is refused; a capture file never
+ * fetches. PASSporTs are signed here with the corpus's test keys, so their
+ * iat is fresh. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -230,13 +232,12 @@ START_TEST(live_fetch_verifies_and_refuses)
     }
     start_server();
     static const char *const calls[][2] = {
-        {"fetch-ok@test", "/chain.pem"},
-        {"fetch-big@test", "/big.pem"},
-        {"fetch-slow@test", "/slow.pem"},
-        {"fetch-missing@test", "/missing.pem"},
+        {"fetch-ok@test", "/chain.pem"},      {"fetch-big@test", "/big.pem"},
+        {"fetch-slow@test", "/slow.pem"},     {"fetch-missing@test", "/missing.pem"},
+        {"fetch-stream@test", "/stream.pem"},
     };
     json_t *fetches;
-    json_t *by = live_run(true, calls, 4, "fetch-again@test", &fetches);
+    json_t *by = live_run(true, calls, 5, "fetch-again@test", &fetches);
     char *err = read_file(ERR);
     ck_assert_msg(strstr(err, "fetch_allow_private = yes"), "no warning: %s", err);
     free(err);
@@ -247,9 +248,10 @@ START_TEST(live_fetch_verifies_and_refuses)
     ck_assert_str_eq(field(by, "fetch-big@test", "reason"), "cert_unavailable");
     ck_assert_str_eq(field(by, "fetch-slow@test", "reason"), "cert_unavailable");
     ck_assert_str_eq(field(by, "fetch-missing@test", "reason"), "cert_unavailable");
+    ck_assert_str_eq(field(by, "fetch-stream@test", "reason"), "cert_unavailable");
     ck_assert_ptr_nonnull(fetches);
     ck_assert_int_eq(count(fetches, "ok"), 1);
-    ck_assert_int_eq(count(fetches, "too_large"), 1);
+    ck_assert_int_eq(count(fetches, "too_large"), 2); /* Content-Length, and streamed */
     ck_assert_int_eq(count(fetches, "timeout"), 1);
     ck_assert_int_eq(count(fetches, "http_error"), 1);
     ck_assert_int_eq(count(fetches, "refused_address"), 0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A tiny HTTPS x5u server for it_check_stir_fetch: serves the chain file at
-/chain.pem (Cache-Control: max-age=600), an oversized body at /big.pem, and
-never answers /slow.pem. Usage: stir_x5u_server.py PORT CERT KEY CHAIN.
+/chain.pem (Cache-Control: max-age=600), an oversized body at /big.pem
+(with Content-Length) and /stream.pem (without: it ends when the connection
+closes), and never answers /slow.pem. Usage: stir_x5u_server.py PORT CERT KEY CHAIN.
 Prints "ready" once it listens."""
 import http.server
 import ssl
@@ -22,6 +23,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = chain
         elif self.path == "/big.pem":
             body = b"A" * (200 * 1024)
+        elif self.path == "/stream.pem":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"B" * 1024)
+            except OSError:
+                pass  # the client gave up at its cap
+            return
         elif self.path == "/slow.pem":
             time.sleep(30)  # never answers within the test's timeout
             return
