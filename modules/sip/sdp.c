@@ -232,7 +232,7 @@ static void parse_attr(sdp_t *s, sdp_media_t *m, bool *sess_crypto, const char *
     }
 }
 
-int sdp_parse(const char *data, size_t len, sdp_t *out)
+static int sdp_parse_text(const char *data, size_t len, sdp_t *out)
 {
     /* Only what is used is cleared: the session fields here, each media
      * section when its m= line comes, each format when it is added (readers
@@ -306,4 +306,51 @@ int sdp_parse(const char *data, size_t len, sdp_t *out)
         if (sess_crypto) md->has_crypto = true;
     }
     return 0;
+}
+
+/* What a parse wrote and readers read: the session fields, the media
+ * sections up to n_media and their formats up to n_formats. */
+static void sdp_copy_used(sdp_t *dst, const sdp_t *src)
+{
+    memcpy(dst, src, offsetof(sdp_t, media));
+    dst->truncated = src->truncated;
+    for (unsigned i = 0; i < src->n_media; i++)
+        memcpy(&dst->media[i], &src->media[i],
+               offsetof(sdp_media_t, formats) +
+                   (size_t)src->media[i].n_formats * sizeof(sdp_format_t));
+}
+
+/* The SIP module reads one message's SDP twice (the dialog's media, then
+ * the message event): a second call with the same bytes at the same address
+ * copies the first result instead of parsing again. The key is the address,
+ * the length and the bytes themselves (kept here), so a buffer reused for
+ * other text never hits, and the slices of the copy are exactly those a
+ * parse would give. Per thread; bodies over SDP_MEMO_MAX are not kept. */
+#define SDP_MEMO_MAX 2048
+
+static _Thread_local struct sdp_memo {
+    const char *data;
+    size_t len;
+    int rc;
+    char text[SDP_MEMO_MAX];
+    sdp_t sdp;
+} memo;
+
+int sdp_parse(const char *data, size_t len, sdp_t *out)
+{
+    struct sdp_memo *mm = &memo;
+    bool keep = data && len <= SDP_MEMO_MAX;
+    if (keep && mm->data == data && mm->len == len && memcmp(mm->text, data, len) == 0) {
+        sdp_copy_used(out, &mm->sdp);
+        return mm->rc;
+    }
+    int rc = sdp_parse_text(data, len, out);
+    if (keep) {
+        mm->data = data;
+        mm->len = len;
+        mm->rc = rc;
+        memcpy(mm->text, data, len);
+        sdp_copy_used(&mm->sdp, out);
+    }
+    return rc;
 }
