@@ -951,12 +951,17 @@ static int search_messages(call_ctx_t *c, mcp_tool_call_t *out)
 {
     const char *pattern, *call_id = NULL;
     search_t s = {.c = c, .limit = PAGE_DEFAULT < c->max_rows ? PAGE_DEFAULT : c->max_rows};
-
     if (!arg_required(c, "pattern", &pattern) || !arg_string(c, "call_id", &call_id) ||
         !arg_count(c, "limit", &s.limit) || !arg_cursor(c, &s.skip))
         return -32602;
     if (strlen(pattern) > SEARCH_PATTERN_MAX)
         return bad_arg(c, "pattern", "at most 1024 bytes long"), -32602;
+    const api_dialog_t *only =
+        call_id ? api_store_find_dialog(c->store, call_id, strlen(call_id)) : NULL;
+    if (call_id && !only) {
+        out->result = text_result("dialog not found", true);
+        return out->result ? 0 : -32603;
+    }
     char err[300], text[340];
     if (!(s.re = api_regex_compile(pattern, err, sizeof err))) {
         if (strcmp(err, "out of memory") == 0) return -32603;
@@ -967,9 +972,8 @@ static int search_messages(call_ctx_t *c, mcp_tool_call_t *out)
     s.next = s.skip;
     s.matches = json_array();
     s.deadline_ms = now_ms() + SEARCH_BUDGET_MS;
-    if (s.matches && call_id) {
-        const api_dialog_t *d = api_store_find_dialog(c->store, call_id, strlen(call_id));
-        if (d && s.skip == 0) search_one(&s, d);
+    if (s.matches && only) {
+        if (s.skip == 0) search_one(&s, only);
     } else if (s.matches) {
         api_store_foreach_dialog(c->store, search_next_dialog, &s);
     }

@@ -599,6 +599,10 @@ START_TEST(search_messages_bounded)
         call(s, "search_messages", "{\"pattern\":\"Trying\",\"call_id\":\"c@x\"}", &reply));
     ck_assert_uint_eq(json_array_size(json_object_get(sc, "matches")), 1);
     json_decref(reply);
+    json_t *unknown = call(s, "search_messages", "{\"pattern\":\"x\",\"call_id\":\"zz\"}", &reply);
+    ck_assert(json_is_true(json_object_get(unknown, "isError")));
+    ck_assert_str_eq(result_text(unknown), "dialog not found");
+    json_decref(reply);
     /* Hostile patterns: a tool error or invalid params, never a hang. */
     json_t *res = call(s, "search_messages", "{\"pattern\":\"(\"}", &reply);
     ck_assert(json_is_true(json_object_get(res, "isError")));
