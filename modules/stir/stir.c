@@ -81,6 +81,7 @@ typedef struct stir {
     int annotation;
     snb_event_type_t ev_message;
     int subscription;
+    int end_subscription; /* capture-end, taken in init: see on_capture_end */
     uint64_t verifications[STIR_RESULT_COUNT][N_ATTEST][STIR_REASON_COUNT];
     uint64_t passports[STIR_REASON_COUNT];
     uint64_t identities_not_verified;
@@ -444,6 +445,26 @@ static void on_invite(stir_t *s, const snb_sip_message_event_t *ev)
     free(r);
 }
 
+/* Every INVITE still waiting for a fetch gets the verdict the PKI gives now. */
+static void flush_pending(stir_t *s)
+{
+    while (s->pending) {
+        pending_t *p = s->pending;
+        s->pending = p->next;
+        s->n_pending--;
+        pending_finish(s, p);
+    }
+}
+
+/* The capture ends (a live one at Ctrl-C): the held INVITEs are published
+ * before the sip module prints the dialogs. Subscribed in init, so before
+ * sip (which subscribes in its start): a bus delivers in subscription order. */
+static void on_capture_end(void *ud, const snb_event_t *ev)
+{
+    (void)ev;
+    flush_pending(ud);
+}
+
 static void on_event(void *ud, const snb_event_t *ev)
 {
     stir_t *s = ud;
@@ -702,9 +723,15 @@ static int stir_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n
         s->annotation = s->dialogs->annotate(s->dialogs->ctx, &a);
         rc = s->annotation < 0 ? s->annotation : 0;
     }
+    if (!rc && s->conf->verify && s->conf->fetch) {
+        static const snb_event_type_t end[] = {SNB_EV_CAPTURE_END};
+        s->end_subscription = snb_bus_subscribe(snb_core_bus(core), end, 1, on_capture_end, s);
+        if (s->end_subscription < 0) rc = s->end_subscription;
+    }
     snb_metric_group_t g = {.prefix = "stir", .defs = metrics, .n = 4, .collect = collect, .ud = s};
     if (!rc) rc = snb_core_metrics(core, &g);
     if (rc) {
+        if (s->end_subscription > 0) snb_bus_unsubscribe(snb_core_bus(core), s->end_subscription);
         stir_pki_free(s->pki);
         free(s);
         return rc;
@@ -728,13 +755,9 @@ static void stir_stop(void *state)
     stir_t *s = state;
     if (s->subscription > 0) snb_bus_unsubscribe(snb_core_bus(s->core), s->subscription);
     s->subscription = 0;
-    /* INVITEs still waiting for a fetch get the verdict the PKI gives now */
-    while (s->pending) {
-        pending_t *p = s->pending;
-        s->pending = p->next;
-        s->n_pending--;
-        pending_finish(s, p);
-    }
+    if (s->end_subscription > 0) snb_bus_unsubscribe(snb_core_bus(s->core), s->end_subscription);
+    s->end_subscription = 0;
+    flush_pending(s);
     stir_fetcher_free(s->fetcher); /* its handles close on the loop's last turn */
     s->fetcher = NULL;
 }
@@ -742,6 +765,7 @@ static void stir_stop(void *state)
 static void stir_fini(void *state)
 {
     stir_t *s = state;
+    if (s->end_subscription > 0) snb_bus_unsubscribe(snb_core_bus(s->core), s->end_subscription);
     stir_fetcher_free(s->fetcher);
     stir_cache_free(s->cache);
     stir_pki_free(s->pki);

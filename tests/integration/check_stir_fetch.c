@@ -5,9 +5,10 @@
  * becomes valid once the fetch ends, and a later one is a cache hit; an
  * oversized body (with or without Content-Length) is too_large, a server
  * that never answers times out, a 404 is http_error; without
- * fetch_allow_private the loopback address is refused; a capture file never
- * fetches. PASSporTs are signed here with the corpus's test keys, so their
- * iat is fresh. */
+ * fetch_allow_private the loopback address is refused; stopped during a
+ * fetch, the held call is still printed; a capture file never fetches.
+ * PASSporTs are signed here with the corpus's test keys, so their iat is
+ * fresh. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -159,7 +160,7 @@ static void write_conf(bool allow_private)
  * and the counters (the last stdout line). Returns stir_shaken by Call-ID,
  * and the stir_fetches counters in *fetches. */
 static json_t *live_run(bool allow_private, const char *const calls[][2], size_t n_calls,
-                        const char *again, json_t **fetches)
+                        const char *again, int wait_ms, json_t **fetches)
 {
     write_conf(allow_private);
     sip_port = free_tcp_port();
@@ -186,7 +187,7 @@ static json_t *live_run(bool allow_private, const char *const calls[][2], size_t
     usleep(300000);
     for (size_t i = 0; i < n_calls; i++)
         send_invite(calls[i][0], calls[i][1]);
-    sleep(3);    /* the fetches end within fetch_timeout (1 s) */
+    usleep((useconds_t)wait_ms * 1000);
     if (again) { /* a later call for a chain fetched already: from the cache */
         send_invite(again, "/chain.pem");
         usleep(500000);
@@ -237,7 +238,7 @@ START_TEST(live_fetch_verifies_and_refuses)
         {"fetch-stream@test", "/stream.pem"},
     };
     json_t *fetches;
-    json_t *by = live_run(true, calls, 5, "fetch-again@test", &fetches);
+    json_t *by = live_run(true, calls, 5, "fetch-again@test", 3000, &fetches); /* > fetch_timeout */
     char *err = read_file(ERR);
     ck_assert_msg(strstr(err, "fetch_allow_private = yes"), "no warning: %s", err);
     free(err);
@@ -261,11 +262,20 @@ START_TEST(live_fetch_verifies_and_refuses)
 
     /* Without fetch_allow_private the loopback server is refused. */
     static const char *const ok_call[][2] = {{"fetch-refused@test", "/chain.pem"}};
-    by = live_run(false, ok_call, 1, NULL, &fetches);
+    by = live_run(false, ok_call, 1, NULL, 3000, &fetches);
     ck_assert_str_eq(field(by, "fetch-refused@test", "reason"), "cert_unavailable");
     ck_assert_ptr_nonnull(fetches);
     ck_assert_int_eq(count(fetches, "refused_address"), 1);
     ck_assert_int_eq(count(fetches, "ok"), 0);
+    json_decref(fetches);
+    json_decref(by);
+
+    /* Stopped while a fetch is in flight: the held call gets the verdict
+     * the PKI gives then, printed with its dialog, and the stop is clean. */
+    static const char *const slow_call[][2] = {{"fetch-stopped@test", "/slow.pem"}};
+    by = live_run(true, slow_call, 1, NULL, 300, &fetches);
+    ck_assert_str_eq(field(by, "fetch-stopped@test", "reason"), "cert_unavailable");
+    ck_assert_int_eq(count(fetches, "timeout"), 0);
     json_decref(fetches);
     json_decref(by);
     stop_server();
