@@ -156,6 +156,23 @@ static inline const char *scan_special(const char *p, const char *e)
     return p;
 }
 
+/* First byte at or after p equal to a or b, or e. */
+static inline const char *scan_either(const char *p, const char *e, char a, char b)
+{
+#if defined(__SSE2__)
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+    while (e - p >= 16) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)));
+        if (m) return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
+    while (p < e && *p != a && *p != b)
+        p++;
+    return p;
+}
+
 /* Advance over one list element starting at p; returns the position of the
  * separating comma or e. Quotes (with escapes) and <...> hide commas. */
 static const char *list_elem_end(const char *p, const char *e)
@@ -334,8 +351,7 @@ static snb_str_t param_find(snb_str_t value, const char *name, size_t nlen, bool
                     ve++;
                 return snb_str(v, (size_t)(ve - v));
             }
-            while (ve < e && *ve != ';' && *ve != ',')
-                ve++;
+            ve = scan_either(ve, e, ';', ',');
             return sip_trim(v, ve);
         }
     }
@@ -369,9 +385,7 @@ static void uri_split(snb_str_t uri, sip_nameaddr_t *out)
             return; /* not a scheme */
     bool tel = (colon - p == 3) && ieq_n(p, "tel", 3);
     p = colon + 1;
-    const char *stop = p;
-    while (stop < e && *stop != ';' && *stop != '?')
-        stop++;
+    const char *stop = scan_either(p, e, ';', '?');
     if (tel) { /* tel:+1555... has no host; the number is the user */
         out->user = snb_str(p, (size_t)(stop - p));
         return;
