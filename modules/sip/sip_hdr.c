@@ -418,8 +418,10 @@ void sip_parse_nameaddr(snb_str_t value, sip_nameaddr_t *out)
     const char *params;
     if (p < e && *p == '"') {
         const char *q = p + 1;
-        while (q < e && *q != '"') {
-            if (*q == '\\' && q + 1 < e) q++;
+        for (;;) { /* to the closing quote; a backslash escapes the next byte */
+            q = scan_either(q, e, '"', '\\');
+            if (q >= e || *q == '"') break;
+            if (q + 1 < e) q++;
             q++;
         }
         out->display = snb_str(p + 1, (size_t)(q - p - 1));
@@ -447,8 +449,6 @@ void sip_parse_nameaddr(snb_str_t value, sip_nameaddr_t *out)
     }
     uri_split(out->uri, out);
     /* param_find wants the parameters to start with ';' */
-    const char *s = params;
-    while (s < e && *s != ';' && *s != ',')
-        s++;
+    const char *s = scan_either(params, e, ';', ',');
     out->tag = param_find(snb_str(s, (size_t)(e - s)), "tag", 3, false);
 }
