@@ -1,6 +1,6 @@
 /* SIP message parser: start line, header index, the key headers, body
- * delimitation. One pass over the header block with memchr line finding;
- * no allocation. */
+ * delimitation. One pass over the header block (a line's end and its
+ * control bytes found by the same scan); no allocation. */
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -362,6 +362,25 @@ static bool has_ctl(const char *p, const char *e, const char *readable_end)
 }
 #endif
 
+/* First control byte (below 0x20 but HTAB, or DEL) in [p, e), else e. The
+ * header loop finds each line's end with it: the first control byte of a
+ * clean line is its LF, or the CR of its CRLF. */
+static inline const char *first_ctl(const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    while (e - p >= 16) {
+        int m = ctl_mask16(p);
+        if (m) return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
+    for (; p < e; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return p;
+    }
+    return e;
+}
+
 static void reset_msg(sip_msg_t *m)
 {
     /* Everything before the header index; the index itself is filled up to
@@ -395,11 +414,25 @@ sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, s
     cur_hdr_t cur = {0};
     bool have_cl = false;
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        /* One scan gives the line end and whether the line holds control
+         * bytes: memchr for the LF and a control-byte pass only after an
+         * unexpected one. */
+        const char *q = first_ctl(p, end);
+        const char *nl, *lend;
+        bool ctl = false;
+        if (q < end && *q == '\n') {
+            nl = lend = q;
+        } else if (end - q >= 2 && q[0] == '\r' && q[1] == '\n') {
+            nl = q + 1;
+            lend = q;
+        } else {
+            nl = q < end ? memchr(q, '\n', (size_t)(end - q)) : NULL;
+            lend = nl ? nl : end;
+            if (lend > p && lend[-1] == '\r') lend--;
+            ctl = q < lend;
+        }
         if (!nl && stream) return SIP_PARSE_INCOMPLETE;
-        const char *lend = nl ? nl : end;
         const char *next = nl ? nl + 1 : end;
-        if (lend > p && lend[-1] == '\r') lend--;
         if (lend == p) {
             if (nl) {
                 hdr_end = next;
@@ -409,7 +442,7 @@ sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, s
             continue;
         }
         if ((size_t)(lend - p) > SIP_MAX_LINE) m->malformed |= SIP_MAL_LINE_TOO_LONG;
-        if (has_ctl(p, lend, end)) m->malformed |= SIP_MAL_CONTROL_BYTES;
+        if (ctl) m->malformed |= SIP_MAL_CONTROL_BYTES;
         if (sip_is_ws(*p)) { /* folded continuation of the previous value */
             if (cur.active)
                 cur.ve = lend;
