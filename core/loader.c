@@ -97,8 +97,12 @@ int snb_loader_open_path(const char *path, const char *expect_name, snb_loaded_m
     memset(out, 0, sizeof *out);
     dlerror();
     /* RTLD_NOW: a missing symbol fails here, not in the middle of a capture.
-     * RTLD_LOCAL: modules cannot see each other's symbols. */
-    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+     * RTLD_LOCAL: modules cannot see each other's symbols. RTLD_NODELETE: a
+     * module read only for its flags, then closed, stays mapped, and so do
+     * the libraries it brought (libcurl, OpenSSL): their exit handlers and
+     * thread destructors must not point into unmapped code (LeakSanitizer's
+     * exit scan crashed on it). */
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!dl) {
         const char *why = dlerror();
         return refuse(err, errlen, path, "cannot load: %s", why ? why : "unknown error");
