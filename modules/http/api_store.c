@@ -722,7 +722,9 @@ static int set_fields(api_store_t *s, const char *payload, uint32_t len)
 {
     json_error_t err;
     json_t *j = json_loadb(payload, len, 0, &err);
-    api_field_table_t d, st;
+    /* zeroed: on a frame that is not an object neither table is parsed,
+     * and both are cleared below (the fuzzer found it) */
+    api_field_table_t d = {0}, st = {0};
     int rc = json_is_object(j) ? 0 : -1;
     if (rc == 0) rc = table_parse(json_object_get(j, "dialogs"), &d);
     if (rc == 0) rc = table_parse(json_object_get(j, "streams"), &st);
