@@ -26,7 +26,10 @@ typedef struct hdr_def {
     uint8_t len;
 } hdr_def_t;
 
-#define HD(s, c) {s, c, (uint8_t)(sizeof(s) - 1)}
+#define HD(s, c)                                                                                   \
+    {                                                                                              \
+        s, c, (uint8_t)(sizeof(s) - 1)                                                             \
+    }
 
 /* Indexed by sip_hdr_id_t. Compact forms: RFC 3261 20, RFC 3515/3892/3841,
  * RFC 4028, RFC 8224. */
@@ -82,7 +85,10 @@ typedef struct list_hdr {
     uint8_t len;
 } list_hdr_t;
 
-#define LH(s) {s, (uint8_t)(sizeof(s) - 1)}
+#define LH(s)                                                                                      \
+    {                                                                                              \
+        s, (uint8_t)(sizeof(s) - 1)                                                                \
+    }
 static const list_hdr_t list_headers[] = {
     LH("via"),
     LH("route"),
@@ -140,12 +146,12 @@ static inline const char *scan_special(const char *p, const char *e)
 #if defined(__SSE2__)
     while (e - p >= 16) {
         const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        const __m128i hit = _mm_or_si128(
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
-                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')),
-                                      _mm_cmpeq_epi8(x, _mm_set1_epi8(',')))),
-            _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
+        const __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                                   _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
+                                      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')),
+                                                   _mm_cmpeq_epi8(x, _mm_set1_epi8(',')))),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
         int m = _mm_movemask_epi8(hit);
         if (m) return p + __builtin_ctz((unsigned)m);
         p += 16;

@@ -307,7 +307,6 @@ static void finish_header(sip_msg_t *m, cur_hdr_t *c, bool *have_cl)
     }
 }
 
-
 /* Control bytes other than HTAB (CR inside a line, NUL, DEL...). */
 static bool has_ctl_bytes(const char *p, const char *e)
 {

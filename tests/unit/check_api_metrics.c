@@ -81,7 +81,7 @@ START_TEST(exact_exposition)
 {
     api_store_t *s = api_store_new();
     add_dialog(s, "d1", 2, 500, 1u << 0 | 1u << 2);
-        /* kinds one_way_audio, no_media */ /* le 0.5 exactly */
+    /* kinds one_way_audio, no_media */ /* le 0.5 exactly */
     add_dialog(s, "d2", 4, 2500, 0);
     add_dialog(s, "d3", 4, -1, 1u << 2);    /* no PDD: not in the histogram */
     add_dialog(s, "d4", 0, 12000, 1u << 4); /* above every bucket */
