@@ -390,13 +390,6 @@ static const snb_filter_alias_t aliases[] = {
     {"recording", "siprec.updates > 0", "a SIPREC recording session (RFC 7866)"},
 };
 
-static void set_str(snb_filter_value_t *out, const char *v)
-{
-    out->present = v && v[0];
-    out->str = v;
-    out->len = v ? strlen(v) : 0;
-}
-
 static void field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
                   snb_filter_value_t *out)
 {
@@ -419,16 +412,16 @@ static void field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
         out->num = sd->errors;
         break;
     case F_SESSION:
-        set_str(out, sd->session_id);
+        snb_filter_value_text(out, sd->session_id);
         break;
     case F_GROUP:
-        set_str(out, sd->group_id);
+        snb_filter_value_text(out, sd->group_id);
         break;
     case F_AORS:
-        set_str(out, sd->aors);
+        snb_filter_value_text(out, sd->aors);
         break;
     case F_SHAPE:
-        set_str(out, sd->shape);
+        snb_filter_value_text(out, sd->shape);
         break;
     }
 }

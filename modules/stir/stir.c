@@ -531,13 +531,6 @@ static const snb_filter_field_t fields[] = {
     {"stir.identities", SNB_FT_NUMBER, F_IDENTITIES}, {"stir.verstat", SNB_FT_STRING, F_VERSTAT},
 };
 
-static void set_str(snb_filter_value_t *out, const char *v)
-{
-    out->present = v && v[0];
-    out->str = v;
-    out->len = v ? strlen(v) : 0;
-}
-
 static void field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
                   snb_filter_value_t *out)
 {
@@ -547,22 +540,22 @@ static void field(void *ctx, const snb_dialog_info_t *d, void *scratch, int id,
     if (!sd) return;
     switch (id) {
     case F_RESULT:
-        set_str(out, stir_result_name(sd->result));
+        snb_filter_value_text(out, stir_result_name(sd->result));
         break;
     case F_REASON:
-        set_str(out, stir_reason_name(sd->reason));
+        snb_filter_value_text(out, stir_reason_name(sd->reason));
         break;
     case F_ATTEST:
-        set_str(out, sd->attest);
+        snb_filter_value_text(out, sd->attest);
         break;
     case F_SPC:
-        set_str(out, sd->spc);
+        snb_filter_value_text(out, sd->spc);
         break;
     case F_ORIG:
-        set_str(out, sd->orig_tn);
+        snb_filter_value_text(out, sd->orig_tn);
         break;
     case F_VERSTAT:
-        set_str(out, sd->verstat);
+        snb_filter_value_text(out, sd->verstat);
         break;
     case F_AGE:
         out->present = sd->has_age;

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef enum snb_filter_type {
     SNB_FT_STRING,
@@ -44,6 +45,15 @@ typedef struct snb_filter_value {
     size_t len;
     bool b;
 } snb_filter_value_t;
+
+/* Set a text value for which NULL and "" both mean the field has no value
+ * here (e.g. a verdict not reached yet); the stir and siprec fields. */
+static inline void snb_filter_value_text(snb_filter_value_t *out, const char *s)
+{
+    out->present = s && s[0];
+    out->str = s;
+    out->len = s ? strlen(s) : 0;
+}
 
 /* Fill *out for field `id` of the object being tested. */
 typedef void (*snb_filter_value_fn)(void *ud, int id, snb_filter_value_t *out);
