@@ -475,6 +475,26 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     return 0;
 }
 
+/* The `filter` option (--filter) against the dialog fields and every
+ * module's annotations; *out stays NULL when there is none. A compile error
+ * is one `file:line` line. */
+static int compile_filter(sip_mod_t *m, const char *text, snb_filter_t **out)
+{
+    *out = NULL;
+    if (!text || !*text) return 0;
+    char err[1024], where[512];
+    *out = sip_annotations_compile(m->ann, text, err, sizeof err);
+    if (*out) return 0;
+    /* One line: the caret drawing is for the terminal, not here. */
+    char *nl = strchr(err, '\n');
+    if (nl) *nl = '\0';
+    snb_log_error(
+        m->core, "sip", "%s: %s",
+        snb_core_option_where(m->core, "sip", NULL, "filter", "--filter", where, sizeof where),
+        err);
+    return SNB_E_CONFIG;
+}
+
 /* Every module's init has run, so every annotation and filter field is
  * registered: the filter can be compiled (on every run, and by -t). */
 static int sip_check(void *state)
@@ -485,21 +505,7 @@ static int sip_check(void *state)
         return SNB_E_MODULE;
     }
     sip_store_set_slots(m->store, sip_annotations_count(m->ann), free_slot, m);
-    if (m->conf->filter && *m->conf->filter) {
-        char err[1024], where[512];
-        m->filter = sip_annotations_compile(m->ann, m->conf->filter, err, sizeof err);
-        if (!m->filter) {
-            /* One line: the caret drawing is for the terminal, not here. */
-            char *nl = strchr(err, '\n');
-            if (nl) *nl = '\0';
-            snb_log_error(m->core, "sip", "%s: %s",
-                          snb_core_option_where(m->core, "sip", NULL, "filter", "--filter", where,
-                                                sizeof where),
-                          err);
-            return SNB_E_CONFIG;
-        }
-    }
-    return 0;
+    return compile_filter(m, m->conf->filter, &m->filter);
 }
 
 static int sip_start(void *state)
@@ -734,19 +740,8 @@ static int sip_reload(void *state, const snb_instance_conf_t *inst, size_t n)
         return SNB_E_CONFIG;
     }
     snb_filter_t *filter = NULL;
-    if (c->filter && *c->filter) {
-        char err[1024], where[512];
-        filter = sip_annotations_compile(m->ann, c->filter, err, sizeof err);
-        if (!filter) {
-            char *nl = strchr(err, '\n');
-            if (nl) *nl = '\0';
-            snb_log_error(m->core, "sip", "%s: %s",
-                          snb_core_option_where(m->core, "sip", NULL, "filter", "--filter", where,
-                                                sizeof where),
-                          err);
-            return SNB_E_CONFIG;
-        }
-    }
+    int rc = compile_filter(m, c->filter, &filter);
+    if (rc != 0) return rc;
     snb_filter_free(m->filter);
     m->filter = filter;
     m->output = output;
