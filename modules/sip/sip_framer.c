@@ -602,7 +602,8 @@ static void sctp_fragment(sip_framer_t *f, const snb_packet_t *pkt, const sip_sc
         stream_free(f, s);
         return;
     }
-    memcpy(s->buf + s->len, c->payload, c->payload_len);
+    if (c->payload_len) /* an empty chunk: buf may still be NULL */
+        memcpy(s->buf + s->len, c->payload, c->payload_len);
     s->len += c->payload_len;
     s->next_off = c->tsn + 1u;
     s->last_ts = pkt->ts_us;
