@@ -165,6 +165,7 @@ void sip_dialog_release(sip_dialog_t *d)
     free(d->refer_to);
     free(d->refer_replaces);
     free(d->text);
+    sip_field_arena_free(&d->fields);
     d->msgs = NULL;
     d->sdp = NULL;
     d->refer_to = NULL;
@@ -177,8 +178,8 @@ void sip_dialog_release(sip_dialog_t *d)
 
 size_t sip_dialog_owned_bytes(const sip_dialog_t *d)
 {
-    size_t n =
-        (size_t)d->cap_msgs * sizeof *d->msgs + (size_t)d->cap_sdp * sizeof *d->sdp + d->text_cap;
+    size_t n = (size_t)d->cap_msgs * sizeof *d->msgs + (size_t)d->cap_sdp * sizeof *d->sdp +
+               d->text_cap + d->fields.cap;
     if (d->refer_to) n += strlen(d->refer_to) + 1;
     if (d->refer_replaces) n += strlen(d->refer_replaces) + 1;
     if (d->engine) n += sip_resend_bytes(&sip_dialog_priv(d)->rt);
@@ -221,6 +222,12 @@ static void keep_summary(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_me
     else
         snprintf(s->label, sizeof s->label, "%u %.*s", (unsigned)msg->status_code,
                  (int)msg->reason.len, msg->reason.p ? msg->reason.p : "");
+    s->sdp_present = sip_msg_sdp(msg).p != NULL;
+    sip_msg_fields_t f;
+    sip_msg_fields_of(msg, &f);
+    const sip_msg_summary_t *prev = d->n_msgs > 1 ? &d->msgs[d->n_msgs - 2] : NULL;
+    s->fields_kept =
+        sip_fields_keep(&d->fields, prev && prev->fields_kept ? prev->fields : NULL, &f, s->fields);
 }
 
 /* ---- SDP timeline ----------------------------------------------------- */

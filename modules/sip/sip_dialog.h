@@ -14,6 +14,7 @@
 
 #include "sdp.h"
 #include "sip_msg.h"
+#include "sip_msg_fields.h"
 #include "sipnab/hash.h"
 #include "sipnab/packet.h"
 
@@ -75,6 +76,11 @@ typedef struct sip_msg_summary {
     uint32_t size;               /* bytes of the message */
     uint32_t text_off, text_len; /* its text in the dialog's text buffer; len 0 = not kept */
     char label[40]; /* "INVITE", "180 Ringing", or an unknown method's name (truncated) */
+    /* Its own strings as --json prints them, in the dialog's field arena
+     * (fields_kept false: over the arena's cap, render from the dialog's). */
+    bool fields_kept;
+    bool sdp_present; /* a body part that is SDP, even empty (--json's has_sdp) */
+    sip_field_ref_t fields[SIP_MF_COUNT];
 } sip_msg_summary_t;
 
 /* Flags on an SDP timeline entry: what changed against the previous one. */
@@ -137,6 +143,7 @@ typedef struct sip_dialog {
     uint32_t n_msgs, cap_msgs;
     sip_sdp_entry_t *sdp;
     uint32_t n_sdp, cap_sdp;
+    sip_field_arena_t fields; /* the kept messages' own strings (sip_msg_fields.h) */
     char *text; /* texts of kept messages, back to back (see keep_text in sip_store.c) */
     uint32_t text_len, text_cap;
     char *refer_to;        /* owned; the Refer-To URI, no brackets, no ?headers */

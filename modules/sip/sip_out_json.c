@@ -23,13 +23,6 @@ static json_t *json_addr(const snb_addr_t *a)
     return json_string(buf);
 }
 
-/* A user-or-uri value for from/to: the user part, else the whole URI. */
-static json_t *json_party(const sip_nameaddr_t *na)
-{
-    if (na->user.p && na->user.len) return json_slice(na->user);
-    return json_slice(na->uri);
-}
-
 void sip_out_json_line(FILE *out, json_t *v)
 {
     char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
@@ -40,47 +33,73 @@ void sip_out_json_line(FILE *out, json_t *v)
     }
 }
 
-json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit)
+/* One --json record from its parts: the message's own strings and how it
+ * was seen. A parsed message and a kept summary both render through it, so
+ * a kept message prints exactly as --json printed it. */
+typedef struct record {
+    const sip_msg_meta_t *meta;
+    const sip_msg_fields_t *f;
+    bool is_request, has_sdp, retransmit;
+    unsigned status;
+    uint32_t cseq, size, malformed;
+} record_t;
+
+static json_t *record_json(const record_t *r)
 {
+    const snb_str_t *v = r->f->v;
     json_t *o = json_object();
     json_object_set_new(o, "schema_version", json_integer(1));
-    json_object_set_new(o, "timestamp", json_time(meta->ts_us));
-    json_object_set_new(o, "src", json_addr(&meta->src));
-    json_object_set_new(o, "src_port", json_integer(meta->sport));
-    json_object_set_new(o, "dst", json_addr(&meta->dst));
-    json_object_set_new(o, "dst_port", json_integer(meta->dport));
-    json_object_set_new(o, "transport", json_string(sip_transport_name(meta->transport)));
-    json_object_set_new(o, "is_request", json_boolean(msg->is_request));
+    json_object_set_new(o, "timestamp", json_time(r->meta->ts_us));
+    json_object_set_new(o, "src", json_addr(&r->meta->src));
+    json_object_set_new(o, "src_port", json_integer(r->meta->sport));
+    json_object_set_new(o, "dst", json_addr(&r->meta->dst));
+    json_object_set_new(o, "dst_port", json_integer(r->meta->dport));
+    json_object_set_new(o, "transport", json_string(sip_transport_name(r->meta->transport)));
+    json_object_set_new(o, "is_request", json_boolean(r->is_request));
     json_object_set_new(o, "method",
-                        msg->is_request ? json_slice(msg->method_name)
-                                        : json_slice(msg->cseq_method_name));
-    json_object_set_new(o, "status_code",
-                        msg->is_request ? json_null() : json_integer(msg->status_code));
-    json_object_set_new(o, "reason", msg->is_request ? json_null() : json_slice(msg->reason));
+                        json_slice(r->is_request ? v[SIP_MF_METHOD] : v[SIP_MF_CSEQ_METHOD]));
+    json_object_set_new(o, "status_code", r->is_request ? json_null() : json_integer(r->status));
+    json_object_set_new(o, "reason", r->is_request ? json_null() : json_slice(v[SIP_MF_REASON]));
     json_object_set_new(o, "request_uri",
-                        msg->is_request ? json_slice(msg->request_uri) : json_null());
-    json_object_set_new(o, "call_id", json_slice(msg->call_id));
-    json_object_set_new(o, "from", json_party(&msg->from));
-    json_object_set_new(o, "to", json_party(&msg->to));
-    json_object_set_new(o, "from_tag", json_slice(msg->from.tag));
-    json_object_set_new(o, "to_tag", json_slice(msg->to.tag));
-    json_object_set_new(o, "cseq", json_integer(msg->cseq));
-    json_object_set_new(o, "cseq_method", json_slice(msg->cseq_method_name));
-    snb_str_t ua = sip_msg_header(msg, "User-Agent", 0);
-    if (!ua.p) ua = sip_msg_header(msg, "Server", 0);
-    json_object_set_new(o, "ua", json_slice(ua));
-    json_object_set_new(o, "content_type", json_slice(msg->content_type));
-    json_object_set_new(o, "has_sdp", json_boolean(sip_msg_sdp(msg).p != NULL));
-    json_object_set_new(o, "size", json_integer(msg->len));
-    json_object_set_new(o, "retransmit", json_boolean(retransmit));
-    json_object_set_new(o, "malformed", json_boolean(msg->malformed != 0));
+                        r->is_request ? json_slice(v[SIP_MF_REQUEST_URI]) : json_null());
+    json_object_set_new(o, "call_id", json_slice(v[SIP_MF_CALL_ID]));
+    json_object_set_new(o, "from", json_slice(v[SIP_MF_FROM]));
+    json_object_set_new(o, "to", json_slice(v[SIP_MF_TO]));
+    json_object_set_new(o, "from_tag", json_slice(v[SIP_MF_FROM_TAG]));
+    json_object_set_new(o, "to_tag", json_slice(v[SIP_MF_TO_TAG]));
+    json_object_set_new(o, "cseq", json_integer(r->cseq));
+    json_object_set_new(o, "cseq_method", json_slice(v[SIP_MF_CSEQ_METHOD]));
+    json_object_set_new(o, "ua", json_slice(v[SIP_MF_UA]));
+    json_object_set_new(o, "content_type", json_slice(v[SIP_MF_CONTENT_TYPE]));
+    json_object_set_new(o, "has_sdp", json_boolean(r->has_sdp));
+    json_object_set_new(o, "size", json_integer(r->size));
+    json_object_set_new(o, "retransmit", json_boolean(r->retransmit));
+    json_object_set_new(o, "malformed", json_boolean(r->malformed != 0));
     json_object_set_new(o, "malformed_reason",
-                        msg->malformed ? json_string(sip_malformed_reason(msg->malformed))
-                                       : json_null());
+                        r->malformed ? json_string(sip_malformed_reason(r->malformed))
+                                     : json_null());
     return o;
 }
 
-json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
+json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit)
+{
+    sip_msg_fields_t f;
+    sip_msg_fields_of(msg, &f);
+    record_t r = {.meta = meta,
+                  .f = &f,
+                  .is_request = msg->is_request,
+                  .has_sdp = sip_msg_sdp(msg).p != NULL,
+                  .retransmit = retransmit,
+                  .status = msg->status_code,
+                  .cseq = msg->cseq,
+                  .size = (uint32_t)msg->len,
+                  .malformed = msg->malformed};
+    return record_json(&r);
+}
+
+/* A summary kept before its strings were (over the arena's cap): the
+ * dialog's From, To and User-Agent stand in for the message's. */
+static json_t *summary_fallback_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
 {
     json_t *o = json_object();
     json_object_set_new(o, "schema_version", json_integer(1));
@@ -112,6 +131,29 @@ json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
                         m->malformed ? json_string(sip_malformed_reason(m->malformed))
                                      : json_null());
     return o;
+}
+
+json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
+{
+    if (!m->fields_kept) return summary_fallback_json(d, m);
+    sip_msg_fields_t f;
+    sip_fields_get(&d->fields, m->fields, &f);
+    sip_msg_meta_t meta = {.ts_us = m->ts_us,
+                           .src = m->src,
+                           .dst = m->dst,
+                           .sport = m->sport,
+                           .dport = m->dport,
+                           .transport = m->transport};
+    record_t r = {.meta = &meta,
+                  .f = &f,
+                  .is_request = m->is_request,
+                  .has_sdp = m->sdp_present,
+                  .retransmit = m->retransmit,
+                  .status = m->status,
+                  .cseq = m->cseq,
+                  .size = m->size,
+                  .malformed = m->malformed};
+    return record_json(&r);
 }
 
 static json_t *json_ms(int64_t us)
