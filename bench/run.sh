@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sipnab throughput benchmark: one generated SIP/RTP corpus, every tool read
-# it in turn (warm page cache), median wall time of N runs, peak RSS.
-# See docs/benchmark.md.
+# it in turn (warm page cache), median wall time of N runs, peak RSS; then
+# the same on a SIP-heavy corpus (no RTP; REGISTER, OPTIONS, re-INVITE, a
+# share over TCP), in a second table. See docs/benchmark.md.
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME and printf must use '.' as decimal point
 
@@ -23,6 +24,8 @@ RUNS=3
 TIMEOUT=600
 PER_CALL=0
 SIPNAB_EXTRA=""
+SIP_CALLS=40000
+SIP_TCP=0.2
 
 usage() {
     cat <<'EOF'
@@ -41,6 +44,9 @@ usage: bench/run.sh [options]
   --timeout S         per-run limit (default 600)
   --sipnab-extra STR  extra arguments appended to the sipnab command line
   --per-call-memory   only measure sipnab's peak RSS per call (20k-call corpus)
+  --sip-calls N       calls in the SIP-heavy corpus (default 40000; 0 = no
+                      SIP-heavy table)
+  --sip-tcp F         share of its calls over TCP (default 0.2)
 EOF
 }
 
@@ -67,6 +73,8 @@ while [[ $# -gt 0 ]]; do
     --timeout) need_arg "$@"; TIMEOUT=$2; shift 2 ;;
     --sipnab-extra) need_arg "$@"; SIPNAB_EXTRA=$2; shift 2 ;;
     --per-call-memory) PER_CALL=1; shift ;;
+    --sip-calls) need_arg "$@"; SIP_CALLS=$2; shift 2 ;;
+    --sip-tcp) need_arg "$@"; SIP_TCP=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
     esac
@@ -75,6 +83,7 @@ done
 [[ -n $CALLS && -n $PACKETS ]] && die "--calls and --packets are exclusive"
 [[ -z $CALLS && -z $PACKETS ]] && PACKETS=500000
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
+[[ $SIP_CALLS =~ ^[0-9]+$ ]] || die "--sip-calls must be a non-negative integer"
 for t in ${ONLY//,/ }; do
     case $t in bare | sipnab | tshark | sngrep | sipgrep) ;; *) die "unknown tool in --only: $t" ;; esac
 done
@@ -351,3 +360,126 @@ for t in "${TOOLS[@]}"; do
     if [[ -n ${CMDLINE[$t]} ]]; then echo "  $t: ${CMDLINE[$t]}"; fi
 done
 echo "logs: $OUT/logs/"
+
+# ---- SIP-heavy corpus ----------------------------------------------------------
+# Signalling only: every call registers (401 challenge, then authenticated),
+# is pinged with OPTIONS and calls; answered calls re-INVITE; --failed's 20 %
+# end in 486/503/404/487; --sip-tcp of the calls run over TCP. Throughput is
+# SIP messages per second.
+[[ $SIP_CALLS -gt 0 ]] || exit 0
+corpus "sipheavy-c$SIP_CALLS-tcp$SIP_TCP-seed$SEED" --calls "$SIP_CALLS" --rtp-seconds 0 \
+    --sip-mix --tcp "$SIP_TCP" --seed "$SEED"
+SFILE=$CORPUS
+SPKT=$(corpus_packets "$SFILE")
+SMSG=$(sed -n 's/.* sip=\([0-9]*\) .*/\1/p' "$SFILE.meta")
+SDLG=$(sed -n 's/.* dialogs=\([0-9]*\).*/\1/p' "$SFILE.meta")
+[[ -n $SPKT && -n $SMSG && -n $SDLG ]] || die "cannot read counts from $SFILE.meta"
+
+TOOLS=()
+HELD=()
+if want bare; then
+    run_tool "bare libpcap loop" "$OUT/logs/sip-bare.out" "$BARE" "$SFILE"
+fi
+if want sipnab && [[ -x $SIPNAB ]]; then
+    sipnab_cmd "$SFILE" sip
+    run_tool "sipnab pcap+sip" "$OUT/logs/sip-sipnab-sip.out" "${SIPNAB_CMD[@]}"
+    sipnab_cmd "$SFILE" full
+    run_tool "sipnab default" "$OUT/logs/sip-sipnab-full.out" "${SIPNAB_CMD[@]}"
+    # --api: the capture never exits (it serves until stopped), so the time
+    # is until /metrics shows every packet read; "in API" is until the API
+    # process holds every dialog (bench/api_wait.py).
+    sipnab_cmd "$SFILE" full
+    label="sipnab --api"
+    TOOLS+=("$label")
+    CMDLINE[$label]="${SIPNAB_CMD[*]} --api 127.0.0.1:PORT -o http.rate_limit=0"
+    echo "running $label: ${CMDLINE[$label]}" >&2
+    lines=()
+    STATUS[$label]=ok
+    for ((i = 0; i < RUNS; i++)); do
+        if ! r=$(python3 "$HERE/api_wait.py" "$SPKT" "$SDLG" "$TIMEOUT" "${SIPNAB_CMD[@]}" \
+            2>"$OUT/logs/sip-sipnab-api.err"); then
+            STATUS[$label]="failed: $(tail -n1 "$OUT/logs/sip-sipnab-api.err")"
+            break
+        fi
+        lines+=("$r")
+    done
+    if [[ ${STATUS[$label]} == ok ]]; then
+        med=$(printf '%s\n' "${lines[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
+        read -r api_read api_held api_rss <<<"$med"
+        WALL[$label]=$api_read RSS[$label]=$api_rss HELD=("$api_held")
+    fi
+elif want sipnab; then
+    skip_tool "sipnab pcap+sip" "not built ($SIPNAB missing)"
+fi
+if want tshark; then
+    if command -v tshark >/dev/null; then
+        run_tool tshark "$OUT/logs/sip-tshark.out" tshark -q -z sip,stat -r "$SFILE"
+    else
+        skip_tool tshark "not installed"
+    fi
+fi
+if want sngrep; then
+    if command -v sngrep >/dev/null; then
+        # -l: sngrep stops storing dialogs at its default limit (20000); raised
+        # to the corpus's dialog count so it keeps every one, like sipnab.
+        run_tool sngrep "$OUT/logs/sip-sngrep.out" sngrep -N -q -l "$SDLG" -I "$SFILE"
+    else
+        skip_tool sngrep "not installed"
+    fi
+fi
+if want sipgrep; then
+    if command -v sipgrep >/dev/null; then
+        run_tool sipgrep /dev/null sipgrep -I "$SFILE"
+    else
+        skip_tool sipgrep "not installed"
+    fi
+fi
+
+echo
+echo "SIP-heavy corpus: $SFILE"
+sed 's/^/SIP-heavy corpus: /' "$SFILE.meta"
+echo "SIP-heavy corpus: gen args: --calls $SIP_CALLS --rtp-seconds 0 --sip-mix --tcp $SIP_TCP --seed $SEED"
+echo
+sip_wall=${WALL["sipnab pcap+sip"]:-}
+printf '%-20s %9s %13s %9s  %s\n' tool "wall s" "SIP msgs/s" "RSS MiB" "sipnab pcap+sip vs tool"
+for t in "${TOOLS[@]}"; do
+    if [[ ${STATUS[$t]} != ok ]]; then
+        printf '%-20s %s\n' "$t" "${STATUS[$t]}"
+        continue
+    fi
+    extra=""
+    if [[ $t == "sipnab --api" ]]; then
+        extra=$(awk -v h="${HELD[0]}" 'BEGIN { printf "all dialogs in the API after %.3f s", h }')
+    fi
+    awk -v t="$t" -v w="${WALL[$t]}" -v r="${RSS[$t]}" -v n="$SMSG" -v sw="$sip_wall" \
+        -v extra="$extra" 'BEGIN {
+        if (extra != "") vs = extra
+        else if (t ~ /^sipnab/ || t ~ /^bare/) vs = ""
+        else if (sw != "" && sw > 0) vs = sprintf("sipnab pcap+sip is %.1fx %s", w / sw, t)
+        else vs = "n/a"
+        printf "%-20s %9.3f %13.0f %9.1f  %s\n", t, w, (w > 0 ? n / w : 0), r / 1024, vs
+    }'
+done
+echo
+if [[ -n $sip_wall ]]; then
+    awk -v w="$sip_wall" -v n="$SMSG" \
+        'BEGIN { printf "pcap+sip = %.2f M SIP msgs/s (target >= 1.5 M on one core)\n", n / w / 1e6 }'
+fi
+def_wall=${WALL["sipnab default"]:-}
+sngrep_wall=${WALL[sngrep]:-}
+if [[ -n $sngrep_wall && -n $sip_wall ]]; then
+    awk -v g="$sngrep_wall" -v s="$sip_wall" -v d="$def_wall" 'BEGIN {
+        printf "pcap+sip vs sngrep = %.1fx faster (target >= 10)", g / s
+        if (d != "") printf "; default modules %.1fx", g / d
+        printf "\n" }'
+fi
+api_wall=${WALL["sipnab --api"]:-}
+if [[ -n $api_wall && -n $def_wall ]]; then
+    awk -v a="$api_wall" -v d="$def_wall" \
+        'BEGIN { printf "--api / default capture throughput = %.2f (target >= 0.80)\n", d / a }'
+fi
+echo
+echo "commands:"
+for t in "${TOOLS[@]}"; do
+    if [[ -n ${CMDLINE[$t]} ]]; then echo "  $t: ${CMDLINE[$t]}"; fi
+done

@@ -8,6 +8,11 @@
  * Calls are scheduled on a min-heap of pending packets; every call keeps at
  * most three events in flight (next SIP message, next RTP packet per
  * direction), so memory is O(concurrency) however large the file is.
+ *
+ * --sip-mix adds the signalling a registrar/SBC sees around each call
+ * (REGISTER with a 401 challenge, OPTIONS keepalive, a re-INVITE) and --tcp
+ * sends a share of the calls over TCP; both off by default, so the default
+ * corpus is unchanged byte for byte.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -73,7 +78,22 @@ enum msg {
     M_200_CANCEL,
     M_487,
     M_ACK_ERR, /* hop-by-hop ACK for a non-2xx final: same branch as INVITE */
+    /* --sip-mix only */
+    M_REGISTER, /* unauthenticated, challenged */
+    M_401,
+    M_REGISTER_AUTH, /* with Authorization, CSeq 2 */
+    M_200_REG,
+    M_OPTIONS, /* SBC keepalive to the UA */
+    M_200_OPT,
+    M_REINVITE, /* UA re-offers (session version + 1) */
+    M_200_REINV,
+    M_ACK_RE,
+    M_TCP_SYN, /* not SIP: the TCP handshake of a --tcp call */
+    M_TCP_SYNACK,
+    M_TCP_ACK,
 };
+
+#define MAX_STEPS 24
 
 enum ev_kind { EV_SIP, EV_RTP_A, EV_RTP_B, EV_NEW_CALL };
 
@@ -105,10 +125,16 @@ typedef struct {
     bool bye_from_ua;
     char caller[16], callee[16];
     char callid[40], ftag[20], ttag[20], br_inv[28], br_ack[28], br_bye[28];
+    /* --sip-mix: REGISTER and OPTIONS are their own dialogs */
+    char reg_callid[40], reg_tag[20], reg_ttag[20], opt_callid[40], opt_tag[20], opt_ttag[20];
+    char br_reg1[28], br_reg2[28], br_opt[28], br_re[28], br_ack_re[28], nonce[36];
+    bool tcp; /* signalling over one TCP connection UA ua_sig_port <-> SBC 5060 */
+    uint16_t ua_sig_port;
+    uint32_t tcp_seq_ua, tcp_seq_sbc; /* next sequence number each way */
     uint32_t sess_a, sess_b, bye_cseq;
     int step, nsteps;
-    uint64_t step_t[8];
-    uint8_t step_msg[8];
+    uint64_t step_t[MAX_STEPS];
+    uint8_t step_msg[MAX_STEPS];
     rtp_dir_t rtp[2];
 } call_t;
 
@@ -122,6 +148,8 @@ typedef struct {
     double failed;
     uint32_t concurrency;
     uint64_t seed;
+    bool sip_mix;
+    double tcp_share;
     const char *out_path;
 
     /* state */
@@ -145,6 +173,7 @@ typedef struct {
 
     /* stats */
     uint64_t packets, bytes, sip_pkts, rtp_pkts, rtp_lost, wraps, peak_active;
+    uint64_t tcp_calls, registers, options, reinvites;
     uint64_t by_outcome[OC_COUNT];
 } gen_t;
 
@@ -244,10 +273,11 @@ static void mac_of(uint8_t *m, uint32_t ip)
  * Writes record header + Ethernet/IPv4/UDP headers straight into the output
  * buffer and returns where the UDP payload of length plen goes.
  */
-static uint8_t *pkt_begin(gen_t *g, uint64_t t_us, uint32_t sip, uint16_t sport, uint32_t dip,
-                          uint16_t dport, size_t plen)
+static uint8_t *pkt_begin_proto(gen_t *g, uint64_t t_us, uint32_t sip, uint16_t sport, uint32_t dip,
+                                uint16_t dport, size_t plen, int proto)
 {
-    size_t flen = 14 + 20 + 8 + plen;
+    size_t l4 = proto == 6 ? 20 : 8;
+    size_t flen = 14 + 20 + l4 + plen;
     if (g->out_len + 16 + flen > OUTBUF_SIZE) out_flush(g);
     uint8_t *p = g->out + g->out_len;
     g->out_len += 16 + flen;
@@ -267,11 +297,11 @@ static uint8_t *pkt_begin(gen_t *g, uint64_t t_us, uint32_t sip, uint16_t sport,
     uint8_t *ip = p;
     ip[0] = 0x45;
     ip[1] = 0xb8; /* DSCP EF: what phones put on voice and signalling */
-    put16be(ip + 2, (uint32_t)(20 + 8 + plen));
+    put16be(ip + 2, (uint32_t)(20 + l4 + plen));
     put16be(ip + 4, g->ip_id++);
     put16be(ip + 6, 0x4000); /* DF */
     ip[8] = 64;
-    ip[9] = 17;
+    ip[9] = (uint8_t)proto;
     put16be(ip + 10, 0);
     put32be(ip + 12, sip);
     put32be(ip + 16, dip);
@@ -285,12 +315,40 @@ static uint8_t *pkt_begin(gen_t *g, uint64_t t_us, uint32_t sip, uint16_t sport,
 
     put16be(p, sport);
     put16be(p + 2, dport);
-    put16be(p + 4, (uint32_t)(8 + plen));
-    put16be(p + 6, 0); /* no UDP checksum: legal on IPv4, saves time */
-
     g->packets++;
     g->bytes += 16 + flen;
+    if (proto == 6) return p; /* the caller fills the TCP header */
+    put16be(p + 4, (uint32_t)(8 + plen));
+    put16be(p + 6, 0); /* no UDP checksum: legal on IPv4, saves time */
     return p + 8;
+}
+
+static uint8_t *pkt_begin(gen_t *g, uint64_t t_us, uint32_t sip, uint16_t sport, uint32_t dip,
+                          uint16_t dport, size_t plen)
+{
+    return pkt_begin_proto(g, t_us, sip, sport, dip, dport, plen, 17);
+}
+
+/* One TCP segment of a --tcp call's connection (UA ua_port <-> SBC 5060);
+ * returns where plen payload bytes go. The TCP checksum is left 0 (tools
+ * reading files do not verify it). */
+static uint8_t *tcp_segment(gen_t *g, call_t *c, uint64_t t, bool from_ua, uint8_t flags,
+                            size_t plen)
+{
+    uint32_t *seq = from_ua ? &c->tcp_seq_ua : &c->tcp_seq_sbc;
+    uint32_t ack = from_ua ? c->tcp_seq_sbc : c->tcp_seq_ua;
+    uint8_t *p = from_ua
+                     ? pkt_begin_proto(g, t, c->ua_ip, c->ua_sig_port, SBC_IP, SIP_PORT, plen, 6)
+                     : pkt_begin_proto(g, t, SBC_IP, SIP_PORT, c->ua_ip, c->ua_sig_port, plen, 6);
+    put32be(p + 4, *seq);
+    put32be(p + 8, (flags & 0x10) ? ack : 0);
+    p[12] = 5 << 4; /* 20-byte header */
+    p[13] = flags;
+    put16be(p + 14, 65535);
+    put16be(p + 16, 0);
+    put16be(p + 18, 0);
+    *seq += (uint32_t)plen + ((flags & 0x02) ? 1u : 0u);
+    return p + 20;
 }
 
 /* ---- SIP -------------------------------------------------------------- */
@@ -315,11 +373,11 @@ static void hexid(rng_t *r, char *buf, size_t hexdigits)
 /* Appends with snprintf semantics; the buffer is sized for the worst case. */
 #define APP(...) (len += (size_t)snprintf(buf + len, cap - len, __VA_ARGS__))
 
-static size_t sdp_body(char *buf, size_t cap, const char *ip, uint32_t sess, uint16_t port,
-                       bool offer)
+static size_t sdp_body(char *buf, size_t cap, const char *ip, uint32_t sess, uint32_t ver,
+                       uint16_t port, bool offer)
 {
     size_t len = 0;
-    APP("v=0\r\no=- %u %u IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n", sess, sess, ip, ip);
+    APP("v=0\r\no=- %u %u IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n", sess, ver, ip, ip);
     if (offer)
         APP("m=audio %u RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n", port);
     else
@@ -340,6 +398,7 @@ static const char *reason(enum msg m, int *code)
     case M_200_INV:
     case M_200_BYE:
     case M_200_CANCEL:
+    case M_200_REINV:
         *code = 200;
         return "OK";
     case M_486:
@@ -360,8 +419,124 @@ static const char *reason(enum msg m, int *code)
     }
 }
 
+/* One SIP message as a UDP datagram, or a TCP segment on the call's
+ * connection. */
+static void put_sip(gen_t *g, call_t *c, uint64_t t, bool from_ua, const char *buf, size_t len)
+{
+    uint8_t *pl;
+    if (c->tcp)
+        pl = tcp_segment(g, c, t, from_ua, 0x18 /* PSH|ACK */, len);
+    else if (from_ua)
+        pl = pkt_begin(g, t, c->ua_ip, SIP_PORT, SBC_IP, SIP_PORT, len);
+    else
+        pl = pkt_begin(g, t, SBC_IP, SIP_PORT, c->ua_ip, SIP_PORT, len);
+    memcpy(pl, buf, len);
+    g->sip_pkts++;
+}
+
+/* --sip-mix: the REGISTER (challenged, then authenticated) and OPTIONS
+ * transactions around a call, each its own dialog, and the TCP handshake. */
+static void emit_side(gen_t *g, call_t *c, enum msg m, uint64_t t)
+{
+    char buf[2048], ua[16], sbc[16];
+    size_t cap = sizeof buf, len = 0;
+    switch (m) {
+    case M_TCP_SYN:
+        tcp_segment(g, c, t, true, 0x02, 0);
+        return;
+    case M_TCP_SYNACK:
+        tcp_segment(g, c, t, false, 0x12, 0);
+        return;
+    case M_TCP_ACK:
+        tcp_segment(g, c, t, true, 0x10, 0);
+        return;
+    default:
+        break;
+    }
+    ipstr(ua, sizeof ua, c->ua_ip);
+    ipstr(sbc, sizeof sbc, SBC_IP);
+    const char *tp = c->tcp ? "TCP" : "UDP";
+    unsigned sp = c->tcp ? c->ua_sig_port : SIP_PORT;
+    bool reg = m == M_REGISTER || m == M_401 || m == M_REGISTER_AUTH || m == M_200_REG;
+    bool from_ua = m == M_REGISTER || m == M_REGISTER_AUTH || m == M_200_OPT;
+    uint32_t cseq = (m == M_REGISTER_AUTH || m == M_200_REG) ? 2 : 1;
+    const char *branch = reg ? (cseq == 1 ? c->br_reg1 : c->br_reg2) : c->br_opt;
+
+    switch (m) {
+    case M_REGISTER:
+    case M_REGISTER_AUTH:
+        APP("REGISTER sip:%s SIP/2.0\r\n", sbc);
+        break;
+    case M_401:
+        APP("SIP/2.0 401 Unauthorized\r\n");
+        break;
+    case M_OPTIONS:
+        APP("OPTIONS sip:%s@%s:%u SIP/2.0\r\n", c->caller, ua, sp);
+        break;
+    default:
+        APP("SIP/2.0 200 OK\r\n");
+        break;
+    }
+    if (m == M_OPTIONS)
+        APP("Via: SIP/2.0/%s %s:5060;branch=z9hG4bK%s\r\n", tp, sbc, branch);
+    else if (m == M_200_OPT)
+        APP("Via: SIP/2.0/%s %s:5060;received=%s;branch=z9hG4bK%s\r\n", tp, sbc, sbc, branch);
+    else if (from_ua)
+        APP("Via: SIP/2.0/%s %s:%u;rport;branch=z9hG4bK%s\r\n", tp, ua, sp, branch);
+    else
+        APP("Via: SIP/2.0/%s %s:%u;rport=%u;received=%s;branch=z9hG4bK%s\r\n", tp, ua, sp, sp, ua,
+            branch);
+    if (m == M_REGISTER || m == M_REGISTER_AUTH || m == M_OPTIONS) APP("Max-Forwards: 70\r\n");
+    if (reg) {
+        APP("From: <sip:%s@%s>;tag=%s\r\n", c->caller, sbc, c->reg_tag);
+        if (from_ua)
+            APP("To: <sip:%s@%s>\r\n", c->caller, sbc);
+        else
+            APP("To: <sip:%s@%s>;tag=%s\r\n", c->caller, sbc, c->reg_ttag);
+        APP("Call-ID: %s\r\nCSeq: %u REGISTER\r\n", c->reg_callid, cseq);
+    } else {
+        APP("From: <sip:ping@%s>;tag=%s\r\n", sbc, c->opt_tag);
+        if (m == M_OPTIONS)
+            APP("To: <sip:%s@%s>\r\n", c->caller, ua);
+        else
+            APP("To: <sip:%s@%s>;tag=%s\r\n", c->caller, ua, c->opt_ttag);
+        APP("Call-ID: %s\r\nCSeq: 1 OPTIONS\r\n", c->opt_callid);
+    }
+    if (m == M_REGISTER || m == M_REGISTER_AUTH || m == M_200_REG)
+        APP("Contact: <sip:%s@%s:%u%s>;expires=3600\r\n", c->caller, ua, sp,
+            c->tcp ? ";transport=tcp" : "");
+    if (m == M_REGISTER || m == M_REGISTER_AUTH) APP("Expires: 3600\r\n");
+    if (m == M_401)
+        APP("WWW-Authenticate: Digest realm=\"sbc.example\", nonce=\"%s\", algorithm=MD5, "
+            "qop=\"auth\"\r\n",
+            c->nonce);
+    if (m == M_REGISTER_AUTH)
+        APP("Authorization: Digest username=\"%s\", realm=\"sbc.example\", nonce=\"%s\", "
+            "uri=\"sip:%s\", response=\"%.32s\", algorithm=MD5, cnonce=\"%.16s\", qop=auth, "
+            "nc=00000001\r\n",
+            c->caller, c->nonce, sbc, c->callid, c->br_reg2);
+    if (m == M_200_OPT) {
+        APP("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
+        APP("Accept: application/sdp\r\n");
+    }
+    if (m == M_401 || m == M_200_REG || m == M_200_OPT)
+        APP("Server: %s\r\n", from_ua ? "sipnab-gen UA/1.0" : "sipnab-gen SBC/1.0");
+    else
+        APP("User-Agent: %s\r\n", from_ua ? "sipnab-gen UA/1.0" : "sipnab-gen SBC/1.0");
+    APP("Content-Length: 0\r\n\r\n");
+    if (len >= cap) {
+        fprintf(stderr, "sipnab-gen: SIP message too large\n");
+        exit(1);
+    }
+    put_sip(g, c, t, from_ua, buf, len);
+}
+
 static void emit_sip(gen_t *g, call_t *c, enum msg m, uint64_t t)
 {
+    if (m >= M_REGISTER && m != M_REINVITE && m != M_200_REINV && m != M_ACK_RE) {
+        emit_side(g, c, m, t);
+        return;
+    }
     char buf[2048], body[512], ua[16], med[16], sbc[16];
     size_t cap = sizeof buf, len = 0, blen = 0;
     ipstr(ua, sizeof ua, c->ua_ip);
@@ -383,9 +558,15 @@ static void emit_sip(gen_t *g, call_t *c, enum msg m, uint64_t t)
         from_ua = (rs == NULL);
 
     if (m == M_INVITE)
-        blen = sdp_body(body, sizeof body, ua, c->sess_a, c->ua_port, true);
+        blen = sdp_body(body, sizeof body, ua, c->sess_a, c->sess_a, c->ua_port, true);
     else if (m == M_200_INV)
-        blen = sdp_body(body, sizeof body, med, c->sess_b, c->media_port, false);
+        blen = sdp_body(body, sizeof body, med, c->sess_b, c->sess_b, c->media_port, false);
+    else if (m == M_REINVITE)
+        blen = sdp_body(body, sizeof body, ua, c->sess_a, c->sess_a + 1, c->ua_port, true);
+    else if (m == M_200_REINV)
+        blen = sdp_body(body, sizeof body, med, c->sess_b, c->sess_b + 1, c->media_port, false);
+    const char *tp = c->tcp ? "TCP" : "UDP";
+    unsigned sp = c->tcp ? c->ua_sig_port : SIP_PORT;
 
     /* Request line / status line and Via. */
     const char *cseq_m = "INVITE";
@@ -394,6 +575,22 @@ static void emit_sip(gen_t *g, call_t *c, enum msg m, uint64_t t)
     switch (m) {
     case M_INVITE:
         APP("INVITE sip:%s@%s:5060 SIP/2.0\r\n", c->callee, sbc);
+        break;
+    case M_REINVITE:
+        APP("INVITE sip:%s@%s:5060 SIP/2.0\r\n", c->callee, sbc);
+        cseq = 2;
+        branch = c->br_re;
+        break;
+    case M_200_REINV:
+        APP("SIP/2.0 %d %s\r\n", code, rs);
+        cseq = 2;
+        branch = c->br_re;
+        break;
+    case M_ACK_RE:
+        APP("ACK sip:%s@%s:5060 SIP/2.0\r\n", c->callee, sbc);
+        cseq_m = "ACK";
+        cseq = 2;
+        branch = c->br_ack_re;
         break;
     case M_CANCEL:
         APP("CANCEL sip:%s@%s:5060 SIP/2.0\r\n", c->callee, sbc);
@@ -432,11 +629,12 @@ static void emit_sip(gen_t *g, call_t *c, enum msg m, uint64_t t)
         break;
     }
     if (sbc_bye)
-        APP("Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK%s\r\n", sbc, branch);
+        APP("Via: SIP/2.0/%s %s:5060;branch=z9hG4bK%s\r\n", tp, sbc, branch);
     else if (rs)
-        APP("Via: SIP/2.0/UDP %s:5060;rport=5060;received=%s;branch=z9hG4bK%s\r\n", ua, ua, branch);
+        APP("Via: SIP/2.0/%s %s:%u;rport=%u;received=%s;branch=z9hG4bK%s\r\n", tp, ua, sp, sp, ua,
+            branch);
     else
-        APP("Via: SIP/2.0/UDP %s:5060;rport;branch=z9hG4bK%s\r\n", ua, branch);
+        APP("Via: SIP/2.0/%s %s:%u;rport;branch=z9hG4bK%s\r\n", tp, ua, sp, branch);
     if (!rs) APP("Max-Forwards: 70\r\n");
 
     /* From/To keep the dialog's orientation; the SBC-originated BYE swaps them. */
@@ -452,11 +650,12 @@ static void emit_sip(gen_t *g, call_t *c, enum msg m, uint64_t t)
             APP("To: <sip:%s@%s>\r\n", c->callee, sbc);
     }
     APP("Call-ID: %s\r\nCSeq: %u %s\r\n", c->callid, cseq, cseq_m);
-    if (m == M_INVITE)
-        APP("Contact: <sip:%s@%s:5060>\r\n", c->caller, ua);
-    else if (m == M_180 || m == M_200_INV)
+    if (m == M_INVITE || m == M_REINVITE)
+        APP("Contact: <sip:%s@%s:%u>\r\n", c->caller, ua, sp);
+    else if (m == M_180 || m == M_200_INV || m == M_200_REINV)
         APP("Contact: <sip:%s@%s:5060>\r\n", c->callee, sbc);
-    if (m == M_INVITE) APP("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
+    if (m == M_INVITE || m == M_REINVITE)
+        APP("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
     if (rs)
         APP("Server: %s\r\n", from_ua ? "sipnab-gen UA/1.0" : "sipnab-gen SBC/1.0");
     else
@@ -469,20 +668,17 @@ static void emit_sip(gen_t *g, call_t *c, enum msg m, uint64_t t)
     }
     memcpy(buf + len, body, blen);
     len += blen;
-
-    uint8_t *pl;
-    if (from_ua)
-        pl = pkt_begin(g, t, c->ua_ip, SIP_PORT, SBC_IP, SIP_PORT, len);
-    else
-        pl = pkt_begin(g, t, SBC_IP, SIP_PORT, c->ua_ip, SIP_PORT, len);
-    memcpy(pl, buf, len);
-    g->sip_pkts++;
+    put_sip(g, c, t, from_ua, buf, len);
 }
 
 /* ---- calls ------------------------------------------------------------ */
 
 static void add_step(call_t *c, uint64_t t, enum msg m)
 {
+    if (c->nsteps == MAX_STEPS) {
+        fprintf(stderr, "sipnab-gen: too many steps in a call\n");
+        exit(1);
+    }
     c->step_t[c->nsteps] = t;
     c->step_msg[c->nsteps] = (uint8_t)m;
     c->nsteps++;
@@ -574,6 +770,43 @@ static void start_call(gen_t *g, uint64_t t0)
 
     rng_t *r = &c->rng;
     uint64_t t = t0;
+    if (g->sip_mix) {
+        /* Drawn only with --sip-mix/--tcp, so the default corpus is unchanged. */
+        c->tcp = g->tcp_share > 0 && rng_unit(r) < g->tcp_share;
+        hexid(r, h, 32);
+        snprintf(c->reg_callid, sizeof c->reg_callid, "%s", h);
+        hexid(r, h, 32);
+        snprintf(c->opt_callid, sizeof c->opt_callid, "%s", h);
+        hexid(r, c->reg_tag, 12);
+        hexid(r, c->reg_ttag, 12);
+        hexid(r, c->opt_tag, 12);
+        hexid(r, c->opt_ttag, 12);
+        hexid(r, c->br_reg1, 20);
+        hexid(r, c->br_reg2, 20);
+        hexid(r, c->br_opt, 20);
+        hexid(r, c->br_re, 20);
+        hexid(r, c->br_ack_re, 20);
+        hexid(r, c->nonce, 32);
+        if (c->bye_from_ua) c->bye_cseq = 3; /* after the re-INVITE's CSeq 2 */
+        if (c->tcp) {
+            c->ua_sig_port = (uint16_t)rng_range(r, 32768, 60999);
+            c->tcp_seq_ua = (uint32_t)rng_next(r);
+            c->tcp_seq_sbc = (uint32_t)rng_next(r);
+            g->tcp_calls++;
+            add_step(c, t, M_TCP_SYN);
+            add_step(c, t += rng_range(r, 200, 2000), M_TCP_SYNACK);
+            add_step(c, t += rng_range(r, 200, 2000), M_TCP_ACK);
+        }
+        add_step(c, t, M_REGISTER);
+        add_step(c, t += rng_range(r, 2000, 20000), M_401);
+        add_step(c, t += rng_range(r, 5000, 50000), M_REGISTER_AUTH);
+        add_step(c, t += rng_range(r, 2000, 20000), M_200_REG);
+        add_step(c, t += rng_range(r, 10000, 200000), M_OPTIONS);
+        add_step(c, t += rng_range(r, 2000, 20000), M_200_OPT);
+        t += rng_range(r, 50000, 500000);
+        g->registers++;
+        g->options++;
+    }
     add_step(c, t, M_INVITE);
     add_step(c, t += rng_range(r, 2000, 30000), M_100);
     switch (c->outcome) {
@@ -586,6 +819,13 @@ static void start_call(gen_t *g, uint64_t t0)
         rtp_setup(g, c, 0, ra, n);
         rtp_setup(g, c, 1, rb, n);
         uint64_t end = (ra > rb ? ra : rb) + (uint64_t)n * 20000u;
+        if (g->sip_mix) {
+            add_step(c, t += rng_range(r, 500000, 3000000), M_REINVITE);
+            add_step(c, t += rng_range(r, 10000, 100000), M_200_REINV);
+            add_step(c, t += rng_range(r, 10000, 40000), M_ACK_RE);
+            g->reinvites++;
+            if (t > end) end = t;
+        }
         add_step(c, t = end + rng_range(r, 20000, 200000), M_BYE);
         add_step(c, t += rng_range(r, 10000, 40000), M_200_BYE);
         if (n) {
@@ -650,14 +890,18 @@ static double expected_packets_per_call(const gen_t *g)
 {
     double rtp = 2.0 * llround(g->rtp_seconds * PKT_PER_SEC) * (1.0 - g->loss);
     /* failed mix is uniform over 486 (5 pkts), 503 (4), 404 (4), CANCEL (7) */
-    return (1.0 - g->failed) * (7.0 + rtp) + g->failed * 5.0;
+    double per_call = (1.0 - g->failed) * (7.0 + rtp) + g->failed * 5.0;
+    /* --sip-mix: REGISTER x2 + 401 + 200, OPTIONS + 200, re-INVITE + 200 + ACK */
+    if (g->sip_mix) per_call += 6.0 + 3.0 * (1.0 - g->failed) + 3.0 * g->tcp_share;
+    return per_call;
 }
 
 static double expected_call_seconds(const gen_t *g)
 {
     double answered = 0.18 + 3.0 + 0.03 + g->rtp_seconds + 0.13;
     double failed = (1.0 + 0.3 + 0.3 + 9.2) / 4.0;
-    return (1.0 - g->failed) * answered + g->failed * failed;
+    double side = g->sip_mix ? 0.4 + 1.8 * (1.0 - g->failed) : 0.0;
+    return (1.0 - g->failed) * answered + g->failed * failed + side;
 }
 
 static void usage(FILE *f)
@@ -671,6 +915,10 @@ static void usage(FILE *f)
                "  --failed F         share of failed calls (default 0.2)\n"
                "  --concurrency C    calls overlapping in time (default 200)\n"
                "  --seed N           PRNG seed (default 1)\n"
+               "  --sip-mix          add per call: REGISTER with a 401 challenge, OPTIONS,\n"
+               "                     and a re-INVITE in answered calls\n"
+               "  --tcp F            share of calls whose signalling runs over TCP\n"
+               "                     (implies --sip-mix; default 0)\n"
                "  -o, --output FILE  output pcap\n");
 }
 
@@ -696,7 +944,18 @@ int main(int argc, char **argv)
     g.seed = 1;
     bool calls_set = false;
 
-    enum { O_CALLS = 256, O_PACKETS, O_RTPS, O_LOSS, O_JITTER, O_FAILED, O_CONC, O_SEED };
+    enum {
+        O_CALLS = 256,
+        O_PACKETS,
+        O_RTPS,
+        O_LOSS,
+        O_JITTER,
+        O_FAILED,
+        O_CONC,
+        O_SEED,
+        O_SIPMIX,
+        O_TCP
+    };
     static const struct option opts[] = {
         {"calls", required_argument, NULL, O_CALLS},
         {"packets", required_argument, NULL, O_PACKETS},
@@ -706,6 +965,8 @@ int main(int argc, char **argv)
         {"failed", required_argument, NULL, O_FAILED},
         {"concurrency", required_argument, NULL, O_CONC},
         {"seed", required_argument, NULL, O_SEED},
+        {"sip-mix", no_argument, NULL, O_SIPMIX},
+        {"tcp", required_argument, NULL, O_TCP},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -737,6 +998,13 @@ int main(int argc, char **argv)
             break;
         case O_SEED:
             g.seed = (uint64_t)parse_num("--seed", optarg, 0, 1.8e19);
+            break;
+        case O_SIPMIX:
+            g.sip_mix = true;
+            break;
+        case O_TCP:
+            g.tcp_share = parse_num("--tcp", optarg, 0, 1);
+            g.sip_mix = true;
             break;
         case 'o':
             g.out_path = optarg;
@@ -825,5 +1093,10 @@ int main(int argc, char **argv)
             g.started, g.by_outcome[OC_ANSWERED], failed, g.by_outcome[OC_BUSY],
             g.by_outcome[OC_UNAVAIL], g.by_outcome[OC_CANCEL], g.by_outcome[OC_NOTFOUND], g.packets,
             g.sip_pkts, g.rtp_pkts, g.rtp_lost, g.wraps, g.peak_active, g.bytes, g.out_path);
+    if (g.sip_mix)
+        fprintf(stderr,
+                "sipnab-gen: sip-mix registers=%" PRIu64 " options=%" PRIu64 " reinvites=%" PRIu64
+                " tcp_calls=%" PRIu64 " dialogs=%" PRIu64 "\n",
+                g.registers, g.options, g.reinvites, g.tcp_calls, 3 * g.started);
     return 0;
 }
