@@ -186,9 +186,10 @@ static int agent_write(store_t *s, const agent_in_t *a, int enabled_new, size_t 
                     DBI(now_us),     DBI(now_us),           DBI(id)};
     return EXEC(s,
                 "UPDATE agents SET url = COALESCE(?, url), command_token = COALESCE(?, "
-                "command_token), enabled = CASE WHEN ? >= 0 THEN ? ELSE enabled END, tags = "
-                "COALESCE(?, tags), version = COALESCE(?, version), last_seen_us = CASE WHEN ? > 0 "
-                "THEN ? ELSE last_seen_us END WHERE id = ?",
+                "command_token), enabled = CASE WHEN CAST(? AS BIGINT) >= 0 THEN CAST(? AS "
+                "BIGINT) ELSE enabled END, tags = COALESCE(?, tags), version = COALESCE(?, "
+                "version), last_seen_us = CASE WHEN CAST(? AS BIGINT) > 0 THEN CAST(? AS BIGINT) "
+                "ELSE last_seen_us END WHERE id = ?",
                 p, 9, NULL, NULL, NULL);
 }
 
