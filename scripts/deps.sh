@@ -8,7 +8,8 @@ packages=(build-essential cmake pkg-config clang clang-format
           libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev check
           libmicrohttpd-dev curl openssl python3-requests
           libsqlite3-dev libpq-dev postgresql sqlite3 jq
-          gzip procps iproute2 util-linux tshark sngrep fail2ban rsyslog)
+          gzip procps iproute2 util-linux tshark sngrep fail2ban rsyslog
+          sip-tester)
 # Node and npm run the MCP test (tests/mcp/run.sh: the official MCP SDK from
 # npm). Only when the commands are missing: a Node from elsewhere (NodeSource
 # bundles npm) would conflict with Debian's npm package.

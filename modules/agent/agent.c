@@ -318,12 +318,16 @@ typedef struct sample_ctx {
     agent_t *a;
     uint64_t mask;
     const char *call_id;
+    agent_follow_entry_t *entry;
 } sample_ctx_t;
 
 static bool on_stream(void *ud, const snb_stream_info_t *s)
 {
     sample_ctx_t *c = ud;
-    if (!s->active || !s->packets) return true;
+    /* One sample per interval while the stream receives packets: a stream
+     * that got none since its last sample is quiet (its end sends the
+     * final figures from rtp.stream). */
+    if (!s->packets || !agent_follow_sampled(c->entry, s->id, s->packets)) return true;
     json_t *sj = c->a->media->stream_json(c->a->media->ctx, s->handle);
     agent_rtp_fields_t f = {
         .ts_us = wall_us(),
@@ -356,7 +360,7 @@ static bool sample_call(void *ud, agent_follow_entry_t *e)
     agent_t *a = ud;
     uint64_t mask = e->sessions & sessions_with(a, true, false);
     if (!mask) return true;
-    sample_ctx_t c = {a, mask, e->call_id};
+    sample_ctx_t c = {a, mask, e->call_id, e};
     a->media->dialog_streams(a->media->ctx, e->call_id, on_stream, &c);
     return true;
 }
@@ -383,7 +387,6 @@ static void on_stream_end(agent_t *a, const snb_rtp_stream_event_t *st)
                             .sample = true};
     json_t *ev = agent_event_rtp(&f);
     if (!ev) return;
-    json_object_set_new(ev, "final", json_true());
     send_to_sessions(a, ev, mask);
     json_decref(ev);
     agent_count(a, C_RTP_SAMPLES, 1);

@@ -2,6 +2,7 @@
 #include "agent_event.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,10 +146,12 @@ json_t *agent_event_rtp(const agent_rtp_fields_t *f)
     json_object_set_new(ev, "ssrc", json_string(ssrc));
     json_object_set_new(ev, "sample", json_boolean(f->sample));
     if (f->sample) {
-        json_object_set_new(ev, "pt", f->pt >= 0 ? json_integer(f->pt) : json_null());
+        if (f->pt >= 0) json_object_set_new(ev, "pt", json_integer(f->pt));
         json_object_set_new(ev, "packets", json_integer((json_int_t)f->packets));
         json_object_set_new(ev, "lost", json_integer((json_int_t)f->lost));
-        json_object_set_new(ev, "jitter_ms", json_real(f->jitter_ms));
+        /* json_real refuses NaN and infinities: an unknown jitter is 0. */
+        json_object_set_new(ev, "jitter_ms",
+                            json_real(isfinite(f->jitter_ms) ? f->jitter_ms : 0.0));
     }
     add_packet(ev, &f->packet);
     return ev;

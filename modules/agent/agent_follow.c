@@ -147,3 +147,26 @@ void agent_follow_foreach(agent_follow_t *f, agent_follow_fn fn, void *ud)
         for (agent_follow_entry_t *e = f->buckets[b]; e; e = e->next)
             if (!fn(ud, e)) return;
 }
+
+bool agent_follow_sampled(agent_follow_entry_t *e, uint64_t stream_id, uint64_t packets)
+{
+    unsigned i = 0, free_slot = AGENT_FOLLOW_MEDIA_MAX;
+    for (; i < AGENT_FOLLOW_MEDIA_MAX; i++) {
+        if (e->sampled[i].stream_id == stream_id + 1) break; /* stored +1: 0 is a free slot */
+        if (!e->sampled[i].stream_id && free_slot == AGENT_FOLLOW_MEDIA_MAX) free_slot = i;
+    }
+    if (i == AGENT_FOLLOW_MEDIA_MAX) {
+        if (free_slot == AGENT_FOLLOW_MEDIA_MAX) {
+            memmove(&e->sampled[0], &e->sampled[1],
+                    sizeof e->sampled[0] * (AGENT_FOLLOW_MEDIA_MAX - 1));
+            free_slot = AGENT_FOLLOW_MEDIA_MAX - 1;
+        }
+        i = free_slot;
+        e->sampled[i].stream_id = stream_id + 1;
+        e->sampled[i].packets = packets;
+        return true;
+    }
+    if (e->sampled[i].packets == packets) return false;
+    e->sampled[i].packets = packets;
+    return true;
+}

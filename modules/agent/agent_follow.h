@@ -30,6 +30,9 @@ struct agent_follow_entry {
     uint64_t last_us;  /* last message, capture time */
     uint8_t n_media;
     agent_endpoint_t media[AGENT_FOLLOW_MEDIA_MAX];
+    struct {
+        uint64_t stream_id, packets; /* at the last RTP sample sent */
+    } sampled[AGENT_FOLLOW_MEDIA_MAX];
     size_t len;
     char call_id[]; /* NUL-terminated */
 };
@@ -54,6 +57,10 @@ agent_follow_entry_t *agent_follow_add(agent_follow_t *f, const char *call_id, s
 /* Remembers a media endpoint announced in the call's SDP (no duplicates;
  * the oldest is replaced once AGENT_FOLLOW_MEDIA_MAX are kept). */
 void agent_follow_add_media(agent_follow_entry_t *e, const agent_endpoint_t *ep);
+/* True when a sample of this stream is due: its packet count differs from
+ * the last sample's (which it then records). Streams beyond
+ * AGENT_FOLLOW_MEDIA_MAX per call replace the oldest record. */
+bool agent_follow_sampled(agent_follow_entry_t *e, uint64_t stream_id, uint64_t packets);
 /* The followed call one of whose media endpoints is addr:port, or NULL.
  * A linear walk: called only while some session captures RTP. */
 agent_follow_entry_t *agent_follow_find_media(const agent_follow_t *f, uint8_t family,

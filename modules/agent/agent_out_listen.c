@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "agent_event.h"
 #include "agent_out.h"
 #include "sipnab/log.h"
-#include "sipnab/sockaddr.h"
 
 #define MAX_BODY (1u << 20) /* a session command is small */
 #define PREFIX "/agent/v1/sessions"
@@ -209,11 +209,37 @@ static char *read_file(const char *path)
     return NULL;
 }
 
+/* "127.0.0.1:9071", "[::1]:0": numeric, port 0 allowed (any free port,
+ * read back after the bind), which snb_sockaddr_parse refuses. */
+static bool parse_listen(const char *text, struct sockaddr_storage *ss)
+{
+    char host[128];
+    const char *colon = strrchr(text, ':');
+    if (!colon || (size_t)(colon - text) >= sizeof host || !colon[1]) return false;
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535) return false;
+    memset(ss, 0, sizeof *ss);
+    size_t hl = strlen(host);
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1;
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host[0] ? host : "127.0.0.1", &s4->sin_addr) == 1;
+}
+
 int agent_listener_start(agent_t *a)
 {
     struct sockaddr_storage ss;
-    socklen_t sl;
-    if (snb_sockaddr_parse(a->conf->listen, "127.0.0.1", &ss, &sl) != 0) {
+    if (!parse_listen(a->conf->listen, &ss)) {
         snb_log_error(a->core, "agent", "option 'listen': '%s' is not ADDR:PORT", a->conf->listen);
         return -EINVAL;
     }

@@ -133,8 +133,9 @@ static agent_post_outcome_t post_batch(agent_t *a, CURL *c, const agent_batch_t 
         if (rejected > 0) agent_count(a, C_EVENTS_REJECTED, (uint64_t)rejected);
     } else if (out == AGENT_POST_DROP) {
         agent_count(a, C_EVENTS_DROPPED_REFUSED, b->events);
-        fprintf(stderr, "sipnab: agent: the center refused a batch of %zu events (HTTP %ld)\n",
-                b->events, status);
+        fprintf(stderr,
+                "sipnab: agent: the center refused a batch of %zu events (HTTP %ld): %.200s\n",
+                b->events, status, ans.p ? ans.p : "");
     }
     free(ans.p);
     return out;

@@ -112,6 +112,24 @@ START_TEST(media_endpoints)
 }
 END_TEST
 
+START_TEST(sample_when_packets_changed)
+{
+    agent_follow_t f;
+    ck_assert_int_eq(agent_follow_init(&f, 10, &key), 0);
+    agent_follow_entry_t *e = agent_follow_add(&f, "s@h", 3, 1, 0);
+    ck_assert(agent_follow_sampled(e, 0, 10));  /* stream id 0 is a real id */
+    ck_assert(!agent_follow_sampled(e, 0, 10)); /* no new packets: quiet */
+    ck_assert(agent_follow_sampled(e, 0, 12));
+    ck_assert(agent_follow_sampled(e, 7, 12)); /* another stream */
+    ck_assert(!agent_follow_sampled(e, 7, 12));
+    for (uint64_t id = 100; id < 100 + AGENT_FOLLOW_MEDIA_MAX; id++)
+        ck_assert(agent_follow_sampled(e, id, 1));
+    /* Stream 0's record was the oldest and went: it counts as new. */
+    ck_assert(agent_follow_sampled(e, 0, 12));
+    agent_follow_free(&f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("agent_follow");
@@ -120,6 +138,7 @@ int main(void)
     tcase_add_test(tc, many_calls_spread);
     tcase_add_test(tc, session_bits);
     tcase_add_test(tc, media_endpoints);
+    tcase_add_test(tc, sample_when_packets_changed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
