@@ -29,6 +29,7 @@
 #include <openssl/x509.h>
 
 #include "api_alerts.h"
+#include "api_json_dump.h"
 #include "api_wire.h"
 #include "http_health.h"
 #include "sipnab/core.h"
@@ -306,11 +307,11 @@ static size_t backlog(const http_mod_t *m)
 
 /* ---- the feed -------------------------------------------------------------------------------- */
 
+/* json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER), byte for byte, at a
+ * fraction of its cost (api_json_dump.h). */
 static char *dump(json_t *v, size_t *len)
 {
-    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    *len = text ? strlen(text) : 0;
-    return text;
+    return api_json_dump(v, len);
 }
 
 /* The diagnosis kinds set in the dialog's own JSON (its "diagnosis"
