@@ -127,6 +127,12 @@ void agent_apply_op(void *ud, const void *hdr, size_t hdr_len, const uint8_t *da
                 stop_session(a, s, "not in the center's list at registration");
     }
     json_decref(j);
+    if ((op.op == AGENT_OP_SYNC || op.op == AGENT_OP_REGISTER_FAILED) && a->holding) {
+        /* A capture file is read once the center said which sessions run
+         * (or could not be asked), so its first calls are not missed. */
+        a->holding = false;
+        snb_core_pressure(a->core, false);
+    }
     refresh_flags(a);
     agent_publish_ids(a);
 }
@@ -711,6 +717,8 @@ static int agent_start(void *state)
     a->tick_started = true;
     snb_log_info(a->core, "agent", "%s: commands on %s, center %s", a->conf->name, a->url,
                  a->conf->center);
+    snb_core_pressure(a->core, true);
+    a->holding = true;
     return agent_worker_start(a);
 }
 
@@ -725,6 +733,8 @@ static void agent_stop(void *state)
     if (a->subscription > 0) snb_bus_unsubscribe(snb_core_bus(a->core), a->subscription);
     a->subscription = 0;
     agent_listener_stop(a);
+    if (a->holding) snb_core_pressure(a->core, false);
+    a->holding = false;
     agent_tailers_poll(a); /* lines written up to now */
     agent_tailers_stop(a);
     agent_worker_stop(a); /* flushes the queue for up to flush_timeout */

@@ -89,6 +89,7 @@ typedef struct agent {
     bool tick_started;
     uint64_t next_sample_ms;
     bool any_pcap, any_rtp; /* some running session captures packets / RTP */
+    bool holding;           /* file sources wait for the first registration answer */
     /* the frame of the last SIP-looking packet, for capture_pcap */
     uint8_t *frame;
     size_t frame_len, frame_cap;
@@ -141,7 +142,12 @@ void agent_worker_wake(agent_t *a);
 int agent_listener_start(agent_t *a);
 void agent_listener_stop(agent_t *a);
 
-enum { AGENT_OP_PUT = 1, AGENT_OP_DELETE = 2, AGENT_OP_SYNC = 3 };
+enum {
+    AGENT_OP_PUT = 1,
+    AGENT_OP_DELETE = 2,
+    AGENT_OP_SYNC = 3,            /* a registration answer's sessions */
+    AGENT_OP_REGISTER_FAILED = 4, /* the first registration failed: read files anyway */
+};
 typedef struct agent_op {
     int op;
     char id[AGENT_SESSION_ID_LEN + 1];

@@ -112,6 +112,10 @@ static bool do_register(agent_t *a, CURL *c)
     }
     free(ans.p);
     agent_count(a, ok ? C_REGISTER_OK : C_REGISTER_FAILED, 1);
+    if (!ok) {
+        agent_op_t op = {.op = AGENT_OP_REGISTER_FAILED};
+        snb_handoff_write(a->from_worker, &op, sizeof op, NULL, 0);
+    }
     if (!ok)
         fprintf(stderr, "sipnab: agent: registration with %s failed: %s\n", a->conf->center, err);
     return ok;
