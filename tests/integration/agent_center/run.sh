@@ -355,6 +355,8 @@ s_ws=$(j .id)
 cat >"$work/edge-c.conf" <<EOF2
 [core]
 load = pcap, sip, agent
+stats = yes
+stats_format = json
 [agent]
 center = $base
 name = edge-c
@@ -371,6 +373,12 @@ expect "WebRTC: every SIP-over-WebSocket message as a webrtc event" \
     "$(j '[.events[]|select(.type=="webrtc")]|length')" "$want_ws"
 expect "WebRTC: events from edge-c, seq from 1" "$(j '[.events[]|.agent]|unique|join(",")')/$(j '[.events[].seq]|min')" "edge-c/1"
 expect "WebRTC: the transport" "$(j '[.events[]|select(.type=="webrtc")|.transport]|unique|join(",")')" ws
+stored=$(j '.events|length')
+expect "edge-c --stats: every event queued and sent, none dropped" \
+    "$(grep -o '"agent_events":{[^}]*}' "$work/edge-c.out")" \
+    "\"agent_events\":{\"queued\":$stored,\"sent\":$stored,\"dropped_queue_full\":0,\"dropped_refused\":0,\"dropped_at_stop\":0,\"rejected\":0}"
+expect "edge-c --stats: registered once" "$(grep -o '"agent_registrations":{[^}]*}' "$work/edge-c.out")" \
+    '"agent_registrations":{"ok":1,"failed":0}'
 curl -s -H "Authorization: Bearer $OP" -o "$work/ws.tar" "$base/api/sessions/$s_ws/export.tar"
 mkdir -p "$work/ws"
 tar -xf "$work/ws.tar" -C "$work/ws"
