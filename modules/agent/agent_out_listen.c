@@ -131,6 +131,16 @@ static enum MHD_Result handle(agent_t *a, struct MHD_Connection *conn, const cha
         return error(conn, 400, err);
     }
     agent_session_cmd_clear(&cmd);
+    pthread_mutex_lock(&a->ids_mu);
+    bool known = false;
+    for (size_t i = 0; i < a->n_ids; i++)
+        known |= strcmp(a->ids[i], id) == 0;
+    bool full = !known && a->n_ids >= (size_t)a->conf->max_sessions;
+    pthread_mutex_unlock(&a->ids_mu);
+    if (full) {
+        agent_count(a, C_COMMANDS_REFUSED, 1);
+        return error(conn, 503, "this agent runs max_sessions sessions already");
+    }
     op.op = AGENT_OP_PUT;
     if (snb_handoff_write(a->from_listener, &op, sizeof op, (const uint8_t *)rq->body, rq->len) !=
         0)

@@ -20,9 +20,11 @@ for t in sipp tshark curl jq python3; do
 done
 work=$(mktemp -d /tmp/it_agent_center.XXXXXX)
 pids=()
+main_pid=$BASHPID
 cleanup() {
+    [[ $BASHPID == "$main_pid" ]] || return 0 # not in a $(...) subshell that exits
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    { for p in "${pids[@]}"; do wait "$p" || true; done; } 2>/dev/null
     if [[ $fails -ne 0 || -n "${KEEP:-}" ]]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
 }
 fails=0
@@ -390,6 +392,39 @@ expect "WebRTC export: exactly the call's WebSocket frames" \
     "$(tshark -r "$work/ws/edge-c.pcap" -Y tcp -T fields -e tcp.seq_raw -e frame.len 2>/dev/null | sort | tr '\n' ' ')" \
     "$(tshark -r "$ws_pcap" -Y "websocket and sip.Call-ID == \"$ws_cid\"" -T fields -e tcp.seq_raw -e frame.len 2>/dev/null | sort | tr '\n' ' ')"
 expect "WebRTC export: $want_ws frames over TCP" "$(tshark -r "$work/ws/edge-c.pcap" -Y tcp 2>/dev/null | wc -l)" "$want_ws"
+
+# ------------------------------------------------------------------ TLS listener, session cap
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+read -r d_port <<<"$(free_ports 1)"
+start_agent edge-d command-token-agent-d-cdef "udp port $d_port"
+for k in "tls_cert = $work/cert.pem" "tls_key = $work/key.pem" "max_sessions = 1"; do
+    echo "$k" >>"$work/edge-d.conf"
+done
+kill "$edge_d_pid"
+{ wait "$edge_d_pid" || true; } 2>/dev/null
+rm -f "$work/edge-d.port"
+"$sipnab" -c "$work/edge-d.conf" >"$work/edge-d.out" 2>"$work/edge-d.err" &
+edge_d_pid=$!
+pids+=($edge_d_pid)
+for _ in $(seq 100); do [[ -s "$work/edge-d.port" ]] && break; sleep 0.1; done
+dport=$(cat "$work/edge-d.port")
+dcurl() { curl -s -o "$work/dbody" -w '%{http_code}' --cacert "$work/cert.pem" \
+    -H "Authorization: Bearer command-token-agent-d-cdef" "$@"; }
+expect "TLS listener: HTTPS with the openssl certificate" "$(dcurl "https://127.0.0.1:$dport/agent/v1/sessions")" 200
+expect "TLS listener: plain HTTP refused" \
+    "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$dport/agent/v1/sessions" || true)" 000
+expect "TLS listener: the first session" "$(dcurl -X PUT --data-binary '{"criteria":{"from":"1"}}' \
+    "https://127.0.0.1:$dport/agent/v1/sessions/00000000000000000001")" 200
+expect "TLS listener: the same again (idempotent)" "$(dcurl -X PUT --data-binary '{"criteria":{"from":"1"}}' \
+    "https://127.0.0.1:$dport/agent/v1/sessions/00000000000000000001")" 200
+expect "max_sessions = 1: a second session -> 503" "$(dcurl -X PUT --data-binary '{"criteria":{"from":"2"}}' \
+    "https://127.0.0.1:$dport/agent/v1/sessions/00000000000000000002")" 503
+expect "stop -> 204" "$(dcurl -X DELETE "https://127.0.0.1:$dport/agent/v1/sessions/00000000000000000001")" 204
+expect "then the second fits" "$(dcurl -X PUT --data-binary '{"criteria":{"from":"2"}}' \
+    "https://127.0.0.1:$dport/agent/v1/sessions/00000000000000000002")" 200
+kill -INT "$edge_d_pid"
+wait "$edge_d_pid" 2>/dev/null || true
 
 # The agents' counters: nothing dropped, commands accepted.
 kill -INT "$edge_a_pid" "$edge_b_pid"
