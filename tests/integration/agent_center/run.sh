@@ -265,8 +265,31 @@ done
 expect "log line in the caller session" "$(j '[.events[]|select(.type=="log")|.call_id]|join(",")')" \
     "a1@e2e.test"
 expect "log event names the file" "$(j '[.events[]|select(.type=="log")][0].file')" "$work/kamailio.log"
+# Rotation (rename and create) and truncation (copytruncate): the lines
+# written after either still arrive, none twice.
+mv "$work/kamailio.log" "$work/kamailio.log.1"
+echo "$(date '+%b %d %T') edge kamailio[42]: NOTICE: after rotation ci=a1@e2e.test" >>"$work/kamailio.log"
+for _ in $(seq 50); do
+    events "$s_caller"
+    [[ "$(j '[.events[]|select(.type=="log")]|length')" -ge 2 ]] && break
+    sleep 0.1
+done
+sleep 0.6
+: >"$work/kamailio.log"
+sleep 0.6
+echo "trunc ci=a1@e2e.test" >>"$work/kamailio.log"
+for _ in $(seq 50); do
+    events "$s_caller"
+    [[ "$(j '[.events[]|select(.type=="log")]|length')" -ge 3 ]] && break
+    sleep 0.1
+done
+sleep 0.5
+events "$s_caller"
+expect "log lines across rotation and truncation, once each" \
+    "$(j '[.events[]|select(.type=="log")|.line|split(": ")|last]|join("|")')" \
+    "relay ci=a1@e2e.test r=sip:15558672044@acme.example.com|after rotation ci=a1@e2e.test|trunc ci=a1@e2e.test"
 events "$s_did"
-expect "log line in the DID session too" "$(j '[.events[]|select(.type=="log")]|length')" 1
+expect "log lines in the DID session too" "$(j '[.events[]|select(.type=="log")]|length')" 3
 events "$s_callid"
 expect "no log line in the Call-ID session" "$(j '[.events[]|select(.type=="log")]|length')" 0
 
@@ -429,7 +452,7 @@ wait "$edge_d_pid" 2>/dev/null || true
 # The agents' counters: nothing dropped, commands accepted.
 kill -INT "$edge_a_pid" "$edge_b_pid"
 for p in "$edge_a_pid" "$edge_b_pid"; do
-    st=0; wait "$p" || st=$?
+    st=0; { wait "$p" || st=$?; } 2>/dev/null
     expect "agent exits cleanly" "$st" 0
 done
 echo "edge-a: $(grep -o 'agent: [^:]*: commands on [^,]*' "$work/edge-a.err" | head -1)"
