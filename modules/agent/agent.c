@@ -268,7 +268,7 @@ static void on_sip_message(agent_t *a, const snb_sip_message_event_t *ev)
     for (unsigned i = 0; e && i < ev->n_media && i < SNB_SIP_MAX_MEDIA; i++) {
         agent_endpoint_t ep = {.family = ev->media[i].addr.family, .port = ev->media[i].port};
         memcpy(ep.a, ev->media[i].addr.a, sizeof ep.a);
-        agent_follow_add_media(e, &ep);
+        agent_follow_add_media(&a->follow, e, &ep);
     }
     agent_count(a, C_SIP_MATCHED, 1);
 

@@ -12,8 +12,14 @@ int agent_follow_init(agent_follow_t *f, size_t cap, const snb_hash_key_t *key)
     while (f->n_buckets < f->cap && f->n_buckets < (1u << 20))
         f->n_buckets <<= 1;
     f->buckets = calloc(f->n_buckets, sizeof *f->buckets);
+    f->ep_buckets = calloc(f->n_buckets, sizeof *f->ep_buckets);
     f->key = *key;
-    return f->buckets ? 0 : -1;
+    if (f->buckets && f->ep_buckets) return 0;
+    free(f->buckets);
+    free(f->ep_buckets);
+    f->buckets = NULL;
+    f->ep_buckets = NULL;
+    return -1;
 }
 
 void agent_follow_free(agent_follow_t *f)
@@ -27,7 +33,9 @@ void agent_follow_free(agent_follow_t *f)
         }
     }
     free(f->buckets);
+    free(f->ep_buckets);
     f->buckets = NULL;
+    f->ep_buckets = NULL;
     f->n = 0;
 }
 
@@ -74,26 +82,50 @@ static bool same_endpoint(const agent_endpoint_t *x, uint8_t family, const uint8
     return x->family == family && x->port == port && memcmp(x->a, a, family == 4 ? 4 : 16) == 0;
 }
 
-void agent_follow_add_media(agent_follow_entry_t *e, const agent_endpoint_t *ep)
+static uint64_t endpoint_hash(const agent_follow_t *f, uint8_t family, const uint8_t *a,
+                              uint16_t port)
 {
-    if (!ep->family || !ep->port) return;
+    uint8_t k[19] = {family, (uint8_t)(port >> 8), (uint8_t)port};
+    memcpy(k + 3, a, family == 4 ? 4 : 16);
+    return snb_hash_bytes(&f->key, k, family == 4 ? 7 : 19);
+}
+
+static void unlink_node(agent_follow_t *f, agent_media_node_t *n)
+{
+    if (!n->linked) return;
+    agent_media_node_t **pp = &f->ep_buckets[n->hash & (f->n_buckets - 1)];
+    while (*pp && *pp != n)
+        pp = &(*pp)->next;
+    if (*pp) *pp = n->next;
+    n->linked = false;
+}
+
+void agent_follow_add_media(agent_follow_t *f, agent_follow_entry_t *e, const agent_endpoint_t *ep)
+{
+    if (!ep->family || !ep->port || !f->ep_buckets) return;
     for (unsigned i = 0; i < e->n_media; i++)
-        if (same_endpoint(&e->media[i], ep->family, ep->a, ep->port)) return;
-    if (e->n_media < AGENT_FOLLOW_MEDIA_MAX) {
-        e->media[e->n_media++] = *ep;
-        return;
-    }
-    memmove(&e->media[0], &e->media[1], sizeof e->media[0] * (AGENT_FOLLOW_MEDIA_MAX - 1));
-    e->media[AGENT_FOLLOW_MEDIA_MAX - 1] = *ep;
+        if (same_endpoint(&e->media[i].ep, ep->family, ep->a, ep->port)) return;
+    /* A ring: once full, the oldest endpoint makes room. */
+    agent_media_node_t *n = &e->media[e->media_next];
+    unlink_node(f, n);
+    e->media_next = (uint8_t)((e->media_next + 1) % AGENT_FOLLOW_MEDIA_MAX);
+    if (e->n_media < AGENT_FOLLOW_MEDIA_MAX) e->n_media++;
+    n->ep = *ep;
+    n->entry = e;
+    n->hash = endpoint_hash(f, ep->family, ep->a, ep->port);
+    size_t b = n->hash & (f->n_buckets - 1);
+    n->next = f->ep_buckets[b];
+    f->ep_buckets[b] = n;
+    n->linked = true;
 }
 
 agent_follow_entry_t *agent_follow_find_media(const agent_follow_t *f, uint8_t family,
                                               const uint8_t *a, uint16_t port)
 {
-    for (size_t b = 0; f->buckets && b < f->n_buckets; b++)
-        for (agent_follow_entry_t *e = f->buckets[b]; e; e = e->next)
-            for (unsigned i = 0; i < e->n_media; i++)
-                if (same_endpoint(&e->media[i], family, a, port)) return e;
+    if (!f->ep_buckets || (family != 4 && family != 6)) return NULL;
+    uint64_t h = endpoint_hash(f, family, a, port);
+    for (agent_media_node_t *n = f->ep_buckets[h & (f->n_buckets - 1)]; n; n = n->next)
+        if (n->hash == h && same_endpoint(&n->ep, family, a, port)) return n->entry;
     return NULL;
 }
 
@@ -108,6 +140,8 @@ static size_t sweep(agent_follow_t *f, bool (*drop)(agent_follow_entry_t *, cons
             agent_follow_entry_t *e = *pp;
             if (drop(e, arg)) {
                 *pp = e->next;
+                for (unsigned i = 0; i < AGENT_FOLLOW_MEDIA_MAX; i++)
+                    unlink_node(f, &e->media[i]);
                 free(e);
                 f->n--;
                 gone++;

@@ -23,13 +23,24 @@ typedef struct agent_endpoint {
 } agent_endpoint_t;
 
 typedef struct agent_follow_entry agent_follow_entry_t;
+
+/* A media endpoint of a call, also a node of the endpoint index, so an RTP
+ * packet finds its call in one seeded lookup. */
+typedef struct agent_media_node {
+    struct agent_media_node *next; /* endpoint bucket chain */
+    agent_follow_entry_t *entry;
+    uint64_t hash;
+    bool linked;
+    agent_endpoint_t ep;
+} agent_media_node_t;
+
 struct agent_follow_entry {
     agent_follow_entry_t *next; /* bucket chain */
     uint64_t hash;
-    uint64_t sessions; /* bitmask of session slots following it */
-    uint64_t last_us;  /* last message, capture time */
-    uint8_t n_media;
-    agent_endpoint_t media[AGENT_FOLLOW_MEDIA_MAX];
+    uint64_t sessions;           /* bitmask of session slots following it */
+    uint64_t last_us;            /* last message, capture time */
+    uint8_t n_media, media_next; /* media_next: the slot the next endpoint replaces */
+    agent_media_node_t media[AGENT_FOLLOW_MEDIA_MAX];
     struct {
         uint64_t stream_id, packets; /* at the last RTP sample sent */
     } sampled[AGENT_FOLLOW_MEDIA_MAX];
@@ -39,7 +50,8 @@ struct agent_follow_entry {
 
 typedef struct agent_follow {
     agent_follow_entry_t **buckets;
-    size_t n_buckets; /* power of two */
+    size_t n_buckets;                /* power of two */
+    agent_media_node_t **ep_buckets; /* n_buckets of them */
     size_t n, cap;
     snb_hash_key_t key;
     uint64_t refused; /* new calls refused because the table was full */
@@ -56,13 +68,13 @@ agent_follow_entry_t *agent_follow_add(agent_follow_t *f, const char *call_id, s
                                        uint64_t mask, uint64_t now_us);
 /* Remembers a media endpoint announced in the call's SDP (no duplicates;
  * the oldest is replaced once AGENT_FOLLOW_MEDIA_MAX are kept). */
-void agent_follow_add_media(agent_follow_entry_t *e, const agent_endpoint_t *ep);
+void agent_follow_add_media(agent_follow_t *f, agent_follow_entry_t *e,
+                            const agent_endpoint_t *ep);
 /* True when a sample of this stream is due: its packet count differs from
  * the last sample's (which it then records). Streams beyond
  * AGENT_FOLLOW_MEDIA_MAX per call replace the oldest record. */
 bool agent_follow_sampled(agent_follow_entry_t *e, uint64_t stream_id, uint64_t packets);
-/* The followed call one of whose media endpoints is addr:port, or NULL.
- * A linear walk: called only while some session captures RTP. */
+/* The followed call one of whose media endpoints is addr:port, or NULL. */
 agent_follow_entry_t *agent_follow_find_media(const agent_follow_t *f, uint8_t family,
                                               const uint8_t *a, uint16_t port);
 /* A session ended: its bit leaves every call; calls left with none go. */

@@ -48,8 +48,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 
 /* POST body to center + path; returns the HTTP status (0: no answer) and
  * the answer body in *ans (caller frees ans->p). */
-static long post(agent_t *a, CURL *c, const char *path, const char *body, size_t len, answer_t *ans,
-                 char *err, size_t errlen)
+static long post(agent_t *a, CURL *c, const char *path, const char *body, size_t len,
+                 long timeout_ms, answer_t *ans, char *err, size_t errlen)
 {
     char url[1024];
     snprintf(url, sizeof url, "%s%s", a->conf->center, path);
@@ -66,8 +66,8 @@ static long post(agent_t *a, CURL *c, const char *path, const char *body, size_t
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, ans);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     if (a->conf->center_ca) curl_easy_setopt(c, CURLOPT_CAINFO, a->conf->center_ca);
     CURLcode rc = curl_easy_perform(c);
@@ -90,7 +90,8 @@ static bool do_register(agent_t *a, CURL *c)
     if (!text) return false;
     answer_t ans = {0};
     char err[256] = "";
-    long status = post(a, c, "/api/ingest/register", text, strlen(text), &ans, err, sizeof err);
+    long status =
+        post(a, c, "/api/ingest/register", text, strlen(text), 30000L, &ans, err, sizeof err);
     free(text);
     bool ok = false;
     if (status == 200) {
@@ -122,11 +123,11 @@ static bool do_register(agent_t *a, CURL *c)
 }
 
 /* Posts one batch. Returns the outcome; counts what the center said. */
-static agent_post_outcome_t post_batch(agent_t *a, CURL *c, const agent_batch_t *b)
+static agent_post_outcome_t post_batch(agent_t *a, CURL *c, const agent_batch_t *b, long timeout_ms)
 {
     answer_t ans = {0};
     char err[256] = "";
-    long status = post(a, c, "/api/ingest", b->body, b->len, &ans, err, sizeof err);
+    long status = post(a, c, "/api/ingest", b->body, b->len, timeout_ms, &ans, err, sizeof err);
     agent_post_outcome_t out = agent_post_outcome(status);
     if (out == AGENT_POST_DONE) {
         json_t *j = ans.p ? json_loads(ans.p, 0, NULL) : NULL;
@@ -199,7 +200,14 @@ static void *worker_main(void *ud)
             next_register = mono_ms() + wait;
         }
         if (send_now) {
-            agent_post_outcome_t out = post_batch(a, c, &pending);
+            /* At shutdown a request may not outlive flush_timeout. */
+            long timeout = 30000L;
+            if (flush_deadline) {
+                uint64_t now2 = mono_ms();
+                uint64_t left = flush_deadline > now2 ? flush_deadline - now2 : 0;
+                timeout = left < 100 ? 100 : (left < 30000 ? (long)left : 30000L);
+            }
+            agent_post_outcome_t out = post_batch(a, c, &pending, timeout);
             if (out == AGENT_POST_RETRY) {
                 agent_count(a, C_BATCHES_RETRIED, 1);
                 backoff = agent_backoff_next_ms(backoff);

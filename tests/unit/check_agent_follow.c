@@ -91,11 +91,11 @@ START_TEST(media_endpoints)
     ck_assert_int_eq(agent_follow_init(&f, 10, &key), 0);
     agent_follow_entry_t *e = agent_follow_add(&f, "m@h", 3, 1, 0);
     agent_endpoint_t ep = {.family = 4, .a = {127, 0, 0, 1}, .port = 6000};
-    agent_follow_add_media(e, &ep);
-    agent_follow_add_media(e, &ep); /* no duplicate */
+    agent_follow_add_media(&f, e, &ep);
+    agent_follow_add_media(&f, e, &ep); /* no duplicate */
     ck_assert_uint_eq(e->n_media, 1);
     agent_endpoint_t none = {.family = 4, .a = {127, 0, 0, 1}, .port = 0};
-    agent_follow_add_media(e, &none); /* port 0: a disabled stream */
+    agent_follow_add_media(&f, e, &none); /* port 0: a disabled stream */
     ck_assert_uint_eq(e->n_media, 1);
     uint8_t lo[16] = {127, 0, 0, 1};
     ck_assert(agent_follow_find_media(&f, 4, lo, 6000) == e);
@@ -103,11 +103,25 @@ START_TEST(media_endpoints)
     ck_assert(agent_follow_find_media(&f, 6, lo, 6000) == NULL);
     for (uint16_t p = 1; p <= AGENT_FOLLOW_MEDIA_MAX; p++) {
         ep.port = (uint16_t)(7000 + p);
-        agent_follow_add_media(e, &ep);
+        agent_follow_add_media(&f, e, &ep);
     }
     ck_assert_uint_eq(e->n_media, AGENT_FOLLOW_MEDIA_MAX);
     ck_assert(agent_follow_find_media(&f, 4, lo, 6000) == NULL); /* the oldest went */
     ck_assert(agent_follow_find_media(&f, 4, lo, 7000 + AGENT_FOLLOW_MEDIA_MAX) == e);
+    /* Another call's endpoint; then the first call ends: its endpoints go. */
+    agent_follow_entry_t *e2 = agent_follow_add(&f, "n@h", 3, 2, 0);
+    ep.port = 9000;
+    agent_follow_add_media(&f, e2, &ep);
+    ck_assert(agent_follow_find_media(&f, 4, lo, 9000) == e2);
+    agent_follow_drop_session(&f, 0);
+    ck_assert(agent_follow_find_media(&f, 4, lo, 7001) == NULL);
+    ck_assert(agent_follow_find_media(&f, 4, lo, 9000) == e2);
+    const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    agent_endpoint_t ep6 = {.family = 6, .port = 9000};
+    memcpy(ep6.a, v6, 16);
+    agent_follow_add_media(&f, e2, &ep6);
+    ck_assert(agent_follow_find_media(&f, 6, v6, 9000) == e2);
+    ck_assert(agent_follow_find_media(&f, 0, v6, 9000) == NULL);
     agent_follow_free(&f);
 }
 END_TEST
