@@ -409,6 +409,34 @@ bool snb_criteria_match(const snb_criteria_t *c, const snb_criteria_msg_t *m)
     return true;
 }
 
+unsigned snb_criteria_needs(const snb_criteria_t *c)
+{
+    unsigned n = 0;
+    if (!c) return 0;
+    if (c->val[K_FROM]) n |= SNB_CRIT_NEED_FROM;
+    if (c->val[K_TO]) n |= SNB_CRIT_NEED_TO | SNB_CRIT_NEED_RURI;
+    if (c->val[K_DOMAIN]) n |= SNB_CRIT_NEED_FROM | SNB_CRIT_NEED_TO | SNB_CRIT_NEED_RURI;
+    if (c->val[K_TENANT])
+        n |= SNB_CRIT_NEED_FROM | SNB_CRIT_NEED_TO | SNB_CRIT_NEED_RURI | SNB_CRIT_NEED_TENANT;
+    if (c->val[K_METHOD]) n |= SNB_CRIT_NEED_CSEQ;
+    return n;
+}
+
+bool snb_criteria_prefilter(const snb_criteria_t *c, const snb_criteria_msg_t *m)
+{
+    if (!c || !m) return false;
+    if (c->val[K_CALL_ID] && (!m->call_id.p || m->call_id.len != c->len[K_CALL_ID] ||
+                              memcmp(m->call_id.p, c->val[K_CALL_ID], m->call_id.len) != 0))
+        return false;
+    if (c->val[K_METHOD] && m->is_request &&
+        (!m->method.p || !ieq(m->method.p, m->method.len, c->lower[K_METHOD], c->len[K_METHOD])))
+        return false;
+    if (c->val[K_PROVIDER_IP] && !prefix_contains(&c->ip, c->prefix, &m->src) &&
+        !prefix_contains(&c->ip, c->prefix, &m->dst))
+        return false;
+    return true;
+}
+
 bool snb_criteria_match_line(const snb_criteria_t *c, const char *line, size_t len)
 {
     if (!c || !line) return false;

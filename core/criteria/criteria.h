@@ -54,6 +54,23 @@ typedef struct snb_criteria_msg {
 /* Every given criterion matches (AND). */
 bool snb_criteria_match(const snb_criteria_t *c, const snb_criteria_msg_t *m);
 
+/* The parts of the view a criteria object reads beyond the message's own
+ * fields (Call-ID, addresses, request method, text), so a caller fills only
+ * those: filling From/To/R-URI costs accessor calls per message. */
+enum snb_criteria_need {
+    SNB_CRIT_NEED_FROM = 1u << 0,   /* from_user, from_display, from_host */
+    SNB_CRIT_NEED_TO = 1u << 1,     /* to_user, to_display, to_host */
+    SNB_CRIT_NEED_RURI = 1u << 2,   /* ruri_user, ruri_host */
+    SNB_CRIT_NEED_TENANT = 1u << 3, /* tenant_values */
+    SNB_CRIT_NEED_CSEQ = 1u << 4,   /* cseq_method (responses) */
+};
+unsigned snb_criteria_needs(const snb_criteria_t *c);
+
+/* The cheap criteria only (call_id, provider_ip, a request's method), on a
+ * view that may hold just the message's own fields: false when the message
+ * cannot match, so the caller skips filling the rest. */
+bool snb_criteria_prefilter(const snb_criteria_t *c, const snb_criteria_msg_t *m);
+
 /* A log line belongs to a session when it contains the session's text or
  * call_id criterion (case-insensitive for text, exact for call_id). False
  * when the session has neither. */

@@ -41,6 +41,7 @@ static uint64_t wall_us(void)
 
 static void refresh_flags(agent_t *a)
 {
+    a->used_mask = agent_sessions_mask(&a->sessions);
     a->any_pcap = a->any_rtp = false;
     for (int i = 0; i < AGENT_SESSIONS_MAX; i++) {
         const agent_session_t *s = &a->sessions.slot[i];
@@ -250,15 +251,22 @@ static void on_sip_message(agent_t *a, const snb_sip_message_event_t *ev)
 {
     if (a->sessions.n == 0 || !ev->call_id.p || !ev->call_id.len) return;
     agent_follow_entry_t *e = agent_follow_find(&a->follow, ev->call_id.p, ev->call_id.len);
-    uint64_t used = agent_sessions_mask(&a->sessions);
+    uint64_t used = a->used_mask;
     uint64_t mask = e ? (e->sessions & used) : 0;
     if (mask != used) {
+        /* The message's own fields first; From/To/R-URI/headers are read
+         * through the accessors only for sessions that pass the cheap
+         * criteria and need them. */
         agent_msgview_t v;
-        agent_msgview_fill(&v, ev, a->conf->tenant_headers.v, a->conf->tenant_headers.n);
-        for (int i = 0; i < AGENT_SESSIONS_MAX; i++) {
+        agent_msgview_init(&v, ev);
+        for (uint64_t todo = used & ~mask; todo; todo &= todo - 1) {
+            int i = __builtin_ctzll(todo);
             uint64_t bit = 1ULL << i;
-            if (!(used & bit) || (mask & bit)) continue;
-            if (snb_criteria_match(a->sessions.slot[i].criteria, &v.m)) mask |= bit;
+            const snb_criteria_t *c = a->sessions.slot[i].criteria;
+            if (!snb_criteria_prefilter(c, &v.m)) continue;
+            agent_msgview_need(&v, snb_criteria_needs(c), a->conf->tenant_headers.v,
+                               a->conf->tenant_headers.n);
+            if (snb_criteria_match(c, &v.m)) mask |= bit;
         }
     }
     if (!mask) return;

@@ -68,8 +68,7 @@ agent_follow_entry_t *agent_follow_add(agent_follow_t *f, const char *call_id, s
                                        uint64_t mask, uint64_t now_us);
 /* Remembers a media endpoint announced in the call's SDP (no duplicates;
  * the oldest is replaced once AGENT_FOLLOW_MEDIA_MAX are kept). */
-void agent_follow_add_media(agent_follow_t *f, agent_follow_entry_t *e,
-                            const agent_endpoint_t *ep);
+void agent_follow_add_media(agent_follow_t *f, agent_follow_entry_t *e, const agent_endpoint_t *ep);
 /* True when a sample of this stream is due: its packet count differs from
  * the last sample's (which it then records). Streams beyond
  * AGENT_FOLLOW_MEDIA_MAX per call replace the oldest record. */

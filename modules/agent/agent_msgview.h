@@ -15,10 +15,19 @@
 typedef struct agent_msgview {
     snb_criteria_msg_t m;
     snb_crit_str_t tenant[AGENT_TENANT_HEADERS_MAX];
+    const snb_sip_message_event_t *ev;
+    unsigned filled; /* enum snb_criteria_need parts read so far */
 } agent_msgview_t;
 
-/* tenant_headers: header names to read tenant values from (at most
- * AGENT_TENANT_HEADERS_MAX are used). */
+/* The message's own fields (Call-ID, addresses, request method, text):
+ * free, enough for snb_criteria_prefilter. */
+void agent_msgview_init(agent_msgview_t *v, const snb_sip_message_event_t *ev);
+/* Reads the parts in needs (snb_criteria_needs) not read yet, through the
+ * accessors. tenant_headers: header names to read tenant values from (at
+ * most AGENT_TENANT_HEADERS_MAX are used). */
+void agent_msgview_need(agent_msgview_t *v, unsigned needs, const char *const *tenant_headers,
+                        size_t n_tenant_headers);
+/* init, then every part. */
 void agent_msgview_fill(agent_msgview_t *v, const snb_sip_message_event_t *ev,
                         const char *const *tenant_headers, size_t n_tenant_headers);
 

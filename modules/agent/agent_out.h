@@ -88,6 +88,7 @@ typedef struct agent {
     uv_timer_t tick;
     bool tick_started;
     uint64_t next_sample_ms;
+    uint64_t used_mask;     /* the running sessions' slots */
     bool any_pcap, any_rtp; /* some running session captures packets / RTP */
     bool holding;           /* file sources wait for the first registration answer */
     /* the frame of the last SIP-looking packet, for capture_pcap */

@@ -125,6 +125,32 @@ START_TEST(response_view)
 }
 END_TEST
 
+START_TEST(lazy_parts)
+{
+    snb_sip_message_event_t ev = event(invite, true);
+    agent_msgview_t v;
+    agent_msgview_init(&v, &ev);
+    /* Only the message's own fields until asked. */
+    ASSERT_STR(v.m.call_id, "c38b4c9d7b0e@example-sbc");
+    ASSERT_STR(v.m.method, "INVITE");
+    ck_assert(v.m.from_user.p == NULL && v.m.to_user.p == NULL && v.m.ruri_host.p == NULL);
+    ck_assert_uint_eq(v.m.n_tenant_values, 0);
+    agent_msgview_need(&v, SNB_CRIT_NEED_FROM, tenant_headers, 3);
+    ASSERT_STR(v.m.from_host, "pbx.example.net");
+    ck_assert(v.m.to_user.p == NULL);
+    agent_msgview_need(&v, SNB_CRIT_NEED_TO | SNB_CRIT_NEED_RURI | SNB_CRIT_NEED_TENANT,
+                       tenant_headers, 3);
+    ASSERT_STR(v.m.to_user, "+15558672044");
+    ASSERT_STR(v.m.ruri_host, "acme.example.com");
+    ck_assert_uint_eq(v.m.n_tenant_values, 1);
+    /* The CSeq method from the event's number, without the header. */
+    ev.cseq_method = SNB_SIP_BYE;
+    agent_msgview_init(&v, &ev);
+    agent_msgview_need(&v, SNB_CRIT_NEED_CSEQ, tenant_headers, 3);
+    ASSERT_STR(v.m.cseq_method, "BYE");
+}
+END_TEST
+
 START_TEST(no_accessors)
 {
     /* A message the sip module could not parse into accessors: only the
@@ -148,6 +174,7 @@ int main(void)
     TCase *tc = tcase_create("agent_msgview");
     tcase_add_test(tc, request_view);
     tcase_add_test(tc, response_view);
+    tcase_add_test(tc, lazy_parts);
     tcase_add_test(tc, no_accessors);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -311,6 +311,61 @@ START_TEST(contains_ci_edges)
 }
 END_TEST
 
+START_TEST(needs_and_prefilter)
+{
+    static const struct {
+        const char *json;
+        unsigned needs;
+    } want[] = {
+        {"{\"from\":\"1\"}", SNB_CRIT_NEED_FROM},
+        {"{\"to\":\"1\"}", SNB_CRIT_NEED_TO | SNB_CRIT_NEED_RURI},
+        {"{\"domain\":\"a.b\"}", SNB_CRIT_NEED_FROM | SNB_CRIT_NEED_TO | SNB_CRIT_NEED_RURI},
+        {"{\"tenant\":\"t\"}",
+         SNB_CRIT_NEED_FROM | SNB_CRIT_NEED_TO | SNB_CRIT_NEED_RURI | SNB_CRIT_NEED_TENANT},
+        {"{\"call_id\":\"c\",\"method\":\"BYE\"}", SNB_CRIT_NEED_CSEQ},
+        {"{\"provider_ip\":\"10.0.0.0/8\",\"text\":\"x\"}", 0},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        snb_criteria_t *c = ok(want[i].json);
+        ck_assert_msg(snb_criteria_needs(c) == want[i].needs, "%s", want[i].json);
+        snb_criteria_free(c);
+    }
+    /* The prefilter sees only the message's own fields and never refuses a
+     * message the full match accepts. */
+    snb_criteria_msg_t full = invite();
+    snb_criteria_msg_t bare = {0};
+    bare.is_request = true;
+    bare.method = full.method;
+    bare.call_id = full.call_id;
+    bare.src = full.src;
+    bare.dst = full.dst;
+    static const struct {
+        const char *json;
+        bool pass;
+    } pre[] = {
+        {"{\"call_id\":\"c38b4c9d7b0e@example-sbc\"}", true},
+        {"{\"call_id\":\"other\"}", false},
+        {"{\"from\":\"15554430191\",\"method\":\"INVITE\"}", true},
+        {"{\"from\":\"15554430191\",\"method\":\"BYE\"}", false},
+        {"{\"from\":\"nobody\"}", true}, /* needs the From: left to the full match */
+        {"{\"provider_ip\":\"192.0.2.0/24\"}", true},
+        {"{\"provider_ip\":\"203.0.113.0/24\"}", false},
+    };
+    for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++) {
+        snb_criteria_t *c = ok(pre[i].json);
+        ck_assert_msg(snb_criteria_prefilter(c, &bare) == pre[i].pass, "%s", pre[i].json);
+        if (snb_criteria_match(c, &full)) ck_assert(snb_criteria_prefilter(c, &bare));
+        snb_criteria_free(c);
+    }
+    /* A response's method is left to the full match (CSeq). */
+    bare.is_request = false;
+    bare.method = (snb_crit_str_t){NULL, 0};
+    snb_criteria_t *c = ok("{\"from\":\"1\",\"method\":\"BYE\"}");
+    ck_assert(snb_criteria_prefilter(c, &bare));
+    snb_criteria_free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("criteria");
@@ -329,6 +384,7 @@ int main(void)
     tcase_add_test(tc, normalized_json);
     tcase_add_test(tc, log_lines);
     tcase_add_test(tc, contains_ci_edges);
+    tcase_add_test(tc, needs_and_prefilter);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
