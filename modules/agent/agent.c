@@ -63,6 +63,7 @@ void agent_publish_ids(agent_t *a)
 
 static void stop_session(agent_t *a, int slot, const char *why)
 {
+    a->put_ms[slot] = 0;
     agent_session_t *s = &a->sessions.slot[slot];
     snb_log_info(a->core, "agent", "session %s stopped (%s)", s->id, why);
     agent_follow_drop_session(&a->follow, slot);
@@ -107,7 +108,8 @@ void agent_apply_op(void *ud, const void *hdr, size_t hdr_len, const uint8_t *da
     op.id[AGENT_SESSION_ID_LEN] = '\0';
     json_t *j = (data && len) ? json_loadb((const char *)data, len, 0, NULL) : NULL;
     if (op.op == AGENT_OP_PUT) {
-        if (j) put_session(a, j, op.id);
+        int slot = j && put_session(a, j, op.id) ? agent_sessions_find(&a->sessions, op.id) : -1;
+        if (slot >= 0) a->put_ms[slot] = agent_mono_ms();
     } else if (op.op == AGENT_OP_DELETE) {
         int slot = agent_sessions_find(&a->sessions, op.id);
         if (slot >= 0) stop_session(a, slot, "stopped by the center");
@@ -123,8 +125,10 @@ void agent_apply_op(void *ud, const void *hdr, size_t hdr_len, const uint8_t *da
             int slot = id ? agent_sessions_find(&a->sessions, id) : -1;
             if (slot >= 0) keep[slot] = true;
         }
+        /* A session started by a command after the registration was sent
+         * may be newer than the list: it stays. */
         for (int s = 0; s < AGENT_SESSIONS_MAX; s++)
-            if (a->sessions.slot[s].used && !keep[s])
+            if (a->sessions.slot[s].used && !keep[s] && a->put_ms[s] < op.asked_ms)
                 stop_session(a, s, "not in the center's list at registration");
     }
     json_decref(j);

@@ -88,9 +88,10 @@ typedef struct agent {
     uv_timer_t tick;
     bool tick_started;
     uint64_t next_sample_ms;
-    uint64_t used_mask;     /* the running sessions' slots */
-    bool any_pcap, any_rtp; /* some running session captures packets / RTP */
-    bool holding;           /* file sources wait for the first registration answer */
+    uint64_t used_mask;                  /* the running sessions' slots */
+    uint64_t put_ms[AGENT_SESSIONS_MAX]; /* when a command last started or updated each */
+    bool any_pcap, any_rtp;              /* some running session captures packets / RTP */
+    bool holding;                        /* file sources wait for the first registration answer */
     /* the frame of the last SIP-looking packet, for capture_pcap */
     uint8_t *frame;
     size_t frame_len, frame_cap;
@@ -152,7 +153,11 @@ enum {
 typedef struct agent_op {
     int op;
     char id[AGENT_SESSION_ID_LEN + 1];
+    uint64_t asked_ms; /* SYNC: when the registration was sent (agent_mono_ms) */
 } agent_op_t;
+
+/* CLOCK_MONOTONIC in ms, the same on every thread. */
+uint64_t agent_mono_ms(void);
 /* agent.c: a record from either hand-off (loop thread). */
 void agent_apply_op(void *ud, const void *hdr, size_t hdr_len, const uint8_t *data, size_t len);
 

@@ -16,7 +16,7 @@
 #define MAX_BATCH_BYTES (4u << 20) /* well under the center's 8 MiB request limit */
 #define MAX_ANSWER (1u << 20)
 
-static uint64_t mono_ms(void)
+uint64_t agent_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -90,6 +90,7 @@ static bool do_register(agent_t *a, CURL *c)
     if (!text) return false;
     answer_t ans = {0};
     char err[256] = "";
+    uint64_t asked_ms = agent_mono_ms();
     long status =
         post(a, c, "/api/ingest/register", text, strlen(text), 30000L, &ans, err, sizeof err);
     free(text);
@@ -99,7 +100,7 @@ static bool do_register(agent_t *a, CURL *c)
         json_t *sessions = json_object_get(j, "sessions");
         if (json_is_array(sessions)) {
             char *s = json_dumps(sessions, JSON_COMPACT);
-            agent_op_t op = {.op = AGENT_OP_SYNC};
+            agent_op_t op = {.op = AGENT_OP_SYNC, .asked_ms = asked_ms};
             /* A full ring: the next registration brings the list again. */
             if (s) snb_handoff_write(a->from_worker, &op, sizeof op, (const uint8_t *)s, strlen(s));
             free(s);
@@ -156,7 +157,7 @@ static void *worker_main(void *ud)
     uint64_t next_register = 0, register_backoff = 0;
     uint64_t flush_deadline = 0;
     for (;;) {
-        uint64_t now = mono_ms();
+        uint64_t now = agent_mono_ms();
         pthread_mutex_lock(&a->mu);
         bool stopping = a->stopping;
         if (stopping && !flush_deadline) flush_deadline = now + a->conf->flush_timeout;
@@ -197,13 +198,13 @@ static void *worker_main(void *ud)
             register_backoff = ok ? 0 : agent_backoff_next_ms(register_backoff);
             uint64_t wait = ok ? a->conf->register_interval : register_backoff;
             if (wait > a->conf->register_interval) wait = a->conf->register_interval;
-            next_register = mono_ms() + wait;
+            next_register = agent_mono_ms() + wait;
         }
         if (send_now) {
             /* At shutdown a request may not outlive flush_timeout. */
             long timeout = 30000L;
             if (flush_deadline) {
-                uint64_t now2 = mono_ms();
+                uint64_t now2 = agent_mono_ms();
                 uint64_t left = flush_deadline > now2 ? flush_deadline - now2 : 0;
                 timeout = left < 100 ? 100 : (left < 30000 ? (long)left : 30000L);
             }
@@ -211,7 +212,7 @@ static void *worker_main(void *ud)
             if (out == AGENT_POST_RETRY) {
                 agent_count(a, C_BATCHES_RETRIED, 1);
                 backoff = agent_backoff_next_ms(backoff);
-                retry_at = mono_ms() + backoff;
+                retry_at = agent_mono_ms() + backoff;
             } else {
                 agent_batch_free(&pending);
                 backoff = 0;
