@@ -67,7 +67,8 @@ sse_keepalive = 1s
 EOF2
 "$center" --listen 127.0.0.1:0 --db "sqlite:$work/c.db" --operator-token "$OP" \
     --ingest-token "$IN" -c "$work/center.conf" >"$work/center.out" 2>"$work/center.err" &
-pids+=($!)
+center_pid=$!
+pids+=($center_pid)
 for _ in $(seq 100); do
     cport=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$work/center.out")
     [[ -n "$cport" ]] && break
@@ -91,6 +92,8 @@ start_agent() { # start_agent NAME TOKEN FILTER [LOGFILE]
     cat >"$work/$name.conf" <<EOF2
 [core]
 load = pcap, sip, rtp, agent
+stats = yes
+stats_format = json
 [pcap "lo"]
 interface = lo
 filter = $filter
@@ -449,13 +452,42 @@ expect "then the second fits" "$(dcurl -X PUT --data-binary '{"criteria":{"from"
 kill -INT "$edge_d_pid"
 wait "$edge_d_pid" 2>/dev/null || true
 
+# ------------------------------------------------------------------ the center away
+# The center stops; a log line of the followed call is written meanwhile.
+# The agent keeps the event, resends with backoff, and it arrives once the
+# center is back (same database, same port).
+kill "$center_pid"
+wait "$center_pid" 2>/dev/null || true
+echo "while away ci=a1@e2e.test" >>"$work/kamailio.log"
+sleep 2.5
+"$center" --listen "127.0.0.1:$cport" --db "sqlite:$work/c.db" --operator-token "$OP" \
+    --ingest-token "$IN" -c "$work/center.conf" >"$work/center2.out" 2>>"$work/center.err" &
+center_pid=$!
+pids+=($center_pid)
+for _ in $(seq 100); do grep -q "listening on port" "$work/center2.out" && break; sleep 0.05; done
+for _ in $(seq 100); do
+    events "$s_caller"
+    [[ "$(j '[.events[]|select(.type=="log")]|length')" -ge 4 ]] && break
+    sleep 0.1
+done
+expect "the line written while the center was away arrived" \
+    "$(j '[.events[]|select(.type=="log")|.line]|last')" "while away ci=a1@e2e.test"
+
 # The agents' counters: nothing dropped, commands accepted.
 kill -INT "$edge_a_pid" "$edge_b_pid"
 for p in "$edge_a_pid" "$edge_b_pid"; do
     st=0; { wait "$p" || st=$?; } 2>/dev/null
     expect "agent exits cleanly" "$st" 0
 done
-echo "edge-a: $(grep -o 'agent: [^:]*: commands on [^,]*' "$work/edge-a.err" | head -1)"
+stat_a() { echo "{$(grep -o "\"agent_$1\":{[^}]*}" "$work/edge-a.out")}" | jq -r ".agent_$1.$2"; }
+expect "edge-a --stats: batches were retried while the center was away" \
+    "$(stat_a batches retried | awk '{print ($1 > 0)}')" 1
+expect "edge-a --stats: no event dropped" \
+    "$(stat_a events dropped_queue_full)/$(stat_a events dropped_refused)/$(stat_a events dropped_at_stop)" 0/0/0
+expect "edge-a --stats: every queued event sent" "$(stat_a events sent)" "$(stat_a events queued)"
+expect "edge-a --stats: registrations failed while away" \
+    "$(stat_a registrations failed | awk '{print ($1 > 0)}')" 1
+expect "edge-a --stats: log lines matched" "$(stat_a log_lines matched)" 4
 
 echo "$fails failure(s)"
 [[ $fails -eq 0 ]]
