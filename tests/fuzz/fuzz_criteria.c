@@ -82,6 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool a = snb_criteria_match(c, &m);
     bool b = snb_criteria_match(again, &m);
     if (a != b) abort(); /* the normalized form means the same */
+    /* The cheap pre-check never refuses what the full match accepts. */
+    if (a && !snb_criteria_prefilter(c, &m)) abort();
+    (void)snb_criteria_needs(c);
     (void)snb_criteria_match_line(c, m.text.p, m.text.len);
     snb_criteria_free(c);
     snb_criteria_free(again);
