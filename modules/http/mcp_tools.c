@@ -233,7 +233,21 @@ typedef struct call_ctx {
     const json_t *args;
     char *err;
     size_t errlen;
+    const mcp_progress_t *progress; /* NULL: none */
+    size_t done, total;             /* units of work seen, and expected (progress) */
+    bool cancelled;
 } call_ctx_t;
+
+/* One unit of a long tool's work done: every MCP_PROGRESS_EVERY units the
+ * transport hears of it (and may say the call was cancelled). False once
+ * it was. */
+static bool work_unit(call_ctx_t *c)
+{
+    if (c->cancelled) return false;
+    if (++c->done % MCP_PROGRESS_EVERY || !c->progress || !c->progress->tick) return true;
+    c->cancelled = !c->progress->tick(c->progress->ud, c->done, c->total);
+    return !c->cancelled;
+}
 
 static bool bad_arg(call_ctx_t *c, const char *key, const char *want)
 {
@@ -654,6 +668,7 @@ static bool push_problem(problems_t *p, problem_t pr)
 static bool see_stream(void *ud, const api_stream_t *st)
 {
     problems_t *p = ud;
+    if (!work_unit(p->c)) return false;
     if (!(st->mos >= 0 && st->mos < p->mos_below)) return true;
     if (st->orphaned || !st->call_id || !*st->call_id)
         return push_problem(p, (problem_t){.st = st, .score = stream_score(st, p->mos_below)});
@@ -672,6 +687,7 @@ static bool see_stream(void *ud, const api_stream_t *st)
 static bool see_dialog(void *ud, const api_dialog_t *d)
 {
     problems_t *p = ud;
+    if (!work_unit(p->c)) return false;
     size_t nk = 0;
     const char *const *kinds = api_store_kinds(p->c->store, &nk);
     double score = d->state == STATE_FAILED ? 3 : 0;
@@ -724,14 +740,16 @@ static int find_problems(call_ctx_t *c, mcp_tool_call_t *out)
         if (!c->err[0]) bad_arg(c, "mos_below", "a finite number");
         return -32602;
     }
+    c->total = api_store_stream_count(c->store) + api_store_dialog_count(c->store);
     if (p.poor_by_call) api_store_foreach_stream(c->store, see_stream, &p);
-    if (p.poor_by_call && !p.oom) api_store_foreach_dialog(c->store, see_dialog, &p);
-    json_t *list = json_array();
+    if (p.poor_by_call && !p.oom && !c->cancelled)
+        api_store_foreach_dialog(c->store, see_dialog, &p);
+    json_t *list = c->cancelled ? NULL : json_array();
     if (!p.poor_by_call || p.oom || !list) {
         json_decref(list);
         json_decref(p.poor_by_call);
         free(p.v);
-        return -32603;
+        return c->cancelled ? MCP_TOOL_CANCELLED : -32603;
     }
     if (p.n) qsort(p.v, p.n, sizeof *p.v, by_score);
     for (size_t i = 0; i < p.n && i < limit; i++) {
@@ -869,7 +887,7 @@ static double now_ms(void)
 /* The fields of one message the regex runs over, into matched. */
 static void search_fields(search_t *s, json_t *entry, json_t *record, json_t *matched)
 {
-    static const char *const record_fields[] = {"from", "to", "ua"};
+    static const char *const record_fields[] = {"request_uri", "from", "to", "ua"};
     const char *label = json_string_value(json_object_get(entry, "label"));
     if (label && api_regex_match(s->re, label, strlen(label)))
         json_object_set_new(matched, "label", json_string(label));
@@ -915,6 +933,7 @@ static bool search_next_dialog(void *ud, const api_dialog_t *d)
 {
     search_t *s = ud;
     if (s->seen++ < s->skip) return true;
+    if (!work_unit(s->c)) return false;
     if (s->scanned == SEARCH_DIALOGS_MAX || now_ms() > s->deadline_ms) {
         s->stopped = s->scanned == SEARCH_DIALOGS_MAX ? "dialogs" : "time";
         return false;
@@ -972,12 +991,20 @@ static int search_messages(call_ctx_t *c, mcp_tool_call_t *out)
     s.next = s.skip;
     s.matches = json_array();
     s.deadline_ms = now_ms() + SEARCH_BUDGET_MS;
+    size_t held = api_store_dialog_count(c->store);
+    c->total = only ? 1 : held > s.skip ? held - s.skip : 0;
+    if (c->total > SEARCH_DIALOGS_MAX) c->total = SEARCH_DIALOGS_MAX;
     if (s.matches && only) {
         if (s.skip == 0) search_one(&s, only);
     } else if (s.matches) {
         api_store_foreach_dialog(c->store, search_next_dialog, &s);
     }
     json_t *body = NULL;
+    if (c->cancelled) {
+        json_decref(s.matches);
+        api_regex_free(s.re);
+        return MCP_TOOL_CANCELLED;
+    }
     if (api_regex_too_expensive(s.re)) {
         out->result = text_result("regex too expensive: it keeps exceeding its match limit", true);
     } else if (s.matches && !s.oom) {
@@ -1140,6 +1167,13 @@ static const struct {
 int mcp_tools_call(const api_store_t *store, size_t max_rows, const char *name, const json_t *args,
                    mcp_tool_call_t *out, char *err, size_t errlen)
 {
+    return mcp_tools_call_progress(store, max_rows, name, args, NULL, out, err, errlen);
+}
+
+int mcp_tools_call_progress(const api_store_t *store, size_t max_rows, const char *name,
+                            const json_t *args, const mcp_progress_t *progress,
+                            mcp_tool_call_t *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     err[0] = '\0';
     const tool_def_t *t = tool_find(name);
@@ -1152,7 +1186,8 @@ int mcp_tools_call(const api_store_t *store, size_t max_rows, const char *name, 
                     .max_rows = max_rows ? max_rows : MCP_MAX_ROWS_DEFAULT,
                     .args = args ? args : empty,
                     .err = err,
-                    .errlen = errlen};
+                    .errlen = errlen,
+                    .progress = progress};
     int rc = -32603;
     if (!empty)
         ;
@@ -1165,6 +1200,7 @@ int mcp_tools_call(const api_store_t *store, size_t max_rows, const char *name, 
             if (strcmp(handlers[i].name, name) == 0) rc = handlers[i].fn(&c, out);
     json_decref(empty);
     if (rc == -32603 && !err[0]) snprintf(err, errlen, "out of memory");
+    if (rc == MCP_TOOL_CANCELLED) snprintf(err, errlen, "cancelled");
     if (rc) {
         json_decref(out->result);
         out->result = NULL;
