@@ -1,5 +1,6 @@
 /* sipnab-center: the command center agents report to (docs/center.md). */
 #include <curl/curl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,11 +53,19 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (cf.default_duration > cf.max_duration) {
+        fprintf(stderr, "sipnab-center: default_duration is longer than max_duration\n");
+        return 2;
+    }
     if (cf.check_only) {
         printf("sipnab-center: configuration ok\n");
         snb_conf_free(conf);
         return 0;
     }
+    /* A fixed mmap threshold: ingest bodies (up to max_body) come from mmap
+     * and go back at once, instead of glibc raising the threshold after the
+     * first free and then consolidating its heap on every large batch. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     sigset_t set;
     sigemptyset(&set);

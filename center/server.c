@@ -577,7 +577,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES;
         }
         if (q->len + n + 1 > q->cap) {
+            /* The announced length (trusted only up to max_body) saves the
+             * doubling copies of a large batch. */
+            const char *cl =
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
             size_t cap = q->cap ? q->cap : 4096;
+            if (!q->cap && want + 1 > cap && want < c->conf->max_body) cap = (size_t)want + 1;
             while (cap < q->len + n + 1)
                 cap *= 2;
             char *b = realloc(q->body, cap);

@@ -429,8 +429,6 @@ static int one_event(json_t *e, size_t i, ingest_batch_t *b, char *err, size_t e
         snprintf(err, errlen, "events[%zu] must be an object", i);
         return -1;
     }
-    json_t *fields = json_object();
-    if (!fields) return -1;
     bool sample = true, has_sample = false;
     const char *key;
     json_t *v;
@@ -540,7 +538,6 @@ static int one_event(json_t *e, size_t i, ingest_batch_t *b, char *err, size_t e
                 has_sample = true;
                 sample = json_is_true(v);
             }
-            json_object_set(fields, key, v);
         }
     }
     if (!x->session || !x->seq || !x->type) {
@@ -549,14 +546,18 @@ static int one_event(json_t *e, size_t i, ingest_batch_t *b, char *err, size_t e
     }
     if (strcmp(x->type, "rtp") == 0 && has_sample && !sample) x->listed = false;
     if (x->has_packet && !x->pkt_ts_us) x->pkt_ts_us = x->ts_us;
-    json_object_set_new(fields, "has_packet", json_boolean(x->has_packet));
-    b->bodies[i] = json_dumps(fields, JSON_COMPACT);
-    json_decref(fields);
+    /* The stored body is the event as sent, without the packet (kept apart)
+     * and the keys the event list sets itself. session and type stay: x
+     * points into them. */
+    json_object_del(e, "packet");
+    json_object_del(e, "seq");
+    json_object_del(e, "ts_us");
+    json_object_set_new(e, "has_packet", json_boolean(x->has_packet));
+    b->bodies[i] = json_dumps(e, JSON_COMPACT);
     if (!b->bodies[i]) return -1;
     x->body = b->bodies[i];
     return 0;
 bad:
-    json_decref(fields);
     return -1;
 }
 
