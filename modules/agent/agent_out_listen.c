@@ -24,6 +24,7 @@ typedef struct req {
     char *body;
     size_t len;
     bool too_big;
+    bool authorized; /* decided from the headers, before any body is kept */
 } req_t;
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, json_t *body)
@@ -82,7 +83,7 @@ static void ids_remove(agent_t *a, const char *id)
 static enum MHD_Result handle(agent_t *a, struct MHD_Connection *conn, const char *url,
                               const char *method, req_t *rq)
 {
-    if (!authorized(a, conn)) {
+    if (!rq->authorized) {
         agent_count(a, C_COMMANDS_UNAUTHORIZED, 1);
         return error(conn, 401, "missing or wrong command token");
     }
@@ -160,11 +161,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!rq) {
         rq = calloc(1, sizeof *rq);
         if (!rq) return MHD_NO;
+        rq->authorized = authorized(a, conn);
         *con_cls = rq;
         return MHD_YES;
     }
     if (*size) {
-        if (!rq->too_big && rq->len + *size <= MAX_BODY) {
+        /* Without the token nothing of the body is kept. */
+        if (rq->authorized && !rq->too_big && rq->len + *size <= MAX_BODY) {
             char *p = realloc(rq->body, rq->len + *size + 1);
             if (!p) return MHD_NO;
             memcpy(p + rq->len, data, *size);

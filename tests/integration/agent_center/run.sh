@@ -151,6 +151,11 @@ expect "agent: method-only criteria -> 400" "$(acode -X PUT -H "Authorization: B
     --data-binary '{"criteria":{"method":"INVITE"}}' \
     "http://127.0.0.1:$aport/agent/v1/sessions/0123456789abcdef0123")" 400
 expect "agent: the refusal says why" "$(jq -r .error "$work/abody" | grep -c 'method only')" 1
+head -c 2000000 /dev/zero | tr '\0' 'a' >"$work/huge"
+expect "agent: a huge body without the token -> 401" "$(acode -X PUT --data-binary "@$work/huge" \
+    "http://127.0.0.1:$aport/agent/v1/sessions/0123456789abcdef0123")" 401
+expect "agent: a huge body with the token -> 413" "$(acode -X PUT -H "Authorization: Bearer $CMD_A" \
+    --data-binary "@$work/huge" "http://127.0.0.1:$aport/agent/v1/sessions/0123456789abcdef0123")" 413
 
 # ------------------------------------------------------------------ sessions
 new_session() { # new_session CRITERIA [EXTRA] -> $sid
