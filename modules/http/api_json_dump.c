@@ -56,11 +56,31 @@ static const uint8_t special[256] = {
     [0x80 ... 0xff] = 2,
 };
 
+/* Might any of the 8 bytes of w need a look (< 0x20, '"', '\\', >= 0x80)?
+ * The has-less-than / has-zero-byte tests: never a false "no"; a false "yes"
+ * only sends that word through the byte loop. */
+static bool word_special(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
+    uint64_t ctl = (w - ones * 0x20) & ~w;
+    uint64_t q = (quote - ones) & ~quote, b = (bslash - ones) & ~bslash;
+    return ((ctl | q | b | w) & highs) != 0;
+}
+
 static void put_string(out_t *o, const char *s, size_t n)
 {
     put_c(o, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
+        /* 8 clean bytes at a time; a flagged word is checked byte by byte */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (word_special(w)) break;
+            i += 8;
+        }
+        if (i >= n) break;
         uint8_t c = (uint8_t)s[i];
         if (!special[c]) continue;
         if (special[c] == 2) {

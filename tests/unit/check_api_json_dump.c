@@ -82,6 +82,35 @@ START_TEST(string_escapes)
 }
 END_TEST
 
+/* The 8-byte fast path: one byte to escape (or not) at every position of
+ * clean strings of every length up to 40. */
+START_TEST(one_special_byte_anywhere)
+{
+    static const char probes[] = {'"', '\\', '\n', 0x01, 0x1f, 0x20, 0x7f, '/', 'a', 0};
+    char buf[41];
+    for (size_t n = 1; n <= 40; n++)
+        for (size_t at = 0; at < n; at++)
+            for (size_t k = 0; k < sizeof probes; k++) {
+                memset(buf, 'x', n);
+                buf[at] = probes[k];
+                json_t *a = json_array();
+                json_array_append_new(a, json_stringn(buf, n));
+                free(same_as_jansson(a));
+                json_decref(a);
+            }
+    /* and a non-ASCII pair anywhere: the same bytes as jansson (fallback) */
+    for (size_t at = 0; at + 2 <= 40; at++) {
+        memset(buf, 'y', 40);
+        buf[at] = (char)0xc3;
+        buf[at + 1] = (char)0xa9;
+        json_t *a = json_array();
+        json_array_append_new(a, json_stringn(buf, 40));
+        free(same_as_jansson(a));
+        json_decref(a);
+    }
+}
+END_TEST
+
 START_TEST(non_ascii_as_jansson)
 {
     /* valid UTF-8 passes through unescaped */
@@ -183,6 +212,7 @@ int main(void)
     tcase_add_test(tc, scalars_and_nesting);
     tcase_add_test(tc, reals_like_jsonp_dtostr);
     tcase_add_test(tc, string_escapes);
+    tcase_add_test(tc, one_special_byte_anywhere);
     tcase_add_test(tc, non_ascii_as_jansson);
     tcase_add_test(tc, not_a_container);
     tcase_add_test(tc, random_documents);
