@@ -411,7 +411,7 @@ static const struct {
     {"lost", F_INT, 0},
     {"jitter_ms", F_NUM, 0},
     {"sample", F_BOOL, 0},
-    {"file", F_STR, VALIDATE_MAX_FIELD},
+    {"file", F_STR, 4096},
     {"line", F_STR, VALIDATE_MAX_LINE},
 };
 
@@ -518,7 +518,9 @@ static int one_event(json_t *e, size_t i, ingest_batch_t *b, char *err, size_t e
             bool ok = false;
             switch (event_fields[k].type) {
             case F_STR:
-                ok = json_is_string(v) && json_string_length(v) <= event_fields[k].max;
+                /* The limits count captured bytes; an agent replaces each invalid
+                 * UTF-8 byte by U+FFFD (3 bytes), so up to 3 times that is taken. */
+                ok = json_is_string(v) && json_string_length(v) <= 3 * event_fields[k].max;
                 break;
             case F_INT:
                 ok = json_is_integer(v);

@@ -222,6 +222,22 @@ START_TEST(ingest)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(validate_ingest(bad[i], strlen(bad[i]), 100, &b, err, sizeof err) == -1,
                       "%s accepted", bad[i]);
+    /* text limits count captured bytes: up to 3x is taken (U+FFFD for each
+     * invalid byte), beyond is refused */
+    size_t big = 3 * VALIDATE_MAX_DATA + 1;
+    char *huge = malloc(big + 200);
+    ck_assert_ptr_nonnull(huge);
+    int o = snprintf(huge, 200,
+                     "{\"agent\":\"a\",\"events\":[{\"session\":\"" SID
+                     "\",\"seq\":1,\"ts_us\":1,\"type\":\"sip\",\"data\":\"");
+    memset(huge + o, 'x', big);
+    strcpy(huge + o + big, "\"}]}");
+    ck_assert_int_eq(validate_ingest(huge, strlen(huge), 100, &b, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "data"));
+    strcpy(huge + o + big - 1, "\"}]}");
+    ck_assert_int_eq(validate_ingest(huge, strlen(huge), 100, &b, err, sizeof err), 0);
+    ingest_batch_free(&b);
+    free(huge);
     /* the batch cap */
     const char *two = "{\"agent\":\"a\",\"events\":[{\"session\":\"" SID
                       "\",\"seq\":1,\"ts_us\":1,\"type\":\"sip\"},{\"session\":\"" SID

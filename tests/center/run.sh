@@ -320,6 +320,37 @@ expect "expiry stop sent" "$(grep -c "^DELETE /agent/v1/sessions/$sid2" "$work/a
 kill "$cpid"
 wait "$cpid" 2>/dev/null || true
 
+# ---------------------------------------------------------------- retention
+# events kept 1 s, checked every second: a stored batch is gone a few
+# seconds later, the running session itself stays
+cat >"$work/retention.conf" <<EOF2
+[center]
+event_retention = 1s
+packet_retention = 1s
+retention_interval = 1s
+push_interval = 200ms
+EOF2
+cp "$work/center.conf" "$work/center.conf.main"
+cp "$work/retention.conf" "$work/center.conf"
+start_center "sqlite:$work/ret.db"
+call POST /api/sessions "$OP" '{"duration_seconds":60,"criteria":{"domain":"example.com"},"capture_pcap":true,"agent_ids":[]}'
+call POST /api/ingest/register "$IN" '{"name":"edge-1","url":"","command_token":"c"}'
+call POST /api/sessions "$OP" "{\"duration_seconds\":60,\"criteria\":{\"domain\":\"example.com\"},\"capture_pcap\":true,\"agent_ids\":[$(j .id)]}"
+rsid=$(j .id)
+batch "$rsid" 1 3 >"$work/r1.json"
+call POST /api/ingest "$IN" "@$work/r1.json"
+expect "retention: batch stored" "$(j .accepted)/$(sqlite3 "$work/ret.db" 'SELECT COUNT(*) FROM events')" 3/3
+for _ in $(seq 60); do
+    [[ $(sqlite3 "$work/ret.db" 'SELECT COUNT(*) FROM events') == 0 ]] && break
+    sleep 0.1
+done
+expect "retention: events and packets deleted" "$(sqlite3 "$work/ret.db" 'SELECT COUNT(*) FROM events')/$(sqlite3 "$work/ret.db" 'SELECT COUNT(*) FROM packets')" 0/0
+call GET "/api/sessions/$rsid" "$OP"
+expect "retention: the running session stays" "$code/$(j .status)" 200/running
+kill "$cpid"
+wait "$cpid" 2>/dev/null || true
+cp "$work/center.conf.main" "$work/center.conf"
+
 # ---------------------------------------------------------------- TLS
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
     -subj /CN=127.0.0.1 >/dev/null 2>&1
