@@ -20,10 +20,10 @@ typedef struct out {
     bool failed;   /* out of memory */
 } out_t;
 
+/* The slow path of put/put_c: room for need more bytes and the NUL. */
 static bool grow(out_t *o, size_t need)
 {
-    if (o->len + need + 1 <= o->cap) return true;
-    size_t cap = o->cap ? o->cap : 256;
+    size_t cap = o->cap ? o->cap : 1024;
     while (cap < o->len + need + 1) {
         if (cap > SIZE_MAX / 2) return !(o->failed = true);
         cap *= 2;
@@ -35,16 +35,16 @@ static bool grow(out_t *o, size_t need)
     return true;
 }
 
-static void put(out_t *o, const char *s, size_t n)
+static inline void put(out_t *o, const char *s, size_t n)
 {
-    if (!grow(o, n)) return;
+    if (o->len + n + 1 > o->cap && !grow(o, n)) return;
     memcpy(o->p + o->len, s, n);
     o->len += n;
 }
 
-static void put_c(out_t *o, char c)
+static inline void put_c(out_t *o, char c)
 {
-    if (!grow(o, 1)) return;
+    if (o->len + 2 > o->cap && !grow(o, 1)) return;
     o->p[o->len++] = c;
 }
 
