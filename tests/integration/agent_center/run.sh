@@ -54,6 +54,19 @@ print(" ".join(map(str, out)))
 PY
 }
 
+# stopped PID WHAT: waits up to 20 s for PID to exit (a hang is a failure,
+# then it is killed); its exit status in $st.
+stopped() {
+    local i
+    for i in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$1" 2>/dev/null; then
+        bad "$2 did not exit within 20 s"
+        kill -9 "$1" 2>/dev/null || true
+    fi
+    st=0
+    { wait "$1" || st=$?; } 2>/dev/null
+}
+
 OP=operator-secret-e2e
 IN=collector-secret-e2e
 CMD_A=command-token-agent-a-0123
@@ -109,6 +122,7 @@ register_interval = 1s
 rtp_sample_interval = 1s
 EOF2
     [[ -n "$log" ]] && echo "log_files = $log" >>"$work/$name.conf"
+    [[ -n "${agent_extra:-}" ]] && printf '%s\n' "$agent_extra" >>"$work/$name.conf"
     "$sipnab" -c "$work/$name.conf" >"$work/$name.out" 2>"$work/$name.err" &
     pids+=($!)
     eval "${name//-/_}_pid=$!"
@@ -428,16 +442,11 @@ expect "WebRTC export: $want_ws frames over TCP" "$(tshark -r "$work/ws/edge-c.p
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
     -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
 read -r d_port <<<"$(free_ports 1)"
+agent_extra="tls_cert = $work/cert.pem
+tls_key = $work/key.pem
+max_sessions = 1"
 start_agent edge-d command-token-agent-d-cdef "udp port $d_port"
-for k in "tls_cert = $work/cert.pem" "tls_key = $work/key.pem" "max_sessions = 1"; do
-    echo "$k" >>"$work/edge-d.conf"
-done
-kill "$edge_d_pid"
-{ wait "$edge_d_pid" || true; } 2>/dev/null
-rm -f "$work/edge-d.port"
-"$sipnab" -c "$work/edge-d.conf" >"$work/edge-d.out" 2>"$work/edge-d.err" &
-edge_d_pid=$!
-pids+=($edge_d_pid)
+agent_extra=
 for _ in $(seq 100); do [[ -s "$work/edge-d.port" ]] && break; sleep 0.1; done
 dport=$(cat "$work/edge-d.port")
 dcurl() { curl -s -o "$work/dbody" -w '%{http_code}' --cacert "$work/cert.pem" \
@@ -455,14 +464,14 @@ expect "stop -> 204" "$(dcurl -X DELETE "https://127.0.0.1:$dport/agent/v1/sessi
 expect "then the second fits" "$(dcurl -X PUT --data-binary '{"criteria":{"from":"2"}}' \
     "https://127.0.0.1:$dport/agent/v1/sessions/00000000000000000002")" 200
 kill -INT "$edge_d_pid"
-wait "$edge_d_pid" 2>/dev/null || true
+stopped "$edge_d_pid" "edge-d"
 
 # ------------------------------------------------------------------ the center away
 # The center stops; a log line of the followed call is written meanwhile.
 # The agent keeps the event, resends with backoff, and it arrives once the
 # center is back (same database, same port).
 kill "$center_pid"
-wait "$center_pid" 2>/dev/null || true
+stopped "$center_pid" "sipnab-center"
 echo "while away ci=a1@e2e.test" >>"$work/kamailio.log"
 sleep 2.5
 "$center" --listen "127.0.0.1:$cport" --db "sqlite:$work/c.db" --operator-token "$OP" \
@@ -481,7 +490,7 @@ expect "the line written while the center was away arrived" \
 # The agents' counters: nothing dropped, commands accepted.
 kill -INT "$edge_a_pid" "$edge_b_pid"
 for p in "$edge_a_pid" "$edge_b_pid"; do
-    st=0; { wait "$p" || st=$?; } 2>/dev/null
+    stopped "$p" "agent $p"
     expect "agent exits cleanly" "$st" 0
 done
 stat_a() { echo "{$(grep -o "\"agent_$1\":{[^}]*}" "$work/edge-a.out")}" | jq -r ".agent_$1.$2"; }
