@@ -147,8 +147,9 @@ static enum MHD_Result delete_session(center_t *c, struct MHD_Connection *conn, 
     if (rc > 0) center_push_kick(c);
     json_t *o = store_session_get(c->store, id);
     if (!o) return fail(conn, 404, "no such session");
-    return send_json(
-        conn, 200, json_pack("{s:s,s:O}", "id", id, "status", json_object_get(o, "status")), NULL);
+    json_t *ans = json_pack("{s:s,s:O}", "id", id, "status", json_object_get(o, "status"));
+    json_decref(o);
+    return send_json(conn, 200, ans, NULL);
 }
 
 static enum MHD_Result list_events(center_t *c, struct MHD_Connection *conn, const char *id)

@@ -415,5 +415,13 @@ else
     wait "$cpid" 2>/dev/null || true
 fi
 
+# Under scripts/test.sh --sanitize the server reports here (it exits cleanly
+# on SIGTERM, so leaks are checked too).
+if grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$work/err"; then
+    grep -E -A12 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$work/err" | head -60
+    bad "sanitizer report from sipnab-center"
+else
+    ok "no sanitizer report from sipnab-center"
+fi
 echo "$fails failure(s)"
 [[ $fails -eq 0 ]]
