@@ -184,6 +184,7 @@ typedef struct stream {
     size_t len, pos, cap;
     int64_t last_write_us;
     bool ended;
+    char share[65]; /* a shared view: the token's digest, re-checked while idle */
 } stream_t;
 
 static int stream_append(stream_t *s, const char *type, int64_t id, const char *data)
@@ -234,6 +235,13 @@ static bool stream_refill(stream_t *s)
         json_decref(ev);
         if (s->len) return true;
         if (s->ended) return false;
+        /* A revoked or expired share link closes the views it opened. */
+        if (s->share[0]) {
+            char *still = store_share_lookup(c->store, s->share, center_now_us());
+            bool live = still && strcmp(still, s->id) == 0;
+            free(still);
+            if (!live) return false;
+        }
         /* Nothing new: a stopped session ends the stream once drained. */
         json_t *o = store_session_get(c->store, s->id);
         bool running = o && strcmp(json_string_value(json_object_get(o, "status")), "running") == 0;
@@ -285,7 +293,8 @@ static void stream_free(void *cls)
     free(s);
 }
 
-static enum MHD_Result open_stream(center_t *c, struct MHD_Connection *conn, const char *id)
+static enum MHD_Result open_stream(center_t *c, struct MHD_Connection *conn, const char *id,
+                                   const char *share_digest)
 {
     json_t *o = store_session_get(c->store, id);
     if (!o) return fail(conn, 404, "no such session");
@@ -299,6 +308,7 @@ static enum MHD_Result open_stream(center_t *c, struct MHD_Connection *conn, con
     s->c = c;
     snprintf(s->id, sizeof s->id, "%s", id);
     s->last = after;
+    if (share_digest) snprintf(s->share, sizeof s->share, "%s", share_digest);
     s->last_write_us = center_now_us();
     /* A first comment so the client sees the headers at once. */
     stream_append(s, "", 0, "stream open");
@@ -468,8 +478,8 @@ static enum MHD_Result dispatch(center_t *c, struct MHD_Connection *conn, const 
 
     const char *sid = rt.param;
     char *shared_id = NULL;
+    char digest[65] = "";
     if (rt.auth == AUTH_SHARE) {
-        char digest[65];
         token_digest_hex(rt.param, strlen(rt.param), digest);
         shared_id = store_share_lookup(c->store, digest, center_now_us());
         if (!shared_id) return fail(conn, 404, "unknown, expired or revoked share link");
@@ -519,8 +529,10 @@ static enum MHD_Result dispatch(center_t *c, struct MHD_Connection *conn, const 
         ret = list_events(c, conn, sid);
         break;
     case R_SESSION_STREAM:
+        ret = open_stream(c, conn, sid, NULL);
+        break;
     case R_SHARE_STREAM:
-        ret = open_stream(c, conn, sid);
+        ret = open_stream(c, conn, sid, digest);
         break;
     case R_SESSION_EXPORT:
     case R_SHARE_EXPORT:

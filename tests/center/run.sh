@@ -281,8 +281,14 @@ call DELETE "/api/share/$tok" ""
 expect "share view is read-only (405)" "$code" 405
 call GET /api/sessions "$OP"
 expect "list shows shared" "$(j '.sessions[0].shared')" true
+curl -s -N "$base/api/share/$tok/stream" >"$work/sse4" &
+sse4=$!
+pids+=($sse4)
+sleep 0.5
 call DELETE "/api/sessions/$sid/share" "$OP"
 expect "revoke 204" "$code" 204
+for _ in $(seq 40); do kill -0 $sse4 2>/dev/null || break; sleep 0.1; done
+expect "revoking closes an open shared stream" "$(kill -0 $sse4 2>/dev/null && echo open || echo closed)" closed
 call GET "/api/share/$tok" ""
 expect "revoked share -> 404" "$code" 404
 call GET "/api/share/$tok/export.tar" ""
