@@ -213,7 +213,7 @@ static void on_packet(agent_t *a, const snb_packet_event_t *pe)
     /* SIP starts with a method or "SIP/2.0"; over TCP (and WebSocket) any
      * segment may end a message. The sip.message that follows in this
      * dispatch picks the frame up if its addresses match. */
-    if ((b >= 'A' && b <= 'Z') || p->transport == SNB_TRANSPORT_TCP) {
+    if ((b >= 'A' && b <= 'Z') || b == '\r' || b == '\n' || p->transport == SNB_TRANSPORT_TCP) {
         keep_frame(a, p);
         return;
     }
@@ -317,8 +317,10 @@ static void on_sip_message(agent_t *a, const snb_sip_message_event_t *ev)
     if (!plain) return;
     uint64_t pcap_mask = mask & sessions_with(a, false, true);
     json_t *with_packet = NULL;
-    if (pcap_mask && a->frame_len && a->frame_sport == ev->sport && a->frame_dport == ev->dport &&
-        memcmp(&a->frame_src, &ev->src, sizeof ev->src) == 0 &&
+    /* The frame kept in this dispatch: same capture time, addresses and
+     * ports (an older frame of the same flow must not stand in for it). */
+    if (pcap_mask && a->frame_len && a->frame_ts == ev->ts_us && a->frame_sport == ev->sport &&
+        a->frame_dport == ev->dport && memcmp(&a->frame_src, &ev->src, sizeof ev->src) == 0 &&
         memcmp(&a->frame_dst, &ev->dst, sizeof ev->dst) == 0) {
         f.packet = (agent_packet_ref_t){a->frame, a->frame_len, a->frame_orig_len,
                                         a->frame_linktype, a->frame_ts};
