@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -87,6 +88,11 @@ static bool put_session(agent_t *a, const json_t *body, const char *path_id)
                      a->sessions.n);
         agent_session_cmd_clear(&cmd);
         return false;
+    }
+    if (created && a->seq_state) {
+        /* Started again after a restart: continue past the saved seq. */
+        uint64_t resume = agent_seq_resume(a->seq_state, cmd.id);
+        if (resume) a->sessions.slot[slot].seq = resume;
     }
     if (created) {
         json_t *cj = snb_criteria_json(a->sessions.slot[slot].criteria);
@@ -463,9 +469,33 @@ void agent_log_line(agent_t *a, const char *file, const char *line, size_t len)
 
 /* ---- the tick: log files, expiry, samples ---- */
 
+/* Writes the sessions' seqs to state_file when they changed (write and
+ * rename, so a crash leaves the old or the new file). */
+static void save_seq_state(agent_t *a, bool force)
+{
+    if (!a->conf->state_file) return;
+    uint64_t sum = 0;
+    for (int i = 0; i < AGENT_SESSIONS_MAX; i++)
+        if (a->sessions.slot[i].used) sum += a->sessions.slot[i].seq * 31 + (uint64_t)i;
+    if (!force && sum == a->seq_state_sum) return;
+    json_t *st = agent_seq_state(&a->sessions);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", a->conf->state_file);
+    if (!st || json_dump_file(st, tmp, JSON_COMPACT) != 0 ||
+        rename(tmp, a->conf->state_file) != 0) {
+        if (!a->state_error_logged)
+            snb_log_warn(a->core, "agent", "state_file %s: cannot write", a->conf->state_file);
+        a->state_error_logged = true;
+    } else {
+        a->seq_state_sum = sum;
+    }
+    json_decref(st);
+}
+
 static void on_tick(uv_timer_t *t)
 {
     agent_t *a = t->data;
+    save_seq_state(a, false);
     agent_tailers_poll(a);
     uint64_t now = wall_us();
     int slots[AGENT_SESSIONS_MAX];
@@ -721,6 +751,13 @@ static int agent_start(void *state)
                  a->listen_port);
     }
     if (a->conf->port_file && (rc = write_port_file(a))) return rc;
+    if (a->conf->state_file) {
+        json_error_t je;
+        a->seq_state = json_load_file(a->conf->state_file, 0, &je);
+        if (!a->seq_state && access(a->conf->state_file, F_OK) == 0)
+            snb_log_warn(a->core, "agent", "state_file %s: %s (seqs start at 1)",
+                         a->conf->state_file, je.text);
+    }
     if ((rc = agent_tailers_start(a))) return rc;
     const snb_event_type_t types[] = {SNB_EV_PACKET, a->ev_message, a->ev_stream};
     a->subscription = snb_bus_subscribe(bus, types, 3, on_event, a);
@@ -751,6 +788,7 @@ static void agent_stop(void *state)
     a->holding = false;
     agent_tailers_poll(a); /* lines written up to now */
     agent_tailers_stop(a);
+    save_seq_state(a, false);
     agent_worker_stop(a); /* flushes the queue for up to flush_timeout */
     if (a->from_listener) snb_handoff_close(a->from_listener);
     if (a->from_worker) snb_handoff_close(a->from_worker);
@@ -766,6 +804,7 @@ static void agent_fini(void *state)
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->ids_mu);
+    json_decref(a->seq_state);
     free(a->frame);
     free(a);
 }
@@ -819,6 +858,10 @@ static const snb_option_t agent_options[] = {
      .type = SNB_OPT_STRING,
      .offset = offsetof(agent_conf_t, port_file),
      .help = "write the listener's bound port here at start"},
+    {.name = "state_file",
+     .type = SNB_OPT_STRING,
+     .offset = offsetof(agent_conf_t, state_file),
+     .help = "keep the sessions' event seqs here, so a restart does not reuse them"},
     {.name = "log_files",
      .type = SNB_OPT_LIST,
      .offset = offsetof(agent_conf_t, log_files),

@@ -33,6 +33,7 @@ typedef struct agent_conf {
     const char *tls_cert, *tls_key;
     const char *center_ca;
     const char *port_file;
+    const char *state_file;
     snb_strlist_t log_files;
     snb_strlist_t tenant_headers;
     int64_t buffer_events;
@@ -100,6 +101,9 @@ typedef struct agent {
     uint64_t frame_ts;
     snb_addr_t frame_src, frame_dst;
     uint16_t frame_sport, frame_dport;
+    json_t *seq_state; /* state_file as read at start */
+    uint64_t seq_state_sum;
+    bool state_error_logged;
     agent_tailer_t *tailers;
     size_t n_tailers;
 

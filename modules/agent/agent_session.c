@@ -238,3 +238,19 @@ uint64_t agent_sessions_mask(const agent_sessions_t *t)
         if (t->slot[i].used) m |= 1ULL << i;
     return m;
 }
+
+json_t *agent_seq_state(const agent_sessions_t *t)
+{
+    json_t *o = json_object();
+    for (int i = 0; o && i < AGENT_SESSIONS_MAX; i++)
+        if (t->slot[i].used)
+            json_object_set_new(o, t->slot[i].id, json_integer((json_int_t)t->slot[i].seq));
+    return o;
+}
+
+uint64_t agent_seq_resume(const json_t *state, const char *id)
+{
+    const json_t *v = json_object_get(state, id);
+    if (!json_is_integer(v) || json_integer_value(v) < 0) return 0;
+    return (uint64_t)json_integer_value(v) + AGENT_SEQ_RESTART_GAP;
+}

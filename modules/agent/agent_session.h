@@ -72,4 +72,13 @@ size_t agent_sessions_expired(const agent_sessions_t *t, uint64_t now_us, int *s
 /* A bitmask of the used slots. */
 uint64_t agent_sessions_mask(const agent_sessions_t *t);
 
+/* Seqs across restarts (option state_file): the center keeps one event
+ * per (session, agent, seq), so an agent restarted during a session must
+ * not start again at 1. The state is {"<session id>": <last seq>, ...}. */
+#define AGENT_SEQ_RESTART_GAP 100000 /* covers seqs made after the last save */
+json_t *agent_seq_state(const agent_sessions_t *t);
+/* The seq a session restarted from state continues after: the saved one
+ * plus the gap; 0 when the state does not know it. */
+uint64_t agent_seq_resume(const json_t *state, const char *id);
+
 #endif

@@ -157,6 +157,28 @@ START_TEST(table_cap_update_remove_expire)
 }
 END_TEST
 
+START_TEST(seq_state_across_restarts)
+{
+    agent_sessions_t t;
+    agent_sessions_init(&t, 4);
+    put(&t, ID1, "{\"criteria\":{\"from\":\"1\"}}", 0, true);
+    put(&t, ID2, "{\"criteria\":{\"from\":\"2\"}}", 1, true);
+    t.slot[0].seq = 41;
+    json_t *st = agent_seq_state(&t);
+    char *text = json_dumps(st, JSON_SORT_KEYS | JSON_COMPACT);
+    ck_assert_str_eq(text, "{\"00000000000000000002\":0,\"" ID1 "\":41}");
+    free(text);
+    ck_assert_uint_eq(agent_seq_resume(st, ID1), 41 + AGENT_SEQ_RESTART_GAP);
+    ck_assert_uint_eq(agent_seq_resume(st, ID2), AGENT_SEQ_RESTART_GAP);
+    ck_assert_uint_eq(agent_seq_resume(st, "ffffffffffffffffffff"), 0); /* unknown: from 1 */
+    json_object_set_new(st, ID2, json_string("x"));                     /* damaged */
+    ck_assert_uint_eq(agent_seq_resume(st, ID2), 0);
+    ck_assert_uint_eq(agent_seq_resume(NULL, ID1), 0);
+    json_decref(st);
+    agent_sessions_clear(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("agent_session");
@@ -165,6 +187,7 @@ int main(void)
     tcase_add_test(tc, times);
     tcase_add_test(tc, command_parse);
     tcase_add_test(tc, table_cap_update_remove_expire);
+    tcase_add_test(tc, seq_state_across_restarts);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

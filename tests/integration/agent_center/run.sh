@@ -127,8 +127,10 @@ EOF2
     pids+=($!)
     eval "${name//-/_}_pid=$!"
 }
+agent_extra="state_file = $work/edge-a.state"
 start_agent edge-a "$CMD_A" "udp and (port $a_uas or port $a_uac or port $a_uas_mp or port $a_uac_mp)" \
     "$work/kamailio.log"
+agent_extra=
 start_agent edge-b "$CMD_B" "udp and (port $b_uas or port $b_uac or port $b_uas_mp or port $b_uac_mp)"
 for _ in $(seq 100); do
     [[ -s "$work/edge-a.port" && -s "$work/edge-b.port" ]] &&
@@ -213,12 +215,13 @@ SEQUENTIAL
 15550000005;15558670005;acme.example.com;300
 15550000006;15558670006;globex.example.net;300
 EOF2
-run_calls() { # run_calls TAG UAS_PORT UAC_PORT UAS_MP UAC_MP
-    (cd "$work" && exec sipp -sn uas -i 127.0.0.1 -p "$2" -mp "$4" -m 3 -nostdin \
+run_calls() { # run_calls TAG UAS_PORT UAC_PORT UAS_MP UAC_MP [CALLS]
+    local m=${6:-3}
+    (cd "$work" && exec sipp -sn uas -i 127.0.0.1 -p "$2" -mp "$4" -m "$m" -nostdin \
         >"$work/uas-$1.out" 2>&1) &
     sleep 0.3
     (cd "$work" && sipp "127.0.0.1:$2" -sf "$here/uac.xml" -inf "$work/calls-$1.csv" -i 127.0.0.1 \
-        -p "$3" -mp "$5" -cid_str "$1%u@e2e.test" -m 3 -r 5 -l 3 -nostdin -timeout 40s -trace_err \
+        -p "$3" -mp "$5" -cid_str "$1%u@e2e.test" -m "$m" -r 5 -l 3 -nostdin -timeout 40s -trace_err \
         >"$work/uac-$1.out" 2>&1)
 }
 run_calls a "$a_uas" "$a_uac" "$a_uas_mp" "$a_uac_mp" &
@@ -487,13 +490,54 @@ done
 expect "the line written while the center was away arrived" \
     "$(j '[.events[]|select(.type=="log")|.line]|last')" "while away ci=a1@e2e.test"
 
+# ------------------------------------------------------------------ an agent restarts
+# edge-a restarts during the sessions. Its seqs continue past the ones it
+# used (state_file); from 1 again, the center would take its new events for
+# duplicates of the old ones and drop them.
+kill -INT "$edge_a_pid"
+stopped "$edge_a_pid" "edge-a (restart)"
+expect "edge-a stops for the restart" "$st" 0
+events "$s_caller" # with what its stop flushed (the streams' final samples)
+before=$(j '[.events[]|select(.agent=="edge-a")]|length')
+maxseq=$(j '[.events[]|select(.agent=="edge-a")|.seq]|max')
+mv "$work/edge-a.out" "$work/edge-a.first.out"
+rm -f "$work/edge-a.port"
+"$sipnab" -c "$work/edge-a.conf" >"$work/edge-a.out" 2>"$work/edge-a.err2" &
+edge_a_pid=$!
+pids+=($edge_a_pid)
+for _ in $(seq 100); do
+    [[ -s "$work/edge-a.port" ]] && grep -q capturing "$work/edge-a.err2" &&
+        [[ $(grep -c "started" "$work/edge-a.err2") -ge 3 ]] && break
+    sleep 0.1
+done
+expect "edge-a back with its sessions from the registration" "$(grep -c 'session .* started' "$work/edge-a.err2")" 3
+cat >"$work/calls-r.csv" <<'EOF2'
+SEQUENTIAL
+15554430191;15558670099;globex.example.net;300
+EOF2
+run_calls r "$a_uas" "$a_uac" "$a_uas_mp" "$a_uac_mp" 1 && ok "sipp: a call after the restart" ||
+    bad "sipp call after the restart (see $work/uac-r.out)"
+for _ in $(seq 100); do
+    events "$s_caller"
+    [[ "$(j '[.events[]|select(.call_id=="r1@e2e.test" and .type=="sip")]|length')" -ge 6 ]] && break
+    sleep 0.1
+done
+expect "after the restart: the new call's events are stored, in order" \
+    "$(order_of "$s_caller" r1@e2e.test)" "INVITE 180 200 ACK BYE 200"
+events "$s_caller"
+expect "after the restart: seqs past the old ones" \
+    "$(j "[.events[]|select(.call_id==\"r1@e2e.test\")|.seq]|min > $maxseq")" true
+expect "after the restart: the old events untouched" \
+    "$(j "[.events[]|select(.agent==\"edge-a\" and .call_id!=\"r1@e2e.test\")]|length")" "$before"
+
 # The agents' counters: nothing dropped, commands accepted.
 kill -INT "$edge_a_pid" "$edge_b_pid"
 for p in "$edge_a_pid" "$edge_b_pid"; do
     stopped "$p" "agent $p"
     expect "agent exits cleanly" "$st" 0
 done
-stat_a() { echo "{$(grep -o "\"agent_$1\":{[^}]*}" "$work/edge-a.out")}" | jq -r ".agent_$1.$2"; }
+# edge-a's first run (until its restart), then its second
+stat_a() { echo "{$(grep -o "\"agent_$1\":{[^}]*}" "$work/edge-a.${3:-first.}out")}" | jq -r ".agent_$1.$2"; }
 expect "edge-a --stats: batches were retried while the center was away" \
     "$(stat_a batches retried | awk '{print ($1 > 0)}')" 1
 expect "edge-a --stats: no event dropped" \
@@ -502,6 +546,9 @@ expect "edge-a --stats: every queued event sent" "$(stat_a events sent)" "$(stat
 expect "edge-a --stats: registrations failed while away" \
     "$(stat_a registrations failed | awk '{print ($1 > 0)}')" 1
 expect "edge-a --stats: log lines matched" "$(stat_a log_lines matched)" 4
+expect "edge-a after the restart --stats: sent all, dropped none" \
+    "$(stat_a events sent "")/$(stat_a events queued "")/$(stat_a events dropped_queue_full "")" \
+    "$(stat_a events queued "")/$(stat_a events queued "")/0"
 
 echo "$fails failure(s)"
 [[ $fails -eq 0 ]]
