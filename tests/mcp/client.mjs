@@ -8,9 +8,14 @@
 // (for eight dialogs); get_message,
 // render_ladder, search_messages, security_findings, stir_results and
 // siprec_metadata once each against REST; resources/list lists the stats and
-// every dialog's report, resources/read equals /v1/stats; a client without
-// the key is refused; hostile raw requests get their HTTP status and JSON-RPC
-// error.
+// every dialog's report, resources/read equals /v1/stats; progress
+// notifications of a long search; a client without the key is refused;
+// hostile raw requests get their HTTP status and JSON-RPC error. The
+// stateless 2026-07-28 revision, which the SDK's client does not speak, by
+// raw JSON-RPC over both transports: server/discover, a tool call with _meta
+// and no initialize, the unsupported-version and header errors, progress as
+// an SSE stream, cancellation over stdio; and a stdio client that never
+// reads is dropped.
 //
 // usage: node client.mjs SIPNAB_BINARY CAPTURE [--no-stdio]
 import { spawn, execFileSync } from "node:child_process";
@@ -32,6 +37,9 @@ const sdkVersion = JSON.parse(readFileSync(new URL("./node_modules/@modelcontext
   import.meta.url))).version;
 
 let failures = 0;
+// Every sipnab started here ends with this script, however it ends.
+const children = [];
+process.on("exit", () => children.forEach((c) => { try { c.kill("SIGKILL"); } catch {} }));
 function check(ok, what) {
   console.log(`${ok ? "ok" : "FAIL"}: ${what}`);
   if (!ok) failures++;
@@ -171,6 +179,17 @@ async function exercise(client, label, restFailed, restAllIds) {
   await exerciseCallTools(client, label, first, msgs, restDialog);
   await exerciseResources(client, label, first, restAllIds.length);
 
+  // Progress (2025-11-25, through the SDK): a search over every dialog
+  // reports every 256 dialogs scanned, each with the count so far.
+  const seenProgress = [];
+  const scan = await client.callTool({ name: "search_messages", arguments: { pattern: "no-such-text-in-any-capture" } },
+    undefined, { onprogress: (p) => seenProgress.push(p.progress) });
+  const wantProgress = Math.floor(Math.min(restAllIds.length, 10000) / 256);
+  check(!scan.isError && seenProgress.length === wantProgress &&
+    seenProgress.every((v, i) => v === 256 * (i + 1)),
+  `${label}: search_messages over ${restAllIds.length} dialogs sent ${seenProgress.length} progress ` +
+    `notifications (${seenProgress.join(", ") || "none"}), one per 256 dialogs: ${wantProgress}`);
+
   const bad = await client.callTool({ name: "list_dialogs", arguments: { filter: "state ==" } });
   check(bad.isError === true, `${label}: a bad filter is a tool error: ${bad.content[0].text}`);
   let threw = false;
@@ -266,10 +285,175 @@ async function hostileHttp() {
   check(health.status === 200, "HTTP: the API still answers after the hostile requests");
 }
 
+// The stateless 2026-07-28 revision, which the SDK's client does not speak:
+// raw JSON-RPC, no initialize, the version and capabilities in _meta.
+const MODERN = "2026-07-28";
+const META = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {} };
+const modern = (id, method, params = {}, meta = META) =>
+  ({ jsonrpc: "2.0", id, method, params: { ...params, _meta: { ...meta, ...(params._meta ?? {}) } } });
+
+function parseSse(text) {
+  return text.split("\n\n").filter((e) => e.trim()).map((e) =>
+    JSON.parse(e.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n")));
+}
+
+async function modernHttp(restFailed, total) {
+  const post = async (msg, headers = {}, accept = "application/json, text/event-stream") => {
+    const name = msg.params?.name ?? msg.params?.uri;
+    const r = await fetch(`${BASE}/mcp`, { method: "POST", body: JSON.stringify(msg), headers: {
+      Authorization: `Bearer ${KEY}`, "Content-Type": "application/json", Accept: accept,
+      "MCP-Protocol-Version": msg.params?._meta?.["io.modelcontextprotocol/protocolVersion"] ?? MODERN,
+      "Mcp-Method": msg.method, ...(name ? { "Mcp-Name": name } : {}), ...headers } });
+    const type = r.headers.get("content-type") ?? "";
+    const text = await r.text();
+    return { status: r.status, type, messages: type.startsWith("text/event-stream") ? parseSse(text) : [JSON.parse(text)] };
+  };
+  const last = (r) => r.messages[r.messages.length - 1];
+
+  const d = await post(modern(1, "server/discover"));
+  const dr = last(d).result;
+  check(d.status === 200 && dr?.resultType === "complete" && dr.supportedVersions.includes(MODERN) &&
+    dr.supportedVersions.includes("2025-11-25") && dr.serverInfo?.name === "sipnab" && dr.capabilities?.tools,
+  `HTTP ${MODERN}: server/discover without initialize: ${dr?.supportedVersions?.join(", ")}`);
+
+  const l = await post(modern(2, "tools/call", { name: "list_dialogs", arguments: { filter: FAILED, limit: 1000 } }));
+  const lr = last(l).result;
+  check(l.status === 200 && lr?.resultType === "complete" && lr.structuredContent?.total === restFailed.length,
+    `HTTP ${MODERN}: tools/call list_dialogs ${FAILED} with _meta and no initialize: ` +
+    `${lr?.structuredContent?.total}, REST ${restFailed.length}`);
+
+  const cases = [
+    ["an unknown version in _meta", await post(modern(3, "tools/list", {}, { ...META, "io.modelcontextprotocol/protocolVersion": "2099-01-01" }), { "MCP-Protocol-Version": MODERN }), 400, -32022],
+    ["an unknown MCP-Protocol-Version", await post(modern(4, "tools/list"), { "MCP-Protocol-Version": "2099-01-01" }), 400, -32022],
+    ["Mcp-Name unlike the body", await post(modern(5, "tools/call", { name: "get_stats", arguments: {} }), { "Mcp-Name": "list_dialogs" }), 400, -32020],
+    ["no Mcp-Method", await post(modern(6, "tools/list"), { "Mcp-Method": "resources/list" }), 400, -32020],
+    ["no clientCapabilities", await post({ jsonrpc: "2.0", id: 7, method: "tools/list", params: { _meta: { "io.modelcontextprotocol/protocolVersion": MODERN } } }), 200, -32602],
+    ["ping (removed in 2026-07-28)", await post(modern(8, "ping")), 200, -32601],
+  ];
+  for (const [what, got, status, code] of cases) {
+    const m = last(got);
+    const dataOk = code !== -32022 || (m.error?.data?.supported?.includes(MODERN) && m.error.data.requested === "2099-01-01");
+    check(got.status === status && m.error?.code === code && dataOk,
+      `HTTP ${MODERN}: ${what}: ${got.status} (${m.error?.code}${code === -32022 ? `, supported ${m.error?.data?.supported}` : ""})`);
+  }
+
+  // Progress over HTTP: the notifications, then the answer, as one SSE
+  // stream when the client accepts it; plain JSON when it does not.
+  const want = Math.floor(Math.min(total, 10000) / 256);
+  const search = { name: "search_messages", arguments: { pattern: "no-such-text-in-any-capture" }, _meta: { progressToken: "p1" } };
+  const sse = await post(modern(9, "tools/call", search));
+  const notes = sse.messages.filter((m) => m.method === "notifications/progress" && m.params.progressToken === "p1");
+  const sseOk = want ? sse.type.startsWith("text/event-stream") : sse.type.startsWith("application/json");
+  check(sse.status === 200 && sseOk && notes.length === want && last(sse).id === 9 && last(sse).result,
+    `HTTP ${MODERN}: search_messages with a progressToken: ${sse.type.split(";")[0]}, ${notes.length} progress ` +
+    `notifications then the result (want ${want})`);
+  const plain = await post(modern(10, "tools/call", search), {}, "application/json");
+  check(plain.type.startsWith("application/json") && plain.messages.length === 1 && last(plain).id === 10,
+    `HTTP ${MODERN}: the same without text/event-stream in Accept: one JSON answer`);
+}
+
+// stdio, raw: newline-delimited JSON-RPC to a sipnab --mcp of our own.
+function rawStdio() {
+  const child = spawn(sipnab, ["-c", "/dev/null", "-q", "-N", "-I", capture, "--mcp"],
+    { stdio: ["pipe", "pipe", "pipe"] });
+  children.push(child);
+  child.stdin.on("error", () => {}); // EPIPE once it exits: seen through "exit"
+  let buf = "", err = "";
+  const queue = [], waiters = [];
+  child.stdout.on("data", (d) => {
+    buf += d;
+    for (let i; (i = buf.indexOf("\n")) >= 0;) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const m = JSON.parse(line);
+      if (waiters.length) waiters.shift()(m); else queue.push(m);
+    }
+  });
+  child.stderr.on("data", (d) => { err += d; if (err.length > 1 << 20) err = err.slice(-(1 << 19)); });
+  const next = (ms = 20000) => queue.length ? Promise.resolve(queue.shift()) :
+    new Promise((res, rej) => { const t = setTimeout(() => rej(new Error("no answer on stdio")), ms);
+      waiters.push((m) => { clearTimeout(t); res(m); }); });
+  const send = (...msgs) => child.stdin.write(msgs.map((m) => JSON.stringify(m) + "\n").join(""));
+  return { child, next, send, stderr: () => err };
+}
+
+async function modernStdio(total) {
+  const io = rawStdio();
+  try {
+    // The capture is fed while we ask: wait until it is all held.
+    let stats;
+    for (let i = 0; i < 200; i++) {
+      io.send(modern(i + 100, "tools/call", { name: "get_stats", arguments: {} }));
+      stats = await io.next();
+      if (stats.result?.structuredContent?.dialogs?.total === total) break;
+      await sleep(250);
+    }
+    check(stats.result?.resultType === "complete" && stats.result.structuredContent.dialogs.total === total,
+      `stdio ${MODERN}: tools/call get_stats with _meta and no initialize: ${stats.result?.structuredContent?.dialogs?.total} dialogs`);
+    io.send(modern(1, "server/discover"));
+    const d = await io.next();
+    check(d.id === 1 && d.result?.supportedVersions?.includes(MODERN) && d.result.resultType === "complete",
+      `stdio ${MODERN}: server/discover: ${d.result?.supportedVersions?.join(", ")}`);
+    io.send(modern(2, "tools/list", {}, { ...META, "io.modelcontextprotocol/protocolVersion": "2099-01-01" }));
+    const u = await io.next();
+    check(u.id === 2 && u.error?.code === -32022 && u.error.data?.requested === "2099-01-01" &&
+      u.error.data.supported.includes(MODERN),
+    `stdio ${MODERN}: an unknown version: ${u.error?.code} (supported ${u.error?.data?.supported})`);
+
+    // Cancellation (stdio sends notifications/cancelled): the request, its
+    // cancellation and a ping in one write. The first progress tick (256
+    // units) finds the cancellation read ahead: no answer to 3, then 4's.
+    if (total >= 256) {
+      io.send(modern(3, "tools/call", { name: "find_problems", arguments: {}, _meta: { progressToken: "c3" } }),
+        { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 3, reason: "test" } },
+        modern(4, "tools/list"));
+      const got = [];
+      for (let m; (m = await io.next()).id !== 4;) got.push(m);
+      // stderr is another pipe: its line may come after stdout's answer.
+      const logged = () => /tools\/call find_problems: .*\(cancelled\)/.test(io.stderr());
+      for (let i = 0; i < 50 && !logged(); i++) await sleep(100);
+      check(got.every((m) => m.id === undefined) && logged(),
+        `stdio: find_problems cancelled by notifications/cancelled: no answer to it (${got.length} ` +
+        `messages before the next answer, none with an id), the log says cancelled, the next request answered`);
+    } else {
+      console.log(`skip: stdio cancellation needs 256 dialogs (one progress tick); this capture has ${total}`);
+    }
+  } finally {
+    io.child.kill("SIGTERM");
+  }
+}
+
+// A stdio client that writes and never reads is dropped once 32 MiB of
+// answers wait for it: one line on stderr, sipnab exits; no memory growth.
+async function stdioNotReading() {
+  const io = rawStdio();
+  io.child.stdout.pause();
+  io.child.stdout.removeAllListeners("data");
+  const exited = new Promise((res) => io.child.on("exit", (code) => res(code)));
+  const list = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) + "\n";
+  let stop = false;
+  exited.then(() => { stop = true; });
+  const block = list.repeat(50);
+  for (let i = 0; i < 20000 && !stop; i++) {
+    if (!io.child.stdin.write(block))
+      await new Promise((r) => {
+        const done = () => { io.child.stdin.off("drain", done); clearTimeout(t); r(); };
+        const t = setTimeout(done, 200);
+        io.child.stdin.on("drain", done);
+      });
+  }
+  const code = await Promise.race([exited, sleep(30000).then(() => "still running")]);
+  check(code !== "still running" && /not reading its answers/.test(io.stderr()),
+    `stdio: a client that does not read is dropped (exit ${code}): ` +
+    `${(io.stderr().match(/sipnab-api: the MCP client is not reading[^\n]*/) ?? ["no such line"])[0]}`);
+  io.child.kill("SIGKILL");
+}
+
 async function main() {
   console.log(`@modelcontextprotocol/sdk ${sdkVersion}, capture ${capture}`);
   const server = spawn(sipnab, ["-c", "/dev/null", "-q", "-N", "-I", capture, "--api",
     `127.0.0.1:${PORT}`, "--api-key", KEY], { stdio: ["ignore", "ignore", "inherit"] });
+  children.push(server);
   try {
     const total = await waitForFeed();
     const restFailed = (await restAll(`&filter=${encodeURIComponent(FAILED)}`)).map((d) => d.call_id);
@@ -295,6 +479,7 @@ async function main() {
     check(refused, "HTTP: a client without the key is refused (401)");
 
     await hostileHttp();
+    await modernHttp(restFailed, total);
 
     if (!flags.includes("--no-stdio")) {
       const stdio = new Client({ name: "sipnab-test", version: "1" });
@@ -308,6 +493,8 @@ async function main() {
       }
       await exercise(stdio, "stdio", restFailed, restAllIds);
       await stdio.close();
+      await modernStdio(total);
+      await stdioNotReading();
     }
   } finally {
     server.kill("SIGTERM");

@@ -919,6 +919,253 @@ START_TEST(streamable_http_checks)
 }
 END_TEST
 
+/* ---- 2026-07-28, progress, cancellation ------------------------------------------------------ */
+
+#define META26                                                                                     \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{}}"
+
+START_TEST(stateless_revision)
+{
+    api_store_t *s = fixture();
+    json_t *r = rpc(
+        s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\",\"params\":{" META26 "}}");
+    json_t *res = json_object_get(r, "result");
+    ck_assert_str_eq(json_string_value(json_object_get(res, "resultType")), "complete");
+    ck_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(res, "supportedVersions"), 0)),
+        "2026-07-28");
+    ck_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(res, "supportedVersions"), 1)),
+        "2025-11-25");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "serverInfo"), "name")),
+                     "sipnab");
+    json_decref(r);
+    /* A tool call with no initialize, its version in _meta. */
+    r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{" META26
+               ",\"name\":\"list_dialogs\",\"arguments\":{\"state\":\"failed\"}}}");
+    res = json_object_get(r, "result");
+    ck_assert_str_eq(json_string_value(json_object_get(res, "resultType")), "complete");
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(res, "structuredContent"), "total")), 2);
+    json_decref(r);
+    /* A legacy request gets no resultType. */
+    r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
+    ck_assert_ptr_null(json_object_get(json_object_get(r, "result"), "resultType"));
+    json_decref(r);
+    /* initialize never negotiates the stateless revision. */
+    r = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"initialize\",\"params\":{"
+               "\"protocolVersion\":\"2026-07-28\"}}");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(r, "result"), "protocolVersion")),
+        "2025-11-25");
+    json_decref(r);
+    struct {
+        const char *text;
+        int code;
+    } cases[] = {
+        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+         "\"io.modelcontextprotocol/protocolVersion\":\"2099-01-01\"}}}",
+         MCP_UNSUPPORTED_VERSION},
+        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+         "\"io.modelcontextprotocol/protocolVersion\":7}}}",
+         MCP_INVALID_PARAMS},
+        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+         "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}",
+         MCP_INVALID_PARAMS},
+        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\",\"params\":{" META26 "}}",
+         MCP_METHOD_NOT_FOUND},
+        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"initialize\",\"params\":{" META26
+         ",\"protocolVersion\":\"2025-11-25\"}}",
+         MCP_METHOD_NOT_FOUND},
+        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"_meta\":{"
+         "\"progressToken\":1.5},\"name\":\"get_stats\"}}",
+         MCP_INVALID_PARAMS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        r = rpc(s, cases[i].text);
+        ck_assert_msg(error_code(r) == cases[i].code, "case %zu: %d", i, error_code(r));
+        if (cases[i].code == MCP_UNSUPPORTED_VERSION) {
+            json_t *data = json_object_get(json_object_get(r, "error"), "data");
+            ck_assert_str_eq(json_string_value(json_object_get(data, "requested")), "2099-01-01");
+            ck_assert_int_eq(json_array_size(json_object_get(data, "supported")), 5);
+        }
+        json_decref(r);
+    }
+    api_store_free(s);
+}
+END_TEST
+
+/* A transport that counts progress and cancels at a given poll. */
+typedef struct fake_io {
+    size_t notified, polls, cancel_at;
+    json_int_t last_progress;
+} fake_io_t;
+
+static void fake_notify(void *ud, const char *json, size_t len)
+{
+    fake_io_t *f = ud;
+    json_t *n = json_loadb(json, len, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "method")), "notifications/progress");
+    json_t *params = json_object_get(n, "params");
+    ck_assert_str_eq(json_string_value(json_object_get(params, "progressToken")), "tok");
+    json_int_t p = json_integer_value(json_object_get(params, "progress"));
+    ck_assert_int_gt(p, f->last_progress);
+    f->last_progress = p;
+    f->notified++;
+    json_decref(n);
+}
+
+static bool fake_cancelled(void *ud, const json_t *id, bool modern)
+{
+    (void)modern;
+    fake_io_t *f = ud;
+    ck_assert_int_eq(json_integer_value(id), 9);
+    return ++f->polls == f->cancel_at;
+}
+
+static api_store_t *many_dialogs(size_t n)
+{
+    api_store_t *s = fixture();
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "m%zu@x", i);
+        add_dialog(s, id, "mallory", 3, 100 + i, 0);
+    }
+    return s;
+}
+
+START_TEST(progress_and_cancellation)
+{
+    api_store_t *s = many_dialogs(600); /* and the fixture's 5: 605 dialogs, 2 ticks */
+    const char *search = "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{"
+                         "\"_meta\":{\"progressToken\":\"tok\"},\"name\":\"search_messages\","
+                         "\"arguments\":{\"pattern\":\"no such text\"}}}";
+    fake_io_t f = {0};
+    mcp_io_t io = {.notify = fake_notify, .cancelled = fake_cancelled, .ud = &f};
+    mcp_reply_t r;
+    mcp_rpc_handle_io(s, &cfg, &io, search, strlen(search), &r);
+    ck_assert_ptr_nonnull(r.body);
+    ck_assert_uint_eq(f.notified, 2);
+    ck_assert_uint_eq(r.notified, 2);
+    ck_assert_int_eq(f.last_progress, 512);
+    ck_assert(!r.cancelled);
+    free(r.body);
+    /* Cancelled at the second tick: no answer at all. */
+    f = (fake_io_t){.cancel_at = 2};
+    mcp_rpc_handle_io(s, &cfg, &io, search, strlen(search), &r);
+    ck_assert(r.cancelled);
+    ck_assert_ptr_null(r.body);
+    ck_assert_uint_eq(f.notified, 1);
+    /* find_problems too (streams then dialogs). */
+    const char *problems = "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{"
+                           "\"name\":\"find_problems\"}}";
+    f = (fake_io_t){.cancel_at = 1};
+    mcp_rpc_handle_io(s, &cfg, &io, problems, strlen(problems), &r);
+    ck_assert(r.cancelled);
+    ck_assert_ptr_null(r.body);
+    ck_assert_uint_eq(f.notified, 0); /* no progressToken: no notifications */
+    /* The look-ahead test for a cancellation. */
+    json_t *id = json_integer(9), *sid = json_string("9");
+    const char *cancel =
+        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":9}}";
+    ck_assert(mcp_rpc_cancels(cancel, strlen(cancel), id));
+    ck_assert(!mcp_rpc_cancels(cancel, strlen(cancel), sid));
+    ck_assert(!mcp_rpc_cancels(search, strlen(search), id));
+    ck_assert(!mcp_rpc_cancels("notifications/cancelled {", 25, id));
+    json_decref(id);
+    json_decref(sid);
+    api_store_free(s);
+}
+END_TEST
+
+static bool always_gone(void *ud)
+{
+    (void)ud;
+    return true;
+}
+
+START_TEST(streamable_http_stateless)
+{
+    api_store_t *s = many_dialogs(600);
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{" META26
+             ",\"name\":\"search_messages\",\"arguments\":{\"pattern\":\"zz\"}}}");
+    mcp_http_request_t req = {.method = "POST",
+                              .host = "127.0.0.1:8080",
+                              .accept = "application/json, text/event-stream",
+                              .content_type = "application/json",
+                              .protocol_version = "2026-07-28",
+                              .mcp_method = "tools/call",
+                              .mcp_name = "search_messages",
+                              .body = body,
+                              .body_len = strlen(body)};
+    api_response_t r;
+    ck_assert_int_eq(http_status(s, req, &r), 200);
+    ck_assert_str_eq(r.content_type, "application/json"); /* no progressToken: plain JSON */
+    free(r.body);
+    /* Mcp-Name unlike the body, no Mcp-Method, header version unlike _meta. */
+    mcp_http_request_t bad[3] = {req, req, req};
+    bad[0].mcp_name = "get_stats";
+    bad[1].mcp_method = NULL;
+    bad[2].protocol_version = "2025-11-25";
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(http_status(s, bad[i], &r), 400);
+        json_t *j = json_loadb(r.body, r.body_len, 0, NULL);
+        ck_assert_int_eq(error_code(j), MCP_HEADER_MISMATCH);
+        json_decref(j);
+        free(r.body);
+    }
+    /* With a progressToken and SSE accepted: the notifications, then the answer. */
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"_meta\":{"
+             "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+             "\"io.modelcontextprotocol/clientCapabilities\":{},\"progressToken\":5},"
+             "\"name\":\"search_messages\",\"arguments\":{\"pattern\":\"zz\"}}}");
+    req.body_len = strlen(body);
+    ck_assert_int_eq(http_status(s, req, &r), 200);
+    ck_assert_str_eq(r.content_type, "text/event-stream");
+    char *text = strndup(r.body, r.body_len);
+    const char *first = strstr(text, "data: ");
+    const char *second = first ? strstr(first + 6, "data: ") : NULL;
+    const char *third = second ? strstr(second + 6, "data: ") : NULL;
+    ck_assert_ptr_nonnull(third);
+    ck_assert_ptr_nonnull(strstr(first, "notifications/progress"));
+    ck_assert_ptr_nonnull(strstr(third, "\"id\":1,\"result\""));
+    ck_assert_ptr_null(strstr(third + 6, "data: "));
+    free(text);
+    free(r.body);
+    /* Without text/event-stream in Accept: JSON, the notifications dropped. */
+    mcp_http_request_t json_only = req;
+    json_only.accept = "application/json";
+    ck_assert_int_eq(http_status(s, json_only, &r), 200);
+    ck_assert_str_eq(r.content_type, "application/json");
+    free(r.body);
+    /* A 2026-07-28 client that hangs up cancels; a legacy one does not. */
+    mcp_http_request_t hung_up = req;
+    hung_up.disconnected = always_gone;
+    ck_assert_int_eq(http_status(s, hung_up, &r), 202);
+    ck_assert_ptr_null(r.body);
+    const char *legacy = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                         "\"name\":\"search_messages\",\"arguments\":{\"pattern\":\"zz\"}}}";
+    hung_up.protocol_version = "2025-11-25";
+    hung_up.body = legacy;
+    hung_up.body_len = strlen(legacy);
+    ck_assert_int_eq(http_status(s, hung_up, &r), 200);
+    ck_assert_ptr_nonnull(r.body);
+    free(r.body);
+    /* An unknown MCP-Protocol-Version: -32022 naming what we speak. */
+    req.protocol_version = "2099-01-01";
+    ck_assert_int_eq(http_status(s, req, &r), 400);
+    json_t *j = json_loadb(r.body, r.body_len, 0, NULL);
+    ck_assert_int_eq(error_code(j), MCP_UNSUPPORTED_VERSION);
+    json_decref(j);
+    free(r.body);
+    api_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_mcp");
@@ -942,6 +1189,9 @@ int main(void)
     tcase_add_test(tc, annotations_and_alerts);
     tcase_add_test(tc, resources_list_and_read);
     tcase_add_test(tc, streamable_http_checks);
+    tcase_add_test(tc, stateless_revision);
+    tcase_add_test(tc, progress_and_cancellation);
+    tcase_add_test(tc, streamable_http_stateless);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
