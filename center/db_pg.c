@@ -66,10 +66,19 @@ static int rewrite(const char *sql, char *out, size_t outlen)
     return n;
 }
 
+/* A connection lost (server restart, network) is reopened on the next
+ * statement; the transaction it was in is gone, so that call fails and its
+ * caller answers 503 (an agent resends the batch). */
+static void revive(pg_t *g)
+{
+    if (PQstatus(g->c) != CONNECTION_OK) PQreset(g->c);
+}
+
 static int pg_exec(db_t *db, const char *sql, const db_val_t *p, int n, db_row_cb cb, void *ud,
                    int64_t *changes, char *err, size_t errlen)
 {
     pg_t *g = (pg_t *)db;
+    revive(g);
     char q[PG_MAX_SQL];
     if (n > PG_MAX_PARAMS || rewrite(sql, q, sizeof q) < 0) {
         snprintf(err, errlen, "postgresql: statement too long");
@@ -99,8 +108,17 @@ static int pg_exec(db_t *db, const char *sql, const db_val_t *p, int n, db_row_c
             break;
         }
     }
+    bool idle = PQtransactionStatus(g->c) == PQTRANS_IDLE;
     PGresult *r = PQexecParams(g->c, q, n, NULL, vals, lens, fmts, 0);
     ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR && idle && PQstatus(g->c) == CONNECTION_BAD) {
+        /* Outside a transaction a statement that met a dead connection is
+         * simply sent again on a new one. */
+        PQclear(r);
+        PQreset(g->c);
+        r = PQexecParams(g->c, q, n, NULL, vals, lens, fmts, 0);
+        st = PQresultStatus(r);
+    }
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         char *m = PQresultErrorMessage(r);
         size_t ml = strcspn(m, "\n");
@@ -154,6 +172,7 @@ static int pg_exec(db_t *db, const char *sql, const db_val_t *p, int n, db_row_c
 static int pg_script(db_t *db, const char *sql, char *err, size_t errlen)
 {
     pg_t *g = (pg_t *)db;
+    revive(g);
     PGresult *r = PQexec(g->c, sql);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {

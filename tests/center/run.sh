@@ -416,6 +416,11 @@ else
     expect "PostgreSQL: export read by tshark" "$(tshark -r "$work/px/edge-1.pcap" 2>/dev/null | wc -l)" 20
     call POST /api/ingest "$OP" "@$work/p1.json"
     expect "PostgreSQL: ingest with operator token -> 401" "$code" 401
+    # the database restarts under a running center: the next call reconnects
+    asuser "$pgbin/pg_ctl" -D "$pgdata" -l "$pgdir/log" -w -m fast \
+        -o "-c listen_addresses='' -k $pgdir -p $pgport" restart >/dev/null
+    call GET "/api/sessions/$psid" "$OP"
+    expect "PostgreSQL: after a database restart" "$code/$(j .event_count)" 200/20
     expect "PostgreSQL: rows" "$(psql -At -X -d "$pgurl" -c 'SELECT COUNT(*) FROM events')" 20
     kill "$cpid"
     wait "$cpid" 2>/dev/null || true
