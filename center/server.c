@@ -163,6 +163,7 @@ static enum MHD_Result list_events(center_t *c, struct MHD_Connection *conn, con
     json_decref(s);
     int64_t last = after;
     json_t *ev = store_events_after(c->store, id, after, (size_t)limit + 1, &last);
+    if (!ev) return fail(conn, 503, "the database did not answer; try again");
     bool more = json_array_size(ev) > (size_t)limit;
     if (more) {
         json_array_remove(ev, (size_t)limit);
@@ -219,6 +220,7 @@ static bool stream_refill(stream_t *s)
         if (stopping) return false;
         int64_t last = s->last;
         json_t *ev = store_events_after(c->store, s->id, s->last, 100, &last);
+        if (!ev) return false; /* the client resumes with Last-Event-ID */
         size_t i;
         json_t *e;
         json_array_foreach(ev, i, e)
@@ -510,9 +512,9 @@ static enum MHD_Result dispatch(center_t *c, struct MHD_Connection *conn, const 
             ret = fail(conn, 400, "limit must be an integer from 1 to 1000");
             break;
         }
-        ret = send_json(
-            conn, 200, json_pack("{s:o}", "sessions", store_sessions_list(c->store, (size_t)limit)),
-            NULL);
+        json_t *list = store_sessions_list(c->store, (size_t)limit);
+        ret = list ? send_json(conn, 200, json_pack("{s:o}", "sessions", list), NULL)
+                   : fail(conn, 503, "the database did not answer; try again");
         break;
     }
     case R_SESSION_GET:
@@ -548,9 +550,11 @@ static enum MHD_Result dispatch(center_t *c, struct MHD_Connection *conn, const 
                         : no_content(conn);
         break;
     }
-    case R_AGENTS_LIST:
-        ret = send_json(conn, 200, json_pack("{s:o}", "agents", store_agents_list(c->store)), NULL);
-        break;
+    case R_AGENTS_LIST: {
+        json_t *list = store_agents_list(c->store);
+        ret = list ? send_json(conn, 200, json_pack("{s:o}", "agents", list), NULL)
+                   : fail(conn, 503, "the database did not answer; try again");
+    } break;
     case R_AGENTS_UPSERT:
         ret = upsert_agent(c, conn, q, false);
         break;

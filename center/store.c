@@ -269,8 +269,12 @@ json_t *store_agents_list(store_t *s)
     size_t el = sizeof e;
     json_t *arr = json_array();
     pthread_mutex_lock(&s->lock);
-    EXEC(s, AGENT_COLS " ORDER BY name", NULL, 0, agent_row, arr, NULL);
+    int rc = EXEC(s, AGENT_COLS " ORDER BY name", NULL, 0, agent_row, arr, NULL);
     pthread_mutex_unlock(&s->lock);
+    if (rc != 0) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }
 
@@ -476,8 +480,13 @@ json_t *store_sessions_list(store_t *s, size_t limit)
     json_t *arr = json_array();
     db_val_t p[] = {DBI(limit)};
     pthread_mutex_lock(&s->lock);
-    EXEC(s, SESSION_COLS " ORDER BY created_us DESC, id LIMIT ?", p, 1, session_row, arr, NULL);
+    int rc =
+        EXEC(s, SESSION_COLS " ORDER BY created_us DESC, id LIMIT ?", p, 1, session_row, arr, NULL);
     pthread_mutex_unlock(&s->lock);
+    if (rc != 0) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }
 
@@ -741,11 +750,16 @@ json_t *store_events_after(store_t *s, const char *session, int64_t after, size_
     void *ud[] = {arr, last};
     db_val_t p[] = {DBT(session), DBI(after), DBI(limit)};
     pthread_mutex_lock(&s->lock);
-    EXEC(s,
-         "SELECT e.id, e.seq, e.ts_us, e.type, e.body, a.name, e.agent_id FROM events e LEFT JOIN "
-         "agents a ON a.id = e.agent_id WHERE e.session_id = ? AND e.id > ? ORDER BY e.id LIMIT ?",
-         p, 3, event_row, ud, NULL);
+    int rc = EXEC(
+        s,
+        "SELECT e.id, e.seq, e.ts_us, e.type, e.body, a.name, e.agent_id FROM events e LEFT JOIN "
+        "agents a ON a.id = e.agent_id WHERE e.session_id = ? AND e.id > ? ORDER BY e.id LIMIT ?",
+        p, 3, event_row, ud, NULL);
     pthread_mutex_unlock(&s->lock);
+    if (rc != 0) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }
 

@@ -38,6 +38,7 @@ int store_agent_upsert(store_t *s, const agent_in_t *a, size_t max_agents, json_
  * sessions: [command objects of running sessions targeting it]}. */
 int store_agent_register(store_t *s, const agent_in_t *a, bool auto_enable, size_t max_agents,
                          int64_t now_us, json_t **out, char *err, size_t errlen);
+/* The list readers return NULL when the database failed (the caller answers 503). */
 json_t *store_agents_list(store_t *s);
 /* Agent id by name, or 0. */
 int64_t store_agent_id(store_t *s, const char *name);
