@@ -168,6 +168,12 @@ static bool on_progress(void *ud, size_t done, size_t total)
     json_t *params =
         json_pack("{s:O,s:I}", "progressToken", p->token, "progress", (json_int_t)done);
     if (params && total) json_object_set_new(params, "total", json_integer((json_int_t)total));
+    char what[80]; /* the spec's human readable progress text */
+    if (total)
+        snprintf(what, sizeof what, "%zu of %zu records scanned", done, total);
+    else
+        snprintf(what, sizeof what, "%zu records scanned", done);
+    if (params) json_object_set_new(params, "message", json_string(what));
     json_t *n = params ? json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method",
                                    "notifications/progress", "params", params)
                        : NULL;

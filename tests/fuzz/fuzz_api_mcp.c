@@ -1,7 +1,10 @@
 /* libFuzzer: the MCP layer on arbitrary messages. The first byte picks the
- * path (bit 0: through the Streamable HTTP checks, bit 1: a row cap of 2);
+ * path (bit 0: through the Streamable HTTP checks, bit 1: a row cap of 2,
+ * bit 2: a transport's io, with progress notifications and over HTTP the
+ * 2026-07-28 headers, bit 3: that transport says the call was cancelled);
  * the rest is one JSON-RPC message, served against a small store. Every
- * reply must be JSON-RPC (an object with "jsonrpc":"2.0"), or absent. */
+ * reply and notification must be JSON-RPC (an object with "jsonrpc":"2.0"),
+ * or absent; the stdio look-ahead for a cancellation runs on it too. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +78,31 @@ static api_store_t *store(void)
     return s;
 }
 
+static void must_be_jsonrpc(const char *text, size_t len)
+{
+    json_t *j = json_loadb(text, len, 0, NULL);
+    if (!j || strcmp(json_string_value(json_object_get(j, "jsonrpc")) ?: "", "2.0") != 0) abort();
+    json_decref(j);
+}
+
+static void on_notify(void *ud, const char *json, size_t len)
+{
+    (void)ud;
+    must_be_jsonrpc(json, len);
+}
+
+static bool on_cancelled(void *ud, const json_t *id, bool modern)
+{
+    (void)id;
+    (void)modern;
+    return *(const bool *)ud;
+}
+
+static bool on_disconnected(void *ud)
+{
+    return *(const bool *)ud;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
@@ -82,24 +110,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *msg = (const char *)data + 1;
     size_t len = size - 1;
     mcp_config_t cfg = {.max_rows = flags & 2 ? 2 : 1000};
+    bool cancel = flags & 8;
+    json_t *one = json_integer(1);
+    (void)mcp_rpc_cancels(msg, len, one);
+    json_decref(one);
     if (flags & 1) {
         mcp_http_request_t req = {.method = "POST",
                                   .host = "127.0.0.1:8080",
                                   .content_type = "application/json",
                                   .body = msg,
                                   .body_len = len};
+        if (flags & 4) {
+            req.accept = "application/json, text/event-stream";
+            req.protocol_version = "2026-07-28";
+            req.mcp_method = "tools/call";
+            req.mcp_name = "search_messages";
+            req.disconnected = on_disconnected;
+            req.ud = &cancel;
+        }
         api_response_t resp;
         mcp_http_handle(store(), &cfg, &req, &resp);
         free(resp.body);
         return 0;
     }
     mcp_reply_t r;
-    mcp_rpc_handle(store(), &cfg, msg, len, &r);
+    mcp_io_t io = {.notify = on_notify, .cancelled = on_cancelled, .ud = &cancel};
+    mcp_rpc_handle_io(store(), &cfg, flags & 4 ? &io : NULL, msg, len, &r);
     if (r.body) {
-        json_t *j = json_loadb(r.body, r.len, 0, NULL);
-        if (!j || strcmp(json_string_value(json_object_get(j, "jsonrpc")) ?: "", "2.0") != 0)
-            abort();
-        json_decref(j);
+        if (r.cancelled) abort(); /* a cancelled request is never answered */
+        must_be_jsonrpc(r.body, r.len);
         free(r.body);
     }
     return 0;
