@@ -2,8 +2,10 @@
 # MCP benchmark (docs/benchmark.md): the REST benchmark's generated corpus of
 # N calls is loaded by sipnab with --api; then one client calls the MCP tool
 # list_dialogs with a filter over Streamable HTTP (POST /mcp, one keep-alive
-# connection, one request at a time) and we report p50/p99 latency.
-# usage: bench/mcp.sh [--build DIR] [--calls N] [--requests R]
+# connection, one request at a time) and we report p50/p99 latency, as a
+# legacy client (MCP-Protocol-Version 2025-11-25) and as a stateless one
+# (2026-07-28: _meta version and capabilities, Mcp-Method, Mcp-Name).
+# usage: bench/mcp.sh [--build DIR] [--calls N] [--requests R] [--port P]
 set -euo pipefail
 export LC_ALL=C
 
@@ -12,7 +14,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 BUILD="$ROOT/build"
 CALLS=100000
 REQUESTS=500
-PORT=18310
+PORT=""
 KEY="bench-key"
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -23,12 +25,14 @@ while [[ $# -gt 0 ]]; do
     *) echo "mcp.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
+# A free port picked now (other benchmarks and tests share the machine).
+[[ -n $PORT ]] || PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 SIPNAB="$BUILD/sipnab"
-[[ -x $SIPNAB && -x $BUILD/libexec/sipnab-api && -x $BUILD/bench/sipnab-gen ]] ||
-    cmake --build "$BUILD" --target sipnab-all sipnab-gen >&2
 mkdir -p "$HERE/out"
 CORPUS="$HERE/out/api-c$CALLS.pcap"
+[[ -x $SIPNAB && -x $BUILD/libexec/sipnab-api ]] || cmake --build "$BUILD" --target sipnab-all >&2
 if [[ ! -s $CORPUS ]]; then
+    [[ -x $BUILD/bench/sipnab-gen ]] || cmake --build "$BUILD" --target sipnab-gen >&2
     "$BUILD/bench/sipnab-gen" --calls "$CALLS" --rtp-seconds 0 -o "$CORPUS.tmp" 2>"$CORPUS.meta"
     mv "$CORPUS.tmp" "$CORPUS"
 fi
@@ -43,11 +47,17 @@ hdr = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
        "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
 def conn():
     return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-def call(c, name, args):
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                       "params": {"name": name, "arguments": args}})
+MODERN = "2026-07-28"
+hdr_modern = dict(hdr, **{"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call"})
+meta = {"io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": {}}
+def call(c, name, args, modern=False):
+    params = {"name": name, "arguments": args}
+    if modern:
+        params["_meta"] = meta
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params})
     t = time.perf_counter()
-    c.request("POST", "/mcp", body, hdr)
+    c.request("POST", "/mcp", body, dict(hdr_modern, **{"Mcp-Name": name}) if modern else hdr)
     r = c.getresponse()
     data = r.read()
     return time.perf_counter() - t, json.loads(data)
@@ -65,16 +75,18 @@ while True:  # until the API process holds every dialog
     time.sleep(0.5)
 print(f"corpus: {calls} calls, all held after {time.time() - t0:.1f} s")
 c = conn()
-for label, args in [("list_dialogs filter state == 'Failed' limit 50",
-                     {"filter": "state == 'Failed'", "limit": 50}),
+for label, args, modern in [("list_dialogs filter state == 'Failed' limit 50",
+                     {"filter": "state == 'Failed'", "limit": 50}, False),
                     ("list_dialogs filter state == 'Completed' limit 50",
-                     {"filter": "state == 'Completed'", "limit": 50}),
+                     {"filter": "state == 'Completed'", "limit": 50}, False),
                     ("list_dialogs filter from =~ '^9999' limit 50 (few matches)",
-                     {"filter": "from =~ '^9999'", "limit": 50})]:
+                     {"filter": "from =~ '^9999'", "limit": 50}, False),
+                    ("2026-07-28 list_dialogs filter state == 'Failed' limit 50",
+                     {"filter": "state == 'Failed'", "limit": 50}, True)]:
     lat = []
     total = None
     for _ in range(n):
-        dt, r = call(c, "list_dialogs", args)
+        dt, r = call(c, "list_dialogs", args, modern)
         if "result" not in r or r["result"].get("isError"):
             sys.exit(f"mcp.sh: {label}: {r}")
         total = r["result"]["structuredContent"]["total"]

@@ -43,7 +43,7 @@ bool sip_fields_keep(sip_field_arena_t *a, const sip_field_ref_t *prev, const si
     size_t need = 0;
     for (int i = 0; i < SIP_MF_COUNT; i++) {
         snb_str_t s = f->v[i];
-        if (s.p && s.len > SIP_FIELD_MAX_LEN) return false;
+        if (s.p && s.len > SIP_FIELDS_MAX_DIALOG) return false;
         if (s.p && !(prev && same(a, prev[i], s))) need += s.len;
     }
     if (need > SIP_FIELDS_MAX_DIALOG - a->len) return false;
@@ -65,7 +65,7 @@ bool sip_fields_keep(sip_field_arena_t *a, const sip_field_ref_t *prev, const si
             refs[i] = prev[i];
         } else {
             if (s.len) memcpy(a->p + a->len, s.p, s.len);
-            refs[i] = (sip_field_ref_t){a->len, (uint16_t)s.len};
+            refs[i] = (sip_field_ref_t){(uint16_t)a->len, (uint16_t)s.len};
             a->len += (uint32_t)s.len;
         }
     }

@@ -34,18 +34,18 @@ typedef struct sip_msg_fields {
     snb_str_t v[SIP_MF_COUNT];
 } sip_msg_fields_t;
 
-/* Where one kept value is in its dialog's arena. */
+/* Where one kept value is in its dialog's arena: 4 bytes, as the arena is
+ * at most 64 KiB (44 bytes a message for the eleven). */
 typedef struct sip_field_ref {
-    uint32_t off; /* SIP_FIELD_ABSENT: no value */
+    uint16_t off; /* SIP_FIELD_ABSENT: no value */
     uint16_t len;
 } sip_field_ref_t;
 
-#define SIP_FIELD_ABSENT UINT32_MAX
-/* A value longer than this is not kept (the message keeps no fields). */
-#define SIP_FIELD_MAX_LEN UINT16_MAX
-/* Arena bytes per dialog; a message that would pass it keeps no fields
- * (rendered from the dialog's values instead, as before they were kept). */
-#define SIP_FIELDS_MAX_DIALOG (64u * 1024u)
+#define SIP_FIELD_ABSENT UINT16_MAX
+/* Arena bytes per dialog (every offset below SIP_FIELD_ABSENT); a message
+ * whose values would pass it keeps none (rendered from the dialog's values
+ * instead, as before they were kept). */
+#define SIP_FIELDS_MAX_DIALOG (UINT16_MAX - 1u)
 
 typedef struct sip_field_arena {
     char *p;
