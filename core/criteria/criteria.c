@@ -20,7 +20,9 @@ struct snb_criteria {
     unsigned prefix;  /* its prefix length */
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+/* printf-checked, so clang's -Wformat-nonliteral (fuzz builds) accepts the vsnprintf. */
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+                                                          ...)
 {
     if (!err || errlen == 0) return;
     va_list ap;
