@@ -205,7 +205,7 @@ int store_agent_upsert(store_t *s, const agent_in_t *a, size_t max_agents, json_
 
 static json_t *command_object(const db_row_t *r, int off)
 {
-    /* id, label, expires_us, criteria, capture_rtp, capture_pcap */
+    /* id, label, expires_us, criteria, capture_rtp, capture_pcap, two last seqs */
     char t[CENTER_TIME_LEN];
     json_t *c = json_object();
     json_object_set_new(c, "id", json_string(r->v[off].s));
@@ -215,6 +215,8 @@ static json_t *command_object(const db_row_t *r, int off)
     json_object_set_new(c, "criteria", crit ? crit : json_object());
     json_object_set_new(c, "capture_rtp", json_boolean(r->v[off + 4].i));
     json_object_set_new(c, "capture_pcap", json_boolean(r->v[off + 5].i));
+    int64_t last = r->v[off + 6].i > r->v[off + 7].i ? r->v[off + 6].i : r->v[off + 7].i;
+    json_object_set_new(c, "last_seq", json_integer(last));
     return c;
 }
 
@@ -224,7 +226,15 @@ static int command_row(void *ud, const db_row_t *r)
     return 0;
 }
 
-#define COMMAND_COLS "s.id, s.label, s.expires_us, s.criteria, s.capture_rtp, s.capture_pcap"
+/* The last two: the highest seq stored from this agent for the session (events and
+ * packets), so an agent that restarted mid-session continues past it instead of
+ * reusing seqs the center would take for duplicates. Every query using them joins
+ * session_agents as sa. */
+#define COMMAND_COLS                                                                               \
+    "s.id, s.label, s.expires_us, s.criteria, s.capture_rtp, s.capture_pcap, "                     \
+    "(SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = s.id AND agent_id = "            \
+    "sa.agent_id), (SELECT COALESCE(MAX(seq), 0) FROM packets WHERE session_id = s.id AND "        \
+    "agent_id = sa.agent_id)"
 
 int store_agent_register(store_t *s, const agent_in_t *a, bool auto_enable, size_t max_agents,
                          int64_t now_us, json_t **out, char *e, size_t el)

@@ -89,10 +89,12 @@ static bool put_session(agent_t *a, const json_t *body, const char *path_id)
         agent_session_cmd_clear(&cmd);
         return false;
     }
-    if (created && a->seq_state) {
-        /* Started again after a restart: continue past the saved seq. */
-        uint64_t resume = agent_seq_resume(a->seq_state, cmd.id);
-        if (resume) a->sessions.slot[slot].seq = resume;
+    if (created) {
+        /* Started again after a restart: continue past what the center already
+         * stored from us (its last_seq) and past the saved seq, if any. */
+        uint64_t resume = a->seq_state ? agent_seq_resume(a->seq_state, cmd.id) : 0;
+        if (cmd.last_seq > resume) resume = cmd.last_seq;
+        if (resume > a->sessions.slot[slot].seq) a->sessions.slot[slot].seq = resume;
     }
     if (created) {
         json_t *cj = snb_criteria_json(a->sessions.slot[slot].criteria);

@@ -149,6 +149,14 @@ int agent_session_cmd_parse(const json_t *body, const char *path_id, agent_sessi
         else
             out->capture_pcap = v;
     }
+    const json_t *last = json_object_get(body, "last_seq");
+    if (last && !json_is_null(last)) {
+        if (!json_is_integer(last) || json_integer_value(last) < 0) {
+            set_err(err, errlen, "session command: last_seq must be a non-negative integer", NULL);
+            return -1;
+        }
+        out->last_seq = (uint64_t)json_integer_value(last);
+    }
     char cerr[160];
     out->criteria = snb_criteria_parse(json_object_get(body, "criteria"), cerr, sizeof cerr);
     if (!out->criteria) {

@@ -23,6 +23,7 @@ typedef struct agent_session_cmd {
     uint64_t expires_us; /* 0: none given */
     bool capture_rtp, capture_pcap;
     snb_criteria_t *criteria;
+    uint64_t last_seq; /* the center's highest stored seq from this agent (0: none) */
 } agent_session_cmd_t;
 
 typedef struct agent_session {

@@ -78,6 +78,17 @@ START_TEST(command_parse)
     ck_assert_str_eq(cmd.id, ID1);
     ck_assert_uint_eq(cmd.expires_us, 0);
     agent_session_cmd_clear(&cmd);
+    /* The center's last stored seq, where a restarted agent continues. */
+    ck_assert_uint_eq(cmd.last_seq, 0);
+    ck_assert_int_eq(parse("{\"last_seq\":41,\"criteria\":{\"call_id\":\"a@b\"}}", ID1, &cmd, err),
+                     0);
+    ck_assert_uint_eq(cmd.last_seq, 41);
+    agent_session_cmd_clear(&cmd);
+    ck_assert_int_eq(parse("{\"last_seq\":-1,\"criteria\":{\"call_id\":\"a@b\"}}", ID1, &cmd, err),
+                     -1);
+    ck_assert_str_eq(err, "session command: last_seq must be a non-negative integer");
+    ck_assert_int_eq(
+        parse("{\"last_seq\":\"7\",\"criteria\":{\"call_id\":\"a@b\"}}", ID1, &cmd, err), -1);
 
     static const struct {
         const char *body, *path, *why;

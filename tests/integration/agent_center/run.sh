@@ -491,8 +491,9 @@ expect "the line written while the center was away arrived" \
     "$(j '[.events[]|select(.type=="log")|.line]|last')" "while away ci=a1@e2e.test"
 
 # ------------------------------------------------------------------ an agent restarts
-# edge-a restarts during the sessions. Its seqs continue past the ones it
-# used (state_file); from 1 again, the center would take its new events for
+# edge-a restarts during the sessions, and without its state_file: its seqs
+# must continue past the ones the center stored (the registration answer's
+# last_seq); from 1 again, the center would take its new events for
 # duplicates of the old ones and drop them.
 kill -INT "$edge_a_pid"
 stopped "$edge_a_pid" "edge-a (restart)"
@@ -502,6 +503,7 @@ before=$(j '[.events[]|select(.agent=="edge-a")]|length')
 maxseq=$(j '[.events[]|select(.agent=="edge-a")|.seq]|max')
 mv "$work/edge-a.out" "$work/edge-a.first.out"
 rm -f "$work/edge-a.port"
+sed -i '/^state_file/d' "$work/edge-a.conf"
 "$sipnab" -c "$work/edge-a.conf" >"$work/edge-a.out" 2>"$work/edge-a.err2" &
 edge_a_pid=$!
 pids+=($edge_a_pid)
