@@ -90,9 +90,14 @@ grep -q "configuration .* is ok" "$work/t.out" || fail "sipnab -t"
 /usr/bin/sipnab -c /etc/sipnab/sipnab.conf -t 2>&1 | grep -q "configuration /etc/sipnab/sipnab.conf is ok" ||
     fail "sipnab -c /etc/sipnab/sipnab.conf -t"
 step "every packaged module loads into the installed daemon"
+# The agent needs its center and tokens (tokens only from a file, never argv).
+printf '[agent]\ncenter = http://127.0.0.1:9\nname = pkg\ncollector_token = c\ncommand_token = pkg-test-command-token\n' \
+    >"$work/agent.conf"
 for so in /usr/lib/"$ma"/sipnab/modules/*.so; do
     name=$(basename "$so" .so)
-    /usr/bin/sipnab -q -c /dev/null --load "$name" -t 2>"$work/load.err" ||
+    conf=/dev/null
+    [[ $name == agent ]] && conf="$work/agent.conf"
+    /usr/bin/sipnab -q -c "$conf" --load "$name" -t 2>"$work/load.err" ||
         { cat "$work/load.err" >&2; fail "module $name does not load"; }
 done
 echo "  $(cd /usr/lib/"$ma"/sipnab/modules && echo *)" >&2
@@ -109,6 +114,26 @@ curl -sf -H "Authorization: Bearer k" http://127.0.0.1:18398/v1/stats | grep -q 
     { cat "$work/api.err" >&2; kill "$api_pid"; fail "installed API"; }
 kill -INT "$api_pid"
 wait "$api_pid"
+
+step "sipnab-center: the installed server with the installed configuration"
+[[ $(stat -c '%a %U' /etc/sipnab/sipnab-center.conf) == "600 root" ]] ||
+    fail "/etc/sipnab/sipnab-center.conf must be 0600 root (it holds the tokens)"
+/usr/bin/sipnab-center -c /etc/sipnab/sipnab-center.conf -t 2>&1 | tee "$work/ct.out" >&2 ||
+    fail "sipnab-center -t"
+/usr/bin/sipnab-center -c /etc/sipnab/sipnab-center.conf --db "sqlite:$work/center.db" \
+    --listen 127.0.0.1:18399 >/dev/null 2>"$work/center.err" &
+center_pid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:18399/api/sessions && break; sleep 0.05; done
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer CHANGE-ME-operator" \
+    http://127.0.0.1:18399/api/sessions)
+[[ $code == 200 ]] || { cat "$work/center.err" >&2; kill "$center_pid"; fail "center: GET /api/sessions $code"; }
+code=$(curl -s -o "$work/c400" -w '%{http_code}' -H "Authorization: Bearer CHANGE-ME-operator" \
+    -H 'Content-Type: application/json' -d '{"criteria":{"method":"INVITE"}}' \
+    http://127.0.0.1:18399/api/sessions)
+[[ $code == 400 ]] || { kill "$center_pid"; fail "center: a method-only session answered $code"; }
+kill -TERM "$center_pid"
+wait "$center_pid" || true
+systemd-analyze verify /lib/systemd/system/sipnab-center.service || fail "systemd-analyze verify center"
 
 step "logrotate"
 echo "rotate me" >/var/log/sipnab/output.log
@@ -153,7 +178,8 @@ for p in "${pkgs[@]}"; do
         fail "$p still installed"
 done
 for path in /etc/sipnab /usr/lib/$ma/sipnab /usr/bin/sipnab /lib/systemd/system/sipnab.service \
-    /usr/lib/sysusers.d/sipnab.conf /etc/logrotate.d/sipnab /var/log/sipnab /usr/include/sipnab; do
+    /usr/lib/sysusers.d/sipnab.conf /etc/logrotate.d/sipnab /var/log/sipnab /usr/include/sipnab \
+    /usr/bin/sipnab-center /lib/systemd/system/sipnab-center.service; do
     [[ ! -e $path ]] || fail "$path is left after purge"
 done
 echo "package: built, lintian clean of errors, installed, ran, reloaded, purged"
