@@ -116,11 +116,25 @@ static enum MHD_Result create_session(center_t *c, struct MHD_Connection *conn, 
                      NULL);
 }
 
+/* The session, or the answer when there is none: 404 for an unknown id,
+ * 503 when the database failed (the session may well exist). */
+static json_t *session_or_fail(center_t *c, struct MHD_Connection *conn, const char *id,
+                               enum MHD_Result *ret)
+{
+    json_t *o;
+    int rc = store_session_find(c->store, id, &o);
+    if (rc > 0) return o;
+    *ret = rc < 0 ? fail(conn, 503, "the database did not answer; try again")
+                  : fail(conn, 404, "no such session");
+    return NULL;
+}
+
 static enum MHD_Result get_session(center_t *c, struct MHD_Connection *conn, const char *id,
                                    bool shared)
 {
-    json_t *o = store_session_get(c->store, id);
-    if (!o) return fail(conn, 404, "no such session");
+    enum MHD_Result ret;
+    json_t *o = session_or_fail(c, conn, id, &ret);
+    if (!o) return ret;
     if (shared) {
         /* The read-only view hides how it is shared and which agents ran it. */
         json_object_del(o, "share_expires_at");
@@ -145,8 +159,9 @@ static enum MHD_Result delete_session(center_t *c, struct MHD_Connection *conn, 
     int rc = store_session_stop(c->store, id, "stopped", center_now_us());
     if (rc < 0) return fail(conn, 404, "no such session");
     if (rc > 0) center_push_kick(c);
-    json_t *o = store_session_get(c->store, id);
-    if (!o) return fail(conn, 404, "no such session");
+    enum MHD_Result ret;
+    json_t *o = session_or_fail(c, conn, id, &ret);
+    if (!o) return ret;
     json_t *ans = json_pack("{s:s,s:O}", "id", id, "status", json_object_get(o, "status"));
     json_decref(o);
     return send_json(conn, 200, ans, NULL);
@@ -158,8 +173,9 @@ static enum MHD_Result list_events(center_t *c, struct MHD_Connection *conn, con
     int64_t limit = num_arg(conn, "limit", c->conf->page_size, 1, c->conf->page_size);
     if (after < 0) return fail(conn, 400, "after must be an event id (a non-negative integer)");
     if (limit < 0) return fail(conn, 400, "limit must be an integer from 1 to page_size");
-    json_t *s = store_session_get(c->store, id);
-    if (!s) return fail(conn, 404, "no such session");
+    enum MHD_Result ret;
+    json_t *s = session_or_fail(c, conn, id, &ret);
+    if (!s) return ret;
     json_decref(s);
     int64_t last = after;
     json_t *ev = store_events_after(c->store, id, after, (size_t)limit + 1, &last);
@@ -245,8 +261,12 @@ static bool stream_refill(stream_t *s)
             if (!live) return false;
         }
         /* Nothing new: a stopped session ends the stream once drained. */
-        json_t *o = store_session_get(c->store, s->id);
-        bool running = o && strcmp(json_string_value(json_object_get(o, "status")), "running") == 0;
+        /* A database that fails now may answer on the next pass: only a
+         * session known to have stopped (or been purged) ends the stream. */
+        json_t *o;
+        int found = store_session_find(c->store, s->id, &o);
+        bool running = found < 0 || (o && strcmp(json_string_value(json_object_get(o, "status")),
+                                                 "running") == 0);
         json_decref(o);
         if (!running) {
             s->ended = true; /* one more pass picks up a last committed batch */
@@ -298,8 +318,9 @@ static void stream_free(void *cls)
 static enum MHD_Result open_stream(center_t *c, struct MHD_Connection *conn, const char *id,
                                    const char *share_digest)
 {
-    json_t *o = store_session_get(c->store, id);
-    if (!o) return fail(conn, 404, "no such session");
+    enum MHD_Result ret;
+    json_t *o = session_or_fail(c, conn, id, &ret);
+    if (!o) return ret;
     json_decref(o);
     int64_t after = num_arg(conn, "after", 0, 0, INT64_MAX);
     const char *lei = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
@@ -323,7 +344,7 @@ static enum MHD_Result open_stream(center_t *c, struct MHD_Connection *conn, con
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
-    enum MHD_Result ret = MHD_queue_response(conn, 200, r);
+    ret = MHD_queue_response(conn, 200, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -365,8 +386,9 @@ static int add_packet(void *ud, const packet_row_t *p)
 
 static enum MHD_Result export_tar(center_t *c, struct MHD_Connection *conn, const char *id)
 {
-    json_t *o = store_session_get(c->store, id);
-    if (!o) return fail(conn, 404, "no such session");
+    enum MHD_Result ret;
+    json_t *o = session_or_fail(c, conn, id, &ret);
+    if (!o) return ret;
     bool pcap = json_is_true(json_object_get(o, "capture_pcap"));
     json_decref(o);
     if (!pcap) return fail(conn, 404, "this session was started without capture_pcap");
@@ -392,7 +414,7 @@ static enum MHD_Result export_tar(center_t *c, struct MHD_Connection *conn, cons
     snprintf(cd, sizeof cd, "attachment; filename=\"session-%s.tar\"", id);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-tar");
     MHD_add_response_header(r, "Content-Disposition", cd);
-    enum MHD_Result ret = MHD_queue_response(conn, 200, r);
+    ret = MHD_queue_response(conn, 200, r);
     MHD_destroy_response(r);
     return ret;
 }

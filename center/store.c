@@ -465,21 +465,34 @@ static int agent_id_row(void *ud, const db_row_t *r)
     return 0;
 }
 
-json_t *store_session_get(store_t *s, const char *id)
+int store_session_find(store_t *s, const char *id, json_t **out)
 {
     char e[256];
     size_t el = sizeof e;
     json_t *o = NULL;
     db_val_t p[] = {DBT(id)};
     pthread_mutex_lock(&s->lock);
-    EXEC(s, SESSION_COLS " WHERE id = ?", p, 1, session_row, &o, NULL);
-    if (o) {
+    int rc = EXEC(s, SESSION_COLS " WHERE id = ?", p, 1, session_row, &o, NULL);
+    if (rc == 0 && o) {
         json_t *ids = json_array();
-        EXEC(s, "SELECT agent_id FROM session_agents WHERE session_id = ? ORDER BY agent_id", p, 1,
-             agent_id_row, ids, NULL);
+        rc = EXEC(s, "SELECT agent_id FROM session_agents WHERE session_id = ? ORDER BY agent_id",
+                  p, 1, agent_id_row, ids, NULL);
         json_object_set_new(o, "agent_ids", ids);
     }
     pthread_mutex_unlock(&s->lock);
+    if (rc != 0) {
+        json_decref(o);
+        *out = NULL;
+        return -1;
+    }
+    *out = o;
+    return o ? 1 : 0;
+}
+
+json_t *store_session_get(store_t *s, const char *id)
+{
+    json_t *o;
+    store_session_find(s, id, &o);
     return o;
 }
 

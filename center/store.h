@@ -60,7 +60,10 @@ typedef struct session_new {
 int store_session_create(store_t *s, const session_new_t *n, const int64_t *agents, size_t n_agents,
                          char *err, size_t errlen);
 int64_t store_sessions_running(store_t *s);
-/* NULL when unknown. */
+/* 1 found (*out is the session), 0 unknown, -1 the database failed: the
+ * API answers 404 only for the second and 503 for the third. */
+int store_session_find(store_t *s, const char *id, json_t **out);
+/* NULL when unknown or when the database failed. */
 json_t *store_session_get(store_t *s, const char *id);
 json_t *store_sessions_list(store_t *s, size_t limit);
 /* 1 stopped now, 0 was not running, -1 unknown. Marks its agents for a stop. */

@@ -326,6 +326,39 @@ START_TEST(retention)
 }
 END_TEST
 
+/* A failing database is not an unknown session: find says -1 (the API's
+ * 503), not 0 (its 404). The table a session's agents live in is dropped
+ * behind the store's back, by the database's own client. */
+START_TEST(db_failure_is_not_unknown)
+{
+    store_t *s = fresh();
+    int64_t a = add_agent(s, "edge-1", "", 1);
+    add_session(s, S1, NOW, 3600, true, &a, 1);
+    json_t *o = NULL;
+    ck_assert_int_eq(store_session_find(s, "no-such-session-id", &o), 0);
+    ck_assert_ptr_null(o);
+    ck_assert_int_eq(store_session_find(s, S1, &o), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "id")), S1);
+    ck_assert_uint_eq(json_array_size(json_object_get(o, "agent_ids")), 1);
+    json_decref(o);
+    char cmd[1400];
+    if (strncmp(url, "sqlite:", 7) == 0)
+        snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'DROP TABLE session_agents' >/dev/null 2>&1",
+                 url + 7);
+    else
+        snprintf(cmd, sizeof cmd,
+                 "psql -q -X -d '%s' -c 'DROP TABLE session_agents' >/dev/null 2>&1", url);
+    ck_assert_int_eq(system(cmd), 0);
+    o = json_object(); /* must come back NULL */
+    json_t *before = o;
+    ck_assert_int_eq(store_session_find(s, S1, &o), -1);
+    ck_assert_ptr_null(o);
+    json_decref(before);
+    ck_assert_ptr_null(store_session_get(s, S1));
+    store_close(s);
+}
+END_TEST
+
 int main(void)
 {
     const char *pg = getenv("SNB_CENTER_PG_URL");
@@ -345,6 +378,7 @@ int main(void)
         tcase_add_test(tc, ingest_rules);
         tcase_add_test(tc, pushes_expiry_share);
         tcase_add_test(tc, retention);
+        tcase_add_test(tc, db_failure_is_not_unknown);
         suite_add_tcase(s, tc);
         SRunner *sr = srunner_create(s);
         srunner_set_fork_status(sr, CK_NOFORK);
