@@ -173,8 +173,16 @@ static int pg_script(db_t *db, const char *sql, char *err, size_t errlen)
 {
     pg_t *g = (pg_t *)db;
     revive(g);
+    bool idle = PQtransactionStatus(g->c) == PQTRANS_IDLE;
     PGresult *r = PQexec(g->c, sql);
     ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR && idle && PQstatus(g->c) == CONNECTION_BAD) {
+        /* As in pg_exec: a BEGIN that met a dead connection is sent again. */
+        PQclear(r);
+        PQreset(g->c);
+        r = PQexec(g->c, sql);
+        st = PQresultStatus(r);
+    }
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         char *m = PQresultErrorMessage(r);
         snprintf(err, errlen, "postgresql: %.*s", (int)strcspn(m, "\n"), m);

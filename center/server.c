@@ -356,11 +356,12 @@ typedef struct export_ctx {
     char agent[80];
     int64_t linktype;
     json_t *kinds; /* agent -> number of link types */
+    int pass;      /* the store_packets pass the fields above follow */
 } export_ctx_t;
 
-static int count_kinds(void *ud, const packet_row_t *p)
+/* Pass 0: how many link types each agent has (several: one file each). */
+static int count_kinds(export_ctx_t *x, const packet_row_t *p)
 {
-    export_ctx_t *x = ud;
     if (strcmp(x->agent, p->agent) != 0 || x->linktype != p->linktype) {
         json_t *n = json_object_get(x->kinds, p->agent);
         json_object_set_new(x->kinds, p->agent, json_integer(json_integer_value(n) + 1));
@@ -370,9 +371,9 @@ static int count_kinds(void *ud, const packet_row_t *p)
     return 0;
 }
 
-static int add_packet(void *ud, const packet_row_t *p)
+/* Pass 1: the packets into the tar, a pcap file per agent and link type. */
+static int add_packet(export_ctx_t *x, const packet_row_t *p)
 {
-    export_ctx_t *x = ud;
     if (strcmp(x->agent, p->agent) != 0 || x->linktype != p->linktype) {
         char name[100];
         int several = json_integer_value(json_object_get(x->kinds, p->agent)) > 1;
@@ -382,6 +383,17 @@ static int add_packet(void *ud, const packet_row_t *p)
         x->linktype = p->linktype;
     }
     return tarpcap_packet(&x->tar, p->ts_us, p->data, p->len, (uint32_t)p->orig_len) != 0;
+}
+
+static int export_pass(void *ud, int pass, const packet_row_t *p)
+{
+    export_ctx_t *x = ud;
+    if (pass != x->pass) { /* the first row of the next pass */
+        x->pass = pass;
+        x->agent[0] = 0;
+        x->linktype = -1;
+    }
+    return pass == 0 ? count_kinds(x, p) : add_packet(x, p);
 }
 
 static enum MHD_Result export_tar(center_t *c, struct MHD_Connection *conn, const char *id)
@@ -394,12 +406,13 @@ static enum MHD_Result export_tar(center_t *c, struct MHD_Connection *conn, cons
     if (!pcap) return fail(conn, 404, "this session was started without capture_pcap");
     export_ctx_t x = {.linktype = -1};
     x.kinds = json_object();
-    store_packets(c->store, id, count_kinds, &x);
-    x.agent[0] = 0;
-    x.linktype = -1;
     tarpcap_init(&x.tar, c->conf->max_export, center_now_us() / 1000000);
-    store_packets(c->store, id, add_packet, &x);
+    int rc = store_packets(c->store, id, 2, export_pass, &x);
     json_decref(x.kinds);
+    if (rc != 0) { /* never a partial export that looks whole */
+        tarpcap_free(&x.tar);
+        return fail(conn, 503, "the database did not answer; try again");
+    }
     if (tarpcap_finish(&x.tar) != 0) {
         tarpcap_free(&x.tar);
         return fail(conn, 413, "the export is larger than max_export");

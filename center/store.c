@@ -1,6 +1,8 @@
 /* The store's queries, written once for both drivers (db.h). Every public
  * function takes the store's lock, so the HTTP threads, the push thread and
- * the retention pass can share one connection. */
+ * the retention pass can share one connection. Exports read on a second
+ * connection of their own (store_packets), so a long export never holds
+ * up ingest. */
 #include "store.h"
 
 #include <pthread.h>
@@ -15,6 +17,9 @@ struct store {
     db_t *db;
     pthread_mutex_t lock;
     int version;
+    char *url;                   /* to open the export reader */
+    db_t *reader;                /* opened at the first export; NULL after a failure */
+    pthread_mutex_t reader_lock; /* one export reads at a time */
 };
 
 #define EXEC(s, sql, p, n, cb, ud, ch) (s)->db->ops->exec((s)->db, sql, p, n, cb, ud, ch, e, el)
@@ -90,6 +95,12 @@ store_t *store_open(const char *url, char *err, size_t errlen)
     }
     s->db = db;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->reader_lock, NULL);
+    if (!(s->url = strdup(url))) {
+        snprintf(err, errlen, "out of memory");
+        store_close(s);
+        return NULL;
+    }
     if (migrate(s, err, errlen) != 0) {
         store_close(s);
         return NULL;
@@ -101,7 +112,10 @@ void store_close(store_t *s)
 {
     if (!s) return;
     s->db->ops->close(s->db);
+    if (s->reader) s->reader->ops->close(s->reader);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->reader_lock);
+    free(s->url);
     free(s);
 }
 
@@ -787,8 +801,9 @@ json_t *store_events_after(store_t *s, const char *session, int64_t after, size_
 }
 
 typedef struct pkt_ctx {
-    int (*cb)(void *, const packet_row_t *);
+    int (*cb)(void *, int, const packet_row_t *);
     void *ud;
+    int pass;
 } pkt_ctx_t;
 
 static int packet_row_cb(void *ud, const db_row_t *r)
@@ -800,23 +815,46 @@ static int packet_row_cb(void *ud, const db_row_t *r)
                       .orig_len = r->v[3].i,
                       .data = r->v[4].b,
                       .len = r->v[4].len};
-    return c->cb(c->ud, &p);
+    return c->cb(c->ud, c->pass, &p);
 }
 
-int store_packets(store_t *s, const char *session, int (*cb)(void *ud, const packet_row_t *p),
-                  void *ud)
+static db_t *open_db(const char *url, char *err, size_t errlen)
+{
+    if (strncmp(url, "sqlite:", 7) == 0) return db_sqlite_open(url + 7, err, errlen);
+    return db_pg_open(url, err, errlen);
+}
+
+int store_packets(store_t *s, const char *session, int passes,
+                  int (*cb)(void *ud, int pass, const packet_row_t *p), void *ud)
 {
     char e[256];
     size_t el = sizeof e;
-    pkt_ctx_t c = {cb, ud};
+    pkt_ctx_t c = {cb, ud, 0};
     db_val_t p[] = {DBT(session)};
-    pthread_mutex_lock(&s->lock);
-    int rc = EXEC(s,
-                  "SELECT COALESCE(a.name, 'agent-' || p.agent_id), p.linktype, p.ts_us, "
-                  "p.orig_len, p.data FROM packets p LEFT JOIN agents a ON a.id = p.agent_id "
-                  "WHERE p.session_id = ? ORDER BY 1, p.linktype, p.ts_us, p.seq",
-                  p, 1, packet_row_cb, &c, NULL);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_lock(&s->reader_lock);
+    if (!s->reader) s->reader = open_db(s->url, e, el);
+    db_t *r = s->reader;
+    /* One read transaction: every pass sees the same rows (a WAL reader's
+     * snapshot in SQLite; REPEATABLE READ in PostgreSQL) while ingest
+     * commits on the main connection. */
+    bool pg = r && strcmp(r->ops->name, "sqlite") != 0;
+    int rc = r ? r->ops->script(r, pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
+                                e, el)
+               : -1;
+    for (c.pass = 0; rc == 0 && c.pass < passes; c.pass++)
+        rc =
+            r->ops->exec(r,
+                         "SELECT COALESCE(a.name, 'agent-' || p.agent_id), p.linktype, p.ts_us, "
+                         "p.orig_len, p.data FROM packets p LEFT JOIN agents a ON a.id = "
+                         "p.agent_id WHERE p.session_id = ? ORDER BY 1, p.linktype, p.ts_us, p.seq",
+                         p, 1, packet_row_cb, &c, NULL, e, el);
+    if (r && r->ops->script(r, rc == 0 ? "COMMIT" : "ROLLBACK", e, el) != 0) rc = -1;
+    if (rc != 0 && r) {
+        /* Reopened at the next export (a restarted server, a lost socket). */
+        r->ops->close(r);
+        s->reader = NULL;
+    }
+    pthread_mutex_unlock(&s->reader_lock);
     return rc;
 }
 

@@ -106,10 +106,13 @@ typedef struct packet_row {
     const unsigned char *data;
     size_t len;
 } packet_row_t;
-/* Packets ordered by agent name, link type, capture time, seq. Stop by
- * returning nonzero. */
-int store_packets(store_t *s, const char *session, int (*cb)(void *ud, const packet_row_t *p),
-                  void *ud);
+/* A session's packets, ordered by agent name, link type, capture time,
+ * seq, read `passes` times (pass 0, 1, ...) from one snapshot: every pass
+ * sees the same rows. Runs on the export's own connection, so ingest goes
+ * on meanwhile. A pass stops early when cb returns nonzero (still 0).
+ * Returns -1 when the database failed. */
+int store_packets(store_t *s, const char *session, int passes,
+                  int (*cb)(void *ud, int pass, const packet_row_t *p), void *ud);
 
 /* Session commands still to send: [{session, agent_id, url, token, action:
  * "start"|"stop", command: {...}}]. */

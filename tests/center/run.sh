@@ -421,6 +421,14 @@ else
         -o "-c listen_addresses='' -k $pgdir -p $pgport" restart >/dev/null
     call GET "/api/sessions/$psid" "$OP"
     expect "PostgreSQL: after a database restart" "$code/$(j .event_count)" 200/20
+    # the export's own connection (used before the restart) reconnects too
+    rm -rf "$work/px"
+    mkdir -p "$work/px"
+    code=$(curl -s -H "Authorization: Bearer $OP" -o "$work/pg2.tar" -w '%{http_code}' \
+        "$base/api/sessions/$psid/export.tar")
+    tar -xf "$work/pg2.tar" -C "$work/px" 2>/dev/null || true
+    expect "PostgreSQL: export after a database restart" \
+        "$code/$(tshark -r "$work/px/edge-1.pcap" 2>/dev/null | wc -l)" 200/20
     expect "PostgreSQL: rows" "$(psql -At -X -d "$pgurl" -c 'SELECT COUNT(*) FROM events')" 20
     kill "$cpid"
     wait "$cpid" 2>/dev/null || true
