@@ -74,6 +74,57 @@ static void revive(pg_t *g)
     if (PQstatus(g->c) != CONNECTION_OK) PQreset(g->c);
 }
 
+/* Sends one statement; its first result, or NULL when it could not be
+ * sent (PQerrorMessage says why). */
+static PGresult *send_query(pg_t *g, const char *q, int n, const char *const *vals, const int *lens,
+                            const int *fmts, bool one_row_at_a_time)
+{
+    if (!PQsendQueryParams(g->c, q, n, NULL, vals, lens, fmts, 0)) return NULL;
+    if (one_row_at_a_time) PQsetSingleRowMode(g->c);
+    return PQgetResult(g->c);
+}
+
+/* A result's rows to cb; true when cb asked to stop. */
+static bool deliver_rows(PGresult *r, db_row_cb cb, void *ud)
+{
+    int rows = PQntuples(r), cols = PQnfields(r);
+    if (cols > 32) cols = 32;
+    db_val_t v[32];
+    unsigned char *blobs[32];
+    for (int i = 0; i < rows; i++) {
+        memset(blobs, 0, sizeof blobs);
+        for (int c = 0; c < cols; c++) {
+            memset(&v[c], 0, sizeof v[c]);
+            if (PQgetisnull(r, i, c)) continue;
+            const char *s = PQgetvalue(r, i, c);
+            Oid t = PQftype(r, c);
+            if (t == 20 || t == 21 || t == 23) {
+                v[c].type = DB_INT;
+                v[c].i = strtoll(s, NULL, 10);
+            } else if (t == 16) {
+                v[c].type = DB_INT;
+                v[c].i = s[0] == 't';
+            } else if (t == 17) {
+                size_t len = 0;
+                blobs[c] = PQunescapeBytea((const unsigned char *)s, &len);
+                v[c].type = DB_BLOB;
+                v[c].b = blobs[c];
+                v[c].len = len;
+            } else {
+                v[c].type = DB_TEXT;
+                v[c].s = s;
+                v[c].len = (size_t)PQgetlength(r, i, c);
+            }
+        }
+        db_row_t row = {.n = cols, .v = v};
+        int stop = cb(ud, &row);
+        for (int c = 0; c < cols; c++)
+            if (blobs[c]) PQfreemem(blobs[c]);
+        if (stop) return true;
+    }
+    return false;
+}
+
 static int pg_exec(db_t *db, const char *sql, const db_val_t *p, int n, db_row_cb cb, void *ud,
                    int64_t *changes, char *err, size_t errlen)
 {
@@ -108,65 +159,44 @@ static int pg_exec(db_t *db, const char *sql, const db_val_t *p, int n, db_row_c
             break;
         }
     }
+    /* Rows come one at a time (single-row mode): an export of a long
+     * session never holds the whole result in memory. */
     bool idle = PQtransactionStatus(g->c) == PQTRANS_IDLE;
-    PGresult *r = PQexecParams(g->c, q, n, NULL, vals, lens, fmts, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_FATAL_ERROR && idle && PQstatus(g->c) == CONNECTION_BAD) {
+    PGresult *r = send_query(g, q, n, vals, lens, fmts, cb != NULL);
+    if ((!r || PQresultStatus(r) == PGRES_FATAL_ERROR) && idle &&
+        PQstatus(g->c) == CONNECTION_BAD) {
         /* Outside a transaction a statement that met a dead connection is
          * simply sent again on a new one. */
-        PQclear(r);
+        for (; r; r = PQgetResult(g->c))
+            PQclear(r);
         PQreset(g->c);
-        r = PQexecParams(g->c, q, n, NULL, vals, lens, fmts, 0);
-        st = PQresultStatus(r);
+        r = send_query(g, q, n, vals, lens, fmts, cb != NULL);
     }
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        char *m = PQresultErrorMessage(r);
-        size_t ml = strcspn(m, "\n");
-        snprintf(err, errlen, "postgresql: %.*s", (int)ml, m);
-        PQclear(r);
+    if (!r) {
+        const char *m = PQerrorMessage(g->c);
+        snprintf(err, errlen, "postgresql: %.*s", (int)strcspn(m, "\n"), m);
         return -1;
     }
-    if (changes) {
-        const char *t = PQcmdTuples(r);
-        *changes = t && *t ? strtoll(t, NULL, 10) : 0;
-    }
-    int rows = PQntuples(r), cols = PQnfields(r);
-    if (cols > 32) cols = 32;
-    db_val_t v[32];
-    unsigned char *blobs[32];
-    for (int i = 0; cb && i < rows; i++) {
-        memset(blobs, 0, sizeof blobs);
-        for (int c = 0; c < cols; c++) {
-            memset(&v[c], 0, sizeof v[c]);
-            if (PQgetisnull(r, i, c)) continue;
-            const char *s = PQgetvalue(r, i, c);
-            Oid t = PQftype(r, c);
-            if (t == 20 || t == 21 || t == 23) {
-                v[c].type = DB_INT;
-                v[c].i = strtoll(s, NULL, 10);
-            } else if (t == 16) {
-                v[c].type = DB_INT;
-                v[c].i = s[0] == 't';
-            } else if (t == 17) {
-                size_t len = 0;
-                blobs[c] = PQunescapeBytea((const unsigned char *)s, &len);
-                v[c].type = DB_BLOB;
-                v[c].b = blobs[c];
-                v[c].len = len;
-            } else {
-                v[c].type = DB_TEXT;
-                v[c].s = s;
-                v[c].len = (size_t)PQgetlength(r, i, c);
+    int rc = 0;
+    bool stop = false;
+    for (; r; r = PQgetResult(g->c)) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+            /* After a stop the rest is read and dropped: the connection
+             * must be idle for the next statement. */
+            if (cb && !stop) stop = deliver_rows(r, cb, ud);
+            if (changes && st != PGRES_SINGLE_TUPLE) {
+                const char *t = PQcmdTuples(r);
+                *changes = t && *t ? strtoll(t, NULL, 10) : 0;
             }
+        } else if (rc == 0) {
+            const char *m = PQresultErrorMessage(r);
+            snprintf(err, errlen, "postgresql: %.*s", (int)strcspn(m, "\n"), m);
+            rc = -1;
         }
-        db_row_t row = {.n = cols, .v = v};
-        int stop = cb(ud, &row);
-        for (int c = 0; c < cols; c++)
-            if (blobs[c]) PQfreemem(blobs[c]);
-        if (stop) break;
+        PQclear(r);
     }
-    PQclear(r);
-    return 0;
+    return rc;
 }
 
 static int pg_script(db_t *db, const char *sql, char *err, size_t errlen)

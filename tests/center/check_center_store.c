@@ -354,6 +354,13 @@ static int ingest_during_export(void *ud, int pass, const packet_row_t *p)
     return 0;
 }
 
+static int stop_at_first(void *ud, int pass, const packet_row_t *p)
+{
+    (void)pass, (void)p;
+    (*(int *)ud)++;
+    return 1;
+}
+
 START_TEST(export_reads_a_snapshot)
 {
     store_t *s = fresh();
@@ -372,6 +379,14 @@ START_TEST(export_reads_a_snapshot)
     ck_assert_int_eq(x.rows[1], 2);
     ck_assert_int_eq(store_count(s, "packets"), 3);
     int np = 0;
+    ck_assert_int_eq(store_packets(s, S1, 1, count_packets, &np), 0);
+    ck_assert_int_eq(np, 3);
+    /* A pass stopped at its first row (an export over max_export): the
+     * rest is drained, and the next export on that connection works. */
+    int first = 0;
+    ck_assert_int_eq(store_packets(s, S1, 2, stop_at_first, &first), 0);
+    ck_assert_int_eq(first, 2);
+    np = 0;
     ck_assert_int_eq(store_packets(s, S1, 1, count_packets, &np), 0);
     ck_assert_int_eq(np, 3);
     store_close(s);
