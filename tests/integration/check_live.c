@@ -185,6 +185,7 @@ START_TEST(sigint_interrupts_a_long_file_run)
     argv[n++] = "/dev/null";
     argv[n++] = "--stats";
     argv[n++] = "--json";
+    argv[n++] = "-v"; /* its "reading" line says when the signal may come */
     argv[n++] = "-o"; /* reading and decoding are under test, not SIP output */
     argv[n++] = "core.load=pcap";
     for (int i = 0; i < 150; i++) {
@@ -193,7 +194,11 @@ START_TEST(sigint_interrupts_a_long_file_run)
     }
     argv[n] = NULL;
     pid_t pid = run_bg(argv, OUT, ERR);
-    usleep(150000);
+    /* A signal before the loop watches for it (module loading: slow under
+     * ASan) ends the process the default way; this test is about one that
+     * comes while the files are read. */
+    ck_assert(wait_for_text(ERR, ": reading (link type", 10));
+    usleep(100000);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     kill(pid, SIGINT);
@@ -221,12 +226,34 @@ START_TEST(sigint_interrupts_a_long_file_run)
 
     /* SIGTERM, with the SIP module: the end-of-input outputs are printed
      * for what was read (they were not before: only the counters were). */
-    char *sip_argv[] = {(char *)sipnab_bin(), "-c", "/dev/null",    "-N", "--dialogs-json", "-I",
-                        (char *)corpus,       "-I", (char *)corpus, "-I", (char *)corpus,   "-I",
-                        (char *)corpus,       "-I", (char *)corpus, "-I", (char *)corpus,   "-I",
-                        (char *)corpus,       "-I", (char *)corpus, "-I", (char *)corpus,   NULL};
+    char *sip_argv[] = {(char *)sipnab_bin(),
+                        "-v",
+                        "-c",
+                        "/dev/null",
+                        "-N",
+                        "--dialogs-json",
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        "-I",
+                        (char *)corpus,
+                        NULL};
     pid = run_bg(sip_argv, OUT, ERR);
-    usleep(150000);
+    ck_assert(wait_for_text(ERR, ": reading (link type", 10));
+    usleep(100000);
     kill(pid, SIGTERM);
     ck_assert_int_eq(run_wait(pid, 10), 1);
     ck_assert(wait_for_text(ERR, "pcap: interrupted after ", 1));
