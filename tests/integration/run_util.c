@@ -94,15 +94,19 @@ void run_free(run_result_t *r)
 
 pid_t run_bg(char *const argv[], const char *out_path, const char *err_path)
 {
+    /* Truncated before the fork, not in the child: a wait_for_text right
+     * after run_bg must never read what the previous run left there. */
+    int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     pid_t pid = fork();
     if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (o >= 0) dup2(o, 1);
         if (e >= 0) dup2(e, 2);
         execv(argv[0], argv);
         _exit(127);
     }
+    if (o >= 0) close(o);
+    if (e >= 0) close(e);
     return pid;
 }
 
