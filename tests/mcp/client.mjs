@@ -226,7 +226,7 @@ async function exercise(client, label, restFailed, restAllIds) {
 // says stopped "time"); one progress tick per 256 dialogs scanned.
 function scanOutcome(sc, total) {
   const scanned = sc?.dialogs_scanned ?? -1;
-  const whole = scanned === Math.min(total, 10000) || (sc?.stopped === "time" && scanned >= 0);
+  const whole = scanned === Math.min(total, 10000) || (String(sc?.stopped).startsWith("time") && scanned >= 0);
   const text = scanned === Math.min(total, 10000) ? "all scanned" : `${scanned} scanned, stopped by ${sc?.stopped}`;
   return { whole, ticks: Math.floor(Math.max(scanned, 0) / 256), text };
 }
