@@ -327,7 +327,7 @@ static bool list_dialog(void *ud, const api_dialog_t *d)
         return f->pg.emitted < f->pg.limit;
     }
     if (f->state >= 0 && d->state != f->state) return true;
-    if (f->expr && !api_values_match(f->expr, d->values, d->values_len)) return true;
+    if (f->expr && !api_values_match(f->expr, &d->values)) return true;
     if (f->re && !api_regex_match(f->re, d->from_user, strlen(d->from_user)))
         return !api_regex_too_expensive(f->re);
     page_add(&f->pg, d->summary_json, d->summary_len);
@@ -388,7 +388,7 @@ static bool list_stream(void *ud, const api_stream_t *st)
     if (f->orphaned >= 0 && st->orphaned != (f->orphaned == 1)) return true;
     /* Unknown MOS (< 0, or not a number) never counts as below anything. */
     if (f->mos_set && !(st->mos >= 0 && st->mos < f->mos_below)) return true;
-    if (f->expr && !api_values_match(f->expr, st->values, st->values_len)) return true;
+    if (f->expr && !api_values_match(f->expr, &st->values)) return true;
     page_add(&f->pg, st->list_json, st->list_len);
     return true;
 }

@@ -22,6 +22,15 @@ const char *api_state_name(unsigned state);
 int api_state_from(const char *name);
 
 /* A stored dialog: the record's fields, owned by the store. */
+/* A record's filter field values and where each starts (api_values_index):
+ * a filter reads the fields it names, not every field before them. */
+typedef struct api_values {
+    const char *p;
+    size_t len;
+    const uint32_t *offs;
+    size_t n;
+} api_values_t;
+
 typedef struct api_dialog {
     char *call_id;
     size_t call_id_len;
@@ -32,10 +41,9 @@ typedef struct api_dialog {
     uint32_t diag_flags;
     char *summary_json, *full_json, *report_markdown;
     size_t summary_len, full_len, markdown_len;
-    const char *values; /* filter field values (api_values_get) */
-    size_t values_len;
     const char *messages_json; /* its messages as --json renders them (a JSON array), or "" */
     size_t messages_len;
+    api_values_t values; /* last: next to the store's list links (api_store.c) */
 } api_dialog_t;
 
 typedef struct api_stream {
@@ -47,8 +55,7 @@ typedef struct api_stream {
     char *call_id;    /* "" when orphaned */
     char *list_json, *full_json;
     size_t list_len, full_len;
-    const char *values;
-    size_t values_len;
+    api_values_t values;
 } api_stream_t;
 
 typedef struct api_store api_store_t;
@@ -111,7 +118,7 @@ const struct api_alerts *api_store_alerts(const api_store_t *s);
 const api_field_table_t *api_store_stream_fields(const api_store_t *s);
 snb_filter_t *api_field_table_compile(const api_field_table_t *t, const char *expr, char *err,
                                       size_t errlen);
-bool api_values_match(const snb_filter_t *f, const char *values, size_t len);
+bool api_values_match(const snb_filter_t *f, const api_values_t *v);
 /* The diagnosis kinds (bit i of api_dialog_t.diag_flags is kinds[i]). */
 const char *const *api_store_kinds(const api_store_t *s, size_t *n);
 

@@ -389,41 +389,75 @@ int api_values_encode(api_buf_t *b, const void *array)
     return rc ? -1 : 0;
 }
 
-bool api_values_get(snb_str_t rec, size_t index, snb_filter_value_t *out)
+/* Reads the value at r's position and steps past it; false on garbage. */
+static bool read_value(rcur_t *r, snb_filter_value_t *out)
 {
     memset(out, 0, sizeof *out);
+    uint8_t tag = get_u8(r);
+    if (r->bad) return false;
+    const char *p = NULL;
+    uint32_t n = 0;
+    switch (tag) {
+    case 0:
+    case 2:
+    case 3:
+        break;
+    case 1:
+        p = take(r, 8);
+        break;
+    case 4: {
+        const char *h = take(r, 2);
+        n = h ? (uint32_t)(uint8_t)h[0] | (uint32_t)(uint8_t)h[1] << 8 : 0;
+        p = take(r, n);
+        break;
+    }
+    default:
+        return false;
+    }
+    if (r->bad) return false;
+    out->present = tag != 0;
+    if (tag == 1) out->num = bits_dbl(rd64(p));
+    out->b = tag == 3;
+    if (tag == 4) out->str = p, out->len = n;
+    return true;
+}
+
+bool api_values_get(snb_str_t rec, size_t index, snb_filter_value_t *out)
+{
     rcur_t r = {rec.p, rec.p ? rec.len : 0, false};
     for (size_t i = 0;; i++) {
-        uint8_t tag = get_u8(&r);
-        if (r.bad) return false;
-        const char *p = NULL;
-        uint32_t n = 0;
-        switch (tag) {
-        case 0:
-            break;
-        case 1:
-            p = take(&r, 8);
-            break;
-        case 2:
-        case 3:
-            break;
-        case 4: {
-            const char *h = take(&r, 2);
-            n = h ? (uint32_t)(uint8_t)h[0] | (uint32_t)(uint8_t)h[1] << 8 : 0;
-            p = take(&r, n);
-            break;
-        }
-        default:
+        if (!read_value(&r, out)) {
+            memset(out, 0, sizeof *out);
             return false;
         }
-        if (r.bad) return false;
-        if (i < index) continue;
-        out->present = tag != 0;
-        if (tag == 1) out->num = bits_dbl(rd64(p));
-        out->b = tag == 3;
-        if (tag == 4) out->str = p, out->len = n;
-        return true;
+        if (i == index) return true;
     }
+}
+
+size_t api_values_index(snb_str_t rec, uint32_t *offs, size_t cap)
+{
+    rcur_t r = {rec.p, rec.p ? rec.len : 0, false};
+    snb_filter_value_t v;
+    size_t n = 0;
+    while (r.left) {
+        uint32_t at = (uint32_t)(rec.len - r.left);
+        if (!read_value(&r, &v)) break;
+        if (offs && n < cap) offs[n] = at;
+        n++;
+    }
+    return n;
+}
+
+bool api_values_get_at(snb_str_t rec, uint32_t off, snb_filter_value_t *out)
+{
+    if (!rec.p || off >= rec.len) {
+        memset(out, 0, sizeof *out);
+        return false;
+    }
+    rcur_t r = {rec.p + off, (uint32_t)(rec.len - off), false};
+    if (read_value(&r, out)) return true;
+    memset(out, 0, sizeof *out);
+    return false;
 }
 
 /* ---- framer ----------------------------------------------------------- */

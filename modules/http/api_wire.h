@@ -98,6 +98,12 @@ int api_wire_get_stream_gone(const char *payload, uint32_t len, uint64_t *id);
  * read entry `index` back. -1 / false on garbage. */
 int api_values_encode(api_buf_t *b, const void *json_array);
 bool api_values_get(snb_str_t rec, size_t index, snb_filter_value_t *out);
+/* Where each value starts: api_values_get walks every value before the one
+ * asked for, a filter over 100 000 stored dialogs cannot afford that. Writes
+ * up to cap offsets (offs may be NULL to count) and returns how many valid
+ * values lead the record; api_values_get_at reads one at its offset. */
+size_t api_values_index(snb_str_t rec, uint32_t *offs, size_t cap);
+bool api_values_get_at(snb_str_t rec, uint32_t off, snb_filter_value_t *out);
 
 /* Reassembles frames from a byte stream read in arbitrary pieces. */
 typedef struct api_framer {

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_slab.h"
 #include "api_store.h"
+#include "filter.h"
 
 static int put_dialog(api_store_t *s, const char *call_id, const char *from, unsigned state,
                       uint64_t created, int32_t pdd)
@@ -425,6 +427,146 @@ static void scale(bool reverse)
     api_store_free(s);
 }
 
+/* Slots are distinct, 16-aligned, zeroed, reused after a free, and span
+ * chunks; sized slabs hand large sizes to malloc. */
+START_TEST(slab_slots)
+{
+    api_slab_t slab;
+    api_slab_init(&slab, 250);
+    ck_assert_uint_eq(slab.slot, 256);
+    enum { N = 5000 }; /* about five 256 KiB chunks */
+    static unsigned char *p[N];
+    for (size_t i = 0; i < N; i++) {
+        p[i] = api_slab_alloc(&slab);
+        ck_assert_ptr_nonnull(p[i]);
+        ck_assert_uint_eq((uintptr_t)p[i] % 16, 0);
+        for (size_t k = 0; k < 256; k++)
+            ck_assert_uint_eq(p[i][k], 0);
+        memset(p[i], (int)(i & 0xff) | 1, 256);
+    }
+    ck_assert_uint_ge(slab.chunk_bytes, (size_t)N * 256);
+    for (size_t i = 1; i < N; i++) /* no two slots overlap */
+        ck_assert(p[i] >= p[i - 1] + 256 || p[i] + 256 <= p[i - 1]);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_uint_eq(p[i][255], (unsigned)((i & 0xff) | 1));
+    size_t held = slab.chunk_bytes;
+    api_slab_free(&slab, p[17]);
+    unsigned char *again = api_slab_alloc(&slab);
+    ck_assert_ptr_eq(again, p[17]);
+    ck_assert_uint_eq(again[100], 0);
+    ck_assert_uint_eq(slab.chunk_bytes, held);
+    api_slab_clear(&slab);
+    ck_assert_uint_eq(slab.chunk_bytes, 0);
+    ck_assert_uint_eq(slab.slot, 256);
+
+    api_slab_sizes_t z;
+    api_slab_sizes_init(&z);
+    size_t sizes[] = {1, 64, 65, 2048, 2049, 100000};
+    char *q[6];
+    for (size_t i = 0; i < 6; i++) {
+        q[i] = api_slab_sizes_alloc(&z, sizes[i]);
+        ck_assert_ptr_nonnull(q[i]);
+        memset(q[i], 'x', sizes[i]);
+    }
+    ck_assert_uint_eq(z.by_size[0].chunk_bytes > 0, 1);  /* 1 and 64 */
+    ck_assert_uint_eq(z.by_size[1].chunk_bytes > 0, 1);  /* 65 */
+    ck_assert_uint_eq(z.by_size[31].chunk_bytes > 0, 1); /* 2048 */
+    for (size_t i = 0; i < 6; i++)
+        api_slab_sizes_free(&z, q[i], sizes[i]);
+    api_slab_sizes_clear(&z);
+}
+END_TEST
+
+static int put_dialog_values(api_store_t *s, const char *call_id, uint64_t created,
+                             const char *values_json)
+{
+    json_error_t e;
+    json_t *values = json_loads(values_json, 0, &e);
+    ck_assert_ptr_nonnull(values);
+    api_buf_t vb = {0};
+    ck_assert_int_eq(api_values_encode(&vb, values), 0);
+    json_decref(values);
+    api_dialog_rec_t d = {0};
+    d.call_id = snb_str(call_id, strlen(call_id));
+    d.from_user = SNB_STR_LIT("u");
+    d.created_us = created;
+    d.pdd_ms = -1;
+    d.summary_json = SNB_STR_LIT("{}");
+    d.values = snb_str(vb.data, vb.len);
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
+    int rc = api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
+                             (uint32_t)(b.len - API_FRAME_HEADER));
+    api_buf_free(&b);
+    api_buf_free(&vb);
+    return rc;
+}
+
+typedef struct matches {
+    const snb_filter_t *f;
+    char text[256];
+} matches_t;
+
+static bool collect_matches(void *ud, const api_dialog_t *d)
+{
+    matches_t *m = ud;
+    if (!api_values_match(m->f, &d->values)) return true;
+    if (m->text[0]) strcat(m->text, ",");
+    strcat(m->text, d->call_id);
+    return true;
+}
+
+static const char *matching(const api_store_t *s, const char *expr, matches_t *m)
+{
+    char err[256];
+    snb_filter_t *f = api_field_table_compile(api_store_dialog_fields(s), expr, err, sizeof err);
+    ck_assert_msg(f != NULL, "%s", err);
+    memset(m, 0, sizeof *m);
+    m->f = f;
+    api_store_foreach_dialog(s, collect_matches, m);
+    snb_filter_free(f);
+    return m->text;
+}
+
+/* A filter reads the values each dialog holds now: through replaces that
+ * change their sizes (and so their slab), drops, and a missing trailing
+ * field (an older capture process sent fewer). */
+START_TEST(filter_values_follow_changes)
+{
+    api_store_t *s = api_store_new();
+    const char *fields =
+        "{\"dialogs\":{\"fields\":[{\"name\":\"state\",\"type\":\"string\"},"
+        "{\"name\":\"pdd_ms\",\"type\":\"number\"},{\"name\":\"ua\",\"type\":\"string\"}],"
+        "\"aliases\":[],\"kinds\":[]},\"streams\":{\"fields\":[],\"aliases\":[]}}";
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_FIELDS, fields, (uint32_t)strlen(fields)), 0);
+    char big[3000];
+    memset(big, 'z', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char with_big[3100];
+    snprintf(with_big, sizeof with_big, "[\"Failed\", 900, \"%s\"]", big);
+    ck_assert_int_eq(put_dialog_values(s, "a", 1, "[\"Failed\", 120, \"x\"]"), 0);
+    ck_assert_int_eq(put_dialog_values(s, "b", 2, "[\"Completed\", 80, \"y\"]"), 0);
+    ck_assert_int_eq(put_dialog_values(s, "c", 3, with_big), 0); /* > API_SLAB_MAX: malloc */
+    ck_assert_int_eq(put_dialog_values(s, "d", 4, "[\"Failed\"]"), 0);
+    matches_t m;
+    ck_assert_str_eq(matching(s, "state == 'Failed'", &m), "a,c,d");
+    ck_assert_str_eq(matching(s, "state == 'Failed' && pdd_ms > 500", &m), "c");
+    ck_assert_str_eq(matching(s, "ua == 'y'", &m), "b");
+    ck_assert_str_eq(matching(s, "pdd_ms < 100", &m), "b"); /* d has no pdd_ms */
+    /* b fails later with a longer UA; c shrinks back into a slab slot. */
+    ck_assert_int_eq(put_dialog_values(s, "b", 2, "[\"Failed\", 80, \"a much longer agent "
+                                                  "string that needs a larger slot\"]"),
+                     0);
+    ck_assert_int_eq(put_dialog_values(s, "c", 3, "[\"Completed\", 900, \"z\"]"), 0);
+    ck_assert_str_eq(matching(s, "state == 'Failed'", &m), "a,b,d");
+    ck_assert_str_eq(matching(s, "ua =~ 'longer'", &m), "b");
+    ck_assert_str_eq(matching(s, "ua == 'z' && pdd_ms == 900", &m), "c");
+    ck_assert_int_eq(drop_dialog(s, "a"), 0);
+    ck_assert_str_eq(matching(s, "state == 'Failed'", &m), "b,d");
+    api_store_free(s);
+}
+END_TEST
+
 START_TEST(scale_in_order)
 {
     scale(false);
@@ -451,6 +593,8 @@ int main(void)
     tcase_add_test(tc, counters);
     tcase_add_test(tc, bytes_track_contents);
     tcase_add_test(tc, totals_and_pdd_percentiles);
+    tcase_add_test(tc, slab_slots);
+    tcase_add_test(tc, filter_values_follow_changes);
     tcase_add_test(tc, scale_in_order);
     tcase_add_test(tc, scale_reverse_order);
     suite_add_tcase(s, tc);

@@ -451,6 +451,26 @@ START_TEST(values_round_trip)
         api_values_get(snb_str(rec.p, cut), 6, &v);
     char bad[] = {9};
     ck_assert(!api_values_get(snb_str(bad, 1), 0, &v));
+
+    /* The offset index reads each value as the walk does. */
+    uint32_t offs[8];
+    ck_assert_uint_eq(api_values_index(rec, offs, 8), 7);
+    ck_assert_uint_eq(api_values_index(rec, NULL, 0), 7);
+    uint32_t want_offs[7] = {0, 9, 18, 19, 20, 21, 30};
+    for (size_t i = 0; i < 7; i++) {
+        snb_filter_value_t w;
+        ck_assert_uint_eq(offs[i], want_offs[i]);
+        ck_assert(api_values_get(rec, i, &w));
+        ck_assert(api_values_get_at(rec, offs[i], &v));
+        ck_assert(v.present == w.present && v.b == w.b && v.len == w.len && v.str == w.str &&
+                  (v.num == w.num));
+    }
+    ck_assert(!api_values_get_at(rec, (uint32_t)rec.len, &v) && !v.present);
+    /* A cut record indexes the values it holds whole: "Failed" is 9 bytes. */
+    ck_assert_uint_eq(api_values_index(snb_str(rec.p, 8), offs, 8), 0);
+    ck_assert_uint_eq(api_values_index(snb_str(rec.p, 9), offs, 8), 1);
+    ck_assert_uint_eq(api_values_index(snb_str(rec.p, 17), offs, 8), 1);
+    ck_assert_uint_eq(api_values_index(snb_str(bad, 1), offs, 8), 0);
     json_t *obj = json_object();
     ck_assert_int_eq(api_values_encode(&b, obj), -1); /* not an array */
     json_decref(obj);
