@@ -554,8 +554,9 @@ START_TEST(filter_values_follow_changes)
     ck_assert_str_eq(matching(s, "ua == 'y'", &m), "b");
     ck_assert_str_eq(matching(s, "pdd_ms < 100", &m), "b"); /* d has no pdd_ms */
     /* b fails later with a longer UA; c shrinks back into a slab slot. */
-    ck_assert_int_eq(put_dialog_values(s, "b", 2, "[\"Failed\", 80, \"a much longer agent "
-                                                  "string that needs a larger slot\"]"),
+    ck_assert_int_eq(put_dialog_values(s, "b", 2,
+                                       "[\"Failed\", 80, \"a much longer agent "
+                                       "string that needs a larger slot\"]"),
                      0);
     ck_assert_int_eq(put_dialog_values(s, "c", 3, "[\"Completed\", 900, \"z\"]"), 0);
     ck_assert_str_eq(matching(s, "state == 'Failed'", &m), "a,b,d");
