@@ -153,15 +153,21 @@ static void ord_remove(ord_list_t *l, ord_node_t *n)
 
 /* ---- the store -------------------------------------------------------- */
 
+/* A record's memory: its strings in one blob, and its filter values apart
+ * (values_alloc); rec_mem_alloc and rec_mem_free handle both. */
+typedef struct rec_mem {
+    char *blob;
+    char *hot;
+    size_t hot_size;
+    size_t size; /* blob and hot, for the store's byte count */
+} rec_mem_t;
+
 /* ord is last, so its links follow it (node_alloc) and sit beside d.values,
  * which ends d: a filtered scan of every dialog reads one or two adjacent
  * cache lines of each node, not four. */
 typedef struct dnode {
     hnode_t h;
-    char *blob; /* all of d's strings but its filter values */
-    char *hot;  /* d.values: see values_alloc */
-    size_t hot_size;
-    size_t blob_size; /* blob and hot */
+    rec_mem_t mem; /* d's strings and values */
     size_t node_size;
     api_dialog_t d;
     ord_node_t ord;
@@ -170,9 +176,9 @@ typedef struct dnode {
 typedef struct sgroup sgroup_t;
 
 typedef struct snode {
-    hnode_t h;        /* by id */
-    char *blob, *hot; /* as in dnode_t */
-    size_t hot_size, blob_size, node_size;
+    hnode_t h;     /* by id */
+    rec_mem_t mem; /* st's strings and values */
+    size_t node_size;
     sgroup_t *grp;
     struct snode *gprev, *gnext; /* in grp, most recently stored first */
     api_stream_t st;
@@ -347,6 +353,7 @@ static void free_htab(htab_t *t)
 
 static void table_clear(api_field_table_t *t);
 static void kinds_clear(api_store_t *s);
+static void rec_mem_free(api_store_t *s, rec_mem_t *m);
 
 void api_store_free(api_store_t *s)
 {
@@ -358,15 +365,13 @@ void api_store_free(api_store_t *s)
     for (ord_node_t *o = s->dorder.head[0]; o;) {
         ord_node_t *next = o->next[0];
         dnode_t *n = CONTAINER(o, dnode_t, ord);
-        free(n->blob);
-        api_slab_sizes_free(&s->hot, n->hot, n->hot_size);
+        rec_mem_free(s, &n->mem);
         o = next;
     }
     for (ord_node_t *o = s->sorder.head[0]; o;) {
         ord_node_t *next = o->next[0];
         snode_t *n = CONTAINER(o, snode_t, ord);
-        free(n->blob);
-        api_slab_sizes_free(&s->hot, n->hot, n->hot_size);
+        rec_mem_free(s, &n->mem);
         o = next;
     }
     for (size_t i = 0; s->groups.b && i <= s->groups.mask; i++) {
@@ -427,6 +432,26 @@ static char *values_alloc(api_store_t *s, snb_str_t values, api_values_t *out, s
     return mem;
 }
 
+static void rec_mem_free(api_store_t *s, rec_mem_t *m)
+{
+    free(m->blob);
+    api_slab_sizes_free(&s->hot, m->hot, m->hot_size);
+    memset(m, 0, sizeof *m);
+}
+
+/* A blob of blob_size bytes and the values in hot (read through *v); -1
+ * (nothing held) when out of memory. */
+static int rec_mem_alloc(api_store_t *s, size_t blob_size, snb_str_t values, api_values_t *v,
+                         rec_mem_t *m)
+{
+    m->blob = malloc(blob_size);
+    m->hot = values_alloc(s, values, v, &m->hot_size);
+    m->size = blob_size + m->hot_size;
+    if (m->blob && m->hot) return 0;
+    rec_mem_free(s, m);
+    return -1;
+}
+
 /* Node with room for its skip-list links right after it, from a slab (so
  * the nodes of a scan are dense); its ord_node_t is its last member, at
  * ord_at. *total is what it holds of memory. */
@@ -467,15 +492,9 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
                   blob_len(r->full_json) + blob_len(r->report_markdown) +
                   blob_len(r->messages_json);
     api_dialog_t d = {0};
-    size_t hot_size;
-    char *blob = malloc(size), *hot = values_alloc(s, r->values, &d.values, &hot_size);
-    if (!blob || !hot) {
-        free(blob);
-        api_slab_sizes_free(&s->hot, hot, hot_size);
-        return -1;
-    }
-    size += hot_size;
-    blob_w_t w = {blob};
+    rec_mem_t mem;
+    if (rec_mem_alloc(s, size, r->values, &d.values, &mem) != 0) return -1;
+    blob_w_t w = {mem.blob};
     d.call_id = blob_put(&w, r->call_id);
     d.call_id_len = r->call_id.p ? r->call_id.len : 0;
     d.from_user = blob_put(&w, r->from_user);
@@ -499,15 +518,11 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
         if (moved) ord_remove(&s->dorder, &n->ord);
         account_dialog(s, &n->d, -1);
         account_dialog(s, &d, +1);
-        s->bytes -= n->blob_size;
-        free(n->blob);
-        api_slab_sizes_free(&s->hot, n->hot, n->hot_size);
+        s->bytes -= n->mem.size;
+        rec_mem_free(s, &n->mem);
         n->d = d;
-        n->blob = blob;
-        n->hot = hot;
-        n->hot_size = hot_size;
-        n->blob_size = size;
-        s->bytes += size;
+        n->mem = mem;
+        s->bytes += mem.size;
         if (moved) {
             n->ord.k1 = d.created_us;
             n->ord.k2 = s->arrival++;
@@ -519,22 +534,18 @@ static int put_dialog(api_store_t *s, const api_dialog_rec_t *r)
     size_t total;
     if (htab_reserve(&s->dialogs, &s->bytes) != 0 ||
         !(n = node_alloc(s, s->dslab, sizeof *n, offsetof(dnode_t, ord), &ord, &total))) {
-        free(blob);
-        api_slab_sizes_free(&s->hot, hot, hot_size);
+        rec_mem_free(s, &mem);
         return -1;
     }
     n->d = d;
-    n->blob = blob;
-    n->hot = hot;
-    n->hot_size = hot_size;
-    n->blob_size = size;
+    n->mem = mem;
     n->node_size = total;
     n->h.hash = snb_hash_bytes(&s->key, d.call_id, d.call_id_len);
     n->ord.k1 = d.created_us;
     n->ord.k2 = s->arrival++;
     htab_insert(&s->dialogs, &n->h);
     ord_insert(&s->dorder, &n->ord);
-    s->bytes += size + total;
+    s->bytes += mem.size + total;
     account_dialog(s, &n->d, +1);
     return 0;
 }
@@ -546,9 +557,8 @@ static void drop_dialog(api_store_t *s, const char *id, size_t len)
     account_dialog(s, &n->d, -1);
     htab_remove(&s->dialogs, &n->h);
     ord_remove(&s->dorder, &n->ord);
-    s->bytes -= n->blob_size + n->node_size;
-    free(n->blob);
-    api_slab_sizes_free(&s->hot, n->hot, n->hot_size);
+    s->bytes -= n->mem.size + n->node_size;
+    rec_mem_free(s, &n->mem);
     node_free(s->dslab, n, &n->ord);
 }
 
@@ -620,15 +630,9 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
 {
     size_t size = blob_len(r->call_id) + blob_len(r->list_json) + blob_len(r->full_json);
     api_stream_t st = {0};
-    size_t hot_size;
-    char *blob = malloc(size), *hot = values_alloc(s, r->values, &st.values, &hot_size);
-    if (!blob || !hot) {
-        free(blob);
-        api_slab_sizes_free(&s->hot, hot, hot_size);
-        return -1;
-    }
-    size += hot_size;
-    blob_w_t w = {blob};
+    rec_mem_t mem;
+    if (rec_mem_alloc(s, size, r->values, &st.values, &mem) != 0) return -1;
+    blob_w_t w = {mem.blob};
     st.id = r->id;
     st.ssrc = r->ssrc;
     st.orphaned = r->orphaned;
@@ -649,8 +653,7 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
         fresh = calloc(1, sizeof *fresh);
         if (!fresh || htab_reserve(&s->groups, &s->bytes) != 0) {
             free(fresh);
-            free(blob);
-            api_slab_sizes_free(&s->hot, hot, hot_size);
+            rec_mem_free(s, &mem);
             return -1;
         }
         fresh->ssrc = st.ssrc;
@@ -662,8 +665,7 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
     if (!n && (htab_reserve(&s->streams, &s->bytes) != 0 ||
                !(n = node_alloc(s, s->sslab, sizeof *n, offsetof(snode_t, ord), &ord, &total)))) {
         free(fresh);
-        free(blob);
-        api_slab_sizes_free(&s->hot, hot, hot_size);
+        rec_mem_free(s, &mem);
         return -1;
     }
     if (fresh) {
@@ -679,9 +681,8 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
         ord_insert(&s->sorder, &n->ord);
         s->bytes += total;
     } else {
-        s->bytes -= n->blob_size;
-        free(n->blob);
-        api_slab_sizes_free(&s->hot, n->hot, n->hot_size);
+        s->bytes -= n->mem.size;
+        rec_mem_free(s, &n->mem);
         account_stream(s, &n->st, -1);
     }
     account_stream(s, &st, +1);
@@ -689,11 +690,8 @@ static int put_stream(api_store_t *s, const api_stream_rec_t *r)
     group_unlink(s, n, g);
     group_push(g, n);
     n->st = st;
-    n->blob = blob;
-    n->hot = hot;
-    n->hot_size = hot_size;
-    n->blob_size = size;
-    s->bytes += size;
+    n->mem = mem;
+    s->bytes += mem.size;
     return 0;
 }
 
@@ -705,9 +703,8 @@ static void drop_stream(api_store_t *s, uint64_t id)
     group_unlink(s, n, NULL);
     htab_remove(&s->streams, &n->h);
     ord_remove(&s->sorder, &n->ord);
-    s->bytes -= n->blob_size + n->node_size;
-    free(n->blob);
-    api_slab_sizes_free(&s->hot, n->hot, n->hot_size);
+    s->bytes -= n->mem.size + n->node_size;
+    rec_mem_free(s, &n->mem);
     node_free(s->sslab, n, &n->ord);
 }
 
