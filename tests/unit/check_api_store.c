@@ -10,6 +10,22 @@
 #include "api_store.h"
 #include "filter.h"
 
+/* Applies b's frame (written by an api_wire_put_*) to the store; frees b. */
+static int apply_frame(api_store_t *s, uint8_t type, api_buf_t *b)
+{
+    int rc =
+        api_store_apply(s, type, b->data + API_FRAME_HEADER, (uint32_t)(b->len - API_FRAME_HEADER));
+    api_buf_free(b);
+    return rc;
+}
+
+static int put_dialog_rec(api_store_t *s, const api_dialog_rec_t *d)
+{
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_dialog(&b, d), 0);
+    return apply_frame(s, API_FRAME_DIALOG, &b);
+}
+
 static int put_dialog(api_store_t *s, const char *call_id, const char *from, unsigned state,
                       uint64_t created, int32_t pdd)
 {
@@ -24,22 +40,14 @@ static int put_dialog(api_store_t *s, const char *call_id, const char *from, uns
     d.summary_json = snb_str(summary, strlen(summary));
     d.full_json = SNB_STR_LIT("{\"full\":true}");
     d.report_markdown = SNB_STR_LIT("# r");
-    api_buf_t b = {0};
-    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
-    int rc = api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
-                             (uint32_t)(b.len - API_FRAME_HEADER));
-    api_buf_free(&b);
-    return rc;
+    return put_dialog_rec(s, &d);
 }
 
 static int drop_dialog(api_store_t *s, const char *call_id)
 {
     api_buf_t b = {0};
     ck_assert_int_eq(api_wire_put_dialog_gone(&b, snb_str(call_id, strlen(call_id))), 0);
-    int rc = api_store_apply(s, API_FRAME_DIALOG_GONE, b.data + API_FRAME_HEADER,
-                             (uint32_t)(b.len - API_FRAME_HEADER));
-    api_buf_free(&b);
-    return rc;
+    return apply_frame(s, API_FRAME_DIALOG_GONE, &b);
 }
 
 static int put_stream(api_store_t *s, uint64_t id, uint32_t ssrc, const char *tag)
@@ -53,20 +61,14 @@ static int put_stream(api_store_t *s, uint64_t id, uint32_t ssrc, const char *ta
     r.full_json = snb_str(tag, strlen(tag));
     api_buf_t b = {0};
     ck_assert_int_eq(api_wire_put_stream(&b, &r), 0);
-    int rc = api_store_apply(s, API_FRAME_STREAM, b.data + API_FRAME_HEADER,
-                             (uint32_t)(b.len - API_FRAME_HEADER));
-    api_buf_free(&b);
-    return rc;
+    return apply_frame(s, API_FRAME_STREAM, &b);
 }
 
 static int drop_stream(api_store_t *s, uint64_t id)
 {
     api_buf_t b = {0};
     ck_assert_int_eq(api_wire_put_stream_gone(&b, id), 0);
-    int rc = api_store_apply(s, API_FRAME_STREAM_GONE, b.data + API_FRAME_HEADER,
-                             (uint32_t)(b.len - API_FRAME_HEADER));
-    api_buf_free(&b);
-    return rc;
+    return apply_frame(s, API_FRAME_STREAM_GONE, &b);
 }
 
 static const api_dialog_t *find(const api_store_t *s, const char *id)
@@ -493,11 +495,7 @@ static int put_dialog_values(api_store_t *s, const char *call_id, uint64_t creat
     d.pdd_ms = -1;
     d.summary_json = SNB_STR_LIT("{}");
     d.values = snb_str(vb.data, vb.len);
-    api_buf_t b = {0};
-    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
-    int rc = api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
-                             (uint32_t)(b.len - API_FRAME_HEADER));
-    api_buf_free(&b);
+    int rc = put_dialog_rec(s, &d);
     api_buf_free(&vb);
     return rc;
 }
