@@ -68,6 +68,9 @@ static const snb_metric_def_t counter_defs[] = {HEP_COUNTERS(SNB_METRIC_COUNTER_
 
 #define HEP_MAX_PACKET 65536
 #define HEP_TCP_BUFFER (256 * 1024)
+/* Kernel queue of connections not yet accepted: a burst of senders (or of
+ * strangers, refused at accept) larger than it waits a SYN-ACK retry (1 s). */
+#define HEP_TCP_BACKLOG 511
 /* recvmmsg: libuv splits the receive buffer in 64 KiB slots, one datagram
  * each; 16 of them per system call instead of one call per datagram. */
 #define HEP_RX_SLOTS 16
@@ -250,6 +253,7 @@ struct hep_conn {
     uint8_t *buf;
     size_t len;
     int open_handles;
+    bool holds_slot; /* admitted; refused ones never count towards max_connections */
 };
 
 static void conn_closed(uv_handle_t *h)
@@ -257,7 +261,7 @@ static void conn_closed(uv_handle_t *h)
     hep_conn_t *c = h->data;
     if (--c->open_handles) return;
     hep_inst_t *in = c->in;
-    in->connections--;
+    if (c->holds_slot) in->connections--;
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -338,7 +342,6 @@ static void on_connection(uv_stream_t *server, int status)
     c->next = in->conns;
     if (in->conns) in->conns->prev = c;
     in->conns = c;
-    in->connections++;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
         conn_close(c);
         return;
@@ -362,6 +365,10 @@ static void on_connection(uv_stream_t *server, int status)
         conn_close(c);
         return;
     }
+    /* Counted only now: a refused connection's close callback runs at the
+     * end of the loop iteration, and libuv may accept more in this one. */
+    c->holds_slot = true;
+    in->connections++;
     uv_timer_start(&c->idle, conn_idle, in->conf->idle_timeout, in->conf->idle_timeout);
     uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, conn_read);
 }
@@ -379,7 +386,7 @@ static int start_listener(hep_inst_t *in)
         in->tcp.data = in;
         in->tcp_open = true;
         rc = uv_tcp_bind(&in->tcp, (struct sockaddr *)&in->listen_ep.sa, 0);
-        if (rc == 0) rc = uv_listen((uv_stream_t *)&in->tcp, 64, on_connection);
+        if (rc == 0) rc = uv_listen((uv_stream_t *)&in->tcp, HEP_TCP_BACKLOG, on_connection);
     } else {
         in->rxbuf = malloc((size_t)HEP_RX_SLOTS * HEP_MAX_PACKET);
         if (!in->rxbuf) return -ENOMEM;

@@ -158,6 +158,33 @@ START_TEST(sources_outside_the_allow_list_take_no_slot)
 }
 END_TEST
 
+/* Strangers and a sender queued together, accepted in one batch: the
+ * strangers' close callbacks have not run when the sender is accepted, and
+ * they once still held slots then, so the sender was refused as "full". */
+START_TEST(strangers_accepted_in_the_same_batch_take_no_slot)
+{
+    int port = free_tcp_port();
+    pid_t pid = listener(port, (char *[]){"--hep-allow", "127.0.0.2/32", NULL});
+    ck_assert_int_eq(kill(pid, SIGSTOP), 0); /* the kernel queues what follows */
+    int idle[64];
+    for (int i = 0; i < 64; i++)
+        idle[i] = connect_from("127.0.0.1", port);
+    send_packets("127.0.0.2", port, 100);
+    ck_assert_int_eq(kill(pid, SIGCONT), 0);
+    int refused = 0;
+    for (int i = 0; i < 64; i++)
+        refused += closed_by_peer(idle[i], 2000);
+    ck_assert_int_eq(refused, 64);
+    for (int i = 0; i < 64; i++)
+        close(idle[i]);
+    json_t *st = stop_listener(pid);
+    ck_assert_int_eq(json_int(st, "hep_accepted"), 100);
+    ck_assert_int_eq(json_int(st, "hep_tcp_refused_not_allowed"), 64);
+    ck_assert_int_eq(json_int(st, "hep_tcp_refused_full"), 0);
+    json_decref(st);
+}
+END_TEST
+
 START_TEST(slots_are_bounded_and_idle_ones_freed)
 {
     int port = free_tcp_port();
@@ -223,6 +250,7 @@ int main(void)
     TCase *tc = tcase_create("hep_tcp_slots");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, sources_outside_the_allow_list_take_no_slot);
+    tcase_add_test(tc, strangers_accepted_in_the_same_batch_take_no_slot);
     tcase_add_test(tc, slots_are_bounded_and_idle_ones_freed);
     tcase_add_test(tc, stops_at_once_with_connections_open);
     suite_add_tcase(s, tc);
