@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipnab/lazytable.h"
+
 /* Method numbers of modules/sip/sip_msg.h; copied so this library does not
  * depend on the SIP module. */
 enum { M_INVITE = 1, M_BYE = 3 };
@@ -49,10 +51,11 @@ rtp_calls_t *rtp_calls_new(uint32_t max_calls)
     /* Calls usually announce 2 endpoints (one per side): buckets for 4 per
      * call keep chains short without touching pages nobody uses. */
     c->ep_mask = pow2_at_least((uint64_t)max_calls * 4) - 1;
-    c->calls = calloc(max_calls, sizeof *c->calls);
-    c->free_slots = calloc(max_calls, sizeof *c->free_slots);
-    c->call_bkt = calloc(c->call_mask + 1, sizeof *c->call_bkt);
-    c->ep_bkt = calloc(c->ep_mask + 1, sizeof *c->ep_bkt);
+    /* Sized for max_calls, touched as calls come (sipnab/lazytable.h). */
+    c->calls = snb_lazy_table_new(max_calls, sizeof *c->calls);
+    c->free_slots = snb_lazy_table_new(max_calls, sizeof *c->free_slots);
+    c->call_bkt = snb_lazy_table_new(c->call_mask + 1, sizeof *c->call_bkt);
+    c->ep_bkt = snb_lazy_table_new(c->ep_mask + 1, sizeof *c->ep_bkt);
     if (!c->calls || !c->free_slots || !c->call_bkt || !c->ep_bkt) {
         rtp_calls_free(c);
         return NULL;
@@ -63,10 +66,10 @@ rtp_calls_t *rtp_calls_new(uint32_t max_calls)
 void rtp_calls_free(rtp_calls_t *c)
 {
     if (!c) return;
-    free(c->calls);
-    free(c->free_slots);
-    free(c->call_bkt);
-    free(c->ep_bkt);
+    snb_lazy_table_free(c->calls, c->max_calls, sizeof *c->calls);
+    snb_lazy_table_free(c->free_slots, c->max_calls, sizeof *c->free_slots);
+    snb_lazy_table_free(c->call_bkt, c->call_mask + 1, sizeof *c->call_bkt);
+    snb_lazy_table_free(c->ep_bkt, c->ep_mask + 1, sizeof *c->ep_bkt);
     free(c);
 }
 

@@ -11,6 +11,7 @@
 #include "sec_hll.h"
 #include "sec_sketch.h"
 #include "sipnab/format.h"
+#include "sipnab/lazytable.h"
 #include "sipnab/sip.h"
 
 #define NONE 0u /* list links and bucket heads are index + 1 */
@@ -208,8 +209,9 @@ sec_detect_t *sec_detect_new(const sec_cfg_t *cfg)
     d->n_buckets = 1;
     while (d->n_buckets < d->cfg.max_sources)
         d->n_buckets <<= 1;
-    d->src = calloc(d->cfg.max_sources, sizeof *d->src);
-    d->buckets = calloc(d->n_buckets, sizeof *d->buckets);
+    /* Sized for max_sources, touched as sources come (sipnab/lazytable.h). */
+    d->src = snb_lazy_table_new(d->cfg.max_sources, sizeof *d->src);
+    d->buckets = snb_lazy_table_new(d->n_buckets, sizeof *d->buckets);
     d->calls = sec_calls_new(d->cfg.max_calls, &d->cfg.key);
     d->accounts = sec_accounts_new(d->cfg.max_accounts);
     if (!d->src || !d->buckets || !d->calls || !d->accounts) {
@@ -224,8 +226,8 @@ void sec_detect_free(sec_detect_t *d)
     if (!d) return;
     sec_calls_free(d->calls);
     sec_accounts_free(d->accounts);
-    free(d->src);
-    free(d->buckets);
+    snb_lazy_table_free(d->src, d->cfg.max_sources, sizeof *d->src);
+    snb_lazy_table_free(d->buckets, d->n_buckets, sizeof *d->buckets);
     free(d);
 }
 
