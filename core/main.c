@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allocator.h"
 #include "cli.h"
 #include "core_internal.h"
 #include "flag_scan.h"
@@ -80,6 +81,7 @@ static const char *find_module_path(int argc, char **argv, char *buf, size_t len
 
 int main(int argc, char **argv)
 {
+    snb_allocator_setup();
     snb_privileges_clear_ambient(); /* ours, not our children's */
     /* A peer that goes away (a HEP or syslog collector over TCP, a hook
      * that does not read its stdin, the reader of our stdout) is an error
@@ -102,7 +104,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (cli.help || cli.version) {
-        if (cli.version) printf("sipnab %s\n", SNB_VERSION);
+        if (cli.version) printf("sipnab %s (%s)\n", SNB_VERSION, snb_allocator_name());
         snb_cli_free(&cli);
         return 0;
     }

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config clang clang-format
           libpcap-dev libuv1-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev check
-          libmicrohttpd-dev curl openssl python3-requests
+          libmicrohttpd-dev libmimalloc-dev curl openssl python3-requests
           libsqlite3-dev libpq-dev postgresql sqlite3 jq
           gzip procps iproute2 util-linux tshark sngrep fail2ban rsyslog
           sip-tester)
