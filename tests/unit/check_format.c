@@ -1,0 +1,116 @@
+/* The text forms of sipnab/format.h against the libc functions they stand
+ * in for: the timestamp against gmtime_r + strftime + snprintf (the former
+ * implementation), IPv4 addresses against inet_ntop. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sipnab/format.h"
+
+static void libc_utc(uint64_t ts_us, bool iso, char *buf, size_t len)
+{
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* truncation is under test */
+    time_t secs = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char day[24];
+    strftime(day, sizeof day, iso ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06u%s", day, (unsigned)(ts_us % 1000000u), iso ? "Z" : "");
+}
+
+static uint64_t next(uint64_t *s) /* splitmix64: the same sequence every run */
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void same_utc(uint64_t ts)
+{
+    for (int iso = 0; iso < 2; iso++) {
+        char a[48], b[48];
+        snb_format_utc(ts, iso, a, sizeof a);
+        libc_utc(ts, iso, b, sizeof b);
+        ck_assert_msg(!strcmp(a, b), "%llu: %s, libc %s", (unsigned long long)ts, a, b);
+    }
+}
+
+START_TEST(timestamps_equal_libc)
+{
+    /* edges: the epoch, leap days (2000 is one, 2100 is not), 2038, year 9999 */
+    static const char *days[] = {"1970-01-01", "1972-02-29", "1999-12-31", "2000-02-29",
+                                 "2000-03-01", "2038-01-19", "2100-02-28", "2100-03-01",
+                                 "2400-02-29", "9999-12-31"};
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+        struct tm tm = {0};
+        ck_assert_ptr_nonnull(strptime(days[i], "%Y-%m-%d", &tm));
+        uint64_t day = (uint64_t)timegm(&tm);
+        for (uint64_t s = 0; s < 86400; s += 3599)
+            same_utc((day + s) * 1000000u + s % 1000000u);
+        same_utc((day + 86399) * 1000000u + 999999u);
+    }
+    uint64_t seed = 1;
+    for (int i = 0; i < 200000; i++) /* up to the year 10000 */
+        same_utc(next(&seed) % 253402300800000000u);
+}
+END_TEST
+
+START_TEST(timestamps_truncate_like_snprintf)
+{
+    char a[48], b[48];
+    for (size_t len = 1; len < 30; len++) {
+        memset(a, 'x', sizeof a);
+        snb_format_utc(1120469540839312u, true, a, len);
+        libc_utc(1120469540839312u, true, b, len);
+        ck_assert_str_eq(a, b);
+    }
+    ck_assert_str_eq(snb_format_utc(1120469540839312u, true, a, sizeof a),
+                     "2005-07-04T09:32:20.839312Z");
+    ck_assert_str_eq(snb_format_utc(1120469540839312u, false, a, sizeof a),
+                     "2005-07-04 09:32:20.839312");
+}
+END_TEST
+
+START_TEST(ipv4_equals_inet_ntop)
+{
+    uint64_t seed = 7;
+    for (int i = 0; i < 100000; i++) {
+        snb_addr_t a = {.family = 4};
+        uint64_t r = next(&seed);
+        for (int k = 0; k < 4; k++) /* single, double and triple digits alike */
+            a.a[k] = (uint8_t)(i < 1000 ? (uint64_t)((i * 7 + k * 50) % 256) : r >> (8 * k));
+        char ours[64], libc[64];
+        snb_format_addr(&a, ours, sizeof ours);
+        inet_ntop(AF_INET, a.a, libc, sizeof libc);
+        ck_assert_str_eq(ours, libc);
+    }
+    snb_addr_t six = {.family = 6, .a = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
+    char buf[64];
+    ck_assert_str_eq(snb_format_addr(&six, buf, sizeof buf), "2001:db8::1");
+    snb_addr_t none = {.family = 0};
+    ck_assert_str_eq(snb_format_addr(&none, buf, sizeof buf), "");
+    snb_addr_t v4 = {.family = 4, .a = {192, 168, 100, 200}};
+    ck_assert_str_eq(snb_format_addr(&v4, buf, 8), "192.168");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("format");
+    TCase *tc = tcase_create("format");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, timestamps_equal_libc);
+    tcase_add_test(tc, timestamps_truncate_like_snprintf);
+    tcase_add_test(tc, ipv4_equals_inet_ntop);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
