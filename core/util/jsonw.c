@@ -1,0 +1,322 @@
+/* See sipnab/jsonw.h. The escapes are jansson 2.14's dump_string(): \" \\
+ * \b \f \n \r \t, \u00XX (upper-case hex) for the other bytes below 0x20,
+ * and with ascii every code point above 0x7F as \uXXXX, a surrogate pair
+ * above 0xFFFF. UTF-8 is checked as utf8_check_string() does: no
+ * continuation byte first, no overlong form, no surrogate, nothing above
+ * U+10FFFF. */
+#include "sipnab/jsonw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void snb_jsonw_init(snb_jsonw_t *w, bool ascii)
+{
+    memset(w, 0, sizeof *w);
+    w->ascii = ascii;
+}
+
+void snb_jsonw_reset(snb_jsonw_t *w)
+{
+    w->len = 0;
+    if (w->p) w->p[0] = '\0';
+    w->failed = false;
+    w->depth = 0;
+    w->members = 0;
+}
+
+void snb_jsonw_free(snb_jsonw_t *w)
+{
+    free(w->p);
+    snb_jsonw_init(w, w->ascii);
+}
+
+/* Room for need more bytes and the NUL; false (and failed) if none. Each
+ * public call reserves its worst case once and then writes without checks. */
+static bool reserve(snb_jsonw_t *w, size_t need)
+{
+    if (w->failed) return false;
+    if (need < SIZE_MAX / 4 && w->len + need + 1 <= w->cap) return true;
+    size_t cap = w->cap ? w->cap : 1024;
+    while (cap < w->len + need + 1) {
+        if (cap > SIZE_MAX / 2 || need > SIZE_MAX / 4) return !(w->failed = true);
+        cap *= 2;
+    }
+    char *p = realloc(w->p, cap);
+    if (!p) return !(w->failed = true);
+    w->p = p;
+    w->cap = cap;
+    return true;
+}
+
+/* The most bytes a string of n bytes takes quoted: 6 per byte (\u00XX), and
+ * a 4-byte sequence's surrogate pair is 12. */
+static size_t string_room(size_t n)
+{
+    return n > SIZE_MAX / 8 ? SIZE_MAX / 2 : 6 * n + 2;
+}
+
+static inline void raw(snb_jsonw_t *w, const char *s, size_t n)
+{
+    memcpy(w->p + w->len, s, n);
+    w->len += n;
+}
+
+static inline void raw_c(snb_jsonw_t *w, char c)
+{
+    w->p[w->len++] = c;
+}
+
+static void raw_u(snb_jsonw_t *w, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *e = w->p + w->len;
+    e[0] = '\\';
+    e[1] = 'u';
+    e[2] = hex[v >> 12 & 15];
+    e[3] = hex[v >> 8 & 15];
+    e[4] = hex[v >> 4 & 15];
+    e[5] = hex[v & 15];
+    w->len += 6;
+}
+
+static void terminate(snb_jsonw_t *w)
+{
+    if (w->p) w->p[w->len] = '\0';
+}
+
+/* The length of the UTF-8 sequence at s (n bytes left) and its code point,
+ * or 0 when it is not valid. */
+static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t len;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c < 0xC2) return 0; /* continuation byte, or overlong two-byte form */
+    if (c < 0xE0) {
+        len = 2;
+        c &= 0x1F;
+    } else if (c < 0xF0) {
+        len = 3;
+        c &= 0x0F;
+    } else if (c < 0xF5) {
+        len = 4;
+        c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = c << 6 | (s[i] & 0x3F);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10FFFF ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* Might any of the 8 bytes of v need a look (< 0x20, '"', '\\', >= 0x80)?
+ * The has-less-than / has-zero-byte tests: never a false "no"; a false
+ * "yes" only sends that word through the byte loop. */
+static inline bool word_special(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t quote = v ^ (ones * '"'), bslash = v ^ (ones * '\\');
+    uint64_t ctl = (v - ones * 0x20) & ~v;
+    uint64_t q = (quote - ones) & ~quote, b = (bslash - ones) & ~bslash;
+    return ((ctl | q | b | v) & highs) != 0;
+}
+
+/* The quoted, escaped string, into room reserved with string_room(n);
+ * false (and nothing kept) if it is not UTF-8. */
+static bool raw_string(snb_jsonw_t *w, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t start = w->len, run = 0;
+    raw_c(w, '"');
+    for (size_t i = 0; i < n;) {
+        /* 8 plain ASCII bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (word_special(v)) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned c = s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t len = utf8_next(s + i, n - i, &cp);
+        if (!len) {
+            w->len = start;
+            return false;
+        }
+        if (cp >= 0x80 && !w->ascii) {
+            i += len;
+            continue;
+        }
+        raw(w, str + run, i - run);
+        i += len;
+        run = i;
+        switch (cp) {
+        case '"':
+            raw(w, "\\\"", 2);
+            break;
+        case '\\':
+            raw(w, "\\\\", 2);
+            break;
+        case '\b':
+            raw(w, "\\b", 2);
+            break;
+        case '\f':
+            raw(w, "\\f", 2);
+            break;
+        case '\n':
+            raw(w, "\\n", 2);
+            break;
+        case '\r':
+            raw(w, "\\r", 2);
+            break;
+        case '\t':
+            raw(w, "\\t", 2);
+            break;
+        default:
+            if (cp < 0x10000) {
+                raw_u(w, cp);
+            } else {
+                cp -= 0x10000;
+                raw_u(w, 0xD800 | (cp >> 10));
+                raw_u(w, 0xDC00 | (cp & 0x3FF));
+            }
+        }
+    }
+    raw(w, str + run, n - run);
+    raw_c(w, '"');
+    return true;
+}
+
+/* Reserve the comma, the key and value_room more, and write the first two;
+ * the length before them (to take them back if the value is left out), or
+ * SIZE_MAX when out of room. */
+static size_t member(snb_jsonw_t *w, const char *key, size_t value_room)
+{
+    size_t klen = key ? strlen(key) : 0;
+    if (value_room > SIZE_MAX / 4 || klen > SIZE_MAX / 4 || !reserve(w, klen + 4 + value_room))
+        return SIZE_MAX;
+    size_t before = w->len;
+    if (w->members & (1u << w->depth)) raw_c(w, ',');
+    if (key) { /* a plain name (sipnab/jsonw.h): nothing to escape */
+        raw_c(w, '"');
+        raw(w, key, klen);
+        raw_c(w, '"');
+        raw_c(w, ':');
+    }
+    return before;
+}
+
+static void written(snb_jsonw_t *w)
+{
+    w->members |= 1u << w->depth;
+    terminate(w);
+}
+
+static void open_container(snb_jsonw_t *w, const char *key, char c)
+{
+    if (w->depth + 1 >= SNB_JSONW_MAX_DEPTH) {
+        w->failed = true;
+        return;
+    }
+    if (member(w, key, 1) == SIZE_MAX) return;
+    raw_c(w, c);
+    written(w);
+    w->depth++;
+    w->members &= ~(1u << w->depth);
+}
+
+static void close_container(snb_jsonw_t *w, char c)
+{
+    if (!w->depth) {
+        w->failed = true;
+        return;
+    }
+    w->depth--;
+    if (!reserve(w, 1)) return;
+    raw_c(w, c);
+    terminate(w);
+}
+
+void snb_jsonw_object_begin(snb_jsonw_t *w, const char *key)
+{
+    open_container(w, key, '{');
+}
+
+void snb_jsonw_object_end(snb_jsonw_t *w)
+{
+    close_container(w, '}');
+}
+
+void snb_jsonw_array_begin(snb_jsonw_t *w, const char *key)
+{
+    open_container(w, key, '[');
+}
+
+void snb_jsonw_array_end(snb_jsonw_t *w)
+{
+    close_container(w, ']');
+}
+
+void snb_jsonw_string(snb_jsonw_t *w, const char *key, const char *s, size_t n)
+{
+    if (!s) {
+        snb_jsonw_null(w, key);
+        return;
+    }
+    size_t before = member(w, key, string_room(n));
+    if (before == SIZE_MAX) return;
+    if (raw_string(w, s, n)) {
+        written(w);
+    } else { /* as json_object_set_new(o, key, json_stringn(...) == NULL) */
+        w->len = before;
+        terminate(w);
+    }
+}
+
+void snb_jsonw_cstring(snb_jsonw_t *w, const char *key, const char *s)
+{
+    if (s) snb_jsonw_string(w, key, s, strlen(s));
+}
+
+void snb_jsonw_int(snb_jsonw_t *w, const char *key, long long v)
+{
+    char buf[24], *e = buf + sizeof buf, *p = e;
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    if (member(w, key, (size_t)(e - p)) == SIZE_MAX) return;
+    raw(w, p, (size_t)(e - p));
+    written(w);
+}
+
+void snb_jsonw_bool(snb_jsonw_t *w, const char *key, bool v)
+{
+    if (member(w, key, 5) == SIZE_MAX) return;
+    raw(w, v ? "true" : "false", v ? 4 : 5);
+    written(w);
+}
+
+void snb_jsonw_null(snb_jsonw_t *w, const char *key)
+{
+    if (member(w, key, 4) == SIZE_MAX) return;
+    raw(w, "null", 4);
+    written(w);
+}

@@ -1,0 +1,225 @@
+/* The JSON writer (sipnab/jsonw.h) against jansson: random documents built
+ * both ways, call for call, must dump to the same bytes, with and without
+ * JSON_ENSURE_ASCII, including strings that are not UTF-8 (left out by
+ * both), control bytes, NULs and four-byte sequences. */
+#include <check.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipnab/jsonw.h"
+
+static uint64_t next(uint64_t *s) /* splitmix64: the same documents every run */
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* A string of up to 40 pieces: plain ASCII, escapes, valid 2-4 byte UTF-8,
+ * and now and then a byte that breaks it. */
+static size_t random_string(uint64_t *seed, char *buf, bool allow_invalid)
+{
+    static const char *pieces[] = {"abc",
+                                   "sip:alice@example.com",
+                                   "\"",
+                                   "\\",
+                                   "\n",
+                                   "\t",
+                                   "\r",
+                                   "\b",
+                                   "\f",
+                                   "\x01",
+                                   "\x1f",
+                                   "/",
+                                   "\x7f",
+                                   "\xc3\xa9",
+                                   "\xe2\x82\xac",
+                                   "\xf0\x9f\x98\x80",
+                                   "\xef\xbf\xbf",
+                                   " ",
+                                   "<>"};
+    static const char *broken[] = {"\x80",         "\xc0\xaf",         "\xe0\x80\xaf",
+                                   "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8",
+                                   "\xc3",         "\xe2\x82"};
+    size_t n = 0, count = next(seed) % 40;
+    for (size_t i = 0; i < count; i++) {
+        const char *p;
+        size_t len;
+        uint64_t r = next(seed);
+        if (r % 11 == 0) {
+            buf[n++] = '\0';
+            continue;
+        }
+        if (allow_invalid && r % 97 == 1)
+            p = broken[r / 97 % (sizeof broken / sizeof *broken)];
+        else
+            p = pieces[r / 11 % (sizeof pieces / sizeof *pieces)];
+        len = strlen(p);
+        memcpy(buf + n, p, len);
+        n += len;
+    }
+    return n;
+}
+
+/* One value under key (NULL in an array) in both forms. */
+static void add_value(uint64_t *seed, json_t *parent, const char *key, snb_jsonw_t *w, int depth);
+
+static void attach(json_t *parent, const char *key, json_t *v)
+{
+    if (key)
+        json_object_set_new(parent, key, v); /* a NULL v is refused, as jansson users get */
+    else
+        json_array_append_new(parent, v);
+}
+
+static void add_container(uint64_t *seed, json_t *parent, const char *key, snb_jsonw_t *w,
+                          int depth, bool object)
+{
+    json_t *c = object ? json_object() : json_array();
+    if (object)
+        snb_jsonw_object_begin(w, key);
+    else
+        snb_jsonw_array_begin(w, key);
+    size_t n = next(seed) % 8;
+    for (size_t i = 0; i < n; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%zu", i);
+        add_value(seed, c, object ? k : NULL, w, depth + 1);
+    }
+    if (object)
+        snb_jsonw_object_end(w);
+    else
+        snb_jsonw_array_end(w);
+    if (parent)
+        attach(parent, key, c);
+    else
+        json_decref(c);
+}
+
+static void add_value(uint64_t *seed, json_t *parent, const char *key, snb_jsonw_t *w, int depth)
+{
+    uint64_t r = next(seed) % (depth < 4 ? 8 : 6);
+    char s[400];
+    size_t n;
+    long long v;
+    switch (r) {
+    case 0:
+    case 1:
+        n = random_string(seed, s, true);
+        attach(parent, key, json_stringn(s, n));
+        snb_jsonw_string(w, key, s, n);
+        break;
+    case 2: {
+        static const long long edge[] = {0, -1, 1, LLONG_MIN, LLONG_MAX, 5060, -100000};
+        uint64_t e = next(seed);
+        v = e % 3 ? (long long)(e >> 3) - (long long)(e >> 2) : edge[e / 3 % 7];
+        attach(parent, key, json_integer(v));
+        snb_jsonw_int(w, key, v);
+        break;
+    }
+    case 3:
+        attach(parent, key, json_boolean(next(seed) & 1));
+        snb_jsonw_bool(w, key,
+                       json_is_true(key ? json_object_get(parent, key)
+                                        : json_array_get(parent, json_array_size(parent) - 1)));
+        break;
+    case 4:
+        attach(parent, key, json_null());
+        snb_jsonw_null(w, key);
+        break;
+    case 5:
+        attach(parent, key, json_null()); /* a NULL string is null */
+        snb_jsonw_string(w, key, NULL, 3);
+        break;
+    case 6:
+        add_container(seed, parent, key, w, depth, true);
+        break;
+    default:
+        add_container(seed, parent, key, w, depth, false);
+        break;
+    }
+}
+
+static void compare(bool ascii)
+{
+    uint64_t seed = ascii ? 11 : 7;
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, ascii);
+    size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | (ascii ? JSON_ENSURE_ASCII : 0);
+    int left_out = 0;
+    for (int doc = 0; doc < 20000; doc++) {
+        snb_jsonw_reset(&w);
+        json_t *root = json_object();
+        snb_jsonw_object_begin(&w, NULL);
+        size_t n = next(&seed) % 12;
+        for (size_t i = 0; i < n; i++) {
+            char k[16];
+            snprintf(k, sizeof k, "m%zu", i);
+            add_value(&seed, root, k, &w, 0);
+            left_out += json_object_get(root, k) == NULL;
+        }
+        snb_jsonw_object_end(&w);
+        char *want = json_dumps(root, flags);
+        ck_assert_ptr_nonnull(want);
+        ck_assert_msg(!w.failed && w.depth == 0, "document %d: writer failed", doc);
+        ck_assert_msg(!strcmp(w.p, want), "document %d:\n jansson %s\n writer  %s", doc, want, w.p);
+        free(want);
+        json_decref(root);
+    }
+    ck_assert_int_gt(left_out, 100); /* invalid UTF-8 was exercised */
+    snb_jsonw_free(&w);
+}
+
+START_TEST(random_documents_equal_jansson)
+{
+    compare(false);
+}
+END_TEST
+
+START_TEST(random_documents_equal_jansson_ascii)
+{
+    compare(true);
+}
+END_TEST
+
+START_TEST(fixed_forms)
+{
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, true);
+    snb_jsonw_object_begin(&w, NULL);
+    snb_jsonw_cstring(&w, "from", "Jos\xc3\xa9 \"J\"");
+    snb_jsonw_string(&w, "bad", "\xff", 1); /* left out, no dangling comma */
+    snb_jsonw_int(&w, "cseq", -42);
+    snb_jsonw_array_begin(&w, "a");
+    snb_jsonw_string(&w, NULL, "\xf0\x9f\x98\x80", 4);
+    snb_jsonw_null(&w, NULL);
+    snb_jsonw_array_end(&w);
+    snb_jsonw_object_end(&w);
+    ck_assert_str_eq(
+        w.p, "{\"from\":\"Jos\\u00E9 \\\"J\\\"\",\"cseq\":-42,\"a\":[\"\\uD83D\\uDE00\",null]}");
+    snb_jsonw_object_end(&w); /* unbalanced */
+    ck_assert(w.failed);
+    snb_jsonw_free(&w);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("jsonw");
+    TCase *tc = tcase_create("jsonw");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, random_documents_equal_jansson);
+    tcase_add_test(tc, random_documents_equal_jansson_ascii);
+    tcase_add_test(tc, fixed_forms);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
