@@ -105,6 +105,14 @@ void snb_output_json(const snb_output_t *o, const json_t *v)
     free(text);
 }
 
+void snb_output_line(const snb_output_t *o, const char *text, size_t len)
+{
+    FILE *out = snb_output_stream(o);
+    if (!out || !text) return;
+    fwrite(text, 1, len, out);
+    fputc('\n', out);
+}
+
 int snb_outputs_finish(snb_core_t *core)
 {
     if (core->stdout_flush_open) {

@@ -139,6 +139,7 @@ typedef struct http_mod {
     api_alerts_t *alerts;
     uint64_t refreshes;
     uint64_t counters[C_COUNT];
+    snb_jsonw_t msgw; /* a dialog's message list, written once per feed (buffer reused) */
 } http_mod_t;
 
 /* ---- settings -------------------------------------------------------------------------------- */
@@ -326,25 +327,29 @@ static uint32_t diag_flags_of(const http_mod_t *m, const json_t *full)
     return flags;
 }
 
-/* Its kept messages as --json renders them, for MCP's get_dialog. */
+/* Its kept messages as --json renders them, for MCP's get_dialog: written
+ * as one JSON array into the module's reused writer, no tree. */
 typedef struct message_list {
     http_mod_t *m;
     const snb_dialog_t *dialog;
-    json_t *array;
 } message_list_t;
 
 static bool add_message(void *ud, const snb_dialog_message_t *msg)
 {
     message_list_t *l = ud;
     const snb_dialogs_service_t *svc = l->m->dialogs;
-    return json_array_append_new(l->array, svc->message_json(svc->ctx, l->dialog, msg)) == 0;
+    svc->message_write(svc->ctx, l->dialog, msg, &l->m->msgw);
+    return !l->m->msgw.failed;
 }
 
-static json_t *messages_json(http_mod_t *m, const snb_dialog_t *dialog)
+static const snb_jsonw_t *messages_text(http_mod_t *m, const snb_dialog_t *dialog)
 {
-    message_list_t l = {m, dialog, json_array()};
-    if (l.array) m->dialogs->messages(m->dialogs->ctx, dialog, 0, SIZE_MAX, add_message, &l);
-    return l.array;
+    message_list_t l = {m, dialog};
+    snb_jsonw_reset(&m->msgw);
+    snb_jsonw_array_begin(&m->msgw, NULL);
+    m->dialogs->messages(m->dialogs->ctx, dialog, 0, SIZE_MAX, add_message, &l);
+    snb_jsonw_array_end(&m->msgw);
+    return &m->msgw;
 }
 
 static void feed_dialog(void *ud, const snb_dialog_info_t *d)
@@ -354,18 +359,17 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
     json_t *summary = svc->summary_json(svc->ctx, d->dialog);
     json_t *full = svc->report_json(svc->ctx, d->dialog);
     json_t *values = svc->field_values_json(svc->ctx, d->dialog);
-    json_t *msgs = messages_json(m, d->dialog);
+    const snb_jsonw_t *msgs = messages_text(m, d->dialog);
     uint32_t flags = diag_flags_of(m, full);
-    size_t slen, flen, mlen = 0, msglen;
-    char *stext = dump(summary, &slen), *ftext = dump(full, &flen), *msgtext = dump(msgs, &msglen);
+    size_t slen, flen, mlen = 0;
+    char *stext = dump(summary, &slen), *ftext = dump(full, &flen);
     char *md = svc->report_text(svc->ctx, d->dialog, SNB_REPORT_MARKDOWN, &mlen);
     api_buf_t vals = {0};
     int vrc = api_values_encode(&vals, values);
     json_decref(summary);
     json_decref(full);
     json_decref(values);
-    json_decref(msgs);
-    if (stext && ftext && md && msgtext && vrc == 0) {
+    if (stext && ftext && md && !msgs->failed && vrc == 0) {
         api_dialog_rec_t rec = {
             .call_id = snb_str(d->call_id, strlen(d->call_id)),
             .from_user = snb_str(d->from_user, strlen(d->from_user)),
@@ -377,14 +381,13 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
             .full_json = snb_str(ftext, flen),
             .report_markdown = snb_str(md, mlen),
             .values = snb_str(vals.data ? vals.data : "", vals.len),
-            .messages_json = snb_str(msgtext, msglen),
+            .messages_json = snb_str(msgs->p, msgs->len),
         };
         if (api_wire_put_dialog(&m->out, &rec) == 0) m->counters[C_dialogs_sent]++;
     }
     api_buf_free(&vals);
     free(stext);
     free(ftext);
-    free(msgtext);
     free(md);
 }
 
@@ -851,6 +854,7 @@ static void http_free(http_mod_t *m)
     free(m->key_pem);
     json_decref(m->media_dirty);
     if (m->mcp_out >= 0) close(m->mcp_out);
+    snb_jsonw_free(&m->msgw);
     free(m);
 }
 

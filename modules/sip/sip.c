@@ -123,6 +123,7 @@ typedef struct sip_mod {
     sip_annotations_t *ann;        /* what other modules add to dialogs */
     sip_service_t service;         /* the context of ... */
     snb_dialogs_service_t dialogs; /* ... what we provide as "sip.dialogs" */
+    snb_jsonw_t json_line;         /* --json: one record at a time, buffer reused */
 } sip_mod_t;
 
 static sip_msg_meta_t meta_of(const snb_packet_t *pkt, sip_transport_t transport)
@@ -183,9 +184,10 @@ static void on_message(void *ud, const snb_packet_t *pkt, sip_transport_t transp
         if (m->output == OUT_LINES) {
             sip_out_message_line(snb_output_stream(m->out_msgs), &meta, msg, retransmit);
         } else if (m->output == OUT_JSON) {
-            json_t *o = sip_out_message_json(&meta, msg, retransmit);
-            snb_output_json(m->out_msgs, o);
-            json_decref(o);
+            snb_jsonw_reset(&m->json_line);
+            sip_out_message_write(&m->json_line, &meta, msg, retransmit);
+            if (!m->json_line.failed)
+                snb_output_line(m->out_msgs, m->json_line.p, m->json_line.len);
         }
     }
     snb_bus_t *bus = snb_core_bus(m->core);
@@ -430,6 +432,7 @@ static int sip_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t n,
     (void)n;
     sip_mod_t *m = calloc(1, sizeof *m);
     if (!m) return -ENOMEM;
+    snb_jsonw_init(&m->json_line, true); /* as snb_output_json: JSON_ENSURE_ASCII */
     m->core = core;
     m->conf = inst[0].conf;
     m->output = OUT_NONE;
@@ -541,6 +544,7 @@ static void sip_fini(void *state)
     sip_store_free(m->store); /* frees annotation data: before the registry */
     sip_annotations_free(m->ann);
     snb_filter_free(m->filter);
+    snb_jsonw_free(&m->json_line);
     free(m);
 }
 

@@ -15,10 +15,14 @@
 /* One line per message, for people. */
 void sip_out_message_line(FILE *out, const sip_msg_meta_t *meta, const sip_msg_t *msg,
                           bool retransmit);
-/* One JSON object per message (NDJSON). */
-json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit);
+/* One JSON object per message (NDJSON), written into w. */
+void sip_out_message_write(snb_jsonw_t *w, const sip_msg_meta_t *meta, const sip_msg_t *msg,
+                           bool retransmit);
 /* The same record rebuilt from what a dialog kept (deferred output under
- * --filter, when the message itself is long gone). */
+ * --filter, when the message itself is long gone; the API's message list). */
+void sip_out_summary_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_msg_summary_t *m);
+/* Both as trees (the text parsed). */
+json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit);
 json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m);
 
 /* GET /v1/dialogs/{call_id} shape; diagnosis, streams, siprec_metadata and

@@ -4,11 +4,6 @@
 #include "sip_out.h"
 #include "sipnab/format.h"
 
-static json_t *json_slice(snb_str_t s)
-{
-    return s.p ? json_stringn(s.p, s.len) : json_null();
-}
-
 static json_t *json_time(uint64_t ts_us)
 {
     char buf[40];
@@ -35,7 +30,8 @@ void sip_out_json_line(FILE *out, json_t *v)
 
 /* One --json record from its parts: the message's own strings and how it
  * was seen. A parsed message and a kept summary both render through it, so
- * a kept message prints exactly as --json printed it. */
+ * a kept message prints exactly as --json printed it. Written as text
+ * (sipnab/jsonw.h), the same bytes as the tree once built here. */
 typedef struct record {
     const sip_msg_meta_t *meta;
     const sip_msg_fields_t *f;
@@ -44,44 +40,69 @@ typedef struct record {
     uint32_t cseq, size, malformed;
 } record_t;
 
-static json_t *record_json(const record_t *r)
+static void put_slice(snb_jsonw_t *w, const char *key, snb_str_t s)
 {
-    const snb_str_t *v = r->f->v;
-    json_t *o = json_object();
-    json_object_set_new(o, "schema_version", json_integer(1));
-    json_object_set_new(o, "timestamp", json_time(r->meta->ts_us));
-    json_object_set_new(o, "src", json_addr(&r->meta->src));
-    json_object_set_new(o, "src_port", json_integer(r->meta->sport));
-    json_object_set_new(o, "dst", json_addr(&r->meta->dst));
-    json_object_set_new(o, "dst_port", json_integer(r->meta->dport));
-    json_object_set_new(o, "transport", json_string(sip_transport_name(r->meta->transport)));
-    json_object_set_new(o, "is_request", json_boolean(r->is_request));
-    json_object_set_new(o, "method",
-                        json_slice(r->is_request ? v[SIP_MF_METHOD] : v[SIP_MF_CSEQ_METHOD]));
-    json_object_set_new(o, "status_code", r->is_request ? json_null() : json_integer(r->status));
-    json_object_set_new(o, "reason", r->is_request ? json_null() : json_slice(v[SIP_MF_REASON]));
-    json_object_set_new(o, "request_uri",
-                        r->is_request ? json_slice(v[SIP_MF_REQUEST_URI]) : json_null());
-    json_object_set_new(o, "call_id", json_slice(v[SIP_MF_CALL_ID]));
-    json_object_set_new(o, "from", json_slice(v[SIP_MF_FROM]));
-    json_object_set_new(o, "to", json_slice(v[SIP_MF_TO]));
-    json_object_set_new(o, "from_tag", json_slice(v[SIP_MF_FROM_TAG]));
-    json_object_set_new(o, "to_tag", json_slice(v[SIP_MF_TO_TAG]));
-    json_object_set_new(o, "cseq", json_integer(r->cseq));
-    json_object_set_new(o, "cseq_method", json_slice(v[SIP_MF_CSEQ_METHOD]));
-    json_object_set_new(o, "ua", json_slice(v[SIP_MF_UA]));
-    json_object_set_new(o, "content_type", json_slice(v[SIP_MF_CONTENT_TYPE]));
-    json_object_set_new(o, "has_sdp", json_boolean(r->has_sdp));
-    json_object_set_new(o, "size", json_integer(r->size));
-    json_object_set_new(o, "retransmit", json_boolean(r->retransmit));
-    json_object_set_new(o, "malformed", json_boolean(r->malformed != 0));
-    json_object_set_new(o, "malformed_reason",
-                        r->malformed ? json_string(sip_malformed_reason(r->malformed))
-                                     : json_null());
-    return o;
+    snb_jsonw_string(w, key, s.p, s.len); /* NULL: null */
 }
 
-json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit)
+/* The members every record starts with: when, between whom, how. */
+static void put_head(snb_jsonw_t *w, const sip_msg_meta_t *meta, bool is_request)
+{
+    char buf[64];
+    snb_jsonw_int(w, "schema_version", 1);
+    snb_jsonw_cstring(w, "timestamp", snb_format_utc(meta->ts_us, true, buf, sizeof buf));
+    snb_jsonw_cstring(w, "src", snb_format_addr(&meta->src, buf, sizeof buf));
+    snb_jsonw_int(w, "src_port", meta->sport);
+    snb_jsonw_cstring(w, "dst", snb_format_addr(&meta->dst, buf, sizeof buf));
+    snb_jsonw_int(w, "dst_port", meta->dport);
+    snb_jsonw_cstring(w, "transport", sip_transport_name(meta->transport));
+    snb_jsonw_bool(w, "is_request", is_request);
+}
+
+/* ... and end with: size and soundness. */
+static void put_tail(snb_jsonw_t *w, bool has_sdp, uint32_t size, bool retransmit,
+                     uint32_t malformed)
+{
+    snb_jsonw_bool(w, "has_sdp", has_sdp);
+    snb_jsonw_int(w, "size", size);
+    snb_jsonw_bool(w, "retransmit", retransmit);
+    snb_jsonw_bool(w, "malformed", malformed != 0);
+    if (malformed)
+        snb_jsonw_cstring(w, "malformed_reason", sip_malformed_reason(malformed));
+    else
+        snb_jsonw_null(w, "malformed_reason");
+}
+
+static void record_write(snb_jsonw_t *w, const record_t *r)
+{
+    const snb_str_t *v = r->f->v;
+    snb_jsonw_object_begin(w, NULL);
+    put_head(w, r->meta, r->is_request);
+    put_slice(w, "method", r->is_request ? v[SIP_MF_METHOD] : v[SIP_MF_CSEQ_METHOD]);
+    if (r->is_request) {
+        snb_jsonw_null(w, "status_code");
+        snb_jsonw_null(w, "reason");
+        put_slice(w, "request_uri", v[SIP_MF_REQUEST_URI]);
+    } else {
+        snb_jsonw_int(w, "status_code", r->status);
+        put_slice(w, "reason", v[SIP_MF_REASON]);
+        snb_jsonw_null(w, "request_uri");
+    }
+    put_slice(w, "call_id", v[SIP_MF_CALL_ID]);
+    put_slice(w, "from", v[SIP_MF_FROM]);
+    put_slice(w, "to", v[SIP_MF_TO]);
+    put_slice(w, "from_tag", v[SIP_MF_FROM_TAG]);
+    put_slice(w, "to_tag", v[SIP_MF_TO_TAG]);
+    snb_jsonw_int(w, "cseq", r->cseq);
+    put_slice(w, "cseq_method", v[SIP_MF_CSEQ_METHOD]);
+    put_slice(w, "ua", v[SIP_MF_UA]);
+    put_slice(w, "content_type", v[SIP_MF_CONTENT_TYPE]);
+    put_tail(w, r->has_sdp, r->size, r->retransmit, r->malformed);
+    snb_jsonw_object_end(w);
+}
+
+void sip_out_message_write(snb_jsonw_t *w, const sip_msg_meta_t *meta, const sip_msg_t *msg,
+                           bool retransmit)
 {
     sip_msg_fields_t f;
     sip_msg_fields_of(msg, &f);
@@ -94,48 +115,48 @@ json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, b
                   .cseq = msg->cseq,
                   .size = (uint32_t)msg->len,
                   .malformed = msg->malformed};
-    return record_json(&r);
+    record_write(w, &r);
 }
 
 /* A summary kept before its strings were (over the arena's cap): the
  * dialog's From, To and User-Agent stand in for the message's. */
-static json_t *summary_fallback_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
+static void summary_fallback_write(snb_jsonw_t *w, const sip_dialog_t *d,
+                                   const sip_msg_summary_t *m)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "schema_version", json_integer(1));
-    json_object_set_new(o, "timestamp", json_time(m->ts_us));
-    json_object_set_new(o, "src", json_addr(&m->src));
-    json_object_set_new(o, "src_port", json_integer(m->sport));
-    json_object_set_new(o, "dst", json_addr(&m->dst));
-    json_object_set_new(o, "dst_port", json_integer(m->dport));
-    json_object_set_new(o, "transport", json_string(sip_transport_name(m->transport)));
-    json_object_set_new(o, "is_request", json_boolean(m->is_request));
-    json_object_set_new(o, "method",
-                        json_string(m->is_request ? m->label : sip_method_name(m->cseq_method)));
-    json_object_set_new(o, "status_code", m->is_request ? json_null() : json_integer(m->status));
-    /* The label of a response is "<code> <reason>". */
-    const char *reason = strchr(m->label, ' ');
-    json_object_set_new(o, "reason",
-                        m->is_request ? json_null() : json_string(reason ? reason + 1 : ""));
-    json_object_set_new(o, "call_id", json_string(d->call_id));
-    json_object_set_new(o, "from", json_string(d->from_user));
-    json_object_set_new(o, "to", json_string(d->to_user));
-    json_object_set_new(o, "cseq", json_integer(m->cseq));
-    json_object_set_new(o, "cseq_method", json_string(sip_method_name(m->cseq_method)));
-    json_object_set_new(o, "ua", json_string(d->ua));
-    json_object_set_new(o, "has_sdp", json_boolean(m->has_sdp));
-    json_object_set_new(o, "size", json_integer(m->size));
-    json_object_set_new(o, "retransmit", json_boolean(m->retransmit));
-    json_object_set_new(o, "malformed", json_boolean(m->malformed != 0));
-    json_object_set_new(o, "malformed_reason",
-                        m->malformed ? json_string(sip_malformed_reason(m->malformed))
-                                     : json_null());
-    return o;
+    sip_msg_meta_t meta = {.ts_us = m->ts_us,
+                           .src = m->src,
+                           .dst = m->dst,
+                           .sport = m->sport,
+                           .dport = m->dport,
+                           .transport = m->transport};
+    snb_jsonw_object_begin(w, NULL);
+    put_head(w, &meta, m->is_request);
+    snb_jsonw_cstring(w, "method", m->is_request ? m->label : sip_method_name(m->cseq_method));
+    if (m->is_request) {
+        snb_jsonw_null(w, "status_code");
+        snb_jsonw_null(w, "reason");
+    } else {
+        /* The label of a response is "<code> <reason>". */
+        const char *reason = strchr(m->label, ' ');
+        snb_jsonw_int(w, "status_code", m->status);
+        snb_jsonw_cstring(w, "reason", reason ? reason + 1 : "");
+    }
+    snb_jsonw_cstring(w, "call_id", d->call_id);
+    snb_jsonw_cstring(w, "from", d->from_user);
+    snb_jsonw_cstring(w, "to", d->to_user);
+    snb_jsonw_int(w, "cseq", m->cseq);
+    snb_jsonw_cstring(w, "cseq_method", sip_method_name(m->cseq_method));
+    snb_jsonw_cstring(w, "ua", d->ua);
+    put_tail(w, m->has_sdp, m->size, m->retransmit, m->malformed);
+    snb_jsonw_object_end(w);
 }
 
-json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
+void sip_out_summary_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_msg_summary_t *m)
 {
-    if (!m->fields_kept) return summary_fallback_json(d, m);
+    if (!m->fields_kept) {
+        summary_fallback_write(w, d, m);
+        return;
+    }
     sip_msg_fields_t f;
     sip_fields_get(&d->fields, m->fields, &f);
     sip_msg_meta_t meta = {.ts_us = m->ts_us,
@@ -153,7 +174,31 @@ json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
                   .cseq = m->cseq,
                   .size = m->size,
                   .malformed = m->malformed};
-    return record_json(&r);
+    record_write(w, &r);
+}
+
+/* The tree forms, for callers that want one: the text, parsed. */
+static json_t *parsed(snb_jsonw_t *w)
+{
+    json_t *o = w->failed ? NULL : json_loadb(w->p, w->len, 0, NULL);
+    snb_jsonw_free(w);
+    return o;
+}
+
+json_t *sip_out_message_json(const sip_msg_meta_t *meta, const sip_msg_t *msg, bool retransmit)
+{
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    sip_out_message_write(&w, meta, msg, retransmit);
+    return parsed(&w);
+}
+
+json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
+{
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    sip_out_summary_write(&w, d, m);
+    return parsed(&w);
 }
 
 static json_t *json_ms(int64_t us)

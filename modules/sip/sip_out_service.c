@@ -239,7 +239,8 @@ static char *svc_report_text(void *ctx, const snb_dialog_t *d, int format, size_
 
 /* With its text kept, a message is parsed again and rendered exactly as
  * `--json` printed it; without, from what its summary holds. */
-static json_t *svc_message_json(void *ctx, const snb_dialog_t *h, const snb_dialog_message_t *m)
+static bool svc_message_write(void *ctx, const snb_dialog_t *h, const snb_dialog_message_t *m,
+                              snb_jsonw_t *w)
 {
     (void)ctx;
     const sip_dialog_t *d = D(h);
@@ -253,14 +254,25 @@ static json_t *svc_message_json(void *ctx, const snb_dialog_t *h, const snb_dial
                                    .sport = m->sport,
                                    .dport = m->dport,
                                    .transport = m->transport};
-            json_t *o = sip_out_message_json(&meta, msg, m->retransmit);
+            sip_out_message_write(w, &meta, msg, m->retransmit);
             free(msg);
-            return o;
+            return true;
         }
         free(msg);
     }
-    if (m->index >= d->n_msgs) return NULL;
-    return sip_out_summary_json(d, &d->msgs[m->index]);
+    if (m->index >= d->n_msgs) return false;
+    sip_out_summary_write(w, d, &d->msgs[m->index]);
+    return true;
+}
+
+static json_t *svc_message_json(void *ctx, const snb_dialog_t *h, const snb_dialog_message_t *m)
+{
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    json_t *o = NULL;
+    if (svc_message_write(ctx, h, m, &w) && !w.failed) o = json_loadb(w.p, w.len, 0, NULL);
+    snb_jsonw_free(&w);
+    return o;
 }
 
 void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc)
@@ -291,5 +303,6 @@ void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc)
         .report_text = svc_report_text,
         .message_json = svc_message_json,
         .annotate_activity = svc_annotate_activity,
+        .message_write = svc_message_write,
     };
 }

@@ -28,10 +28,11 @@
 #include <stdio.h>
 
 #include "sipnab/filter.h"
+#include "sipnab/jsonw.h"
 #include "sipnab/packet.h"
 
 #define SNB_DIALOGS_SERVICE "sip.dialogs"
-#define SNB_DIALOGS_SERVICE_VERSION 3
+#define SNB_DIALOGS_SERVICE_VERSION 4
 
 typedef struct snb_dialog snb_dialog_t; /* opaque */
 
@@ -223,6 +224,13 @@ typedef struct snb_dialogs_service {
      * still up when the capture ends lasts as long as its RTP). Returns 0,
      * or a negative error (-EINVAL, -ENOSPC beyond 8). */
     int (*annotate_activity)(void *ctx, int annotation, snb_dialog_activity_fn last_packet_us);
+
+    /* -- version 4 -- */
+    /* message_json's record written into w as one value (an array element
+     * when w is inside an array), without building a tree; false when the
+     * message is not there. */
+    bool (*message_write)(void *ctx, const snb_dialog_t *d, const snb_dialog_message_t *m,
+                          snb_jsonw_t *w);
 } snb_dialogs_service_t;
 
 /* "Trying", "Ringing", "InCall", ...; NULL out of range. Header-only, so the

@@ -47,5 +47,8 @@ SNB_API bool snb_output_active(const snb_output_t *o);
 SNB_API FILE *snb_output_stream(const snb_output_t *o);
 /* One JSON value as one line (NDJSON), when active. */
 SNB_API void snb_output_json(const snb_output_t *o, const json_t *v);
+/* One line already rendered (len bytes, no newline; e.g. by sipnab/jsonw.h
+ * with ascii, the bytes snb_output_json would print), when active. */
+SNB_API void snb_output_line(const snb_output_t *o, const char *text, size_t len);
 
 #endif
