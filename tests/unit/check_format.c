@@ -99,6 +99,62 @@ START_TEST(ipv4_equals_inet_ntop)
 }
 END_TEST
 
+START_TEST(endpoints_equal_snprintf)
+{
+    uint64_t seed = 3;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t r = next(&seed);
+        snb_addr_t a = {.family = (uint8_t)(i % 3 == 0 ? 6 : i % 3 == 1 ? 4 : 0)};
+        for (int k = 0; k < 16; k++)
+            a.a[k] = (uint8_t)(i % 5 ? r >> (k % 8 * 8) : 0u);
+        uint16_t port = (uint16_t)(i < 100 ? (uint64_t)i : r >> 48);
+        char ip[64], want[80], got[80];
+        snb_format_addr(&a, ip, sizeof ip);
+        snprintf(want, sizeof want, a.family == 6 ? "[%s]:%u" : "%s:%u", ip, port);
+        ck_assert_str_eq(snb_format_endpoint(&a, port, got, sizeof got), want);
+    }
+}
+END_TEST
+
+/* The escaping loop as it was before its plain-text shortcut. */
+static void md_reference(FILE *out, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (*p == '&')
+            fputs("&amp;", out);
+        else if (strchr("\\`*_[]<>|#~!", *p))
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n' || *p == '\r')
+            fputc(' ', out);
+        else
+            fputc(*p, out);
+    }
+}
+
+START_TEST(markdown_escapes_equal_the_loop)
+{
+    static const char alphabet[] = "ab <>&\\`*_[]|#~!\n\r9.";
+    uint64_t seed = 5;
+    for (int i = 0; i < 20000; i++) {
+        char text[32];
+        size_t n = next(&seed) % 31;
+        for (size_t k = 0; k < n; k++) /* half of them plain */
+            text[k] = alphabet[next(&seed) % (i % 2 ? sizeof alphabet - 1 : 3)];
+        text[n] = '\0';
+        char *a = NULL, *b = NULL;
+        size_t al, bl;
+        FILE *fa = open_memstream(&a, &al), *fb = open_memstream(&b, &bl);
+        snb_format_md(fa, text);
+        md_reference(fb, text);
+        fclose(fa);
+        fclose(fb);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("format");
@@ -107,6 +163,8 @@ int main(void)
     tcase_add_test(tc, timestamps_equal_libc);
     tcase_add_test(tc, timestamps_truncate_like_snprintf);
     tcase_add_test(tc, ipv4_equals_inet_ntop);
+    tcase_add_test(tc, endpoints_equal_snprintf);
+    tcase_add_test(tc, markdown_escapes_equal_the_loop);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -97,10 +97,21 @@ static inline char *snb_format_addr(const snb_addr_t *a, char *buf, size_t len)
 /* "192.168.1.2:5060" / "[2001:db8::1]:5060". */
 static inline char *snb_format_endpoint(const snb_addr_t *a, uint16_t port, char *buf, size_t len)
 {
-    char ip[64];
-    snb_format_addr(a, ip, sizeof ip);
-    snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, port);
-    return buf;
+    char t[80], *p = t;
+    if (a->family == 6) *p++ = '[';
+    snb_format_addr(a, p, 64);
+    p += strlen(p);
+    if (a->family == 6) *p++ = ']';
+    *p++ = ':';
+    char digits[5];
+    int n = 0;
+    unsigned v = port;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 5);
+    while (n)
+        *p++ = digits[--n];
+    return snb_format_copy(buf, len, t, (size_t)(p - t));
 }
 
 /* Text from a capture (a From display name, a User-Agent, a request line)
@@ -109,7 +120,14 @@ static inline char *snb_format_endpoint(const snb_addr_t *a, uint16_t port, char
  * escaped, and line breaks become spaces, so it shows as it was sent. */
 static inline void snb_format_md(FILE *out, const char *text)
 {
-    for (const char *p = text ? text : ""; *p; p++) {
+    static const char markup[] = "&\\`*_[]<>|#~!\n\r";
+    if (!text) return;
+    size_t plain = strcspn(text, markup);
+    if (!text[plain]) { /* the usual case: nothing to escape */
+        fwrite(text, 1, plain, out);
+        return;
+    }
+    for (const char *p = text; *p; p++) {
         switch (*p) {
         case '&':
             fputs("&amp;", out);
