@@ -6,6 +6,9 @@
  * U+10FFFF. */
 #include "sipnab/jsonw.h"
 
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,4 +322,160 @@ void snb_jsonw_null(snb_jsonw_t *w, const char *key)
     if (member(w, key, 4) == SIZE_MAX) return;
     raw(w, "null", 4);
     written(w);
+}
+
+/* jansson's jsonp_dtostr() with precision 17, into buf (>= 32 bytes); its
+ * length, or 0 if it does not fit. */
+static size_t real_text(double value, char *buf, size_t size)
+{
+    int ret = snprintf(buf, size, "%.17g", value);
+    if (ret < 0 || (size_t)ret >= size) return 0;
+    size_t length = (size_t)ret;
+    const char *point = localeconv()->decimal_point;
+    if (point[0] != '.') {
+        char *pos = strchr(buf, point[0]);
+        if (pos) *pos = '.';
+    }
+    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+        if (length + 3 >= size) return 0;
+        buf[length++] = '.';
+        buf[length++] = '0';
+        buf[length] = '\0';
+    }
+    char *start = strchr(buf, 'e');
+    if (start) {
+        start++;
+        char *end = start + 1;
+        if (*start == '-') start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, length - (size_t)(end - buf));
+            length -= (size_t)(end - start);
+        }
+    }
+    return length;
+}
+
+void snb_jsonw_real(snb_jsonw_t *w, const char *key, double v)
+{
+    char buf[100];
+    size_t n;
+    if (!isfinite(v) || !(n = real_text(v, buf, sizeof buf))) return;
+    if (member(w, key, n) == SIZE_MAX) return;
+    raw(w, buf, n);
+    written(w);
+}
+
+/* The value alone, at the current position (comma and key written). */
+static bool dump_value(snb_jsonw_t *w, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        if (!reserve(w, 1)) return false;
+        raw_c(w, '{');
+        bool first = true;
+        for (void *it = json_object_iter((json_t *)v); it;
+             it = json_object_iter_next((json_t *)v, it)) {
+            size_t klen = json_object_iter_key_len(it);
+            if (!reserve(w, string_room(klen) + 2)) return false;
+            if (!first) raw_c(w, ',');
+            first = false;
+            if (!raw_string(w, json_object_iter_key(it), klen)) return !(w->failed = true);
+            raw_c(w, ':');
+            if (!dump_value(w, json_object_iter_value(it))) return false;
+        }
+        if (!reserve(w, 1)) return false;
+        raw_c(w, '}');
+        return true;
+    }
+    case JSON_ARRAY: {
+        if (!reserve(w, 1)) return false;
+        raw_c(w, '[');
+        size_t n = json_array_size(v);
+        for (size_t i = 0; i < n; i++) {
+            if (i) {
+                if (!reserve(w, 1)) return false;
+                raw_c(w, ',');
+            }
+            if (!dump_value(w, json_array_get(v, i))) return false;
+        }
+        if (!reserve(w, 1)) return false;
+        raw_c(w, ']');
+        return true;
+    }
+    case JSON_STRING: {
+        size_t n = json_string_length(v);
+        if (!reserve(w, string_room(n))) return false;
+        if (!raw_string(w, json_string_value(v), n)) return !(w->failed = true);
+        return true;
+    }
+    case JSON_INTEGER: {
+        char buf[24], *e = buf + sizeof buf, *p = e;
+        json_int_t i = json_integer_value(v);
+        unsigned long long u = i < 0 ? 0 - (unsigned long long)i : (unsigned long long)i;
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (i < 0) *--p = '-';
+        if (!reserve(w, (size_t)(e - p))) return false;
+        raw(w, p, (size_t)(e - p));
+        return true;
+    }
+    case JSON_REAL: {
+        char buf[100];
+        size_t n = real_text(json_real_value(v), buf, sizeof buf);
+        if (!n || !reserve(w, n)) return !(w->failed = true);
+        raw(w, buf, n);
+        return true;
+    }
+    case JSON_TRUE:
+    case JSON_FALSE:
+    case JSON_NULL: {
+        const char *t = json_is_true(v) ? "true" : json_is_false(v) ? "false" : "null";
+        size_t n = strlen(t);
+        if (!reserve(w, n)) return false;
+        raw(w, t, n);
+        return true;
+    }
+    default:
+        return !(w->failed = true);
+    }
+}
+
+bool snb_jsonw_json(snb_jsonw_t *w, const char *key, const json_t *v)
+{
+    if (!v || w->failed) return !(w->failed = true);
+    if (member(w, key, 0) == SIZE_MAX) return false;
+    if (!dump_value(w, v)) {
+        w->failed = true;
+        terminate(w);
+        return false;
+    }
+    written(w);
+    return true;
+}
+
+bool snb_jsonw_members(snb_jsonw_t *w, const json_t *object)
+{
+    if (!json_is_object(object) || w->failed) return !(w->failed = true);
+    for (void *it = json_object_iter((json_t *)object); it;
+         it = json_object_iter_next((json_t *)object, it)) {
+        size_t klen = json_object_iter_key_len(it);
+        if (!reserve(w, string_room(klen) + 2)) return false;
+        if (w->members & (1u << w->depth)) raw_c(w, ',');
+        bool ok = raw_string(w, json_object_iter_key(it), klen);
+        if (ok) {
+            raw_c(w, ':');
+            ok = dump_value(w, json_object_iter_value(it));
+        }
+        if (!ok) {
+            w->failed = true;
+            terminate(w);
+            return false;
+        }
+        written(w);
+    }
+    return true;
 }

@@ -3,9 +3,8 @@
  * cheaper: jansson decodes every string one UTF-8 code point at a time
  * through a callback and checks each container for cycles in a hash table,
  * which made dumping the largest share of feeding a dialog to the API
- * process (docs/benchmark.md). ASCII text is copied in runs between the
- * bytes that need an escape; a string with any byte >= 0x80 hands the whole
- * value to json_dumps, so its UTF-8 checks and failures stay jansson's. */
+ * process (docs/benchmark.md). Written by sipnab/jsonw.h, which copies
+ * ASCII in 8-byte steps and checks UTF-8 as jansson does. */
 #ifndef SNB_API_JSON_DUMP_H
 #define SNB_API_JSON_DUMP_H
 

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,7 @@ static void add_container(uint64_t *seed, json_t *parent, const char *key, snb_j
 
 static void add_value(uint64_t *seed, json_t *parent, const char *key, snb_jsonw_t *w, int depth)
 {
-    uint64_t r = next(seed) % (depth < 4 ? 8 : 6);
+    uint64_t r = next(seed) % (depth < 4 ? 10 : 8);
     char s[400];
     size_t n;
     long long v;
@@ -136,7 +137,25 @@ static void add_value(uint64_t *seed, json_t *parent, const char *key, snb_jsonw
         attach(parent, key, json_null()); /* a NULL string is null */
         snb_jsonw_string(w, key, NULL, 3);
         break;
-    case 6:
+    case 6: { /* reals: plain, tiny, huge, integral, and NaN (refused by both) */
+        static const double edge[] = {0.0, -0.0, 1.5, 0.1, 1e300, 1e-300, 1e17, -2.5e-7};
+        uint64_t e = next(seed);
+        double d = e % 5 == 0   ? NAN
+                   : e % 5 == 1 ? edge[e / 5 % 8]
+                                : (double)(int64_t)(e >> 11) / (double)(1 + (e & 0x3ff));
+        attach(parent, key, json_real(d));
+        snb_jsonw_real(w, key, d);
+        break;
+    }
+    case 7: { /* a jansson value written whole */
+        json_t *whole = json_pack("{s:[i,f,s,n],s:{s:b}}", "a", (int)(next(seed) % 100), 0.25,
+                                  "x\"\u00e9", "o", "t", 1);
+        attach(parent, key, json_incref(whole));
+        ck_assert(snb_jsonw_json(w, key, whole));
+        json_decref(whole);
+        break;
+    }
+    case 8:
         add_container(seed, parent, key, w, depth, true);
         break;
     default:
@@ -202,6 +221,14 @@ START_TEST(fixed_forms)
     snb_jsonw_object_end(&w);
     ck_assert_str_eq(
         w.p, "{\"from\":\"Jos\\u00E9 \\\"J\\\"\",\"cseq\":-42,\"a\":[\"\\uD83D\\uDE00\",null]}");
+    json_t *bad = json_pack("[o]", json_stringn_nocheck("\xff", 1));
+    snb_jsonw_t w2;
+    snb_jsonw_init(&w2, false);
+    ck_assert(!snb_jsonw_json(&w2, NULL, bad)); /* json_dumps fails on it too */
+    ck_assert(w2.failed);
+    ck_assert_ptr_null(json_dumps(bad, JSON_COMPACT));
+    snb_jsonw_free(&w2);
+    json_decref(bad);
     snb_jsonw_object_end(&w); /* unbalanced */
     ck_assert(w.failed);
     snb_jsonw_free(&w);

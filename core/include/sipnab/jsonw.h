@@ -13,6 +13,7 @@
 #ifndef SIPNAB_JSONW_H
 #define SIPNAB_JSONW_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,5 +49,17 @@ void snb_jsonw_cstring(snb_jsonw_t *w, const char *key, const char *s);
 void snb_jsonw_int(snb_jsonw_t *w, const char *key, long long v);
 void snb_jsonw_bool(snb_jsonw_t *w, const char *key, bool v);
 void snb_jsonw_null(snb_jsonw_t *w, const char *key);
+/* A double as jansson writes a real ("%.17g", ".0" when it reads as an
+ * integer, the exponent without '+' or leading zeros); NaN and infinities
+ * write nothing (json_real refuses them). */
+void snb_jsonw_real(snb_jsonw_t *w, const char *key, double v);
+/* A jansson value as json_dumps writes it (its object keys escaped); false,
+ * and the writer failed, where json_dumps fails: a string that is not
+ * UTF-8 (made with a _nocheck call), or a type it does not dump. */
+bool snb_jsonw_json(snb_jsonw_t *w, const char *key, const json_t *v);
+/* Every member of the jansson object as members of the object being
+ * written (keys escaped), in its order: a tree built elsewhere (a dialog's
+ * annotations) joined to members written here. False as snb_jsonw_json. */
+bool snb_jsonw_members(snb_jsonw_t *w, const json_t *object);
 
 #endif
