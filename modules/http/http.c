@@ -139,7 +139,8 @@ typedef struct http_mod {
     api_alerts_t *alerts;
     uint64_t refreshes;
     uint64_t counters[C_COUNT];
-    snb_jsonw_t msgw; /* a dialog's message list, written once per feed (buffer reused) */
+    snb_jsonw_t msgw;  /* a dialog's message list, written once per feed (buffer reused) */
+    snb_jsonw_t fullw; /* its report, likewise */
 } http_mod_t;
 
 /* ---- settings -------------------------------------------------------------------------------- */
@@ -315,11 +316,10 @@ static char *dump(json_t *v, size_t *len)
     return api_json_dump(v, len);
 }
 
-/* The diagnosis kinds set in the dialog's own JSON (its "diagnosis"
- * object), as bits in the order of the field table's kinds. */
-static uint32_t diag_flags_of(const http_mod_t *m, const json_t *full)
+/* The diagnosis kinds set in the dialog's "diagnosis" object, as bits in
+ * the order of the field table's kinds. */
+static uint32_t diag_flags_of(const http_mod_t *m, const json_t *diag)
 {
-    const json_t *diag = json_object_get(full, "diagnosis");
     uint32_t flags = 0;
     for (size_t i = 0; i < json_array_size(m->kinds) && i < 32; i++)
         if (json_is_true(json_object_get(diag, json_string_value(json_array_get(m->kinds, i)))))
@@ -357,19 +357,21 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
     http_mod_t *m = ud;
     const snb_dialogs_service_t *svc = m->dialogs;
     json_t *summary = svc->summary_json(svc->ctx, d->dialog);
-    json_t *full = svc->report_json(svc->ctx, d->dialog);
+    json_t *diag = NULL;
+    snb_jsonw_reset(&m->fullw);
+    svc->report_write(svc->ctx, d->dialog, &m->fullw, &diag);
     json_t *values = svc->field_values_json(svc->ctx, d->dialog);
     const snb_jsonw_t *msgs = messages_text(m, d->dialog);
-    uint32_t flags = diag_flags_of(m, full);
-    size_t slen, flen, mlen = 0;
-    char *stext = dump(summary, &slen), *ftext = dump(full, &flen);
+    uint32_t flags = diag_flags_of(m, diag);
+    json_decref(diag);
+    size_t slen, mlen = 0;
+    char *stext = dump(summary, &slen);
     char *md = svc->report_text(svc->ctx, d->dialog, SNB_REPORT_MARKDOWN, &mlen);
     api_buf_t vals = {0};
     int vrc = api_values_encode(&vals, values);
     json_decref(summary);
-    json_decref(full);
     json_decref(values);
-    if (stext && ftext && md && !msgs->failed && vrc == 0) {
+    if (stext && !m->fullw.failed && md && !msgs->failed && vrc == 0) {
         api_dialog_rec_t rec = {
             .call_id = snb_str(d->call_id, strlen(d->call_id)),
             .from_user = snb_str(d->from_user, strlen(d->from_user)),
@@ -378,7 +380,7 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
             .pdd_ms = d->pdd_us < 0 ? -1 : (int32_t)((d->pdd_us + 500) / 1000),
             .diag_flags = flags,
             .summary_json = snb_str(stext, slen),
-            .full_json = snb_str(ftext, flen),
+            .full_json = snb_str(m->fullw.p, m->fullw.len),
             .report_markdown = snb_str(md, mlen),
             .values = snb_str(vals.data ? vals.data : "", vals.len),
             .messages_json = snb_str(msgs->p, msgs->len),
@@ -387,7 +389,6 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
     }
     api_buf_free(&vals);
     free(stext);
-    free(ftext);
     free(md);
 }
 
@@ -855,6 +856,7 @@ static void http_free(http_mod_t *m)
     json_decref(m->media_dirty);
     if (m->mcp_out >= 0) close(m->mcp_out);
     snb_jsonw_free(&m->msgw);
+    snb_jsonw_free(&m->fullw);
     free(m);
 }
 

@@ -35,6 +35,10 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations
 /* The call report as JSON: the dialog shape plus the message ladder, and a
  * one-line diagnosis.summary. */
 json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann);
+/* The same, written into w (the ladder without a tree); *diagnosis, when
+ * asked for, gets a reference to its diagnosis object. */
+void sip_out_report_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_annotations_t *ann,
+                          json_t **diagnosis);
 
 void sip_out_report_header(FILE *out);
 void sip_out_report_row(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann);

@@ -317,31 +317,49 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations
     return o;
 }
 
-json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann)
+/* One step of the report's ladder. */
+static void ladder_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_msg_summary_t *m)
+{
+    char buf[64];
+    snb_jsonw_object_begin(w, NULL);
+    snb_jsonw_real(w, "t_ms", (double)(m->ts_us - d->first_us) / 1000.0);
+    snb_jsonw_cstring(w, "timestamp", snb_format_utc(m->ts_us, true, buf, sizeof buf));
+    snb_jsonw_cstring(w, "src", snb_format_addr(&m->src, buf, sizeof buf));
+    snb_jsonw_int(w, "src_port", m->sport);
+    snb_jsonw_cstring(w, "dst", snb_format_addr(&m->dst, buf, sizeof buf));
+    snb_jsonw_int(w, "dst_port", m->dport);
+    snb_jsonw_cstring(w, "label", m->label);
+    snb_jsonw_bool(w, "is_request", m->is_request);
+    snb_jsonw_int(w, "cseq", m->cseq);
+    snb_jsonw_cstring(w, "cseq_method", sip_method_name(m->cseq_method));
+    snb_jsonw_bool(w, "has_sdp", m->has_sdp);
+    snb_jsonw_bool(w, "retransmit", m->retransmit);
+    snb_jsonw_bool(w, "malformed", m->malformed != 0);
+    snb_jsonw_object_end(w);
+}
+
+void sip_out_report_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_annotations_t *ann,
+                          json_t **diagnosis)
 {
     json_t *o = sip_out_dialog_json(d, ann);
     json_t *diag = json_object_get(o, "diagnosis");
     json_object_set_new(diag, "summary", sip_annotations_summary(ann, d, diag));
-    json_t *ladder = json_array();
-    for (uint32_t i = 0; i < d->n_msgs; i++) {
-        const sip_msg_summary_t *m = &d->msgs[i];
-        json_t *e = json_object();
-        json_object_set_new(e, "t_ms", json_real((double)(m->ts_us - d->first_us) / 1000.0));
-        json_object_set_new(e, "timestamp", json_time(m->ts_us));
-        json_object_set_new(e, "src", json_addr(&m->src));
-        json_object_set_new(e, "src_port", json_integer(m->sport));
-        json_object_set_new(e, "dst", json_addr(&m->dst));
-        json_object_set_new(e, "dst_port", json_integer(m->dport));
-        json_object_set_new(e, "label", json_string(m->label));
-        json_object_set_new(e, "is_request", json_boolean(m->is_request));
-        json_object_set_new(e, "cseq", json_integer(m->cseq));
-        json_object_set_new(e, "cseq_method", json_string(sip_method_name(m->cseq_method)));
-        json_object_set_new(e, "has_sdp", json_boolean(m->has_sdp));
-        json_object_set_new(e, "retransmit", json_boolean(m->retransmit));
-        json_object_set_new(e, "malformed", json_boolean(m->malformed != 0));
-        json_array_append_new(ladder, e);
-    }
-    json_object_set_new(o, "messages", ladder);
-    json_object_set_new(o, "messages_dropped", json_integer(d->msg_count - d->n_msgs));
-    return o;
+    snb_jsonw_object_begin(w, NULL);
+    snb_jsonw_members(w, o); /* the dialog and every annotation, as a tree */
+    snb_jsonw_array_begin(w, "messages");
+    for (uint32_t i = 0; i < d->n_msgs; i++)
+        ladder_write(w, d, &d->msgs[i]);
+    snb_jsonw_array_end(w);
+    snb_jsonw_int(w, "messages_dropped", d->msg_count - d->n_msgs);
+    snb_jsonw_object_end(w);
+    if (diagnosis) *diagnosis = json_incref(diag);
+    json_decref(o);
+}
+
+json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann)
+{
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    sip_out_report_write(&w, d, ann, NULL);
+    return parsed(&w);
 }

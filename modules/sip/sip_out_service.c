@@ -219,6 +219,11 @@ static json_t *svc_report_json(void *ctx, const snb_dialog_t *d)
     return sip_out_report_json(D(d), S(ctx)->ann);
 }
 
+static void svc_report_write(void *ctx, const snb_dialog_t *d, snb_jsonw_t *w, json_t **diagnosis)
+{
+    sip_out_report_write(w, D(d), S(ctx)->ann, diagnosis);
+}
+
 static char *svc_report_text(void *ctx, const snb_dialog_t *d, int format, size_t *len)
 {
     char *text = NULL;
@@ -304,5 +309,6 @@ void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc)
         .message_json = svc_message_json,
         .annotate_activity = svc_annotate_activity,
         .message_write = svc_message_write,
+        .report_write = svc_report_write,
     };
 }

@@ -231,6 +231,9 @@ typedef struct snb_dialogs_service {
      * message is not there. */
     bool (*message_write)(void *ctx, const snb_dialog_t *d, const snb_dialog_message_t *m,
                           snb_jsonw_t *w);
+    /* report_json written into w; *diagnosis (when not NULL) gets a new
+     * reference to the report's diagnosis object, to read its flags. */
+    void (*report_write)(void *ctx, const snb_dialog_t *d, snb_jsonw_t *w, json_t **diagnosis);
 } snb_dialogs_service_t;
 
 /* "Trying", "Ringing", "InCall", ...; NULL out of range. Header-only, so the
