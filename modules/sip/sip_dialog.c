@@ -193,7 +193,11 @@ static void keep_summary(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_me
 {
     if (d->n_msgs >= max) return;
     if (d->n_msgs == d->cap_msgs) {
-        uint32_t cap = d->cap_msgs ? d->cap_msgs * 2 : 4;
+        /* 2, 4, 8, then half again: an OPTIONS or REGISTER dialog keeps 2
+         * to 4 messages, a call about 10; each slot is 168 bytes. */
+        uint32_t cap = d->cap_msgs < 2   ? 2
+                       : d->cap_msgs < 8 ? d->cap_msgs * 2
+                                         : d->cap_msgs / 2 * 3;
         if (cap > max) cap = max;
         sip_msg_summary_t *nm = realloc(d->msgs, cap * sizeof *nm);
         if (!nm) return;
