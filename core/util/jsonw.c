@@ -205,6 +205,21 @@ static bool raw_string(snb_jsonw_t *w, const char *str, size_t n)
     return true;
 }
 
+/* "%lld" of v at the end of buf without snprintf's format parsing; its
+ * start, and its length in *n. */
+static const char *int_text(long long v, char buf[24], size_t *n)
+{
+    char *e = buf + 24, *p = e;
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    *n = (size_t)(e - p);
+    return p;
+}
+
 /* Reserve the comma, the key and value_room more, and write the first two;
  * the length before them (to take them back if the value is left out), or
  * SIZE_MAX when out of room. */
@@ -298,15 +313,11 @@ void snb_jsonw_cstring(snb_jsonw_t *w, const char *key, const char *s)
 
 void snb_jsonw_int(snb_jsonw_t *w, const char *key, long long v)
 {
-    char buf[24], *e = buf + sizeof buf, *p = e;
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) *--p = '-';
-    if (member(w, key, (size_t)(e - p)) == SIZE_MAX) return;
-    raw(w, p, (size_t)(e - p));
+    char buf[24];
+    size_t n;
+    const char *p = int_text(v, buf, &n);
+    if (member(w, key, n) == SIZE_MAX) return;
+    raw(w, p, n);
     written(w);
 }
 
@@ -411,16 +422,11 @@ static bool dump_value(snb_jsonw_t *w, const json_t *v)
         return true;
     }
     case JSON_INTEGER: {
-        char buf[24], *e = buf + sizeof buf, *p = e;
-        json_int_t i = json_integer_value(v);
-        unsigned long long u = i < 0 ? 0 - (unsigned long long)i : (unsigned long long)i;
-        do {
-            *--p = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (i < 0) *--p = '-';
-        if (!reserve(w, (size_t)(e - p))) return false;
-        raw(w, p, (size_t)(e - p));
+        char buf[24];
+        size_t n;
+        const char *p = int_text(json_integer_value(v), buf, &n);
+        if (!reserve(w, n)) return false;
+        raw(w, p, n);
         return true;
     }
     case JSON_REAL: {

@@ -118,17 +118,23 @@ void sip_out_message_write(snb_jsonw_t *w, const sip_msg_meta_t *meta, const sip
     record_write(w, &r);
 }
 
+/* How a kept message was seen, from its summary. */
+static sip_msg_meta_t summary_meta(const sip_msg_summary_t *m)
+{
+    return (sip_msg_meta_t){.ts_us = m->ts_us,
+                            .src = m->src,
+                            .dst = m->dst,
+                            .sport = m->sport,
+                            .dport = m->dport,
+                            .transport = m->transport};
+}
+
 /* A summary kept before its strings were (over the arena's cap): the
  * dialog's From, To and User-Agent stand in for the message's. */
 static void summary_fallback_write(snb_jsonw_t *w, const sip_dialog_t *d,
                                    const sip_msg_summary_t *m)
 {
-    sip_msg_meta_t meta = {.ts_us = m->ts_us,
-                           .src = m->src,
-                           .dst = m->dst,
-                           .sport = m->sport,
-                           .dport = m->dport,
-                           .transport = m->transport};
+    sip_msg_meta_t meta = summary_meta(m);
     snb_jsonw_object_begin(w, NULL);
     put_head(w, &meta, m->is_request);
     snb_jsonw_cstring(w, "method", m->is_request ? m->label : sip_method_name(m->cseq_method));
@@ -159,12 +165,7 @@ void sip_out_summary_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_msg_
     }
     sip_msg_fields_t f;
     sip_fields_get(&d->fields, m->fields, &f);
-    sip_msg_meta_t meta = {.ts_us = m->ts_us,
-                           .src = m->src,
-                           .dst = m->dst,
-                           .sport = m->sport,
-                           .dport = m->dport,
-                           .transport = m->transport};
+    sip_msg_meta_t meta = summary_meta(m);
     record_t r = {.meta = &meta,
                   .f = &f,
                   .is_request = m->is_request,
