@@ -277,7 +277,11 @@ static int64_t deadline_of(const sip_store_t *s, const sip_dialog_t *d)
     return 0;
 }
 
-/* Bring the lists and the heap in line with the dialog's state. */
+/* Bring the lists and the heap in line with the dialog's state. A heap key
+ * is a lower bound of the dialog's deadline: a deadline that moves later
+ * (every message of a call in progress pushes it) or away leaves the key
+ * alone, and sip_store_advance re-keys the node when it reaches the top.
+ * Only a deadline that moves earlier is sorted at once. */
 static void sync_node(sip_store_t *s, dnode_t *n)
 {
     if (n->d.finished)
@@ -285,11 +289,10 @@ static void sync_node(sip_store_t *s, dnode_t *n)
     else
         finished_unlink(s, n);
     int64_t deadline = deadline_of(s, &n->d);
-    n->deadline_us = deadline; /* heap_set re-sorts a node whose key moved */
-    if (deadline > 0)
-        heap_set(s, n);
-    else
-        heap_remove(s, n);
+    if (deadline <= 0) return;
+    if (n->heap_idx != NO_HEAP && deadline >= n->deadline_us) return;
+    n->deadline_us = deadline;
+    heap_set(s, n);
 }
 
 static void unlink_node(sip_store_t *s, dnode_t *n)
@@ -430,8 +433,20 @@ void sip_store_advance(sip_store_t *s, uint64_t now_us)
     if (now_us > s->now_us) s->now_us = now_us;
     while (s->heap_n && s->heap[0]->deadline_us < (int64_t)s->now_us) {
         dnode_t *n = s->heap[0];
+        /* A stale key (see sync_node): drop the node or sort it again; a
+         * node acts only with its true deadline at the top, so in order. */
+        int64_t deadline = deadline_of(s, &n->d);
+        if (deadline <= 0) {
+            heap_remove(s, n);
+            continue;
+        }
+        if (deadline != n->deadline_us) {
+            n->deadline_us = deadline;
+            heap_fix(s, 0);
+            continue;
+        }
         heap_remove(s, n);
-        uint64_t at = (uint64_t)n->deadline_us;
+        uint64_t at = (uint64_t)deadline;
         uint8_t before = n->d.state;
         if (n->d.state == SIP_DS_REGISTERED) {
             sip_dialog_expire(&n->d, at);

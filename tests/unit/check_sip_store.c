@@ -490,6 +490,52 @@ END_TEST
 /* Requests still waiting are given up on in capture time: no response at
  * all after no_response_us (Timer B/F), only provisional ones after
  * no_final_us (Timer C, INVITE). */
+/* Records the order in which dialogs time out. */
+typedef struct {
+    char ids[4][16];
+    int n;
+} timeout_order_t;
+
+static void record_timeout(void *ud, const sip_dialog_t *d, uint8_t prev, bool created)
+{
+    timeout_order_t *o = ud;
+    (void)prev;
+    if (!created && d->timeout != SIP_TIMEOUT_NONE && o->n < 4)
+        snprintf(o->ids[o->n++], sizeof o->ids[0], "%s", d->call_id);
+}
+
+/* A resend pushes a deadline later without re-sorting the heap at once
+ * (sync_node): dialogs still time out in the order of their true deadlines,
+ * each at its own. */
+START_TEST(timeouts_in_deadline_order_after_a_deadline_moved)
+{
+    sip_store_limits_t l = {
+        .max_dialogs = 100, .max_messages = 16, .max_sdp = 4, .no_response_us = 32000000};
+    sip_store_t *st = sip_store_new(&l);
+    timeout_order_t order = {.n = 0};
+    sip_store_observe(st, record_timeout, &order);
+    quick_invite(st, "moved", T(0));    /* deadline 32 s ... */
+    quick_invite(st, "fixed", T(5000)); /* 37 s */
+    quick_invite(st, "moved", T(8000)); /* ... now 40 s */
+    quick_invite(st, "gone", T(9000));  /* 41 s, then answered: no deadline */
+    tl_call_t g;
+    tl_init(&g, st, "gone");
+    strcpy(g.to_tag, "tt");
+    tl_resp(&g, T(9100), SIDE_B, 200, "OK", "INVITE", 1, NULL, NULL);
+    sip_store_advance(st, T(39000));
+    ck_assert_int_eq(order.n, 1);
+    ck_assert_str_eq(order.ids[0], "fixed");
+    sip_store_advance(st, T(60000));
+    ck_assert_int_eq(order.n, 2);
+    ck_assert_str_eq(order.ids[1], "moved");
+    ck_assert_uint_eq(sip_store_find(st, "fixed")->ended_us, T(37000));
+    ck_assert_uint_eq(sip_store_find(st, "moved")->ended_us, T(40000));
+    ck_assert_str_eq(sip_dialog_state_name(sip_store_find(st, "gone")->state), "InCall");
+    ck_assert_uint_eq(sip_store_stats(st)->dialogs_timed_out, 2);
+    sip_store_free(st);
+}
+END_TEST
+
 START_TEST(unanswered_requests_time_out)
 {
     sip_store_limits_t l = {.max_dialogs = 100,
@@ -565,6 +611,7 @@ static Suite *suite(void)
     tcase_add_test(tc, cursor_resync_after_many_evictions);
     tcase_add_test(tc, observer_and_slots);
     tcase_add_test(tc, unanswered_requests_time_out);
+    tcase_add_test(tc, timeouts_in_deadline_order_after_a_deadline_moved);
     suite_add_tcase(s, tc);
     return s;
 }
