@@ -255,8 +255,8 @@ void sip_annotations_info(const sip_dialog_t *d, snb_dialog_info_t *out)
 {
     *out = (snb_dialog_info_t){.dialog = (const snb_dialog_t *)d,
                                .call_id = d->call_id,
-                               .from_user = d->from_user,
-                               .to_user = d->to_user,
+                               .from_user = sip_dialog_from_user(d),
+                               .to_user = sip_dialog_to_user(d),
                                .state = d->state,
                                .method = d->method,
                                .final_code = d->final_code,

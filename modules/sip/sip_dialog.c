@@ -93,6 +93,26 @@ static void copy_str(char *dst, size_t size, snb_str_t s)
         dst[0] = '\0';
 }
 
+/* Both parties from a request's From and To (or a response's), and the To
+ * tag given. */
+static void set_parties(sip_dialog_t *d, const sip_msg_t *msg, snb_str_t to_tag)
+{
+    snb_str_t v[SIP_DN_COUNT] = {
+        [SIP_DN_FROM_USER] = msg->from.user,       [SIP_DN_TO_USER] = msg->to.user,
+        [SIP_DN_FROM_DISPLAY] = msg->from.display, [SIP_DN_TO_DISPLAY] = msg->to.display,
+        [SIP_DN_FROM_TAG] = msg->from.tag,         [SIP_DN_TO_TAG] = to_tag,
+    };
+    sip_names_set(&d->names, ~(1u << SIP_DN_UA), v);
+}
+
+/* The user agent, folded lines joined as the header reads. */
+static void set_ua(sip_dialog_t *d, snb_str_t header)
+{
+    char buf[SIP_DN_UA_MAX + 1];
+    sip_msg_header_unfold(header, buf, sizeof buf);
+    sip_names_set_one(&d->names, SIP_DN_UA, snb_str(buf, strlen(buf)));
+}
+
 static bool tag_eq(snb_str_t t, const char *tag)
 {
     size_t n = strlen(tag);
@@ -114,8 +134,8 @@ static bool addr_eq(const snb_addr_t *a, const snb_addr_t *b)
  * first (they survive NAT and proxies), addresses as a fallback. */
 static bool sent_by_caller(const sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta_t *meta)
 {
-    if (d->from_tag[0] && msg->from.tag.len) {
-        bool caller_from = tag_eq(msg->from.tag, d->from_tag);
+    if (sip_dialog_from_tag(d)[0] && msg->from.tag.len) {
+        bool caller_from = tag_eq(msg->from.tag, sip_dialog_from_tag(d));
         return msg->is_request ? caller_from : !caller_from;
     }
     return addr_eq(&meta->src, &d->src) && meta->sport == d->sport;
@@ -148,12 +168,7 @@ void sip_dialog_init(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta_t
         d->dport = meta->sport;
     }
     d->transport = meta->transport;
-    copy_str(d->from_user, sizeof d->from_user, msg->from.user);
-    copy_str(d->from_display, sizeof d->from_display, msg->from.display);
-    copy_str(d->from_tag, sizeof d->from_tag, msg->from.tag);
-    copy_str(d->to_user, sizeof d->to_user, msg->to.user);
-    copy_str(d->to_display, sizeof d->to_display, msg->to.display);
-    copy_str(d->to_tag, sizeof d->to_tag, msg->to.tag);
+    set_parties(d, msg, msg->to.tag);
     p->init_cseq = msg->cseq;
     p->req_expires = -1;
 }
@@ -166,6 +181,7 @@ void sip_dialog_release(sip_dialog_t *d)
     free(d->refer_replaces);
     free(d->text);
     sip_field_arena_free(&d->fields);
+    sip_names_free(&d->names);
     d->msgs = NULL;
     d->sdp = NULL;
     d->refer_to = NULL;
@@ -781,12 +797,7 @@ static void become_call(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_met
     d->dst = meta->dst;
     d->sport = meta->sport;
     d->dport = meta->dport;
-    copy_str(d->from_user, sizeof d->from_user, msg->from.user);
-    copy_str(d->from_display, sizeof d->from_display, msg->from.display);
-    copy_str(d->from_tag, sizeof d->from_tag, msg->from.tag);
-    copy_str(d->to_user, sizeof d->to_user, msg->to.user);
-    copy_str(d->to_display, sizeof d->to_display, msg->to.display);
-    d->to_tag[0] = '\0';
+    set_parties(d, msg, SNB_STR_NULL);
     d->timing.teardown_us = -1;
     new_attempt(d, msg, meta);
 }
@@ -809,16 +820,17 @@ void sip_dialog_update(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_meta
     if (msg->is_request && !p->ua_from_request) {
         snb_str_t ua = hdr(msg, "User-Agent");
         if (ua.p) {
-            sip_msg_header_unfold(ua, d->ua, sizeof d->ua);
+            set_ua(d, ua);
             p->ua_from_request = true;
         }
-    } else if (!msg->is_request && !d->ua[0]) {
+    } else if (!msg->is_request && !sip_dialog_ua(d)[0]) {
         snb_str_t srv = hdr(msg, "Server");
-        if (srv.p) sip_msg_header_unfold(srv, d->ua, sizeof d->ua);
+        if (srv.p) set_ua(d, srv);
     }
     /* the To tag of our orientation (not of requests the callee sends) */
-    if (!d->to_tag[0] && msg->to.tag.len && tag_eq(msg->from.tag, d->from_tag))
-        copy_str(d->to_tag, sizeof d->to_tag, msg->to.tag);
+    if (!sip_dialog_to_tag(d)[0] && msg->to.tag.len &&
+        tag_eq(msg->from.tag, sip_dialog_from_tag(d)))
+        sip_names_set_one(&d->names, SIP_DN_TO_TAG, msg->to.tag);
 
     /* One Call-ID used for a REGISTER (or an OPTIONS, ...) and then for a
      * call, as SIPp scenarios and some phones do: the dialog follows the

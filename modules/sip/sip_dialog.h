@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sdp.h"
+#include "sip_dialog_names.h"
 #include "sip_msg.h"
 #include "sip_msg_fields.h"
 #include "sipnab/hash.h"
@@ -121,15 +122,13 @@ typedef struct sip_timing {
 } sip_timing_t;
 
 typedef struct sip_dialog {
-    char *call_id; /* owned, NUL-terminated */
-    char from_user[64], to_user[64], from_display[64], to_display[64];
-    char from_tag[64], to_tag[64];
-    char ua[96];                    /* User-Agent of the first request (or Server of a response) */
-    uint8_t method;                 /* sip_method_t of the request that created the dialog */
-    uint8_t state;                  /* sip_dialog_state_t */
-    uint8_t prev_state;             /* state before TRANSFERRING, to return to */
-    uint16_t final_code;            /* final response of the initial transaction, 0 if none */
-    uint64_t first_us, last_us;     /* first and last message */
+    char *call_id;              /* owned, NUL-terminated */
+    sip_dialog_names_t names;   /* parties, tags, user agent: read with the sip_dialog_* below */
+    uint8_t method;             /* sip_method_t of the request that created the dialog */
+    uint8_t state;              /* sip_dialog_state_t */
+    uint8_t prev_state;         /* state before TRANSFERRING, to return to */
+    uint16_t final_code;        /* final response of the initial transaction, 0 if none */
+    uint64_t first_us, last_us; /* first and last message */
     uint64_t answered_us, ended_us; /* 0 if not */
     sip_timing_t timing;
     uint32_t msg_count; /* all messages, kept or not */
@@ -155,6 +154,36 @@ typedef struct sip_dialog {
     uint8_t timed_out_in;  /* the state it was in then (a late message revives it) */
     void *engine;          /* transaction tracking private to the store */
 } sip_dialog_t;
+
+/* Its short strings (sip_dialog_names.h), never NULL. */
+static inline const char *sip_dialog_from_user(const sip_dialog_t *d)
+{
+    return sip_names_get(&d->names, SIP_DN_FROM_USER);
+}
+static inline const char *sip_dialog_to_user(const sip_dialog_t *d)
+{
+    return sip_names_get(&d->names, SIP_DN_TO_USER);
+}
+static inline const char *sip_dialog_from_display(const sip_dialog_t *d)
+{
+    return sip_names_get(&d->names, SIP_DN_FROM_DISPLAY);
+}
+static inline const char *sip_dialog_to_display(const sip_dialog_t *d)
+{
+    return sip_names_get(&d->names, SIP_DN_TO_DISPLAY);
+}
+static inline const char *sip_dialog_from_tag(const sip_dialog_t *d)
+{
+    return sip_names_get(&d->names, SIP_DN_FROM_TAG);
+}
+static inline const char *sip_dialog_to_tag(const sip_dialog_t *d)
+{
+    return sip_names_get(&d->names, SIP_DN_TO_TAG);
+}
+static inline const char *sip_dialog_ua(const sip_dialog_t *d)
+{
+    return sip_names_get(&d->names, SIP_DN_UA);
+}
 
 enum sip_dialog_timeout {
     SIP_TIMEOUT_NONE = 0,

@@ -115,19 +115,19 @@ void sip_fields_value(const sip_dialog_t *d, int id, sip_field_scratch_t *c,
         str_value(out, sip_method_name(d->method));
         break;
     case F_FROM:
-        str_value(out, d->from_user);
+        str_value(out, sip_dialog_from_user(d));
         break;
     case F_TO:
-        str_value(out, d->to_user);
+        str_value(out, sip_dialog_to_user(d));
         break;
     case F_FROM_DISPLAY:
-        str_value(out, d->from_display);
+        str_value(out, sip_dialog_from_display(d));
         break;
     case F_TO_DISPLAY:
-        str_value(out, d->to_display);
+        str_value(out, sip_dialog_to_display(d));
         break;
     case F_UA:
-        str_value(out, d->ua);
+        str_value(out, sip_dialog_ua(d));
         break;
     case F_CALL_ID:
         str_value(out, d->call_id);

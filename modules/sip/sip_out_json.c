@@ -148,11 +148,11 @@ static void summary_fallback_write(snb_jsonw_t *w, const sip_dialog_t *d,
         snb_jsonw_cstring(w, "reason", reason ? reason + 1 : "");
     }
     snb_jsonw_cstring(w, "call_id", d->call_id);
-    snb_jsonw_cstring(w, "from", d->from_user);
-    snb_jsonw_cstring(w, "to", d->to_user);
+    snb_jsonw_cstring(w, "from", sip_dialog_from_user(d));
+    snb_jsonw_cstring(w, "to", sip_dialog_to_user(d));
     snb_jsonw_int(w, "cseq", m->cseq);
     snb_jsonw_cstring(w, "cseq_method", sip_method_name(m->cseq_method));
-    snb_jsonw_cstring(w, "ua", d->ua);
+    snb_jsonw_cstring(w, "ua", sip_dialog_ua(d));
     put_tail(w, m->has_sdp, m->size, m->retransmit, m->malformed);
     snb_jsonw_object_end(w);
 }
@@ -241,10 +241,10 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
     json_t *o = json_object();
     json_object_set_new(o, "schema_version", json_integer(1));
     json_object_set_new(o, "call_id", json_string(d->call_id));
-    json_object_set_new(o, "from", json_string(d->from_user));
-    json_object_set_new(o, "to", json_string(d->to_user));
-    json_object_set_new(o, "from_display", json_string(d->from_display));
-    json_object_set_new(o, "to_display", json_string(d->to_display));
+    json_object_set_new(o, "from", json_string(sip_dialog_from_user(d)));
+    json_object_set_new(o, "to", json_string(sip_dialog_to_user(d)));
+    json_object_set_new(o, "from_display", json_string(sip_dialog_from_display(d)));
+    json_object_set_new(o, "to_display", json_string(sip_dialog_to_display(d)));
     json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
     json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
     json_object_set_new(o, "msg_count", json_integer(d->msg_count));
@@ -281,7 +281,7 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
     json_object_set_new(o, "src_port", json_integer(d->sport));
     json_object_set_new(o, "dst", json_addr(&d->dst));
     json_object_set_new(o, "dst_port", json_integer(d->dport));
-    json_object_set_new(o, "ua", json_string(d->ua));
+    json_object_set_new(o, "ua", json_string(sip_dialog_ua(d)));
     json_object_set_new(o, "malformed_count", json_integer(d->malformed_count));
     const char *timeout = sip_dialog_timeout_name(d);
     json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
@@ -295,8 +295,8 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations
 {
     json_t *o = json_object();
     json_object_set_new(o, "call_id", json_string(d->call_id));
-    json_object_set_new(o, "from", json_string(d->from_user));
-    json_object_set_new(o, "to", json_string(d->to_user));
+    json_object_set_new(o, "from", json_string(sip_dialog_from_user(d)));
+    json_object_set_new(o, "to", json_string(sip_dialog_to_user(d)));
     json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
     json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
     bool ongoing;

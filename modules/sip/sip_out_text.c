@@ -52,7 +52,7 @@ void sip_out_report_row(FILE *out, const sip_dialog_t *d, const sip_annotations_
         snprintf(code, sizeof code, "-");
     fprintf(out,
             "%-36.36s %-16.16s %-16.16s %-9s %-12s %4s %5" PRIu32 " %7s %8s %8.1f %5" PRIu32 "\n",
-            d->call_id, d->from_user, d->to_user, sip_method_name(d->method),
+            d->call_id, sip_dialog_from_user(d), sip_dialog_to_user(d), sip_method_name(d->method),
             sip_dialog_state_name(d->state), code, d->msg_count, pdd, setup,
             sip_annotations_duration_sec(ann, d, NULL), d->timing.retransmits);
 }
@@ -141,9 +141,9 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotation
     snb_format_endpoint(&d->dst, d->dport, dst, sizeof dst);
     bool md = bullet[0] == '-'; /* the Markdown report's list */
     fprintf(out, "%sFrom: ", bullet);
-    party(out, md, d->from_display, d->from_user);
+    party(out, md, sip_dialog_from_display(d), sip_dialog_from_user(d));
     fprintf(out, "  To: ");
-    party(out, md, d->to_display, d->to_user);
+    party(out, md, sip_dialog_to_display(d), sip_dialog_to_user(d));
     fputc('\n', out);
     fprintf(out, "%sState: %s", bullet, sip_dialog_state_name(d->state));
     if (d->final_code) fprintf(out, " (final response %u)", d->final_code);
@@ -158,7 +158,7 @@ static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotation
             "%sTiming (ms): PDD %s, setup %s, ring %s, trying %s, teardown %s; retransmissions "
             "%" PRIu32 "\n",
             bullet, pdd, setup, ring, trying, teardown, d->timing.retransmits);
-    if (d->ua[0]) field(out, md, bullet, "User agent", d->ua);
+    if (sip_dialog_ua(d)[0]) field(out, md, bullet, "User agent", sip_dialog_ua(d));
     if (d->refer_to) field(out, md, bullet, "Transferred to", d->refer_to);
     if (d->refer_replaces) field(out, md, bullet, "Replacing", d->refer_replaces);
     if (d->malformed_count)

@@ -88,12 +88,13 @@ START_TEST(invite_happy_path)
     ck_assert(d->msgs[0].has_sdp && !d->msgs[1].has_sdp && d->msgs[3].has_sdp);
     ck_assert_uint_eq(d->msgs[3].status, 200);
     ck_assert_int_eq(d->msgs[6].cseq_method, SIP_BYE);
-    ck_assert_str_eq(d->from_user, "alice");
-    ck_assert_str_eq(d->from_display, "alice");
-    ck_assert_str_eq(d->to_user, "bob");
-    ck_assert_str_eq(d->from_tag, "ftag1");
-    ck_assert_str_eq(d->to_tag, "ttag1");
-    ck_assert_str_eq(d->ua, "TestPhone 1.0"); /* the request's User-Agent wins over Server */
+    ck_assert_str_eq(sip_dialog_from_user(d), "alice");
+    ck_assert_str_eq(sip_dialog_from_display(d), "alice");
+    ck_assert_str_eq(sip_dialog_to_user(d), "bob");
+    ck_assert_str_eq(sip_dialog_from_tag(d), "ftag1");
+    ck_assert_str_eq(sip_dialog_to_tag(d), "ttag1");
+    ck_assert_str_eq(sip_dialog_ua(d),
+                     "TestPhone 1.0"); /* the request's User-Agent wins over Server */
     ck_assert_uint_eq(d->first_us, T(0));
     ck_assert_uint_eq(d->last_us, T(30010));
     ck_assert_int_eq(d->src.a[3], 1);
@@ -392,7 +393,7 @@ START_TEST(register_then_invite_follows_the_call)
     tl_resp(&c, T(6), SIDE_B, 403, "Forbidden", "INVITE", 1, NULL, NULL);
     ck_assert_str_eq(tl_state(d), "Failed");
     ck_assert_uint_eq(d->final_code, 403);
-    ck_assert_str_eq(d->to_tag, "ttag2");
+    ck_assert_str_eq(sip_dialog_to_tag(d), "ttag2");
     tl_req(&c, T(7), SIDE_A, "BYE", 2, NULL, NULL);
     ck_assert_str_eq(tl_state(d), "Failed");
 }
