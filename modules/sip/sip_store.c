@@ -39,6 +39,13 @@ typedef struct dnode {
     char call_id[]; /* d.call_id points here */
 } dnode_t;
 
+/* A heap slot holds its key, so sifting compares within the array and
+ * touches a node only to record where it moved. */
+typedef struct heap_entry {
+    int64_t key; /* the node's deadline_us */
+    dnode_t *node;
+} heap_entry_t;
+
 static dnode_t *node_of_chg(chg_t *c)
 {
     return (dnode_t *)((char *)c - offsetof(dnode_t, chg));
@@ -61,7 +68,7 @@ struct sip_store {
     uint32_t nbuckets, count;
     dnode_t *head, *tail;   /* creation order */
     dnode_t *fhead, *ftail; /* finished order */
-    dnode_t **heap;         /* min-heap on d.expires_at_us */
+    heap_entry_t *heap;     /* min-heap on deadline_us */
     uint32_t heap_n, heap_cap;
     sip_resend_table_t nocid; /* messages without a Call-ID (Wireshark keys them on "") */
     uint64_t now_us;
@@ -150,34 +157,33 @@ uint32_t sip_store_count(const sip_store_t *s)
 
 /* ---- expiry heap -------------------------------------------------------- */
 
-static bool heap_less(const sip_store_t *s, uint32_t a, uint32_t b)
+static void heap_place(sip_store_t *s, uint32_t i, heap_entry_t e)
 {
-    return s->heap[a]->deadline_us < s->heap[b]->deadline_us;
+    s->heap[i] = e;
+    e.node->heap_idx = i;
 }
 
-static void heap_swap(sip_store_t *s, uint32_t a, uint32_t b)
-{
-    dnode_t *t = s->heap[a];
-    s->heap[a] = s->heap[b];
-    s->heap[b] = t;
-    s->heap[a]->heap_idx = a;
-    s->heap[b]->heap_idx = b;
-}
-
+/* Sift the entry at i up or down to its place, moving the others into the
+ * hole (each moved node is written once). */
 static void heap_fix(sip_store_t *s, uint32_t i)
 {
-    while (i > 0 && heap_less(s, i, (i - 1) / 2)) {
-        heap_swap(s, i, (i - 1) / 2);
+    heap_entry_t e = s->heap[i];
+    uint32_t start = i;
+    while (i > 0 && e.key < s->heap[(i - 1) / 2].key) {
+        heap_place(s, i, s->heap[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < s->heap_n && heap_less(s, l, m)) m = l;
-        if (r < s->heap_n && heap_less(s, r, m)) m = r;
-        if (m == i) break;
-        heap_swap(s, i, m);
-        i = m;
+    if (i == start) {
+        for (;;) {
+            uint32_t c = 2 * i + 1;
+            if (c >= s->heap_n) break;
+            if (c + 1 < s->heap_n && s->heap[c + 1].key < s->heap[c].key) c++;
+            if (!(s->heap[c].key < e.key)) break;
+            heap_place(s, i, s->heap[c]);
+            i = c;
+        }
     }
+    heap_place(s, i, e);
 }
 
 static void heap_remove(sip_store_t *s, dnode_t *n)
@@ -187,7 +193,7 @@ static void heap_remove(sip_store_t *s, dnode_t *n)
     n->heap_idx = NO_HEAP;
     if (i != --s->heap_n) {
         s->heap[i] = s->heap[s->heap_n];
-        s->heap[i]->heap_idx = i;
+        s->heap[i].node->heap_idx = i;
         heap_fix(s, i);
     }
 }
@@ -195,18 +201,19 @@ static void heap_remove(sip_store_t *s, dnode_t *n)
 static void heap_set(sip_store_t *s, dnode_t *n)
 {
     if (n->heap_idx != NO_HEAP) {
+        s->heap[n->heap_idx].key = n->deadline_us;
         heap_fix(s, n->heap_idx);
         return;
     }
     if (s->heap_n == s->heap_cap) {
         uint32_t cap = s->heap_cap ? s->heap_cap * 2 : 16;
-        dnode_t **nh = realloc(s->heap, cap * sizeof *nh);
+        heap_entry_t *nh = realloc(s->heap, cap * sizeof *nh);
         if (!nh) return; /* without memory the binding just never expires */
         s->heap = nh;
         s->heap_cap = cap;
     }
     n->heap_idx = s->heap_n++;
-    s->heap[n->heap_idx] = n;
+    s->heap[n->heap_idx] = (heap_entry_t){n->deadline_us, n};
     heap_fix(s, n->heap_idx);
 }
 
@@ -277,11 +284,7 @@ static int64_t deadline_of(const sip_store_t *s, const sip_dialog_t *d)
     return 0;
 }
 
-/* Bring the lists and the heap in line with the dialog's state. A heap key
- * is a lower bound of the dialog's deadline: a deadline that moves later
- * (every message of a call in progress pushes it) or away leaves the key
- * alone, and sip_store_advance re-keys the node when it reaches the top.
- * Only a deadline that moves earlier is sorted at once. */
+/* Bring the lists and the heap in line with the dialog's state. */
 static void sync_node(sip_store_t *s, dnode_t *n)
 {
     if (n->d.finished)
@@ -289,10 +292,11 @@ static void sync_node(sip_store_t *s, dnode_t *n)
     else
         finished_unlink(s, n);
     int64_t deadline = deadline_of(s, &n->d);
-    if (deadline <= 0) return;
-    if (n->heap_idx != NO_HEAP && deadline >= n->deadline_us) return;
-    n->deadline_us = deadline;
-    heap_set(s, n);
+    n->deadline_us = deadline; /* heap_set re-sorts a node whose key moved */
+    if (deadline > 0)
+        heap_set(s, n);
+    else
+        heap_remove(s, n);
 }
 
 static void unlink_node(sip_store_t *s, dnode_t *n)
@@ -431,22 +435,10 @@ static void account(sip_store_t *s, const sip_resend_result_t *r, bool *retransm
 void sip_store_advance(sip_store_t *s, uint64_t now_us)
 {
     if (now_us > s->now_us) s->now_us = now_us;
-    while (s->heap_n && s->heap[0]->deadline_us < (int64_t)s->now_us) {
-        dnode_t *n = s->heap[0];
-        /* A stale key (see sync_node): drop the node or sort it again; a
-         * node acts only with its true deadline at the top, so in order. */
-        int64_t deadline = deadline_of(s, &n->d);
-        if (deadline <= 0) {
-            heap_remove(s, n);
-            continue;
-        }
-        if (deadline != n->deadline_us) {
-            n->deadline_us = deadline;
-            heap_fix(s, 0);
-            continue;
-        }
+    while (s->heap_n && s->heap[0].key < (int64_t)s->now_us) {
+        dnode_t *n = s->heap[0].node;
         heap_remove(s, n);
-        uint64_t at = (uint64_t)deadline;
+        uint64_t at = (uint64_t)n->deadline_us;
         uint8_t before = n->d.state;
         if (n->d.state == SIP_DS_REGISTERED) {
             sip_dialog_expire(&n->d, at);
