@@ -33,6 +33,15 @@ struct rtp_calls {
     snb_hash_key_t key; /* Call-IDs and SDP endpoints come from packets */
 };
 
+static void call_free_endpoints(rtp_call_t *k)
+{
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < k->side[s].n_eps; i++)
+            free(k->side[s].eps[i]);
+        k->side[s].n_eps = 0;
+    }
+}
+
 static uint64_t pow2_at_least(uint64_t n)
 {
     uint64_t p = 16;
@@ -66,6 +75,8 @@ rtp_calls_t *rtp_calls_new(uint32_t max_calls)
 void rtp_calls_free(rtp_calls_t *c)
 {
     if (!c) return;
+    for (uint32_t i = 0; c->calls && i < c->next_unused; i++)
+        if (c->calls[i].used) call_free_endpoints(&c->calls[i]);
     snb_lazy_table_free(c->calls, c->max_calls, sizeof *c->calls);
     snb_lazy_table_free(c->free_slots, c->max_calls, sizeof *c->free_slots);
     snb_lazy_table_free(c->call_bkt, c->call_mask + 1, sizeof *c->call_bkt);
@@ -196,7 +207,8 @@ static void call_remove(rtp_calls_t *c, rtp_call_t *k)
         }
     for (int s = 0; s < 2; s++)
         for (int i = 0; i < k->side[s].n_eps; i++)
-            ep_unindex(c, &k->side[s].eps[i]);
+            ep_unindex(c, k->side[s].eps[i]);
+    call_free_endpoints(k);
     if (k->fax.active) c->faxing--;
     memset(k, 0, sizeof *k);
     c->n_calls--;
@@ -316,7 +328,7 @@ static unsigned side_sdp(rtp_calls_t *c, rtp_call_t *k, unsigned s,
         bool video = strcmp(m->type, "video") == 0;
         rtp_endpoint_t *ep = NULL;
         for (unsigned j = 0; j < sd->n_eps; j++) {
-            rtp_endpoint_t *e = &sd->eps[j];
+            rtp_endpoint_t *e = sd->eps[j];
             if (e->port == m->port && e->video == video && e->image == image &&
                 rtp_addr_eq(&e->addr, &m->addr)) {
                 ep = e;
@@ -327,11 +339,17 @@ static unsigned side_sdp(rtp_calls_t *c, rtp_call_t *k, unsigned s,
             ep_fill(ep, m, sd->n_sdp, ev->ts_us);
             ep_touch(c, ep);
         } else {
-            ep = &sd->eps[sd->next_ep];
-            if (sd->next_ep < sd->n_eps)
+            if (sd->next_ep < sd->n_eps) { /* the ring is full: reuse the oldest */
+                ep = sd->eps[sd->next_ep];
                 ep_unindex(c, ep);
-            else
-                sd->n_eps++;
+            } else {
+                ep = malloc(sizeof *ep);
+                if (!ep) {
+                    c->st.endpoints_unstored++;
+                    continue;
+                }
+                sd->eps[sd->n_eps++] = ep;
+            }
             sd->next_ep = (uint8_t)((sd->next_ep + 1) % RTP_CALL_MAX_EPS);
             memset(ep, 0, sizeof *ep);
             ep->addr = m->addr;
@@ -440,7 +458,7 @@ const rtp_endpoint_t *rtp_call_latest(const rtp_call_t *call, unsigned side, boo
     const rtp_call_side_t *sd = &call->side[side];
     const rtp_endpoint_t *best = NULL;
     for (unsigned i = 0; i < sd->n_eps; i++) {
-        const rtp_endpoint_t *e = &sd->eps[i];
+        const rtp_endpoint_t *e = sd->eps[i];
         if (e->video != video || e->image) continue;
         if (!best || e->sdp_seq > best->sdp_seq ||
             (e->sdp_seq == best->sdp_seq && e->ts_us > best->ts_us))

@@ -67,11 +67,13 @@ typedef struct rtp_hold {
 } rtp_hold_t;
 
 typedef struct rtp_call_side {
-    uint32_t n_sdp;  /* SDPs this side sent (distinct or not) */
-    uint8_t n_eps;   /* used slots of eps[] */
-    uint8_t next_ep; /* ring position for the next new endpoint */
-    rtp_endpoint_t eps[RTP_CALL_MAX_EPS];
-    uint8_t n_holds; /* hold periods started (ring of RTP_CALL_MAX_HOLDS) */
+    uint32_t n_sdp;                        /* SDPs this side sent (distinct or not) */
+    uint8_t n_eps;                         /* used slots of eps[] */
+    uint8_t next_ep;                       /* ring position for the next new endpoint */
+    rtp_endpoint_t *eps[RTP_CALL_MAX_EPS]; /* the first n_eps, allocated as announced (most
+                                            * sides announce one: a fixed array of four was
+                                            * 1 KiB a side); kept until the call goes */
+    uint8_t n_holds;                       /* hold periods started (ring of RTP_CALL_MAX_HOLDS) */
     rtp_hold_t holds[RTP_CALL_MAX_HOLDS];
     uint8_t dir_seen;    /* bit (1 << rtp_dir) for each direction announced */
     bool zero_addr_seen; /* c=0.0.0.0 (RFC 2543 hold) or port 0 announced */
@@ -114,12 +116,13 @@ typedef struct rtp_call {
 typedef struct rtp_calls rtp_calls_t;
 
 typedef struct rtp_calls_stats {
-    uint64_t calls;        /* calls created */
-    uint64_t evicted;      /* calls dropped to make room */
-    uint64_t evicted_live; /* ... of which had not ended */
-    uint64_t forgotten;    /* ended calls dropped after the linger */
-    uint64_t endpoints;    /* endpoints recorded */
-    uint64_t udptl;        /* UDPTL packets of calls in a fax phase (rtp_fax.c) */
+    uint64_t calls;              /* calls created */
+    uint64_t evicted;            /* calls dropped to make room */
+    uint64_t evicted_live;       /* ... of which had not ended */
+    uint64_t forgotten;          /* ended calls dropped after the linger */
+    uint64_t endpoints;          /* endpoints recorded */
+    uint64_t endpoints_unstored; /* endpoints not recorded: out of memory */
+    uint64_t udptl;              /* UDPTL packets of calls in a fax phase (rtp_fax.c) */
 } rtp_calls_stats_t;
 
 /* NULL on allocation failure. max_calls >= 1. */

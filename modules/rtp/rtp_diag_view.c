@@ -19,8 +19,8 @@ static void side_from(const rtp_call_t *k, unsigned s, rtp_diag_side_t *out)
     out->ever_no_recv = (sd->dir_seen & (1u << RTP_DIR_SENDONLY | 1u << RTP_DIR_INACTIVE)) ||
                         sd->zero_addr_seen || sd->n_holds > 0;
     for (unsigned i = 0; i < sd->n_eps && out->n_eps < RTP_CALL_MAX_EPS; i++) {
-        out->eps[out->n_eps].addr = sd->eps[i].addr;
-        out->eps[out->n_eps].port = sd->eps[i].port;
+        out->eps[out->n_eps].addr = sd->eps[i]->addr;
+        out->eps[out->n_eps].port = sd->eps[i]->port;
         out->n_eps++;
     }
 }
