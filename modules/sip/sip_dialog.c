@@ -93,6 +93,27 @@ static void copy_str(char *dst, size_t size, snb_str_t s)
         dst[0] = '\0';
 }
 
+/* "<code> <reason>", cut to fit: what snprintf("%u %.*s") wrote, without
+ * its cost on every response. */
+static void response_label(char *out, size_t size, unsigned code, snb_str_t reason)
+{
+    char digits[12];
+    size_t nd = 0, at = 0;
+    do
+        digits[nd++] = (char)('0' + code % 10);
+    while ((code /= 10) && nd < sizeof digits);
+    while (nd && at + 1 < size)
+        out[at++] = digits[--nd];
+    if (at + 1 < size) out[at++] = ' ';
+    size_t n = reason.p ? reason.len : 0;
+    if (n > size - 1 - at) n = size - 1 - at;
+    /* %.*s stops at a NUL inside the reason */
+    const char *nul = n ? memchr(reason.p, '\0', n) : NULL;
+    if (nul) n = (size_t)(nul - reason.p);
+    if (n) memcpy(out + at, reason.p, n);
+    out[at + n] = '\0';
+}
+
 /* Both parties from a request's From and To (or a response's), and the To
  * tag given. */
 static void set_parties(sip_dialog_t *d, const sip_msg_t *msg, snb_str_t to_tag)
@@ -240,8 +261,7 @@ static void keep_summary(sip_dialog_t *d, const sip_msg_t *msg, const sip_msg_me
     if (msg->is_request)
         copy_str(s->label, sizeof s->label, msg->method_name);
     else
-        snprintf(s->label, sizeof s->label, "%u %.*s", (unsigned)msg->status_code,
-                 (int)msg->reason.len, msg->reason.p ? msg->reason.p : "");
+        response_label(s->label, sizeof s->label, msg->status_code, msg->reason);
     s->sdp_present = sip_msg_sdp(msg).p != NULL;
     sip_msg_fields_t f;
     sip_msg_fields_of(msg, &f);
