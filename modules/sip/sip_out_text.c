@@ -57,6 +57,38 @@ void sip_out_report_row(FILE *out, const sip_dialog_t *d, const sip_annotations_
             sip_annotations_duration_sec(ann, d, NULL), d->timing.retransmits);
 }
 
+/* Appends to a line being built (line_t): the Markdown rows are written
+ * piece by piece, since fprintf's format parsing and %.3f cost more than
+ * everything else in a row (the API feed renders a report per change). */
+typedef struct line {
+    char buf[512];
+    size_t len;
+} line_t;
+
+static void line_put(line_t *l, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > sizeof l->buf - l->len) n = sizeof l->buf - l->len;
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+}
+
+static void line_uint(line_t *l, uint32_t v)
+{
+    char t[12], *p = t + sizeof t;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    line_put(l, p);
+}
+
+static void line_flush(FILE *out, line_t *l)
+{
+    fwrite(l->buf, 1, l->len, out);
+    l->len = 0;
+}
+
 static void sdp_line(FILE *out, const sip_dialog_t *d, const sip_sdp_entry_t *e, bool md)
 {
     char codecs[128] = "";
@@ -64,20 +96,40 @@ static void sdp_line(FILE *out, const sip_dialog_t *d, const sip_sdp_entry_t *e,
         strncat(codecs, i ? " " : "", sizeof codecs - strlen(codecs) - 1);
         strncat(codecs, e->codecs[i], sizeof codecs - strlen(codecs) - 1);
     }
-    double t = (double)(e->ts_us - d->first_us) / 1e6;
     const char *hold = e->changes & SIP_SDP_HOLD ? " hold" : "";
     const char *resume = e->changes & SIP_SDP_RESUME ? " resume" : "";
     const char *codec = e->changes & SIP_SDP_CODEC_CHANGE ? " codec-change" : "";
     const char *t38 = e->changes & SIP_SDP_T38 ? " t38" : "";
     const char *addr = e->changes & SIP_SDP_ADDR_CHANGE ? " address-change" : "";
-    if (md)
-        fprintf(out, "| +%.3f s | %s | %s:%u | %s | %s |%s%s%s%s%s |\n", t,
-                e->offer ? "offer" : "answer", e->media_addr, e->media_port,
-                sdp_direction_name(e->mode), codecs, hold, resume, codec, t38, addr);
-    else
+    if (md) { /* "| +%.3f s | %s | %s:%u | %s | %s |%s%s%s%s%s |\n" */
+        char t[32];
+        line_t l = {.len = 0};
+        line_put(&l, "| +");
+        line_put(&l, snb_format_secs3(e->ts_us - d->first_us, t, sizeof t));
+        line_put(&l, " s | ");
+        line_put(&l, e->offer ? "offer" : "answer");
+        line_put(&l, " | ");
+        line_put(&l, e->media_addr);
+        line_put(&l, ":");
+        line_uint(&l, e->media_port);
+        line_put(&l, " | ");
+        line_put(&l, sdp_direction_name(e->mode));
+        line_put(&l, " | ");
+        line_put(&l, codecs);
+        line_put(&l, " |");
+        line_put(&l, hold);
+        line_put(&l, resume);
+        line_put(&l, codec);
+        line_put(&l, t38);
+        line_put(&l, addr);
+        line_put(&l, " |\n");
+        line_flush(out, &l);
+    } else {
+        double t = (double)(e->ts_us - d->first_us) / 1e6;
         fprintf(out, "  %+10.3f s  %-6s %s:%u %s  %s%s%s%s%s%s\n", t, e->offer ? "offer" : "answer",
                 e->media_addr, e->media_port, sdp_direction_name(e->mode), codecs, hold, resume,
                 codec, t38, addr);
+    }
 }
 
 static void ladder_line(FILE *out, const sip_dialog_t *d, const sip_msg_summary_t *m, bool md)
@@ -85,17 +137,34 @@ static void ladder_line(FILE *out, const sip_dialog_t *d, const sip_msg_summary_
     char src[80], dst[80];
     snb_format_endpoint(&m->src, m->sport, src, sizeof src);
     snb_format_endpoint(&m->dst, m->dport, dst, sizeof dst);
-    double t = (double)(m->ts_us - d->first_us) / 1e6;
     const char *note = m->retransmit ? "retransmission" : m->malformed ? "malformed" : "";
-    if (md) {
-        fprintf(out, "| +%.3f s | %s | %s | ", t, src, dst);
+    if (md) { /* "| +%.3f s | %s | %s | <label>%s | %u %s | %s |\n" */
+        char t[32];
+        line_t l = {.len = 0};
+        line_put(&l, "| +");
+        line_put(&l, snb_format_secs3(m->ts_us - d->first_us, t, sizeof t));
+        line_put(&l, " s | ");
+        line_put(&l, src);
+        line_put(&l, " | ");
+        line_put(&l, dst);
+        line_put(&l, " | ");
+        line_flush(out, &l);
         snb_format_md(out, m->label);
-        fprintf(out, "%s | %" PRIu32 " %s | %s |\n", m->has_sdp ? " (SDP)" : "", m->cseq,
-                sip_method_name(m->cseq_method), note);
-    } else
+        line_put(&l, m->has_sdp ? " (SDP)" : "");
+        line_put(&l, " | ");
+        line_uint(&l, m->cseq);
+        line_put(&l, " ");
+        line_put(&l, sip_method_name(m->cseq_method));
+        line_put(&l, " | ");
+        line_put(&l, note);
+        line_put(&l, " |\n");
+        line_flush(out, &l);
+    } else {
+        double t = (double)(m->ts_us - d->first_us) / 1e6;
         fprintf(out, "  %+10.3f s  %-24s -> %-24s %s%s  CSeq %" PRIu32 " %s%s%s%s\n", t, src, dst,
                 m->label, m->has_sdp ? " (SDP)" : "", m->cseq, sip_method_name(m->cseq_method),
                 note[0] ? " (" : "", note, note[0] ? ")" : "");
+    }
 }
 
 /* Text from the capture: as it is in the text report, escaped in Markdown. */
@@ -127,37 +196,87 @@ static void field(FILE *out, bool md, const char *bullet, const char *name, cons
     fputc('\n', out);
 }
 
+static void line_ms(line_t *l, int64_t us)
+{
+    if (us < 0) {
+        line_put(l, "-");
+        return;
+    }
+    char t[24], *p = t + sizeof t;
+    uint64_t v = ((uint64_t)us + 500) / 1000;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    line_put(l, p);
+}
+
 static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann,
                           const char *bullet)
 {
-    char start[40], pdd[24], setup[24], ring[24], trying[24], teardown[24], src[80], dst[80];
+    char start[40], src[80], dst[80], dur[48];
     snb_format_utc(d->first_us, false, start, sizeof start);
-    ms_text(d->timing.pdd_us, pdd, sizeof pdd);
-    ms_text(d->timing.setup_us, setup, sizeof setup);
-    ms_text(d->timing.ring_us, ring, sizeof ring);
-    ms_text(d->timing.trying_delay_us, trying, sizeof trying);
-    ms_text(d->timing.teardown_us, teardown, sizeof teardown);
     snb_format_endpoint(&d->src, d->sport, src, sizeof src);
     snb_format_endpoint(&d->dst, d->dport, dst, sizeof dst);
     bool md = bullet[0] == '-'; /* the Markdown report's list */
-    fprintf(out, "%sFrom: ", bullet);
+    line_t l = {.len = 0};
+    fputs(bullet, out);
+    fputs("From: ", out);
     party(out, md, sip_dialog_from_display(d), sip_dialog_from_user(d));
-    fprintf(out, "  To: ");
+    fputs("  To: ", out);
     party(out, md, sip_dialog_to_display(d), sip_dialog_to_user(d));
     fputc('\n', out);
-    fprintf(out, "%sState: %s", bullet, sip_dialog_state_name(d->state));
-    if (d->final_code) fprintf(out, " (final response %u)", d->final_code);
-    if (sip_dialog_timeout_name(d)) fprintf(out, " (%s)", sip_dialog_timeout_name(d));
-    fprintf(out, ", %s over %s, %s -> %s\n", sip_method_name(d->method),
-            sip_transport_name(d->transport), src, dst);
+    line_put(&l, bullet);
+    line_put(&l, "State: ");
+    line_put(&l, sip_dialog_state_name(d->state));
+    if (d->final_code) {
+        line_put(&l, " (final response ");
+        line_uint(&l, d->final_code);
+        line_put(&l, ")");
+    }
+    if (sip_dialog_timeout_name(d)) {
+        line_put(&l, " (");
+        line_put(&l, sip_dialog_timeout_name(d));
+        line_put(&l, ")");
+    }
+    line_put(&l, ", ");
+    line_put(&l, sip_method_name(d->method));
+    line_put(&l, " over ");
+    line_put(&l, sip_transport_name(d->transport));
+    line_put(&l, ", ");
+    line_put(&l, src);
+    line_put(&l, " -> ");
+    line_put(&l, dst);
+    line_put(&l, "\n");
     bool ongoing;
     double duration = sip_annotations_duration_sec(ann, d, &ongoing);
-    fprintf(out, "%sStarted: %s UTC, duration %.3f s%s, %" PRIu32 " messages\n", bullet, start,
-            duration, ongoing ? " (ongoing: no end seen)" : "", d->msg_count);
-    fprintf(out,
-            "%sTiming (ms): PDD %s, setup %s, ring %s, trying %s, teardown %s; retransmissions "
-            "%" PRIu32 "\n",
-            bullet, pdd, setup, ring, trying, teardown, d->timing.retransmits);
+    snprintf(dur, sizeof dur, "%.3f", duration);
+    line_put(&l, bullet);
+    line_put(&l, "Started: ");
+    line_put(&l, start);
+    line_put(&l, " UTC, duration ");
+    line_put(&l, dur);
+    line_put(&l, " s");
+    line_put(&l, ongoing ? " (ongoing: no end seen)" : "");
+    line_put(&l, ", ");
+    line_uint(&l, d->msg_count);
+    line_put(&l, " messages\n");
+    line_flush(out, &l);
+    line_put(&l, bullet);
+    line_put(&l, "Timing (ms): PDD ");
+    line_ms(&l, d->timing.pdd_us);
+    line_put(&l, ", setup ");
+    line_ms(&l, d->timing.setup_us);
+    line_put(&l, ", ring ");
+    line_ms(&l, d->timing.ring_us);
+    line_put(&l, ", trying ");
+    line_ms(&l, d->timing.trying_delay_us);
+    line_put(&l, ", teardown ");
+    line_ms(&l, d->timing.teardown_us);
+    line_put(&l, "; retransmissions ");
+    line_uint(&l, d->timing.retransmits);
+    line_put(&l, "\n");
+    line_flush(out, &l);
     if (sip_dialog_ua(d)[0]) field(out, md, bullet, "User agent", sip_dialog_ua(d));
     if (d->refer_to) field(out, md, bullet, "Transferred to", d->refer_to);
     if (d->refer_replaces) field(out, md, bullet, "Replacing", d->refer_replaces);

@@ -116,6 +116,41 @@ START_TEST(endpoints_equal_snprintf)
 }
 END_TEST
 
+START_TEST(seconds_equal_snprintf)
+{
+    uint64_t seed = 5;
+    for (int i = 0; i < 400000; i++) {
+        uint64_t r = next(&seed), us;
+        switch (i % 6) {
+        case 0:
+            us = r % 100000u;
+            break; /* under 0.1 s */
+        case 1:
+            us = r % 100000000000u;
+            break; /* a day and more */
+        case 2:
+            us = (r % 1000000u) * 1000u + 500u;
+            break; /* on a half millisecond */
+        case 3:
+            us = (r % 1000000u) * 1000u + 499u + (r >> 63);
+            break; /* next to one */
+        case 4:
+            us = r;
+            break; /* a capture running backwards */
+        default:
+            us = (1ull << 52) - 2 + (r % 4);
+            break; /* where the shortcut stops */
+        }
+        char want[48], got[48];
+        snprintf(want, sizeof want, "%.3f", (double)us / 1e6);
+        ck_assert_msg(!strcmp(snb_format_secs3(us, got, sizeof got), want), "%llu: %s, want %s",
+                      (unsigned long long)us, got, want);
+    }
+    char small[4];
+    ck_assert_str_eq(snb_format_secs3(12345678, small, sizeof small), "12.");
+}
+END_TEST
+
 /* The escaping loop as it was before its plain-text shortcut. */
 static void md_reference(FILE *out, const char *text)
 {
@@ -165,6 +200,7 @@ int main(void)
     tcase_add_test(tc, ipv4_equals_inet_ntop);
     tcase_add_test(tc, endpoints_equal_snprintf);
     tcase_add_test(tc, markdown_escapes_equal_the_loop);
+    tcase_add_test(tc, seconds_equal_snprintf);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -114,6 +114,29 @@ static inline char *snb_format_endpoint(const snb_addr_t *a, uint16_t port, char
     return snb_format_copy(buf, len, t, (size_t)(p - t));
 }
 
+/* A duration in microseconds as seconds with three decimals, exactly what
+ * snprintf("%.3f", us / 1e6) writes (the call report's ladder prints one a
+ * line). Integer rounding agrees with it except where the value sits on a
+ * half millisecond or is too large for a double to hold to the
+ * microsecond: those go to snprintf. */
+static inline char *snb_format_secs3(uint64_t us, char *buf, size_t len)
+{
+    if (us % 1000u == 500u || us >= (1ull << 52)) {
+        snprintf(buf, len, "%.3f", (double)us / 1e6);
+        return buf;
+    }
+    uint64_t ms = (us + 500u) / 1000u, whole = ms / 1000u;
+    char t[32], *p = t + sizeof t;
+    unsigned frac = (unsigned)(ms % 1000u);
+    for (int i = 0; i < 3; i++, frac /= 10)
+        *--p = (char)('0' + frac % 10);
+    *--p = '.';
+    do
+        *--p = (char)('0' + whole % 10);
+    while (whole /= 10);
+    return snb_format_copy(buf, len, p, (size_t)(t + sizeof t - p));
+}
+
 /* Text from a capture (a From display name, a User-Agent, a request line)
  * written into Markdown: every character GFM would read as markup or HTML
  * (`francisco <francisco>` would lose its `<francisco>` as a tag) is
