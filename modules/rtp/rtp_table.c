@@ -38,6 +38,7 @@ struct rtp_table {
     rtp_table_cfg_t cfg;
     rtp_calls_t *calls;
     rtp_stream_t **bkt, **sbkt; /* by 5-tuple + SSRC, by SSRC */
+    rtp_stream_t **cbkt;        /* by call (streams with a Call-ID), same mask */
     uint64_t mask;
     size_t n_streams;
     rtp_stream_t *all_head, *all_tail, *lru_head, *lru_tail, *un_head, *un_tail;
@@ -97,6 +98,31 @@ static uint64_t ssrc_hash(const rtp_table_t *t, uint32_t ssrc)
     return snb_hash_words(&t->cfg.hash_key, &ssrc, 1);
 }
 
+/* A call's streams, for rtp_table_call_next: a chain per Call-ID hash,
+ * kept in stream id (creation) order, which is the order of the list of
+ * all streams the lookup walked before (a walk over every stream for every
+ * dialog the API feed rendered). */
+static void call_index(rtp_table_t *t, rtp_stream_t *s)
+{
+    if (!s->call_id[0]) return;
+    rtp_stream_t **pp = &t->cbkt[s->call_hash & t->mask];
+    while (*pp && (*pp)->id < s->id)
+        pp = &(*pp)->cnext;
+    s->cnext = *pp;
+    *pp = s;
+}
+
+static void call_unindex(rtp_table_t *t, rtp_stream_t *s)
+{
+    if (!s->call_id[0]) return;
+    for (rtp_stream_t **pp = &t->cbkt[s->call_hash & t->mask]; *pp; pp = &(*pp)->cnext)
+        if (*pp == s) {
+            *pp = s->cnext;
+            break;
+        }
+    s->cnext = NULL;
+}
+
 static void index_stream(rtp_table_t *t, rtp_stream_t *s)
 {
     rtp_stream_t **b =
@@ -106,6 +132,7 @@ static void index_stream(rtp_table_t *t, rtp_stream_t *s)
     b = &t->sbkt[ssrc_hash(t, s->ssrc) & t->mask];
     s->snext = *b;
     *b = s;
+    call_index(t, s);
 }
 
 /* Double both bucket arrays and re-index every stream (amortised O(1)). On
@@ -114,15 +141,19 @@ static void grow_buckets(rtp_table_t *t)
 {
     uint64_t n = (t->mask + 1) * 2;
     rtp_stream_t **bkt = calloc(n, sizeof *bkt), **sbkt = calloc(n, sizeof *sbkt);
-    if (!bkt || !sbkt) {
+    rtp_stream_t **cbkt = calloc(n, sizeof *cbkt);
+    if (!bkt || !sbkt || !cbkt) {
         free(bkt);
         free(sbkt);
+        free(cbkt);
         return;
     }
     free(t->bkt);
     free(t->sbkt);
+    free(t->cbkt);
     t->bkt = bkt;
     t->sbkt = sbkt;
+    t->cbkt = cbkt;
     t->mask = n - 1;
     for (rtp_stream_t *s = t->all_head; s; s = s->all_next)
         index_stream(t, s);
@@ -146,9 +177,10 @@ rtp_table_t *rtp_table_new(const rtp_table_cfg_t *cfg, rtp_calls_t *calls)
     t->pmask = pow2_at_least((uint64_t)t->cfg.max_pending * 2) - 1;
     t->bkt = calloc(t->mask + 1, sizeof *t->bkt);
     t->sbkt = calloc(t->mask + 1, sizeof *t->sbkt);
+    t->cbkt = calloc(t->mask + 1, sizeof *t->cbkt);
     t->pbkt = calloc(t->pmask + 1, sizeof *t->pbkt);
     t->pend_pool = calloc(t->cfg.max_pending, sizeof *t->pend_pool);
-    if (!t->bkt || !t->sbkt || !t->pbkt || !t->pend_pool) {
+    if (!t->bkt || !t->sbkt || !t->cbkt || !t->pbkt || !t->pend_pool) {
         rtp_table_free(t);
         return NULL;
     }
@@ -173,6 +205,7 @@ void rtp_table_free(rtp_table_t *t)
     }
     free(t->bkt);
     free(t->sbkt);
+    free(t->cbkt);
     free(t->pbkt);
     free(t->pend_pool);
     free(t);
@@ -210,6 +243,7 @@ static void stream_unlink(rtp_table_t *t, rtp_stream_t *s)
             *pp = s->snext;
             break;
         }
+    call_unindex(t, s);
     DL_REMOVE(t->all_head, t->all_tail, s, all_prev, all_next);
     DL_REMOVE(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
     if (s->unclaimed) DL_REMOVE(t->un_head, t->un_tail, s, un_prev, un_next);
@@ -685,6 +719,7 @@ unsigned rtp_table_sdp(rtp_table_t *t)
         const rtp_endpoint_t *ep = endpoint_for(t, &s->src, s->sport, &s->dst, s->dport, &assoc);
         if (ep) {
             stream_assoc(s, ep, assoc);
+            call_index(t, s);
             stream_set_codec(s, ep, s->audio_packets ? s->last_pt : s->stats.pt);
             s->unclaimed = false;
             DL_REMOVE(t->un_head, t->un_tail, s, un_prev, un_next);
@@ -744,9 +779,10 @@ const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_i
 {
     size_t len = strlen(call_id);
     if (!t->calls) return NULL; /* no SDP, no call: no stream has a Call-ID */
-    uint64_t h = rtp_calls_hash_id(t->calls, call_id, len);
+    /* prev is one of the call's: its hash is the call's */
+    uint64_t h = prev ? prev->call_hash : rtp_calls_hash_id(t->calls, call_id, len);
     if (len > RTP_CALL_ID_MAX - 1) len = RTP_CALL_ID_MAX - 1;
-    for (const rtp_stream_t *s = prev ? prev->all_next : t->all_head; s; s = s->all_next)
+    for (const rtp_stream_t *s = prev ? prev->cnext : t->cbkt[h & t->mask]; s; s = s->cnext)
         if (s->call_hash == h && strncmp(s->call_id, call_id, len) == 0 && s->call_id[len] == 0)
             return s;
     return NULL;

@@ -114,6 +114,7 @@ struct rtp_stream {
     bool have_last;
     uint32_t step_val[4], step_cnt[4]; /* timestamp steps between audio packets */
     struct rtp_stream *hnext, *snext;  /* 5-tuple+SSRC hash, SSRC hash */
+    struct rtp_stream *cnext;          /* Call-ID hash, in stream id order */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
     bool unclaimed;            /* on the unclaimed list (no call yet, not orphaned) */
     uint64_t fed_sig;          /* rtp_table_changes: signature at the last scan */

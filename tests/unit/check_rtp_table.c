@@ -275,6 +275,51 @@ START_TEST(test_sdp_after_media)
 }
 END_TEST
 
+/* A call's streams come in creation order: one claimed when a later SDP
+ * announced its endpoint takes its place among them, an evicted one
+ * leaves (rtp_table_call_next walks a per-call chain, not every stream). */
+START_TEST(test_call_streams_in_creation_order)
+{
+    rtp_table_cfg_t cfg = RTP_TABLE_CFG_DEFAULT;
+    cfg.max_streams = 3;
+    fx_t f;
+    fx_init(&f, &cfg);
+    const rtp_stream_t *x, *y, *z, *w, *s;
+    /* x: to the answerer's endpoint before any SDP names it */
+    rtp(&f, T0, "10.0.0.9", 7000, B, 5000, 0, 1, 0, 0x9, &x);
+    rtp(&f, T0 + 20000, "10.0.0.9", 7000, B, 5000, 0, 2, 160, 0x9, &x);
+    ck_assert_ptr_nonnull(x);
+    sip(&f, invite, T0 + 30000); /* names A:4000 only */
+    ck_assert_str_eq(x->call_id, "");
+    ck_assert_int_eq(rtp(&f, T0 + 40000, B, 5000, A, 4000, 0, 1, 0, 0xB, &y), RTP_TABLE_RTP);
+    ck_assert_uint_eq(sip(&f, ok200, T0 + 50000), 1); /* names B:5000: x is claimed */
+    ck_assert_str_eq(x->call_id, "c1");
+    ck_assert_int_eq(rtp(&f, T0 + 60000, A, 4000, B, 5000, 0, 1, 0, 0xA, &z), RTP_TABLE_RTP);
+    ck_assert(x->id < y->id && y->id < z->id);
+    const rtp_stream_t *want[] = {x, y, z};
+    unsigned n = 0;
+    for (s = rtp_table_call_next(f.t, "c1", NULL); s; s = rtp_table_call_next(f.t, "c1", s)) {
+        ck_assert_uint_lt(n, 3);
+        ck_assert_ptr_eq(s, want[n++]);
+    }
+    ck_assert_uint_eq(n, 3);
+    /* y and z go on; a fourth stream evicts x, the least recently active */
+    rtp(&f, T0 + 70000, B, 5000, A, 4000, 0, 2, 160, 0xB, &y);
+    rtp(&f, T0 + 70000, A, 4000, B, 5000, 0, 2, 160, 0xA, &z);
+    ck_assert_int_eq(rtp(&f, T0 + 80000, A, 4000, B, 5000, 0, 1, 0, 0xAA, &w), RTP_TABLE_RTP);
+    ck_assert_uint_eq(rtp_table_stats(f.t)->evicted, 1);
+    const rtp_stream_t *after[] = {y, z, w};
+    n = 0;
+    for (s = rtp_table_call_next(f.t, "c1", NULL); s; s = rtp_table_call_next(f.t, "c1", s)) {
+        ck_assert_uint_lt(n, 3);
+        ck_assert_ptr_eq(s, after[n++]);
+    }
+    ck_assert_uint_eq(n, 3);
+    ck_assert_ptr_null(rtp_table_call_next(f.t, "c2", NULL));
+    fx_free(&f);
+}
+END_TEST
+
 /* Orphaned only by capture time since the first packet: not by packets,
  * not by a wall clock. */
 START_TEST(test_orphan_by_capture_time)
@@ -634,6 +679,7 @@ int main(void)
     tcase_add_test(tc, test_heuristic_rejects);
     tcase_add_test(tc, test_heuristic_off);
     tcase_add_test(tc, test_sdp_after_media);
+    tcase_add_test(tc, test_call_streams_in_creation_order);
     tcase_add_test(tc, test_orphan_by_capture_time);
     tcase_add_test(tc, test_caps_and_eviction);
     tcase_add_test(tc, test_change_feed);
