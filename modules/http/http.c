@@ -124,10 +124,11 @@ typedef struct http_mod {
     socklen_t api_addr_len;
     /* the feed */
     uv_timer_t refresh_timer;
-    api_buf_t out;                        /* frames waiting to be written */
-    size_t inflight;                      /* bytes in the write in progress */
-    write_req_t *writing;                 /* at most one write at a time */
-    json_t *media_dirty;                  /* Call-IDs whose streams changed (a set) */
+    api_buf_t out;        /* frames waiting to be written */
+    size_t inflight;      /* bytes in the write in progress */
+    api_buf_t spare;      /* the last written buffer, emptied: the next m->out (see write_next) */
+    write_req_t *writing; /* at most one write at a time */
+    json_t *media_dirty;  /* Call-IDs whose streams changed (a set) */
     const snb_dialogs_service_t *dialogs; /* the sip module's, looked up at start */
     const snb_media_service_t *media;     /* the rtp module's, NULL without it */
     snb_dialog_cursor_t *dcursor;         /* our place in each store's changes */
@@ -279,7 +280,13 @@ static void on_written(uv_write_t *req, int status)
         m->writing = NULL;
         m->inflight = 0;
     }
-    api_buf_free(&w->buf);
+    if (m && !m->spare.data && w->buf.cap <= 2 * m->conf->max_backlog) {
+        w->buf.len = 0;
+        w->buf.data[0] = '\0';
+        m->spare = w->buf;
+    } else {
+        api_buf_free(&w->buf);
+    }
     free(w);
     if (m && status == 0) write_next(m);
 }
@@ -290,8 +297,13 @@ static void write_next(http_mod_t *m)
     write_req_t *w = calloc(1, sizeof *w);
     if (!w) return;
     w->m = m;
-    w->buf = m->out; /* hand the whole buffer over; start a new one */
-    memset(&m->out, 0, sizeof m->out);
+    /* Hand the whole buffer over and go on in the spare one. Two buffers
+     * take turns, so a busy feed does not grow a new one from nothing each
+     * time (a realloc copy per doubling, and fresh pages the kernel zeroes:
+     * half the capture's time with --api on RTP-heavy traffic). */
+    w->buf = m->out;
+    m->out = m->spare;
+    memset(&m->spare, 0, sizeof m->spare);
     uv_buf_t b = uv_buf_init(w->buf.data, (unsigned)w->buf.len);
     if (uv_write(&w->req, (uv_stream_t *)&m->pipe, &b, 1, on_written) != 0) {
         api_buf_free(&w->buf);
@@ -489,21 +501,27 @@ static void feed_fields(http_mod_t *m)
     free(text);
 }
 
-/* Render the dialogs whose streams changed (their JSON embeds them). */
-static bool render_dirty(http_mod_t *m)
+/* Render the dialogs whose streams changed (their JSON embeds them), until
+ * the refresh's time is up (the rest stay for the next refresh); true when
+ * none is left. */
+static bool render_dirty(http_mod_t *m, uint64_t start, uint64_t budget_ns)
 {
     const snb_dialogs_service_t *svc = m->dialogs;
     const char *call_id;
     json_t *v;
-    json_object_foreach(m->media_dirty, call_id, v)
+    void *tmp;
+    unsigned n = 0;
+    json_object_foreach_safe(m->media_dirty, tmp, call_id, v)
     {
+        if (++n % FEED_BATCH == 0 && uv_hrtime() - start >= budget_ns) return false;
         const snb_dialog_t *d = svc->find(svc->ctx, call_id, strlen(call_id));
-        if (!d) continue;
-        snb_dialog_info_t info;
-        svc->info(svc->ctx, d, &info);
-        feed_dialog(m, &info);
+        if (d) {
+            snb_dialog_info_t info;
+            svc->info(svc->ctx, d, &info);
+            feed_dialog(m, &info);
+        }
+        json_object_del(m->media_dirty, call_id);
     }
-    json_object_clear(m->media_dirty);
     return true;
 }
 
@@ -525,10 +543,11 @@ static void feed_counters(http_mod_t *m, bool complete)
 
 static void schedule_refresh(http_mod_t *m, uint64_t ms);
 
-/* One refresh: counters, streams, then changed dialogs for at most a quarter
- * of the refresh interval, so rendering never takes more than that share of
- * the loop from the capture; a dialog changed many times in between is
- * rendered once. Once the capture has ended, slices follow back to back. */
+/* One refresh: counters, streams, then the dialogs whose streams changed
+ * and the changed dialogs for at most a quarter of the refresh interval, so
+ * rendering dialogs never takes more than that share of the loop from the
+ * capture; a dialog changed many times in between is rendered once. Once
+ * the capture has ended, slices follow back to back. */
 static void refresh(http_mod_t *m)
 {
     if (!m->pipe_open) return;
@@ -539,20 +558,22 @@ static void refresh(http_mod_t *m)
     }
     const snb_dialogs_service_t *dialogs = m->dialogs;
     const snb_media_service_t *media = m->media;
+    uint64_t start = uv_hrtime(), budget_ns = m->conf->refresh * 1000000u / 4;
+    bool dirty_left = false, more = false;
     if (media && m->scursor) {
         static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone, feed_resync};
         media->cursor_next(media->ctx, m->scursor, &sfeed, m);
-        if (dialogs && (m->ended || ++m->refreshes % MEDIA_EVERY == 0)) render_dirty(m);
+        if (dialogs && (m->ended || ++m->refreshes % MEDIA_EVERY == 0))
+            dirty_left = !render_dirty(m, start, budget_ns);
     }
-    bool more = false;
     if (dialogs && m->dcursor) {
         static const snb_dialogs_feed_t dfeed = {feed_dialog, feed_dialog_gone, feed_resync};
-        uint64_t start = uv_hrtime(), budget_ns = m->conf->refresh * 1000000u / 4;
-        do {
+        more = true; /* unless the cursor says otherwise in the time left */
+        while (more && backlog(m) <= m->conf->max_backlog && uv_hrtime() - start < budget_ns)
             more =
                 dialogs->cursor_next(dialogs->ctx, m->dcursor, FEED_BATCH, &dfeed, m) == FEED_BATCH;
-        } while (more && backlog(m) <= m->conf->max_backlog && uv_hrtime() - start < budget_ns);
     }
+    more = more || dirty_left;
     /* Last, so "complete" follows every record it speaks for. */
     feed_counters(m, m->ended && !more && json_object_size(m->media_dirty) == 0);
     write_next(m);
@@ -587,6 +608,7 @@ static void close_pipe(http_mod_t *m)
     m->writing = NULL;
     m->inflight = 0;
     api_buf_free(&m->out);
+    api_buf_free(&m->spare);
     uv_close((uv_handle_t *)&m->pipe, on_pipe_closed);
 }
 
@@ -857,6 +879,8 @@ static void http_free(http_mod_t *m)
     if (m->mcp_out >= 0) close(m->mcp_out);
     snb_jsonw_free(&m->msgw);
     snb_jsonw_free(&m->fullw);
+    api_buf_free(&m->out);
+    api_buf_free(&m->spare);
     free(m);
 }
 
