@@ -192,6 +192,36 @@ sipnab_cmd() {
     fi
 }
 
+# run_api LABEL ERRLOG PACKETS DIALOGS: SIPNAB_CMD with --api. The capture
+# never exits (it serves until stopped), so its time is until /metrics shows
+# every packet read; HELD[LABEL] is until the API process holds every
+# dialog (bench/api_wait.py). Median of RUNS runs, by read time.
+run_api() {
+    local label=$1 err=$2 packets=$3 dialogs=$4 r med api_read api_held api_rss
+    local lines=()
+    TOOLS+=("$label")
+    CMDLINE[$label]="${SIPNAB_CMD[*]} --api 127.0.0.1:PORT -o http.rate_limit=0"
+    echo "running $label: ${CMDLINE[$label]}" >&2
+    STATUS[$label]=ok
+    for ((i = 0; i < RUNS; i++)); do
+        if ! r=$(python3 "$HERE/api_wait.py" "$packets" "$dialogs" "$TIMEOUT" "${SIPNAB_CMD[@]}" \
+            2>"$err"); then
+            STATUS[$label]="failed: $(tail -n1 "$err")"
+            return
+        fi
+        lines+=("$r")
+    done
+    med=$(printf '%s\n' "${lines[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
+    read -r api_read api_held api_rss <<<"$med"
+    WALL[$label]=$api_read RSS[$label]=$api_rss HELD[$label]=$api_held
+}
+
+# held_note LABEL: when the API held every dialog, for run_api's rows.
+held_note() {
+    [[ -n ${HELD[$1]:-} ]] || return 0
+    awk -v h="${HELD[$1]}" 'BEGIN { printf "all dialogs in the API after %.3f s", h }'
+}
+
 machine() {
     local cpu
     cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
@@ -239,8 +269,10 @@ corpus "corpus-$tag-s$RTP_SECONDS-l$LOSS-j$JITTER-seed$SEED" "${size[@]}" \
 FILE=$CORPUS
 NPKT=$(corpus_packets "$FILE")
 [[ -n $NPKT ]] || die "cannot read packet count from $FILE.meta"
+NCALLS=$(sed -n 's/^calls=\([0-9]*\) .*/\1/p' "$FILE.meta") # one dialog each
+[[ -n $NCALLS ]] || die "cannot read the call count from $FILE.meta"
 
-declare -A WALL RSS STATUS CMDLINE
+declare -A WALL RSS STATUS CMDLINE HELD
 TOOLS=()
 
 run_tool() {
@@ -275,6 +307,8 @@ if want sipnab; then
         run_tool "sipnab SIP+RTP" "$OUT/logs/sipnab-full.out" "${SIPNAB_CMD[@]}"
         sipnab_cmd "$FILE" security
         run_tool "sipnab SIP+RTP+sec" "$OUT/logs/sipnab-security.out" "${SIPNAB_CMD[@]}"
+        sipnab_cmd "$FILE" full
+        run_api "sipnab SIP+RTP --api" "$OUT/logs/sipnab-api.err" "$NPKT" "$NCALLS"
     else
         skip_tool "sipnab decode-only" "not built ($SIPNAB missing)"
     fi
@@ -323,10 +357,12 @@ for t in "${TOOLS[@]}"; do
         printf '%-20s %s\n' "$t" "${STATUS[$t]}"
         continue
     fi
+    extra=$(held_note "$t")
     awk -v t="$t" -v w="${WALL[$t]}" -v r="${RSS[$t]}" -v n="$NPKT" \
-        -v bw="$bare_wall" -v sw="$sip_wall" 'BEGIN {
+        -v bw="$bare_wall" -v sw="$sip_wall" -v extra="$extra" 'BEGIN {
         vb = (bw != "" && w > 0) ? sprintf("%.2f", bw / w) : "n/a"
-        if (t ~ /^sipnab/ || t ~ /^bare/) vs = ""
+        if (extra != "") vs = extra
+        else if (t ~ /^sipnab/ || t ~ /^bare/) vs = ""
         else if (sw != "" && sw > 0) vs = sprintf("sipnab SIP+RTP is %.1fx %s", w / sw, t)
         else vs = "n/a"
         printf "%-20s %9.3f %13.0f %9.1f %9s  %s\n", t, w, (w > 0 ? n / w : 0), r / 1024, vb, vs
@@ -354,6 +390,11 @@ if [[ -n $sngrep_wall && -n $full_wall ]]; then
     awk -v g="$sngrep_wall" -v s="$full_wall" \
         'BEGIN { printf "SIP+RTP vs sngrep = %.1fx faster (target >= 15)\n", g / s }'
 fi
+rapi_wall=${WALL["sipnab SIP+RTP --api"]:-}
+if [[ -n $rapi_wall && -n $full_wall ]]; then
+    awk -v a="$rapi_wall" -v f="$full_wall" \
+        'BEGIN { printf "SIP+RTP --api / SIP+RTP capture throughput = %.2f (target >= 0.80)\n", f / a }'
+fi
 echo
 echo "commands:"
 for t in "${TOOLS[@]}"; do
@@ -376,7 +417,6 @@ SDLG=$(sed -n 's/.* dialogs=\([0-9]*\).*/\1/p' "$SFILE.meta")
 [[ -n $SPKT && -n $SMSG && -n $SDLG ]] || die "cannot read counts from $SFILE.meta"
 
 TOOLS=()
-HELD=()
 if want bare; then
     run_tool "bare libpcap loop" "$OUT/logs/sip-bare.out" "$BARE" "$SFILE"
 fi
@@ -385,29 +425,8 @@ if want sipnab && [[ -x $SIPNAB ]]; then
     run_tool "sipnab pcap+sip" "$OUT/logs/sip-sipnab-sip.out" "${SIPNAB_CMD[@]}"
     sipnab_cmd "$SFILE" full
     run_tool "sipnab default" "$OUT/logs/sip-sipnab-full.out" "${SIPNAB_CMD[@]}"
-    # --api: the capture never exits (it serves until stopped), so the time
-    # is until /metrics shows every packet read; "in API" is until the API
-    # process holds every dialog (bench/api_wait.py).
     sipnab_cmd "$SFILE" full
-    label="sipnab --api"
-    TOOLS+=("$label")
-    CMDLINE[$label]="${SIPNAB_CMD[*]} --api 127.0.0.1:PORT -o http.rate_limit=0"
-    echo "running $label: ${CMDLINE[$label]}" >&2
-    lines=()
-    STATUS[$label]=ok
-    for ((i = 0; i < RUNS; i++)); do
-        if ! r=$(python3 "$HERE/api_wait.py" "$SPKT" "$SDLG" "$TIMEOUT" "${SIPNAB_CMD[@]}" \
-            2>"$OUT/logs/sip-sipnab-api.err"); then
-            STATUS[$label]="failed: $(tail -n1 "$OUT/logs/sip-sipnab-api.err")"
-            break
-        fi
-        lines+=("$r")
-    done
-    if [[ ${STATUS[$label]} == ok ]]; then
-        med=$(printf '%s\n' "${lines[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
-        read -r api_read api_held api_rss <<<"$med"
-        WALL[$label]=$api_read RSS[$label]=$api_rss HELD=("$api_held")
-    fi
+    run_api "sipnab --api" "$OUT/logs/sip-sipnab-api.err" "$SPKT" "$SDLG"
 elif want sipnab; then
     skip_tool "sipnab pcap+sip" "not built ($SIPNAB missing)"
 fi
@@ -447,10 +466,7 @@ for t in "${TOOLS[@]}"; do
         printf '%-20s %s\n' "$t" "${STATUS[$t]}"
         continue
     fi
-    extra=""
-    if [[ $t == "sipnab --api" ]]; then
-        extra=$(awk -v h="${HELD[0]}" 'BEGIN { printf "all dialogs in the API after %.3f s", h }')
-    fi
+    extra=$(held_note "$t")
     awk -v t="$t" -v w="${WALL[$t]}" -v r="${RSS[$t]}" -v n="$SMSG" -v sw="$sip_wall" \
         -v extra="$extra" 'BEGIN {
         if (extra != "") vs = extra
