@@ -541,6 +541,7 @@ static void sip_fini(void *state)
 {
     sip_mod_t *m = state;
     sip_framer_free(m->framer);
+    sip_service_release(&m->service);
     sip_store_free(m->store); /* frees annotation data: before the registry */
     sip_annotations_free(m->ann);
     snb_filter_free(m->filter);

@@ -54,8 +54,15 @@ typedef struct sip_service {
     struct snb_core *core; /* for log lines */
     sip_store_t *store;
     sip_annotations_t *ann;
+    /* report_text's stream, reused: open_memstream zeroes a FILE of some
+     * kilobytes each time, a quarter of a short Markdown report's cost */
+    FILE *report_mem;
+    char *report_buf;
+    size_t report_size;
 } sip_service_t;
 
 void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc);
+/* Frees what the service kept between calls (not the store or registry). */
+void sip_service_release(sip_service_t *ctx);
 
 #endif

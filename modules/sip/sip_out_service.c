@@ -224,22 +224,43 @@ static void svc_report_write(void *ctx, const snb_dialog_t *d, snb_jsonw_t *w, j
     sip_out_report_write(w, D(d), S(ctx)->ann, diagnosis);
 }
 
+static void report_mem_close(sip_service_t *s)
+{
+    if (s->report_mem) fclose(s->report_mem);
+    free(s->report_buf);
+    s->report_mem = NULL;
+    s->report_buf = NULL;
+    s->report_size = 0;
+}
+
 static char *svc_report_text(void *ctx, const snb_dialog_t *d, int format, size_t *len)
 {
-    char *text = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&text, &n);
-    if (!f) return NULL;
-    if (format == SNB_REPORT_MARKDOWN)
-        sip_out_call_report_markdown(f, D(d), S(ctx)->ann);
-    else
-        sip_out_call_report_text(f, D(d), S(ctx)->ann);
-    if (fclose(f) != 0) {
-        free(text);
+    sip_service_t *s = S(ctx);
+    if (!s->report_mem) s->report_mem = open_memstream(&s->report_buf, &s->report_size);
+    FILE *f = s->report_mem;
+    if (!f || fseeko(f, 0, SEEK_SET) != 0) {
+        report_mem_close(s);
         return NULL;
     }
-    if (len) *len = n;
+    if (format == SNB_REPORT_MARKDOWN)
+        sip_out_call_report_markdown(f, D(d), s->ann);
+    else
+        sip_out_call_report_text(f, D(d), s->ann);
+    off_t n = fflush(f) == 0 && !ferror(f) ? ftello(f) : -1;
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!text) {
+        report_mem_close(s); /* a stream in error is not used again */
+        return NULL;
+    }
+    memcpy(text, s->report_buf, (size_t)n);
+    text[n] = '\0';
+    if (len) *len = (size_t)n;
     return text;
+}
+
+void sip_service_release(sip_service_t *ctx)
+{
+    report_mem_close(ctx);
 }
 
 /* With its text kept, a message is parsed again and rendered exactly as
