@@ -142,6 +142,7 @@ typedef struct http_mod {
     uint64_t counters[C_COUNT];
     snb_jsonw_t msgw;  /* a dialog's message list, written once per feed (buffer reused) */
     snb_jsonw_t fullw; /* its report, likewise */
+    snb_jsonw_t sumw;  /* its list item, likewise */
 } http_mod_t;
 
 /* ---- settings -------------------------------------------------------------------------------- */
@@ -368,7 +369,8 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
 {
     http_mod_t *m = ud;
     const snb_dialogs_service_t *svc = m->dialogs;
-    json_t *summary = svc->summary_json(svc->ctx, d->dialog);
+    snb_jsonw_reset(&m->sumw);
+    svc->summary_write(svc->ctx, d->dialog, &m->sumw);
     json_t *diag = NULL;
     snb_jsonw_reset(&m->fullw);
     svc->report_write(svc->ctx, d->dialog, &m->fullw, &diag);
@@ -376,14 +378,12 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
     const snb_jsonw_t *msgs = messages_text(m, d->dialog);
     uint32_t flags = diag_flags_of(m, diag);
     json_decref(diag);
-    size_t slen, mlen = 0;
-    char *stext = dump(summary, &slen);
+    size_t mlen = 0;
     char *md = svc->report_text(svc->ctx, d->dialog, SNB_REPORT_MARKDOWN, &mlen);
     api_buf_t vals = {0};
     int vrc = api_values_encode(&vals, values);
-    json_decref(summary);
     json_decref(values);
-    if (stext && !m->fullw.failed && md && !msgs->failed && vrc == 0) {
+    if (!m->sumw.failed && !m->fullw.failed && md && !msgs->failed && vrc == 0) {
         api_dialog_rec_t rec = {
             .call_id = snb_str(d->call_id, strlen(d->call_id)),
             .from_user = snb_str(d->from_user, strlen(d->from_user)),
@@ -391,7 +391,7 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
             .created_us = d->created_us,
             .pdd_ms = d->pdd_us < 0 ? -1 : (int32_t)((d->pdd_us + 500) / 1000),
             .diag_flags = flags,
-            .summary_json = snb_str(stext, slen),
+            .summary_json = snb_str(m->sumw.p, m->sumw.len),
             .full_json = snb_str(m->fullw.p, m->fullw.len),
             .report_markdown = snb_str(md, mlen),
             .values = snb_str(vals.data ? vals.data : "", vals.len),
@@ -400,7 +400,6 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
         if (api_wire_put_dialog(&m->out, &rec) == 0) m->counters[C_dialogs_sent]++;
     }
     api_buf_free(&vals);
-    free(stext);
     free(md);
 }
 
@@ -879,6 +878,7 @@ static void http_free(http_mod_t *m)
     if (m->mcp_out >= 0) close(m->mcp_out);
     snb_jsonw_free(&m->msgw);
     snb_jsonw_free(&m->fullw);
+    snb_jsonw_free(&m->sumw);
     api_buf_free(&m->out);
     api_buf_free(&m->spare);
     free(m);

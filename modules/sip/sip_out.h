@@ -32,6 +32,9 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
  * duration_sec, msg_count, timing {pdd_ms, setup_ms, retransmits},
  * created_at, updated_at. */
 json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations_t *ann);
+/* The same, written into w as one value. */
+void sip_out_dialog_summary_write(snb_jsonw_t *w, const sip_dialog_t *d,
+                                  const sip_annotations_t *ann);
 /* The call report as JSON: the dialog shape plus the message ladder, and a
  * one-line diagnosis.summary. */
 json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann);

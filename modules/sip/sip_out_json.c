@@ -291,31 +291,56 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
     return o;
 }
 
+/* json_ms's value written: the rounded milliseconds, or null. */
+static void ms_write(snb_jsonw_t *w, const char *key, int64_t us)
+{
+    if (us < 0)
+        snb_jsonw_null(w, key);
+    else
+        snb_jsonw_int(w, key, (us + 500) / 1000);
+}
+
+void sip_out_dialog_summary_write(snb_jsonw_t *w, const sip_dialog_t *d,
+                                  const sip_annotations_t *ann)
+{
+    char buf[40];
+    bool ongoing;
+    double duration = sip_annotations_duration_sec(ann, d, &ongoing);
+    snb_jsonw_object_begin(w, NULL);
+    snb_jsonw_cstring(w, "call_id", d->call_id);
+    snb_jsonw_cstring(w, "from", sip_dialog_from_user(d));
+    snb_jsonw_cstring(w, "to", sip_dialog_to_user(d));
+    snb_jsonw_cstring(w, "state", sip_dialog_state_name(d->state));
+    snb_jsonw_cstring(w, "method", sip_method_name(d->method));
+    snb_jsonw_real(w, "duration_sec", duration);
+    snb_jsonw_int(w, "msg_count", d->msg_count);
+    snb_jsonw_object_begin(w, "timing");
+    ms_write(w, "pdd_ms", d->timing.pdd_us);
+    ms_write(w, "setup_ms", d->timing.setup_us);
+    snb_jsonw_int(w, "retransmits", d->timing.retransmits);
+    snb_jsonw_object_end(w);
+    snb_jsonw_cstring(w, "created_at", snb_format_utc(d->first_us, true, buf, sizeof buf));
+    snb_jsonw_cstring(w, "updated_at", snb_format_utc(d->last_us, true, buf, sizeof buf));
+    if (d->final_code)
+        snb_jsonw_int(w, "final_code", d->final_code);
+    else
+        snb_jsonw_null(w, "final_code");
+    const char *timeout = sip_dialog_timeout_name(d);
+    if (timeout)
+        snb_jsonw_cstring(w, "timeout", timeout);
+    else
+        snb_jsonw_null(w, "timeout");
+    /* answered, no end seen: duration_sec runs to its last packet so far */
+    snb_jsonw_bool(w, "ongoing", ongoing);
+    snb_jsonw_object_end(w);
+}
+
 json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations_t *ann)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "call_id", json_string(d->call_id));
-    json_object_set_new(o, "from", json_string(sip_dialog_from_user(d)));
-    json_object_set_new(o, "to", json_string(sip_dialog_to_user(d)));
-    json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
-    json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
-    bool ongoing;
-    json_object_set_new(o, "duration_sec",
-                        json_real(sip_annotations_duration_sec(ann, d, &ongoing)));
-    json_object_set_new(o, "msg_count", json_integer(d->msg_count));
-    json_t *t = json_object();
-    json_object_set_new(t, "pdd_ms", json_ms(d->timing.pdd_us));
-    json_object_set_new(t, "setup_ms", json_ms(d->timing.setup_us));
-    json_object_set_new(t, "retransmits", json_integer(d->timing.retransmits));
-    json_object_set_new(o, "timing", t);
-    json_object_set_new(o, "created_at", json_time(d->first_us));
-    json_object_set_new(o, "updated_at", json_time(d->last_us));
-    json_object_set_new(o, "final_code", d->final_code ? json_integer(d->final_code) : json_null());
-    const char *timeout = sip_dialog_timeout_name(d);
-    json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
-    /* answered, no end seen: duration_sec runs to its last packet so far */
-    json_object_set_new(o, "ongoing", json_boolean(ongoing));
-    return o;
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    sip_out_dialog_summary_write(&w, d, ann);
+    return parsed(&w);
 }
 
 /* One step of the report's ladder. */

@@ -209,6 +209,11 @@ static json_t *svc_summary_json(void *ctx, const snb_dialog_t *d)
     return sip_out_dialog_summary_json(D(d), S(ctx)->ann);
 }
 
+static void svc_summary_write(void *ctx, const snb_dialog_t *d, snb_jsonw_t *w)
+{
+    sip_out_dialog_summary_write(w, D(d), S(ctx)->ann);
+}
+
 static json_t *svc_dialog_json(void *ctx, const snb_dialog_t *d)
 {
     return sip_out_dialog_json(D(d), S(ctx)->ann);
@@ -331,5 +336,6 @@ void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc)
         .annotate_activity = svc_annotate_activity,
         .message_write = svc_message_write,
         .report_write = svc_report_write,
+        .summary_write = svc_summary_write,
     };
 }

@@ -32,7 +32,7 @@
 #include "sipnab/packet.h"
 
 #define SNB_DIALOGS_SERVICE "sip.dialogs"
-#define SNB_DIALOGS_SERVICE_VERSION 4
+#define SNB_DIALOGS_SERVICE_VERSION 5
 
 typedef struct snb_dialog snb_dialog_t; /* opaque */
 
@@ -234,6 +234,10 @@ typedef struct snb_dialogs_service {
     /* report_json written into w; *diagnosis (when not NULL) gets a new
      * reference to the report's diagnosis object, to read its flags. */
     void (*report_write)(void *ctx, const snb_dialog_t *d, snb_jsonw_t *w, json_t **diagnosis);
+
+    /* -- version 5 -- */
+    /* summary_json written into w as one value, without building a tree. */
+    void (*summary_write)(void *ctx, const snb_dialog_t *d, snb_jsonw_t *w);
 } snb_dialogs_service_t;
 
 /* "Trying", "Ringing", "InCall", ...; NULL out of range. Header-only, so the
