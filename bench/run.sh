@@ -137,8 +137,9 @@ corpus() {
 
 corpus_packets() { sed -n 's/.* packets=\([0-9]*\) .*/\1/p' "$1.meta"; }
 
-# measure LABEL STDOUT CMD...: RUNS runs, sets M_WALL (median), M_RSS (KiB,
-# same run) and M_STATUS (ok | timeout | failed rc=N).
+# measure LABEL STDOUT CMD...: RUNS runs, sets M_WALL (median), M_RSS (KiB),
+# M_CPU ("user+sys" seconds; the same run) and M_STATUS (ok | timeout |
+# failed rc=N).
 measure() {
     local label=$1 sink=$2
     shift 2
@@ -148,7 +149,7 @@ measure() {
     for ((i = 0; i < RUNS; i++)); do
         rc=0
         t0=$EPOCHREALTIME
-        /usr/bin/time -f '%e %M' -o "$tf" timeout "$TIMEOUT" "$@" \
+        /usr/bin/time -f '%e %M %U %S' -o "$tf" timeout "$TIMEOUT" "$@" \
             </dev/null >"$sink" 2>"$OUT/logs/$label.err" || rc=$?
         t1=$EPOCHREALTIME
         if [[ $rc -eq 124 ]]; then
@@ -160,15 +161,14 @@ measure() {
         fi
         # /usr/bin/time's %e has 10 ms resolution; bash's clock has 1 us.
         walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
-        lines+=("${walls[-1]} $(tail -n1 "$tf" | awk '{ print $2 }')")
+        lines+=("${walls[-1]} $(tail -n1 "$tf" | awk '{ print $2, $3 "+" $4 }')")
     done
     rm -f "$tf"
-    M_WALL="" M_RSS=""
+    M_WALL="" M_RSS="" M_CPU=""
     if [[ $M_STATUS == ok ]]; then
         local med
         med=$(printf '%s\n' "${lines[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
-        M_WALL=${med% *}
-        M_RSS=${med#* }
+        read -r M_WALL M_RSS M_CPU <<<"$med"
     fi
 }
 
@@ -272,7 +272,7 @@ NPKT=$(corpus_packets "$FILE")
 NCALLS=$(sed -n 's/^calls=\([0-9]*\) .*/\1/p' "$FILE.meta") # one dialog each
 [[ -n $NCALLS ]] || die "cannot read the call count from $FILE.meta"
 
-declare -A WALL RSS STATUS CMDLINE HELD
+declare -A WALL RSS CPU STATUS CMDLINE HELD
 TOOLS=()
 
 run_tool() {
@@ -282,7 +282,7 @@ run_tool() {
     CMDLINE[$label]="$*"
     echo "running $label: $*" >&2
     measure "$label" "$sink" "$@"
-    STATUS[$label]=$M_STATUS WALL[$label]=$M_WALL RSS[$label]=$M_RSS
+    STATUS[$label]=$M_STATUS WALL[$label]=$M_WALL RSS[$label]=$M_RSS CPU[$label]=$M_CPU
 }
 
 skip_tool() {
@@ -344,28 +344,29 @@ echo "corpus: $FILE"
 echo "corpus: $(cat "$FILE.meta")"
 echo "corpus: gen args: ${size[*]} --rtp-seconds $RTP_SECONDS --loss $LOSS --jitter $JITTER --seed $SEED"
 machine
-echo "runs per tool: $RUNS (median wall time; RSS of the median run), timeout ${TIMEOUT}s"
+echo "runs per tool: $RUNS (median wall time; RSS and user+sys CPU of that run: sys is mostly the kernel zeroing fresh pages, which swings between runs on a VM), timeout ${TIMEOUT}s"
 echo
 
 bare_wall=${WALL["bare libpcap loop"]:-}
 dec_wall=${WALL["sipnab decode-only"]:-}
 # Peers analyse SIP and RTP, so they are compared with sipnab doing the same.
 sip_wall=${WALL["sipnab SIP+RTP"]:-$dec_wall}
-printf '%-20s %9s %13s %9s %9s  %s\n' tool "wall s" "packets/s" "RSS MiB" "vs bare" "sipnab vs tool"
+printf '%-20s %9s %11s %13s %9s %9s  %s\n' tool "wall s" "user+sys s" "packets/s" "RSS MiB" "vs bare" \
+    "sipnab vs tool"
 for t in "${TOOLS[@]}"; do
     if [[ ${STATUS[$t]} != ok ]]; then
         printf '%-20s %s\n' "$t" "${STATUS[$t]}"
         continue
     fi
     extra=$(held_note "$t")
-    awk -v t="$t" -v w="${WALL[$t]}" -v r="${RSS[$t]}" -v n="$NPKT" \
+    awk -v t="$t" -v w="${WALL[$t]}" -v r="${RSS[$t]}" -v c="${CPU[$t]:--}" -v n="$NPKT" \
         -v bw="$bare_wall" -v sw="$sip_wall" -v extra="$extra" 'BEGIN {
         vb = (bw != "" && w > 0) ? sprintf("%.2f", bw / w) : "n/a"
         if (extra != "") vs = extra
         else if (t ~ /^sipnab/ || t ~ /^bare/) vs = ""
         else if (sw != "" && sw > 0) vs = sprintf("sipnab SIP+RTP is %.1fx %s", w / sw, t)
         else vs = "n/a"
-        printf "%-20s %9.3f %13.0f %9.1f %9s  %s\n", t, w, (w > 0 ? n / w : 0), r / 1024, vb, vs
+        printf "%-20s %9.3f %11s %13.0f %9.1f %9s  %s\n", t, w, c, (w > 0 ? n / w : 0), r / 1024, vb, vs
     }'
 done
 echo
@@ -460,20 +461,22 @@ sed 's/^/SIP-heavy corpus: /' "$SFILE.meta"
 echo "SIP-heavy corpus: gen args: --calls $SIP_CALLS --rtp-seconds 0 --sip-mix --tcp $SIP_TCP --seed $SEED"
 echo
 sip_wall=${WALL["sipnab pcap+sip"]:-}
-printf '%-20s %9s %13s %9s  %s\n' tool "wall s" "SIP msgs/s" "RSS MiB" "sipnab pcap+sip vs tool"
+printf '%-20s %9s %11s %13s %9s  %s\n' tool "wall s" "user+sys s" "SIP msgs/s" "RSS MiB" \
+    "sipnab pcap+sip vs tool"
 for t in "${TOOLS[@]}"; do
     if [[ ${STATUS[$t]} != ok ]]; then
         printf '%-20s %s\n' "$t" "${STATUS[$t]}"
         continue
     fi
     extra=$(held_note "$t")
-    awk -v t="$t" -v w="${WALL[$t]}" -v r="${RSS[$t]}" -v n="$SMSG" -v sw="$sip_wall" \
+    awk -v t="$t" -v w="${WALL[$t]}" -v r="${RSS[$t]}" -v c="${CPU[$t]:--}" -v n="$SMSG" \
+        -v sw="$sip_wall" \
         -v extra="$extra" 'BEGIN {
         if (extra != "") vs = extra
         else if (t ~ /^sipnab/ || t ~ /^bare/) vs = ""
         else if (sw != "" && sw > 0) vs = sprintf("sipnab pcap+sip is %.1fx %s", w / sw, t)
         else vs = "n/a"
-        printf "%-20s %9.3f %13.0f %9.1f  %s\n", t, w, (w > 0 ? n / w : 0), r / 1024, vs
+        printf "%-20s %9.3f %11s %13.0f %9.1f  %s\n", t, w, c, (w > 0 ? n / w : 0), r / 1024, vs
     }'
 done
 echo
