@@ -135,7 +135,7 @@ static void index_stream(rtp_table_t *t, rtp_stream_t *s)
     call_index(t, s);
 }
 
-/* Double both bucket arrays and re-index every stream (amortised O(1)). On
+/* Double the bucket arrays and re-index every stream (amortised O(1)). On
  * allocation failure the table keeps its size: longer chains, still right. */
 static void grow_buckets(rtp_table_t *t)
 {
