@@ -6,6 +6,8 @@
  * U+10FFFF. */
 #include "sipnab/jsonw.h"
 
+#include "sipnab/format.h"
+
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -209,12 +211,8 @@ static bool raw_string(snb_jsonw_t *w, const char *str, size_t n)
  * start, and its length in *n. */
 static const char *int_text(long long v, char buf[24], size_t *n)
 {
-    char *e = buf + 24, *p = e;
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char *e = buf + 24;
+    char *p = snb_format_uint(v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v, e);
     if (v < 0) *--p = '-';
     *n = (size_t)(e - p);
     return p;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sipnab/format.h"
+
 static const char *const state_names[SIP_DS_COUNT] = {
     [SIP_DS_TRYING] = "Trying",         [SIP_DS_RINGING] = "Ringing",
     [SIP_DS_INCALL] = "InCall",         [SIP_DS_COMPLETED] = "Completed",
@@ -97,13 +99,10 @@ static void copy_str(char *dst, size_t size, snb_str_t s)
  * its cost on every response. */
 static void response_label(char *out, size_t size, unsigned code, snb_str_t reason)
 {
-    char digits[12];
-    size_t nd = 0, at = 0;
-    do
-        digits[nd++] = (char)('0' + code % 10);
-    while ((code /= 10) && nd < sizeof digits);
-    while (nd && at + 1 < size)
-        out[at++] = digits[--nd];
+    char digits[12], *end = digits + sizeof digits;
+    size_t at = 0;
+    for (const char *p = snb_format_uint(code, end); p < end && at + 1 < size; p++)
+        out[at++] = *p;
     if (at + 1 < size) out[at++] = ' ';
     size_t n = reason.p ? reason.len : 0;
     if (n > size - 1 - at) n = size - 1 - at;

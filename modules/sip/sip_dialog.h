@@ -121,6 +121,13 @@ typedef struct sip_timing {
     uint32_t retransmits;    /* messages that repeat an earlier one of their transaction */
 } sip_timing_t;
 
+/* One of those intervals in whole milliseconds, rounded, as every output
+ * prints it; -1 when it does not apply. */
+static inline int64_t sip_timing_ms(int64_t us)
+{
+    return us < 0 ? -1 : (us + 500) / 1000;
+}
+
 typedef struct sip_dialog {
     char *call_id;              /* owned, NUL-terminated */
     sip_dialog_names_t names;   /* parties, tags, user agent: read with the sip_dialog_* below */

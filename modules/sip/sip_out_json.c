@@ -204,7 +204,7 @@ json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
 
 static json_t *json_ms(int64_t us)
 {
-    return us < 0 ? json_null() : json_integer((json_int_t)((us + 500) / 1000));
+    return us < 0 ? json_null() : json_integer((json_int_t)sip_timing_ms(us));
 }
 
 static json_t *sdp_entry_json(const sip_sdp_entry_t *e)
@@ -297,7 +297,7 @@ static void ms_write(snb_jsonw_t *w, const char *key, int64_t us)
     if (us < 0)
         snb_jsonw_null(w, key);
     else
-        snb_jsonw_int(w, key, (us + 500) / 1000);
+        snb_jsonw_int(w, key, sip_timing_ms(us));
 }
 
 void sip_out_dialog_summary_write(snb_jsonw_t *w, const sip_dialog_t *d,

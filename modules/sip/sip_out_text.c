@@ -27,12 +27,12 @@ void sip_out_message_line(FILE *out, const sip_msg_meta_t *meta, const sip_msg_t
     fputc('\n', out);
 }
 
-static void ms_text(int64_t us, char *buf, size_t len)
+/* A timing interval in whole milliseconds, "-" when it does not apply. */
+static char *ms_text(int64_t us, char *buf, size_t len)
 {
-    if (us < 0)
-        snprintf(buf, len, "-");
-    else
-        snprintf(buf, len, "%" PRId64, (us + 500) / 1000);
+    if (us < 0) return snb_format_copy(buf, len, "-", 1);
+    char t[24], *end = t + sizeof t, *p = snb_format_uint((uint64_t)sip_timing_ms(us), end);
+    return snb_format_copy(buf, len, p, (size_t)(end - p));
 }
 
 void sip_out_report_header(FILE *out)
@@ -75,12 +75,9 @@ static void line_put(line_t *l, const char *s)
 
 static void line_uint(line_t *l, uint32_t v)
 {
-    char t[12], *p = t + sizeof t;
-    *--p = '\0';
-    do
-        *--p = (char)('0' + v % 10);
-    while (v /= 10);
-    line_put(l, p);
+    char t[12];
+    t[sizeof t - 1] = '\0';
+    line_put(l, snb_format_uint(v, t + sizeof t - 1));
 }
 
 static void line_flush(FILE *out, line_t *l)
@@ -198,17 +195,8 @@ static void field(FILE *out, bool md, const char *bullet, const char *name, cons
 
 static void line_ms(line_t *l, int64_t us)
 {
-    if (us < 0) {
-        line_put(l, "-");
-        return;
-    }
-    char t[24], *p = t + sizeof t;
-    uint64_t v = ((uint64_t)us + 500) / 1000;
-    *--p = '\0';
-    do
-        *--p = (char)('0' + v % 10);
-    while (v /= 10);
-    line_put(l, p);
+    char t[24];
+    line_put(l, ms_text(us, t, sizeof t));
 }
 
 static void summary_lines(FILE *out, const sip_dialog_t *d, const sip_annotations_t *ann,

@@ -21,6 +21,17 @@ static inline char *snb_format_digits(char *p, unsigned v, int width)
     return p + width;
 }
 
+/* The decimal digits of v written so they end just before `end`; their
+ * start ("%llu" without snprintf's format parsing). Room: 20 bytes. */
+static inline char *snb_format_uint(uint64_t v, char *end)
+{
+    char *p = end;
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    return p;
+}
+
 /* Copy n bytes of text into buf of len as snprintf would (truncated, NUL). */
 static inline char *snb_format_copy(char *buf, size_t len, const char *text, size_t n)
 {
@@ -103,14 +114,9 @@ static inline char *snb_format_endpoint(const snb_addr_t *a, uint16_t port, char
     p += strlen(p);
     if (a->family == 6) *p++ = ']';
     *p++ = ':';
-    char digits[5];
-    int n = 0;
-    unsigned v = port;
-    do
-        digits[n++] = (char)('0' + v % 10);
-    while ((v /= 10) && n < 5);
-    while (n)
-        *p++ = digits[--n];
+    char digits[8], *end = digits + sizeof digits, *d = snb_format_uint(port, end);
+    memcpy(p, d, (size_t)(end - d));
+    p += end - d;
     return snb_format_copy(buf, len, t, (size_t)(p - t));
 }
 
@@ -125,16 +131,12 @@ static inline char *snb_format_secs3(uint64_t us, char *buf, size_t len)
         snprintf(buf, len, "%.3f", (double)us / 1e6);
         return buf;
     }
-    uint64_t ms = (us + 500u) / 1000u, whole = ms / 1000u;
-    char t[32], *p = t + sizeof t;
-    unsigned frac = (unsigned)(ms % 1000u);
-    for (int i = 0; i < 3; i++, frac /= 10)
-        *--p = (char)('0' + frac % 10);
+    uint64_t ms = (us + 500u) / 1000u;
+    char t[32], *end = t + sizeof t, *p = end - 3;
+    snb_format_digits(p, (unsigned)(ms % 1000u), 3);
     *--p = '.';
-    do
-        *--p = (char)('0' + whole % 10);
-    while (whole /= 10);
-    return snb_format_copy(buf, len, p, (size_t)(t + sizeof t - p));
+    p = snb_format_uint(ms / 1000u, p);
+    return snb_format_copy(buf, len, p, (size_t)(end - p));
 }
 
 /* Text from a capture (a From display name, a User-Agent, a request line)
