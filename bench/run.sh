@@ -137,6 +137,11 @@ corpus() {
 
 corpus_packets() { sed -n 's/.* packets=\([0-9]*\) .*/\1/p' "$1.meta"; }
 
+# median_line LINE...: the line whose first number is the median (by sort -g).
+median_line() {
+    printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"
+}
+
 # measure LABEL STDOUT CMD...: RUNS runs, sets M_WALL (median), M_RSS (KiB),
 # M_CPU ("user+sys" seconds; the same run) and M_STATUS (ok | timeout |
 # failed rc=N).
@@ -166,9 +171,7 @@ measure() {
     rm -f "$tf"
     M_WALL="" M_RSS="" M_CPU=""
     if [[ $M_STATUS == ok ]]; then
-        local med
-        med=$(printf '%s\n' "${lines[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
-        read -r M_WALL M_RSS M_CPU <<<"$med"
+        read -r M_WALL M_RSS M_CPU <<<"$(median_line "${lines[@]}")"
     fi
 }
 
@@ -197,7 +200,7 @@ sipnab_cmd() {
 # every packet read; HELD[LABEL] is until the API process holds every
 # dialog (bench/api_wait.py). Median of RUNS runs, by read time.
 run_api() {
-    local label=$1 err=$2 packets=$3 dialogs=$4 r med api_read api_held api_rss
+    local label=$1 err=$2 packets=$3 dialogs=$4 i r api_read api_held api_rss
     local lines=()
     TOOLS+=("$label")
     CMDLINE[$label]="${SIPNAB_CMD[*]} --api 127.0.0.1:PORT -o http.rate_limit=0"
@@ -211,8 +214,7 @@ run_api() {
         fi
         lines+=("$r")
     done
-    med=$(printf '%s\n' "${lines[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
-    read -r api_read api_held api_rss <<<"$med"
+    read -r api_read api_held api_rss <<<"$(median_line "${lines[@]}")"
     WALL[$label]=$api_read RSS[$label]=$api_rss HELD[$label]=$api_held
 }
 
