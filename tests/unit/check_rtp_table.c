@@ -275,6 +275,19 @@ START_TEST(test_sdp_after_media)
 }
 END_TEST
 
+/* rtp_table_call_next hands over exactly want[0..n), in that order. */
+static void assert_call_streams(const rtp_table_t *t, const char *call_id,
+                                const rtp_stream_t *const *want, unsigned n)
+{
+    unsigned got = 0;
+    for (const rtp_stream_t *s = rtp_table_call_next(t, call_id, NULL); s;
+         s = rtp_table_call_next(t, call_id, s)) {
+        ck_assert_uint_lt(got, n);
+        ck_assert_ptr_eq(s, want[got++]);
+    }
+    ck_assert_uint_eq(got, n);
+}
+
 /* A call's streams come in creation order: one claimed when a later SDP
  * announced its endpoint takes its place among them, an evicted one
  * leaves (rtp_table_call_next walks a per-call chain, not every stream). */
@@ -284,7 +297,7 @@ START_TEST(test_call_streams_in_creation_order)
     cfg.max_streams = 3;
     fx_t f;
     fx_init(&f, &cfg);
-    const rtp_stream_t *x, *y, *z, *w, *s;
+    const rtp_stream_t *x, *y, *z, *w;
     /* x: to the answerer's endpoint before any SDP names it */
     rtp(&f, T0, "10.0.0.9", 7000, B, 5000, 0, 1, 0, 0x9, &x);
     rtp(&f, T0 + 20000, "10.0.0.9", 7000, B, 5000, 0, 2, 160, 0x9, &x);
@@ -297,24 +310,14 @@ START_TEST(test_call_streams_in_creation_order)
     ck_assert_int_eq(rtp(&f, T0 + 60000, A, 4000, B, 5000, 0, 1, 0, 0xA, &z), RTP_TABLE_RTP);
     ck_assert(x->id < y->id && y->id < z->id);
     const rtp_stream_t *want[] = {x, y, z};
-    unsigned n = 0;
-    for (s = rtp_table_call_next(f.t, "c1", NULL); s; s = rtp_table_call_next(f.t, "c1", s)) {
-        ck_assert_uint_lt(n, 3);
-        ck_assert_ptr_eq(s, want[n++]);
-    }
-    ck_assert_uint_eq(n, 3);
+    assert_call_streams(f.t, "c1", want, 3);
     /* y and z go on; a fourth stream evicts x, the least recently active */
     rtp(&f, T0 + 70000, B, 5000, A, 4000, 0, 2, 160, 0xB, &y);
     rtp(&f, T0 + 70000, A, 4000, B, 5000, 0, 2, 160, 0xA, &z);
     ck_assert_int_eq(rtp(&f, T0 + 80000, A, 4000, B, 5000, 0, 1, 0, 0xAA, &w), RTP_TABLE_RTP);
     ck_assert_uint_eq(rtp_table_stats(f.t)->evicted, 1);
     const rtp_stream_t *after[] = {y, z, w};
-    n = 0;
-    for (s = rtp_table_call_next(f.t, "c1", NULL); s; s = rtp_table_call_next(f.t, "c1", s)) {
-        ck_assert_uint_lt(n, 3);
-        ck_assert_ptr_eq(s, after[n++]);
-    }
-    ck_assert_uint_eq(n, 3);
+    assert_call_streams(f.t, "c1", after, 3);
     ck_assert_ptr_null(rtp_table_call_next(f.t, "c2", NULL));
     fx_free(&f);
 }
