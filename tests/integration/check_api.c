@@ -932,23 +932,28 @@ START_TEST(live_capture_socket_not_inherited)
     ck_assert(wait_for_text(ERR, "serving the API", 10));
     pid_t child = api_child(pid);
     ck_assert_int_gt(child, 0);
-    /* the capture's sockets are in /proc/net/packet (by inode) */
-    char *packet = read_file("/proc/net/packet");
-    ck_assert_ptr_nonnull(packet);
+    /* the capture's sockets are in /proc/net/packet (by inode). The API
+     * process is started before the capture opens its socket (modules
+     * start in order), so wait up to 10 s for the socket to exist. */
     char parent_targets[64][256], targets[64][256];
-    int np = fd_targets(pid, parent_targets, 64), nc = fd_targets(child, targets, 64);
     int packet_sockets = 0;
-    for (int i = 0; i < np; i++) {
-        unsigned long ino;
-        if (sscanf(parent_targets[i], "socket:[%lu]", &ino) != 1) continue;
-        if (!packet_socket_inode(packet, ino)) continue;
-        packet_sockets++;
-        for (int k = 0; k < nc; k++)
-            ck_assert_msg(strcmp(targets[k], parent_targets[i]) != 0,
-                          "the API process holds the capture socket %s", targets[k]);
+    for (int tries = 0; tries < 100 && packet_sockets == 0; tries++) {
+        if (tries) usleep(100000);
+        char *packet = read_file("/proc/net/packet");
+        ck_assert_ptr_nonnull(packet);
+        int np = fd_targets(pid, parent_targets, 64), nc = fd_targets(child, targets, 64);
+        for (int i = 0; i < np; i++) {
+            unsigned long ino;
+            if (sscanf(parent_targets[i], "socket:[%lu]", &ino) != 1) continue;
+            if (!packet_socket_inode(packet, ino)) continue;
+            packet_sockets++;
+            for (int k = 0; k < nc; k++)
+                ck_assert_msg(strcmp(targets[k], parent_targets[i]) != 0,
+                              "the API process holds the capture socket %s", targets[k]);
+        }
+        free(packet);
     }
     ck_assert_int_gt(packet_sockets, 0); /* the check looked at something */
-    free(packet);
     snprintf(base, sizeof base, "http://127.0.0.1:18191");
     /* a call captured live shows up in the API while capture goes on */
     const char *invite = "INVITE sip:bob@127.0.0.1 SIP/2.0\r\n"
