@@ -7,10 +7,6 @@
 
 #include "sipnab/lazytable.h"
 
-/* Method numbers of modules/sip/sip_msg.h; copied so this library does not
- * depend on the SIP module. */
-enum { M_INVITE = 1, M_BYE = 3 };
-
 struct rtp_calls {
     uint32_t max_calls;
     uint32_t n_calls;
@@ -398,6 +394,34 @@ static void fax_sdp(rtp_calls_t *c, rtp_call_t *k, const snb_sip_message_event_t
     }
 }
 
+/* Methods of an INVITE dialog: the messages that make a call, with or
+ * without SDP (an answered INVITE without media is itself a diagnosis). */
+static bool invite_dialog_method(uint8_t method)
+{
+    switch (method) {
+    case SNB_SIP_INVITE:
+    case SNB_SIP_ACK:
+    case SNB_SIP_BYE:
+    case SNB_SIP_CANCEL:
+    case SNB_SIP_PRACK:
+    case SNB_SIP_INFO:
+    case SNB_SIP_UPDATE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Whether a message of a Call-ID not seen yet starts a call: REGISTER,
+ * OPTIONS, SUBSCRIBE/NOTIFY, MESSAGE... without SDP never carry media, and
+ * on signalling-heavy traffic they are most dialogs (a call apiece cost
+ * its memory and a table slot for nothing). */
+static bool starts_call(const snb_sip_message_event_t *ev)
+{
+    return ev->n_media > 0 || invite_dialog_method(ev->method) ||
+           invite_dialog_method(ev->cseq_method);
+}
+
 rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, unsigned *new_eps)
 {
     if (new_eps) *new_eps = 0;
@@ -405,6 +429,7 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
     forget_ended(c, ev->ts_us);
     rtp_call_t *k = rtp_calls_find(c, ev->call_id.p, ev->call_id.len);
     bool fresh = !k;
+    if (fresh && !starts_call(ev)) return NULL;
     if (fresh) k = call_create(c, ev->call_id.p, ev->call_id.len, ev->ts_us);
     if (ev->ts_us > k->last_us) k->last_us = ev->ts_us;
 
@@ -422,11 +447,11 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
     bool same_tag = !k->caller_tag[0] || strcmp(tag, k->caller_tag) == 0;
     bool by_caller = ev->is_request ? same_tag : !same_tag;
 
-    if (ev->is_request && ev->method == M_INVITE) {
+    if (ev->is_request && ev->method == SNB_SIP_INVITE) {
         if (!k->invite_us) k->invite_us = ev->ts_us;
         if (!k->answered && k->ended_us) k->ended_us = 0; /* retried after 401/407 */
     }
-    if (!ev->is_request && ev->cseq_method == M_INVITE && ev->status >= 200) {
+    if (!ev->is_request && ev->cseq_method == SNB_SIP_INVITE && ev->status >= 200) {
         if (ev->status < 300) {
             if (!k->answered) {
                 k->answered = true;
@@ -438,7 +463,7 @@ rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, uns
             if (!k->ended_us) k->ended_us = ev->ts_us;
         }
     }
-    if (ev->is_request && ev->method == M_BYE && !k->ended_us) k->ended_us = ev->ts_us;
+    if (ev->is_request && ev->method == SNB_SIP_BYE && !k->ended_us) k->ended_us = ev->ts_us;
 
     if (ev->n_media > 0 && ev->sdp_role != SNB_SDP_NONE) {
         if (!k->side[0].n_sdp && !k->side[1].n_sdp)

@@ -134,9 +134,11 @@ void rtp_calls_set_linger(rtp_calls_t *c, uint64_t linger_us);
 void rtp_calls_free(rtp_calls_t *c);
 
 /* One SNB_EV_SIP_MESSAGE. Returns the call it updated (NULL if ignored:
- * no Call-ID), valid until the next rtp_calls_sip(). *new_eps is set to
- * the number of endpoints added or moved (so the stream table knows when to
- * look for streams that were waiting for SDP). */
+ * no Call-ID, or the first message of a Call-ID that cannot start a call,
+ * such as REGISTER, OPTIONS or SUBSCRIBE without SDP), valid until the next
+ * rtp_calls_sip(). *new_eps is set to the number of endpoints added or
+ * moved (so the stream table knows when to look for streams that were
+ * waiting for SDP). */
 rtp_call_t *rtp_calls_sip(rtp_calls_t *c, const snb_sip_message_event_t *ev, unsigned *new_eps);
 
 /* The most recently announced endpoint at (addr, port), or NULL. Only audio

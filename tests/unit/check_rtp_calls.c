@@ -469,6 +469,49 @@ START_TEST(test_no_call_id_ignored)
 }
 END_TEST
 
+/* REGISTER, OPTIONS and SUBSCRIBE without SDP start no call (they never
+ * carry media); an INVITE without SDP does, a MESSAGE with SDP does, and a
+ * call that exists takes in-dialog OPTIONS like any message. */
+START_TEST(test_only_media_dialogs_start_calls)
+{
+    rtp_calls_t *c = rtp_calls_new(16);
+    const char *no_media[] = {"REGISTER sip:x SIP/2.0", "OPTIONS sip:b@y SIP/2.0",
+                              "SUBSCRIBE sip:b@y SIP/2.0"};
+    const char *cseq[] = {"1 REGISTER", "1 OPTIONS", "1 SUBSCRIBE"};
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "nm-%d", i);
+        ck_assert_ptr_null(feed(c, msg(no_media[i], "a1", NULL, id, cseq[i], NULL, 0, NULL, NULL),
+                                1000000, true, NULL));
+        ck_assert_ptr_null(feed(c,
+                                msg("SIP/2.0 200 OK", "a1", "b1", id, cseq[i], NULL, 0, NULL, NULL),
+                                1000100, false, NULL));
+        ck_assert_ptr_null(rtp_calls_find(c, id, strlen(id)));
+    }
+    ck_assert_uint_eq(rtp_calls_stats(c)->calls, 0);
+
+    rtp_call_t *k = feed(
+        c, msg("INVITE sip:b@y SIP/2.0", "a1", NULL, "late-offer", "1 INVITE", NULL, 0, NULL, NULL),
+        2000000, true, NULL);
+    ck_assert_ptr_nonnull(k);
+    ck_assert_uint_eq(k->invite_us, 2000000);
+    unsigned n = 0;
+    k = feed(
+        c, msg("MESSAGE sip:b@y SIP/2.0", "m1", NULL, "with-sdp", "1 MESSAGE", A, 4000, "0", NULL),
+        2100000, true, &n);
+    ck_assert_ptr_nonnull(k);
+    ck_assert_uint_eq(n, 1);
+    k = feed(
+        c,
+        msg("OPTIONS sip:b@y SIP/2.0", "a1", "b1", "late-offer", "2 OPTIONS", NULL, 0, NULL, NULL),
+        3000000, true, NULL);
+    ck_assert_ptr_nonnull(k);
+    ck_assert_uint_eq(k->last_us, 3000000);
+    ck_assert_uint_eq(rtp_calls_stats(c)->calls, 2);
+    rtp_calls_free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("rtp_calls");
@@ -485,6 +528,7 @@ int main(void)
     tcase_add_test(tc, test_linger_forgets_ended_calls);
     tcase_add_test(tc, test_port_reuse);
     tcase_add_test(tc, test_no_call_id_ignored);
+    tcase_add_test(tc, test_only_media_dialogs_start_calls);
     tcase_add_test(tc, test_t38_fax_phase);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
