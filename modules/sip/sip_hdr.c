@@ -24,37 +24,85 @@ typedef struct hdr_def {
     const char *name;
     char compact;
     uint8_t len;
+    bool list; /* its grammar is a comma-separated list (list_headers below) */
 } hdr_def_t;
 
-#define HD(s, c)                                                                                   \
+#define HD(s, c, l)                                                                                \
     {                                                                                              \
-        s, c, (uint8_t)(sizeof(s) - 1)                                                             \
+        s, c, (uint8_t)(sizeof(s) - 1), l                                                          \
     }
 
 /* Indexed by sip_hdr_id_t. Compact forms: RFC 3261 20, RFC 3515/3892/3841,
- * RFC 4028, RFC 8224. */
+ * RFC 4028, RFC 8224. check_sip_hdr checks the list flags against
+ * list_headers and the two tables below against this one. */
 static const hdr_def_t hdr_defs[SIP_H_COUNT_KNOWN] = {
-    [SIP_H_OTHER] = HD("", 0),
-    [SIP_H_CALL_ID] = HD("call-id", 'i'),
-    [SIP_H_FROM] = HD("from", 'f'),
-    [SIP_H_TO] = HD("to", 't'),
-    [SIP_H_VIA] = HD("via", 'v'),
-    [SIP_H_CSEQ] = HD("cseq", 0),
-    [SIP_H_CONTENT_LENGTH] = HD("content-length", 'l'),
-    [SIP_H_CONTENT_TYPE] = HD("content-type", 'c'),
-    [SIP_H_CONTACT] = HD("contact", 'm'),
-    [SIP_H_SUPPORTED] = HD("supported", 'k'),
-    [SIP_H_SUBJECT] = HD("subject", 's'),
-    [SIP_H_CONTENT_ENCODING] = HD("content-encoding", 'e'),
-    [SIP_H_EVENT] = HD("event", 'o'),
-    [SIP_H_REFER_TO] = HD("refer-to", 'r'),
-    [SIP_H_ALLOW_EVENTS] = HD("allow-events", 'u'),
-    [SIP_H_REFERRED_BY] = HD("referred-by", 'b'),
-    [SIP_H_SESSION_EXPIRES] = HD("session-expires", 'x'),
-    [SIP_H_IDENTITY] = HD("identity", 'y'),
-    [SIP_H_ACCEPT_CONTACT] = HD("accept-contact", 'a'),
-    [SIP_H_REJECT_CONTACT] = HD("reject-contact", 'j'),
-    [SIP_H_REQUEST_DISPOSITION] = HD("request-disposition", 'd'),
+    [SIP_H_OTHER] = HD("", 0, false),
+    [SIP_H_CALL_ID] = HD("call-id", 'i', false),
+    [SIP_H_FROM] = HD("from", 'f', false),
+    [SIP_H_TO] = HD("to", 't', false),
+    [SIP_H_VIA] = HD("via", 'v', true),
+    [SIP_H_CSEQ] = HD("cseq", 0, false),
+    [SIP_H_CONTENT_LENGTH] = HD("content-length", 'l', false),
+    [SIP_H_CONTENT_TYPE] = HD("content-type", 'c', false),
+    [SIP_H_CONTACT] = HD("contact", 'm', true),
+    [SIP_H_SUPPORTED] = HD("supported", 'k', true),
+    [SIP_H_SUBJECT] = HD("subject", 's', false),
+    [SIP_H_CONTENT_ENCODING] = HD("content-encoding", 'e', true),
+    [SIP_H_EVENT] = HD("event", 'o', false),
+    [SIP_H_REFER_TO] = HD("refer-to", 'r', false),
+    [SIP_H_ALLOW_EVENTS] = HD("allow-events", 'u', true),
+    [SIP_H_REFERRED_BY] = HD("referred-by", 'b', false),
+    [SIP_H_SESSION_EXPIRES] = HD("session-expires", 'x', false),
+    [SIP_H_IDENTITY] = HD("identity", 'y', false),
+    [SIP_H_ACCEPT_CONTACT] = HD("accept-contact", 'a', true),
+    [SIP_H_REJECT_CONTACT] = HD("reject-contact", 'j', true),
+    [SIP_H_REQUEST_DISPOSITION] = HD("request-disposition", 'd', true),
+    [SIP_H_USER_AGENT] = HD("user-agent", 0, false),
+    [SIP_H_SERVER] = HD("server", 0, false),
+};
+
+/* The known names by length (at most three share one), and the compact
+ * forms by letter: a lookup classifies its name with one or two compares
+ * instead of a walk of hdr_defs. */
+#define BY_LEN_MAX 19
+static const uint8_t by_len[BY_LEN_MAX + 1][3] = {
+    [2] = {SIP_H_TO},
+    [3] = {SIP_H_VIA},
+    [4] = {SIP_H_FROM, SIP_H_CSEQ},
+    [5] = {SIP_H_EVENT},
+    [6] = {SIP_H_SERVER},
+    [7] = {SIP_H_CALL_ID, SIP_H_CONTACT, SIP_H_SUBJECT},
+    [8] = {SIP_H_REFER_TO, SIP_H_IDENTITY},
+    [9] = {SIP_H_SUPPORTED},
+    [10] = {SIP_H_USER_AGENT},
+    [11] = {SIP_H_REFERRED_BY},
+    [12] = {SIP_H_CONTENT_TYPE, SIP_H_ALLOW_EVENTS},
+    [14] = {SIP_H_CONTENT_LENGTH, SIP_H_ACCEPT_CONTACT, SIP_H_REJECT_CONTACT},
+    [15] = {SIP_H_SESSION_EXPIRES},
+    [16] = {SIP_H_CONTENT_ENCODING},
+    [19] = {SIP_H_REQUEST_DISPOSITION},
+};
+
+static const uint8_t by_compact[26] = {
+    ['a' - 'a'] = SIP_H_ACCEPT_CONTACT,
+    ['b' - 'a'] = SIP_H_REFERRED_BY,
+    ['c' - 'a'] = SIP_H_CONTENT_TYPE,
+    ['d' - 'a'] = SIP_H_REQUEST_DISPOSITION,
+    ['e' - 'a'] = SIP_H_CONTENT_ENCODING,
+    ['f' - 'a'] = SIP_H_FROM,
+    ['i' - 'a'] = SIP_H_CALL_ID,
+    ['j' - 'a'] = SIP_H_REJECT_CONTACT,
+    ['k' - 'a'] = SIP_H_SUPPORTED,
+    ['l' - 'a'] = SIP_H_CONTENT_LENGTH,
+    ['m' - 'a'] = SIP_H_CONTACT,
+    ['o' - 'a'] = SIP_H_EVENT,
+    ['r' - 'a'] = SIP_H_REFER_TO,
+    ['s' - 'a'] = SIP_H_SUBJECT,
+    ['t' - 'a'] = SIP_H_TO,
+    ['u' - 'a'] = SIP_H_ALLOW_EVENTS,
+    ['v' - 'a'] = SIP_H_VIA,
+    ['x' - 'a'] = SIP_H_SESSION_EXPIRES,
+    ['y' - 'a'] = SIP_H_IDENTITY,
 };
 
 static bool ieq_n(const char *a, const char *lit, size_t n)
@@ -68,13 +116,32 @@ sip_hdr_id_t sip_hdr_classify(const char *name, size_t len)
 {
     if (len == 1) {
         char c = snb_ascii_lower(name[0]);
-        for (int i = 1; i < SIP_H_COUNT_KNOWN; i++)
-            if (hdr_defs[i].compact == c) return (sip_hdr_id_t)i;
-        return SIP_H_OTHER;
+        return c >= 'a' && c <= 'z' ? (sip_hdr_id_t)by_compact[c - 'a'] : SIP_H_OTHER;
     }
-    for (int i = 1; i < SIP_H_COUNT_KNOWN; i++)
-        if (hdr_defs[i].len == len && ieq_n(name, hdr_defs[i].name, len)) return (sip_hdr_id_t)i;
+    if (len > BY_LEN_MAX) return SIP_H_OTHER;
+    for (int i = 0; i < 3 && by_len[len][i]; i++)
+        if (ieq_n(name, hdr_defs[by_len[len][i]].name, len)) return (sip_hdr_id_t)by_len[len][i];
     return SIP_H_OTHER;
+}
+
+sip_hdr_id_t sip_hdr_compact_id(char lower)
+{
+    return lower >= 'a' && lower <= 'z' ? (sip_hdr_id_t)by_compact[lower - 'a'] : SIP_H_OTHER;
+}
+
+const char *sip_hdr_name(sip_hdr_id_t id)
+{
+    return id > SIP_H_OTHER && id < SIP_H_COUNT_KNOWN ? hdr_defs[id].name : NULL;
+}
+
+char sip_hdr_compact(sip_hdr_id_t id)
+{
+    return id > SIP_H_OTHER && id < SIP_H_COUNT_KNOWN ? hdr_defs[id].compact : 0;
+}
+
+bool sip_hdr_is_list(sip_hdr_id_t id)
+{
+    return id > SIP_H_OTHER && id < SIP_H_COUNT_KNOWN && hdr_defs[id].list;
 }
 
 /* Headers whose grammar is a comma-separated list (RFC 3261 7.3.1 and the
@@ -125,7 +192,7 @@ static const list_hdr_t list_headers[] = {
     LH("warning"),
 };
 
-static bool is_list_header(const char *canon, size_t len)
+bool sip_hdr_name_is_list(const char *canon, size_t len)
 {
     for (size_t i = 0; i < sizeof list_headers / sizeof list_headers[0]; i++)
         if (list_headers[i].len == len && ieq_n(canon, list_headers[i].name, len)) return true;
@@ -225,14 +292,12 @@ unsigned sip_list_count(snb_str_t value, snb_str_t *first)
     return n;
 }
 
-/* Does the indexed header h match the query (id, canonical name)? */
+/* The parser classified every header (h->id): a known name matches by id,
+ * in any case or compact form; only other names are compared. */
 static bool hdr_match(const sip_header_t *h, sip_hdr_id_t id, const char *name, size_t nlen)
 {
-    if (id != SIP_H_OTHER) {
-        if (h->name.len == 1) return snb_ascii_lower(h->name.p[0]) == hdr_defs[id].compact;
-        return h->name.len == hdr_defs[id].len && ieq_n(h->name.p, hdr_defs[id].name, h->name.len);
-    }
-    if (h->name.len != nlen) return false;
+    if (id != SIP_H_OTHER) return h->id == id;
+    if (h->id != SIP_H_OTHER || h->name.len != nlen) return false;
     for (size_t i = 0; i < nlen; i++)
         if (snb_ascii_lower(h->name.p[i]) != snb_ascii_lower(name[i])) return false;
     return true;
@@ -244,9 +309,7 @@ static snb_str_t header_walk(const sip_msg_t *msg, const char *name, unsigned nt
 {
     size_t nlen = strlen(name);
     sip_hdr_id_t id = sip_hdr_classify(name, nlen);
-    const char *canon = id != SIP_H_OTHER ? hdr_defs[id].name : name;
-    size_t clen = id != SIP_H_OTHER ? hdr_defs[id].len : nlen;
-    bool list = is_list_header(canon, clen);
+    bool list = id != SIP_H_OTHER ? hdr_defs[id].list : sip_hdr_name_is_list(name, nlen);
     unsigned seen = 0;
     snb_str_t found = SNB_STR_NULL;
     for (unsigned i = 0; i < msg->n_headers; i++) {

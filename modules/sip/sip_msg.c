@@ -211,44 +211,60 @@ static inline __attribute__((always_inline)) bool tok_ieq(const char *n, const c
     return true;
 }
 
-/* Classify only the headers the parser interprets; everything else is
- * looked up later on demand. By length, then one compare: no table walk. */
+/* Classify a header name (a token) as sip_hdr_classify does, for every
+ * header of every message: by length, then compares with constant literals
+ * the compiler unrolls into a few word compares. check_sip_parse's
+ * test_header_ids parses every known name and compact form. */
 static sip_hdr_id_t key_header(const char *n, uint32_t len)
 {
+#define IS(lit) tok_ieq(n, lit, sizeof(lit) - 1)
     switch (len) {
-    case 1:
-        switch (n[0] | 0x20) {
-        case 'i':
-            return SIP_H_CALL_ID;
-        case 'f':
-            return SIP_H_FROM;
-        case 't':
-            return SIP_H_TO;
-        case 'v':
-            return SIP_H_VIA;
-        case 'l':
-            return SIP_H_CONTENT_LENGTH;
-        case 'c':
-            return SIP_H_CONTENT_TYPE;
-        default:
-            return SIP_H_OTHER;
-        }
+    case 1: {
+        char c = (char)(n[0] | 0x20);
+        return c >= 'a' && c <= 'z' ? sip_hdr_compact_id(c) : SIP_H_OTHER;
+    }
     case 2:
-        return tok_ieq(n, "to", 2) ? SIP_H_TO : SIP_H_OTHER;
+        return IS("to") ? SIP_H_TO : SIP_H_OTHER;
     case 3:
-        return tok_ieq(n, "via", 3) ? SIP_H_VIA : SIP_H_OTHER;
+        return IS("via") ? SIP_H_VIA : SIP_H_OTHER;
     case 4:
-        if (tok_ieq(n, "from", 4)) return SIP_H_FROM;
-        return tok_ieq(n, "cseq", 4) ? SIP_H_CSEQ : SIP_H_OTHER;
+        return IS("from") ? SIP_H_FROM : IS("cseq") ? SIP_H_CSEQ : SIP_H_OTHER;
+    case 5:
+        return IS("event") ? SIP_H_EVENT : SIP_H_OTHER;
+    case 6:
+        return IS("server") ? SIP_H_SERVER : SIP_H_OTHER;
     case 7:
-        return tok_ieq(n, "call-id", 7) ? SIP_H_CALL_ID : SIP_H_OTHER;
+        return IS("call-id")   ? SIP_H_CALL_ID
+               : IS("contact") ? SIP_H_CONTACT
+               : IS("subject") ? SIP_H_SUBJECT
+                               : SIP_H_OTHER;
+    case 8:
+        return IS("refer-to") ? SIP_H_REFER_TO : IS("identity") ? SIP_H_IDENTITY : SIP_H_OTHER;
+    case 9:
+        return IS("supported") ? SIP_H_SUPPORTED : SIP_H_OTHER;
+    case 10:
+        return IS("user-agent") ? SIP_H_USER_AGENT : SIP_H_OTHER;
+    case 11:
+        return IS("referred-by") ? SIP_H_REFERRED_BY : SIP_H_OTHER;
     case 12:
-        return tok_ieq(n, "content-type", 12) ? SIP_H_CONTENT_TYPE : SIP_H_OTHER;
+        return IS("content-type")   ? SIP_H_CONTENT_TYPE
+               : IS("allow-events") ? SIP_H_ALLOW_EVENTS
+                                    : SIP_H_OTHER;
     case 14:
-        return tok_ieq(n, "content-length", 14) ? SIP_H_CONTENT_LENGTH : SIP_H_OTHER;
+        return IS("content-length")   ? SIP_H_CONTENT_LENGTH
+               : IS("accept-contact") ? SIP_H_ACCEPT_CONTACT
+               : IS("reject-contact") ? SIP_H_REJECT_CONTACT
+                                      : SIP_H_OTHER;
+    case 15:
+        return IS("session-expires") ? SIP_H_SESSION_EXPIRES : SIP_H_OTHER;
+    case 16:
+        return IS("content-encoding") ? SIP_H_CONTENT_ENCODING : SIP_H_OTHER;
+    case 19:
+        return IS("request-disposition") ? SIP_H_REQUEST_DISPOSITION : SIP_H_OTHER;
     default:
         return SIP_H_OTHER;
     }
+#undef IS
 }
 
 static void finish_header(sip_msg_t *m, cur_hdr_t *c, bool *have_cl)
@@ -257,14 +273,17 @@ static void finish_header(sip_msg_t *m, cur_hdr_t *c, bool *have_cl)
     c->active = false;
     snb_str_t v = sip_trim(c->v, c->ve);
     if (!v.p) v = snb_str(c->v, 0);
+    /* Every header is classified once here, so lookups compare ids. */
+    sip_hdr_id_t id = key_header(c->name, c->nlen);
     if (m->n_headers < SIP_MAX_HEADERS) {
         sip_header_t *h = &m->headers[m->n_headers++];
         h->name = snb_str(c->name, c->nlen);
         h->value = v;
+        h->id = (uint8_t)id;
     } else {
         m->malformed |= SIP_MAL_TOO_MANY_HEADERS;
     }
-    switch (key_header(c->name, c->nlen)) {
+    switch (id) {
     case SIP_H_CALL_ID:
         if (!m->call_id.p && v.len) m->call_id = v;
         break;

@@ -73,6 +73,8 @@ const char *sip_malformed_reason(uint32_t flags);
 typedef struct sip_header {
     snb_str_t name;  /* as written, e.g. "v" or "Via" */
     snb_str_t value; /* raw, trimmed; may span folded lines */
+    uint8_t id;      /* sip_hdr_id_t of name (SIP_H_OTHER: none we know), so
+                      * lookups compare ids instead of names */
 } sip_header_t;
 
 /* name-addr / addr-spec: `"Alice" <sip:alice@example.com>;tag=123` */

@@ -58,11 +58,23 @@ typedef enum sip_hdr_id {
     SIP_H_ACCEPT_CONTACT,
     SIP_H_REJECT_CONTACT,
     SIP_H_REQUEST_DISPOSITION,
+    SIP_H_USER_AGENT, /* looked up for every message (sip_msg_fields_of), */
+    SIP_H_SERVER,     /* so they match by id too */
     SIP_H_COUNT_KNOWN
 } sip_hdr_id_t;
 
 /* Identify a header name (full or compact form), case-insensitively. */
 sip_hdr_id_t sip_hdr_classify(const char *name, size_t len);
+/* A known header's lower-case name and compact form (0: none); NULL and 0
+ * for SIP_H_OTHER. */
+const char *sip_hdr_name(sip_hdr_id_t id);
+/* The header whose compact form is this lower-case letter, or SIP_H_OTHER. */
+sip_hdr_id_t sip_hdr_compact_id(char lower);
+char sip_hdr_compact(sip_hdr_id_t id);
+/* Whether a header's grammar is a comma-separated list: by id, or by name
+ * (any case) for headers without one. */
+bool sip_hdr_is_list(sip_hdr_id_t id);
+bool sip_hdr_name_is_list(const char *name, size_t len);
 
 /* Split a header value on commas outside quotes and <...>. Returns the
  * number of non-empty elements; *first gets the first one (trimmed). */

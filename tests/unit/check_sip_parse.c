@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sip_msg.h"
+#include "sip_msg_int.h"
 
 static sip_msg_t M;
 
@@ -665,6 +666,82 @@ START_TEST(test_truncations)
 }
 END_TEST
 
+/* Every known header classifies to its id by full name and compact form,
+ * in any case; the list flags agree with the list of list headers; names
+ * that only look alike stay unknown, and lookups by id find every form. */
+START_TEST(test_header_ids)
+{
+    bool compact_used[26] = {false};
+    for (int id = 1; id < SIP_H_COUNT_KNOWN; id++) {
+        const char *name = sip_hdr_name((sip_hdr_id_t)id);
+        ck_assert_ptr_nonnull(name);
+        size_t len = strlen(name);
+        char upper[32];
+        for (size_t i = 0; i <= len; i++)
+            upper[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+        ck_assert_int_eq(sip_hdr_classify(name, len), id);
+        ck_assert_int_eq(sip_hdr_classify(upper, len), id);
+        ck_assert_int_eq(sip_hdr_is_list((sip_hdr_id_t)id), sip_hdr_name_is_list(upper, len));
+        char c = sip_hdr_compact((sip_hdr_id_t)id);
+        if (c) {
+            char cu = (char)(c - 32);
+            ck_assert_int_eq(sip_hdr_classify(&c, 1), id);
+            ck_assert_int_eq(sip_hdr_classify(&cu, 1), id);
+            compact_used[c - 'a'] = true;
+        }
+    }
+    for (char c = 'a'; c <= 'z'; c++)
+        if (!compact_used[c - 'a']) ck_assert_int_eq(sip_hdr_classify(&c, 1), SIP_H_OTHER);
+    const char *unknown[] = {"contacts", "call-ie", "tO-", "x-via", "request-dispositions",
+                             "",         "-"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        ck_assert_int_eq(sip_hdr_classify(unknown[i], strlen(unknown[i])), SIP_H_OTHER);
+    ck_assert(sip_hdr_name_is_list("Record-Route", 12));
+    ck_assert(!sip_hdr_name_is_list("X-Custom", 8));
+
+    const char *msg = "OPTIONS sip:b@h SIP/2.0\r\n" HDRS "Contacts: <sip:no@h>\r\n"
+                      "m: <sip:one@h>, <sip:two@h>\r\nCONTACT: <sip:three@h>\r\n"
+                      "x-custom: a\r\nX-CUSTOM: b\r\nContent-Length: 0\r\n\r\n";
+    ck_assert_int_eq(parse(msg, 0, NULL), SIP_PARSE_OK);
+    ck_assert_uint_eq(sip_msg_header_count(&M, "Contact"), 3);
+    ck_str(sip_msg_header(&M, "contact", 2), "<sip:three@h>");
+    ck_str(sip_msg_header(&M, "Contacts", 0), "<sip:no@h>");
+    ck_assert_uint_eq(sip_msg_header_count(&M, "X-Custom"), 2);
+    ck_str(sip_msg_header(&M, "X-Custom", 1), "b");
+    ck_str(sip_msg_header(&M, "i", 0), "c1");
+
+    /* The parser's own classifier (key_header) agrees for every known
+     * name, written in mixed case, and every compact form: a lookup by the
+     * canonical name finds each header by its id. */
+    for (int form = 0; form < 2; form++) {
+        static char text[4096];
+        int n = snprintf(text, sizeof text, "OPTIONS sip:b@h SIP/2.0\r\n");
+        for (int id = 1; id < SIP_H_COUNT_KNOWN; id++) {
+            const char *name = sip_hdr_name((sip_hdr_id_t)id);
+            char c = sip_hdr_compact((sip_hdr_id_t)id), written[32];
+            if (form == 1 && !c) continue;
+            if (form == 1) {
+                snprintf(written, sizeof written, "%c", c);
+            } else {
+                for (size_t i = 0; i <= strlen(name); i++) /* every other letter upper-case */
+                    written[i] = (char)(i % 2 && name[i] >= 'a' ? name[i] - 32 : name[i]);
+            }
+            n += snprintf(text + n, sizeof text - (size_t)n, "%s: v%d\r\n", written, id);
+        }
+        snprintf(text + n, sizeof text - (size_t)n, "\r\n");
+        ck_assert_int_ne(parse(text, 0, NULL), SIP_PARSE_INCOMPLETE);
+        for (int id = 1; id < SIP_H_COUNT_KNOWN; id++) {
+            if (form == 1 && !sip_hdr_compact((sip_hdr_id_t)id)) continue;
+            char want[8];
+            snprintf(want, sizeof want, "v%d", id);
+            snb_str_t got = sip_msg_header(&M, sip_hdr_name((sip_hdr_id_t)id), 0);
+            ck_assert_msg(str_is(got, want), "%s (form %d): got '%.*s'",
+                          sip_hdr_name((sip_hdr_id_t)id), form, (int)got.len, got.p ? got.p : "");
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_find_start_line)
 {
     const char junk[] =
@@ -705,6 +782,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_multipart);
     tcase_add_test(tc, test_truncations);
     tcase_add_test(tc, test_find_start_line);
+    tcase_add_test(tc, test_header_ids);
     suite_add_tcase(s, tc);
     return s;
 }
