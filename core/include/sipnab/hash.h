@@ -65,8 +65,12 @@ static inline uint64_t snb_hash_bytes(const snb_hash_key_t *key, const void *dat
     size_t full = len & ~(size_t)7;
     for (size_t i = 0; i < full; i += 8) {
         uint64_t m = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&m, p + i, 8); /* one load: GCC does not merge the byte loop */
+#else
         for (int j = 0; j < 8; j++)
             m |= (uint64_t)p[i + j] << (8 * j);
+#endif
         v[3] ^= m;
         snb_sip_round(v);
         v[0] ^= m;
