@@ -478,6 +478,22 @@ static void uri_split(snb_str_t uri, sip_nameaddr_t *out)
     out->host = snb_str(h, (size_t)((he ? he : stop) - h));
 }
 
+/* The tag= parameter of a From or To: param_find(s, "tag"), with the usual
+ * case (";tag=" first, as nearly every UA writes it) taken without its
+ * scan: param_find's first step would stop on that very ';', match the
+ * name and return the same trimmed value up to the next ';' or ','. */
+static snb_str_t tag_param(const char *s, const char *e)
+{
+    if (e - s > 4 && s[0] == ';' && (s[1] | 0x20) == 't' && (s[2] | 0x20) == 'a' &&
+        (s[3] | 0x20) == 'g' && s[4] == '=') {
+        const char *v = s + 5;
+        while (v < e && sip_is_lws(*v))
+            v++;
+        return sip_trim(v, scan_either(v, e, ';', ','));
+    }
+    return param_find(snb_str(s, (size_t)(e - s)), "tag", 3, false);
+}
+
 void sip_parse_nameaddr(snb_str_t value, sip_nameaddr_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -519,5 +535,5 @@ void sip_parse_nameaddr(snb_str_t value, sip_nameaddr_t *out)
     uri_split(out->uri, out);
     /* param_find wants the parameters to start with ';' */
     const char *s = scan_either(params, e, ';', ',');
-    out->tag = param_find(snb_str(s, (size_t)(e - s)), "tag", 3, false);
+    out->tag = tag_param(s, e);
 }

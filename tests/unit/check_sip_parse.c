@@ -336,6 +336,42 @@ START_TEST(test_nameaddr)
 }
 END_TEST
 
+/* A name-addr's tag is sip_param(its parameters, "tag") whether ";tag="
+ * comes first (the fast path) or not, in any case, with LWS, empty, cut by
+ * ',' or ';', or absent. */
+START_TEST(test_nameaddr_tag_forms)
+{
+    static const struct {
+        const char *value, *tag; /* tag NULL: absent */
+    } cases[] = {
+        {"<sip:a@h>;tag=abc", "abc"},
+        {"<sip:a@h>;TaG=abc;x=1", "abc"},
+        {"<sip:a@h>;tag= abc ;x=1", "abc"},
+        {"<sip:a@h>;tag=abc,<sip:b@h>", "abc"},
+        {"<sip:a@h>;tag=", ""},
+        {"<sip:a@h> ;tag=t1", "t1"},
+        {"<sip:a@h>; tag=t2", "t2"},
+        {"<sip:a@h>;x=1;tag=t3", "t3"},
+        {"<sip:a@h>;tagx=1;tag=t4", "t4"},
+        {"<sip:a@h>;tag", ""},
+        {"<sip:a@h>;tags=1", NULL},
+        {"<sip:a@h;tag=in-uri>", NULL},
+        {"sip:a@h;tag=t5", "t5"},
+        {"<sip:a@h>;tag=\"q;x\"", "\"q"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sip_nameaddr_t na;
+        sip_parse_nameaddr(snb_str(cases[i].value, strlen(cases[i].value)), &na);
+        if (!cases[i].tag) {
+            ck_assert_msg(!na.tag.p, "%s: tag '%.*s'", cases[i].value, (int)na.tag.len, na.tag.p);
+            continue;
+        }
+        ck_assert_msg(str_is(na.tag, cases[i].tag), "%s: tag '%.*s' want '%s'", cases[i].value,
+                      (int)na.tag.len, na.tag.p ? na.tag.p : "(null)", cases[i].tag);
+    }
+}
+END_TEST
+
 START_TEST(test_missing_headers)
 {
     struct {
@@ -772,6 +808,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_case_and_folding);
     tcase_add_test(tc, test_multi_via_and_lists);
     tcase_add_test(tc, test_nameaddr);
+    tcase_add_test(tc, test_nameaddr_tag_forms);
     tcase_add_test(tc, test_missing_headers);
     tcase_add_test(tc, test_bad_cseq);
     tcase_add_test(tc, test_content_length);
