@@ -275,7 +275,8 @@ static void finish_header(sip_msg_t *m, cur_hdr_t *c, bool *have_cl)
     if (!v.p) v = snb_str(c->v, 0);
     /* Every header is classified once here, so lookups compare ids. */
     sip_hdr_id_t id = key_header(c->name, c->nlen);
-    if (m->n_headers < SIP_MAX_HEADERS) {
+    bool indexed = m->n_headers < SIP_MAX_HEADERS;
+    if (indexed) {
         sip_header_t *h = &m->headers[m->n_headers++];
         h->name = snb_str(c->name, c->nlen);
         h->value = v;
@@ -315,6 +316,12 @@ static void finish_header(sip_msg_t *m, cur_hdr_t *c, bool *have_cl)
         *have_cl = true;
         break;
     }
+    case SIP_H_USER_AGENT:
+        if (indexed && !m->user_agent.p) m->user_agent = v;
+        break;
+    case SIP_H_SERVER:
+        if (indexed && !m->server.p) m->server = v;
+        break;
     case SIP_H_CONTENT_TYPE:
         if (!m->content_type.p) {
             const char *se = memchr(v.p, ';', v.len);
@@ -636,6 +643,8 @@ void sip_msg_copy(const sip_msg_t *msg, sip_msg_t *dst, const char *text)
     dst->via_transport = moved(msg->via_transport, from, text);
     dst->content_type = moved(msg->content_type, from, text);
     dst->body = moved(msg->body, from, text);
+    dst->user_agent = moved(msg->user_agent, from, text);
+    dst->server = moved(msg->server, from, text);
     for (unsigned i = 0; i < msg->n_headers; i++) {
         dst->headers[i].name = moved(msg->headers[i].name, from, text);
         dst->headers[i].value = moved(msg->headers[i].value, from, text);

@@ -109,6 +109,10 @@ typedef struct sip_msg {
     snb_str_t content_type;  /* media type, parameters stripped, e.g. "application/sdp" */
     int64_t content_length;  /* -1 when absent */
     snb_str_t body;          /* what follows the empty line, up to Content-Length */
+    /* The first indexed User-Agent and Server values (what
+     * sip_msg_header(msg, "User-Agent", 0) returns), kept by the parse:
+     * every message's --json "ua" reads them. */
+    snb_str_t user_agent, server;
 
     uint32_t malformed; /* enum sip_malformed */
 

@@ -25,8 +25,7 @@ void sip_msg_fields_of(const sip_msg_t *msg, sip_msg_fields_t *out)
     v[SIP_MF_FROM_TAG] = msg->from.tag;
     v[SIP_MF_TO_TAG] = msg->to.tag;
     v[SIP_MF_CSEQ_METHOD] = msg->cseq_method_name;
-    snb_str_t ua = sip_msg_header(msg, "User-Agent", 0);
-    v[SIP_MF_UA] = ua.p ? ua : sip_msg_header(msg, "Server", 0);
+    v[SIP_MF_UA] = msg->user_agent.p ? msg->user_agent : msg->server;
     v[SIP_MF_CONTENT_TYPE] = msg->content_type;
 }
 

@@ -539,7 +539,8 @@ START_TEST(test_many_headers)
     size_t n = (size_t)snprintf(buf, cap, "OPTIONS sip:b@h SIP/2.0\r\n");
     for (int i = 0; i < 10000; i++)
         n += (size_t)snprintf(buf + n, cap - n, "X-H%05d: v\r\n", i);
-    n += (size_t)snprintf(buf + n, cap - n, HDRS "Content-Length: 0\r\n\r\n");
+    n += (size_t)snprintf(buf + n, cap - n,
+                          HDRS "User-Agent: late\r\nServer: late\r\nContent-Length: 0\r\n\r\n");
     size_t used;
     ck_assert_int_eq(sip_msg_parse(buf, n, 0, &M, &used), SIP_PARSE_OK);
     ck_assert_uint_eq(used, n);
@@ -551,6 +552,11 @@ START_TEST(test_many_headers)
     ck_assert_int_eq(M.content_length, 0);
     ck_str(sip_msg_header(&M, "X-H00095", 0), "v");
     ck_assert_ptr_null(sip_msg_header(&M, "X-H00096", 0).p);
+    /* User-Agent and Server are kept as a lookup finds them: past the
+     * index, not at all */
+    ck_assert_ptr_null(sip_msg_header(&M, "User-Agent", 0).p);
+    ck_assert_ptr_null(M.user_agent.p);
+    ck_assert_ptr_null(M.server.p);
     free(buf);
 }
 END_TEST
@@ -766,6 +772,13 @@ START_TEST(test_header_ids)
         }
         snprintf(text + n, sizeof text - (size_t)n, "\r\n");
         ck_assert_int_ne(parse(text, 0, NULL), SIP_PARSE_INCOMPLETE);
+        if (form == 0) { /* the parse keeps the first User-Agent and Server */
+            char ua[8], server[8];
+            snprintf(ua, sizeof ua, "v%d", SIP_H_USER_AGENT);
+            snprintf(server, sizeof server, "v%d", SIP_H_SERVER);
+            ck_assert(str_is(M.user_agent, ua));
+            ck_assert(str_is(M.server, server));
+        }
         for (int id = 1; id < SIP_H_COUNT_KNOWN; id++) {
             if (form == 1 && !sip_hdr_compact((sip_hdr_id_t)id)) continue;
             char want[8];
