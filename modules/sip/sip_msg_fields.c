@@ -39,11 +39,13 @@ bool sip_fields_keep(sip_field_arena_t *a, const sip_field_ref_t *prev, const si
                      sip_field_ref_t out[SIP_MF_COUNT])
 {
     sip_field_ref_t refs[SIP_MF_COUNT];
+    bool shared[SIP_MF_COUNT]; /* equal to the previous message's: compared once */
     size_t need = 0;
     for (int i = 0; i < SIP_MF_COUNT; i++) {
         snb_str_t s = f->v[i];
         if (s.p && s.len > SIP_FIELDS_MAX_DIALOG) return false;
-        if (s.p && !(prev && same(a, prev[i], s))) need += s.len;
+        shared[i] = s.p && prev && same(a, prev[i], s);
+        if (s.p && !shared[i]) need += s.len;
     }
     if (need > SIP_FIELDS_MAX_DIALOG - a->len) return false;
     if (a->len + need > a->cap) {
@@ -60,7 +62,7 @@ bool sip_fields_keep(sip_field_arena_t *a, const sip_field_ref_t *prev, const si
         snb_str_t s = f->v[i];
         if (!s.p) {
             refs[i] = (sip_field_ref_t){SIP_FIELD_ABSENT, 0};
-        } else if (prev && same(a, prev[i], s)) {
+        } else if (shared[i]) {
             refs[i] = prev[i];
         } else {
             if (s.len) memcpy(a->p + a->len, s.p, s.len);
