@@ -569,7 +569,10 @@ size_t sip_find_start_line(const char *d, size_t len)
 {
     size_t from = 0;
     while (from + 7 <= len) {
-        const char *s = memmem(d + from, len - from, "SIP/2.0", 7);
+        /* A status line starts with it: no search (memmem's first hit). */
+        const char *s = from == 0 && memcmp(d, "SIP/2.0", 7) == 0
+                            ? d
+                            : memmem(d + from, len - from, "SIP/2.0", 7);
         if (!s) return len;
         size_t pos = (size_t)(s - d);
         from = pos + 1;
