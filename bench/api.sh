@@ -109,6 +109,9 @@ load '/v1/dialogs?limit=50' 120 >"$HERE/out/api-bench-load.txt" &
 WRK=$!
 read_s=$(wait_packets "$t0")
 held_s=$(wait_held "$t0")
+# $WRK is the subshell of load's pipeline: stop wrk itself too, or it goes
+# on loading the machine for the rest of its 120 s after this script.
+pkill -P "$WRK" 2>/dev/null || true
 kill "$WRK" 2>/dev/null || true
 wait "$WRK" 2>/dev/null || true
 printf 'capture, API under load:  %6.2f s  %9.0f packets/s; all %d dialogs served after %.2f s\n' \
