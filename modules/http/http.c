@@ -546,7 +546,8 @@ static void schedule_refresh(http_mod_t *m, uint64_t ms);
  * and the changed dialogs for at most a quarter of the refresh interval, so
  * rendering dialogs never takes more than that share of the loop from the
  * capture; a dialog changed many times in between is rendered once. Once
- * the capture has ended, slices follow back to back. */
+ * the capture has ended, slices follow back to back, and the last sends the
+ * counters again marked complete. */
 static void refresh(http_mod_t *m)
 {
     if (!m->pipe_open) return;
@@ -555,6 +556,9 @@ static void refresh(http_mod_t *m)
         schedule_refresh(m, 20);
         return;
     }
+    /* The figures first: /metrics should not wait for this refresh's
+     * dialogs (a quarter of the refresh) to show how far the capture is. */
+    feed_counters(m, false);
     const snb_dialogs_service_t *dialogs = m->dialogs;
     const snb_media_service_t *media = m->media;
     uint64_t start = uv_hrtime(), budget_ns = m->conf->refresh * 1000000u / 4;
@@ -573,8 +577,8 @@ static void refresh(http_mod_t *m)
                 dialogs->cursor_next(dialogs->ctx, m->dcursor, FEED_BATCH, &dfeed, m) == FEED_BATCH;
     }
     more = more || dirty_left;
-    /* Last, so "complete" follows every record it speaks for. */
-    feed_counters(m, m->ended && !more && json_object_size(m->media_dirty) == 0);
+    /* "complete" last, so it follows every record it speaks for. */
+    if (m->ended && !more && json_object_size(m->media_dirty) == 0) feed_counters(m, true);
     write_next(m);
     schedule_refresh(m, more && m->ended ? 0 : m->conf->refresh);
 }
