@@ -68,12 +68,24 @@ static inline sec_src_t *at(sec_detect_t *d, uint32_t link)
 }
 
 /* The address's words: IPv4 uses its 4 bytes only, whatever the rest holds. */
-static uint64_t addr_hash(const sec_detect_t *d, const snb_addr_t *a)
+static uint64_t addr_hash_with(const snb_hash_key_t *key, const snb_addr_t *a)
 {
     uint32_t w[5] = {0};
     memcpy(w, a->a, a->family == 4 ? 4 : 16);
     w[4] = a->family;
-    return snb_hash_words(&d->cfg.key, w, 5);
+    return snb_hash_words(key, w, 5);
+}
+
+static uint64_t addr_hash(const sec_detect_t *d, const snb_addr_t *a)
+{
+    return addr_hash_with(&d->cfg.key, a);
+}
+
+/* What the distinct-count sketches see: hashed with their own key
+ * (sec_cfg_t.sketch_key), so that their estimates repeat when it does. */
+static uint64_t sketch_addr(const sec_detect_t *d, const snb_addr_t *a)
+{
+    return addr_hash_with(&d->cfg.sketch_key, a);
 }
 
 static uint32_t bucket_of(const sec_detect_t *d, const snb_addr_t *a)
@@ -205,6 +217,9 @@ sec_detect_t *sec_detect_new(const sec_cfg_t *cfg)
     sec_detect_t *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->cfg = *cfg;
+    static const snb_hash_key_t unset;
+    if (!memcmp(&d->cfg.sketch_key, &unset, sizeof unset)) /* NH hashes all to 0 with it */
+        d->cfg.sketch_key = d->cfg.key;
     if (d->cfg.max_sources < 2) d->cfg.max_sources = 2;
     d->n_buckets = 1;
     while (d->n_buckets < d->cfg.max_sources)
@@ -229,6 +244,11 @@ void sec_detect_free(sec_detect_t *d)
     snb_lazy_table_free(d->src, d->cfg.max_sources, sizeof *d->src);
     snb_lazy_table_free(d->buckets, d->n_buckets, sizeof *d->buckets);
     free(d);
+}
+
+void sec_detect_set_sketch_key(sec_detect_t *d, const snb_hash_key_t *key)
+{
+    d->cfg.sketch_key = *key;
 }
 
 const sec_stats_t *sec_detect_stats(const sec_detect_t *d)
@@ -524,14 +544,15 @@ static void on_request(sec_detect_t *d, const sec_msg_t *m)
     s->requests++;
     s->methods[method_slot(m->method)]++;
 
-    sec_sketch_add(&s->hosts, addr_hash(d, &m->dst));
+    sec_sketch_add(&s->hosts, sketch_addr(d, &m->dst));
 
     bool enumerable = m->method == SNB_SIP_REGISTER || m->method == SNB_SIP_INVITE ||
                       m->method == SNB_SIP_OPTIONS;
     bool has_user = enumerable && m->target_user.p && m->target_user.len;
     if (has_user) {
         s->enum_requests++;
-        sec_hll_add(&s->targets, snb_hash_bytes(&d->cfg.key, m->target_user.p, m->target_user.len));
+        sec_hll_add(&s->targets,
+                    snb_hash_bytes(&d->cfg.sketch_key, m->target_user.p, m->target_user.len));
     }
     if (s->n_targets < 2) {                  /* samples for the alert: "user@host" or "host" */
         char host[46], sample[64], user[24]; /* INET6_ADDRSTRLEN */
@@ -603,7 +624,7 @@ static void on_response(sec_detect_t *d, const sec_msg_t *m)
     if (!s) return;
     if (m->ts_us >= s->win_start + d->cfg.window_us) return; /* its window is over */
     s->responses[response_slot(m->status)]++;
-    sec_sketch_add(&s->answered, addr_hash(d, &m->src));
+    sec_sketch_add(&s->answered, sketch_addr(d, &m->src));
     bool call_or_reg = m->cseq_method == SNB_SIP_INVITE || m->cseq_method == SNB_SIP_REGISTER;
     if (call_or_reg && m->status >= 200 && !m->retransmit) {
         s->finals++;
@@ -625,7 +646,7 @@ static void on_response(sec_detect_t *d, const sec_msg_t *m)
             }
             /* One account guessed from many addresses. */
             sec_account_t *a =
-                c->account ? sec_accounts_refused(d->accounts, c->account, addr_hash(d, &m->dst),
+                c->account ? sec_accounts_refused(d->accounts, c->account, sketch_addr(d, &m->dst),
                                                   m->ts_us, d->cfg.window_us)
                            : NULL;
             uint32_t sources = a ? sec_sketch_count(&a->sources) : 0;

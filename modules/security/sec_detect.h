@@ -88,9 +88,13 @@ typedef struct sec_cfg {
     size_t n_toll_prefixes;
     uint32_t wangiri_calls;
     uint64_t wangiri_ring_us;
-    sec_ua_t *ua;      /* borrowed; NULL: no User-Agent rule */
-    bool fingerprints; /* tool header fingerprints (sec_fingerprint.h) */
-    snb_hash_key_t key;
+    sec_ua_t *ua;              /* borrowed; NULL: no User-Agent rule */
+    bool fingerprints;         /* tool header fingerprints (sec_fingerprint.h) */
+    snb_hash_key_t key;        /* the tables' (source, call, account lookups) */
+    snb_hash_key_t sketch_key; /* the distinct-count sketches' (sec_hll.h, sec_sketch.h):
+                                * with a fixed key their estimates, and so the
+                                * alerts, repeat run after run; all zero (not
+                                * set): the same as key */
     sec_alert_fn on_alert;
     void *ud;
 } sec_cfg_t;
@@ -120,6 +124,9 @@ void sec_detect_free(sec_detect_t *d);
  * against the sender of a request or the receiver of a response within the
  * alert interval (so the glue can mark the dialog), 0 for clean sources. */
 unsigned sec_detect_msg(sec_detect_t *d, const sec_msg_t *m);
+/* Replace cfg.sketch_key; before the first message only (the sketches
+ * already filled would mix two keys). */
+void sec_detect_set_sketch_key(sec_detect_t *d, const snb_hash_key_t *key);
 /* Judge every source whose decision waits (the capture ended). */
 void sec_detect_flush(sec_detect_t *d);
 const sec_stats_t *sec_detect_stats(const sec_detect_t *d);

@@ -89,8 +89,26 @@ static snb_str_t target_user(const snb_sip_message_event_t *ev)
     return SNB_STR_NULL;
 }
 
+/* The distinct-count sketches' key, chosen at the first message, once the
+ * sources are open. A live interface keeps the process's random key, so a
+ * sender cannot aim its names at the sketches' registers; otherwise (a
+ * file, HEP) the key is fixed, so the same capture gives the same alerts,
+ * counts and "distinct_users" run after run. */
+static void choose_sketch_key(security_mod_t *m)
+{
+    snb_hash_key_t key;
+    if (snb_core_has_live_source(m->core))
+        key = *snb_core_hash_key(m->core);
+    else
+        snb_hash_key_from_seed(&key, 0x7365632d736b6574ULL /* "sec-sket" */,
+                               0x63682d6b65790000ULL /* "ch-key" */);
+    sec_detect_set_sketch_key(m->det, &key);
+    m->sketch_keyed = true;
+}
+
 static void on_sip_message(security_mod_t *m, const snb_sip_message_event_t *ev)
 {
+    if (!m->sketch_keyed) choose_sketch_key(m);
     const snb_sip_api_t *sip = ev->sip;
     sec_msg_t msg = {
         .ts_us = ev->ts_us,
@@ -316,6 +334,7 @@ static int make_detector(security_mod_t *m)
     cfg.ua = m->ua;
     cfg.fingerprints = c->fingerprints;
     cfg.key = *snb_core_hash_key(m->core);
+    cfg.sketch_key = cfg.key; /* until the first message (choose_sketch_key) */
     cfg.on_alert = on_alert;
     cfg.ud = m;
     m->det = sec_detect_new(&cfg);
