@@ -215,12 +215,14 @@ static void handle_datagram(sip_framer_t *f, const snb_packet_t *pkt, const char
         while (off < n && is_space(d[off])) /* CRLF keepalives: not junk */
             off++;
         if (off >= n) break;
-        size_t s = sip_find_start_line(d + off, n - off);
+        sip_start_line_t sl; /* judged by the search, not parsed twice */
+        size_t s = sip_find_start_line_judged(d + off, n - off, &sl);
         if (s >= n - off) break;
         f->st.skipped_bytes += s;
         off += s;
         size_t used;
-        if (sip_msg_parse(d + off, n - off, 0, &f->msg, &used) != SIP_PARSE_OK || !used) {
+        if (sip_msg_parse_judged(d + off, n - off, 0, &f->msg, &used, &sl) != SIP_PARSE_OK ||
+            !used) {
             off++;
             continue;
         }

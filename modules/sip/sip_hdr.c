@@ -206,23 +206,47 @@ static const uint8_t scan_tab[256] = {
     ['"'] = 3, ['<'] = 1, ['>'] = 1, [','] = 1, [';'] = 1, ['\\'] = 2,
 };
 
+#if defined(__SSE2__)
+static inline unsigned special_mask(const char *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8(',')))),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
+    return (unsigned)_mm_movemask_epi8(hit);
+}
+
+static inline unsigned either_mask(const char *p, char a, char b)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(a)), _mm_cmpeq_epi8(x, _mm_set1_epi8(b))));
+}
+
+/* The tail of a scan that started at least 16 bytes before e: the last 16
+ * bytes [e - 16, e) in one compare (m). Those before p were scanned already
+ * and hold no hit, so the first hit is at or after p. */
+static inline const char *tail_hit(const char *e, unsigned m)
+{
+    return m ? e - 16 + __builtin_ctz(m) : e;
+}
+#endif
+
 /* First byte at or after p that is one of '"' '<' '>' ',' ';' (scan_tab
  * bit 1), or e. */
 static inline const char *scan_special(const char *p, const char *e)
 {
 #if defined(__SSE2__)
+    const char *start = p;
     while (e - p >= 16) {
-        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        const __m128i hit =
-            _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-                                                   _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
-                                      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')),
-                                                   _mm_cmpeq_epi8(x, _mm_set1_epi8(',')))),
-                         _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
-        int m = _mm_movemask_epi8(hit);
-        if (m) return p + __builtin_ctz((unsigned)m);
+        unsigned m = special_mask(p);
+        if (m) return p + __builtin_ctz(m);
         p += 16;
     }
+    if (p < e && e - start >= 16) return tail_hit(e, special_mask(e - 16));
 #endif
     while (p < e && !(scan_tab[(unsigned char)*p] & 1))
         p++;
@@ -233,13 +257,13 @@ static inline const char *scan_special(const char *p, const char *e)
 static inline const char *scan_either(const char *p, const char *e, char a, char b)
 {
 #if defined(__SSE2__)
-    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+    const char *start = p;
     while (e - p >= 16) {
-        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)));
-        if (m) return p + __builtin_ctz((unsigned)m);
+        unsigned m = either_mask(p, a, b);
+        if (m) return p + __builtin_ctz(m);
         p += 16;
     }
+    if (p < e && e - start >= 16) return tail_hit(e, either_mask(e - 16, a, b));
 #endif
     while (p < e && *p != a && *p != b)
         p++;
@@ -397,14 +421,14 @@ static snb_str_t param_find(snb_str_t value, const char *name, size_t nlen, bool
             const char *n = p + 1;
             while (n < e && sip_is_lws(*n))
                 n++;
-            const char *ne = n;
-            while (ne < e && sip_is_token(*ne))
-                ne++;
-            if ((size_t)(ne - n) != nlen) continue;
+            /* The parameter's name is the token here: compared as it is
+             * scanned, so another name stops at its first differing byte. */
             size_t i = 0;
-            while (i < nlen && snb_ascii_lower(n[i]) == snb_ascii_lower(name[i]))
+            while (i < nlen && n + i < e && sip_is_token(n[i]) &&
+                   snb_ascii_lower(n[i]) == snb_ascii_lower(name[i]))
                 i++;
-            if (i != nlen) continue;
+            if (i != nlen || (n + nlen < e && sip_is_token(n[nlen]))) continue;
+            const char *ne = n + nlen;
             const char *v = ne;
             while (v < e && sip_is_lws(*v))
                 v++;

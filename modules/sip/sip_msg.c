@@ -206,9 +206,29 @@ typedef struct cur_hdr {
 static inline __attribute__((always_inline)) bool tok_ieq(const char *n, const char *lit,
                                                           uint32_t len)
 {
-    for (uint32_t i = 0; i < len; i++)
-        if ((char)(n[i] | 0x20) != lit[i]) return false;
-    return true;
+    /* Eight bytes at a time (the last eight overlapping): with a constant
+     * len every memcpy below is one load, and GCC does not vectorise the
+     * byte loop this replaces (it exits early). */
+    const uint64_t lower = 0x2020202020202020ULL;
+    uint64_t a, b;
+    if (len < 8) {
+        uint64_t mask = 0;
+        a = b = 0;
+        memcpy(&a, n, len);
+        memcpy(&b, lit, len);
+        memcpy(&mask, &lower, len);
+        return (a | mask) == b;
+    }
+    uint32_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&a, n + i, 8);
+        memcpy(&b, lit + i, 8);
+        if ((a | lower) != b) return false;
+    }
+    if (i == len) return true;
+    memcpy(&a, n + len - 8, 8);
+    memcpy(&b, lit + len - 8, 8);
+    return (a | lower) == b;
 }
 
 /* Classify a header name (a token) as sip_hdr_classify does, for every
@@ -418,6 +438,12 @@ static void reset_msg(sip_msg_t *m)
 sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, sip_msg_t *m,
                                  size_t *consumed)
 {
+    return sip_msg_parse_judged(data, len, flags, m, consumed, NULL);
+}
+
+sip_parse_result_t sip_msg_parse_judged(const char *data, size_t len, unsigned flags, sip_msg_t *m,
+                                        size_t *consumed, const sip_start_line_t *sl)
+{
     const bool stream = flags & SIP_PARSE_STREAM;
     reset_msg(m);
     *consumed = 0;
@@ -425,14 +451,33 @@ sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, s
     if (!data || len == 0) return stream ? SIP_PARSE_INCOMPLETE : SIP_PARSE_NOT_SIP;
 
     const char *end = data + len;
-    const char *lf = memchr(data, '\n', len);
-    const char *le = lf ? lf : end;
-    if (!lf && stream)
-        return start_line_prefix(data, len) ? SIP_PARSE_INCOMPLETE : SIP_PARSE_NOT_SIP;
-    const char *sl_end = (le > data && le[-1] == '\r') ? le - 1 : le;
-    if (!parse_start_line(m, data, (size_t)(sl_end - data))) return SIP_PARSE_NOT_SIP;
-    if (has_ctl(data, sl_end, end)) m->malformed |= SIP_MAL_CONTROL_BYTES;
-    if ((size_t)(sl_end - data) > SIP_MAX_LINE) m->malformed |= SIP_MAL_LINE_TOO_LONG;
+    const char *lf;
+    if (sl && sl->at == data && sl->lf && sl->lf < end) {
+        /* judge_start_line accepted this line: parse_start_line returned
+         * true without SIP_MAL_BAD_START_LINE (the only flag it sets) and
+         * has_ctl found nothing, over the same bytes as below. */
+        lf = sl->lf;
+        m->is_request = sl->is_request;
+        if (sl->is_request) { /* the fields parse_start_line writes */
+            m->method = sl->method;
+            m->method_name = sl->method_name;
+            m->request_uri = sl->request_uri;
+        } else {
+            m->status_code = sl->status_code;
+            m->reason = sl->reason;
+        }
+        const char *sl_end = (lf > data && lf[-1] == '\r') ? lf - 1 : lf;
+        if ((size_t)(sl_end - data) > SIP_MAX_LINE) m->malformed |= SIP_MAL_LINE_TOO_LONG;
+    } else {
+        lf = memchr(data, '\n', len);
+        const char *le = lf ? lf : end;
+        if (!lf && stream)
+            return start_line_prefix(data, len) ? SIP_PARSE_INCOMPLETE : SIP_PARSE_NOT_SIP;
+        const char *sl_end = (le > data && le[-1] == '\r') ? le - 1 : le;
+        if (!parse_start_line(m, data, (size_t)(sl_end - data))) return SIP_PARSE_NOT_SIP;
+        if (has_ctl(data, sl_end, end)) m->malformed |= SIP_MAL_CONTROL_BYTES;
+        if ((size_t)(sl_end - data) > SIP_MAX_LINE) m->malformed |= SIP_MAL_LINE_TOO_LONG;
+    }
 
     const char *p = lf ? lf + 1 : end;
     const char *hdr_end = NULL;
@@ -548,7 +593,7 @@ sip_parse_result_t sip_msg_parse(const char *data, size_t len, unsigned flags, s
 
 /* Strict start-line test: a complete, well-formed request or status line,
  * or (no line end yet) a known method / status prefix that is. */
-bool sip_looks_like_sip(const char *data, size_t len)
+static bool judge_start_line(const char *data, size_t len, sip_start_line_t *sl)
 {
     if (!data || len < 8) return false;
     size_t lim = len < SIP_MAX_LINE + 2 ? len : SIP_MAX_LINE + 2;
@@ -560,13 +605,37 @@ bool sip_looks_like_sip(const char *data, size_t len)
     m->malformed = 0;
     if (!parse_start_line(m, data, (size_t)(le - data))) return false;
     if (m->malformed & SIP_MAL_BAD_START_LINE) return false;
-    return !has_ctl(data, le, data + len);
+    if (has_ctl(data, le, data + len)) return false;
+    if (sl) {
+        /* tmp holds only what parse_start_line wrote for this kind of line */
+        bool req = m->is_request;
+        *sl = (sip_start_line_t){.at = data,
+                                 .lf = lf,
+                                 .is_request = req,
+                                 .method = req ? m->method : SIP_METHOD_UNKNOWN,
+                                 .method_name = req ? m->method_name : SNB_STR_NULL,
+                                 .request_uri = req ? m->request_uri : SNB_STR_NULL,
+                                 .status_code = req ? 0 : m->status_code,
+                                 .reason = req ? SNB_STR_NULL : m->reason};
+    }
+    return true;
+}
+
+bool sip_looks_like_sip(const char *data, size_t len)
+{
+    return judge_start_line(data, len, NULL);
 }
 
 /* Offset of the first start line at or after a line boundary or after
  * non-token bytes (junk), found by locating "SIP/2.0"; len if none. */
 size_t sip_find_start_line(const char *d, size_t len)
 {
+    return sip_find_start_line_judged(d, len, NULL);
+}
+
+size_t sip_find_start_line_judged(const char *d, size_t len, sip_start_line_t *sl)
+{
+    if (sl) sl->at = NULL;
     size_t from = 0;
     while (from + 7 <= len) {
         /* A status line starts with it: no search (memmem's first hit). */
@@ -578,7 +647,7 @@ size_t sip_find_start_line(const char *d, size_t len)
         from = pos + 1;
         if (pos + 11 <= len && s[7] == ' ' && is_digit(s[8]) && is_digit(s[9]) &&
             is_digit(s[10])) { /* whatever precedes it (binary length bytes too) */
-            if (sip_looks_like_sip(s, len - pos)) return pos;
+            if (judge_start_line(s, len - pos, sl)) return pos;
             continue;
         }
         if (pos < 2 || d[pos - 1] != ' ' || pos + 7 >= len || (s[7] != '\r' && s[7] != '\n'))
@@ -603,7 +672,7 @@ size_t sip_find_start_line(const char *d, size_t len)
                 }
             }
         }
-        if (sip_looks_like_sip(d + mstart, len - mstart)) return mstart;
+        if (judge_start_line(d + mstart, len - mstart, sl)) return mstart;
     }
     return len;
 }

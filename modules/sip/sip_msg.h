@@ -160,6 +160,25 @@ bool sip_looks_like_sip(const char *data, size_t len);
  * Used by the framer to skip garbage and to resynchronise streams. */
 size_t sip_find_start_line(const char *data, size_t len);
 
+/* What sip_find_start_line judged at the offset it returned: the start
+ * line's fields and its line end. sip_msg_parse_judged takes them instead
+ * of parsing the same line again (the same function on the same bytes). */
+typedef struct sip_start_line {
+    const char *at; /* NULL: nothing judged */
+    const char *lf; /* the line's LF */
+    bool is_request;
+    sip_method_t method;
+    snb_str_t method_name, request_uri, reason;
+    uint16_t status_code;
+} sip_start_line_t;
+
+size_t sip_find_start_line_judged(const char *data, size_t len, sip_start_line_t *sl);
+/* sip_msg_parse; when sl judged the line at data over the same len, the
+ * start line is taken from it. */
+sip_parse_result_t sip_msg_parse_judged(const char *data, size_t len, unsigned flags,
+                                        sip_msg_t *msg, size_t *consumed,
+                                        const sip_start_line_t *sl);
+
 /* Header lookup by full name, case-insensitive, compact forms understood
  * (i f t v m l c k s e o r u b x y ...): nth (0-based) occurrence, counting
  * comma-separated values as separate occurrences only for headers whose

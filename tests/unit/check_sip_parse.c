@@ -808,6 +808,94 @@ START_TEST(test_find_start_line)
 }
 END_TEST
 
+/* The framer parses the start line sip_find_start_line judged instead of
+ * parsing it again: the result must equal a plain sip_msg_parse there. */
+START_TEST(test_judged_start_line_equals_parse)
+{
+    /* A start line one byte over SIP_MAX_LINE, its LF still within what
+     * the search reads: judged good, flagged too long by the parse. */
+    static char big[SIP_MAX_LINE + 3];
+    memcpy(big, "OPTIONS sip:", 12);
+    memset(big + 12, 'a', sizeof big - 12);
+    memcpy(big + SIP_MAX_LINE + 1 - 8, " SIP/2.0\n\n", 10);
+    const char *cases[] = {
+        "INVITE sip:bob@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: c\r\n\r\n",
+        "\x01\x02junkREGISTER sip:r SIP/2.0\r\nTo: <sip:a@r>;tag=1\r\n\r\nbody",
+        "xx\r\nSIP/2.0 180 Ringing\r\nCSeq: 1 INVITE\r\n\r\n",
+        "SIP/2.0 200 OK\nContent-Length: 2\n\nhi",
+        "SIP/2.0 099 Low\r\n\r\nSIP/2.0 100 Trying\r\n\r\n",
+        "FOO sip:x SIP/2.0\r\nX: y\r\n\r\n",
+        "BYE sip:x  SIP/2.0\r\n\r\nACK sip:x SIP/2.0\r\n\r\n",
+        "INVITE sip:x SIP/2.0\r\nX: a\x01b\r\n\r\n",
+        "INVITE sip:x SIP/2.0",
+        "OPTIONS sip:SIP/2.0@h SIP/2.0\r\n\r\n",
+        big,
+    };
+    int judged = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *d = cases[i];
+        size_t n = d == big ? sizeof big : strlen(d);
+        sip_start_line_t sl;
+        size_t s = sip_find_start_line_judged(d, n, &sl);
+        ck_assert_uint_eq(s, sip_find_start_line(d, n));
+        if (s >= n) continue;
+        judged++;
+        ck_assert_ptr_eq(sl.at, d + s);
+        sip_msg_t *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+        size_t ua = 0, ub = 0;
+        int ra = sip_msg_parse(d + s, n - s, 0, a, &ua);
+        int rb = sip_msg_parse_judged(d + s, n - s, 0, b, &ub, &sl);
+        ck_assert_int_eq(ra, rb);
+        ck_assert_uint_eq(ua, ub);
+        ck_assert_int_eq(a->is_request, b->is_request);
+        ck_assert_int_eq(a->method, b->method);
+        ck_assert_uint_eq(a->status_code, b->status_code);
+        ck_assert_uint_eq(a->malformed, b->malformed);
+        ck_assert_uint_eq(a->n_headers, b->n_headers);
+        ck_assert_ptr_eq(a->method_name.p, b->method_name.p);
+        ck_assert_uint_eq(a->method_name.len, b->method_name.len);
+        ck_assert_ptr_eq(a->request_uri.p, b->request_uri.p);
+        ck_assert_uint_eq(a->request_uri.len, b->request_uri.len);
+        ck_assert_ptr_eq(a->reason.p, b->reason.p);
+        ck_assert_uint_eq(a->reason.len, b->reason.len);
+        ck_assert_ptr_eq(a->body.p, b->body.p);
+        ck_assert_uint_eq(a->body.len, b->body.len);
+        ck_assert_int_eq(memcmp(a->headers, b->headers, a->n_headers * sizeof *a->headers), 0);
+        if (d == big) ck_assert(b->malformed & SIP_MAL_LINE_TOO_LONG);
+        free(a);
+        free(b);
+    }
+    ck_assert_int_eq(judged, 10); /* all but the line without an end */
+}
+END_TEST
+
+/* Parameter values ending at every distance from the value's end and start
+ * (the scans take the last 16 bytes in one compare). */
+START_TEST(test_param_scan_tails)
+{
+    char value[128], want[64];
+    for (int pad = 0; pad < 24; pad++) {
+        for (int k = 0; k < 40; k++) {
+            for (int after = 0; after < 3; after++) {
+                memset(want, 'x', (size_t)k);
+                want[k] = '\0';
+                int n = snprintf(value, sizeof value, "SIP/2.0/UDP h%.*s;rport;branch=%s%s", pad,
+                                 "000000000000000000000000", want,
+                                 after == 0   ? ""
+                                 : after == 1 ? ";x"
+                                              : ",SIP/2.0/UDP q");
+                ck_assert_int_lt(n, (int)sizeof value);
+                snb_str_t v = sip_param(snb_str(value, (size_t)n), "branch");
+                ck_assert_ptr_nonnull(v.p);
+                ck_assert_uint_eq(v.len, (size_t)k);
+                ck_assert_int_eq(memcmp(v.p, want, (size_t)k), 0);
+                ck_assert_ptr_null(sip_param(snb_str(value, (size_t)n), "branc").p);
+            }
+        }
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sip_parse");
@@ -832,6 +920,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_multipart);
     tcase_add_test(tc, test_truncations);
     tcase_add_test(tc, test_find_start_line);
+    tcase_add_test(tc, test_judged_start_line_equals_parse);
+    tcase_add_test(tc, test_param_scan_tails);
     tcase_add_test(tc, test_header_ids);
     suite_add_tcase(s, tc);
     return s;
