@@ -333,10 +333,105 @@ void snb_jsonw_null(snb_jsonw_t *w, const char *key)
     written(w);
 }
 
+/* "%.17g" of a value in [1e-3, 1e15) or its negative, as glibc prints it
+ * (17 significant digits, correctly rounded, ties to even; fixed notation
+ * in this range; trailing fraction zeros dropped), then ".0" when no point
+ * is left, as real_text does: into buf (>= 32 bytes), its length; 0 for
+ * values outside the range. Durations and offsets in milliseconds are most
+ * of the reals sipnab writes, and snprintf's exact big-number path took
+ * about 4 000 instructions each. */
+static size_t real_text_fixed(double v, char *buf)
+{
+    static const uint64_t pow10[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+    bool neg = v < 0;
+    double a = neg ? -v : v;
+    if (!(a >= 1e-3 && a < 1e15)) return 0;
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits); /* a normal double here: a = m * 2^-shift */
+    uint64_t m = (bits & 0x000FFFFFFFFFFFFFull) | 1ull << 52;
+    int shift = 1075 - (int)(bits >> 52); /* 3..62 in this range */
+    /* floor(log10(a)) from the binary exponent, maybe one too small: the
+     * loop below corrects it (no libm, which modules do not all link) */
+    int d = (int)((int64_t)(52 - shift) * 78913 >> 18);
+    uint64_t digits = 0;
+    for (int tries = 0; tries < 4; tries++) {
+        int s = 16 - d; /* a * 10^s has 17 digits before the point */
+        if (s < 0 || s > 19) return 0;
+        unsigned __int128 p = (unsigned __int128)m * pow10[s];
+        unsigned __int128 q = p >> shift, rem = p - (q << shift);
+        unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
+        if (rem > half || (rem == half && (q & 1))) q++;
+        if (q < pow10[16]) {
+            d--;
+        } else if (q >= pow10[17]) {
+            d++;
+        } else {
+            digits = (uint64_t)q;
+            break;
+        }
+    }
+    if (!digits) return 0;
+    char dig[17];
+    for (int i = 16; i >= 0; i--, digits /= 10)
+        dig[i] = (char)('0' + digits % 10);
+    size_t n = 0;
+    if (neg) buf[n++] = '-';
+    int last = 16; /* the last digit kept: trailing fraction zeros go */
+    int int_digits = d >= 0 ? d + 1 : 0;
+    while (last >= int_digits && dig[last] == '0')
+        last--;
+    if (d >= 0) {
+        memcpy(buf + n, dig, (size_t)int_digits);
+        n += (size_t)int_digits;
+        buf[n++] = '.';
+        if (last < int_digits) {
+            buf[n++] = '0'; /* no fraction left: real_text's ".0" */
+        } else {
+            memcpy(buf + n, dig + int_digits, (size_t)(last + 1 - int_digits));
+            n += (size_t)(last + 1 - int_digits);
+        }
+    } else {
+        buf[n++] = '0';
+        buf[n++] = '.';
+        for (int z = 0; z < -d - 1; z++)
+            buf[n++] = '0';
+        memcpy(buf + n, dig, (size_t)(last + 1));
+        n += (size_t)(last + 1);
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 /* jansson's jsonp_dtostr() with precision 17, into buf (>= 32 bytes); its
  * length, or 0 if it does not fit. */
 static size_t real_text(double value, char *buf, size_t size)
 {
+    if (value == 0) { /* "0" or "-0", then ".0" */
+        size_t n = signbit(value) ? 4 : 3;
+        memcpy(buf, signbit(value) ? "-0.0" : "0.0", n + 1);
+        return n;
+    }
+    size_t fast = real_text_fixed(value, buf);
+    if (fast) return fast;
     int ret = snprintf(buf, size, "%.17g", value);
     if (ret < 0 || (size_t)ret >= size) return 0;
     size_t length = (size_t)ret;

@@ -206,6 +206,60 @@ START_TEST(random_documents_equal_jansson_ascii)
 }
 END_TEST
 
+/* One real through the writer and through jansson ([v] both ways). */
+static void real_equal(snb_jsonw_t *w, double v)
+{
+    snb_jsonw_reset(w);
+    snb_jsonw_array_begin(w, NULL);
+    snb_jsonw_real(w, NULL, v);
+    snb_jsonw_array_end(w);
+    json_t *a = json_array();
+    json_array_append_new(a, json_real(v));
+    char *want = json_dumps(a, JSON_COMPACT);
+    ck_assert_msg(!strcmp(w->p, want), "%.17g (%a): jansson %s, writer %s", v, v, want, w->p);
+    free(want);
+    json_decref(a);
+}
+
+/* The writer prints reals in [1e-3, 1e15) without snprintf: every form of
+ * them (milliseconds as sipnab computes them, random bits, both sides of
+ * the powers of ten, halfway cases) must equal jansson's "%.17g". */
+START_TEST(reals_equal_jansson)
+{
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    for (long k = 0; k < 200000; k++) /* t_ms: microseconds / 1000.0 */
+        real_equal(&w, (double)k / 1000.0);
+    uint64_t seed = 5;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = next(&seed);
+        real_equal(&w, (double)(r >> 20) / 1000.0);    /* long captures, in ms */
+        real_equal(&w, (double)(r % 100000000) / 1e6); /* seconds from microseconds */
+        double bits;                                   /* any double in range */
+        uint64_t u = (r & 0x000FFFFFFFFFFFFFull) | (uint64_t)(1013 + r % 60) << 52;
+        memcpy(&bits, &u, sizeof bits);
+        real_equal(&w, (r >> 63) ? -bits : bits);
+        /* 13-15 digit integers plus sixteenths: many are exact halfway cases */
+        real_equal(&w, (double)(r % 900000000000000ull + 1000000000000ull) + (double)(r % 16) / 16);
+    }
+    for (int e = -3; e <= 15; e++) { /* both sides of every power of ten */
+        double p = pow(10, e);
+        for (int ulps = -3; ulps <= 3; ulps++) {
+            double v = p;
+            for (int j = 0; j < (ulps < 0 ? -ulps : ulps); j++)
+                v = nextafter(v, ulps < 0 ? 0 : INFINITY);
+            real_equal(&w, v);
+            real_equal(&w, -v);
+        }
+    }
+    real_equal(&w, 0.0);
+    real_equal(&w, -0.0);
+    real_equal(&w, 35.355);
+    real_equal(&w, 9.9999999999999999e14);
+    snb_jsonw_free(&w);
+}
+END_TEST
+
 START_TEST(fixed_forms)
 {
     snb_jsonw_t w;
@@ -243,6 +297,7 @@ int main(void)
     tcase_add_test(tc, random_documents_equal_jansson);
     tcase_add_test(tc, random_documents_equal_jansson_ascii);
     tcase_add_test(tc, fixed_forms);
+    tcase_add_test(tc, reals_equal_jansson);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
