@@ -417,6 +417,21 @@ void sip_annotations_render(const sip_annotations_t *a, const sip_dialog_t *d, j
                                 json_loads(contract_keys[i].empty, JSON_DECODE_ANY, NULL));
 }
 
+size_t sip_annotations_values(const sip_annotations_t *a, const sip_dialog_t *d, const char **keys,
+                              json_t **values)
+{
+    if (!a) return 0;
+    snb_dialog_info_t info;
+    sip_annotations_info(d, &info);
+    size_t n = 0;
+    for (size_t k = 0; k < a->n; k++) {
+        if (!a->v[k].key) continue;
+        keys[n] = a->v[k].key;
+        values[n++] = a->v[k].render(a->v[k].ctx, &info);
+    }
+    return n;
+}
+
 void sip_annotations_report(const sip_annotations_t *a, const sip_dialog_t *d, FILE *out,
                             int format)
 {

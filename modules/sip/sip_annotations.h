@@ -61,6 +61,12 @@ json_t *sip_annotations_summary(const sip_annotations_t *a, const sip_dialog_t *
 /* Every annotation's key and value into o (the REST spec's keys with their
  * empty value when nobody fills them), in registration order. */
 void sip_annotations_render(const sip_annotations_t *a, const sip_dialog_t *d, json_t *o);
+/* The same values for a writer that places them itself: keys[i] and
+ * values[i] (new references, NULL when the annotation has nothing) for each
+ * annotation with a key, in registration order; their number. keys and
+ * values hold sip_annotations_count(a) entries. */
+size_t sip_annotations_values(const sip_annotations_t *a, const sip_dialog_t *d, const char **keys,
+                              json_t **values);
 /* Every annotation's report section. */
 void sip_annotations_report(const sip_annotations_t *a, const sip_dialog_t *d, FILE *out,
                             int format);

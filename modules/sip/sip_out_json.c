@@ -1,22 +1,9 @@
 /* JSON outputs: per message, per dialog (REST shape), call report. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sip_out.h"
 #include "sipnab/format.h"
-
-static json_t *json_time(uint64_t ts_us)
-{
-    char buf[40];
-    snb_format_utc(ts_us, true, buf, sizeof buf);
-    return json_string(buf);
-}
-
-static json_t *json_addr(const snb_addr_t *a)
-{
-    char buf[64];
-    snb_format_addr(a, buf, sizeof buf);
-    return json_string(buf);
-}
 
 void sip_out_json_line(FILE *out, json_t *v)
 {
@@ -202,24 +189,29 @@ json_t *sip_out_summary_json(const sip_dialog_t *d, const sip_msg_summary_t *m)
     return parsed(&w);
 }
 
-static json_t *json_ms(int64_t us)
+/* A timing value: the rounded milliseconds, or null (not measured). */
+static void ms_write(snb_jsonw_t *w, const char *key, int64_t us)
 {
-    return us < 0 ? json_null() : json_integer((json_int_t)sip_timing_ms(us));
+    if (us < 0)
+        snb_jsonw_null(w, key);
+    else
+        snb_jsonw_int(w, key, sip_timing_ms(us));
 }
 
-static json_t *sdp_entry_json(const sip_sdp_entry_t *e)
+static void time_write(snb_jsonw_t *w, const char *key, uint64_t ts_us)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "timestamp", json_time(e->ts_us));
-    json_object_set_new(o, "direction", json_string(e->offer ? "offer" : "answer"));
-    json_t *codecs = json_array();
-    for (unsigned i = 0; i < e->n_codecs; i++)
-        json_array_append_new(codecs, json_string(e->codecs[i]));
-    json_object_set_new(o, "codecs", codecs);
-    json_object_set_new(o, "media_addr", json_string(e->media_addr));
-    json_object_set_new(o, "media_port", json_integer(e->media_port));
-    json_object_set_new(o, "mode", json_string(sdp_direction_name(e->mode)));
-    json_t *events = json_array();
+    char buf[40];
+    snb_jsonw_cstring(w, key, snb_format_utc(ts_us, true, buf, sizeof buf));
+}
+
+static void addr_write(snb_jsonw_t *w, const char *key, const snb_addr_t *a)
+{
+    char buf[64];
+    snb_jsonw_cstring(w, key, snb_format_addr(a, buf, sizeof buf));
+}
+
+static void sdp_entry_write(snb_jsonw_t *w, const sip_sdp_entry_t *e)
+{
     static const struct {
         uint32_t bit;
         const char *name;
@@ -228,76 +220,149 @@ static json_t *sdp_entry_json(const sip_sdp_entry_t *e)
                  {SIP_SDP_CODEC_CHANGE, "codec_change"},
                  {SIP_SDP_T38, "t38"},
                  {SIP_SDP_ADDR_CHANGE, "media_address_change"}};
+    snb_jsonw_object_begin(w, NULL);
+    time_write(w, "timestamp", e->ts_us);
+    snb_jsonw_cstring(w, "direction", e->offer ? "offer" : "answer");
+    snb_jsonw_array_begin(w, "codecs");
+    for (unsigned i = 0; i < e->n_codecs; i++)
+        snb_jsonw_cstring(w, NULL, e->codecs[i]);
+    snb_jsonw_array_end(w);
+    snb_jsonw_cstring(w, "media_addr", e->media_addr);
+    snb_jsonw_int(w, "media_port", e->media_port);
+    snb_jsonw_cstring(w, "mode", sdp_direction_name(e->mode));
+    snb_jsonw_array_begin(w, "events");
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (e->changes & names[i].bit) json_array_append_new(events, json_string(names[i].name));
-    json_object_set_new(o, "events", events);
-    json_object_set_new(o, "crypto", json_boolean(e->has_crypto));
-    json_object_set_new(o, "from_caller", json_boolean(e->from_caller));
-    return o;
+        if (e->changes & names[i].bit) snb_jsonw_cstring(w, NULL, names[i].name);
+    snb_jsonw_array_end(w);
+    snb_jsonw_bool(w, "crypto", e->has_crypto);
+    snb_jsonw_bool(w, "from_caller", e->from_caller);
+    snb_jsonw_object_end(w);
+}
+
+/* The annotations' values for one dialog. Registration keeps their keys
+ * off the dialog's own (sip_annotations_add) except the two places the
+ * REST spec gives optional modules, which the dialog fills with their empty
+ * value: "siprec_metadata" and "streams". Every other key follows the
+ * dialog's members, in registration order. */
+typedef struct ann_values {
+    const char **keys;
+    json_t **values;
+    size_t n;
+} ann_values_t;
+
+/* Writes the annotation's value for key and takes it out; false if none. */
+static bool annotation_write(snb_jsonw_t *w, ann_values_t *av, const char *key)
+{
+    for (size_t i = 0; i < av->n; i++) {
+        if (!av->values[i] || strcmp(av->keys[i], key) != 0) continue;
+        snb_jsonw_json(w, key, av->values[i]);
+        json_decref(av->values[i]);
+        av->values[i] = NULL;
+        return true;
+    }
+    return false;
+}
+
+/* The dialog in the REST shape, with every annotation, as members of the
+ * object being written. with_summary: diagnosis gets its "summary" (the
+ * call report); *diagnosis, when asked, the diagnosis written. */
+static void dialog_members_write(snb_jsonw_t *w, const sip_dialog_t *d,
+                                 const sip_annotations_t *ann, bool with_summary,
+                                 json_t **diagnosis)
+{
+    size_t cap = sip_annotations_count(ann);
+    const char *keys_local[8];
+    json_t *values_local[8];
+    ann_values_t av = {.keys = keys_local, .values = values_local};
+    if (cap > 8) {
+        av.keys = malloc(cap * sizeof *av.keys);
+        av.values = malloc(cap * sizeof *av.values);
+        if (!av.keys || !av.values) cap = 0; /* dialog without annotations */
+    }
+    if (cap) av.n = sip_annotations_values(ann, d, av.keys, av.values);
+
+    snb_jsonw_int(w, "schema_version", 1);
+    snb_jsonw_cstring(w, "call_id", d->call_id);
+    snb_jsonw_cstring(w, "from", sip_dialog_from_user(d));
+    snb_jsonw_cstring(w, "to", sip_dialog_to_user(d));
+    snb_jsonw_cstring(w, "from_display", sip_dialog_from_display(d));
+    snb_jsonw_cstring(w, "to_display", sip_dialog_to_display(d));
+    snb_jsonw_cstring(w, "state", sip_dialog_state_name(d->state));
+    snb_jsonw_cstring(w, "method", sip_method_name(d->method));
+    snb_jsonw_int(w, "msg_count", d->msg_count);
+    bool ongoing;
+    snb_jsonw_real(w, "duration_sec", sip_annotations_duration_sec(ann, d, &ongoing));
+    snb_jsonw_array_begin(w, "tags");
+    snb_jsonw_array_end(w);
+    snb_jsonw_object_begin(w, "timing");
+    ms_write(w, "pdd_ms", d->timing.pdd_us);
+    ms_write(w, "setup_ms", d->timing.setup_us);
+    ms_write(w, "ring_ms", d->timing.ring_us);
+    ms_write(w, "trying_delay_ms", d->timing.trying_delay_us);
+    ms_write(w, "teardown_ms", d->timing.teardown_us);
+    snb_jsonw_int(w, "retransmits", d->timing.retransmits);
+    snb_jsonw_object_end(w);
+    snb_jsonw_array_begin(w, "sdp_timeline");
+    for (uint32_t i = 0; i < d->n_sdp; i++)
+        sdp_entry_write(w, &d->sdp[i]);
+    snb_jsonw_array_end(w);
+    if (d->refer_to)
+        snb_jsonw_cstring(w, "refer_to", d->refer_to);
+    else
+        snb_jsonw_null(w, "refer_to");
+    /* an addition to the spec's shape: the transfer's Replaces, decoded */
+    if (d->refer_replaces) snb_jsonw_cstring(w, "refer_replaces", d->refer_replaces);
+    if (!annotation_write(w, &av, "siprec_metadata")) snb_jsonw_null(w, "siprec_metadata");
+    json_t *diag = sip_annotations_diagnosis(ann, d);
+    if (with_summary && diag)
+        json_object_set_new(diag, "summary", sip_annotations_summary(ann, d, diag));
+    if (diag) snb_jsonw_json(w, "diagnosis", diag);
+    if (!annotation_write(w, &av, "streams")) {
+        snb_jsonw_array_begin(w, "streams");
+        snb_jsonw_array_end(w);
+    }
+    time_write(w, "created_at", d->first_us);
+    time_write(w, "updated_at", d->last_us);
+    /* Additions beyond the REST shape (never renaming its fields). */
+    if (d->final_code)
+        snb_jsonw_int(w, "final_code", d->final_code);
+    else
+        snb_jsonw_null(w, "final_code");
+    snb_jsonw_cstring(w, "transport", sip_transport_name(d->transport));
+    addr_write(w, "src", &d->src);
+    snb_jsonw_int(w, "src_port", d->sport);
+    addr_write(w, "dst", &d->dst);
+    snb_jsonw_int(w, "dst_port", d->dport);
+    snb_jsonw_cstring(w, "ua", sip_dialog_ua(d));
+    snb_jsonw_int(w, "malformed_count", d->malformed_count);
+    const char *timeout = sip_dialog_timeout_name(d);
+    if (timeout)
+        snb_jsonw_cstring(w, "timeout", timeout);
+    else
+        snb_jsonw_null(w, "timeout");
+    /* answered, no end seen: duration_sec runs to its last packet so far */
+    snb_jsonw_bool(w, "ongoing", ongoing);
+    for (size_t i = 0; i < av.n; i++)
+        if (av.values[i]) annotation_write(w, &av, av.keys[i]);
+
+    if (diagnosis)
+        *diagnosis = diag;
+    else
+        json_decref(diag);
+    if (av.keys != keys_local) {
+        free(av.keys);
+        free(av.values);
+    }
 }
 
 json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "schema_version", json_integer(1));
-    json_object_set_new(o, "call_id", json_string(d->call_id));
-    json_object_set_new(o, "from", json_string(sip_dialog_from_user(d)));
-    json_object_set_new(o, "to", json_string(sip_dialog_to_user(d)));
-    json_object_set_new(o, "from_display", json_string(sip_dialog_from_display(d)));
-    json_object_set_new(o, "to_display", json_string(sip_dialog_to_display(d)));
-    json_object_set_new(o, "state", json_string(sip_dialog_state_name(d->state)));
-    json_object_set_new(o, "method", json_string(sip_method_name(d->method)));
-    json_object_set_new(o, "msg_count", json_integer(d->msg_count));
-    bool ongoing;
-    json_object_set_new(o, "duration_sec",
-                        json_real(sip_annotations_duration_sec(ann, d, &ongoing)));
-    json_object_set_new(o, "tags", json_array());
-    json_t *t = json_object();
-    json_object_set_new(t, "pdd_ms", json_ms(d->timing.pdd_us));
-    json_object_set_new(t, "setup_ms", json_ms(d->timing.setup_us));
-    json_object_set_new(t, "ring_ms", json_ms(d->timing.ring_us));
-    json_object_set_new(t, "trying_delay_ms", json_ms(d->timing.trying_delay_us));
-    json_object_set_new(t, "teardown_ms", json_ms(d->timing.teardown_us));
-    json_object_set_new(t, "retransmits", json_integer(d->timing.retransmits));
-    json_object_set_new(o, "timing", t);
-    json_t *tl = json_array();
-    for (uint32_t i = 0; i < d->n_sdp; i++)
-        json_array_append_new(tl, sdp_entry_json(&d->sdp[i]));
-    json_object_set_new(o, "sdp_timeline", tl);
-    json_object_set_new(o, "refer_to", d->refer_to ? json_string(d->refer_to) : json_null());
-    /* an addition to the spec's shape: the transfer's Replaces, decoded */
-    if (d->refer_replaces) json_object_set_new(o, "refer_replaces", json_string(d->refer_replaces));
-    /* The spec's places for what other modules fill (annotations replace
-     * these in place, keeping the order clients see). */
-    json_object_set_new(o, "siprec_metadata", json_null());
-    json_object_set_new(o, "diagnosis", sip_annotations_diagnosis(ann, d));
-    json_object_set_new(o, "streams", json_array());
-    json_object_set_new(o, "created_at", json_time(d->first_us));
-    json_object_set_new(o, "updated_at", json_time(d->last_us));
-    /* Additions beyond the REST shape (never renaming its fields). */
-    json_object_set_new(o, "final_code", d->final_code ? json_integer(d->final_code) : json_null());
-    json_object_set_new(o, "transport", json_string(sip_transport_name(d->transport)));
-    json_object_set_new(o, "src", json_addr(&d->src));
-    json_object_set_new(o, "src_port", json_integer(d->sport));
-    json_object_set_new(o, "dst", json_addr(&d->dst));
-    json_object_set_new(o, "dst_port", json_integer(d->dport));
-    json_object_set_new(o, "ua", json_string(sip_dialog_ua(d)));
-    json_object_set_new(o, "malformed_count", json_integer(d->malformed_count));
-    const char *timeout = sip_dialog_timeout_name(d);
-    json_object_set_new(o, "timeout", timeout ? json_string(timeout) : json_null());
-    /* answered, no end seen: duration_sec runs to its last packet so far */
-    json_object_set_new(o, "ongoing", json_boolean(ongoing));
-    sip_annotations_render(ann, d, o);
-    return o;
-}
-
-/* json_ms's value written: the rounded milliseconds, or null. */
-static void ms_write(snb_jsonw_t *w, const char *key, int64_t us)
-{
-    if (us < 0)
-        snb_jsonw_null(w, key);
-    else
-        snb_jsonw_int(w, key, sip_timing_ms(us));
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    snb_jsonw_object_begin(&w, NULL);
+    dialog_members_write(&w, d, ann, false, NULL);
+    snb_jsonw_object_end(&w);
+    return parsed(&w);
 }
 
 void sip_out_dialog_summary_write(snb_jsonw_t *w, const sip_dialog_t *d,
@@ -367,19 +432,14 @@ static void ladder_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_msg_su
 void sip_out_report_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_annotations_t *ann,
                           json_t **diagnosis)
 {
-    json_t *o = sip_out_dialog_json(d, ann);
-    json_t *diag = json_object_get(o, "diagnosis");
-    json_object_set_new(diag, "summary", sip_annotations_summary(ann, d, diag));
     snb_jsonw_object_begin(w, NULL);
-    snb_jsonw_members(w, o); /* the dialog and every annotation, as a tree */
+    dialog_members_write(w, d, ann, true, diagnosis);
     snb_jsonw_array_begin(w, "messages");
     for (uint32_t i = 0; i < d->n_msgs; i++)
         ladder_write(w, d, &d->msgs[i]);
     snb_jsonw_array_end(w);
     snb_jsonw_int(w, "messages_dropped", d->msg_count - d->n_msgs);
     snb_jsonw_object_end(w);
-    if (diagnosis) *diagnosis = json_incref(diag);
-    json_decref(o);
 }
 
 json_t *sip_out_report_json(const sip_dialog_t *d, const sip_annotations_t *ann)
