@@ -212,11 +212,12 @@ static inline __attribute__((always_inline)) bool tok_ieq(const char *n, const c
     const uint64_t lower = 0x2020202020202020ULL;
     uint64_t a, b;
     if (len < 8) {
+        uint32_t k = len & 7; /* == len; says so to GCC's overflow check */
         uint64_t mask = 0;
         a = b = 0;
-        memcpy(&a, n, len);
-        memcpy(&b, lit, len);
-        memcpy(&mask, &lower, len);
+        memcpy(&a, n, k);
+        memcpy(&b, lit, k);
+        memcpy(&mask, &lower, k);
         return (a | mask) == b;
     }
     uint32_t i = 0;
