@@ -334,7 +334,6 @@ static int make_detector(security_mod_t *m)
     cfg.ua = m->ua;
     cfg.fingerprints = c->fingerprints;
     cfg.key = *snb_core_hash_key(m->core);
-    cfg.sketch_key = cfg.key; /* until the first message (choose_sketch_key) */
     cfg.on_alert = on_alert;
     cfg.ud = m;
     m->det = sec_detect_new(&cfg);

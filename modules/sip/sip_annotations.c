@@ -16,16 +16,6 @@
 #define MAX_ACTIVITY 8         /* annotations that report activity */
 #define MAX_SCRATCH_TOTAL 8192 /* per evaluation, all annotations */
 
-/* The REST spec's dialog keys that optional modules fill, with the value
- * a dialog has when none does (clients expect the key to be there). */
-static const struct {
-    const char *key;
-    const char *empty; /* JSON text */
-} contract_keys[] = {
-    {"siprec_metadata", "null"},
-    {"streams", "[]"},
-};
-
 struct sip_annotations {
     snb_dialog_annotation_t *v;
     size_t n, cap;
@@ -400,21 +390,6 @@ json_t *sip_annotations_summary(const sip_annotations_t *a, const sip_dialog_t *
     if (!found && (size_t)n < sizeof text)
         snprintf(text + n, sizeof text - (size_t)n, "; no media problem found");
     return json_string(text);
-}
-
-void sip_annotations_render(const sip_annotations_t *a, const sip_dialog_t *d, json_t *o)
-{
-    snb_dialog_info_t info;
-    sip_annotations_info(d, &info);
-    for (size_t k = 0; k < a->n; k++) {
-        if (!a->v[k].key) continue;
-        json_t *v = a->v[k].render(a->v[k].ctx, &info);
-        if (v) json_object_set_new(o, a->v[k].key, v);
-    }
-    for (size_t i = 0; i < sizeof contract_keys / sizeof contract_keys[0]; i++)
-        if (!json_object_get(o, contract_keys[i].key))
-            json_object_set_new(o, contract_keys[i].key,
-                                json_loads(contract_keys[i].empty, JSON_DECODE_ANY, NULL));
 }
 
 size_t sip_annotations_values(const sip_annotations_t *a, const sip_dialog_t *d, const char **keys,

@@ -58,10 +58,9 @@ json_t *sip_annotations_diagnosis(const sip_annotations_t *a, const sip_dialog_t
  * kinds set in diagnosis, for diagnosis.summary. */
 json_t *sip_annotations_summary(const sip_annotations_t *a, const sip_dialog_t *d,
                                 const json_t *diagnosis);
-/* Every annotation's key and value into o (the REST spec's keys with their
- * empty value when nobody fills them), in registration order. */
-void sip_annotations_render(const sip_annotations_t *a, const sip_dialog_t *d, json_t *o);
-/* The same values for a writer that places them itself: keys[i] and
+/* Every annotation's value for a dialog, for the writer of its JSON
+ * (sip_out_json.c, which also gives the REST spec's keys nobody filled their
+ * empty value): keys[i] and
  * values[i] (new references, NULL when the annotation has nothing) for each
  * annotation with a key, in registration order; their number. keys and
  * values hold sip_annotations_count(a) entries. */

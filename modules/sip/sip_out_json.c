@@ -32,15 +32,27 @@ static void put_slice(snb_jsonw_t *w, const char *key, snb_str_t s)
     snb_jsonw_string(w, key, s.p, s.len); /* NULL: null */
 }
 
+/* A timestamp and an address as the outputs write them. */
+static void time_write(snb_jsonw_t *w, const char *key, uint64_t ts_us)
+{
+    char buf[40];
+    snb_jsonw_cstring(w, key, snb_format_utc(ts_us, true, buf, sizeof buf));
+}
+
+static void addr_write(snb_jsonw_t *w, const char *key, const snb_addr_t *a)
+{
+    char buf[64];
+    snb_jsonw_cstring(w, key, snb_format_addr(a, buf, sizeof buf));
+}
+
 /* The members every record starts with: when, between whom, how. */
 static void put_head(snb_jsonw_t *w, const sip_msg_meta_t *meta, bool is_request)
 {
-    char buf[64];
     snb_jsonw_int(w, "schema_version", 1);
-    snb_jsonw_cstring(w, "timestamp", snb_format_utc(meta->ts_us, true, buf, sizeof buf));
-    snb_jsonw_cstring(w, "src", snb_format_addr(&meta->src, buf, sizeof buf));
+    time_write(w, "timestamp", meta->ts_us);
+    addr_write(w, "src", &meta->src);
     snb_jsonw_int(w, "src_port", meta->sport);
-    snb_jsonw_cstring(w, "dst", snb_format_addr(&meta->dst, buf, sizeof buf));
+    addr_write(w, "dst", &meta->dst);
     snb_jsonw_int(w, "dst_port", meta->dport);
     snb_jsonw_cstring(w, "transport", sip_transport_name(meta->transport));
     snb_jsonw_bool(w, "is_request", is_request);
@@ -196,18 +208,6 @@ static void ms_write(snb_jsonw_t *w, const char *key, int64_t us)
         snb_jsonw_null(w, key);
     else
         snb_jsonw_int(w, key, sip_timing_ms(us));
-}
-
-static void time_write(snb_jsonw_t *w, const char *key, uint64_t ts_us)
-{
-    char buf[40];
-    snb_jsonw_cstring(w, key, snb_format_utc(ts_us, true, buf, sizeof buf));
-}
-
-static void addr_write(snb_jsonw_t *w, const char *key, const snb_addr_t *a)
-{
-    char buf[64];
-    snb_jsonw_cstring(w, key, snb_format_addr(a, buf, sizeof buf));
 }
 
 static void sdp_entry_write(snb_jsonw_t *w, const sip_sdp_entry_t *e)
@@ -368,7 +368,6 @@ json_t *sip_out_dialog_json(const sip_dialog_t *d, const sip_annotations_t *ann)
 void sip_out_dialog_summary_write(snb_jsonw_t *w, const sip_dialog_t *d,
                                   const sip_annotations_t *ann)
 {
-    char buf[40];
     bool ongoing;
     double duration = sip_annotations_duration_sec(ann, d, &ongoing);
     snb_jsonw_object_begin(w, NULL);
@@ -384,8 +383,8 @@ void sip_out_dialog_summary_write(snb_jsonw_t *w, const sip_dialog_t *d,
     ms_write(w, "setup_ms", d->timing.setup_us);
     snb_jsonw_int(w, "retransmits", d->timing.retransmits);
     snb_jsonw_object_end(w);
-    snb_jsonw_cstring(w, "created_at", snb_format_utc(d->first_us, true, buf, sizeof buf));
-    snb_jsonw_cstring(w, "updated_at", snb_format_utc(d->last_us, true, buf, sizeof buf));
+    time_write(w, "created_at", d->first_us);
+    time_write(w, "updated_at", d->last_us);
     if (d->final_code)
         snb_jsonw_int(w, "final_code", d->final_code);
     else
@@ -411,13 +410,12 @@ json_t *sip_out_dialog_summary_json(const sip_dialog_t *d, const sip_annotations
 /* One step of the report's ladder. */
 static void ladder_write(snb_jsonw_t *w, const sip_dialog_t *d, const sip_msg_summary_t *m)
 {
-    char buf[64];
     snb_jsonw_object_begin(w, NULL);
     snb_jsonw_real(w, "t_ms", (double)(m->ts_us - d->first_us) / 1000.0);
-    snb_jsonw_cstring(w, "timestamp", snb_format_utc(m->ts_us, true, buf, sizeof buf));
-    snb_jsonw_cstring(w, "src", snb_format_addr(&m->src, buf, sizeof buf));
+    time_write(w, "timestamp", m->ts_us);
+    addr_write(w, "src", &m->src);
     snb_jsonw_int(w, "src_port", m->sport);
-    snb_jsonw_cstring(w, "dst", snb_format_addr(&m->dst, buf, sizeof buf));
+    addr_write(w, "dst", &m->dst);
     snb_jsonw_int(w, "dst_port", m->dport);
     snb_jsonw_cstring(w, "label", m->label);
     snb_jsonw_bool(w, "is_request", m->is_request);

@@ -61,6 +61,9 @@ START_TEST(filtered_dialogs_json_in_the_rest_shape)
             "diagnosis",      "streams", "created_at",   "updated_at"};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
             ck_assert_msg(json_object_get(d, keys[k]) != NULL, "no %s", keys[k]);
+        /* the spec's keys no loaded module filled: there, empty */
+        ck_assert(json_is_null(json_object_get(d, "siprec_metadata")));
+        ck_assert(json_is_array(json_object_get(d, "streams")));
         const char *id = json_string_value(json_object_get(d, "call_id"));
         const char *state = json_string_value(json_object_get(d, "state"));
         if (!strcmp(id, "fail-0002@corpus.test")) {

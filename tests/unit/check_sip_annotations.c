@@ -245,14 +245,16 @@ START_TEST(dialog_json_diagnosis_and_report)
     ck_assert_str_eq(json_string_value(summary), "Failed (final response 486); not recorded");
     json_decref(summary);
     json_decref(diag);
-    json_t *o = json_object();
-    sip_annotations_render(a, d, o);
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "recording"), "call")),
-                     "ann-1@example.com");
-    /* the spec's keys nobody filled: there, empty */
-    ck_assert(json_is_null(json_object_get(o, "siprec_metadata")));
-    ck_assert(json_is_array(json_object_get(o, "streams")));
-    json_decref(o);
+    /* the annotation's value under its key (the dialog's JSON writer places
+     * it, and gives the spec's keys nobody filled their empty value:
+     * it_check_sip_outputs) */
+    const char *keys[1];
+    json_t *values[1];
+    ck_assert_uint_eq(sip_annotations_count(a), 1);
+    ck_assert_uint_eq(sip_annotations_values(a, d, keys, values), 1);
+    ck_assert_str_eq(keys[0], "recording");
+    ck_assert_str_eq(json_string_value(json_object_get(values[0], "call")), "ann-1@example.com");
+    json_decref(values[0]);
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
