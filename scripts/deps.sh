@@ -16,7 +16,7 @@ packages=(build-essential cmake pkg-config clang clang-format
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
-    packages+=(sipgrep time wrk bc)
+    packages+=(sipgrep time wrk bc tcpreplay)
 fi
 # scripts/test.sh --package: build the .deb packages, check them, man pages.
 if [[ "${1:-}" == "--package" ]]; then

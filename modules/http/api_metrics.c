@@ -377,6 +377,21 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
     rc |= put_help(&b, "sipnab_api_feed_complete", "gauge",
                    "1 when the capture has ended and the API holds all of it");
     rc |= api_buf_printf(&b, "sipnab_api_feed_complete %d\n", json_is_true(done) ? 1 : 0);
+    /* How far behind the capture the dialogs arrive (live captures). */
+    const api_feed_lag_t *lag = &api_store_totals(store)->lag;
+    hist_t lh = {"sipnab_api_feed_lag_seconds",
+                 "Seconds from the capture of a dialog's latest message to its arrival in the API "
+                 "process (live captures)",
+                 {0},
+                 API_LAG_NLE,
+                 {0},
+                 (size_t)lag->count,
+                 lag->sum_s};
+    for (size_t i = 0; i < API_LAG_NLE; i++) {
+        lh.le[i] = api_lag_le_s[i];
+        lh.counts[i] = (size_t)lag->counts[i];
+    }
+    rc |= put_hist(&b, &lh);
     static const char *const own[] = {"sipnab_dialogs_total",
                                       "sipnab_rtp_streams_active",
                                       "sipnab_rtp_streams_total",
@@ -385,7 +400,8 @@ char *api_metrics_render(const api_store_t *store, size_t *len)
                                       "sipnab_jitter_ms",
                                       "sipnab_loss_percent",
                                       "sipnab_diagnosis_total",
-                                      "sipnab_api_feed_complete"};
+                                      "sipnab_api_feed_complete",
+                                      "sipnab_api_feed_lag_seconds"};
     for (size_t i = 0; i < sizeof own / sizeof own[0] && rc == 0; i++)
         rc |= seen_add(&seen, own[i]);
     /* Then every family the capture process's modules collected. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -512,6 +513,10 @@ static void on_feed(uv_poll_t *p, int status, int events)
             stop_loop(srv, 0);
             return;
         }
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now); /* packets carry wall-clock times */
+        api_store_set_now(srv->store,
+                          (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000);
         if (api_framer_feed(&srv->framer, buf, (size_t)n, on_frame, srv) != 0) {
             fprintf(stderr, "sipnab-api: the feed is corrupt; exiting to be restarted\n");
             stop_loop(srv, -1);

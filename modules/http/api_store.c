@@ -195,6 +195,7 @@ struct api_store {
     snb_hash_key_t key; /* Call-IDs come from packets: hashed under a random key */
     uint64_t rng;       /* skip list levels */
     uint64_t arrival;   /* tie-break of equal created_us */
+    uint64_t now_us;    /* api_store_set_now */
     htab_t dialogs, streams, groups;
     ord_list_t dorder, sorder;
     json_t *counters;
@@ -220,6 +221,27 @@ struct api_store {
 #define SLAB_LINKS 4 /* p = 1/4: 99.6 % of nodes have at most 4 levels */
 
 #define PDD_DIRECT_MS 65536
+
+const double api_lag_le_s[API_LAG_NLE] = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10};
+
+void api_store_set_now(api_store_t *s, uint64_t now_us)
+{
+    s->now_us = now_us;
+}
+
+static void account_lag(api_store_t *s, uint64_t captured_us)
+{
+    if (!captured_us || !s->now_us) return;
+    /* A packet stamped after "now" (clock steps) counts as no lag. */
+    double lag_s = s->now_us > captured_us ? (double)(s->now_us - captured_us) / 1e6 : 0;
+    api_feed_lag_t *l = &s->totals.lag;
+    size_t i = 0;
+    while (i < API_LAG_NLE && lag_s > api_lag_le_s[i])
+        i++;
+    l->counts[i]++;
+    l->count++;
+    l->sum_s += lag_s;
+}
 
 /* Account a dialog (sign +1) or take it out (-1) of the totals. */
 static void account_dialog(api_store_t *s, const api_dialog_t *d, int sign)
@@ -884,8 +906,9 @@ int api_store_apply(api_store_t *s, uint8_t type, const char *payload, uint32_t 
         return api_alerts_add(s->alerts, payload, len);
     case API_FRAME_DIALOG: {
         api_dialog_rec_t r;
-        if (api_wire_get_dialog(payload, len, &r) != 0) return -1;
-        return put_dialog(s, &r);
+        if (api_wire_get_dialog(payload, len, &r) != 0 || put_dialog(s, &r) != 0) return -1;
+        account_lag(s, r.captured_us);
+        return 0;
     }
     case API_FRAME_DIALOG_GONE: {
         snb_str_t id;

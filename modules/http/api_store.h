@@ -88,12 +88,28 @@ void api_store_foreach_ssrc(const api_store_t *s, uint32_t ssrc, api_stream_fn f
  *  "feed_complete": true|false} (the capture ended and all of it was sent) */
 const json_t *api_store_counters(const api_store_t *s);
 
+/* How late dialog records arrive: from the capture of a dialog's latest
+ * message to its arrival here, for the records that carry that time (live
+ * captures; a file's times are not comparable with the clock). */
+#define API_LAG_NLE 8
+extern const double api_lag_le_s[API_LAG_NLE]; /* finite bucket bounds, seconds */
+typedef struct api_feed_lag {
+    uint64_t counts[API_LAG_NLE + 1]; /* per bucket, not cumulative; last: above every bound */
+    uint64_t count;
+    double sum_s;
+} api_feed_lag_t;
+
 /* Kept up to date as frames arrive, so /v1/stats costs nothing per dialog. */
 typedef struct api_store_totals {
     size_t by_state[API_STATE_COUNT];
     size_t with_pdd; /* dialogs with pdd_ms >= 0 */
     size_t streams, streams_orphaned, streams_active;
+    api_feed_lag_t lag;
 } api_store_totals_t;
+
+/* The wall clock (Unix us) the frames applied next arrived at; the lag is
+ * measured against it (0, the default, measures nothing). */
+void api_store_set_now(api_store_t *s, uint64_t now_us);
 
 const api_store_totals_t *api_store_totals(const api_store_t *s);
 /* Nearest-rank p-th percentile (1..100) of pdd_ms over the dialogs with a

@@ -176,7 +176,7 @@ int api_wire_put_text(api_buf_t *b, uint8_t type, const char *text, size_t len)
 
 int api_wire_put_dialog(api_buf_t *b, const api_dialog_rec_t *d)
 {
-    uint64_t n = str_size(d->call_id) + str_size(d->from_user) + 1 + 8 + 4 + 4 +
+    uint64_t n = str_size(d->call_id) + str_size(d->from_user) + 1 + 8 + 8 + 4 + 4 +
                  str_size(d->summary_json) + str_size(d->full_json) + str_size(d->report_markdown) +
                  str_size(d->values) + str_size(d->messages_json);
     char *p = frame_begin(b, API_FRAME_DIALOG, n);
@@ -186,6 +186,7 @@ int api_wire_put_dialog(api_buf_t *b, const api_dialog_rec_t *d)
     put_str(&w, d->from_user);
     put_u8(&w, d->state);
     put_u64(&w, d->created_us);
+    put_u64(&w, d->captured_us);
     put_u32(&w, (uint32_t)d->pdd_ms);
     put_u32(&w, d->diag_flags);
     put_str(&w, d->summary_json);
@@ -306,6 +307,7 @@ int api_wire_get_dialog(const char *payload, uint32_t len, api_dialog_rec_t *out
     d.from_user = get_str(&r);
     d.state = get_u8(&r);
     d.created_us = get_u64(&r);
+    d.captured_us = get_u64(&r);
     d.pdd_ms = (int32_t)get_u32(&r);
     d.diag_flags = get_u32(&r);
     d.summary_json = get_str(&r);

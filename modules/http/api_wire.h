@@ -38,6 +38,8 @@ typedef struct api_dialog_rec {
     snb_str_t from_user;       /* what ?from= matches */
     uint8_t state;             /* sip_dialog_state_t order: 0 Trying .. 11 Transferring */
     uint64_t created_us;       /* first message, capture time (list order) */
+    uint64_t captured_us;      /* live captures: capture time of its latest message (Unix
+                                  us), for the feed lag metric; 0 when read from a file */
     int32_t pdd_ms;            /* -1 when none (stats percentiles, PDD histogram) */
     uint32_t diag_flags;       /* bit i: diagnosis kind i of the FIELDS table is true */
     snb_str_t summary_json;    /* one element of GET /v1/dialogs "dialogs" */

@@ -139,6 +139,7 @@ typedef struct http_mod {
     snb_event_type_t ev_alert;
     api_alerts_t *alerts;
     uint64_t refreshes;
+    bool live; /* a live interface feeds the capture (as of this refresh) */
     uint64_t counters[C_COUNT];
     snb_jsonw_t msgw;  /* a dialog's message list, written once per feed (buffer reused) */
     snb_jsonw_t fullw; /* its report, likewise */
@@ -389,6 +390,7 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
             .from_user = snb_str(d->from_user, strlen(d->from_user)),
             .state = d->state,
             .created_us = d->created_us,
+            .captured_us = m->live ? d->updated_us : 0,
             .pdd_ms = d->pdd_us < 0 ? -1 : (int32_t)((d->pdd_us + 500) / 1000),
             .diag_flags = flags,
             .summary_json = snb_str(m->sumw.p, m->sumw.len),
@@ -559,6 +561,7 @@ static void refresh(http_mod_t *m)
     /* The figures first: /metrics should not wait for this refresh's
      * dialogs (a quarter of the refresh) to show how far the capture is. */
     feed_counters(m, false);
+    m->live = snb_core_has_live_source(m->core);
     const snb_dialogs_service_t *dialogs = m->dialogs;
     const snb_media_service_t *media = m->media;
     uint64_t start = uv_hrtime(), budget_ns = m->conf->refresh * 1000000u / 4;

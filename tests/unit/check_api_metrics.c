@@ -201,6 +201,20 @@ START_TEST(exact_exposition)
         "# HELP sipnab_api_feed_complete 1 when the capture has ended and the API holds all of it\n"
         "# TYPE sipnab_api_feed_complete gauge\n"
         "sipnab_api_feed_complete 1\n"
+        "# HELP sipnab_api_feed_lag_seconds Seconds from the capture of a dialog's latest message "
+        "to its arrival in the API process (live captures)\n"
+        "# TYPE sipnab_api_feed_lag_seconds histogram\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"0.05\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"0.1\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"0.25\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"0.5\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"1\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"2\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"5\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"10\"} 0\n"
+        "sipnab_api_feed_lag_seconds_bucket{le=\"+Inf\"} 0\n"
+        "sipnab_api_feed_lag_seconds_sum 0\n"
+        "sipnab_api_feed_lag_seconds_count 0\n"
         "# HELP sipnab_capture_packets_total Total packets captured\n"
         "# TYPE sipnab_capture_packets_total counter\n"
         "sipnab_capture_packets_total 1234\n"
@@ -292,6 +306,54 @@ START_TEST(histogram_cumulative)
 }
 END_TEST
 
+/* The feed lag: records that carry a capture time (live captures) are
+ * measured against the arrival clock; a file's (captured_us 0), and any
+ * record before the clock is set, are not. */
+static void add_captured(api_store_t *s, const char *id, uint64_t captured_us)
+{
+    api_dialog_rec_t d = {0};
+    d.call_id = snb_str(id, strlen(id));
+    d.captured_us = captured_us;
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
+                                     (uint32_t)(b.len - API_FRAME_HEADER)),
+                     0);
+    api_buf_free(&b);
+}
+
+START_TEST(feed_lag)
+{
+    api_store_t *s = api_store_new();
+    const uint64_t t = 1765000000000000ULL; /* Unix us */
+    add_captured(s, "before-clock", t - 3000000);
+    api_store_set_now(s, t);
+    add_captured(s, "file", 0);
+    add_captured(s, "a", t - 30000);    /* 0.03 s */
+    add_captured(s, "b", t - 50000);    /* 0.05 s: le 0.05 exactly */
+    add_captured(s, "a", t - 700000);   /* a change of a: counted again */
+    add_captured(s, "c", t - 1500000);  /* 1.5 s */
+    add_captured(s, "d", t - 30000000); /* 30 s: above every bound */
+    add_captured(s, "e", t + 2000000);  /* stamped in the future: no lag */
+    char *text = render(s);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_bucket{le=\"0.05\"}"), 3);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_bucket{le=\"0.5\"}"), 3);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_bucket{le=\"1\"}"), 4);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_bucket{le=\"2\"}"), 5);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_bucket{le=\"10\"}"), 5);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_bucket{le=\"+Inf\"}"), 6);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_count"), 6);
+    ck_assert_ptr_nonnull(strstr(text, "\nsipnab_api_feed_lag_seconds_sum 32.28\n"));
+    /* The histogram counts arrivals, not dialogs held: a reset keeps it. */
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_RESET, "", 0), 0);
+    free(text);
+    text = render(s);
+    ck_assert_int_eq(sample(text, "sipnab_api_feed_lag_seconds_count"), 6);
+    free(text);
+    api_store_free(s);
+}
+END_TEST
+
 START_TEST(empty_store_and_odd_values)
 {
     api_store_t *s = api_store_new();
@@ -361,6 +423,7 @@ int main(void)
     tcase_add_test(tc, exact_exposition);
     tcase_add_test(tc, histogram_cumulative);
     tcase_add_test(tc, empty_store_and_odd_values);
+    tcase_add_test(tc, feed_lag);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -162,7 +162,7 @@ START_TEST(bad_frames_leave_store_unchanged)
     ck_assert_int_eq(put_dialog(s, "a", "y", API_STATE_COUNT, 1, -1), -1);
     ck_assert_str_eq(find(s, "a")->from_user, "x");
     /* Truncated payload. */
-    api_dialog_rec_t d = {.call_id = SNB_STR_LIT("b"), .state = 1};
+    api_dialog_rec_t d = {.call_id = SNB_STR_LIT("b@h"), .state = 1};
     api_buf_t b = {0};
     api_wire_put_dialog(&b, &d);
     ck_assert_int_eq(api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,

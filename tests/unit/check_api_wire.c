@@ -14,6 +14,7 @@ static api_dialog_rec_t sample_dialog(void)
     d.from_user = SNB_STR_LIT("alice");
     d.state = 4;
     d.created_us = 0x0123456789abcdefULL;
+    d.captured_us = 0xfedcba9876543210ULL;
     d.pdd_ms = -1;
     d.diag_flags = 1u << 2 | 1u << 4;
     d.summary_json = SNB_STR_LIT("{\"call_id\":\"12013223@200.57.7.195\"}");
@@ -68,6 +69,7 @@ START_TEST(dialog_round_trip)
     ck_assert(str_is(out.from_user, d.from_user));
     ck_assert_uint_eq(out.state, 4);
     ck_assert(out.created_us == d.created_us);
+    ck_assert(out.captured_us == d.captured_us);
     ck_assert_int_eq(out.pdd_ms, -1);
     ck_assert_uint_eq(out.diag_flags, d.diag_flags);
     ck_assert(str_is(out.summary_json, d.summary_json));
@@ -83,7 +85,7 @@ START_TEST(dialog_round_trip)
     e.pdd_ms = 2147483647;
     ck_assert_int_eq(api_wire_put_dialog(&b, &e), 0);
     p = only_payload(&b, API_FRAME_DIALOG, &len);
-    ck_assert_uint_eq(len, 4 * 7 + 1 + 8 + 4 + 4); /* seven strings, each its length */
+    ck_assert_uint_eq(len, 4 * 7 + 1 + 8 + 8 + 4 + 4); /* seven strings, each its length */
     ck_assert_int_eq(api_wire_get_dialog(p, len, &out), 0);
     ck_assert_uint_eq(out.call_id.len, 0);
     ck_assert_uint_eq(out.report_markdown.len, 0);
