@@ -139,7 +139,8 @@ typedef struct http_mod {
     snb_event_type_t ev_alert;
     api_alerts_t *alerts;
     uint64_t refreshes;
-    bool live; /* a live interface feeds the capture (as of this refresh) */
+    uint64_t last_full_ns; /* uv_hrtime of the last full refresh (see refresh) */
+    bool live;             /* a live interface feeds the capture (as of this refresh) */
     uint64_t counters[C_COUNT];
     snb_jsonw_t msgw;  /* a dialog's message list, written once per feed (buffer reused) */
     snb_jsonw_t fullw; /* its report, likewise */
@@ -549,7 +550,14 @@ static void schedule_refresh(http_mod_t *m, uint64_t ms);
  * rendering dialogs never takes more than that share of the loop from the
  * capture; a dialog changed many times in between is rendered once. Once
  * the capture has ended, slices follow back to back, and the last sends the
- * counters again marked complete. */
+ * counters again marked complete.
+ *
+ * A live capture that left dialogs behind gets catch-up slices of dialogs
+ * only, each after a pause as long as the slice: half the loop for the feed
+ * while it is behind (the capture thread queues packets meanwhile), so at
+ * a high call rate every dialog still reaches the API process within about
+ * a refresh, where waiting for the next refresh would let the lag grow.
+ * The files' rule stays: reading a file keeps three quarters of the loop. */
 static void refresh(http_mod_t *m)
 {
     if (!m->pipe_open) return;
@@ -558,19 +566,23 @@ static void refresh(http_mod_t *m)
         schedule_refresh(m, 20);
         return;
     }
-    /* The figures first: /metrics should not wait for this refresh's
-     * dialogs (a quarter of the refresh) to show how far the capture is. */
-    feed_counters(m, false);
     m->live = snb_core_has_live_source(m->core);
     const snb_dialogs_service_t *dialogs = m->dialogs;
     const snb_media_service_t *media = m->media;
     uint64_t start = uv_hrtime(), budget_ns = m->conf->refresh * 1000000u / 4;
+    bool full = m->ended || start - m->last_full_ns >= m->conf->refresh * 1000000u;
     bool dirty_left = false, more = false;
-    if (media && m->scursor) {
-        static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone, feed_resync};
-        media->cursor_next(media->ctx, m->scursor, &sfeed, m);
-        if (dialogs && (m->ended || ++m->refreshes % MEDIA_EVERY == 0))
-            dirty_left = !render_dirty(m, start, budget_ns);
+    if (full) {
+        m->last_full_ns = start;
+        /* The figures first: /metrics should not wait for this refresh's
+         * dialogs (a quarter of the refresh) to show how far the capture is. */
+        feed_counters(m, false);
+        if (media && m->scursor) {
+            static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone, feed_resync};
+            media->cursor_next(media->ctx, m->scursor, &sfeed, m);
+            if (dialogs && (m->ended || ++m->refreshes % MEDIA_EVERY == 0))
+                dirty_left = !render_dirty(m, start, budget_ns);
+        }
     }
     if (dialogs && m->dcursor) {
         static const snb_dialogs_feed_t dfeed = {feed_dialog, feed_dialog_gone, feed_resync};
@@ -579,11 +591,17 @@ static void refresh(http_mod_t *m)
             more =
                 dialogs->cursor_next(dialogs->ctx, m->dcursor, FEED_BATCH, &dfeed, m) == FEED_BATCH;
     }
+    bool dialogs_left = more;
     more = more || dirty_left;
     /* "complete" last, so it follows every record it speaks for. */
     if (m->ended && !more && json_object_size(m->media_dirty) == 0) feed_counters(m, true);
     write_next(m);
-    schedule_refresh(m, more && m->ended ? 0 : m->conf->refresh);
+    uint64_t next = m->conf->refresh;
+    if (more && m->ended)
+        next = 0;
+    else if (dialogs_left && m->live)
+        next = (uv_hrtime() - start) / 1000000u + 1; /* a catch-up slice */
+    schedule_refresh(m, next);
 }
 
 static void on_refresh(uv_timer_t *t)
@@ -1100,7 +1118,7 @@ static const snb_option_t http_options[] = {
              "directory (--user)"},
     {.name = "refresh",
      .type = SNB_OPT_DURATION,
-     .def = "500ms",
+     .def = "200ms",
      .min = 10,
      .max = 60000,
      .offset = offsetof(http_conf_t, refresh),

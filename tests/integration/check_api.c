@@ -334,6 +334,8 @@ START_TEST(endpoints_and_errors)
         ck_assert_msg(strstr(body, t), "no %s", families[i]);
     }
     ck_assert_ptr_nonnull(strstr(body, "sipnab_dialogs_total{state=\"failed\"} 4\n"));
+    /* A file's packet times are not now: no feed lag is measured. */
+    ck_assert_ptr_nonnull(strstr(body, "\nsipnab_api_feed_lag_seconds_count 0\n"));
     char line[128];
     snprintf(line, sizeof line, "sipnab_messages_total{method=\"INVITE\"} %ld\n",
              oracle_sip_method(o, "INVITE"));
@@ -983,6 +985,18 @@ START_TEST(live_capture_socket_not_inherited)
     json_t *d = get_json("/v1/dialogs/live-call-1%40api-test", 200);
     ck_assert_str_eq(json_string_value(json_object_get(d, "state")), "Trying");
     json_decref(d);
+    /* Live records carry their capture time: the feed lag was measured,
+     * and on an idle loop it is a refresh or so, not seconds. */
+    char *metrics = NULL;
+    ck_assert_int_eq(get("/metrics", KEY, NULL, &metrics), 200);
+    static const char count_key[] = "\nsipnab_api_feed_lag_seconds_count ",
+                      within_key[] = "\nsipnab_api_feed_lag_seconds_bucket{le=\"5\"} ";
+    const char *count = strstr(metrics, count_key), *within = strstr(metrics, within_key);
+    ck_assert(count && within);
+    long n = atol(count + strlen(count_key));
+    ck_assert_int_ge(n, 1);
+    ck_assert_int_eq(atol(within + strlen(within_key)), n);
+    free(metrics);
     api_stop(pid);
 }
 END_TEST
