@@ -380,6 +380,10 @@ static int start_listener(hep_inst_t *in)
     snprintf(what, sizeof what, "hep:%s", in->name);
     in->src = snb_source_new(in->mod->core, what);
     if (!in->src) return -ENOMEM;
+    /* Packets arrive as they are captured elsewhere: a capture happening
+     * now (x5u may be fetched, security sketches use the random key, the
+     * API measures and bounds its lag), not a file read later. */
+    snb_source_set_live(in->src, true);
     int rc;
     if (in->listen_ep.tcp) {
         uv_tcp_init(loop, &in->tcp);

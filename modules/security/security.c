@@ -90,10 +90,10 @@ static snb_str_t target_user(const snb_sip_message_event_t *ev)
 }
 
 /* The distinct-count sketches' key, chosen at the first message, once the
- * sources are open. A live interface keeps the process's random key, so a
- * sender cannot aim its names at the sketches' registers; otherwise (a
- * file, HEP) the key is fixed, so the same capture gives the same alerts,
- * counts and "distinct_users" run after run. */
+ * sources are open. A live source (an interface, a HEP listener) keeps the
+ * process's random key, so a sender cannot aim its names at the sketches'
+ * registers; reading files the key is fixed, so the same capture gives the
+ * same alerts, counts and "distinct_users" run after run. */
 static void choose_sketch_key(security_mod_t *m)
 {
     snb_hash_key_t key;

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hep_codec.h"
 #include "run_util.h"
 #include "stir_b64url.h"
 #include "stir_es256.h"
@@ -156,42 +157,34 @@ static void write_conf(bool allow_private)
     ck_assert_int_eq(write_file(CONF, conf, (size_t)n), 0);
 }
 
-/* A live run on lo: the INVITEs are sent, then SIGINT prints the dialogs
- * and the counters (the last stdout line). Returns stir_shaken by Call-ID,
- * and the stir_fetches counters in *fetches. */
-static json_t *live_run(bool allow_private, const char *const calls[][2], size_t n_calls,
-                        const char *again, int wait_ms, json_t **fetches)
+/* sipnab with fetch on, reading INPUTS (NULL-terminated argv words); waits
+ * for READY on stderr. */
+static pid_t start_capture(bool allow_private, char *const inputs[], const char *ready)
 {
     write_conf(allow_private);
-    sip_port = free_tcp_port();
-    char port[16], want[64];
-    snprintf(port, sizeof port, "%d", sip_port);
-    snprintf(want, sizeof want, "pcap: lo: capturing (filter: udp port %d)", sip_port);
-    char *argv[] = {(char *)sipnab_bin(),
-                    "-c",
-                    CONF,
-                    "--module-path",
-                    MODULES,
-                    "-d",
-                    "lo",
-                    "--stir-shaken",
-                    "--stir-trust",
-                    STIR "/pki/trust",
-                    "--dialogs-json",
-                    "udp",
-                    "port",
-                    port,
-                    NULL};
+    char *argv[32] = {(char *)sipnab_bin(),
+                      "-c",
+                      CONF,
+                      "--module-path",
+                      MODULES,
+                      "--stir-shaken",
+                      "--stir-trust",
+                      STIR "/pki/trust",
+                      "--dialogs-json"};
+    int n = 9;
+    for (int i = 0; inputs[i] && n < 31; i++)
+        argv[n++] = inputs[i];
+    argv[n] = NULL;
     pid_t pid = run_bg(argv, OUT, ERR);
-    ck_assert_msg(wait_for_text(ERR, want, 10), "no start");
+    ck_assert_msg(wait_for_text(ERR, ready, 10), "no start");
     usleep(300000);
-    for (size_t i = 0; i < n_calls; i++)
-        send_invite(calls[i][0], calls[i][1]);
-    usleep((useconds_t)wait_ms * 1000);
-    if (again) { /* a later call for a chain fetched already: from the cache */
-        send_invite(again, "/chain.pem");
-        usleep(500000);
-    }
+    return pid;
+}
+
+/* SIGINT prints the dialogs and the counters (the last stdout line).
+ * Returns stir_shaken by Call-ID, and the stir_fetches counters in *fetches. */
+static json_t *stop_capture(pid_t pid, json_t **fetches)
+{
     kill(pid, SIGINT);
     ck_assert_int_eq(run_wait(pid, 15), 0);
     char *out = read_file(OUT);
@@ -211,6 +204,26 @@ static json_t *live_run(bool allow_private, const char *const calls[][2], size_t
     }
     free(out);
     return by;
+}
+
+/* A live run on lo: the INVITEs are sent, then the run is stopped. */
+static json_t *live_run(bool allow_private, const char *const calls[][2], size_t n_calls,
+                        const char *again, int wait_ms, json_t **fetches)
+{
+    sip_port = free_tcp_port();
+    char port[16], want[64];
+    snprintf(port, sizeof port, "%d", sip_port);
+    snprintf(want, sizeof want, "pcap: lo: capturing (filter: udp port %d)", sip_port);
+    pid_t pid =
+        start_capture(allow_private, (char *[]){"-d", "lo", "udp", "port", port, NULL}, want);
+    for (size_t i = 0; i < n_calls; i++)
+        send_invite(calls[i][0], calls[i][1]);
+    usleep((useconds_t)wait_ms * 1000);
+    if (again) { /* a later call for a chain fetched already: from the cache */
+        send_invite(again, "/chain.pem");
+        usleep(500000);
+    }
+    return stop_capture(pid, fetches);
 }
 
 static const char *field(json_t *by, const char *call, const char *key)
@@ -283,6 +296,54 @@ START_TEST(live_fetch_verifies_and_refuses)
 }
 END_TEST
 
+/* HEP input is live traffic captured elsewhere: it fetches (no root
+ * needed: the INVITE arrives in a HEP3 datagram on loopback). */
+START_TEST(hep_input_fetches)
+{
+    start_server();
+    int hep_port = free_udp_port();
+    char listen[48];
+    snprintf(listen, sizeof listen, "udp:127.0.0.1:%d", hep_port);
+    pid_t pid = start_capture(true, (char *[]){"-L", listen, NULL}, "hep: listening on");
+    char msg[8192];
+    int n = invite_text(msg, sizeof msg, "fetch-hep@test", "/chain.pem");
+    hep_packet_t p = {.version = 3,
+                      .ip_family = 4,
+                      .ip_proto = 17,
+                      .sport = 5060,
+                      .dport = 5060,
+                      .ts_sec = (uint32_t)time(NULL),
+                      .proto_type = 1,
+                      .capture_id = 7,
+                      .payload = (const uint8_t *)msg,
+                      .payload_len = (uint32_t)n};
+    p.src.family = p.dst.family = 4;
+    inet_pton(AF_INET, "192.0.2.10", p.src.a);
+    inet_pton(AF_INET, "198.51.100.20", p.dst.a);
+    uint8_t pkt[9000];
+    long len = hep_encode_v3(&p, false, pkt, sizeof pkt);
+    ck_assert_int_gt(len, n);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)hep_port)};
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    ck_assert_int_eq(sendto(fd, pkt, (size_t)len, 0, (struct sockaddr *)&to, sizeof to), len);
+    close(fd);
+    usleep(1500000);
+    json_t *fetches;
+    json_t *by = stop_capture(pid, &fetches);
+    char *err = read_file(ERR);
+    ck_assert_msg(!strstr(err, "never fetches"), "%s", err);
+    free(err);
+    ck_assert_str_eq(field(by, "fetch-hep@test", "result"), "valid");
+    ck_assert_ptr_nonnull(fetches);
+    ck_assert_int_eq(count(fetches, "ok"), 1);
+    json_decref(fetches);
+    json_decref(by);
+    stop_server();
+    unlink(CONF);
+}
+END_TEST
+
 /* A capture file never fetches, even with fetch = yes and the server up. */
 START_TEST(file_input_never_fetches)
 {
@@ -343,6 +404,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, live_fetch_verifies_and_refuses);
     tcase_add_test(tc, file_input_never_fetches);
+    tcase_add_test(tc, hep_input_fetches);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -223,9 +223,9 @@ int foreach_capture(int (*fn)(const char *name, const char *stem), int *count)
     return bad;
 }
 
-int free_tcp_port(void)
+static int free_port(int type)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(AF_INET, type, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof sa;
@@ -235,4 +235,14 @@ int free_tcp_port(void)
         port = ntohs(sa.sin_port);
     if (fd >= 0) close(fd);
     return port;
+}
+
+int free_tcp_port(void)
+{
+    return free_port(SOCK_STREAM);
+}
+
+int free_udp_port(void)
+{
+    return free_port(SOCK_DGRAM);
 }

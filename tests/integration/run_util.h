@@ -29,6 +29,7 @@ int wait_for_text(const char *path, const char *needle, int seconds);
 /* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick),
  * so tests running at the same time from several build trees do not meet. */
 int free_tcp_port(void);
+int free_udp_port(void); /* likewise, for a UDP port */
 
 /* Path of the sipnab binary and data files. */
 const char *sipnab_bin(void);
