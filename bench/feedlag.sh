@@ -14,15 +14,21 @@ ROOT=$(cd "$HERE/.." && pwd)
 BUILD="$ROOT/build"
 CALLS=100000
 RATE=10000
+CONCURRENCY=200
 PORT=18310
 KEY="bench-key"
 EXTRA=()
 
 usage() {
     cat <<'USAGE'
-usage: bench/feedlag.sh [--build DIR] [--calls N] [--rate CPS] [--port P] [-o MOD.KEY=VALUE ...]
+usage: bench/feedlag.sh [--build DIR] [--calls N] [--rate CPS] [--concurrency C] [--port P]
+                        [-o MOD.KEY=VALUE ...]
   --calls N   calls replayed (default 100000; the corpus of bench/api.sh)
   --rate CPS  new calls per second (default 10000)
+  --concurrency C
+              calls overlapping (default 200, bench/api.sh's corpus): at
+              RATE calls/s a call lasts about C/RATE s, so a larger C spreads
+              a dialog's changes over more refreshes (more renders a call)
   -o ...      passed to sipnab (e.g. -o http.refresh=200ms)
 USAGE
 }
@@ -31,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --build) BUILD=$2; shift 2 ;;
     --calls) CALLS=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
+    --concurrency) CONCURRENCY=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     -o) EXTRA+=(-o "$2"); shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -47,8 +54,10 @@ SIPNAB="$BUILD/sipnab"
 
 mkdir -p "$HERE/out"
 CORPUS="$HERE/out/api-c$CALLS.pcap"
+[[ $CONCURRENCY == 200 ]] || CORPUS="$HERE/out/api-c$CALLS-k$CONCURRENCY.pcap"
 if [[ ! -s $CORPUS ]]; then
-    "$BUILD/bench/sipnab-gen" --calls "$CALLS" --rtp-seconds 0 -o "$CORPUS.tmp" 2>"$CORPUS.meta"
+    "$BUILD/bench/sipnab-gen" --calls "$CALLS" --rtp-seconds 0 --concurrency "$CONCURRENCY" \
+        -o "$CORPUS.tmp" 2>"$CORPUS.meta"
     mv "$CORPUS.tmp" "$CORPUS"
 fi
 PACKETS=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$CORPUS.meta")
@@ -71,7 +80,7 @@ for _ in $(seq 1 200); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.0
 curl -sf "$BASE/health" >/dev/null || { echo "feedlag.sh: the API did not come up" >&2; exit 1; }
 sleep 0.5 # the capture thread is running once /health answers; let it settle
 
-echo "corpus: $CORPUS ($CALLS calls, $PACKETS packets)"
+echo "corpus: $CORPUS ($CALLS calls, $PACKETS packets, $CONCURRENCY overlapping)"
 t0=$(date +%s.%N)
 tcpreplay -q -i lo --pps="$PPS" --pps-multi=$((PPS / 1000 > 1 ? PPS / 1000 : 1)) "$CORPUS" >"$HERE/out/feedlag.tcpreplay" 2>&1
 replay_s=$(echo "$(date +%s.%N) - $t0" | bc)
