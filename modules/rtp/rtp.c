@@ -124,9 +124,12 @@ static void publish_stream(rtp_mod_t *m, const rtp_stream_t *s)
     snb_bus_publish(bus, &ev.ev);
 }
 
-/* Streams silent for STREAM_IDLE_REPORT_US have ended (live capture). */
+/* Streams silent for STREAM_IDLE_REPORT_US have ended (live capture). The
+ * walk visits every stream (a cache miss each), so it is skipped when no
+ * module listens: publish_stream would drop every report then. */
 static void report_idle_streams(rtp_mod_t *m)
 {
+    if (!snb_bus_wants(snb_core_bus(m->core), m->ev_stream)) return;
     for (const rtp_stream_t *s = rtp_table_first(m->table); s; s = rtp_table_next(s))
         if (m->now_us > s->last_us && m->now_us - s->last_us > STREAM_IDLE_REPORT_US)
             publish_stream(m, s);
