@@ -239,8 +239,13 @@ static void on_event(void *ud, const snb_event_t *ev)
         const snb_packet_t *pkt = &((const snb_packet_event_t *)ev)->pkt;
         if (pkt->transport != SNB_TRANSPORT_UDP) return;
         if (pkt->ts_us > m->now_us) m->now_us = pkt->ts_us;
-        /* Now and then, look for streams that ended. */
-        if ((++m->udp_packets & 4095) == 0) report_idle_streams(m);
+        /* Now and then (every 4096 packets, at most once a second of
+         * capture time: each walk visits every stream), look for streams
+         * that ended. */
+        if ((++m->udp_packets & 4095) == 0 && m->now_us - m->idle_walk_us >= STREAM_IDLE_WALK_US) {
+            m->idle_walk_us = m->now_us;
+            report_idle_streams(m);
+        }
         if (rtp_fax_packet(m->calls, pkt)) break; /* UDPTL: the RTP stream stopped at the switch */
         if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
         break;

@@ -75,7 +75,8 @@ typedef struct rtp_mod {
     uint64_t counters[C_COUNT];
     snb_media_service_t service;
     uint64_t udp_packets;
-    snb_gonelog_t *gone; /* evicted stream ids, for the cursors */
+    uint64_t idle_walk_us; /* capture time of the last look for ended streams */
+    snb_gonelog_t *gone;   /* evicted stream ids, for the cursors */
     struct snb_stream_cursor *cursors;
     const snb_dialogs_service_t *dialogs; /* the SIP module's, for the annotation */
     int annotation;
@@ -87,6 +88,9 @@ typedef struct rtp_mod {
 /* A stream silent this long (capture time) has ended: its final report is
  * published ("rtp.stream"). */
 #define STREAM_IDLE_REPORT_US 10000000u
+/* How often (capture time, at most) the streams are walked for ended ones:
+ * a report is at most this much later than the silence that ends it. */
+#define STREAM_IDLE_WALK_US 1000000u
 
 /* rtp_out_annotation.c: register what the RTP module adds to dialogs. */
 int rtp_annotation_register(rtp_mod_t *m);
