@@ -47,7 +47,6 @@ typedef struct security_mod {
     sec_detect_t *det;
     snb_event_type_t ev_message, ev_alert;
     int sub;
-    bool live;         /* a live interface feeds us (kill replies are really sent) */
     bool sketch_keyed; /* the sketches' key is chosen (at the first message) */
     snb_output_t *out_fail2ban, *out_json, *out_report;
     security_log_t log;
