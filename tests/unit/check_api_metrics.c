@@ -9,6 +9,17 @@
 
 #include "api_metrics.h"
 
+/* The record through the wire, as the API process gets it. */
+static void apply_dialog(api_store_t *s, const api_dialog_rec_t *d)
+{
+    api_buf_t b = {0};
+    ck_assert_int_eq(api_wire_put_dialog(&b, d), 0);
+    ck_assert_int_eq(api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
+                                     (uint32_t)(b.len - API_FRAME_HEADER)),
+                     0);
+    api_buf_free(&b);
+}
+
 static void add_dialog(api_store_t *s, const char *id, unsigned state, int32_t pdd, uint32_t flags)
 {
     api_dialog_rec_t d = {0};
@@ -16,12 +27,7 @@ static void add_dialog(api_store_t *s, const char *id, unsigned state, int32_t p
     d.state = (uint8_t)state;
     d.pdd_ms = pdd;
     d.diag_flags = flags;
-    api_buf_t b = {0};
-    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
-    ck_assert_int_eq(api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
-                                     (uint32_t)(b.len - API_FRAME_HEADER)),
-                     0);
-    api_buf_free(&b);
+    apply_dialog(s, &d);
 }
 
 static void add_stream(api_store_t *s, uint64_t id, bool orphaned, bool active, double mos,
@@ -314,12 +320,7 @@ static void add_captured(api_store_t *s, const char *id, uint64_t captured_us)
     api_dialog_rec_t d = {0};
     d.call_id = snb_str(id, strlen(id));
     d.captured_us = captured_us;
-    api_buf_t b = {0};
-    ck_assert_int_eq(api_wire_put_dialog(&b, &d), 0);
-    ck_assert_int_eq(api_store_apply(s, API_FRAME_DIALOG, b.data + API_FRAME_HEADER,
-                                     (uint32_t)(b.len - API_FRAME_HEADER)),
-                     0);
-    api_buf_free(&b);
+    apply_dialog(s, &d);
 }
 
 START_TEST(feed_lag)
