@@ -45,6 +45,24 @@ static void addr_write(snb_jsonw_t *w, const char *key, const snb_addr_t *a)
     snb_jsonw_cstring(w, key, snb_format_addr(a, buf, sizeof buf));
 }
 
+/* A string member, or null when there is none. */
+static void cstring_or_null(snb_jsonw_t *w, const char *key, const char *s)
+{
+    if (s)
+        snb_jsonw_cstring(w, key, s);
+    else
+        snb_jsonw_null(w, key);
+}
+
+/* The dialog's final status code, or null before one. */
+static void final_code_write(snb_jsonw_t *w, const sip_dialog_t *d)
+{
+    if (d->final_code)
+        snb_jsonw_int(w, "final_code", d->final_code);
+    else
+        snb_jsonw_null(w, "final_code");
+}
+
 /* The members every record starts with: when, between whom, how. */
 static void put_head(snb_jsonw_t *w, const sip_msg_meta_t *meta, bool is_request)
 {
@@ -66,10 +84,7 @@ static void put_tail(snb_jsonw_t *w, bool has_sdp, uint32_t size, bool retransmi
     snb_jsonw_int(w, "size", size);
     snb_jsonw_bool(w, "retransmit", retransmit);
     snb_jsonw_bool(w, "malformed", malformed != 0);
-    if (malformed)
-        snb_jsonw_cstring(w, "malformed_reason", sip_malformed_reason(malformed));
-    else
-        snb_jsonw_null(w, "malformed_reason");
+    cstring_or_null(w, "malformed_reason", malformed ? sip_malformed_reason(malformed) : NULL);
 }
 
 static void record_write(snb_jsonw_t *w, const record_t *r)
@@ -306,10 +321,7 @@ static void dialog_members_write(snb_jsonw_t *w, const sip_dialog_t *d,
     for (uint32_t i = 0; i < d->n_sdp; i++)
         sdp_entry_write(w, &d->sdp[i]);
     snb_jsonw_array_end(w);
-    if (d->refer_to)
-        snb_jsonw_cstring(w, "refer_to", d->refer_to);
-    else
-        snb_jsonw_null(w, "refer_to");
+    cstring_or_null(w, "refer_to", d->refer_to);
     /* an addition to the spec's shape: the transfer's Replaces, decoded */
     if (d->refer_replaces) snb_jsonw_cstring(w, "refer_replaces", d->refer_replaces);
     if (!annotation_write(w, &av, "siprec_metadata")) snb_jsonw_null(w, "siprec_metadata");
@@ -324,10 +336,7 @@ static void dialog_members_write(snb_jsonw_t *w, const sip_dialog_t *d,
     time_write(w, "created_at", d->first_us);
     time_write(w, "updated_at", d->last_us);
     /* Additions beyond the REST shape (never renaming its fields). */
-    if (d->final_code)
-        snb_jsonw_int(w, "final_code", d->final_code);
-    else
-        snb_jsonw_null(w, "final_code");
+    final_code_write(w, d);
     snb_jsonw_cstring(w, "transport", sip_transport_name(d->transport));
     addr_write(w, "src", &d->src);
     snb_jsonw_int(w, "src_port", d->sport);
@@ -335,11 +344,7 @@ static void dialog_members_write(snb_jsonw_t *w, const sip_dialog_t *d,
     snb_jsonw_int(w, "dst_port", d->dport);
     snb_jsonw_cstring(w, "ua", sip_dialog_ua(d));
     snb_jsonw_int(w, "malformed_count", d->malformed_count);
-    const char *timeout = sip_dialog_timeout_name(d);
-    if (timeout)
-        snb_jsonw_cstring(w, "timeout", timeout);
-    else
-        snb_jsonw_null(w, "timeout");
+    cstring_or_null(w, "timeout", sip_dialog_timeout_name(d));
     /* answered, no end seen: duration_sec runs to its last packet so far */
     snb_jsonw_bool(w, "ongoing", ongoing);
     for (size_t i = 0; i < av.n; i++)
@@ -385,15 +390,8 @@ void sip_out_dialog_summary_write(snb_jsonw_t *w, const sip_dialog_t *d,
     snb_jsonw_object_end(w);
     time_write(w, "created_at", d->first_us);
     time_write(w, "updated_at", d->last_us);
-    if (d->final_code)
-        snb_jsonw_int(w, "final_code", d->final_code);
-    else
-        snb_jsonw_null(w, "final_code");
-    const char *timeout = sip_dialog_timeout_name(d);
-    if (timeout)
-        snb_jsonw_cstring(w, "timeout", timeout);
-    else
-        snb_jsonw_null(w, "timeout");
+    final_code_write(w, d);
+    cstring_or_null(w, "timeout", sip_dialog_timeout_name(d));
     /* answered, no end seen: duration_sec runs to its last packet so far */
     snb_jsonw_bool(w, "ongoing", ongoing);
     snb_jsonw_object_end(w);
