@@ -52,15 +52,8 @@ SIPNAB="$BUILD/sipnab"
 [[ -x $SIPNAB && -x $BUILD/libexec/sipnab-api && -x $BUILD/bench/sipnab-gen ]] ||
     cmake --build "$BUILD" --target sipnab-all sipnab-gen >&2
 
-mkdir -p "$HERE/out"
-CORPUS="$HERE/out/api-c$CALLS.pcap"
-[[ $CONCURRENCY == 200 ]] || CORPUS="$HERE/out/api-c$CALLS-k$CONCURRENCY.pcap"
-if [[ ! -s $CORPUS ]]; then
-    "$BUILD/bench/sipnab-gen" --calls "$CALLS" --rtp-seconds 0 --concurrency "$CONCURRENCY" \
-        -o "$CORPUS.tmp" 2>"$CORPUS.meta"
-    mv "$CORPUS.tmp" "$CORPUS"
-fi
-PACKETS=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$CORPUS.meta")
+. "$HERE/api_corpus.sh"
+api_corpus "$HERE/out" "$BUILD" "$CALLS" "$CONCURRENCY"
 PPS=$((PACKETS * RATE / CALLS))
 BASE="http://127.0.0.1:$PORT"
 export SIPNAB_API_KEY=$KEY

@@ -28,14 +28,9 @@ done
 # A free port picked now (other benchmarks and tests share the machine).
 [[ -n $PORT ]] || PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 SIPNAB="$BUILD/sipnab"
-mkdir -p "$HERE/out"
-CORPUS="$HERE/out/api-c$CALLS.pcap"
 [[ -x $SIPNAB && -x $BUILD/libexec/sipnab-api ]] || cmake --build "$BUILD" --target sipnab-all >&2
-if [[ ! -s $CORPUS ]]; then
-    [[ -x $BUILD/bench/sipnab-gen ]] || cmake --build "$BUILD" --target sipnab-gen >&2
-    "$BUILD/bench/sipnab-gen" --calls "$CALLS" --rtp-seconds 0 -o "$CORPUS.tmp" 2>"$CORPUS.meta"
-    mv "$CORPUS.tmp" "$CORPUS"
-fi
+. "$HERE/api_corpus.sh"
+api_corpus "$HERE/out" "$BUILD" "$CALLS"
 "$SIPNAB" -q -N -c /dev/null -I "$CORPUS" -o sip.output=none -o http.rate_limit=0 \
     --api "127.0.0.1:$PORT" --api-key "$KEY" 2>"$HERE/out/mcp-bench.log" &
 PID=$!
