@@ -1,16 +1,9 @@
 #include "allocator.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #ifdef SNB_HAVE_MIMALLOC
 #include <mimalloc.h>
-
-void snb_allocator_setup(void)
-{
-    /* mimalloc reads its MIMALLOC_* variables at start; ours is a default. */
-    if (!getenv("MIMALLOC_LARGE_OS_PAGES")) mi_option_enable(mi_option_large_os_pages);
-}
 
 const char *snb_allocator_name(void)
 {
@@ -21,8 +14,6 @@ const char *snb_allocator_name(void)
     return name;
 }
 #else
-void snb_allocator_setup(void) {}
-
 const char *snb_allocator_name(void)
 {
     return "libc malloc";

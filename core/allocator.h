@@ -1,16 +1,15 @@
 /* The capture process's memory allocator (docs/dependencies.md, mimalloc).
- * Holding 100 000 dialogs means touching hundreds of MB a few KB at a time:
- * with glibc malloc on 4 KiB pages a SIP-heavy capture spent about 45 % of
- * its time in malloc and in page faults. Linked with mimalloc, the heap
- * asks for transparent huge pages instead. */
+ * Holding 100 000 dialogs means touching hundreds of MB a few KB at a time;
+ * glibc's malloc spent a quarter of a SIP-heavy capture in _int_malloc and
+ * malloc_consolidate. Linked with mimalloc, it replaces malloc for the whole
+ * process. Transparent huge pages are left to the environment
+ * (MIMALLOC_LARGE_OS_PAGES=1): on a VM, zeroing a fresh 2 MiB page can
+ * cost more than the faults it saves (docs/benchmark.md, eighth session). */
 #ifndef SNB_ALLOCATOR_H
 #define SNB_ALLOCATOR_H
 
-/* Before the first large allocation: huge pages for the heap, unless the
- * environment (MIMALLOC_LARGE_OS_PAGES) says otherwise. No-op without
- * mimalloc (sanitizer builds, or SNB_MIMALLOC=OFF). */
-void snb_allocator_setup(void);
-/* "mimalloc 2.0.9" or "libc malloc", for --version. */
+/* "mimalloc 2.0.9", "mimalloc 2.0.9, huge pages" or "libc malloc", for
+ * --version. */
 const char *snb_allocator_name(void);
 
 #endif

@@ -81,7 +81,6 @@ static const char *find_module_path(int argc, char **argv, char *buf, size_t len
 
 int main(int argc, char **argv)
 {
-    snb_allocator_setup();
     snb_privileges_clear_ambient(); /* ours, not our children's */
     /* A peer that goes away (a HEP or syslog collector over TCP, a hook
      * that does not read its stdin, the reader of our stdout) is an error
