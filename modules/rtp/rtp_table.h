@@ -80,17 +80,33 @@ typedef struct rtp_stream_rtcp {
 /* How the stream found its call. */
 enum rtp_assoc { RTP_ASSOC_NONE = 0, RTP_ASSOC_DST = 1, RTP_ASSOC_SRC = 2 };
 
+/* Field order follows the per-packet path (rtp_table_packet): the lookup's
+ * key and chain link share the first cache line, the counters every packet
+ * moves the next two, then the statistics; the rest is read when a stream
+ * is created, claimed, reported or ended. */
 struct rtp_stream {
     uint64_t id; /* 1, 2, ... in creation order: unique where SSRCs may repeat */
     snb_addr_t src, dst;
     uint16_t sport, dport;
     uint32_t ssrc;
-    rtp_stream_stats_t stats; /* rtp_stream_init/update: packets, lost, jitter, ... */
-    char codec[16];           /* of the first packet: SDP rtpmap, else static table, else "" */
-    uint32_t clock_rate;      /* of the codec; 0 unknown */
-    int16_t te_pt;            /* telephone-event PT (SDP, else default_te_pt) */
-    bool heuristic;           /* created by the heuristic, not by an SDP */
-    bool orphaned;            /* no SDP claimed it within orphan_timeout_us */
+    struct rtp_stream *hnext;   /* private: the 5-tuple+SSRC hash chain */
+    uint64_t first_us, last_us; /* any packet, held-back ones included */
+    /* media accounting: comfort noise and telephone-events are not audio */
+    uint64_t audio_packets, cn_packets, dtmf_packets;
+    uint64_t first_audio_us, last_audio_us;
+    uint32_t clock_rate; /* of the codec; 0 unknown */
+    int16_t te_pt;       /* telephone-event PT (SDP, else default_te_pt) */
+    /* ---- private to rtp_table.c, moved by every audio packet ---- */
+    uint16_t last_seq; /* of the last audio packet */
+    uint32_t last_ts;
+    uint8_t last_pt;
+    bool have_last;
+    uint32_t step_val[4], step_cnt[4]; /* timestamp steps between audio packets */
+    uint64_t lru_us;                   /* capture time of the last move to the LRU tail */
+    rtp_stream_stats_t stats;          /* rtp_stream_init/update: packets, lost, jitter, ... */
+    char codec[16]; /* of the first packet: SDP rtpmap, else static table, else "" */
+    bool heuristic; /* created by the heuristic, not by an SDP */
+    bool orphaned;  /* no SDP claimed it within orphan_timeout_us */
     /* call association: call_id "" when none */
     char call_id[RTP_CALL_ID_MAX];
     uint64_t call_hash;
@@ -98,29 +114,19 @@ struct rtp_stream {
     uint8_t from_side;   /* enum rtp_side of the sender; RTP_SIDE_NONE if unknown */
     snb_addr_t sdp_addr; /* the announced endpoint it matched (dst or src) */
     uint16_t sdp_port;
-    uint64_t first_us, last_us; /* any packet, held-back ones included */
-    /* media accounting: comfort noise and telephone-events are not audio */
-    uint64_t audio_packets, cn_packets, dtmf_packets;
-    uint64_t first_audio_us, last_audio_us;
     uint64_t rtcp_packets; /* RTCP packets sent by this SSRC */
     rtp_stream_rtcp_t rtcp;
     /* Digit tracker, allocated on the first telephone-event (most streams
      * never carry one); rtp_dtmf_count/digit; flushed when the stream ends. */
     rtp_dtmf_tracker_t *dtmf;
     /* ---- private to rtp_table.c ---- */
-    uint16_t last_seq; /* of the last audio packet */
-    uint32_t last_ts;
-    uint8_t last_pt;
-    bool have_last;
-    uint32_t step_val[4], step_cnt[4]; /* timestamp steps between audio packets */
-    struct rtp_stream *hnext, *snext;  /* 5-tuple+SSRC hash, SSRC hash */
-    struct rtp_stream *cnext;          /* Call-ID hash, in stream id order */
+    struct rtp_stream *snext; /* SSRC hash */
+    struct rtp_stream *cnext; /* Call-ID hash, in stream id order */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
     bool unclaimed;            /* on the unclaimed list (no call yet, not orphaned) */
     uint64_t fed_sig;          /* rtp_table_changes: signature at the last scan */
     uint64_t version;          /* rtp_table_changes: when the signature last moved */
     uint64_t reported_packets; /* packets when last published as ended (rtp.c) */
-    uint64_t lru_us;           /* capture time of the last move to the LRU tail */
 };
 
 typedef struct rtp_table_stats {
