@@ -95,7 +95,7 @@ normal)
     out=$("$prefix/bin/sipnab" -c /dev/null --module-path "$mp" --hello-greeting hi \
         -I "$root/tests/data/sip-register.pcap" --dialogs-json 2>&1)
     # its log line, and its annotation in the dialog (from parsed SIP headers)
-    echo "$out" | grep -q "hello: 2 packets, 2 dialog changes, hi" || { echo "$out" >&2; exit 1; }
+    echo "$out" | grep -q "hello: 2 packets, 2 dialog changes, 1 From hosts, hi" || { echo "$out" >&2; exit 1; }
     echo "$out" | grep -q '"hello":{"greeting":"hi","ua_words":' || { echo "$out" >&2; exit 1; }
     "$prefix/bin/sipnab" -c /dev/null --module-path "$mp" --help | grep -q -- "--hello-greeting TEXT"
     nm -D --defined-only "$ex/hello.so" | awk '{print $3}' | grep -qx snb_module_info

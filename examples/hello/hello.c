@@ -10,6 +10,9 @@
  *    (hello.ua_words, for --filter and the API's ?filter=) and a section of
  *    the call report;
  *  - follows dialog state changes ("sip.dialog" events);
+ *  - counts distinct From hosts in a table keyed by what senders control:
+ *    a cap, the process's hash key, and memory from snb_lazy_table_new
+ *    (a helper linked in from libsipnab-util, through pkg-config);
  *  - registers a labelled counter (hello_messages{transport=...}), current
  *    whenever --stats or /metrics reads it;
  *  - logs one line at the end (stderr: stdout belongs to the outputs users
@@ -25,6 +28,8 @@
 
 #include <sipnab/core.h>
 #include <sipnab/dialogs.h>
+#include <sipnab/hash.h>
+#include <sipnab/lazytable.h>
 #include <sipnab/log.h>
 #include <sipnab/module.h>
 #include <sipnab/sip.h>
@@ -41,6 +46,10 @@ typedef struct hello_dialog {
 
 enum { T_UDP, T_TCP, T_SCTP, T_WS, T_COUNT };
 
+/* Distinct From hosts are counted up to this many (a power of two); past
+ * it, new hosts are not counted and the end line says so. */
+#define HOSTS_CAP 65536u
+
 typedef struct hello {
     snb_core_t *core;
     const hello_conf_t *conf;
@@ -50,6 +59,9 @@ typedef struct hello {
     int subscription;
     uint64_t packets, dialog_changes;
     uint64_t by_transport[T_COUNT];
+    uint64_t *hosts; /* open addressing: the host's keyed hash, 0 = empty */
+    unsigned n_hosts;
+    bool hosts_full;
 } hello_t;
 
 /* ---- parsed SIP in, per-dialog data out ---- */
@@ -66,6 +78,27 @@ static unsigned count_words(snb_str_t s)
     return n;
 }
 
+/* Count a From host once. Hosts come from packets, so the table is hashed
+ * with the process's random key (nobody can aim hosts at one slot) and
+ * filled to three quarters at most (a probe always ends). */
+static void count_host(hello_t *h, snb_str_t host)
+{
+    if (!h->hosts || !host.len || h->hosts_full) return;
+    uint64_t k = snb_hash_bytes(snb_core_hash_key(h->core), host.p, host.len) | 1;
+    for (uint64_t i = k;; i++) {
+        uint64_t *slot = &h->hosts[i & (HOSTS_CAP - 1)];
+        if (*slot == k) return;
+        if (*slot) continue;
+        if (h->n_hosts >= HOSTS_CAP / 4 * 3) {
+            h->hosts_full = true;
+            return;
+        }
+        *slot = k;
+        h->n_hosts++;
+        return;
+    }
+}
+
 static void on_sip_message(hello_t *h, const snb_sip_message_event_t *ev)
 {
     if (ev->transport < T_COUNT) h->by_transport[ev->transport]++;
@@ -79,8 +112,10 @@ static void on_sip_message(hello_t *h, const snb_sip_message_event_t *ev)
     if (!ua.p) ua = ev->sip->header(ev->msg, "Server", 0);
     hd->ua_words = count_words(ua);
     snb_sip_nameaddr_t from;
-    if (ev->sip->nameaddr(ev->sip->header(ev->msg, "From", 0), &from))
+    if (ev->sip->nameaddr(ev->sip->header(ev->msg, "From", 0), &from)) {
         snb_str_copy(from.parts.host, hd->from_host, sizeof hd->from_host);
+        count_host(h, from.parts.host);
+    }
     *slot = hd;
     h->dialogs->touch(h->dialogs->ctx, d); /* our part of it changed */
 }
@@ -176,10 +211,13 @@ static int hello_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t 
     if (!h) return -ENOMEM;
     h->core = core;
     h->conf = inst[0].conf; /* single-instance module: always exactly one */
+    /* Zeroed pages that cost memory only once written (not calloc). */
+    h->hosts = snb_lazy_table_new(HOSTS_CAP, sizeof *h->hosts);
     /* sip is a dependency: its init has run and its store is there. */
     h->dialogs = snb_core_service(core, SNB_DIALOGS_SERVICE, SNB_DIALOGS_SERVICE_VERSION);
     if (!h->dialogs) {
         snb_log_error(core, "hello", "needs the sip module's dialog store");
+        snb_lazy_table_free(h->hosts, HOSTS_CAP, sizeof *h->hosts);
         free(h);
         return -ENOENT;
     }
@@ -197,6 +235,7 @@ static int hello_init(snb_core_t *core, const snb_instance_conf_t *inst, size_t 
         .prefix = "hello", .defs = metrics, .n = 1, .collect = collect, .ud = h};
     int rc = h->annotation < 0 ? h->annotation : snb_core_metrics(core, &g);
     if (rc) {
+        snb_lazy_table_free(h->hosts, HOSTS_CAP, sizeof *h->hosts);
         free(h);
         return rc;
     }
@@ -219,14 +258,16 @@ static void hello_stop(void *state)
 {
     hello_t *h = state;
     snb_bus_unsubscribe(snb_core_bus(h->core), h->subscription);
-    snb_log_info(h->core, "hello", "%llu packets, %llu dialog changes, %s",
-                 (unsigned long long)h->packets, (unsigned long long)h->dialog_changes,
-                 h->conf->greeting);
+    snb_log_info(h->core, "hello", "%llu packets, %llu dialog changes, %u%s From hosts, %s",
+                 (unsigned long long)h->packets, (unsigned long long)h->dialog_changes, h->n_hosts,
+                 h->hosts_full ? "+" : "", h->conf->greeting);
 }
 
 static void hello_fini(void *state)
 {
-    free(state); /* the dialog store frees our per-dialog data with free_data */
+    hello_t *h = state;
+    snb_lazy_table_free(h->hosts, HOSTS_CAP, sizeof *h->hosts);
+    free(h); /* the dialog store frees our per-dialog data with free_data */
 }
 
 static const snb_option_t hello_options[] = {

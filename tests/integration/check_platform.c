@@ -3,7 +3,8 @@
  * --help and loads it; it reads parsed SIP through the accessors; its
  * dialog annotation appears in every dialog's JSON, its filter field works
  * in --filter, its report section in --call-report; it hears every dialog
- * state change; its labelled counter is in --stats. */
+ * state change; its labelled counter is in --stats; its capped table of
+ * From hosts counts them. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,9 @@ START_TEST(dialog_events_and_labelled_counter)
     run_result_t r = sipnab((char *[]){"-I", cap, "--load", "hello", "-o", "sip.output=none",
                                        "--stats", "--json", NULL});
     ck_assert_int_eq(r.status, 0);
-    ck_assert_ptr_nonnull(strstr(r.err, "hello: 30 packets, 14 dialog changes, goodbye"));
+    /* every dialog's From is "...@corpus.test": one host */
+    ck_assert_ptr_nonnull(
+        strstr(r.err, "hello: 30 packets, 14 dialog changes, 1 From hosts, goodbye"));
     json_error_t e;
     json_t *stats = json_loads(r.out, 0, &e);
     ck_assert_ptr_nonnull(stats);
@@ -130,6 +133,22 @@ START_TEST(dialog_events_and_labelled_counter)
 }
 END_TEST
 
+/* The example's capped, seeded table of From hosts (a helper from
+ * libsipnab-util): in ws-sip-call-rtp-g711.pcap the four dialogs start
+ * with From hosts 200.57.7.195 (two calls), Verso.com and bestel.com
+ * (tshark -e sip.Call-ID -e sip.from.host, first message of each). */
+START_TEST(capped_table_counts_distinct_hosts)
+{
+    char *cap = data_path("ws-sip-call-rtp-g711.pcap");
+    run_result_t r =
+        sipnab((char *[]){"-I", cap, "--load", "hello", "-o", "sip.output=none", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "dialog changes, 3 From hosts, goodbye"));
+    run_free(&r);
+    free(cap);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("platform");
@@ -138,6 +157,7 @@ int main(void)
     tcase_add_test(tc, help_lists_module_flags);
     tcase_add_test(tc, annotation_filter_and_report);
     tcase_add_test(tc, dialog_events_and_labelled_counter);
+    tcase_add_test(tc, capped_table_counts_distinct_hosts);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
