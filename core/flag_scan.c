@@ -28,7 +28,8 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int scan_dir(const char *dir, snb_loaded_module_t **mods, size_t *n, size_t *cap)
+static int scan_dir(snb_flag_catalog_t *cat, const char *dir, snb_loaded_module_t **mods, size_t *n,
+                    size_t *cap)
 {
     DIR *d = opendir(dir);
     if (!d) return 0; /* a missing folder on the path is not an error */
@@ -54,7 +55,10 @@ static int scan_dir(const char *dir, snb_loaded_module_t **mods, size_t *n, size
         char path[8192], err[512];
         if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) continue;
         snb_loaded_module_t m;
-        if (snb_loader_open_path(path, stem, &m, err, sizeof err) != 0) continue;
+        if (snb_loader_open_path(path, stem, &m, err, sizeof err) != 0) {
+            if (!cat->n_broken++) snprintf(cat->broken, sizeof cat->broken, "%s", err);
+            continue;
+        }
         if (*n == *cap) {
             size_t c = *cap ? *cap * 2 : 16;
             snb_loaded_module_t *g = realloc(*mods, c * sizeof *g);
@@ -84,7 +88,7 @@ int snb_flag_catalog_scan(snb_flag_catalog_t *cat, const char *module_path)
         size_t len = strcspn(p, ":");
         char dir[4096];
         snprintf(dir, sizeof dir, "%.*s", (int)len, p);
-        if (len) rc = scan_dir(dir, &mods, &n, &cap);
+        if (len) rc = scan_dir(cat, dir, &mods, &n, &cap);
         p += len;
         if (*p == ':') p++;
     }

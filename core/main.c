@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     snb_cli_t cli;
     char err[SNB_CONF_ERRLEN] = "";
-    char pathbuf[4096];
+    char pathbuf[4096], not_loaded[640] = "";
     snb_flag_catalog_t flags;
     if (snb_flag_catalog_scan(&flags, find_module_path(argc, argv, pathbuf, sizeof pathbuf)) != 0) {
         fprintf(stderr, "sipnab: out of memory\n");
@@ -96,12 +96,18 @@ int main(int argc, char **argv)
     }
     int parsed = snb_cli_parse(&cli, argc, argv, flags.owners, flags.n_owners, err, sizeof err);
     if (parsed == 0 && cli.help) snb_cli_usage(stdout, flags.owners, flags.n_owners);
+    /* A module that did not open has no flags: say so where it matters. */
+    if (flags.n_broken && (parsed != 0 || cli.help))
+        snprintf(not_loaded, sizeof not_loaded,
+                 "; %zu file%s on the module path not loaded, first: %s", flags.n_broken,
+                 flags.n_broken == 1 ? "" : "s", flags.broken);
     snb_flag_catalog_free(&flags);
     if (parsed != 0) {
-        fprintf(stderr, "sipnab: %s (see --help)\n", err);
+        fprintf(stderr, "sipnab: %s (see --help%s)\n", err, not_loaded);
         snb_cli_free(&cli);
         return 2;
     }
+    if (cli.help && not_loaded[0]) fprintf(stderr, "sipnab: warning: %s\n", not_loaded + 2);
     if (cli.help || cli.version) {
         if (cli.version) printf("sipnab %s (%s)\n", SNB_VERSION, snb_allocator_name());
         snb_cli_free(&cli);

@@ -2,6 +2,7 @@
  * one clear line, the documented exit code, and never a crash. */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +49,38 @@ START_TEST(wrong_flags_get_one_line_and_exit_2)
     ck_assert(strstr(r.out, "--stats") && strstr(r.out, "--dump-config") &&
               strstr(r.out, "-I, --input FILE"));
     run_free(&r);
+}
+END_TEST
+
+/* A module file that does not open has no flags: an unknown flag (likely
+ * its own) and --help say which file did not load and why, in one line. */
+START_TEST(module_that_does_not_load_is_named_by_unknown_flag_and_help)
+{
+    char dir[] = "/tmp/snb-cli-XXXXXX", so[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(so, sizeof so, "%s/mine.so", dir);
+    ck_assert_int_eq(write_file(so, "", 0), 0); /* dlopen: file too short */
+    char path[256];
+    snprintf(path, sizeof path, "%s/modules:%s", SNB_BUILD_DIR, dir);
+    char *flag[] = {(char *)sipnab_bin(), "--module-path", path, "--mine-level", "3", NULL};
+    run_result_t r = run_cmd(flag, 10);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_int_eq(count_lines(r.err), 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "sipnab: unknown option '--mine-level' (see --help; 1 file "
+                                        "on the module path not loaded, first: module mine.so: "
+                                        "cannot load: "));
+    ck_assert_ptr_nonnull(strstr(r.err, "mine.so: file too short)\n"));
+    run_free(&r);
+    char *help[] = {(char *)sipnab_bin(), "--module-path", path, "--help", NULL};
+    r = run_cmd(help, 10);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "--stats"));
+    ck_assert_int_eq(count_lines(r.err), 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "sipnab: warning: 1 file on the module path not loaded, "
+                                        "first: module mine.so: cannot load: "));
+    run_free(&r);
+    unlink(so);
+    rmdir(dir);
 }
 END_TEST
 
@@ -338,6 +371,7 @@ int main(void)
     TCase *tc = tcase_create("cli");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, wrong_flags_get_one_line_and_exit_2);
+    tcase_add_test(tc, module_that_does_not_load_is_named_by_unknown_flag_and_help);
     tcase_add_test(tc, shipped_config_passes_and_bad_configs_name_file_and_line);
     tcase_add_test(tc, dump_config_redacts_secrets);
     tcase_add_test(tc, packets_reach_subscribers_and_survive_retain);
