@@ -47,11 +47,24 @@ static void wait_feed_complete(void)
 
 /* Start sipnab on a capture with the API on 127.0.0.1:port; NULL-terminated
  * extra arguments. Waits until the API has the whole file. */
-static pid_t api_start(const char *capture, int port, char *const extra[])
+/* The port of the API api_start started last. */
+static int api_port;
+
+/* A port nothing listens on now (free_tcp_port), as "127.0.0.1:PORT" in
+ * hostport and in base; returns it. */
+static int pick_port(char hostport[32])
+{
+    int port = free_tcp_port();
+    ck_assert_int_gt(port, 0);
+    snprintf(hostport, 32, "127.0.0.1:%d", port);
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+    return port;
+}
+
+static pid_t api_start(const char *capture, char *const extra[])
 {
     static char listen[32], input[512];
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+    api_port = pick_port(listen);
     snprintf(input, sizeof input, "%s/%s", SNB_TEST_DATA_DIR, capture);
     char *argv[32] = {
         (char *)sipnab_bin(), "-c", "/dev/null", "-q", "-N", "-I", input, "--api", listen,
@@ -151,7 +164,7 @@ static json_t *spec_example(const char *text)
 
 START_TEST(endpoints_and_errors)
 {
-    pid_t pid = api_start("sip-failures.pcap", 18181, NULL);
+    pid_t pid = api_start("sip-failures.pcap", NULL);
     char *body = NULL;
     ck_assert_int_eq(get("/health", NULL, NULL, &body), 200);
     ck_assert_str_eq(body, "ok");
@@ -389,7 +402,7 @@ END_TEST
  * ws-asterisk-zfone-xlite has one call, with one direction at 64.3 % loss. */
 START_TEST(poor_quality_is_counted)
 {
-    pid_t pid = api_start("ws-asterisk-zfone-xlite.pcap", 18196, NULL);
+    pid_t pid = api_start("ws-asterisk-zfone-xlite.pcap", NULL);
     char *body = NULL;
     ck_assert_int_eq(get("/metrics", KEY, NULL, &body), 200);
     ck_assert_msg(strstr(body, "sipnab_diagnosis_total{kind=\"poor_quality\"} 1\n"), "%s", body);
@@ -402,7 +415,7 @@ END_TEST
 
 START_TEST(streams_match_wireshark)
 {
-    pid_t pid = api_start("ws-sip-call-rtp-g711.pcap", 18182, NULL);
+    pid_t pid = api_start("ws-sip-call-rtp-g711.pcap", NULL);
     oracle_t *o = oracle_load(SNB_TEST_DATA_DIR "/ws-sip-call-rtp-g711.tshark.txt");
     int n = 0;
     const oracle_rtp_stream_t *want = oracle_rtp_streams(o, &n);
@@ -509,7 +522,7 @@ END_TEST
 
 START_TEST(pagination_and_python_client)
 {
-    pid_t pid = api_start("sipp-branch-scenario-1334calls.pcapng", 18183, NULL);
+    pid_t pid = api_start("sipp-branch-scenario-1334calls.pcapng", NULL);
     json_t *all = get_json("/v1/dialogs?limit=1", 200);
     long total = (long)json_integer_value(json_object_get(all, "total"));
     ck_assert_int_eq(total, 1334);
@@ -556,7 +569,7 @@ END_TEST
 START_TEST(rate_limit_and_connection_cap)
 {
     char *extra[] = {"--api-max-conn", "3", NULL};
-    pid_t pid = api_start("sip-failures.pcap", 18184, extra);
+    pid_t pid = api_start("sip-failures.pcap", extra);
     /* 250 requests on one keep-alive connection, as fast as curl goes */
     char url[96];
     snprintf(url, sizeof url, "%s/v1/stats", base);
@@ -590,7 +603,7 @@ START_TEST(rate_limit_and_connection_cap)
     int fds[3];
     for (int i = 0; i < 3; i++) {
         fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(18184)};
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)api_port)};
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
     }
@@ -635,26 +648,17 @@ START_TEST(https)
     run_free(&g);
     char *extra[] = {"--api-tls-cert", "/tmp/sipnab-api-tls/cert.pem", "--api-tls-key",
                      "/tmp/sipnab-api-tls/key.pem", NULL};
-    char input[512];
+    char input[512], hostport[32], stats_url[96], health_url[96];
     snprintf(input, sizeof input, "%s/sip-failures.pcap", SNB_TEST_DATA_DIR);
-    char *argv[] = {(char *)sipnab_bin(),
-                    "-c",
-                    "/dev/null",
-                    "-N",
-                    "-I",
-                    input,
-                    "--api",
-                    "127.0.0.1:18185",
-                    "--api-key",
-                    KEY,
-                    extra[0],
-                    extra[1],
-                    extra[2],
-                    extra[3],
-                    NULL};
+    int port = pick_port(hostport);
+    snprintf(stats_url, sizeof stats_url, "https://127.0.0.1:%d/v1/stats", port);
+    snprintf(health_url, sizeof health_url, "http://127.0.0.1:%d/health", port);
+    char *argv[] = {
+        (char *)sipnab_bin(), "-c", "/dev/null", "-N",     "-I",     input,    "--api", hostport,
+        "--api-key",          KEY,  extra[0],    extra[1], extra[2], extra[3], NULL};
     pid_t pid = run_bg(argv, OUT, ERR);
     ck_assert(wait_for_text(ERR, "over TLS", 10));
-    snprintf(base, sizeof base, "https://127.0.0.1:18185");
+    snprintf(base, sizeof base, "https://%s", hostport);
     wait_feed_complete();
     /* verified against the certificate: real TLS, not just "-k" */
     char *curl[] = {"/usr/bin/curl",
@@ -663,7 +667,7 @@ START_TEST(https)
                     "/tmp/sipnab-api-tls/cert.pem",
                     "-H",
                     "Authorization: Bearer " KEY,
-                    "https://127.0.0.1:18185/v1/stats",
+                    stats_url,
                     NULL};
     run_result_t r = run_cmd(curl, 20);
     ck_assert_msg(r.status == 0, "curl https: %d %s", r.status, r.err);
@@ -673,16 +677,8 @@ START_TEST(https)
     json_decref(j);
     run_free(&r);
     /* plain HTTP on the TLS port gets nothing useful */
-    char *plain[] = {"/usr/bin/curl",
-                     "-s",
-                     "-o",
-                     "/dev/null",
-                     "-w",
-                     "%{http_code}",
-                     "--max-time",
-                     "3",
-                     "http://127.0.0.1:18185/health",
-                     NULL};
+    char *plain[] = {"/usr/bin/curl", "-s",         "-o", "/dev/null", "-w",
+                     "%{http_code}",  "--max-time", "3",  health_url,  NULL};
     r = run_cmd(plain, 20);
     ck_assert_str_ne(r.out, "200");
     run_free(&r);
@@ -696,7 +692,7 @@ START_TEST(https)
                    "-I",
                    input,
                    "--api",
-                   "127.0.0.1:18186",
+                   hostport, /* refused before it binds */
                    "--api-tls-cert",
                    "/tmp/sipnab-api-tls/nope.pem",
                    "--api-tls-key",
@@ -739,8 +735,13 @@ START_TEST(refusals)
     char input[512];
     snprintf(input, sizeof input, "%s/sip-failures.pcap", SNB_TEST_DATA_DIR);
     /* all interfaces without a key */
-    char *open_argv[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api",
-                         "0.0.0.0:18187",      NULL};
+    char any[32], serving[64];
+    int port = free_tcp_port();
+    ck_assert_int_gt(port, 0);
+    snprintf(any, sizeof any, "0.0.0.0:%d", port);
+    snprintf(serving, sizeof serving, "serving the API on %s", any);
+    char *open_argv[] = {
+        (char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api", any, NULL};
     char *envless[] = {"env", "-u", "SIPNAB_API_KEY", NULL};
     (void)envless;
     unsetenv("SIPNAB_API_KEY");
@@ -751,8 +752,8 @@ START_TEST(refusals)
     /* the key from the environment is accepted */
     setenv("SIPNAB_API_KEY", KEY, 1);
     pid_t pid = run_bg(open_argv, OUT, ERR);
-    ck_assert(wait_for_text(ERR, "serving the API on 0.0.0.0:18187", 10));
-    snprintf(base, sizeof base, "http://127.0.0.1:18187");
+    ck_assert(wait_for_text(ERR, serving, 10));
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
     usleep(500000);
     json_decref(get_json("/v1/stats", 200));
     api_stop(pid);
@@ -765,12 +766,16 @@ START_TEST(refusals)
     ck_assert_ptr_nonnull(strstr(r.err, "--api-key needs --api"));
     run_free(&r);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(18188)};
+    struct sockaddr_in sa = {.sin_family = AF_INET}; /* port 0: the kernel's pick */
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     ck_assert_int_eq(listen(fd, 1), 0);
-    char *busy[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api",
-                    "127.0.0.1:18188",    NULL};
+    socklen_t salen = sizeof sa;
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &salen), 0);
+    char taken[32];
+    snprintf(taken, sizeof taken, "127.0.0.1:%u", ntohs(sa.sin_port));
+    char *busy[] = {
+        (char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api", taken, NULL};
     r = run_cmd(busy, 20);
     ck_assert_int_ne(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.err, "Address already in use"));
@@ -778,13 +783,17 @@ START_TEST(refusals)
     close(fd);
     /* the [http] section, and -T hides the key */
     const char *conf = "/tmp/sipnab-api-test.conf";
-    const char *text = "[http]\nlisten = 127.0.0.1:18189\napi_key = from-the-file\n";
+    char hostport[32], text[128], listen_line[64];
+    pick_port(hostport);
+    snprintf(text, sizeof text, "[http]\nlisten = %s\napi_key = from-the-file\n", hostport);
+    snprintf(listen_line, sizeof listen_line, "listen = %s", hostport);
+    snprintf(serving, sizeof serving, "serving the API on %s", hostport);
     write_file(conf, text, strlen(text));
     char *dump[] = {(char *)sipnab_bin(), "-c", (char *)conf, "--load", "http", "-T", NULL};
     r = run_cmd(dump, 20);
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_null(strstr(r.out, "from-the-file"));
-    ck_assert_ptr_nonnull(strstr(r.out, "listen = 127.0.0.1:18189"));
+    ck_assert_ptr_nonnull(strstr(r.out, listen_line));
     run_free(&r);
     char *fromconf[] = {(char *)sipnab_bin(),
                         "-c",
@@ -796,8 +805,7 @@ START_TEST(refusals)
                         input,
                         NULL};
     pid = run_bg(fromconf, OUT, ERR);
-    ck_assert(wait_for_text(ERR, "serving the API on 127.0.0.1:18189", 10));
-    snprintf(base, sizeof base, "http://127.0.0.1:18189");
+    ck_assert(wait_for_text(ERR, serving, 10));
     usleep(500000);
     ck_assert_int_eq(get("/v1/stats", "from-the-file", NULL, NULL), 200);
     ck_assert_int_eq(get("/v1/stats", KEY, NULL, NULL), 401);
@@ -844,7 +852,7 @@ static int fd_targets(pid_t pid, char targets[][256], int max)
 
 START_TEST(isolation_and_restart)
 {
-    pid_t pid = api_start("ws-sip-call-rtp-g711.pcap", 18190, NULL);
+    pid_t pid = api_start("ws-sip-call-rtp-g711.pcap", NULL);
     pid_t child = api_child(pid);
     ck_assert_int_gt(child, 0);
     char targets[64][256];
@@ -928,8 +936,10 @@ START_TEST(live_capture_socket_not_inherited)
         fprintf(stderr, "live_capture_socket_not_inherited: needs root, skipped\n");
         return;
     }
-    char *argv[] = {(char *)sipnab_bin(), "-c",        "/dev/null", "-d", "lo", "--api",
-                    "127.0.0.1:18191",    "--api-key", KEY,         NULL};
+    char hostport[32];
+    pick_port(hostport);
+    char *argv[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-d", "lo", "--api", hostport,
+                    "--api-key",          KEY,  NULL};
     pid_t pid = run_bg(argv, OUT, ERR);
     ck_assert(wait_for_text(ERR, "serving the API", 10));
     pid_t child = api_child(pid);
@@ -956,7 +966,6 @@ START_TEST(live_capture_socket_not_inherited)
         free(packet);
     }
     ck_assert_int_gt(packet_sockets, 0); /* the check looked at something */
-    snprintf(base, sizeof base, "http://127.0.0.1:18191");
     /* a call captured live shows up in the API while capture goes on */
     const char *invite = "INVITE sip:bob@127.0.0.1 SIP/2.0\r\n"
                          "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-live-1\r\n"
@@ -1005,10 +1014,10 @@ END_TEST
 START_TEST(timeouts_and_size_caps)
 {
     char *extra[] = {"-o", "http.idle_timeout=1s", NULL};
-    pid_t pid = api_start("sip-failures.pcap", 18192, extra);
+    pid_t pid = api_start("sip-failures.pcap", extra);
     /* an idle connection is closed after the timeout */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(18192)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)api_port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     struct timeval tv = {.tv_sec = 5};
@@ -1052,8 +1061,10 @@ START_TEST(landlock_whoever_starts_it)
 {
     char input[512];
     snprintf(input, sizeof input, "%s/sip-failures.pcap", SNB_TEST_DATA_DIR);
-    char *argv[] = {(char *)sipnab_bin(), "-c",        "/dev/null", "-N", "-I", input, "--api",
-                    "127.0.0.1:18193",    "--api-key", KEY,         NULL};
+    char hostport[32];
+    pick_port(hostport);
+    char *argv[] = {(char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api", hostport,
+                    "--api-key",          KEY,  NULL};
     unlink(ERR);
     pid_t pid = run_bg(argv, OUT, ERR);
     ck_assert(wait_for_text(ERR, "serving the API", 10));
@@ -1062,7 +1073,6 @@ START_TEST(landlock_whoever_starts_it)
         ck_assert_msg(strstr(log, "; Landlock ABI ") && strstr(log, "no file access"), "%s", log);
     if (geteuid() == 0) ck_assert_ptr_nonnull(strstr(log, "user nobody, chrooted"));
     free(log);
-    snprintf(base, sizeof base, "http://127.0.0.1:18193");
     usleep(500000);
     json_decref(get_json("/v1/stats", 200));
     api_stop(pid);
@@ -1079,10 +1089,11 @@ START_TEST(landlock_whoever_starts_it)
                          "-I",
                          input,
                          "--api",
-                         "127.0.0.1:18194",
+                         hostport, /* picked again below */
                          "--api-key",
                          KEY,
                          NULL};
+    pick_port(hostport);
     unlink(ERR); /* the first run's line must not count */
     pid = run_bg(as_nobody, OUT, ERR);
     ck_assert(wait_for_text(ERR, "serving the API", 10));
@@ -1090,7 +1101,6 @@ START_TEST(landlock_whoever_starts_it)
     ck_assert_msg(strstr(log, "uid 65534 (not started as root: no chroot)"), "%s", log);
     if (landlock_abi() >= 1) ck_assert_ptr_nonnull(strstr(log, "no file access"));
     free(log);
-    snprintf(base, sizeof base, "http://127.0.0.1:18194");
     wait_feed_complete();
     json_t *st = get_json("/v1/stats", 200);
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "dialogs"), "total")),
