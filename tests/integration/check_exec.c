@@ -243,6 +243,8 @@ static pid_t hook_child(pid_t parent)
 START_TEST(a_hook_inherits_nothing_else)
 {
     char *cap = data_path("sip-register.pcap");
+    char listen[32];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", free_tcp_port());
     char *argv[] = {(char *)sipnab_bin(),
                     "-c",
                     "/dev/null",
@@ -252,7 +254,7 @@ START_TEST(a_hook_inherits_nothing_else)
                     "--on-dialog-exec",
                     "/bin/sleep 5",
                     "--api",
-                    "127.0.0.1:18561",
+                    listen,
                     "--api-key",
                     "k",
                     "-o",

@@ -123,6 +123,8 @@ START_TEST(started_like_the_systemd_unit)
         fprintf(stderr, "it_check_privileges: SKIPPED, needs root (CI runs as root)\n");
         return;
     }
+    char listen[32];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", free_tcp_port());
     char *argv[] = {"/usr/bin/setpriv",
                     "--reuid=nobody",
                     "--regid=nogroup",
@@ -137,7 +139,7 @@ START_TEST(started_like_the_systemd_unit)
                     "lo",
                     "--dialogs-json",
                     "--api",
-                    "127.0.0.1:18497",
+                    listen,
                     "--api-key",
                     "k",
                     "udp",
