@@ -69,11 +69,32 @@ static json_t *stop_listener(pid_t pid, int *messages, int *call_ids)
     return stats;
 }
 
+/* "PROTO:127.0.0.1:PORT" with a port nothing uses now (the kernel's
+ * pick), so tests do not meet a fixed port held by something else. */
+static int pick_endpoint(char out[40], const char *proto)
+{
+    int port = strcmp(proto, "tcp") == 0 ? free_tcp_port() : free_udp_port();
+    ck_assert_int_gt(port, 0);
+    snprintf(out, 40, "%s:127.0.0.1:%d", proto, port);
+    return port;
+}
+
+/* A listener's configuration: load line, a [hep "NAME"] listen = ENDPOINT
+ * section and extra lines (into buf). */
+static const char *listen_conf(char *buf, size_t len, const char *name, const char *endpoint,
+                               const char *extra)
+{
+    snprintf(buf, len, "[core]\nload = pcap, sip, rtp, hep\n[hep \"%s\"]\nlisten = %s\n%s", name,
+             endpoint, extra);
+    return buf;
+}
+
 START_TEST(sngrep_sends_hep_to_sipnab)
 {
-    pid_t pid = listener(
-        "[core]\nload = pcap, sip, rtp, hep\n[hep \"in\"]\nlisten = udp:127.0.0.1:49061\n", NULL);
-    char *argv[] = {"/usr/bin/sngrep", "-N", "-q", "-I", AAA, "-H", "udp:127.0.0.1:49061", NULL};
+    char ep[40], conf[256];
+    pick_endpoint(ep, "udp");
+    pid_t pid = listener(listen_conf(conf, sizeof conf, "in", ep, ""), NULL);
+    char *argv[] = {"/usr/bin/sngrep", "-N", "-q", "-I", AAA, "-H", ep, NULL};
     run_result_t r = run_cmd(argv, 60);
     ck_assert_msg(r.status == 0, "sngrep: %d %s", r.status, r.err);
     run_free(&r);
@@ -91,12 +112,13 @@ START_TEST(sipnab_sends_hep_to_sngrep)
 {
     const char *pcap = "/tmp/sipnab-hep-sngrep.pcap";
     unlink(pcap);
-    char *sngrep[] = {"/usr/bin/sngrep",     "-N", "-q",         "-L",
-                      "udp:127.0.0.1:49062", "-O", (char *)pcap, NULL};
+    char ep[40];
+    pick_endpoint(ep, "udp");
+    char *sngrep[] = {"/usr/bin/sngrep", "-N", "-q", "-L", ep, "-O", (char *)pcap, NULL};
     pid_t sg = run_bg(sngrep, "/tmp/sipnab-hep-sngrep.out", "/tmp/sipnab-hep-sngrep.err");
     usleep(500000);
-    char *argv[] = {(char *)sipnab_bin(),  "-c", "/dev/null",       "-I",      AAA,      "-H",
-                    "udp:127.0.0.1:49062", "-o", "sip.output=none", "--stats", "--json", NULL};
+    char *argv[] = {(char *)sipnab_bin(), "-c",      "/dev/null", "-I", AAA, "-H", ep, "-o",
+                    "sip.output=none",    "--stats", "--json",    NULL};
     run_result_t r = run_cmd(argv, 60);
     usleep(500000);
     kill(sg, SIGTERM); /* before any assertion: a failed run must not leave it bound */
@@ -137,8 +159,9 @@ START_TEST(paced_mirror_reaches_sngrep_whole)
 {
     const char *pcap = "/tmp/sipnab-hep-sngrep-paced.pcap";
     unlink(pcap);
-    char *sngrep[] = {"/usr/bin/sngrep",     "-N", "-q",         "-L",
-                      "udp:127.0.0.1:49069", "-O", (char *)pcap, NULL};
+    char ep[40];
+    pick_endpoint(ep, "udp");
+    char *sngrep[] = {"/usr/bin/sngrep", "-N", "-q", "-L", ep, "-O", (char *)pcap, NULL};
     pid_t sg =
         run_bg(sngrep, "/tmp/sipnab-hep-sngrep-paced.out", "/tmp/sipnab-hep-sngrep-paced.err");
     usleep(500000);
@@ -148,7 +171,7 @@ START_TEST(paced_mirror_reaches_sngrep_whole)
                     "-I",
                     SNB_TEST_DATA_DIR "/sipp-branch-scenario-1334calls.pcapng",
                     "-H",
-                    "udp:127.0.0.1:49069",
+                    ep,
                     "--hep-send-rate",
                     "5000",
                     "-o",
@@ -184,12 +207,13 @@ END_TEST
 
 START_TEST(sipnab_to_sipnab_over_tcp_with_auth)
 {
-    pid_t pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"in\"]\n"
-                         "listen = tcp:127.0.0.1:49063\nauth_key = s3cret\n",
-                         NULL);
+    char ep[40], lconf[256], good[256], bad[256];
+    pick_endpoint(ep, "tcp");
+    pid_t pid = listener(listen_conf(lconf, sizeof lconf, "in", ep, "auth_key = s3cret\n"), NULL);
     const char *conf = "/tmp/sipnab-hep-sender.conf";
-    const char *good = "[core]\nload = pcap, sip, rtp, hep\n[hep \"out\"]\n"
-                       "send = tcp:127.0.0.1:49063\nauth_key = s3cret\n";
+    snprintf(good, sizeof good,
+             "[core]\nload = pcap, sip, rtp, hep\n[hep \"out\"]\nsend = %s\nauth_key = s3cret\n",
+             ep);
     ck_assert_int_eq(write_file(conf, good, strlen(good)), 0);
     /* TCP connects asynchronously: give the sender a moment before the file. */
     char *argv[] = {(char *)sipnab_bin(),
@@ -205,8 +229,9 @@ START_TEST(sipnab_to_sipnab_over_tcp_with_auth)
     run_result_t r = run_cmd(argv, 60);
     ck_assert_msg(r.status == 0, "%s", r.err);
     run_free(&r);
-    const char *bad = "[core]\nload = pcap, sip, rtp, hep\n[hep \"out\"]\n"
-                      "send = tcp:127.0.0.1:49063\nauth_key = wrong\n";
+    snprintf(bad, sizeof bad,
+             "[core]\nload = pcap, sip, rtp, hep\n[hep \"out\"]\nsend = %s\nauth_key = wrong\n",
+             ep);
     ck_assert_int_eq(write_file(conf, bad, strlen(bad)), 0);
     r = run_cmd(argv, 60);
     run_free(&r);
@@ -221,7 +246,7 @@ START_TEST(sipnab_to_sipnab_over_tcp_with_auth)
 }
 END_TEST
 
-static void send_hep(int count)
+static void send_hep(int port, int count)
 {
     /* The first HEP3 datagram of hep3-sngrep-aaa.pcap, replayed. */
     char *argv[] = {"/bin/sh", "-c",
@@ -241,7 +266,7 @@ static void send_hep(int count)
     run_free(&r);
     ck_assert_uint_gt(n, 100);
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(49064)};
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
     for (int i = 0; i < count; i++)
         sendto(fd, pkt, n, 0, (struct sockaddr *)&to, sizeof to);
@@ -250,11 +275,13 @@ static void send_hep(int count)
 
 START_TEST(allow_list_rate_limit_and_auth_with_real_datagrams)
 {
+    char ep[40], conf[256];
+    int port = pick_endpoint(ep, "udp");
     /* Not allowed: only 10.0.0.0/8 may send, we send from 127.0.0.1. */
-    pid_t pid = listener("[core]\nload = pcap, sip, rtp, hep\n",
-                         (char *[]){"-L", "udp:127.0.0.1:49064", "--hep-allow", "10.0.0.0/8",
-                                    "--hep-allow", "2001:db8::/32", NULL});
-    send_hep(20);
+    pid_t pid = listener(
+        "[core]\nload = pcap, sip, rtp, hep\n",
+        (char *[]){"-L", ep, "--hep-allow", "10.0.0.0/8", "--hep-allow", "2001:db8::/32", NULL});
+    send_hep(port, 20);
     int messages, ids;
     json_t *st = stop_listener(pid, &messages, &ids);
     ck_assert_int_eq(json_int(st, "hep_rejected_not_allowed"), 20);
@@ -262,10 +289,10 @@ START_TEST(allow_list_rate_limit_and_auth_with_real_datagrams)
     json_decref(st);
 
     /* Rate limit 10/s: a burst of 200 lets about one second's worth through. */
-    pid = listener("[core]\nload = pcap, sip, rtp, hep\n",
-                   (char *[]){"-L", "udp:127.0.0.1:49064", "--hep-allow", "127.0.0.0/8",
-                              "--hep-rate-limit", "10", NULL});
-    send_hep(200);
+    pid = listener(
+        "[core]\nload = pcap, sip, rtp, hep\n",
+        (char *[]){"-L", ep, "--hep-allow", "127.0.0.0/8", "--hep-rate-limit", "10", NULL});
+    send_hep(port, 200);
     st = stop_listener(pid, &messages, &ids);
     long long accepted = json_int(st, "hep_accepted"),
               limited = json_int(st, "hep_rejected_rate_limited");
@@ -276,17 +303,13 @@ START_TEST(allow_list_rate_limit_and_auth_with_real_datagrams)
 
     /* The capture's HEP carries auth key "myHep": a listener wanting another
      * key rejects every packet; wanting that key accepts them. */
-    pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"k\"]\nlisten = udp:127.0.0.1:49064\n"
-                   "auth_key = other\n",
-                   NULL);
-    send_hep(5);
+    pid = listener(listen_conf(conf, sizeof conf, "k", ep, "auth_key = other\n"), NULL);
+    send_hep(port, 5);
     st = stop_listener(pid, &messages, &ids);
     ck_assert_int_eq(json_int(st, "hep_rejected_auth"), 5);
     json_decref(st);
-    pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"k\"]\nlisten = udp:127.0.0.1:49064\n"
-                   "auth_key = myHep\n",
-                   NULL);
-    send_hep(5);
+    pid = listener(listen_conf(conf, sizeof conf, "k", ep, "auth_key = myHep\n"), NULL);
+    send_hep(port, 5);
     st = stop_listener(pid, &messages, &ids);
     ck_assert_int_eq(json_int(st, "hep_accepted"), 5);
     ck_assert_int_eq(messages, 5);
@@ -298,9 +321,9 @@ END_TEST
  * module: 33 RTCP packets in these two captures, 14 SIP messages. */
 START_TEST(rtcp_is_mirrored_and_reaches_the_rtp_module)
 {
-    pid_t pid = listener("[core]\nload = pcap, sip, rtp, hep\n[hep \"in\"]\n"
-                         "listen = udp:127.0.0.1:49065\n",
-                         NULL);
+    char ep[40], conf[256];
+    pick_endpoint(ep, "udp");
+    pid_t pid = listener(listen_conf(conf, sizeof conf, "in", ep, ""), NULL);
     char *argv[] = {(char *)sipnab_bin(),
                     "-c",
                     "/dev/null",
@@ -309,7 +332,7 @@ START_TEST(rtcp_is_mirrored_and_reaches_the_rtp_module)
                     "-I",
                     SNB_TEST_DATA_DIR "/ws-sip-call-rtp-g711.pcap",
                     "-H",
-                    "udp:127.0.0.1:49065",
+                    ep,
                     "-o",
                     "sip.output=none",
                     "--stats",
@@ -364,9 +387,13 @@ END_TEST
 START_TEST(stream_quality_reports_match_wireshark)
 {
     int rx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(19461)};
+    struct sockaddr_in sa = {.sin_family = AF_INET}; /* port 0: the kernel's pick */
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof sa), 0);
+    socklen_t salen = sizeof sa;
+    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &salen), 0);
+    char ep[40];
+    snprintf(ep, sizeof ep, "udp:127.0.0.1:%u", ntohs(sa.sin_port));
     struct timeval tv = {.tv_sec = 2};
     setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     int rcvbuf = 4 << 20;
@@ -381,7 +408,7 @@ START_TEST(stream_quality_reports_match_wireshark)
                     "-o",
                     "sip.output=none",
                     "-H",
-                    "udp:127.0.0.1:19461",
+                    ep,
                     NULL};
     run_result_t r = run_cmd(argv, 30);
     ck_assert_int_eq(r.status, 0);
