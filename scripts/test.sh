@@ -78,12 +78,13 @@ normal)
     "$prefix/bin/sipnab" -c /dev/null -I "$root/tests/data/sip-register.pcap" --stats --json |
         grep -q '"udp":2'
     # The installed http module finds the installed API program and serves.
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "$prefix/bin/sipnab" -q -c /dev/null -N -I "$root/tests/data/sip-register.pcap" \
-        --api 127.0.0.1:18399 --api-key k >/dev/null 2>"$prefix/api.err" &
+        --api "127.0.0.1:$port" --api-key k >/dev/null 2>"$prefix/api.err" &
     api_pid=$!
-    for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18399/health >/dev/null && break; sleep 0.05; done
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done
     sleep 0.5
-    curl -sf -H "Authorization: Bearer k" http://127.0.0.1:18399/v1/stats | grep -q '"total":' ||
+    curl -sf -H "Authorization: Bearer k" "http://127.0.0.1:$port/v1/stats" | grep -q '"total":' ||
         { cat "$prefix/api.err" >&2; kill "$api_pid"; exit 1; }
     kill -INT "$api_pid"
     wait "$api_pid"
