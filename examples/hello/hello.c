@@ -46,8 +46,10 @@ typedef struct hello_dialog {
 
 enum { T_UDP, T_TCP, T_SCTP, T_WS, T_COUNT };
 
-/* Distinct From hosts are counted up to this many (a power of two); past
- * it, new hosts are not counted and the end line says so. */
+/* Slots of the From-host table (a power of two). At most three quarters
+ * hold a host; past that, new hosts are not counted and the end line says
+ * "N+". A slot holds the host's 64-bit keyed hash, not the host: two hosts
+ * would count once only if their hashes collided (about 2^-64 a pair). */
 #define HOSTS_CAP 65536u
 
 typedef struct hello {
