@@ -195,13 +195,6 @@ static void handle_datagram(sip_framer_t *f, const snb_packet_t *pkt, const char
 {
     size_t off = 0;
     bool any = false;
-    /* RTP and RTCP (version 2: first byte 0x80-0xBF) are most of the UDP a
-     * SIP analyser sees; no SIP message or SIP-carrying wrapper (HEP starts
-     * with "HEP3" or 0x01/0x02) starts so, so skip the search for them. */
-    if (t == SIP_TRANSPORT_UDP && n >= 12 && ((unsigned char)d[0] & 0xC0) == 0x80) {
-        f->st.not_sip++;
-        return;
-    }
     /* HEP: the hep module unwraps it (-E) and the SIP inside comes back as
      * its own packet; searching it here would count it twice. */
     const unsigned char *u = (const unsigned char *)d;
@@ -666,7 +659,15 @@ void sip_framer_packet(sip_framer_t *f, const snb_packet_t *pkt)
     if (!pkt->payload_len || !pkt->payload) return;
     switch (pkt->transport) {
     case SNB_TRANSPORT_UDP:
-        handle_datagram(f, pkt, (const char *)pkt->payload, pkt->payload_len, SIP_TRANSPORT_UDP);
+        /* RTP and RTCP (version 2: first byte 0x80-0xBF) are most of the
+         * UDP a SIP analyser sees; no SIP message or SIP-carrying wrapper
+         * (HEP starts with "HEP3" or 0x01/0x02) starts so. Turned away here,
+         * before handle_datagram's call: it is every RTP packet's cost. */
+        if (pkt->payload_len >= 12 && (pkt->payload[0] & 0xC0) == 0x80)
+            f->st.not_sip++;
+        else
+            handle_datagram(f, pkt, (const char *)pkt->payload, pkt->payload_len,
+                            SIP_TRANSPORT_UDP);
         break;
     case SNB_TRANSPORT_TCP:
         if (pkt->flags & SNB_PKT_MESSAGE) /* a whole message (HEP): no stream framing */
