@@ -35,9 +35,8 @@ void snb_jsonw_free(snb_jsonw_t *w)
     snb_jsonw_init(w, w->ascii);
 }
 
-/* Room for need more bytes and the NUL; false (and failed) if none. Each
- * public call reserves its worst case once and then writes without checks. */
-static bool reserve(snb_jsonw_t *w, size_t need)
+/* reserve's growing path (see below). */
+static bool grow(snb_jsonw_t *w, size_t need)
 {
     if (w->failed) return false;
     if (need < SIZE_MAX / 4 && w->len + need + 1 <= w->cap) return true;
@@ -53,6 +52,16 @@ static bool reserve(snb_jsonw_t *w, size_t need)
     return true;
 }
 
+/* Room for need more bytes and the NUL; false (and failed) if none. Each
+ * public call reserves its worst case once and then writes without checks.
+ * Inline: every member asks, and the room is nearly always there. */
+static inline bool reserve(snb_jsonw_t *w, size_t need)
+{
+    if (__builtin_expect(!w->failed && need < SIZE_MAX / 4 && w->len + need + 1 <= w->cap, 1))
+        return true;
+    return grow(w, need);
+}
+
 /* The most bytes a string of n bytes takes quoted: 6 per byte (\u00XX), and
  * a 4-byte sequence's surrogate pair is 12. */
 static size_t string_room(size_t n)
@@ -60,9 +69,30 @@ static size_t string_room(size_t n)
     return n > SIZE_MAX / 8 ? SIZE_MAX / 2 : 6 * n + 2;
 }
 
+/* n bytes into reserved room. Keys, numbers and most values are short:
+ * two overlapping loads and stores copy 4 to 16 bytes without a call to
+ * memcpy (each reads and writes only inside [0, n)). */
 static inline void raw(snb_jsonw_t *w, const char *s, size_t n)
 {
-    memcpy(w->p + w->len, s, n);
+    char *d = w->p + w->len;
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
     w->len += n;
 }
 
