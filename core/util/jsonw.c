@@ -154,6 +154,22 @@ static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
+bool snb_jsonw_utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t len = utf8_next(s + i, n - i, &cp);
+        if (!len) return false;
+        i += len;
+    }
+    return true;
+}
+
 /* Might any of the 8 bytes of v need a look (< 0x20, '"', '\\', >= 0x80)?
  * The has-less-than / has-zero-byte tests: never a false "no"; a false
  * "yes" only sends that word through the byte loop. */

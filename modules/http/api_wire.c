@@ -3,12 +3,15 @@
  * framer that reassembles frames from a byte stream. */
 #include "api_wire.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+
+#include "sipnab/jsonw.h"
 
 /* ---- api_buf ---------------------------------------------------------- */
 
@@ -362,31 +365,49 @@ int api_wire_get_stream_gone(const char *payload, uint32_t len, uint64_t *id)
 
 #define VALUE_STR_MAX 1024
 
+int api_values_put(api_buf_t *b, snb_filter_type_t type, const snb_filter_value_t *v)
+{
+    const char *s = v->str ? v->str : "";
+    size_t n = v->str ? v->len : 0;
+    /* What the JSON array would have held: json_real refuses NaN and the
+     * infinities, json_stringn bytes that are not UTF-8; null instead. */
+    bool present = v->present && (type == SNB_FT_NUMBER ? isfinite(v->num)
+                                  : type == SNB_FT_BOOL ? true
+                                                        : snb_jsonw_utf8_valid(s, n));
+    if (!present) return api_buf_append(b, "", 1); /* tag 0 */
+    if (type == SNB_FT_NUMBER) {
+        char num[9] = {1};
+        wr64(num + 1, dbl_bits(v->num));
+        return api_buf_append(b, num, sizeof num);
+    }
+    if (type == SNB_FT_BOOL) return api_buf_append(b, v->b ? "\3" : "\2", 1);
+    if (n > VALUE_STR_MAX) n = VALUE_STR_MAX;
+    char head[3] = {4, (char)(n & 0xff), (char)(n >> 8)};
+    return api_buf_append(b, head, 3) | api_buf_append(b, s, n);
+}
+
 int api_values_encode(api_buf_t *b, const void *array)
 {
     const json_t *a = array;
     if (!json_is_array(a)) return -1;
     int rc = 0;
     for (size_t i = 0; i < json_array_size(a) && rc == 0; i++) {
-        const json_t *v = json_array_get(a, i);
-        char tag;
-        if (json_is_number(v)) {
-            tag = 1;
-            char num[8];
-            wr64(num, dbl_bits(json_number_value(v)));
-            rc = api_buf_append(b, &tag, 1) | api_buf_append(b, num, 8);
-        } else if (json_is_boolean(v)) {
-            tag = json_is_true(v) ? 3 : 2;
-            rc = api_buf_append(b, &tag, 1);
-        } else if (json_is_string(v)) {
-            size_t n = json_string_length(v);
-            if (n > VALUE_STR_MAX) n = VALUE_STR_MAX;
-            char head[3] = {4, (char)(n & 0xff), (char)(n >> 8)};
-            rc = api_buf_append(b, head, 3) | api_buf_append(b, json_string_value(v), n);
+        const json_t *j = json_array_get(a, i);
+        snb_filter_value_t v = {.present = !json_is_null(j)};
+        snb_filter_type_t type = SNB_FT_STRING;
+        if (json_is_number(j)) {
+            type = SNB_FT_NUMBER;
+            v.num = json_number_value(j);
+        } else if (json_is_boolean(j)) {
+            type = SNB_FT_BOOL;
+            v.b = json_is_true(j);
+        } else if (json_is_string(j)) {
+            v.str = json_string_value(j);
+            v.len = json_string_length(j);
         } else {
-            tag = 0;
-            rc = api_buf_append(b, &tag, 1);
+            v.present = false; /* null, or what a value never is */
         }
+        rc = api_values_put(b, type, &v);
     }
     return rc ? -1 : 0;
 }

@@ -99,6 +99,10 @@ int api_wire_get_stream_gone(const char *payload, uint32_t len, uint64_t *id);
  * boolean, null; strings cut at 1024 bytes) into b (no frame header);
  * read entry `index` back. -1 / false on garbage. */
 int api_values_encode(api_buf_t *b, const void *json_array);
+/* One value appended as api_values_encode writes it, straight from the
+ * filter's form (the dialogs service's field_values_each): what the JSON
+ * array would have made null (absent, NaN, not UTF-8) is absent. */
+int api_values_put(api_buf_t *b, snb_filter_type_t type, const snb_filter_value_t *v);
 bool api_values_get(snb_str_t rec, size_t index, snb_filter_value_t *out);
 /* Where each value starts: api_values_get walks every value before the one
  * asked for, a filter over 100 000 stored dialogs cannot afford that. Writes

@@ -367,6 +367,19 @@ static const snb_jsonw_t *messages_text(http_mod_t *m, const snb_dialog_t *dialo
     return &m->msgw;
 }
 
+/* A dialog's filter field values, encoded as they come (no tree). */
+typedef struct values_sink {
+    api_buf_t *buf;
+    int rc;
+} values_sink_t;
+
+static void put_value(void *ud, size_t i, snb_filter_type_t type, const snb_filter_value_t *v)
+{
+    (void)i;
+    values_sink_t *s = ud;
+    s->rc |= api_values_put(s->buf, type, v);
+}
+
 static void feed_dialog(void *ud, const snb_dialog_info_t *d)
 {
     http_mod_t *m = ud;
@@ -376,16 +389,15 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
     json_t *diag = NULL;
     snb_jsonw_reset(&m->fullw);
     svc->report_write(svc->ctx, d->dialog, &m->fullw, &diag);
-    json_t *values = svc->field_values_json(svc->ctx, d->dialog);
+    api_buf_t vals = {0};
+    values_sink_t sink = {&vals, 0};
+    svc->field_values_each(svc->ctx, d->dialog, put_value, &sink);
     const snb_jsonw_t *msgs = messages_text(m, d->dialog);
     uint32_t flags = diag_flags_of(m, diag);
     json_decref(diag);
     size_t mlen = 0;
     char *md = svc->report_text(svc->ctx, d->dialog, SNB_REPORT_MARKDOWN, &mlen);
-    api_buf_t vals = {0};
-    int vrc = api_values_encode(&vals, values);
-    json_decref(values);
-    if (!m->sumw.failed && !m->fullw.failed && md && !msgs->failed && vrc == 0) {
+    if (!m->sumw.failed && !m->fullw.failed && md && !msgs->failed && sink.rc == 0) {
         api_dialog_rec_t rec = {
             .call_id = snb_str(d->call_id, strlen(d->call_id)),
             .from_user = snb_str(d->from_user, strlen(d->from_user)),

@@ -331,22 +331,35 @@ json_t *sip_annotations_table_json(const sip_annotations_t *a)
     return o;
 }
 
-json_t *sip_annotations_values_json(const sip_annotations_t *a, const sip_dialog_t *d)
+void sip_annotations_values_each(const sip_annotations_t *a, const sip_dialog_t *d,
+                                 snb_field_value_fn fn, void *ud)
 {
     _Alignas(16) unsigned char scratch[MAX_SCRATCH_TOTAL];
     memset(scratch, 0, a->scratch_total);
     eval_ctx_t c = {.a = a, .d = d, .sip = {.ann = a}, .scratch = scratch};
     sip_annotations_info(d, &c.info);
-    json_t *values = json_array();
-    for (size_t i = 0; values && i < a->n_fields; i++) {
+    for (size_t i = 0; i < a->n_fields; i++) {
         snb_filter_value_t v;
         eval_value(&c, a->fields[i].id, &v);
-        json_t *j = !v.present                           ? json_null()
-                    : a->fields[i].type == SNB_FT_NUMBER ? json_real(v.num)
-                    : a->fields[i].type == SNB_FT_BOOL   ? json_boolean(v.b)
-                                                         : json_stringn(v.str ? v.str : "", v.len);
-        json_array_append_new(values, j ? j : json_null());
+        fn(ud, i, a->fields[i].type, &v);
     }
+}
+
+static void append_value(void *ud, size_t i, snb_filter_type_t type, const snb_filter_value_t *v)
+{
+    (void)i;
+    json_t *values = ud;
+    json_t *j = !v->present             ? json_null()
+                : type == SNB_FT_NUMBER ? json_real(v->num)
+                : type == SNB_FT_BOOL   ? json_boolean(v->b)
+                                        : json_stringn(v->str ? v->str : "", v->len);
+    json_array_append_new(values, j ? j : json_null());
+}
+
+json_t *sip_annotations_values_json(const sip_annotations_t *a, const sip_dialog_t *d)
+{
+    json_t *values = json_array();
+    if (values) sip_annotations_values_each(a, d, append_value, values);
     return values;
 }
 

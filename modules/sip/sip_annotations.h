@@ -50,6 +50,10 @@ bool sip_annotations_match(const sip_annotations_t *a, const snb_filter_t *f,
  *  "kinds": [key, ...]} and one value per field for a dialog. */
 json_t *sip_annotations_table_json(const sip_annotations_t *a);
 json_t *sip_annotations_values_json(const sip_annotations_t *a, const sip_dialog_t *d);
+/* The same values one by one, without the tree (fn as the service's
+ * field_values_each). */
+void sip_annotations_values_each(const sip_annotations_t *a, const sip_dialog_t *d,
+                                 snb_field_value_fn fn, void *ud);
 
 /* The dialog's "diagnosis": every registered kind false and "hints": [],
  * then each annotation's diagnose. New reference. */

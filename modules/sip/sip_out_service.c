@@ -201,6 +201,11 @@ static json_t *svc_field_values(void *ctx, const snb_dialog_t *d)
     return sip_annotations_values_json(S(ctx)->ann, D(d));
 }
 
+static void svc_field_values_each(void *ctx, const snb_dialog_t *d, snb_field_value_fn fn, void *ud)
+{
+    sip_annotations_values_each(S(ctx)->ann, D(d), fn, ud);
+}
+
 /* ---- renderers ---- */
 
 static json_t *svc_summary_json(void *ctx, const snb_dialog_t *d)
@@ -337,5 +342,6 @@ void sip_service_fill(sip_service_t *ctx, snb_dialogs_service_t *svc)
         .message_write = svc_message_write,
         .report_write = svc_report_write,
         .summary_write = svc_summary_write,
+        .field_values_each = svc_field_values_each,
     };
 }

@@ -2,6 +2,7 @@
  * truncated and padded payloads, and the framer on arbitrary splits. */
 #include <check.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -481,12 +482,67 @@ START_TEST(values_round_trip)
 }
 END_TEST
 
+/* api_values_put writes what api_values_encode writes for the JSON array
+ * the values would have made: json_real refuses NaN and infinities,
+ * json_stringn bytes that are not UTF-8, and both become null. */
+START_TEST(values_put_equals_json_path)
+{
+    static const struct {
+        snb_filter_type_t type;
+        snb_filter_value_t v;
+    } cases[] = {
+        {SNB_FT_STRING, {.present = true, .str = "Failed", .len = 6}},
+        {SNB_FT_STRING, {.present = true, .str = "", .len = 0}},
+        {SNB_FT_STRING, {.present = true, .str = "caf\xc3\xa9", .len = 5}},
+        {SNB_FT_STRING, {.present = true, .str = "bad \xff byte", .len = 10}},
+        {SNB_FT_STRING, {.present = true, .str = "nul\0inside", .len = 10}},
+        {SNB_FT_STRING, {.present = false, .str = "ignored", .len = 7}},
+        {SNB_FT_NUMBER, {.present = true, .num = 847}},
+        {SNB_FT_NUMBER, {.present = true, .num = -2.5}},
+        {SNB_FT_NUMBER, {.present = true, .num = NAN}},
+        {SNB_FT_NUMBER, {.present = true, .num = INFINITY}},
+        {SNB_FT_NUMBER, {.present = false, .num = 3}},
+        {SNB_FT_BOOL, {.present = true, .b = true}},
+        {SNB_FT_BOOL, {.present = true, .b = false}},
+        {SNB_FT_BOOL, {.present = false, .b = true}},
+    };
+    size_t n = sizeof cases / sizeof *cases;
+    api_buf_t direct = {0}, via_json = {0};
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const snb_filter_value_t *v = &cases[i].v;
+        ck_assert_int_eq(api_values_put(&direct, cases[i].type, v), 0);
+        json_t *j = !v->present                      ? json_null()
+                    : cases[i].type == SNB_FT_NUMBER ? json_real(v->num)
+                    : cases[i].type == SNB_FT_BOOL   ? json_boolean(v->b)
+                                                     : json_stringn(v->str, v->len);
+        json_array_append_new(arr, j ? j : json_null());
+    }
+    ck_assert_int_eq(api_values_encode(&via_json, arr), 0);
+    ck_assert_uint_eq(direct.len, via_json.len);
+    ck_assert_int_eq(memcmp(direct.data, via_json.data, direct.len), 0);
+    /* and they read back: "bad \xff byte", NaN and infinity as absent */
+    snb_filter_value_t got;
+    snb_str_t rec = snb_str(direct.data, direct.len);
+    ck_assert(api_values_get(rec, 2, &got) && got.present && got.len == 5);
+    ck_assert(api_values_get(rec, 3, &got) && !got.present);
+    ck_assert(api_values_get(rec, 4, &got) && got.present && got.len == 10);
+    ck_assert(api_values_get(rec, 8, &got) && !got.present);
+    ck_assert(api_values_get(rec, 9, &got) && !got.present);
+    ck_assert(api_values_get(rec, 11, &got) && got.present && got.b);
+    json_decref(arr);
+    api_buf_free(&direct);
+    api_buf_free(&via_json);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_wire");
     TCase *tc = tcase_create("api_wire");
     tcase_add_test(tc, dialog_round_trip);
     tcase_add_test(tc, values_round_trip);
+    tcase_add_test(tc, values_put_equals_json_path);
     tcase_add_test(tc, stream_round_trip);
     tcase_add_test(tc, gone_round_trips);
     tcase_add_test(tc, truncation_and_trailing_rejected);

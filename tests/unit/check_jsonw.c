@@ -224,6 +224,34 @@ static void real_equal(snb_jsonw_t *w, double v)
 /* The writer prints reals in [1e-3, 1e15) without snprintf: every form of
  * them (milliseconds as sipnab computes them, random bits, both sides of
  * the powers of ten, halfway cases) must equal jansson's "%.17g". */
+/* snb_jsonw_utf8_valid says yes exactly where json_stringn takes the
+ * bytes: random strings with broken sequences now and then, and every
+ * one- and two-byte string. */
+START_TEST(utf8_check_equals_jansson)
+{
+    uint64_t seed = 42;
+    char buf[4096];
+    int invalid = 0;
+    for (int i = 0; i < 20000; i++) {
+        size_t n = random_string(&seed, buf, i % 2 == 0);
+        json_t *j = json_stringn(buf, n);
+        ck_assert_msg(snb_jsonw_utf8_valid(buf, n) == (j != NULL), "string %d", i);
+        invalid += j == NULL;
+        json_decref(j);
+    }
+    ck_assert_int_gt(invalid, 100); /* the broken pieces were exercised */
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++) {
+            char s[2] = {(char)a, (char)b};
+            for (size_t n = 1; n <= 2; n++) {
+                json_t *j = json_stringn(s, n);
+                ck_assert(snb_jsonw_utf8_valid(s, n) == (j != NULL));
+                json_decref(j);
+            }
+        }
+}
+END_TEST
+
 START_TEST(reals_equal_jansson)
 {
     snb_jsonw_t w;
@@ -298,6 +326,7 @@ int main(void)
     tcase_add_test(tc, random_documents_equal_jansson_ascii);
     tcase_add_test(tc, fixed_forms);
     tcase_add_test(tc, reals_equal_jansson);
+    tcase_add_test(tc, utf8_check_equals_jansson);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

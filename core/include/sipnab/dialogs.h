@@ -32,7 +32,7 @@
 #include "sipnab/packet.h"
 
 #define SNB_DIALOGS_SERVICE "sip.dialogs"
-#define SNB_DIALOGS_SERVICE_VERSION 5
+#define SNB_DIALOGS_SERVICE_VERSION 6
 
 typedef struct snb_dialog snb_dialog_t; /* opaque */
 
@@ -152,6 +152,11 @@ typedef struct snb_dialogs_feed {
 typedef bool (*snb_dialog_fn)(void *ud, const snb_dialog_info_t *d);
 typedef bool (*snb_dialog_message_fn)(void *ud, const snb_dialog_message_t *m);
 
+/* One filter field's value (field_values_each): i its place in
+ * field_table_json's "fields", type its snb_filter_type_t. */
+typedef void (*snb_field_value_fn)(void *ud, size_t i, snb_filter_type_t type,
+                                   const snb_filter_value_t *v);
+
 typedef struct snb_dialogs_service {
     void *ctx;
 
@@ -238,6 +243,11 @@ typedef struct snb_dialogs_service {
     /* -- version 5 -- */
     /* summary_json written into w as one value, without building a tree. */
     void (*summary_write)(void *ctx, const snb_dialog_t *d, snb_jsonw_t *w);
+
+    /* -- version 6 -- */
+    /* field_values_json's values without the tree: fn once per field, in
+     * the table's order (a string is valid during the call only). */
+    void (*field_values_each)(void *ctx, const snb_dialog_t *d, snb_field_value_fn fn, void *ud);
 } snb_dialogs_service_t;
 
 /* "Trying", "Ringing", "InCall", ...; NULL out of range. Header-only, so the

@@ -53,6 +53,10 @@ void snb_jsonw_null(snb_jsonw_t *w, const char *key);
  * integer, the exponent without '+' or leading zeros); NaN and infinities
  * write nothing (json_real refuses them). */
 void snb_jsonw_real(snb_jsonw_t *w, const char *key, double v);
+/* Would json_stringn(s, n) take these bytes (valid UTF-8 as jansson checks
+ * it: no continuation byte first, no overlong form, no surrogate, nothing
+ * above U+10FFFF)? */
+bool snb_jsonw_utf8_valid(const char *s, size_t n);
 /* A jansson value as json_dumps writes it (its object keys escaped); false,
  * and the writer failed, where json_dumps fails: a string that is not
  * UTF-8 (made with a _nocheck call), or a type it does not dump. */
