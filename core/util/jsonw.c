@@ -267,9 +267,8 @@ static const char *int_text(long long v, char buf[24], size_t *n)
 /* Reserve the comma, the key and value_room more, and write the first two;
  * the length before them (to take them back if the value is left out), or
  * SIZE_MAX when out of room. */
-static size_t member(snb_jsonw_t *w, const char *key, size_t value_room)
+static size_t member(snb_jsonw_t *w, const char *key, size_t klen, size_t value_room)
 {
-    size_t klen = key ? strlen(key) : 0;
     if (value_room > SIZE_MAX / 4 || klen > SIZE_MAX / 4 || !reserve(w, klen + 4 + value_room))
         return SIZE_MAX;
     size_t before = w->len;
@@ -289,13 +288,13 @@ static void written(snb_jsonw_t *w)
     terminate(w);
 }
 
-static void open_container(snb_jsonw_t *w, const char *key, char c)
+static void open_container(snb_jsonw_t *w, const char *key, size_t klen, char c)
 {
     if (w->depth + 1 >= SNB_JSONW_MAX_DEPTH) {
         w->failed = true;
         return;
     }
-    if (member(w, key, 1) == SIZE_MAX) return;
+    if (member(w, key, klen, 1) == SIZE_MAX) return;
     raw_c(w, c);
     written(w);
     w->depth++;
@@ -314,9 +313,9 @@ static void close_container(snb_jsonw_t *w, char c)
     terminate(w);
 }
 
-void snb_jsonw_object_begin(snb_jsonw_t *w, const char *key)
+void snb_jsonw_object_begin_k(snb_jsonw_t *w, const char *key, size_t klen)
 {
-    open_container(w, key, '{');
+    open_container(w, key, klen, '{');
 }
 
 void snb_jsonw_object_end(snb_jsonw_t *w)
@@ -324,9 +323,9 @@ void snb_jsonw_object_end(snb_jsonw_t *w)
     close_container(w, '}');
 }
 
-void snb_jsonw_array_begin(snb_jsonw_t *w, const char *key)
+void snb_jsonw_array_begin_k(snb_jsonw_t *w, const char *key, size_t klen)
 {
-    open_container(w, key, '[');
+    open_container(w, key, klen, '[');
 }
 
 void snb_jsonw_array_end(snb_jsonw_t *w)
@@ -334,13 +333,13 @@ void snb_jsonw_array_end(snb_jsonw_t *w)
     close_container(w, ']');
 }
 
-void snb_jsonw_string(snb_jsonw_t *w, const char *key, const char *s, size_t n)
+void snb_jsonw_string_k(snb_jsonw_t *w, const char *key, size_t klen, const char *s, size_t n)
 {
     if (!s) {
-        snb_jsonw_null(w, key);
+        snb_jsonw_null_k(w, key, klen);
         return;
     }
-    size_t before = member(w, key, string_room(n));
+    size_t before = member(w, key, klen, string_room(n));
     if (before == SIZE_MAX) return;
     if (raw_string(w, s, n)) {
         written(w);
@@ -350,31 +349,31 @@ void snb_jsonw_string(snb_jsonw_t *w, const char *key, const char *s, size_t n)
     }
 }
 
-void snb_jsonw_cstring(snb_jsonw_t *w, const char *key, const char *s)
+void snb_jsonw_cstring_k(snb_jsonw_t *w, const char *key, size_t klen, const char *s)
 {
-    if (s) snb_jsonw_string(w, key, s, strlen(s));
+    if (s) snb_jsonw_string_k(w, key, klen, s, strlen(s));
 }
 
-void snb_jsonw_int(snb_jsonw_t *w, const char *key, long long v)
+void snb_jsonw_int_k(snb_jsonw_t *w, const char *key, size_t klen, long long v)
 {
     char buf[24];
     size_t n;
     const char *p = int_text(v, buf, &n);
-    if (member(w, key, n) == SIZE_MAX) return;
+    if (member(w, key, klen, n) == SIZE_MAX) return;
     raw(w, p, n);
     written(w);
 }
 
-void snb_jsonw_bool(snb_jsonw_t *w, const char *key, bool v)
+void snb_jsonw_bool_k(snb_jsonw_t *w, const char *key, size_t klen, bool v)
 {
-    if (member(w, key, 5) == SIZE_MAX) return;
+    if (member(w, key, klen, 5) == SIZE_MAX) return;
     raw(w, v ? "true" : "false", v ? 4 : 5);
     written(w);
 }
 
-void snb_jsonw_null(snb_jsonw_t *w, const char *key)
+void snb_jsonw_null_k(snb_jsonw_t *w, const char *key, size_t klen)
 {
-    if (member(w, key, 4) == SIZE_MAX) return;
+    if (member(w, key, klen, 4) == SIZE_MAX) return;
     raw(w, "null", 4);
     written(w);
 }
@@ -507,12 +506,12 @@ static size_t real_text(double value, char *buf, size_t size)
     return length;
 }
 
-void snb_jsonw_real(snb_jsonw_t *w, const char *key, double v)
+void snb_jsonw_real_k(snb_jsonw_t *w, const char *key, size_t klen, double v)
 {
     char buf[100];
     size_t n;
     if (!isfinite(v) || !(n = real_text(v, buf, sizeof buf))) return;
-    if (member(w, key, n) == SIZE_MAX) return;
+    if (member(w, key, klen, n) == SIZE_MAX) return;
     raw(w, buf, n);
     written(w);
 }
@@ -589,10 +588,10 @@ static bool dump_value(snb_jsonw_t *w, const json_t *v)
     }
 }
 
-bool snb_jsonw_json(snb_jsonw_t *w, const char *key, const json_t *v)
+bool snb_jsonw_json_k(snb_jsonw_t *w, const char *key, size_t klen, const json_t *v)
 {
     if (!v || w->failed) return !(w->failed = true);
-    if (member(w, key, 0) == SIZE_MAX) return false;
+    if (member(w, key, klen, 0) == SIZE_MAX) return false;
     if (!dump_value(w, v)) {
         w->failed = true;
         terminate(w);
