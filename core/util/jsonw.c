@@ -35,11 +35,10 @@ void snb_jsonw_free(snb_jsonw_t *w)
     snb_jsonw_init(w, w->ascii);
 }
 
-/* reserve's growing path (see below). */
+/* reserve's path when the room is not there (or the writer failed). */
 static bool grow(snb_jsonw_t *w, size_t need)
 {
     if (w->failed) return false;
-    if (need < SIZE_MAX / 4 && w->len + need + 1 <= w->cap) return true;
     size_t cap = w->cap ? w->cap : 1024;
     while (cap < w->len + need + 1) {
         if (cap > SIZE_MAX / 2 || need > SIZE_MAX / 4) return !(w->failed = true);
