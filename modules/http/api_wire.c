@@ -393,7 +393,7 @@ int api_values_encode(api_buf_t *b, const void *array)
     int rc = 0;
     for (size_t i = 0; i < json_array_size(a) && rc == 0; i++) {
         const json_t *j = json_array_get(a, i);
-        snb_filter_value_t v = {.present = !json_is_null(j)};
+        snb_filter_value_t v = {.present = true};
         snb_filter_type_t type = SNB_FT_STRING;
         if (json_is_number(j)) {
             type = SNB_FT_NUMBER;
