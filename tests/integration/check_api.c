@@ -45,8 +45,6 @@ static void wait_feed_complete(void)
     ck_assert_msg(ready, "the API never held the whole capture");
 }
 
-/* Start sipnab on a capture with the API on 127.0.0.1:port; NULL-terminated
- * extra arguments. Waits until the API has the whole file. */
 /* The port of the API api_start started last. */
 static int api_port;
 
@@ -61,6 +59,8 @@ static int pick_port(char hostport[32])
     return port;
 }
 
+/* Start sipnab on a capture with the API on a port picked now (api_port);
+ * NULL-terminated extra arguments. Waits until the API has the whole file. */
 static pid_t api_start(const char *capture, char *const extra[])
 {
     static char listen[32], input[512];
