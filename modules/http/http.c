@@ -30,6 +30,7 @@
 
 #include "api_alerts.h"
 #include "api_json_dump.h"
+#include "api_outq.h"
 #include "api_wire.h"
 #include "http_health.h"
 #include "sipnab/core.h"
@@ -87,12 +88,14 @@ static const snb_metric_def_t counter_defs[] = {HTTP_COUNTERS(SNB_METRIC_COUNTER
  * refreshes (their streams in /v1/streams refresh every time). */
 #define MEDIA_EVERY 5
 #define HANDSHAKE_MS 5000
+/* Bytes of records per write: the counters wait for at most one. */
+#define WRITE_SLICE (256u << 10)
 /* Health checks missed in a row before the API process is replaced. */
 #define HEALTH_MISSES 2
 
 typedef struct write_req {
     uv_write_t req;
-    api_buf_t buf;
+    size_t len;
     struct http_mod *m;
 } write_req_t;
 
@@ -124,9 +127,10 @@ typedef struct http_mod {
     socklen_t api_addr_len;
     /* the feed */
     uv_timer_t refresh_timer;
-    api_buf_t out;        /* frames waiting to be written */
-    size_t inflight;      /* bytes in the write in progress */
-    api_buf_t spare;      /* the last written buffer, emptied: the next m->out (see write_next) */
+    api_outq_t q;         /* frames waiting to be written (records, and the counters first) */
+    bool backlog_held;    /* a refresh waits for the backlog to drain (see on_written) */
+    bool complete_sent;   /* counters marked complete are queued: later ones say so too, or
+                             a counters frame ahead of them would take it back for a while */
     write_req_t *writing; /* at most one write at a time */
     json_t *media_dirty;  /* Call-IDs whose streams changed (a set) */
     const snb_dialogs_service_t *dialogs; /* the sip module's, looked up at start */
@@ -273,53 +277,54 @@ static int put_config(http_mod_t *m, api_buf_t *b)
 /* ---- writing to the API process ------------------------------------------------------------ */
 
 static void write_next(http_mod_t *m);
+static size_t backlog(const http_mod_t *m);
+static void schedule_refresh(http_mod_t *m, uint64_t ms);
 
 static void on_written(uv_write_t *req, int status)
 {
     write_req_t *w = (write_req_t *)req;
     http_mod_t *m = w->m;
-    if (m) {
-        m->counters[C_bytes_sent] += status == 0 ? w->buf.len : 0;
-        m->writing = NULL;
-        m->inflight = 0;
-    }
-    if (m && !m->spare.data && w->buf.cap <= 2 * m->conf->max_backlog) {
-        w->buf.len = 0;
-        w->buf.data[0] = '\0';
-        m->spare = w->buf;
-    } else {
-        api_buf_free(&w->buf);
-    }
+    size_t len = w->len;
     free(w);
-    if (m && status == 0) write_next(m);
+    if (!m) return; /* the pipe closed meanwhile, and the queue with it */
+    m->writing = NULL;
+    api_outq_written(&m->q);
+    if (status != 0) return; /* the pipe is going; on_api_exit restarts it */
+    m->counters[C_bytes_sent] += len;
+    write_next(m);
+    /* A refresh held back by the backlog goes on as soon as half of it is
+     * out, rather than at its next look at the clock. */
+    if (m->backlog_held && backlog(m) <= m->conf->max_backlog / 2) {
+        m->backlog_held = false;
+        schedule_refresh(m, 0);
+    }
 }
 
+/* One slice at a time: the counters lane gets its turn between slices. */
 static void write_next(http_mod_t *m)
 {
-    if (m->writing || !m->out.len || !m->pipe_open) return;
-    write_req_t *w = calloc(1, sizeof *w);
-    if (!w) return;
+    if (m->writing || !m->pipe_open) return;
+    write_req_t *w = calloc(1, sizeof *w); /* out of memory: tried again next refresh */
+    const char *p;
+    size_t len;
+    if (!w || !api_outq_next(&m->q, &p, &len)) {
+        free(w);
+        return;
+    }
     w->m = m;
-    /* Hand the whole buffer over and go on in the spare one. Two buffers
-     * take turns, so a busy feed does not grow a new one from nothing each
-     * time (a realloc copy per doubling, and fresh pages the kernel zeroes:
-     * half the capture's time with --api on RTP-heavy traffic). */
-    w->buf = m->out;
-    m->out = m->spare;
-    memset(&m->spare, 0, sizeof m->spare);
-    uv_buf_t b = uv_buf_init(w->buf.data, (unsigned)w->buf.len);
+    w->len = len;
+    uv_buf_t b = uv_buf_init((char *)p, (unsigned)len);
     if (uv_write(&w->req, (uv_stream_t *)&m->pipe, &b, 1, on_written) != 0) {
-        api_buf_free(&w->buf);
+        api_outq_written(&m->q);
         free(w);
         return;
     }
     m->writing = w;
-    m->inflight = w->buf.len;
 }
 
 static size_t backlog(const http_mod_t *m)
 {
-    return m->out.len + m->inflight;
+    return api_outq_backlog(&m->q);
 }
 
 /* ---- the feed -------------------------------------------------------------------------------- */
@@ -412,7 +417,7 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
             .values = snb_str(vals.data ? vals.data : "", vals.len),
             .messages_json = snb_str(msgs->p, msgs->len),
         };
-        if (api_wire_put_dialog(&m->out, &rec) == 0) m->counters[C_dialogs_sent]++;
+        if (api_wire_put_dialog(api_outq_records(&m->q), &rec) == 0) m->counters[C_dialogs_sent]++;
     }
     api_buf_free(&vals);
     free(md);
@@ -421,7 +426,7 @@ static void feed_dialog(void *ud, const snb_dialog_info_t *d)
 static void feed_dialog_gone(void *ud, const char *call_id)
 {
     http_mod_t *m = ud;
-    if (api_wire_put_dialog_gone(&m->out, snb_str(call_id, strlen(call_id))) == 0)
+    if (api_wire_put_dialog_gone(api_outq_records(&m->q), snb_str(call_id, strlen(call_id))) == 0)
         m->counters[C_dialogs_gone]++;
 }
 
@@ -461,7 +466,7 @@ static void feed_stream(void *ud, const snb_stream_info_t *s)
                                 .list_json = snb_str(ltext, llen),
                                 .full_json = snb_str(ftext, flen),
                                 .values = snb_str(vals.data ? vals.data : "", vals.len)};
-        if (api_wire_put_stream(&m->out, &rec) == 0) m->counters[C_streams_sent]++;
+        if (api_wire_put_stream(api_outq_records(&m->q), &rec) == 0) m->counters[C_streams_sent]++;
     }
     api_buf_free(&vals);
     free(ftext);
@@ -474,14 +479,14 @@ static void feed_stream(void *ud, const snb_stream_info_t *s)
 static void feed_stream_gone(void *ud, uint64_t id)
 {
     http_mod_t *m = ud;
-    api_wire_put_stream_gone(&m->out, id);
+    api_wire_put_stream_gone(api_outq_records(&m->q), id);
 }
 
 /* A cursor fell too far behind: the API process starts over. */
 static void put_alert(void *ud, const char *json, size_t len)
 {
     http_mod_t *m = ud;
-    api_wire_put_text(&m->out, API_FRAME_ALERT, json, len);
+    api_wire_put_text(api_outq_records(&m->q), API_FRAME_ALERT, json, len);
 }
 
 static void resend_alerts(http_mod_t *m)
@@ -492,7 +497,8 @@ static void resend_alerts(http_mod_t *m)
 static void feed_resync(void *ud)
 {
     http_mod_t *m = ud;
-    api_wire_put_text(&m->out, API_FRAME_RESET, "", 0);
+    api_wire_put_text(api_outq_records(&m->q), API_FRAME_RESET, "", 0);
+    m->complete_sent = false;
     resend_alerts(m);
     if (m->dialogs && m->dcursor) m->dialogs->cursor_reset(m->dialogs->ctx, m->dcursor);
     if (m->media && m->scursor) m->media->cursor_reset(m->media->ctx, m->scursor);
@@ -511,7 +517,7 @@ static void feed_fields(http_mod_t *m)
     size_t len;
     char *text = dump(o, &len);
     json_decref(o);
-    if (text) api_wire_put_text(&m->out, API_FRAME_FIELDS, text, len);
+    if (text) api_wire_put_text(api_outq_records(&m->q), API_FRAME_FIELDS, text, len);
     free(text);
 }
 
@@ -551,7 +557,12 @@ static void feed_counters(http_mod_t *m, bool complete)
     size_t len;
     char *text = dump(o, &len);
     json_decref(o);
-    if (text) api_wire_put_text(&m->out, API_FRAME_COUNTERS, text, len);
+    /* "complete" keeps its place after the records it speaks for; the
+     * others go before the records still waiting. */
+    if (text && complete)
+        api_wire_put_text(api_outq_records(&m->q), API_FRAME_COUNTERS, text, len);
+    else if (text)
+        api_outq_set_counters(&m->q, text, len);
     free(text);
 }
 
@@ -575,6 +586,7 @@ static void refresh(http_mod_t *m)
     if (!m->pipe_open) return;
     if (backlog(m) > m->conf->max_backlog) {
         m->counters[C_backlog_waits]++;
+        m->backlog_held = true;
         schedule_refresh(m, 20);
         return;
     }
@@ -588,7 +600,7 @@ static void refresh(http_mod_t *m)
         m->last_full_ns = start;
         /* The figures first: /metrics should not wait for this refresh's
          * dialogs (a quarter of the refresh) to show how far the capture is. */
-        feed_counters(m, false);
+        feed_counters(m, m->complete_sent);
         if (media && m->scursor) {
             static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone, feed_resync};
             media->cursor_next(media->ctx, m->scursor, &sfeed, m);
@@ -606,7 +618,10 @@ static void refresh(http_mod_t *m)
     bool dialogs_left = more;
     more = more || dirty_left;
     /* "complete" last, so it follows every record it speaks for. */
-    if (m->ended && !more && json_object_size(m->media_dirty) == 0) feed_counters(m, true);
+    if (m->ended && !more && json_object_size(m->media_dirty) == 0) {
+        feed_counters(m, true);
+        m->complete_sent = true;
+    }
     write_next(m);
     uint64_t next = m->conf->refresh;
     if (more && m->ended)
@@ -640,11 +655,11 @@ static void close_pipe(http_mod_t *m)
 {
     if (!m->pipe_open) return;
     m->pipe_open = false;
-    if (m->writing) m->writing->m = NULL; /* completes with ECANCELED, frees itself */
+    /* The write in flight completes with ECANCELED and frees itself; libuv
+     * writes nothing more after uv_close, so its bytes go with the queue. */
+    if (m->writing) m->writing->m = NULL;
     m->writing = NULL;
-    m->inflight = 0;
-    api_buf_free(&m->out);
-    api_buf_free(&m->spare);
+    api_outq_free(&m->q);
     uv_close((uv_handle_t *)&m->pipe, on_pipe_closed);
 }
 
@@ -813,6 +828,8 @@ static int spawn_api(http_mod_t *m, char *why, size_t whylen)
         return -1;
     }
     m->pipe_open = true;
+    api_outq_init(&m->q, WRITE_SLICE, 2 * m->conf->max_backlog);
+    m->complete_sent = m->backlog_held = false;
     uv_read_start((uv_stream_t *)&m->pipe, on_alloc, on_read);
     /* A new process knows nothing: the field tables, then everything. */
     feed_fields(m);
@@ -916,8 +933,7 @@ static void http_free(http_mod_t *m)
     snb_jsonw_free(&m->msgw);
     snb_jsonw_free(&m->fullw);
     snb_jsonw_free(&m->sumw);
-    api_buf_free(&m->out);
-    api_buf_free(&m->spare);
+    api_outq_free(&m->q);
     free(m);
 }
 
@@ -1137,7 +1153,7 @@ static const snb_option_t http_options[] = {
      .help = "how often changed dialogs and streams are sent to the API process"},
     {.name = "max_backlog",
      .type = SNB_OPT_SIZE,
-     .def = "64m",
+     .def = "8m",
      .min = 1048576,
      .max = 4294967296LL,
      .offset = offsetof(http_conf_t, max_backlog),
