@@ -598,9 +598,11 @@ static void refresh(http_mod_t *m)
     bool dirty_left = false, more = false;
     if (full) {
         m->last_full_ns = start;
-        /* The figures first: /metrics should not wait for this refresh's
-         * dialogs (a quarter of the refresh) to show how far the capture is. */
+        /* The figures first, and on their way at once: /metrics should not
+         * wait for this refresh's streams and dialogs (a quarter of the
+         * refresh) to show how far the capture is. */
         feed_counters(m, m->complete_sent);
+        write_next(m);
         if (media && m->scursor) {
             static const snb_streams_feed_t sfeed = {feed_stream, feed_stream_gone, feed_resync};
             media->cursor_next(media->ctx, m->scursor, &sfeed, m);
