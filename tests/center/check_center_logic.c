@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "retention.h"
 #include "route.h"
 #include "sse.h"
@@ -395,9 +396,5 @@ int main(void)
     tcase_add_test(tc, retention_policy);
     tcase_add_test(tc, tokens);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return snb_check_run(s);
 }

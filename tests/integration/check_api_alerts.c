@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 #define CAPTURE SNB_TEST_DATA_DIR "/security/scan-svwar-enum.pcap"
@@ -124,9 +125,5 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, alerts_over_rest_equal_the_ndjson);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

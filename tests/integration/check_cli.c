@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 #define SAMPLE SNB_TEST_DATA_DIR "/sngrep-aaa.pcap"
@@ -382,9 +383,5 @@ int main(void)
     tcase_add_test(tc, trailing_words_are_a_bpf_filter);
     tcase_add_test(tc, missing_interface_is_one_line);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "oracle.h"
 #include "run_util.h"
 #include "support.h"
@@ -282,9 +283,5 @@ int main(void)
     tcase_add_test(tc, ipv4_fragments_shuffled);
     tcase_add_test(tc, ipv6_fragments);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

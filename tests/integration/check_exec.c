@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 #define DIR "/tmp/sipnab-check-exec"
@@ -430,9 +431,5 @@ int main(void)
     tcase_add_test(tc, quality_hook_gets_the_stream);
     tcase_add_test(tc, reload_changes_the_hooks_of_a_running_daemon);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 static const char *const runtime_symbols[] = {
@@ -90,9 +91,5 @@ int main(void)
     tcase_add_test(tc, modules_export_only_their_descriptor);
     tcase_add_test(tc, executable_exports_only_the_core_api);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

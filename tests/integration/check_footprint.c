@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -85,9 +86,5 @@ int main(void)
     tcase_add_test(tc, every_module_on_one_call_stays_small);
     tcase_add_test(tc, version_names_the_allocator);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "oracle.h"
 #include "run_util.h"
 
@@ -124,9 +125,5 @@ int main(void)
     tcase_add_test(tc, pipes_fifos_and_gzip_streams);
     tcase_add_test(tc, gzip_damage_is_reported_after_what_was_read);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 /* Write the even and the odd records of a classic pcap file to two files. */
@@ -99,9 +100,5 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, split_capture_reads_like_the_original);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "oracle.h"
 #include "run_util.h"
 
@@ -159,9 +160,5 @@ int main(void)
     tcase_add_test(tc, dialog_events_and_labelled_counter);
     tcase_add_test(tc, capped_table_counts_distinct_hosts);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 #define PORT 47997
@@ -201,9 +202,5 @@ int main(void)
     tcase_add_test(tc, started_like_the_systemd_unit);
     tcase_add_test(tc, a_bad_user_is_a_configuration_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

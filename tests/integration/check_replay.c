@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "oracle.h"
 #include "run_util.h"
 
@@ -51,9 +52,5 @@ Suite *replay_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(replay_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(replay_suite());
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "oracle.h"
 #include "run_util.h"
 
@@ -461,9 +462,5 @@ int main(void)
     tcase_add_test(tc, one_way_audio_report_and_filters);
     tcase_add_test(tc, dtmf_from_rtp_and_sip_info);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "oracle.h"
 #include "run_util.h"
 
@@ -258,9 +259,5 @@ int main(void)
     tcase_add_test(tc, every_capture_agrees_with_wireshark);
     tcase_add_test(tc, register_then_invite_dialogs_follow_the_call);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

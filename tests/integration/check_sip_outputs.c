@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 #define FAILURES SNB_TEST_DATA_DIR "/sip-failures.pcap"
@@ -211,9 +212,5 @@ int main(void)
     tcase_add_test(tc, errors);
     tcase_add_test(tc, per_message_lines_and_json);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

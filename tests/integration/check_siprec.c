@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 #include "support.h"
 
@@ -322,9 +323,5 @@ int main(void)
     tcase_add_test(tc, filters_report_counters);
     tcase_add_test(tc, hostile_metadata);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

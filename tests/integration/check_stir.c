@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 #include "stir_b64url.h"
 #include "stir_es256.h"
@@ -363,9 +364,5 @@ int main(void)
     tcase_add_test(tc, bad_options_are_one_line);
     tcase_add_test(tc, own_signed_cases);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

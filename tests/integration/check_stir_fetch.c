@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "hep_codec.h"
 #include "run_util.h"
 #include "stir_b64url.h"
@@ -406,9 +407,5 @@ int main(void)
     tcase_add_test(tc, file_input_never_fetches);
     tcase_add_test(tc, hep_input_fetches);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

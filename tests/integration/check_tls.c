@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "run_util.h"
 
 /* The two dialogs of both captures, as Wireshark decrypts them. */
@@ -303,9 +304,5 @@ int main(void)
     tcase_add_test(tc, keylog_written_while_capturing);
     tcase_add_test(tc, unreadable_keylog_is_a_config_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent_follow.h"
+#include "check_run.h"
 
 static const snb_hash_key_t key = {.sip = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL}};
 
@@ -154,9 +155,5 @@ int main(void)
     tcase_add_test(tc, media_endpoints);
     tcase_add_test(tc, sample_when_packets_changed);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

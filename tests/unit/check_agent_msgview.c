@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent_msgview.h"
+#include "check_run.h"
 #include "sip_msg.h"
 
 static char wire[8192];
@@ -177,9 +178,5 @@ int main(void)
     tcase_add_test(tc, lazy_parts);
     tcase_add_test(tc, no_accessors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -7,6 +7,7 @@
 
 #include "agent_event.h"
 #include "agent_queue.h"
+#include "check_run.h"
 
 START_TEST(bounded_by_count_and_bytes)
 {
@@ -175,9 +176,5 @@ int main(void)
     tcase_add_test(tc, event_json);
     tcase_add_test(tc, token_compare);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

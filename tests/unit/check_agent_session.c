@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent_session.h"
+#include "check_run.h"
 
 static json_t *J(const char *s)
 {
@@ -200,9 +201,5 @@ int main(void)
     tcase_add_test(tc, table_cap_update_remove_expire);
     tcase_add_test(tc, seq_state_across_restarts);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

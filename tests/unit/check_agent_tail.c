@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent_tail.h"
+#include "check_run.h"
 
 typedef struct got {
     char lines[16][AGENT_TAIL_LINE_MAX + 1];
@@ -127,9 +128,5 @@ int main(void)
     tcase_add_test(tc, rotation_decisions);
     tcase_add_test(tc, call_id_words);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "api_alerts.h"
+#include "check_run.h"
 
 static void add(api_alerts_t *a, const char *type, const char *src, int sec)
 {
@@ -102,9 +103,5 @@ int main(void)
     tcase_add_test(tc, ring_and_bad_input);
     tcase_add_test(tc, times);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api_json_dump.h"
+#include "check_run.h"
 
 /* Both dumps of v agree (text and length); returns ours for more checks. */
 static char *same_as_jansson(json_t *v)
@@ -217,9 +218,5 @@ int main(void)
     tcase_add_test(tc, not_a_container);
     tcase_add_test(tc, random_documents);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

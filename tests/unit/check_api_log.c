@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api_log.h"
+#include "check_run.h"
 
 static void say(api_log_t *l, uint64_t now_us, const char *fmt, ...)
 {
@@ -75,9 +76,5 @@ int main(void)
     TCase *tc = tcase_create("log");
     tcase_add_test(tc, flood_is_cut_and_counted);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

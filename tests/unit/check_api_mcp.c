@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "mcp_fence.h"
 #include "mcp_http.h"
 #include "mcp_resources.h"
@@ -1193,9 +1194,5 @@ int main(void)
     tcase_add_test(tc, progress_and_cancellation);
     tcase_add_test(tc, streamable_http_stateless);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

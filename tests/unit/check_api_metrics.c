@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api_metrics.h"
+#include "check_run.h"
 
 /* The record through the wire, as the API process gets it. */
 static void apply_dialog(api_store_t *s, const api_dialog_rec_t *d)
@@ -426,9 +427,5 @@ int main(void)
     tcase_add_test(tc, empty_store_and_odd_values);
     tcase_add_test(tc, feed_lag);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

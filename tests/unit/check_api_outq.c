@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api_outq.h"
+#include "check_run.h"
 
 /* What the API process saw: each frame as "<type>:<payload>", in order. */
 typedef struct seen {
@@ -211,9 +212,5 @@ int main(void)
     tcase_add_test(tc, buffers_reused_up_to_keep_cap);
     tcase_add_test(tc, free_drops_everything);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

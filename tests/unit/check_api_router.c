@@ -8,6 +8,7 @@
 
 #include "api_router.h"
 #include "api_stats.h"
+#include "check_run.h"
 
 static void add_dialog(api_store_t *s, const char *call_id, const char *from, unsigned state,
                        uint64_t created, int32_t pdd)
@@ -775,9 +776,5 @@ int main(void)
     tcase_add_test(tc, url_decode);
     tcase_add_test(tc, parse_ssrc);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api_server.h"
+#include "check_run.h"
 
 /* Run fn in a child; its exit status (or 128 + signal). */
 static int in_child(int (*fn)(void))
@@ -83,9 +84,5 @@ int main(void)
     TCase *tc = tcase_create("seccomp");
     tcase_add_test(tc, udp_egress_closed_and_calls_allowed);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

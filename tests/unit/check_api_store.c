@@ -8,6 +8,7 @@
 
 #include "api_slab.h"
 #include "api_store.h"
+#include "check_run.h"
 #include "filter.h"
 
 /* Applies b's frame (written by an api_wire_put_*) to the store; frees b. */
@@ -597,9 +598,5 @@ int main(void)
     tcase_add_test(tc, scale_in_order);
     tcase_add_test(tc, scale_reverse_order);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api_wire.h"
+#include "check_run.h"
 
 static api_dialog_rec_t sample_dialog(void)
 {
@@ -553,9 +554,5 @@ int main(void)
     tcase_add_test(tc, framer_stop_and_resume);
     tcase_add_test(tc, framer_oversize);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

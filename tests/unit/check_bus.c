@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus_internal.h"
+#include "check_run.h"
 #include "sipnab/event.h"
 
 typedef struct recorder {
@@ -311,9 +312,5 @@ int main(void)
     tcase_add_test(tc, unsubscribe_during_dispatch_is_safe);
     tcase_add_test(tc, out_of_range_type_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

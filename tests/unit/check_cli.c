@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "cli.h"
 #include "flag_scan.h"
 
@@ -270,9 +271,5 @@ int main(void)
     tcase_add_test(tc, usage_lists_every_flag_by_module);
     tcase_add_test(tc, synthetic_rules);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

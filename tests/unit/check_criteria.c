@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "criteria.h"
 
 static snb_criteria_t *parse(const char *json, char *err, size_t errlen)
@@ -386,9 +387,5 @@ int main(void)
     tcase_add_test(tc, contains_ci_edges);
     tcase_add_test(tc, needs_and_prefilter);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -7,6 +7,7 @@
 #include "decoder.h"
 #include "support.h"
 
+#include "check_run.h"
 #include "decode_harness.h"
 
 static const char msg[] = "INVITE sip:bob@example.com SIP/2.0\r\n";
@@ -235,9 +236,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(suite());
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "exec_argv.h"
 #include "exec_budget.h"
 
@@ -116,9 +117,5 @@ int main(void)
     tcase_add_test(tc, a_copy_stands_alone);
     tcase_add_test(tc, budget_is_a_sliding_second);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

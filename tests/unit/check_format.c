@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_run.h"
 #include "sipnab/format.h"
 
 static void libc_utc(uint64_t ts_us, bool iso, char *buf, size_t len)
@@ -202,9 +203,5 @@ int main(void)
     tcase_add_test(tc, markdown_escapes_equal_the_loop);
     tcase_add_test(tc, seconds_equal_snprintf);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "core_internal.h"
 #include "sipnab/error.h"
 
@@ -110,9 +111,5 @@ int main(void)
     tcase_add_test(tc, records_cross_threads_in_order_without_loss);
     tcase_add_test(tc, a_full_ring_refuses_and_keeps_what_it_has);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sip_dialog_testlib.h"
 #include "sipnab/hash.h"
 
@@ -114,9 +115,5 @@ int main(void)
     tcase_add_test(tc, word_hash_is_keyed_and_spreads);
     tcase_add_test(tc, call_ids_built_to_collide_spread_out);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

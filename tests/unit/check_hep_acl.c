@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "check_run.h"
 #include "hep_acl.h"
 #include "hep_addr.h"
 #include "support.h"
@@ -73,9 +74,5 @@ int main(void)
     tcase_add_test(tc, cidr_parse_and_match);
     tcase_add_test(tc, endpoints);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

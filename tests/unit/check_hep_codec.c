@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "check_run.h"
 #include "decoder.h"
 #include "hep_codec.h"
 #include "support.h"
@@ -856,9 +857,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(suite());
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "hep_qos.h"
 
 START_TEST(final_report_fields)
@@ -76,9 +77,5 @@ int main(void)
     TCase *tc = tcase_create("hep_qos");
     tcase_add_test(tc, final_report_fields);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sipnab/jsonw.h"
 
 static uint64_t next(uint64_t *s) /* splitmix64: the same documents every run */
@@ -328,9 +329,5 @@ int main(void)
     tcase_add_test(tc, reals_equal_jansson);
     tcase_add_test(tc, utf8_check_equals_jansson);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sipnab/lazytable.h"
 
 static long rss_kib(void)
@@ -54,9 +55,5 @@ int main(void)
     tcase_add_test(tc, zeroed_and_resident_only_where_written);
     tcase_add_test(tc, overflow_and_empty_are_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

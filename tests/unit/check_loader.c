@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "core_internal.h"
 
 #define MODDIR SNB_BUILD_DIR "/tests/modules"
@@ -115,9 +116,5 @@ int main(void)
     tcase_add_test(tc, dependencies_come_first_and_order_is_stable);
     tcase_add_test(tc, missing_dependency_and_cycle_are_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

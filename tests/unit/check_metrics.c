@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "core_internal.h"
 
 typedef struct demo {
@@ -138,9 +139,5 @@ int main(void)
     tcase_add_test(tc, collect_runs_on_every_read);
     tcase_add_test(tc, groups_have_no_fixed_limit);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "pcap_classic.h"
 
 #define PATH "/tmp/sipnab-check-pcap-classic.pcap"
@@ -166,9 +167,5 @@ int main(void)
     tcase_add_test(tc, truncated_and_corrupt_files);
     tcase_add_test(tc, not_ours_goes_to_libpcap);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

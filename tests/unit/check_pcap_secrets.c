@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "pcapng_secrets.h"
 
 typedef struct found {
@@ -155,9 +156,5 @@ int main(void)
     tcase_add_test(tc, oversize_and_malformed);
     tcase_add_test(tc, dsb_of_the_test_capture);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

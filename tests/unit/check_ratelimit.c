@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "check_run.h"
 #include "sipnab/ratelimit.h"
 #include "support.h"
 
@@ -122,9 +123,5 @@ int main(void)
     tcase_add_test(tc, short_burst);
     tcase_add_test(tc, sliding_window);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "decoder.h"
 #include "rtp_packet.h"
 #include "support.h"
@@ -442,9 +443,5 @@ int main(void)
     tcase_add_test(tc, truncation_every_byte);
     tcase_add_test(tc, capture_compound);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

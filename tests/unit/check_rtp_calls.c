@@ -1,6 +1,7 @@
 /* rtp_calls: per-call media view from SIP message events. */
 #include <check.h>
 
+#include "check_run.h"
 #include "rtp_calls.h"
 #include "rtp_fax.h"
 #include "rtp_testlib.h"
@@ -531,9 +532,5 @@ int main(void)
     tcase_add_test(tc, test_only_media_dialogs_start_calls);
     tcase_add_test(tc, test_t38_fax_phase);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return snb_check_run(s);
 }

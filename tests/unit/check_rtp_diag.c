@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "check_run.h"
 #include "decoder.h"
 #include "rtp_diag_view.h"
 #include "rtp_table.h"
@@ -471,9 +472,5 @@ int main(void)
     tcase_add_test(tc, test_pure_rules);
     tcase_add_test(tc, test_poor_quality);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return snb_check_run(s);
 }

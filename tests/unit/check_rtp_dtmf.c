@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "decoder.h"
 #include "rtp_dtmf.h"
 #include "support.h"
@@ -214,9 +215,5 @@ int main(void)
     tcase_add_test(tc, bounded);
     tcase_add_test(tc, capture_sipp);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

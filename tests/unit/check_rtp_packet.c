@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "rtp_packet.h"
 
 /* V=2 P=1 X=1 CC=2, M=1 PT=96, seq 0xBEEF, ts 0x01020304, SSRC 0xCAFEBABE,
@@ -156,9 +157,5 @@ int main(void)
     tcase_add_test(tc, truncation_every_byte);
     tcase_add_test(tc, looks_like_rtcp);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "decoder.h"
 #include "oracle.h"
 #include "rtp_table.h"
@@ -235,9 +236,5 @@ int main(void)
     tcase_add_test(tc, test_every_capture);
     tcase_add_test(tc, test_three_packets_lose_short_stream);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return snb_check_run(s);
 }

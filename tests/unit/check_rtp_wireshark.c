@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "decoder.h"
 #include "oracle.h"
 #include "rtp_packet.h"
@@ -184,9 +185,5 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, streams_match_wireshark);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sec_kill_limit.h"
 #include "sec_reply.h"
 #include "support.h"
@@ -120,9 +121,5 @@ int main(void)
     tcase_add_test(tc, datagram_checksums_verify);
     tcase_add_test(tc, rate_limits);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sip_msg.h"
 
 static const snb_sip_api_t *api = &sip_api;
@@ -224,9 +225,5 @@ int main(void)
     tcase_add_test(tc, nested_multipart);
     tcase_add_test(tc, compact_copy_outlives_the_original);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

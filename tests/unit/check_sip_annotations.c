@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sip_annotations.h"
 #include "sip_dialog_testlib.h"
 
@@ -276,9 +277,5 @@ int main(void)
     tcase_add_test(tc, dialog_json_diagnosis_and_report);
     tcase_add_test(tc, activity_extends_an_ongoing_call);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

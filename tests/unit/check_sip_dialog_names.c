@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sip_dialog_names.h"
 
 static snb_str_t S(const char *s)
@@ -84,9 +85,5 @@ int main(void)
     tcase_add_test(tc, long_values_are_cut_like_the_fixed_arrays);
     tcase_add_test(tc, all_empty_holds_no_block);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

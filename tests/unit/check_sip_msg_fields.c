@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "sip_msg_fields.h"
 
 static const char invite[] = "INVITE sip:bob@b.example SIP/2.0\r\n"
@@ -125,9 +126,5 @@ int main(void)
     tcase_add_test(tc, each_message_its_own_values_shared_when_equal);
     tcase_add_test(tc, empty_is_present_and_the_cap_holds);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

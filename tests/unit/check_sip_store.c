@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_run.h"
 #include "sip_dialog_testlib.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -618,9 +619,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(suite());
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "siprec_merge.h"
 #include "siprec_sdp.h"
 #include "siprec_xml.h"
@@ -350,9 +351,5 @@ int main(void)
     tcase_add_test(tc, merge_rules);
     tcase_add_test(tc, acme_updates);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "stir_b64url.h"
 #include "stir_date.h"
 #include "stir_es256.h"
@@ -605,9 +606,5 @@ int main(void)
     tcase_add_test(v, verify_counts_and_json);
     tcase_add_test(v, verify_no_shaken_policy);
     suite_add_tcase(s, v);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

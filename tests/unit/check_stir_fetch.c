@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "stir_addr.h"
 #include "stir_body.h"
 #include "stir_cache.h"
@@ -260,9 +261,5 @@ int main(void)
     tcase_add_test(tc, body_size_cap);
     tcase_add_test(tc, pki_fetched_chains);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

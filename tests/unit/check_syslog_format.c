@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_run.h"
 #include "syslog_format.h"
 
 static char buf[SYSLOG_MSG_MAX];
@@ -96,9 +97,5 @@ int main(void)
     tcase_add_test(tc, hostile_values_stay_in_their_field);
     tcase_add_test(tc, rfc3164_for_the_local_socket);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }

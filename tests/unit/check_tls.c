@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "tls_aead.h"
 #include "tls_handshake.h"
 #include "tls_kdf.h"
@@ -919,9 +920,5 @@ int main(void)
     tcase_add_test(tc, unsupported_suite_counted);
     tcase_add_test(tc, hello_parsing);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return snb_check_run(s);
 }
