@@ -14,6 +14,10 @@ work=$(mktemp -d /tmp/sipnab-pkg.XXXXXX)
 export DEBIAN_FRONTEND=noninteractive
 step() { echo "package: $*" >&2; }
 fail() { echo "package: FAILED: $*" >&2; exit 1; }
+# A TCP port nothing listens on now (the kernel's pick), so runs do not collide.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 pkgs=() # every binary package built (no -dbgsym), filled after the build
 purge() {
@@ -106,11 +110,12 @@ out=$(/usr/bin/sipnab -N -I "$root/tests/data/sip-register.pcap" --stats --json)
 grep -q '"udp":2' <<<"$out" || { echo "$out" >&2; fail "installed daemon on a capture"; }
 grep -q '"sip_messages":2' <<<"$out" || { echo "$out" >&2; fail "sip counters"; }
 # the http module (its own package) is found and serves from the installed libexec
-/usr/bin/sipnab -q -N -I "$root/tests/data/sip-register.pcap" --api 127.0.0.1:18398 \
+api_port=$(free_port)
+/usr/bin/sipnab -q -N -I "$root/tests/data/sip-register.pcap" --api 127.0.0.1:$api_port \
     --api-key k >/dev/null 2>"$work/api.err" &
 api_pid=$!
-for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18398/health >/dev/null && break; sleep 0.05; done
-curl -sf -H "Authorization: Bearer k" http://127.0.0.1:18398/v1/stats | grep -q '"total":' ||
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$api_port/health >/dev/null && break; sleep 0.05; done
+curl -sf -H "Authorization: Bearer k" http://127.0.0.1:$api_port/v1/stats | grep -q '"total":' ||
     { cat "$work/api.err" >&2; kill "$api_pid"; fail "installed API"; }
 kill -INT "$api_pid"
 wait "$api_pid"
@@ -120,16 +125,17 @@ step "sipnab-center: the installed server with the installed configuration"
     fail "/etc/sipnab/sipnab-center.conf must be 0600 root (it holds the tokens)"
 /usr/bin/sipnab-center -c /etc/sipnab/sipnab-center.conf -t 2>&1 | tee "$work/ct.out" >&2 ||
     fail "sipnab-center -t"
+center_port=$(free_port)
 /usr/bin/sipnab-center -c /etc/sipnab/sipnab-center.conf --db "sqlite:$work/center.db" \
-    --listen 127.0.0.1:18399 >/dev/null 2>"$work/center.err" &
+    --listen 127.0.0.1:$center_port >/dev/null 2>"$work/center.err" &
 center_pid=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:18399/api/sessions && break; sleep 0.05; done
+for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:$center_port/api/sessions && break; sleep 0.05; done
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer CHANGE-ME-operator" \
-    http://127.0.0.1:18399/api/sessions)
+    http://127.0.0.1:$center_port/api/sessions)
 [[ $code == 200 ]] || { cat "$work/center.err" >&2; kill "$center_pid"; fail "center: GET /api/sessions $code"; }
 code=$(curl -s -o "$work/c400" -w '%{http_code}' -H "Authorization: Bearer CHANGE-ME-operator" \
     -H 'Content-Type: application/json' -d '{"criteria":{"method":"INVITE"}}' \
-    http://127.0.0.1:18399/api/sessions)
+    http://127.0.0.1:$center_port/api/sessions)
 [[ $code == 400 ]] || { kill "$center_pid"; fail "center: a method-only session answered $code"; }
 kill -TERM "$center_pid"
 wait "$center_pid" || true
