@@ -766,15 +766,11 @@ START_TEST(refusals)
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "--api-key needs --api"));
     run_free(&r);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET}; /* port 0: the kernel's pick */
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    int taken_port, fd = bind_loopback(SOCK_STREAM, &taken_port);
+    ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(listen(fd, 1), 0);
-    socklen_t salen = sizeof sa;
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &salen), 0);
     char taken[32];
-    snprintf(taken, sizeof taken, "127.0.0.1:%u", ntohs(sa.sin_port));
+    snprintf(taken, sizeof taken, "127.0.0.1:%d", taken_port);
     char *busy[] = {
         (char *)sipnab_bin(), "-c", "/dev/null", "-N", "-I", input, "--api", taken, NULL};
     r = run_cmd(busy, 20);

@@ -386,14 +386,10 @@ END_TEST
  * one per stream, with Wireshark's packet counts and mean jitter. */
 START_TEST(stream_quality_reports_match_wireshark)
 {
-    int rx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET}; /* port 0: the kernel's pick */
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof sa), 0);
-    socklen_t salen = sizeof sa;
-    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &salen), 0);
+    int rx_port, rx = bind_loopback(SOCK_DGRAM, &rx_port);
+    ck_assert_int_ge(rx, 0);
     char ep[40];
-    snprintf(ep, sizeof ep, "udp:127.0.0.1:%u", ntohs(sa.sin_port));
+    snprintf(ep, sizeof ep, "udp:127.0.0.1:%d", rx_port);
     struct timeval tv = {.tv_sec = 2};
     setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     int rcvbuf = 4 << 20;

@@ -223,18 +223,26 @@ int foreach_capture(int (*fn)(const char *name, const char *stem), int *count)
     return bad;
 }
 
-static int free_port(int type)
+int bind_loopback(int type, int *port)
 {
     int fd = socket(AF_INET, type, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
+    struct sockaddr_in sa = {.sin_family = AF_INET}; /* port 0: the kernel's pick */
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof sa;
-    int port = -1;
     if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
+        *port = ntohs(sa.sin_port);
+        return fd;
+    }
     if (fd >= 0) close(fd);
-    return port;
+    return -1;
+}
+
+static int free_port(int type)
+{
+    int port = -1, fd = bind_loopback(type, &port);
+    if (fd >= 0) close(fd);
+    return fd >= 0 ? port : -1;
 }
 
 int free_tcp_port(void)

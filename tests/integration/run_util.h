@@ -29,6 +29,10 @@ int wait_for_text(const char *path, const char *needle, int seconds);
 /* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick),
  * so tests running at the same time from several build trees do not meet. */
 int free_tcp_port(void);
+/* A socket (SOCK_STREAM or SOCK_DGRAM) bound to 127.0.0.1 on a port the
+ * kernel picked, kept open so the port stays taken; its port in *port.
+ * -1 when that fails. */
+int bind_loopback(int type, int *port);
 int free_udp_port(void); /* likewise, for a UDP port */
 
 /* Path of the sipnab binary and data files. */
