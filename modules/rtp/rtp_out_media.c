@@ -7,8 +7,8 @@
 #include "rtp_mod.h"
 
 struct snb_stream_cursor {
-    uint64_t seen;      /* rtp_table_changes' watermark */
-    uint64_t gone_next; /* position in the gone log */
+    rtp_table_cursor_t changes; /* where rtp_table_changes left this consumer */
+    uint64_t gone_next;         /* position in the gone log */
     struct snb_stream_cursor *next;
 };
 
@@ -88,7 +88,7 @@ static void svc_cursor_free(void *ctx, snb_stream_cursor_t *c)
 static void svc_cursor_reset(void *ctx, snb_stream_cursor_t *c)
 {
     rtp_mod_t *m = ctx;
-    c->seen = 0;
+    c->changes = (rtp_table_cursor_t){0};
     c->gone_next = snb_gonelog_end(m->gone);
 }
 
@@ -123,7 +123,7 @@ static size_t svc_cursor_next(void *ctx, snb_stream_cursor_t *c, const snb_strea
         if (k->gone_next < min) min = k->gone_next;
     snb_gonelog_trim(m->gone, min);
     visit_t v = {feed, ud};
-    return rtp_table_changes(m->table, &c->seen, STREAM_ACTIVE_WINDOW_US, m->ended, visit, &v);
+    return rtp_table_changes(m->table, &c->changes, STREAM_ACTIVE_WINDOW_US, m->ended, visit, &v);
 }
 
 void rtp_media_stream_gone(rtp_mod_t *m, uint64_t id)

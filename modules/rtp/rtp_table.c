@@ -42,16 +42,22 @@ struct rtp_table {
     uint64_t mask;
     size_t n_streams;
     rtp_stream_t *all_head, *all_tail, *lru_head, *lru_tail, *un_head, *un_tail;
+    rtp_stream_t *touch_head, *touch_tail; /* changed without a packet (mark_changed) */
     pending_t *pend_pool, *pend_free;
     pending_t **pbkt;
     uint64_t pmask;
     pending_t *plru_head, *plru_tail;
     uint32_t n_pending;
     uint64_t now_us;
-    uint64_t next_id; /* last stream id given */
-    uint64_t version; /* rtp_table_changes: the newest stream version */
+    uint64_t next_id;       /* last stream id given */
+    uint64_t version;       /* rtp_table_changes: the newest stream version */
+    rtp_stream_t **changed; /* rtp_table_changes: one scan's changes, to sort */
+    size_t changed_cap;
     rtp_table_stats_t st;
 };
+
+/* A stream getting packets moves to the LRU tail at most this often. */
+#define LRU_STEP_US 250000u
 
 static uint64_t pow2_at_least(uint64_t n)
 {
@@ -208,6 +214,7 @@ void rtp_table_free(rtp_table_t *t)
     free(t->cbkt);
     free(t->pbkt);
     free(t->pend_pool);
+    free(t->changed);
     free(t);
 }
 
@@ -246,6 +253,7 @@ static void stream_unlink(rtp_table_t *t, rtp_stream_t *s)
     call_unindex(t, s);
     DL_REMOVE(t->all_head, t->all_tail, s, all_prev, all_next);
     DL_REMOVE(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
+    if (s->touched) DL_REMOVE(t->touch_head, t->touch_tail, s, touch_prev, touch_next);
     if (s->unclaimed) DL_REMOVE(t->un_head, t->un_tail, s, un_prev, un_next);
     t->n_streams--;
 }
@@ -315,6 +323,32 @@ static const rtp_endpoint_t *endpoint_for(const rtp_table_t *t, const snb_addr_t
     return ep;
 }
 
+/* Move s to the LRU tail, stamped with the capture clock (monotonic), as
+ * its packets do every LRU_STEP_US (and its second packet: streams created
+ * within a step are ordered by their latest packets): lru_us grows towards
+ * the tail, which is what lets rtp_table_changes stop its walk early. */
+static void lru_touch(rtp_table_t *t, rtp_stream_t *s)
+{
+    s->lru_us = t->now_us;
+    if (s == t->lru_tail) return;
+    DL_REMOVE(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
+    DL_APPEND(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
+}
+
+/* A change without a packet (RTCP, a call claiming it, orphaning): to the
+ * tail of the touched list, for rtp_table_changes; the LRU, and so the
+ * eviction order, is left to packets. */
+static void mark_changed(rtp_table_t *t, rtp_stream_t *s)
+{
+    s->touch_us = t->now_us;
+    if (s->touched) {
+        if (s == t->touch_tail) return;
+        DL_REMOVE(t->touch_head, t->touch_tail, s, touch_prev, touch_next);
+    }
+    DL_APPEND(t->touch_head, t->touch_tail, s, touch_prev, touch_next);
+    s->touched = true;
+}
+
 static rtp_stream_t *stream_create(rtp_table_t *t, const snb_packet_t *pkt, const rtp_hdr_t *h,
                                    const rtp_endpoint_t *ep, uint8_t assoc)
 {
@@ -352,6 +386,7 @@ static rtp_stream_t *stream_create(rtp_table_t *t, const snb_packet_t *pkt, cons
     DL_APPEND(t->all_head, t->all_tail, s, all_prev, all_next);
     index_stream(t, s);
     DL_APPEND(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
+    s->lru_us = t->now_us;
     if (!ep) {
         s->unclaimed = true;
         DL_APPEND(t->un_head, t->un_tail, s, un_prev, un_next);
@@ -420,14 +455,10 @@ static void stream_packet(rtp_table_t *t, rtp_stream_t *s, const rtp_hdr_t *h, u
         s->last_ts = h->ts;
         s->last_pt = h->pt;
     }
-    /* Approximate LRU: move to the tail at most once per 250 ms of capture
-     * time. Relinking on every packet would touch two other streams' cache
-     * lines per packet; eviction order is unchanged at that resolution. */
-    if (s != t->lru_tail && at - s->lru_us >= 250000) {
-        s->lru_us = at;
-        DL_REMOVE(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
-        DL_APPEND(t->lru_head, t->lru_tail, s, lru_prev, lru_next);
-    }
+    /* Approximate LRU: move to the tail at most once per LRU_STEP_US of
+     * capture time. Relinking on every packet would touch two other streams'
+     * cache lines per packet; eviction order is unchanged at that resolution. */
+    if (t->now_us - s->lru_us >= LRU_STEP_US || s->stats.packets == 2) lru_touch(t, s);
     t->st.rtp_packets++;
 }
 
@@ -590,8 +621,10 @@ static void for_ssrc(const rtcp_ctx_t *c, uint32_t ssrc, bool by_src, stream_fn 
             any_match = true;
     for (rtp_stream_t *s = t->sbkt[ssrc_hash(t, ssrc) & t->mask]; s; s = s->snext)
         if (s->ssrc == ssrc &&
-            (!any_match || rtp_addr_eq(by_src ? &s->src : &s->dst, &c->pkt->src)))
+            (!any_match || rtp_addr_eq(by_src ? &s->src : &s->dst, &c->pkt->src))) {
             fn(s, arg, c);
+            mark_changed(t, s); /* its RTCP figures */
+        }
 }
 
 static void on_sr(rtp_stream_t *s, const void *arg, const rtcp_ctx_t *c)
@@ -720,6 +753,7 @@ unsigned rtp_table_sdp(rtp_table_t *t)
         if (ep) {
             stream_assoc(s, ep, assoc);
             call_index(t, s);
+            mark_changed(t, s); /* now part of a call */
             stream_set_codec(s, ep, s->audio_packets ? s->last_pt : s->stats.pt);
             s->unclaimed = false;
             DL_REMOVE(t->un_head, t->un_tail, s, un_prev, un_next);
@@ -741,6 +775,7 @@ void rtp_table_advance(rtp_table_t *t, uint64_t now_us)
         DL_REMOVE(t->un_head, t->un_tail, s, un_prev, un_next);
         s->unclaimed = false;
         s->orphaned = true;
+        mark_changed(t, s);
         t->st.orphaned++;
     }
     while (t->plru_head) {
@@ -828,25 +863,72 @@ static uint64_t feed_sig(const rtp_stream_t *s, bool active)
     return h | 1; /* never 0, the "not yet handed over" value */
 }
 
-size_t rtp_table_changes(rtp_table_t *t, uint64_t *seen, uint64_t active_window_us, bool ended,
-                         rtp_stream_feed_fn fn, void *ud)
+static int by_id(const void *a, const void *b)
+{
+    uint64_t x = (*(rtp_stream_t *const *)a)->id, y = (*(rtp_stream_t *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static bool changed_push(rtp_table_t *t, size_t n, rtp_stream_t *s)
+{
+    if (n == t->changed_cap) {
+        size_t cap = t->changed_cap ? 2 * t->changed_cap : 256;
+        rtp_stream_t **p = realloc(t->changed, cap * sizeof *p);
+        if (!p) return false;
+        t->changed = p;
+        t->changed_cap = cap;
+    }
+    t->changed[n] = s;
+    return true;
+}
+
+/* One stream of a scan: its version moves on if its signature changed;
+ * false when it could not be kept for the hand-over (out of memory). */
+static bool scan_one(rtp_table_t *t, rtp_stream_t *s, const rtp_table_cursor_t *c,
+                     uint64_t active_window_us, bool ended, size_t *n)
+{
+    t->st.change_visits++;
+    bool active = !ended && t->now_us - s->last_us <= active_window_us;
+    uint64_t sig = feed_sig(s, active);
+    if (sig != s->fed_sig) {
+        s->fed_sig = sig;
+        s->version = ++t->version;
+    }
+    if (s->version <= c->seen) return true;
+    if (!changed_push(t, *n, s)) return false;
+    (*n)++;
+    return true;
+}
+
+size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_window_us,
+                         bool ended, rtp_stream_feed_fn fn, void *ud)
 {
     /* A stream's version moves on when its signature differs from the one
-     * the last scan saw, whichever consumer scanned: no hot-path cost. */
-    for (rtp_stream_t *s = t->all_head; s; s = s->all_next) {
-        bool active = !ended && t->now_us - s->last_us <= active_window_us;
-        uint64_t sig = feed_sig(s, active);
-        if (sig != s->fed_sig) {
-            s->fed_sig = sig;
-            s->version = ++t->version;
-        }
-    }
+     * the last scan saw, whichever consumer scanned. For this consumer,
+     * only streams moved since its last scan can have changed: on the LRU
+     * (packets, at most a step after the last move; less the active window
+     * for those that went quiet) and on the touched list. */
+    uint64_t margin = active_window_us + LRU_STEP_US;
+    bool all = c->seen == 0;
+    uint64_t since = all || c->scan_us < margin ? 0 : c->scan_us - margin;
+    uint64_t touched_since = all ? 0 : c->scan_us;
     size_t n = 0;
-    for (rtp_stream_t *s = t->all_head; s; s = s->all_next) {
-        if (s->version <= *seen) continue;
+    bool kept = true;
+    for (rtp_stream_t *s = t->lru_tail; kept && s && s->lru_us >= since; s = s->lru_prev)
+        kept = scan_one(t, s, c, active_window_us, ended, &n);
+    for (rtp_stream_t *s = t->touch_tail; kept && s && s->touch_us >= touched_since;
+         s = s->touch_prev)
+        kept = scan_one(t, s, c, active_window_us, ended, &n);
+    if (n > 1) qsort(t->changed, n, sizeof *t->changed, by_id);
+    size_t handed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rtp_stream_t *s = t->changed[i];
+        if (i && s == t->changed[i - 1]) continue; /* on both lists */
         fn(ud, s, !ended && t->now_us - s->last_us <= active_window_us);
-        n++;
+        handed++;
     }
-    *seen = t->version;
-    return n;
+    /* Out of memory: this consumer is handed everything next time. */
+    c->seen = kept ? t->version : 0;
+    c->scan_us = t->now_us;
+    return handed;
 }

@@ -102,7 +102,7 @@ struct rtp_stream {
     uint8_t last_pt;
     bool have_last;
     uint32_t step_val[4], step_cnt[4]; /* timestamp steps between audio packets */
-    uint64_t lru_us;                   /* capture time of the last move to the LRU tail */
+    uint64_t lru_us;                   /* capture clock at the last move to the LRU tail */
     rtp_stream_stats_t stats;          /* rtp_stream_init/update: packets, lost, jitter, ... */
     char codec[16]; /* of the first packet: SDP rtpmap, else static table, else "" */
     bool heuristic; /* created by the heuristic, not by an SDP */
@@ -123,6 +123,9 @@ struct rtp_stream {
     struct rtp_stream *snext; /* SSRC hash */
     struct rtp_stream *cnext; /* Call-ID hash, in stream id order */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
+    struct rtp_stream *touch_prev, *touch_next; /* changed without a packet, by touch_us */
+    uint64_t touch_us;                          /* capture clock at that change */
+    bool touched;                               /* on that list */
     bool unclaimed;            /* on the unclaimed list (no call yet, not orphaned) */
     uint64_t fed_sig;          /* rtp_table_changes: signature at the last scan */
     uint64_t version;          /* rtp_table_changes: when the signature last moved */
@@ -142,6 +145,7 @@ typedef struct rtp_table_stats {
     uint64_t pending_dropped; /* held-back packets never confirmed (expired, evicted, reset) */
     uint64_t pending_evicted; /* candidates dropped to make room */
     uint64_t rtt_samples;
+    uint64_t change_visits; /* streams rtp_table_changes looked at, all scans */
 } rtp_table_stats_t;
 
 enum rtp_table_result {
@@ -181,15 +185,23 @@ const rtp_stream_t *rtp_table_next(const rtp_stream_t *s);
 /* Streams of a Call-ID in creation order: prev NULL for the first. */
 const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_id,
                                         const rtp_stream_t *prev);
-/* Changes, for any number of consumers each keeping its own `seen`
- * (start at 0): calls fn for every stream that changed since that consumer
- * last looked (packets, RTCP, call association, orphaning, or whether it is
- * active: a packet within active_window_us of the capture clock and the
- * capture not ended), then sets *seen. A scan of the table, not a hot-path
- * cost; bounded by max_streams. */
+/* Changes, for any number of consumers each keeping its own cursor (start
+ * zeroed; zeroed again, it gets every stream once more): calls fn, in stream
+ * id order, for every stream that changed since that consumer last looked
+ * (packets, RTCP, call association, orphaning, or whether it is active: a
+ * packet within active_window_us of the capture clock and the capture not
+ * ended), then moves the cursor on. No hot-path cost, and not a walk over
+ * the whole table: packets move a stream to the LRU tail (at most every
+ * 250 ms) and the other changes to the tail of a list of their own, so a
+ * scan walks back from both tails over the streams moved since the cursor's
+ * last scan (less the active window, for streams that went quiet). */
+typedef struct rtp_table_cursor {
+    uint64_t seen;    /* the newest stream version handed over */
+    uint64_t scan_us; /* the capture clock at the last scan */
+} rtp_table_cursor_t;
 typedef void (*rtp_stream_feed_fn)(void *ud, const rtp_stream_t *s, bool active);
-size_t rtp_table_changes(rtp_table_t *t, uint64_t *seen, uint64_t active_window_us, bool ended,
-                         rtp_stream_feed_fn fn, void *ud);
+size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_window_us,
+                         bool ended, rtp_stream_feed_fn fn, void *ud);
 size_t rtp_table_count(const rtp_table_t *t);
 
 /* Packetization measured from RTP timestamps (most frequent step between

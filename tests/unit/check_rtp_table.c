@@ -407,7 +407,7 @@ START_TEST(test_change_feed)
     rtp(&f, T0 + 210000, B, 5000, A, 4000, 0, 70, 8000, 0xA, &ba); /* same SSRC, other stream */
     ck_assert_uint_ne(ab->id, ba->id);
     fed_t x = {.n = 0};
-    uint64_t seen = 0, other = 0; /* two consumers, each with its own cursor */
+    rtp_table_cursor_t seen = {0}, other = {0}; /* two consumers, each with its own cursor */
     ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 2);
     ck_assert(x.active[0] && x.active[1]);
     x.n = 0;
@@ -425,8 +425,8 @@ START_TEST(test_change_feed)
     ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, true, fed, &x), 2);
     ck_assert(!x.active[0] && !x.active[1]);
     ck_assert_uint_eq(rtp_table_changes(f.t, &other, 5000000, true, fed, &x), 2);
-    /* a consumer that restarted (seen = 0) gets everything again */
-    seen = 0;
+    /* a consumer that restarted (cursor zeroed) gets everything again */
+    seen = (rtp_table_cursor_t){0};
     x.n = 0;
     ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, true, fed, &x), 2);
     fx_free(&f);
@@ -438,6 +438,76 @@ static void on_end(void *ud, const rtp_stream_t *s, bool evicted)
     (void)s;
     if (evicted) *(unsigned *)ud += 1;
 }
+
+/* A scan looks only at the streams moved since the consumer's last one:
+ * the LRU tail for packets (and for streams that went quiet within the
+ * active window since), the touched list for changes without a packet
+ * (orphaning, a call claiming a stream). Changes found either way are
+ * handed over once, in id order. */
+static bool fed_has(const fed_t *x, uint64_t id)
+{
+    for (int i = 0; i < x->n; i++)
+        if (x->ids[i] == id) return true;
+    return false;
+}
+
+START_TEST(test_change_scan_walks_only_moved_streams)
+{
+    fx_t f;
+    fx_init(&f, NULL);
+    rtp_table_cursor_t c = {0};
+    fed_t x = {.n = 0};
+    const uint64_t S = 1000000; /* a second */
+    sip(&f, invite, T0);        /* names A:4000 */
+    const rtp_stream_t *talk, *quiet, *orphan, *late;
+    rtp(&f, T0, B, 5000, A, 4000, 0, 1, 0, 0x1, &talk);
+    rtp(&f, T0, B, 5002, A, 4000, 0, 1, 0, 0x2, &quiet);
+    /* heuristic streams (no SDP names 10.0.0.9 or B:5000 yet): two packets */
+    rtp(&f, T0, "10.0.0.9", 7000, "10.0.0.8", 7100, 0, 1, 0, 0x3, &orphan);
+    rtp(&f, T0 + 20000, "10.0.0.9", 7000, "10.0.0.8", 7100, 0, 2, 160, 0x3, &orphan);
+    ck_assert_ptr_nonnull(orphan);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 3);
+    ck_assert(x.ids[0] < x.ids[1] && x.ids[1] < x.ids[2]);
+    /* 12 s on, only `talk` has packets: the two others went quiet (a change
+     * found on the LRU, within the window), the heuristic one was orphaned
+     * at 10 s (the touched list) */
+    rtp(&f, T0 + 12 * S, B, 5000, A, 4000, 0, 2, 160, 0x1, NULL);
+    ck_assert(orphan->orphaned);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 3);
+    ck_assert(fed_has(&x, talk->id) && fed_has(&x, quiet->id) && fed_has(&x, orphan->id));
+    ck_assert(x.active[0] && !x.active[1] && !x.active[2]); /* id order: talk first */
+    /* from now on a scan looks at `talk` alone, however many streams sleep */
+    rtp(&f, T0 + 13 * S, B, 5000, A, 4000, 0, 3, 320, 0x1, NULL);
+    rtp(&f, T0 + 13 * S, "10.0.0.7", 7000, B, 5000, 0, 1, 0, 0x4, NULL);
+    rtp(&f, T0 + 13 * S + 20000, "10.0.0.7", 7000, B, 5000, 0, 2, 160, 0x4, &late);
+    ck_assert_ptr_nonnull(late);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 2); /* talk, late */
+    rtp(&f, T0 + 19 * S, B, 5000, A, 4000, 0, 4, 480, 0x1, NULL);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 2); /* late went quiet */
+    ck_assert(fed_has(&x, late->id) && !x.active[1]);
+    rtp(&f, T0 + 20 * S, B, 5000, A, 4000, 0, 5, 640, 0x1, NULL);
+    uint64_t visits = rtp_table_stats(f.t)->change_visits;
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], talk->id);
+    ck_assert_uint_eq(rtp_table_stats(f.t)->change_visits - visits, 1);
+    /* the 200 OK names B:5000: `late`, quiet for 7 s, joins the call, a
+     * change with no packet, found on the touched list */
+    ck_assert_uint_eq(sip(&f, ok200, T0 + 20 * S), 1);
+    ck_assert_str_eq(late->call_id, "c1");
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], late->id);
+    /* a consumer that starts over gets every stream */
+    rtp_table_cursor_t fresh = {0};
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &fresh, 5 * S, false, fed, &x), 4);
+    fx_free(&f);
+}
+END_TEST
 
 START_TEST(test_caps_and_eviction)
 {
@@ -684,6 +754,7 @@ int main(void)
     tcase_add_test(tc, test_sdp_after_media);
     tcase_add_test(tc, test_call_streams_in_creation_order);
     tcase_add_test(tc, test_orphan_by_capture_time);
+    tcase_add_test(tc, test_change_scan_walks_only_moved_streams);
     tcase_add_test(tc, test_caps_and_eviction);
     tcase_add_test(tc, test_change_feed);
     tcase_add_test(tc, test_codec_name_spelling);
