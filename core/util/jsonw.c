@@ -600,12 +600,25 @@ bool snb_jsonw_json_k(snb_jsonw_t *w, const char *key, size_t klen, const json_t
     return true;
 }
 
+static bool skipped(const char *key, size_t klen, const char *const *skip)
+{
+    for (; skip && *skip; skip++)
+        if (strlen(*skip) == klen && memcmp(*skip, key, klen) == 0) return true;
+    return false;
+}
+
 bool snb_jsonw_members(snb_jsonw_t *w, const json_t *object)
+{
+    return snb_jsonw_members_except(w, object, NULL);
+}
+
+bool snb_jsonw_members_except(snb_jsonw_t *w, const json_t *object, const char *const *skip)
 {
     if (!json_is_object(object) || w->failed) return !(w->failed = true);
     for (void *it = json_object_iter((json_t *)object); it;
          it = json_object_iter_next((json_t *)object, it)) {
         size_t klen = json_object_iter_key_len(it);
+        if (skipped(json_object_iter_key(it), klen, skip)) continue;
         if (!reserve(w, string_room(klen) + 2)) return false;
         if (w->members & (1u << w->depth)) raw_c(w, ',');
         bool ok = raw_string(w, json_object_iter_key(it), klen);

@@ -289,6 +289,42 @@ START_TEST(reals_equal_jansson)
 }
 END_TEST
 
+/* snb_jsonw_members_except: the members of a tree but the ones named, in
+ * order, as jansson dumps the tree with those deleted; the first and the
+ * last member left out too, keys that need escaping kept. */
+START_TEST(members_except_equals_jansson_without_them)
+{
+    json_t *o = json_pack("{s:i,s:[i,i],s:{s:s},s:s,s:n,s:b}", "quality_intervals", 1, "packets", 2,
+                          3, "rtcp", "x", "y", "k\"ey", "v\u00e9", "mid", "dtmf", 1);
+    ck_assert_ptr_nonnull(o);
+    static const char *const skip[] = {"quality_intervals", "rtcp", "dtmf", "absent", NULL};
+    snb_jsonw_t w;
+    snb_jsonw_init(&w, false);
+    snb_jsonw_object_begin(&w, NULL);
+    ck_assert(snb_jsonw_members_except(&w, o, skip));
+    snb_jsonw_object_end(&w);
+    json_t *cut = json_deep_copy(o);
+    json_object_del(cut, "quality_intervals");
+    json_object_del(cut, "rtcp");
+    json_object_del(cut, "dtmf");
+    char *want = json_dumps(cut, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    ck_assert_str_eq(w.p, want);
+    ck_assert_str_eq(w.p, "{\"packets\":[2,3],\"k\\\"ey\":\"v\u00e9\",\"mid\":null}");
+    free(want);
+    /* no skip list: every member, as snb_jsonw_members */
+    snb_jsonw_reset(&w);
+    snb_jsonw_object_begin(&w, NULL);
+    ck_assert(snb_jsonw_members_except(&w, o, NULL));
+    snb_jsonw_object_end(&w);
+    want = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    ck_assert_str_eq(w.p, want);
+    free(want);
+    json_decref(cut);
+    json_decref(o);
+    snb_jsonw_free(&w);
+}
+END_TEST
+
 START_TEST(fixed_forms)
 {
     snb_jsonw_t w;
@@ -326,6 +362,7 @@ int main(void)
     tcase_add_test(tc, random_documents_equal_jansson);
     tcase_add_test(tc, random_documents_equal_jansson_ascii);
     tcase_add_test(tc, fixed_forms);
+    tcase_add_test(tc, members_except_equals_jansson_without_them);
     tcase_add_test(tc, reals_equal_jansson);
     tcase_add_test(tc, utf8_check_equals_jansson);
     suite_add_tcase(s, tc);

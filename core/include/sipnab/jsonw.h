@@ -108,5 +108,8 @@ static inline bool snb_jsonw_json(snb_jsonw_t *w, const char *key, const json_t 
  * written (keys escaped), in its order: a tree built elsewhere (a dialog's
  * annotations) joined to members written here. False as snb_jsonw_json. */
 bool snb_jsonw_members(snb_jsonw_t *w, const json_t *object);
+/* The same, leaving out the members named in skip (NULL-terminated; NULL
+ * leaves out none): a lighter view of a tree without copying it. */
+bool snb_jsonw_members_except(snb_jsonw_t *w, const json_t *object, const char *const *skip);
 
 #endif
