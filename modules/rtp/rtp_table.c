@@ -51,6 +51,7 @@ struct rtp_table {
     uint64_t now_us;
     uint64_t next_id;       /* last stream id given */
     uint64_t version;       /* rtp_table_changes: the newest stream version */
+    uint32_t scans;         /* rtp_table_changes: calls so far (the clock of touch_scan) */
     rtp_stream_t **changed; /* rtp_table_changes: one scan's changes, to sort */
     size_t changed_cap;
     rtp_table_stats_t st;
@@ -340,7 +341,7 @@ static void lru_touch(rtp_table_t *t, rtp_stream_t *s)
  * eviction order, is left to packets. */
 static void mark_changed(rtp_table_t *t, rtp_stream_t *s)
 {
-    s->touch_us = t->now_us;
+    s->touch_scan = t->scans;
     if (s->touched) {
         if (s == t->touch_tail) return;
         DL_REMOVE(t->touch_head, t->touch_tail, s, touch_prev, touch_next);
@@ -911,13 +912,14 @@ size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_
     uint64_t margin = active_window_us + LRU_STEP_US;
     bool all = c->seen == 0;
     uint64_t since = all || c->scan_us < margin ? 0 : c->scan_us - margin;
-    uint64_t touched_since = all ? 0 : c->scan_us;
     size_t n = 0;
     bool kept = true;
     for (rtp_stream_t *s = t->lru_tail; kept && s && s->lru_us >= since; s = s->lru_prev)
         kept = scan_one(t, s, c, active_window_us, ended, &n);
-    for (rtp_stream_t *s = t->touch_tail; kept && s && s->touch_us >= touched_since;
-         s = s->touch_prev)
+    /* touched since this consumer's last scan: touch_scan counts scans, and
+     * wraps after 2^32 of them (years at a scan per refresh) */
+    for (rtp_stream_t *s = t->touch_tail;
+         kept && s && (all || (int32_t)(s->touch_scan - c->scans) >= 0); s = s->touch_prev)
         kept = scan_one(t, s, c, active_window_us, ended, &n);
     if (n > 1) qsort(t->changed, n, sizeof *t->changed, by_id);
     size_t handed = 0;
@@ -930,5 +932,6 @@ size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_
     /* Out of memory: this consumer is handed everything next time. */
     c->seen = kept ? t->version : 0;
     c->scan_us = t->now_us;
+    c->scans = ++t->scans;
     return handed;
 }

@@ -89,6 +89,8 @@ struct rtp_stream {
     snb_addr_t src, dst;
     uint16_t sport, dport;
     uint32_t ssrc;
+    uint32_t touch_scan;        /* private: rtp_table_changes' scan count at the last
+                                   change without a packet (in a hole: no size) */
     struct rtp_stream *hnext;   /* private: the 5-tuple+SSRC hash chain */
     uint64_t first_us, last_us; /* any packet, held-back ones included */
     /* media accounting: comfort noise and telephone-events are not audio */
@@ -101,6 +103,8 @@ struct rtp_stream {
     uint32_t last_ts;
     uint8_t last_pt;
     bool have_last;
+    bool touched;   /* private: on the touched list (in a hole, as unclaimed) */
+    bool unclaimed; /* private: on the unclaimed list (no call yet, not orphaned) */
     uint32_t step_val[4], step_cnt[4]; /* timestamp steps between audio packets */
     uint64_t lru_us;                   /* capture clock at the last move to the LRU tail */
     rtp_stream_stats_t stats;          /* rtp_stream_init/update: packets, lost, jitter, ... */
@@ -123,11 +127,8 @@ struct rtp_stream {
     struct rtp_stream *snext; /* SSRC hash */
     struct rtp_stream *cnext; /* Call-ID hash, in stream id order */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
-    struct rtp_stream *touch_prev, *touch_next; /* changed without a packet, by touch_us */
-    uint64_t touch_us;                          /* capture clock at that change */
-    bool touched;                               /* on that list */
-    bool unclaimed;            /* on the unclaimed list (no call yet, not orphaned) */
-    uint64_t fed_sig;          /* rtp_table_changes: signature at the last scan */
+    struct rtp_stream *touch_prev, *touch_next; /* changed without a packet, by touch_scan */
+    uint64_t fed_sig;                           /* rtp_table_changes: signature at the last scan */
     uint64_t version;          /* rtp_table_changes: when the signature last moved */
     uint64_t reported_packets; /* packets when last published as ended (rtp.c) */
 };
@@ -198,6 +199,7 @@ const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_i
 typedef struct rtp_table_cursor {
     uint64_t seen;    /* the newest stream version handed over */
     uint64_t scan_us; /* the capture clock at the last scan */
+    uint32_t scans;   /* the table's scan count after it */
 } rtp_table_cursor_t;
 typedef void (*rtp_stream_feed_fn)(void *ud, const rtp_stream_t *s, bool active);
 size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_window_us,
