@@ -1,7 +1,6 @@
 /* The two-lane output queue (api_outq.h). */
 #include "api_outq.h"
 
-#include <stdint.h>
 #include <string.h>
 
 void api_outq_init(api_outq_t *q, size_t slice_max, size_t keep_cap)
@@ -49,13 +48,6 @@ int api_outq_set_counters(api_outq_t *q, const char *text, size_t len)
     return 0;
 }
 
-static size_t frame_size(const char *p)
-{
-    const uint8_t *h = (const uint8_t *)p;
-    return API_FRAME_HEADER +
-           ((size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24);
-}
-
 bool api_outq_next(api_outq_t *q, const char **p, size_t *len)
 {
     if (q->inflight) return false;
@@ -79,9 +71,9 @@ bool api_outq_next(api_outq_t *q, const char **p, size_t *len)
         q->sent = 0;
     }
     /* Whole frames up to slice_max bytes; the first even when larger. */
-    size_t end = q->sent + frame_size(q->sending.data + q->sent);
+    size_t end = q->sent + api_wire_frame_size(q->sending.data + q->sent);
     while (end < q->sending.len) {
-        size_t next = frame_size(q->sending.data + end);
+        size_t next = api_wire_frame_size(q->sending.data + end);
         if (end + next - q->sent > q->slice_max) break;
         end += next;
     }

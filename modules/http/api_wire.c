@@ -167,6 +167,11 @@ static void frame_end(api_buf_t *b, uint64_t payload)
     b->data[b->len] = '\0';
 }
 
+size_t api_wire_frame_size(const char *frame)
+{
+    return API_FRAME_HEADER + (size_t)rd32(frame);
+}
+
 int api_wire_put_text(api_buf_t *b, uint8_t type, const char *text, size_t len)
 {
     if (len > API_FRAME_MAX) return -1;
@@ -543,7 +548,7 @@ int api_framer_feed(api_framer_t *f, const char *data, size_t len, api_frame_fn 
         }
         if (!f->len || !len) break;
         size_t need = f->len < API_FRAME_HEADER ? API_FRAME_HEADER - f->len
-                                                : API_FRAME_HEADER + (size_t)rd32(f->buf) - f->len;
+                                                : api_wire_frame_size(f->buf) - f->len;
         size_t n = need < len ? need : len;
         if (framer_keep(f, data, n) != 0) return -1;
         data += n;

@@ -85,6 +85,9 @@ int api_wire_put_dialog(api_buf_t *b, const api_dialog_rec_t *d);
 int api_wire_put_dialog_gone(api_buf_t *b, snb_str_t call_id);
 int api_wire_put_stream(api_buf_t *b, const api_stream_rec_t *s);
 int api_wire_put_stream_gone(api_buf_t *b, uint64_t id);
+/* The bytes of the whole frame (header included) that starts at frame, as
+ * the put functions wrote it: for walking a buffer of them. */
+size_t api_wire_frame_size(const char *frame);
 
 /* Decode a payload. The strings point into `payload`. 0, or -1 when it is
  * truncated, has trailing bytes or a string runs past the end. */
