@@ -864,6 +864,14 @@ static uint64_t feed_sig(const rtp_stream_t *s, bool active)
     return h | 1; /* never 0, the "not yet handed over" value */
 }
 
+/* Active for the change feed: a packet within the window of the capture
+ * clock, and the capture not ended. */
+static bool feed_active(const rtp_table_t *t, const rtp_stream_t *s, uint64_t active_window_us,
+                        bool ended)
+{
+    return !ended && t->now_us - s->last_us <= active_window_us;
+}
+
 static int by_id(const void *a, const void *b)
 {
     uint64_t x = (*(rtp_stream_t *const *)a)->id, y = (*(rtp_stream_t *const *)b)->id;
@@ -889,8 +897,7 @@ static bool scan_one(rtp_table_t *t, rtp_stream_t *s, const rtp_table_cursor_t *
                      uint64_t active_window_us, bool ended, size_t *n)
 {
     t->st.change_visits++;
-    bool active = !ended && t->now_us - s->last_us <= active_window_us;
-    uint64_t sig = feed_sig(s, active);
+    uint64_t sig = feed_sig(s, feed_active(t, s, active_window_us, ended));
     if (sig != s->fed_sig) {
         s->fed_sig = sig;
         s->version = ++t->version;
@@ -926,7 +933,7 @@ size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_
     for (size_t i = 0; i < n; i++) {
         const rtp_stream_t *s = t->changed[i];
         if (i && s == t->changed[i - 1]) continue; /* on both lists */
-        fn(ud, s, !ended && t->now_us - s->last_us <= active_window_us);
+        fn(ud, s, feed_active(t, s, active_window_us, ended));
         handed++;
     }
     /* Out of memory: this consumer is handed everything next time. */
