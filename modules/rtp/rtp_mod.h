@@ -85,6 +85,10 @@ typedef struct rtp_mod {
 /* A stream counts as active for the API while its last packet is this
  * recent in capture time. */
 #define STREAM_ACTIVE_WINDOW_US 5000000u
+/* An active stream whose only change is more packets is handed to a
+ * cursor (the API feed) at most this often, wall clock: each re-send
+ * renders the stream, and its dialog, again. */
+#define STREAM_PROGRESS_MS 1000u
 /* A stream silent this long (capture time) has ended: its final report is
  * published ("rtp.stream"). */
 #define STREAM_IDLE_REPORT_US 10000000u

@@ -123,7 +123,11 @@ static size_t svc_cursor_next(void *ctx, snb_stream_cursor_t *c, const snb_strea
         if (k->gone_next < min) min = k->gone_next;
     snb_gonelog_trim(m->gone, min);
     visit_t v = {feed, ud};
-    return rtp_table_changes(m->table, &c->changes, STREAM_ACTIVE_WINDOW_US, m->ended, visit, &v);
+    const rtp_feed_rule_t rule = {.active_window_us = STREAM_ACTIVE_WINDOW_US,
+                                  .ended = m->ended,
+                                  .now_ms = (uint32_t)uv_now(snb_core_loop(m->core)),
+                                  .progress_ms = STREAM_PROGRESS_MS};
+    return rtp_table_changes(m->table, &c->changes, &rule, visit, &v);
 }
 
 void rtp_media_stream_gone(rtp_mod_t *m, uint64_t id)

@@ -853,23 +853,34 @@ const rtp_table_stats_t *rtp_table_stats(const rtp_table_t *t)
 
 /* ---- change feed ---- */
 
-static uint64_t feed_sig(const rtp_stream_t *s, bool active)
+/* What a consumer would show of a stream, hashed: all of it (feed_sig),
+ * and all but the packet counters (state_sig). */
+static uint64_t fnv_words(const uint64_t *w, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
-    const uint64_t parts[] = {s->stats.packets,     s->rtcp.last_us,   s->rtcp_packets,
-                              s->call_hash,         s->orphaned,       active,
-                              s->stats.max_ext_seq, s->rtcp.sr_packets};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        h = (h ^ parts[i]) * 1099511628211ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ w[i]) * 1099511628211ull;
     return h | 1; /* never 0, the "not yet handed over" value */
+}
+
+static uint64_t state_sig(const rtp_stream_t *s, bool active)
+{
+    const uint64_t parts[] = {s->rtcp.last_us, s->rtcp_packets, s->call_hash,
+                              s->orphaned,     active,          s->rtcp.sr_packets};
+    return fnv_words(parts, sizeof parts / sizeof parts[0]);
+}
+
+static uint64_t feed_sig(const rtp_stream_t *s, uint64_t state)
+{
+    const uint64_t parts[] = {state, s->stats.packets, s->stats.max_ext_seq};
+    return fnv_words(parts, sizeof parts / sizeof parts[0]);
 }
 
 /* Active for the change feed: a packet within the window of the capture
  * clock, and the capture not ended. */
-static bool feed_active(const rtp_table_t *t, const rtp_stream_t *s, uint64_t active_window_us,
-                        bool ended)
+static bool feed_active(const rtp_table_t *t, const rtp_stream_t *s, const rtp_feed_rule_t *r)
 {
-    return !ended && t->now_us - s->last_us <= active_window_us;
+    return !r->ended && t->now_us - s->last_us <= r->active_window_us;
 }
 
 static int by_id(const void *a, const void *b)
@@ -891,16 +902,25 @@ static bool changed_push(rtp_table_t *t, size_t n, rtp_stream_t *s)
     return true;
 }
 
-/* One stream of a scan: its version moves on if its signature changed;
- * false when it could not be kept for the hand-over (out of memory). */
+/* One stream of a scan: its version moves on if its signature changed,
+ * unless only its counters did, on a stream still active, within the
+ * rule's progress_ms (then it stays as it was, to be looked at again: the
+ * next scans walk back past it, as it is active). False when it could not
+ * be kept for the hand-over (out of memory). */
 static bool scan_one(rtp_table_t *t, rtp_stream_t *s, const rtp_table_cursor_t *c,
-                     uint64_t active_window_us, bool ended, size_t *n)
+                     const rtp_feed_rule_t *r, size_t *n)
 {
     t->st.change_visits++;
-    uint64_t sig = feed_sig(s, feed_active(t, s, active_window_us, ended));
+    bool active = feed_active(t, s, r);
+    uint64_t state = state_sig(s, active), sig = feed_sig(s, state);
     if (sig != s->fed_sig) {
-        s->fed_sig = sig;
-        s->version = ++t->version;
+        bool progress_only = active && (uint32_t)state == s->fed_state;
+        if (!progress_only || (uint32_t)(r->now_ms - s->fed_ms) >= r->progress_ms) {
+            s->fed_sig = sig;
+            s->fed_state = (uint32_t)state;
+            s->fed_ms = r->now_ms;
+            s->version = ++t->version;
+        }
     }
     if (s->version <= c->seen) return true;
     if (!changed_push(t, *n, s)) return false;
@@ -908,32 +928,32 @@ static bool scan_one(rtp_table_t *t, rtp_stream_t *s, const rtp_table_cursor_t *
     return true;
 }
 
-size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_window_us,
-                         bool ended, rtp_stream_feed_fn fn, void *ud)
+size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, const rtp_feed_rule_t *rule,
+                         rtp_stream_feed_fn fn, void *ud)
 {
     /* A stream's version moves on when its signature differs from the one
      * the last scan saw, whichever consumer scanned. For this consumer,
      * only streams moved since its last scan can have changed: on the LRU
      * (packets, at most a step after the last move; less the active window
      * for those that went quiet) and on the touched list. */
-    uint64_t margin = active_window_us + LRU_STEP_US;
+    uint64_t margin = rule->active_window_us + LRU_STEP_US;
     bool all = c->seen == 0;
     uint64_t since = all || c->scan_us < margin ? 0 : c->scan_us - margin;
     size_t n = 0;
     bool kept = true;
     for (rtp_stream_t *s = t->lru_tail; kept && s && s->lru_us >= since; s = s->lru_prev)
-        kept = scan_one(t, s, c, active_window_us, ended, &n);
+        kept = scan_one(t, s, c, rule, &n);
     /* touched since this consumer's last scan: touch_scan counts scans, and
      * wraps after 2^32 of them (years at a scan per refresh) */
     for (rtp_stream_t *s = t->touch_tail;
          kept && s && (all || (int32_t)(s->touch_scan - c->scans) >= 0); s = s->touch_prev)
-        kept = scan_one(t, s, c, active_window_us, ended, &n);
+        kept = scan_one(t, s, c, rule, &n);
     if (n > 1) qsort(t->changed, n, sizeof *t->changed, by_id);
     size_t handed = 0;
     for (size_t i = 0; i < n; i++) {
         const rtp_stream_t *s = t->changed[i];
         if (i && s == t->changed[i - 1]) continue; /* on both lists */
-        fn(ud, s, feed_active(t, s, active_window_us, ended));
+        fn(ud, s, feed_active(t, s, rule));
         handed++;
     }
     /* Out of memory: this consumer is handed everything next time. */

@@ -88,6 +88,7 @@ struct rtp_stream {
     uint64_t id; /* 1, 2, ... in creation order: unique where SSRCs may repeat */
     snb_addr_t src, dst;
     uint16_t sport, dport;
+    uint16_t sdp_port; /* of sdp_addr (here, in a hole) */
     uint32_t ssrc;
     uint32_t touch_scan;        /* private: rtp_table_changes' scan count at the last
                                    change without a packet (in a hole: no size) */
@@ -113,11 +114,12 @@ struct rtp_stream {
     bool orphaned;  /* no SDP claimed it within orphan_timeout_us */
     /* call association: call_id "" when none */
     char call_id[RTP_CALL_ID_MAX];
+    uint32_t fed_state; /* private: rtp_table_changes' state signature at the last version */
     uint64_t call_hash;
-    uint8_t assoc;       /* enum rtp_assoc */
-    uint8_t from_side;   /* enum rtp_side of the sender; RTP_SIDE_NONE if unknown */
-    snb_addr_t sdp_addr; /* the announced endpoint it matched (dst or src) */
-    uint16_t sdp_port;
+    uint8_t assoc;         /* enum rtp_assoc */
+    uint8_t from_side;     /* enum rtp_side of the sender; RTP_SIDE_NONE if unknown */
+    snb_addr_t sdp_addr;   /* the announced endpoint it matched (dst or src) */
+    uint32_t fed_ms;       /* private: rtp_table_changes' clock at the last version */
     uint64_t rtcp_packets; /* RTCP packets sent by this SSRC */
     rtp_stream_rtcp_t rtcp;
     /* Digit tracker, allocated on the first telephone-event (most streams
@@ -128,7 +130,7 @@ struct rtp_stream {
     struct rtp_stream *cnext; /* Call-ID hash, in stream id order */
     struct rtp_stream *all_prev, *all_next, *lru_prev, *lru_next, *un_prev, *un_next;
     struct rtp_stream *touch_prev, *touch_next; /* changed without a packet, by touch_scan */
-    uint64_t fed_sig;                           /* rtp_table_changes: signature at the last scan */
+    uint64_t fed_sig;          /* rtp_table_changes: signature at the last version */
     uint64_t version;          /* rtp_table_changes: when the signature last moved */
     uint64_t reported_packets; /* packets when last published as ended (rtp.c) */
 };
@@ -191,19 +193,29 @@ const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_i
  * id order, for every stream that changed since that consumer last looked
  * (packets, RTCP, call association, orphaning, or whether it is active: a
  * packet within active_window_us of the capture clock and the capture not
- * ended), then moves the cursor on. No hot-path cost, and not a walk over
- * the whole table: packets move a stream to the LRU tail (at most every
- * 250 ms) and the other changes to the tail of a list of their own, so a
- * scan walks back from both tails over the streams moved since the cursor's
- * last scan (less the active window, for streams that went quiet). */
+ * ended), then moves the cursor on. More packets alone, on a stream still
+ * active, count as a change at most every progress_ms of the caller's clock
+ * (now_ms, wrapping): a live stream's counters are not re-sent every scan,
+ * while anything else (a new stream, RTCP, a call, orphaning, going quiet,
+ * the end) counts at once. No hot-path cost, and not a walk over the whole
+ * table: packets move a stream to the LRU tail (at most every 250 ms) and
+ * the other changes to the tail of a list of their own, so a scan walks
+ * back from both tails over the streams moved since the cursor's last scan
+ * (less the active window, for streams that went quiet). */
 typedef struct rtp_table_cursor {
     uint64_t seen;    /* the newest stream version handed over */
     uint64_t scan_us; /* the capture clock at the last scan */
     uint32_t scans;   /* the table's scan count after it */
 } rtp_table_cursor_t;
+typedef struct rtp_feed_rule {
+    uint64_t active_window_us;
+    bool ended;           /* the capture ended: no stream is active */
+    uint32_t now_ms;      /* the caller's clock (live: wall time), for progress_ms */
+    uint32_t progress_ms; /* 0: every scan */
+} rtp_feed_rule_t;
 typedef void (*rtp_stream_feed_fn)(void *ud, const rtp_stream_t *s, bool active);
-size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, uint64_t active_window_us,
-                         bool ended, rtp_stream_feed_fn fn, void *ud);
+size_t rtp_table_changes(rtp_table_t *t, rtp_table_cursor_t *c, const rtp_feed_rule_t *rule,
+                         rtp_stream_feed_fn fn, void *ud);
 size_t rtp_table_count(const rtp_table_t *t);
 
 /* Packetization measured from RTP timestamps (most frequent step between

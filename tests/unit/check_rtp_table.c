@@ -389,6 +389,10 @@ typedef struct fed {
     int n;
 } fed_t;
 
+/* The feed's rules here: a 5 s active window, packets a change every scan. */
+static const rtp_feed_rule_t live_5s = {.active_window_us = 5000000};
+static const rtp_feed_rule_t over_5s = {.active_window_us = 5000000, .ended = true};
+
 static void fed(void *ud, const rtp_stream_t *s, bool active)
 {
     fed_t *f = ud;
@@ -408,27 +412,27 @@ START_TEST(test_change_feed)
     ck_assert_uint_ne(ab->id, ba->id);
     fed_t x = {.n = 0};
     rtp_table_cursor_t seen = {0}, other = {0}; /* two consumers, each with its own cursor */
-    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, &live_5s, fed, &x), 2);
     ck_assert(x.active[0] && x.active[1]);
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 0); /* nothing new */
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, &live_5s, fed, &x), 0); /* nothing new */
     rtp(&f, T0 + 220000, A, 4000, B, 5000, 0, 11, 1760, 0xA, NULL);
-    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 1);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, &live_5s, fed, &x), 1);
     ck_assert_uint_eq(x.ids[0], ab->id);
     /* the second consumer has seen nothing yet: it gets both, and its scan
      * takes nothing from the first */
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &other, 5000000, false, fed, &x), 2);
-    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, false, fed, &x), 0);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &other, &live_5s, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, &live_5s, fed, &x), 0);
     /* the capture ended: both become inactive, so both change, for both */
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, true, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, &over_5s, fed, &x), 2);
     ck_assert(!x.active[0] && !x.active[1]);
-    ck_assert_uint_eq(rtp_table_changes(f.t, &other, 5000000, true, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &other, &over_5s, fed, &x), 2);
     /* a consumer that restarted (cursor zeroed) gets everything again */
     seen = (rtp_table_cursor_t){0};
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, 5000000, true, fed, &x), 2);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &seen, &over_5s, fed, &x), 2);
     fx_free(&f);
 }
 END_TEST
@@ -466,7 +470,7 @@ START_TEST(test_change_scan_walks_only_moved_streams)
     rtp(&f, T0, "10.0.0.9", 7000, "10.0.0.8", 7100, 0, 1, 0, 0x3, &orphan);
     rtp(&f, T0 + 20000, "10.0.0.9", 7000, "10.0.0.8", 7100, 0, 2, 160, 0x3, &orphan);
     ck_assert_ptr_nonnull(orphan);
-    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 3);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &live_5s, fed, &x), 3);
     ck_assert(x.ids[0] < x.ids[1] && x.ids[1] < x.ids[2]);
     /* 12 s on, only `talk` has packets: the two others went quiet (a change
      * found on the LRU, within the window), the heuristic one was orphaned
@@ -474,7 +478,7 @@ START_TEST(test_change_scan_walks_only_moved_streams)
     rtp(&f, T0 + 12 * S, B, 5000, A, 4000, 0, 2, 160, 0x1, NULL);
     ck_assert(orphan->orphaned);
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 3);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &live_5s, fed, &x), 3);
     ck_assert(fed_has(&x, talk->id) && fed_has(&x, quiet->id) && fed_has(&x, orphan->id));
     ck_assert(x.active[0] && !x.active[1] && !x.active[2]); /* id order: talk first */
     /* from now on a scan looks at `talk` alone, however many streams sleep */
@@ -483,15 +487,15 @@ START_TEST(test_change_scan_walks_only_moved_streams)
     rtp(&f, T0 + 13 * S + 20000, "10.0.0.7", 7000, B, 5000, 0, 2, 160, 0x4, &late);
     ck_assert_ptr_nonnull(late);
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 2); /* talk, late */
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &live_5s, fed, &x), 2); /* talk, late */
     rtp(&f, T0 + 19 * S, B, 5000, A, 4000, 0, 4, 480, 0x1, NULL);
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 2); /* late went quiet */
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &live_5s, fed, &x), 2); /* late went quiet */
     ck_assert(fed_has(&x, late->id) && !x.active[1]);
     rtp(&f, T0 + 20 * S, B, 5000, A, 4000, 0, 5, 640, 0x1, NULL);
     uint64_t visits = rtp_table_stats(f.t)->change_visits;
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 1);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &live_5s, fed, &x), 1);
     ck_assert_uint_eq(x.ids[0], talk->id);
     ck_assert_uint_eq(rtp_table_stats(f.t)->change_visits - visits, 1);
     /* the 200 OK names B:5000: `late`, quiet for 7 s, joins the call, a
@@ -499,12 +503,71 @@ START_TEST(test_change_scan_walks_only_moved_streams)
     ck_assert_uint_eq(sip(&f, ok200, T0 + 20 * S), 1);
     ck_assert_str_eq(late->call_id, "c1");
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &c, 5 * S, false, fed, &x), 1);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &live_5s, fed, &x), 1);
     ck_assert_uint_eq(x.ids[0], late->id);
     /* a consumer that starts over gets every stream */
     rtp_table_cursor_t fresh = {0};
     x.n = 0;
-    ck_assert_uint_eq(rtp_table_changes(f.t, &fresh, 5 * S, false, fed, &x), 4);
+    ck_assert_uint_eq(rtp_table_changes(f.t, &fresh, &live_5s, fed, &x), 4);
+    fx_free(&f);
+}
+END_TEST
+
+/* More packets alone, on an active stream, count as a change at most every
+ * progress_ms of the caller's clock; a new stream, one going quiet and the
+ * end of the capture count at once, and the clock may wrap. */
+START_TEST(test_change_progress_waits_for_its_interval)
+{
+    fx_t f;
+    fx_init(&f, NULL);
+    sip(&f, invite, T0);
+    sip(&f, ok200, T0 + 100000);
+    const rtp_stream_t *ab, *ba;
+    rtp(&f, T0 + 200000, A, 4000, B, 5000, 0, 10, 1600, 0xA, &ab);
+    rtp_table_cursor_t c = {0};
+    fed_t x = {.n = 0};
+    rtp_feed_rule_t r = {.active_window_us = 5000000, .now_ms = 0xFFFFFE00u, .progress_ms = 1000};
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &r, fed, &x), 1); /* new: at once */
+    rtp(&f, T0 + 220000, A, 4000, B, 5000, 0, 11, 1760, 0xA, NULL);
+    r.now_ms += 999;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &r, fed, &x), 0); /* packets, within 1 s */
+    /* a new stream in the same call is a change at once */
+    rtp(&f, T0 + 230000, B, 5000, A, 4000, 0, 70, 8000, 0xB, &ba);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &r, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], ba->id);
+    /* a second after the last hand-over (across the clock's wrap), the
+     * packets count: ab's held-back progress goes out */
+    r.now_ms += 1; /* 0xFFFFFE00 + 1000 wraps past 0 */
+    ck_assert_uint_lt(r.now_ms, 0xFFFFFE00u);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &r, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], ab->id);
+    ck_assert_uint_eq(ab->stats.packets, 2);
+    /* ab goes on, ba goes quiet for longer than the window: ba's change
+     * (inactive) is handed at once, ab's packets wait */
+    rtp(&f, T0 + 6 * 1000000ull, A, 4000, B, 5000, 0, 12, 1920, 0xA, NULL);
+    r.now_ms += 10;
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &r, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], ba->id);
+    ck_assert(!x.active[0]);
+    /* packets on ba that went quiet again before the next scan (a file read
+     * fast): no longer active, so its counters go at once */
+    rtp(&f, T0 + 6100000, B, 5000, A, 4000, 0, 71, 8160, 0xB, NULL);
+    rtp(&f, T0 + 12 * 1000000ull, A, 4000, B, 5000, 0, 13, 2080, 0xA, NULL);
+    r.now_ms += 10;
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &r, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], ba->id);
+    ck_assert(!x.active[0]);
+    /* the end: ab is inactive now, so handed at once, counters and all
+     * (ba, inactive already, has not changed) */
+    r.ended = true;
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &r, fed, &x), 1);
+    ck_assert_uint_eq(x.ids[0], ab->id);
+    ck_assert(!x.active[0]);
     fx_free(&f);
 }
 END_TEST
@@ -755,6 +818,7 @@ int main(void)
     tcase_add_test(tc, test_call_streams_in_creation_order);
     tcase_add_test(tc, test_orphan_by_capture_time);
     tcase_add_test(tc, test_change_scan_walks_only_moved_streams);
+    tcase_add_test(tc, test_change_progress_waits_for_its_interval);
     tcase_add_test(tc, test_caps_and_eviction);
     tcase_add_test(tc, test_change_feed);
     tcase_add_test(tc, test_codec_name_spelling);

@@ -59,7 +59,8 @@ typedef struct snb_media_service {
     void (*cursor_free)(void *ctx, snb_stream_cursor_t *c);
     void (*cursor_reset)(void *ctx, snb_stream_cursor_t *c);
     /* Every eviction since the last call, then every stream changed since
-     * then. Returns the number of changed streams. */
+     * then (an active stream whose only change is more packets: at most
+     * once a second). Returns the number of changed streams. */
     size_t (*cursor_next)(void *ctx, snb_stream_cursor_t *c, const snb_streams_feed_t *feed,
                           void *ud);
 
