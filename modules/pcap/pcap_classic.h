@@ -1,7 +1,14 @@
 /* Classic pcap files read by our own reader: the fast path for the most
  * common input. libpcap reads each record with fread (two copies and a few
  * hundred instructions per packet); here the file is read with pread into
- * one window per file, and a record is a pointer into that window.
+ * windows, and a record is a pointer into one.
+ *
+ * Two windows: records come from one while the next is read. With
+ * read_ahead a thread of ours does those reads, so the kernel's copy of a
+ * large file runs on the other core while this one analyses packets; else
+ * the caller reads the next window itself when it gets there. The unread
+ * tail of a window (less than one record) is copied into the room before
+ * the next window's bytes, so a record is always in one piece.
  *
  * Not mmap: a file that another process truncates while we read it
  * (logrotate's copytruncate, a ring-buffer writer) would kill a mapping's
@@ -11,23 +18,38 @@
 #ifndef SNB_PCAP_CLASSIC_H
 #define SNB_PCAP_CLASSIC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+typedef struct pcap_window {
+    uint8_t *buf; /* room for a record's worth of the window before, then the bytes read */
+    size_t len;   /* bytes read after the room */
+    uint64_t off; /* file offset of the first byte read */
+    int err;      /* errno of a failed read (the window ends there), else 0 */
+    bool full;    /* the consumer's: read, not yet given back (read_ahead) */
+} pcap_window_t;
+
 typedef struct pcap_classic {
     bool open;
     int fd;
-    uint8_t *win;     /* the window: bytes [win_off, win_off + win_len) of the file */
-    size_t win_cap;   /* allocated */
-    size_t win_len;   /* valid bytes */
-    size_t win_pos;   /* next record header, within the window */
-    uint64_t win_off; /* file offset of win[0] */
-    uint64_t off;     /* file offset of the next record header */
-    bool swapped;     /* file written in the other byte order */
-    bool nsec;        /* nanosecond timestamps */
+    pcap_window_t win[2];
+    int cur;           /* the window records come from */
+    size_t pos, end;   /* in win[cur].buf: the next record header, the end of its bytes */
+    bool last;         /* win[cur] is the file's last (a short read) */
+    uint64_t next_off; /* file offset of the window after win[cur] */
+    uint64_t off;      /* file offset of the next record header */
+    bool swapped;      /* file written in the other byte order */
+    bool nsec;         /* nanosecond timestamps */
     int linktype;
     uint32_t snaplen;
+    /* read ahead: the reader thread fills the window the consumer gave back */
+    bool read_ahead;
+    bool stop; /* guarded by mu: close wants the thread gone */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
 } pcap_classic_t;
 
 typedef struct pcap_classic_record {
@@ -38,8 +60,11 @@ typedef struct pcap_classic_record {
 
 /* Open path if it is a regular classic pcap file (any byte order, us or
  * ns). 0 and *c filled; 1 if it is not one (use libpcap); -1 with why on an
- * error. */
-int pcap_classic_open(pcap_classic_t *c, const char *path, char *why, size_t whylen);
+ * error. read_ahead: for a file of 4 MiB or more, a thread reads the next
+ * window meanwhile (c->read_ahead says whether one started; without it the
+ * caller reads, as for smaller files). */
+int pcap_classic_open(pcap_classic_t *c, const char *path, bool read_ahead, char *why,
+                      size_t whylen);
 
 enum pcap_classic_result {
     PCAP_CLASSIC_RECORD = 1,
@@ -49,7 +74,8 @@ enum pcap_classic_result {
 };
 
 /* Next record; on TRUNCATED/CORRUPT c->off stays at the damaged record and
- * why says what is wrong (CORRUPT, or a read error). */
+ * why says what is wrong (CORRUPT, or a read error). The record's bytes
+ * stay valid until the next call. */
 int pcap_classic_next(pcap_classic_t *c, pcap_classic_record_t *rec, char *why, size_t whylen);
 bool pcap_classic_is_open(const pcap_classic_t *c);
 void pcap_classic_close(pcap_classic_t *c);

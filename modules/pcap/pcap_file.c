@@ -54,6 +54,7 @@ struct pcap_file_reader {
     uv_idle_t idle;
     bool idle_active, stopped, free_pending;
     bool waiting;                /* stopped reading under back-pressure (snb_core_pressure) */
+    unsigned read_ahead;         /* inputs with a read-ahead thread (pcap_classic.h) */
     snb_event_type_t ev_secrets; /* "capture.secrets", <0 if not registered */
 };
 
@@ -159,11 +160,17 @@ static int check_linktype(pcap_file_reader_t *r, const char *path, int dlt)
     return -1;
 }
 
+/* Inputs read ahead by a thread of their own, at most: with two cores, more
+ * threads only take turns. */
+#define READ_AHEAD_INPUTS 2
+
 /* Our reader: 0 opened, 1 not a regular classic pcap, -1 error (logged). */
 static int open_classic(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
 {
     char why[256];
-    int rc = pcap_classic_open(&in->classic, path, why, sizeof why);
+    bool read_ahead = r->read_ahead < READ_AHEAD_INPUTS;
+    int rc = pcap_classic_open(&in->classic, path, read_ahead, why, sizeof why);
+    if (rc == 0 && in->classic.read_ahead) r->read_ahead++;
     if (rc < 0) snb_log_error(r->core, "pcap", "%s: %s", path, why);
     if (rc != 0) return rc;
     if (check_linktype(r, path, in->classic.linktype) != 0) {

@@ -55,20 +55,24 @@ static void check_record(const pcap_classic_record_t *r, int i)
         if (r->data[j] != (uint8_t)(i + j)) ck_abort_msg("record %d byte %zu differs", i, j);
 }
 
-static void read_all(bool swap, bool nsec)
+/* n records, read by the caller or (4 MiB and more) with a thread reading
+ * ahead. */
+static void read_all(int n, bool swap, bool nsec, bool read_ahead)
 {
-    write_pcap(3000, swap, nsec); /* about 2 MB: several windows */
+    write_pcap(n, swap, nsec);
     pcap_classic_t c;
     char why[256];
-    ck_assert_int_eq(pcap_classic_open(&c, PATH, why, sizeof why), 0);
+    ck_assert_int_eq(pcap_classic_open(&c, PATH, read_ahead, why, sizeof why), 0);
     ck_assert_int_eq(c.linktype, 1);
+    ck_assert(c.read_ahead == (read_ahead && n > 6000));
     pcap_classic_record_t r;
     int i = 0;
     int rc;
     while ((rc = pcap_classic_next(&c, &r, why, sizeof why)) == PCAP_CLASSIC_RECORD)
         check_record(&r, i++);
     ck_assert_int_eq(rc, PCAP_CLASSIC_END);
-    ck_assert_int_eq(i, 3000);
+    ck_assert_int_eq(pcap_classic_next(&c, &r, why, sizeof why), PCAP_CLASSIC_END); /* stays */
+    ck_assert_int_eq(i, n);
     struct stat st;
     stat(PATH, &st);
     ck_assert_uint_eq(c.off, (uint64_t)st.st_size);
@@ -78,20 +82,45 @@ static void read_all(bool swap, bool nsec)
 
 START_TEST(every_record_in_every_format)
 {
-    read_all(false, false);
-    read_all(true, false);
-    read_all(false, true);
-    read_all(true, true);
+    read_all(3000, false, false, false); /* about 2 MB: several windows */
+    read_all(3000, true, false, false);
+    read_all(3000, false, true, false);
+    read_all(3000, true, true, false);
+    read_all(3000, false, false, true); /* too small for a thread */
     unlink(PATH);
 }
 END_TEST
 
-START_TEST(a_file_that_shrinks_while_read_is_truncated)
+/* About 6 MB: a thread reads ahead, records come out the same. */
+START_TEST(every_record_read_ahead)
 {
-    write_pcap(3000, false, false);
+    read_all(8000, false, false, true);
+    read_all(8000, true, true, true);
+    read_all(8000, false, false, false);
+    /* closed early: the thread, waiting for a window back, is stopped */
+    pcap_classic_t c;
+    pcap_classic_record_t r;
+    char why[256];
+    ck_assert_int_eq(pcap_classic_open(&c, PATH, true, why, sizeof why), 0);
+    ck_assert(c.read_ahead);
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(pcap_classic_next(&c, &r, why, sizeof why), PCAP_CLASSIC_RECORD);
+        check_record(&r, i);
+    }
+    usleep(20000);
+    pcap_classic_close(&c);
+    ck_assert(!pcap_classic_is_open(&c));
+    unlink(PATH);
+}
+END_TEST
+
+static void read_shrinking(int n, bool read_ahead)
+{
+    write_pcap(n, false, false);
     pcap_classic_t c;
     char why[256];
-    ck_assert_int_eq(pcap_classic_open(&c, PATH, why, sizeof why), 0);
+    ck_assert_int_eq(pcap_classic_open(&c, PATH, read_ahead, why, sizeof why), 0);
+    ck_assert(c.read_ahead == read_ahead);
     pcap_classic_record_t r;
     for (int i = 0; i < 10; i++) {
         ck_assert_int_eq(pcap_classic_next(&c, &r, why, sizeof why), PCAP_CLASSIC_RECORD);
@@ -104,9 +133,15 @@ START_TEST(a_file_that_shrinks_while_read_is_truncated)
     while ((rc = pcap_classic_next(&c, &r, why, sizeof why)) == PCAP_CLASSIC_RECORD)
         check_record(&r, 10 + more++); /* what the window already held is still good */
     ck_assert_int_eq(rc, PCAP_CLASSIC_TRUNCATED);
-    ck_assert_int_lt(more, 3000 - 10);
+    ck_assert_int_lt(more, n - 10);
     pcap_classic_close(&c);
     unlink(PATH);
+}
+
+START_TEST(a_file_that_shrinks_while_read_is_truncated)
+{
+    read_shrinking(3000, false);
+    read_shrinking(8000, true); /* what the thread read before still counts */
 }
 END_TEST
 
@@ -118,7 +153,7 @@ START_TEST(truncated_and_corrupt_files)
     ck_assert_int_eq(truncate(PATH, st.st_size - 5), 0); /* the last record cut */
     pcap_classic_t c;
     char why[256];
-    ck_assert_int_eq(pcap_classic_open(&c, PATH, why, sizeof why), 0);
+    ck_assert_int_eq(pcap_classic_open(&c, PATH, false, why, sizeof why), 0);
     pcap_classic_record_t r;
     int n = 0, rc;
     while ((rc = pcap_classic_next(&c, &r, why, sizeof why)) == PCAP_CLASSIC_RECORD)
@@ -133,7 +168,7 @@ START_TEST(truncated_and_corrupt_files)
     uint32_t huge = 1u << 30;
     fwrite(&huge, 4, 1, f);
     fclose(f);
-    ck_assert_int_eq(pcap_classic_open(&c, PATH, why, sizeof why), 0);
+    ck_assert_int_eq(pcap_classic_open(&c, PATH, false, why, sizeof why), 0);
     ck_assert_int_eq(pcap_classic_next(&c, &r, why, sizeof why), PCAP_CLASSIC_CORRUPT);
     ck_assert_str_eq(why, "record of 1073741824 bytes, larger than the 262144-byte limit");
     ck_assert_uint_eq(c.off, 24);
@@ -149,11 +184,11 @@ START_TEST(not_ours_goes_to_libpcap)
     FILE *f = fopen(PATH, "wb");
     fputs("this is not a capture file at all, not even pcapng", f);
     fclose(f);
-    ck_assert_int_eq(pcap_classic_open(&c, PATH, why, sizeof why), 1);
+    ck_assert_int_eq(pcap_classic_open(&c, PATH, false, why, sizeof why), 1);
     unlink(PATH);
     /* not a regular file (a device, a pipe): libpcap streams it */
-    ck_assert_int_eq(pcap_classic_open(&c, "/dev/null", why, sizeof why), 1);
-    ck_assert_int_eq(pcap_classic_open(&c, "/nonexistent/x.pcap", why, sizeof why), -1);
+    ck_assert_int_eq(pcap_classic_open(&c, "/dev/null", false, why, sizeof why), 1);
+    ck_assert_int_eq(pcap_classic_open(&c, "/nonexistent/x.pcap", false, why, sizeof why), -1);
     ck_assert_str_eq(why, "No such file or directory");
 }
 END_TEST
@@ -163,6 +198,7 @@ int main(void)
     Suite *s = suite_create("pcap_classic");
     TCase *tc = tcase_create("pcap_classic");
     tcase_add_test(tc, every_record_in_every_format);
+    tcase_add_test(tc, every_record_read_ahead);
     tcase_add_test(tc, a_file_that_shrinks_while_read_is_truncated);
     tcase_add_test(tc, truncated_and_corrupt_files);
     tcase_add_test(tc, not_ours_goes_to_libpcap);
