@@ -12,14 +12,17 @@
 
 /* libpcap's own ceiling for one record (MAXIMUM_SNAPLEN). */
 #define MAX_RECORD 262144u
-/* Bytes of one read: a window always holds the largest record. */
-#define WINDOW (512u * 1024)
+/* Bytes of one read: a window always holds the largest record. Read by
+ * the loop, one window of SMALL_WINDOW; read ahead, two of LARGE_WINDOW
+ * (each hand-over wakes the thread: a quarter as many wakes). */
+#define SMALL_WINDOW (512u * 1024)
+#define LARGE_WINDOW (2048u * 1024)
 /* Room before a window's bytes for the unread tail of the window before:
  * less than a record with its header. */
 #define ROOM (16u + MAX_RECORD)
 /* Smaller files are read without a thread: the copy is short, the thread's
  * start is not. */
-#define READ_AHEAD_MIN (8u * WINDOW)
+#define READ_AHEAD_MIN (8u * SMALL_WINDOW)
 
 static uint32_t rd32(const uint8_t *p, bool swapped)
 {
@@ -28,15 +31,15 @@ static uint32_t rd32(const uint8_t *p, bool swapped)
     return swapped ? __builtin_bswap32(v) : v;
 }
 
-/* Read the window at off: as many bytes as the file has, up to WINDOW (the
+/* Read the window at off: as many bytes as the file has, up to size (the
  * thread's job with read_ahead, else the consumer's). */
-static void fill_window(int fd, pcap_window_t *w, uint64_t off)
+static void fill_window(int fd, pcap_window_t *w, size_t size, uint64_t off)
 {
     w->off = off;
     w->len = 0;
     w->err = 0;
-    while (w->len < WINDOW) {
-        ssize_t n = pread(fd, w->buf + ROOM + w->len, WINDOW - w->len, (off_t)(off + w->len));
+    while (w->len < size) {
+        ssize_t n = pread(fd, w->buf + ROOM + w->len, size - w->len, (off_t)(off + w->len));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) w->err = errno;
         if (n <= 0) return; /* the end, an error, or the file shrank under us */
@@ -45,9 +48,9 @@ static void fill_window(int fd, pcap_window_t *w, uint64_t off)
 }
 
 /* A short read: the end of the file (or an error) comes in this window. */
-static bool window_is_last(const pcap_window_t *w)
+static bool window_is_last(const pcap_classic_t *c, const pcap_window_t *w)
 {
-    return w->len < WINDOW;
+    return w->len < c->win_size;
 }
 
 /* The reader thread: fills each window the consumer gave back, in file
@@ -64,12 +67,12 @@ static void *read_ahead(void *arg)
         bool stop = c->stop;
         pthread_mutex_unlock(&c->mu);
         if (stop) return NULL;
-        fill_window(c->fd, &c->win[i], off); /* the window is ours until marked full */
+        fill_window(c->fd, &c->win[i], c->win_size, off); /* ours until marked full */
         pthread_mutex_lock(&c->mu);
         c->win[i].full = true;
         pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->mu);
-        if (window_is_last(&c->win[i])) return NULL;
+        if (window_is_last(c, &c->win[i])) return NULL;
         off += c->win[i].len;
         i ^= 1;
     }
@@ -122,8 +125,10 @@ int pcap_classic_open(pcap_classic_t *c, const char *path, bool read_ahead_wante
         close(fd);
         return 1;
     }
-    for (int i = 0; i < 2; i++) {
-        c->win[i].buf = malloc(ROOM + WINDOW);
+    bool ahead = read_ahead_wanted && st.st_size >= READ_AHEAD_MIN;
+    c->win_size = ahead ? LARGE_WINDOW : SMALL_WINDOW;
+    for (int i = 0; i < (ahead ? 2 : 1); i++) {
+        c->win[i].buf = malloc(ROOM + c->win_size);
         if (!c->win[i].buf) {
             free(c->win[0].buf);
             close(fd);
@@ -166,28 +171,32 @@ static int next_window(pcap_classic_t *c, size_t need, char *why, size_t whylen)
         }
         return 0;
     }
-    int n = c->cur ^ 1;
-    pcap_window_t *next = &c->win[n];
+    size_t left = c->end - c->pos; /* less than ROOM: a record is at most that */
+    int n = c->cur;
+    pcap_window_t *next = w;
     if (c->read_ahead) {
+        n ^= 1;
+        next = &c->win[n];
         pthread_mutex_lock(&c->mu);
         while (!next->full)
             pthread_cond_wait(&c->cond, &c->mu);
         pthread_mutex_unlock(&c->mu);
-    } else
-        fill_window(c->fd, next, c->next_off);
-    size_t left = c->end - c->pos; /* less than ROOM: a record is at most that */
-    memcpy(next->buf + ROOM - left, w->buf + c->pos, left);
-    if (c->read_ahead) { /* given back: the thread reads the window after next into it */
+        memcpy(next->buf + ROOM - left, w->buf + c->pos, left);
+        /* given back: the thread reads the window after next into it */
         pthread_mutex_lock(&c->mu);
         w->full = false;
         pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->mu);
+    } else {
+        /* One window: the tail moves to the room, the read goes after it. */
+        memmove(w->buf + ROOM - left, w->buf + c->pos, left);
+        fill_window(c->fd, w, c->win_size, c->next_off);
     }
     c->cur = n;
     c->pos = ROOM - left;
     c->end = ROOM + next->len;
     c->next_off = next->off + next->len;
-    c->last = window_is_last(next);
+    c->last = window_is_last(c, next);
     if (c->end - c->pos >= need) return 1;
     return next_window(c, need, why, whylen); /* the last window: says why */
 }

@@ -3,12 +3,12 @@
  * hundred instructions per packet); here the file is read with pread into
  * windows, and a record is a pointer into one.
  *
- * Two windows: records come from one while the next is read. With
- * read_ahead a thread of ours does those reads, so the kernel's copy of a
- * large file runs on the other core while this one analyses packets; else
- * the caller reads the next window itself when it gets there. The unread
- * tail of a window (less than one record) is copied into the room before
- * the next window's bytes, so a record is always in one piece.
+ * With read_ahead, two windows: records come from one while a thread of
+ * ours reads the other, so the kernel's copy of a large file runs on the
+ * other core while this one analyses packets. Else one window, which the
+ * caller reads again when it gets to its end. The unread tail of a window
+ * (less than one record) is copied into the room before the next bytes
+ * read, so a record is always in one piece.
  *
  * Not mmap: a file that another process truncates while we read it
  * (logrotate's copytruncate, a ring-buffer writer) would kill a mapping's
@@ -34,14 +34,15 @@ typedef struct pcap_window {
 typedef struct pcap_classic {
     bool open;
     int fd;
-    pcap_window_t win[2];
-    int cur;           /* the window records come from */
-    size_t pos, end;   /* in win[cur].buf: the next record header, the end of its bytes */
-    bool last;         /* win[cur] is the file's last (a short read) */
-    uint64_t next_off; /* file offset of the window after win[cur] */
-    uint64_t off;      /* file offset of the next record header */
-    bool swapped;      /* file written in the other byte order */
-    bool nsec;         /* nanosecond timestamps */
+    pcap_window_t win[2]; /* win[1] only with read_ahead */
+    size_t win_size;      /* bytes per read */
+    int cur;              /* the window records come from */
+    size_t pos, end;      /* in win[cur].buf: the next record header, the end of its bytes */
+    bool last;            /* win[cur] is the file's last (a short read) */
+    uint64_t next_off;    /* file offset of the window after win[cur] */
+    uint64_t off;         /* file offset of the next record header */
+    bool swapped;         /* file written in the other byte order */
+    bool nsec;            /* nanosecond timestamps */
     int linktype;
     uint32_t snaplen;
     /* read ahead: the reader thread fills the window the consumer gave back */
