@@ -674,6 +674,7 @@ static void on_xr(rtp_stream_t *s, const void *arg, const rtcp_ctx_t *c)
 {
     (void)c;
     s->rtcp.has_xr = true;
+    s->rtcp.xr_blocks++;
     s->rtcp.xr = *(const rtcp_xr_voip_t *)arg;
 }
 
@@ -865,8 +866,8 @@ static uint64_t fnv_words(const uint64_t *w, size_t n)
 
 static uint64_t state_sig(const rtp_stream_t *s, bool active)
 {
-    const uint64_t parts[] = {s->rtcp.last_us, s->rtcp_packets, s->call_hash,
-                              s->orphaned,     active,          s->rtcp.sr_packets};
+    const uint64_t parts[] = {s->rtcp.last_us, s->rtcp_packets,    s->call_hash,     s->orphaned,
+                              active,          s->rtcp.sr_packets, s->rtcp.xr_blocks};
     return fnv_words(parts, sizeof parts / sizeof parts[0]);
 }
 

@@ -75,6 +75,7 @@ typedef struct rtp_stream_rtcp {
         uint64_t at_us;   /* capture time it was seen */
     } sr[RTP_STREAM_SR_RING];
     uint32_t n_sr;
+    uint32_t xr_blocks; /* XR VoIP metrics blocks about this SSRC (in the padding) */
 } rtp_stream_rtcp_t;
 
 /* How the stream found its call. */

@@ -767,10 +767,19 @@ START_TEST(test_rtcp_reports_and_rtt)
     rtp_table_packet(f.t, &p.pkt, NULL);
     ck_assert_uint_eq(rtp_table_stats(f.t)->rtt_samples, 1);
     ck_assert_double_eq_tol(ab->rtcp.rtt_ms, 200.0, 0.01);
-    /* XR VoIP metrics from B about A, rtcp-mux on the RTP port */
+    /* XR VoIP metrics from B about A, rtcp-mux on the RTP port: A's stream
+     * changed (its XR figures) as far as the change feed is concerned, and
+     * B's (it sent RTCP), though A's signature had nothing else new */
+    rtp_table_cursor_t c = {0};
+    fed_t x = {.n = 0};
+    rtp_table_changes(f.t, &c, &live_5s, fed, &x);
     n = xr_bytes(p.buf, 0xB, 0xA, 41);
     tl_udp(&p, T0 + 2000000, B, 5000, A, 4000, n);
     ck_assert_int_eq(rtp_table_packet(f.t, &p.pkt, NULL), RTP_TABLE_RTCP);
+    x.n = 0;
+    ck_assert_uint_eq(rtp_table_changes(f.t, &c, &live_5s, fed, &x), 2);
+    ck_assert(fed_has(&x, ab->id) && fed_has(&x, ba->id));
+    ck_assert_uint_eq(ab->rtcp.xr_blocks, 1);
     ck_assert(ab->rtcp.has_xr);
     ck_assert(!ba->rtcp.has_xr);
     ck_assert_uint_eq(ab->rtcp.xr.loss_rate, 12);
