@@ -231,6 +231,7 @@ static void on_event(void *ud, const snb_event_t *ev)
         unsigned new_eps = 0;
         rtp_calls_sip(m->calls, sm, &new_eps);
         if (new_eps) rtp_table_sdp(m->table);
+        rtp_table_advance(m->table, sm->ts_us); /* one clock: the stream service's too */
         info_dtmf(m, sm);
         return;
     }
@@ -246,7 +247,10 @@ static void on_event(void *ud, const snb_event_t *ev)
             m->idle_walk_us = m->now_us;
             report_idle_streams(m);
         }
-        if (rtp_fax_packet(m->calls, pkt)) break; /* UDPTL: the RTP stream stopped at the switch */
+        if (rtp_fax_packet(m->calls, pkt)) { /* UDPTL: the RTP stream stopped at the switch */
+            rtp_table_advance(m->table, pkt->ts_us);
+            break;
+        }
         if (rtp_table_packet(m->table, pkt, NULL) == RTP_TABLE_RTCP) publish_rtcp(m, pkt);
         break;
     }

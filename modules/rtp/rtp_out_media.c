@@ -28,7 +28,7 @@ static snb_stream_info_t info_of(const rtp_stream_t *s, bool active)
 
 static bool is_active(const rtp_mod_t *m, const rtp_stream_t *s)
 {
-    return !m->ended && m->now_us - s->last_us <= STREAM_ACTIVE_WINDOW_US;
+    return rtp_table_stream_active(m->table, s, STREAM_ACTIVE_WINDOW_US, m->ended);
 }
 
 static void svc_foreach(void *ctx, snb_stream_fn fn, void *ud)

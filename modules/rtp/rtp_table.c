@@ -877,11 +877,15 @@ static uint64_t feed_sig(const rtp_stream_t *s, uint64_t state)
     return fnv_words(parts, sizeof parts / sizeof parts[0]);
 }
 
-/* Active for the change feed: a packet within the window of the capture
- * clock, and the capture not ended. */
+bool rtp_table_stream_active(const rtp_table_t *t, const rtp_stream_t *s, uint64_t window_us,
+                             bool ended)
+{
+    return !ended && t->now_us - s->last_us <= window_us;
+}
+
 static bool feed_active(const rtp_table_t *t, const rtp_stream_t *s, const rtp_feed_rule_t *r)
 {
-    return !r->ended && t->now_us - s->last_us <= r->active_window_us;
+    return rtp_table_stream_active(t, s, r->active_window_us, r->ended);
 }
 
 static int by_id(const void *a, const void *b)

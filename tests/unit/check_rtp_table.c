@@ -572,6 +572,26 @@ START_TEST(test_change_progress_waits_for_its_interval)
 }
 END_TEST
 
+/* Active by the table's clock, which rtp_table_advance moves without a
+ * packet (the module advances it with each SIP message's time). */
+START_TEST(test_stream_active_follows_the_table_clock)
+{
+    fx_t f;
+    fx_init(&f, NULL);
+    sip(&f, invite, T0);
+    sip(&f, ok200, T0 + 1000);
+    const rtp_stream_t *ab;
+    rtp(&f, T0 + 10000, A, 4000, B, 5000, 0, 1, 0, 0xA, &ab);
+    ck_assert(rtp_table_stream_active(f.t, ab, 5000000, false));
+    ck_assert(!rtp_table_stream_active(f.t, ab, 5000000, true)); /* the capture ended */
+    rtp_table_advance(f.t, T0 + 5010000);
+    ck_assert(rtp_table_stream_active(f.t, ab, 5000000, false)); /* 5 s: still */
+    rtp_table_advance(f.t, T0 + 5010001);
+    ck_assert(!rtp_table_stream_active(f.t, ab, 5000000, false));
+    fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_caps_and_eviction)
 {
     unsigned evicted = 0;
@@ -828,6 +848,7 @@ int main(void)
     tcase_add_test(tc, test_orphan_by_capture_time);
     tcase_add_test(tc, test_change_scan_walks_only_moved_streams);
     tcase_add_test(tc, test_change_progress_waits_for_its_interval);
+    tcase_add_test(tc, test_stream_active_follows_the_table_clock);
     tcase_add_test(tc, test_caps_and_eviction);
     tcase_add_test(tc, test_change_feed);
     tcase_add_test(tc, test_codec_name_spelling);
