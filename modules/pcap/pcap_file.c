@@ -8,6 +8,7 @@
  * count, after every packet before that point has been processed. */
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ struct pcap_file_reader {
     bool idle_active, stopped, free_pending;
     bool waiting;                /* stopped reading under back-pressure (snb_core_pressure) */
     unsigned read_ahead;         /* inputs with a read-ahead thread (pcap_classic.h) */
+    unsigned read_ahead_max;     /* at most that many: 0 on one CPU */
     snb_event_type_t ev_secrets; /* "capture.secrets", <0 if not registered */
 };
 
@@ -161,14 +163,22 @@ static int check_linktype(pcap_file_reader_t *r, const char *path, int dlt)
 }
 
 /* Inputs read ahead by a thread of their own, at most: with two cores, more
- * threads only take turns. */
+ * threads only take turns; with one (or pinned to one), a thread only adds
+ * its wake-ups. */
 #define READ_AHEAD_INPUTS 2
+
+static unsigned read_ahead_max(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    return CPU_COUNT(&set) >= 2 ? READ_AHEAD_INPUTS : 0;
+}
 
 /* Our reader: 0 opened, 1 not a regular classic pcap, -1 error (logged). */
 static int open_classic(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
 {
     char why[256];
-    bool read_ahead = r->read_ahead < READ_AHEAD_INPUTS;
+    bool read_ahead = r->read_ahead < r->read_ahead_max;
     int rc = pcap_classic_open(&in->classic, path, read_ahead, why, sizeof why);
     if (rc == 0 && in->classic.read_ahead) r->read_ahead++;
     if (rc < 0) snb_log_error(r->core, "pcap", "%s: %s", path, why);
@@ -203,8 +213,8 @@ static int open_file(pcap_file_reader_t *r, pcap_input_t *in, const char *path)
         in->packets = 0;
         in->good_offset = 24;
         snb_source_stats(r->src)->capture_files++;
-        snb_log_debug(r->core, "pcap", "%s: reading (link type %d, our reader)", path,
-                      in->linktype);
+        snb_log_debug(r->core, "pcap", "%s: reading (link type %d, our reader%s)", path,
+                      in->linktype, in->classic.read_ahead ? ", read ahead by a thread" : "");
         return 0;
     }
     unsigned char magic[4];
@@ -399,6 +409,7 @@ pcap_file_reader_t *pcap_file_reader_new(snb_core_t *core, const char *name,
     if (!r) return NULL;
     r->core = core;
     r->conf = conf;
+    r->read_ahead_max = read_ahead_max();
     r->src = snb_source_new(core, name);
     r->n_in = conf->file.n;
     r->in = calloc(r->n_in ? r->n_in : 1, sizeof *r->in);

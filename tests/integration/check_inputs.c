@@ -7,6 +7,7 @@
  * ../shared/reliability). The counts are Wireshark's (sngrep-aaa.tshark.txt:
  * 691 frames, 81 SIP messages). */
 #include <check.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,12 +118,52 @@ START_TEST(gzip_damage_is_reported_after_what_was_read)
 }
 END_TEST
 
+/* A classic pcap of 4 MiB or more is read ahead by a thread where two CPUs
+ * are there to run it, and by the loop when sipnab is pinned to one
+ * (taskset): the same packets and SIP messages either way, 45 times the
+ * sample's (its records appended 44 times; 5 MB). */
+START_TEST(a_large_file_is_read_ahead_where_two_cpus_allow)
+{
+    oracle_t *o = aaa_oracle();
+    long long frames = oracle_packets(o), sip = oracle_sip(o)->messages;
+    char *cap = data_path("sngrep-aaa.pcap");
+    const char *big = "/tmp/sipnab-check-inputs-big.pcap";
+    char script[1024];
+    snprintf(script, sizeof script,
+             "{ cat '%s'; for i in $(seq 44); do tail -c +25 '%s'; done; } > '%s'", cap, cap, big);
+    run_result_t r = shell(script);
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    cpu_set_t cpus;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof cpus, &cpus), 0);
+    bool two = CPU_COUNT(&cpus) >= 2; /* else no thread even unpinned */
+    const char *pin[] = {"", "taskset -c 0 "};
+    for (int i = 0; i < 2; i++) {
+        snprintf(script, sizeof script,
+                 "%s'%s' -v -c /dev/null -N -o sip.output=none --stats --json -I '%s'", pin[i],
+                 sipnab_bin(), big);
+        json_t *st = stats_of(script, &r);
+        ck_assert_msg(st != NULL && r.status == 0, "%s: status %d: %s", script, r.status, r.err);
+        ck_assert_int_eq(json_int(st, "capture_packets"), 45 * frames);
+        ck_assert_int_eq(json_int(st, "sip_messages"), 45 * sip);
+        bool threaded = strstr(r.err, "our reader, read ahead by a thread)") != NULL;
+        ck_assert_msg(threaded == (i == 0 && two), "%s: %s", script, r.err);
+        json_decref(st);
+        run_free(&r);
+    }
+    unlink(big);
+    oracle_free(o);
+    free(cap);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("inputs");
     TCase *tc = tcase_create("inputs");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, pipes_fifos_and_gzip_streams);
+    tcase_add_test(tc, a_large_file_is_read_ahead_where_two_cpus_allow);
     tcase_add_test(tc, gzip_damage_is_reported_after_what_was_read);
     suite_add_tcase(s, tc);
     return snb_check_run(s);
