@@ -145,8 +145,7 @@ int pcap_classic_open(pcap_classic_t *c, const char *path, bool read_ahead_wante
     c->pos = c->end = ROOM;
     c->snaplen = rd32(hdr + 16, c->swapped);
     c->linktype = (int)(rd32(hdr + 20, c->swapped) & 0x03ffffff); /* low bits: the type */
-    if (read_ahead_wanted && st.st_size >= READ_AHEAD_MIN &&
-        pthread_mutex_init(&c->mu, NULL) == 0) {
+    if (ahead && pthread_mutex_init(&c->mu, NULL) == 0) {
         if (pthread_cond_init(&c->cond, NULL) != 0)
             pthread_mutex_destroy(&c->mu);
         else if (start_reader(c) != 0) {
