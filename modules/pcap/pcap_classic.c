@@ -140,7 +140,7 @@ int pcap_classic_open(pcap_classic_t *c, const char *path, bool read_ahead_wante
     c->open = true;
     c->fd = fd;
     /* Window 0 starts empty and the consumer's: the first bytes go to window 1. */
-    c->win[0].off = c->off = c->next_off = 24;
+    c->win[0].off = c->off = 24;
     c->win[0].full = true;
     c->pos = c->end = ROOM;
     c->snaplen = rd32(hdr + 16, c->swapped);
@@ -189,12 +189,11 @@ static int next_window(pcap_classic_t *c, size_t need, char *why, size_t whylen)
     } else {
         /* One window: the tail moves to the room, the read goes after it. */
         memmove(w->buf + ROOM - left, w->buf + c->pos, left);
-        fill_window(c->fd, w, c->win_size, c->next_off);
+        fill_window(c->fd, w, c->win_size, w->off + w->len);
     }
     c->cur = n;
     c->pos = ROOM - left;
     c->end = ROOM + next->len;
-    c->next_off = next->off + next->len;
     c->last = window_is_last(c, next);
     if (c->end - c->pos >= need) return 1;
     return next_window(c, need, why, whylen); /* the last window: says why */

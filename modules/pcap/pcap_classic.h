@@ -39,7 +39,6 @@ typedef struct pcap_classic {
     int cur;              /* the window records come from */
     size_t pos, end;      /* in win[cur].buf: the next record header, the end of its bytes */
     bool last;            /* win[cur] is the file's last (a short read) */
-    uint64_t next_off;    /* file offset of the window after win[cur] */
     uint64_t off;         /* file offset of the next record header */
     bool swapped;         /* file written in the other byte order */
     bool nsec;            /* nanosecond timestamps */
