@@ -189,6 +189,10 @@ const rtp_stream_t *rtp_table_next(const rtp_stream_t *s);
 /* Streams of a Call-ID in creation order: prev NULL for the first. */
 const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_id,
                                         const rtp_stream_t *prev);
+/* Active: a packet within window_us of the table's capture clock, and the
+ * capture not ended (what the change feed and the stream service say). */
+bool rtp_table_stream_active(const rtp_table_t *t, const rtp_stream_t *s, uint64_t window_us,
+                             bool ended);
 /* Changes, for any number of consumers each keeping its own cursor (start
  * zeroed; zeroed again, it gets every stream once more): calls fn, in stream
  * id order, for every stream that changed since that consumer last looked
@@ -203,10 +207,6 @@ const rtp_stream_t *rtp_table_call_next(const rtp_table_t *t, const char *call_i
  * the other changes to the tail of a list of their own, so a scan walks
  * back from both tails over the streams moved since the cursor's last scan
  * (less the active window, for streams that went quiet). */
-/* Active: a packet within window_us of the table's capture clock, and the
- * capture not ended (what the change feed and the stream service say). */
-bool rtp_table_stream_active(const rtp_table_t *t, const rtp_stream_t *s, uint64_t window_us,
-                             bool ended);
 typedef struct rtp_table_cursor {
     uint64_t seen;    /* the newest stream version handed over */
     uint64_t scan_us; /* the capture clock at the last scan */
